@@ -1,0 +1,120 @@
+"""`build_app`: everything the three services share, wired once."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import AsyncExitStack, asynccontextmanager
+from typing import Any
+
+import httpx
+from fastapi import APIRouter, FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from sqlalchemy.ext.asyncio import async_sessionmaker
+
+from meldroute_common.db import make_engine
+from meldroute_common.health import health_router
+from meldroute_common.jwt import KeyStore, TokenVerifier
+from meldroute_common.logs import configure_logging
+from meldroute_common.middleware import Metrics, RequestMiddleware
+from meldroute_common.openapi import API_PREFIX, install_openapi
+from meldroute_common.problems import install_problem_handlers
+from meldroute_common.settings import ServiceSettings
+
+#: A start-up hook gets the app (state already has engine, sessionmaker, http, settings) and may
+#: return a stop hook.
+StartupHook = Callable[[FastAPI], Awaitable[Callable[[], Awaitable[None]] | None]]
+
+
+def user_agent(service: str, version: str) -> str:
+    return f"meldroute-{service}/{version}"
+
+
+async def _add_request_id(request: httpx.Request) -> None:
+    from meldroute_common.logs import request_id_var
+
+    request_id = request_id_var.get()
+    if request_id and "x-request-id" not in request.headers:
+        request.headers["X-Request-ID"] = request_id
+
+
+def outbound_client(*, service: str, version: str, timeout: float = 5.0, **kwargs: Any) -> httpx.AsyncClient:
+    """The one outbound HTTP client shape: versioned User-Agent, request id passed on, bounded timeouts."""
+    return httpx.AsyncClient(
+        headers={"User-Agent": user_agent(service, version)},
+        timeout=httpx.Timeout(timeout),
+        event_hooks={"request": [_add_request_id]},
+        **kwargs,
+    )
+
+
+def build_app(
+    *,
+    settings: ServiceSettings,
+    title: str,
+    summary: str,
+    description: str,
+    version: str,
+    routers: Sequence[APIRouter],
+    openapi_tags: list[dict[str, Any]] | None = None,
+    on_startup: Sequence[StartupHook] = (),
+    extra_routes: Sequence[APIRouter] = (),
+) -> FastAPI:
+    """An app with auth, problem+json errors, middleware, health, metrics and the /v1 OpenAPI document."""
+    configure_logging(service=settings.service_name, level=settings.log_level)
+    metrics = Metrics(settings.service_name)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with AsyncExitStack() as stack:
+            engine = make_engine(settings.database_url)
+            stack.push_async_callback(engine.dispose)
+            app.state.engine = engine
+            app.state.sessionmaker = async_sessionmaker(engine, expire_on_commit=False)
+            http = outbound_client(service=settings.service_name, version=version)
+            stack.push_async_callback(http.aclose)
+            app.state.http = http
+            keys = KeyStore(
+                url=settings.jwks_url, file=settings.jwks_file, cache_seconds=settings.jwks_cache_seconds, http=http
+            )
+            app.state.token_verifier = TokenVerifier(
+                keys=keys, issuer=settings.oidc_issuer, audience=settings.service_name
+            )
+            for hook in on_startup:
+                stop = await hook(app)
+                if stop is not None:
+                    stack.push_async_callback(stop)
+            yield
+
+    app = FastAPI(
+        title=title,
+        summary=summary,
+        description=description,
+        version=version,
+        lifespan=lifespan,
+        redirect_slashes=False,
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url=None if settings.is_production else f"{API_PREFIX}/docs",
+        redoc_url=None,
+        openapi_tags=openapi_tags,
+        separate_input_output_schemas=False,
+    )
+    app.state.settings = settings
+    app.state.metrics = metrics
+    install_problem_handlers(app)
+    install_openapi(app, summary=summary)
+    for router in routers:
+        app.include_router(router, prefix=API_PREFIX)
+    for router in extra_routes:
+        app.include_router(router)
+    app.include_router(health_router())
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=list(settings.cors_origins),
+        allow_methods=["GET", "POST"],
+        allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "If-Match", "X-Request-ID"],
+        expose_headers=["API-Version", "ETag", "Location", "X-Request-ID", "Retry-After"],
+    )
+    app.add_middleware(
+        RequestMiddleware, api_version=version, max_body_bytes=settings.max_body_bytes, metrics=metrics
+    )
+    return app

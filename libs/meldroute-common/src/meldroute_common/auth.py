@@ -1,0 +1,120 @@
+"""Authentication and scopes as FastAPI dependencies.
+
+Routes declare what they need with the `Annotated` aliases at the bottom, e.g.
+`async def lijst(claims: SignalenLezen) -> ...`; the scope then also appears in the OpenAPI document.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Annotated, Any
+
+from fastapi import Depends, Request, Security
+from fastapi.openapi.models import OAuthFlowClientCredentials, OAuthFlows
+from fastapi.security import OAuth2, SecurityScopes
+
+from meldroute_common.jwt import TokenError, TokenVerifier
+from meldroute_common.problems import Forbidden, Unauthorized
+
+
+class Scope(StrEnum):
+    signalen_aanmaken = "signalen:aanmaken"
+    signalen_lezen = "signalen:lezen"
+    signalen_beoordelen = "signalen:beoordelen"
+    intake_intern = "intake:intern"
+    casussen_lezen = "casussen:lezen"
+    identiteit_verzoeken = "identiteit:verzoeken"
+    identiteit_goedkeuren = "identiteit:goedkeuren"
+    verwerkingen_lezen = "verwerkingen:lezen"
+    rapportage_invoeren = "rapportage:invoeren"
+    statistieken_lezen = "statistieken:lezen"
+
+
+SCOPE_DESCRIPTIONS: dict[str, str] = {
+    Scope.signalen_aanmaken: "Een signaal vastleggen voor de eigen gemeente (melder).",
+    Scope.signalen_lezen: "De gepseudonimiseerde signalen van de eigen gemeente lezen (aandachtsfunctionaris).",
+    Scope.signalen_beoordelen: "Signalen beoordelen en opschalen naar partners (aandachtsfunctionaris).",
+    Scope.intake_intern: "Interne casusgegevens inclusief verzegelde identiteit (alleen de privacy-gateway).",
+    Scope.casussen_lezen: "Casussen lezen die het convenantbeleid deze partner toestaat.",
+    Scope.identiteit_verzoeken: "Om verstrekking van identiteit vragen, met doel en reden.",
+    Scope.identiteit_goedkeuren: "Het identiteitsverzoek van een ander goedkeuren (vier ogen).",
+    Scope.verwerkingen_lezen: "Het verwerkingenlog, de verificatie ervan en inzageverzoeken (FG).",
+    Scope.rapportage_invoeren: "Anonieme gebeurtenissen aanleveren aan rapportage (alleen intake-api).",
+    Scope.statistieken_lezen: "Onderdrukte statistieken en het dashboard lezen (beleidsmedewerker).",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Claims:
+    """The verified identity of a caller."""
+
+    sub: str
+    scopes: frozenset[str]
+    gemeente: str | None
+    organisatie: str | None
+    client_id: str | None
+    exp: int
+
+    @classmethod
+    def from_token(cls, claims: dict[str, Any]) -> Claims:
+        scope = claims.get("scope", "")
+        scopes = frozenset(scope.split() if isinstance(scope, str) else [])
+        gemeente, organisatie = claims.get("gemeente"), claims.get("organisatie")
+        client = claims.get("client_id", claims.get("azp"))
+        return cls(
+            sub=str(claims["sub"]),
+            scopes=scopes,
+            gemeente=gemeente if isinstance(gemeente, str) else None,
+            organisatie=organisatie if isinstance(organisatie, str) else None,
+            client_id=client if isinstance(client, str) else None,
+            exp=int(claims["exp"]),
+        )
+
+
+#: Shown in the OpenAPI document; tokens come from the OIDC provider's token endpoint.
+oauth2_scheme = OAuth2(
+    flows=OAuthFlows(clientCredentials=OAuthFlowClientCredentials(tokenUrl="/token", scopes=dict(SCOPE_DESCRIPTIONS))),
+    scheme_name="oauth2",
+    description="OAuth2 bearer tokens (JWT, RS256 or ES256) from the OIDC provider; scopes per operation.",
+    auto_error=False,
+)
+
+
+async def verified_claims(request: Request, authorization: str | None = Depends(oauth2_scheme)) -> Claims:
+    if not authorization:
+        raise Unauthorized("Authorization-header met bearer token ontbreekt.", error="invalid_request")
+    scheme, _, token = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("Alleen bearer tokens worden geaccepteerd.", error="invalid_request")
+    verifier: TokenVerifier = request.app.state.token_verifier
+    try:
+        claims = Claims.from_token(await verifier.verify(token.strip()))
+    except TokenError as exc:
+        raise Unauthorized(str(exc)) from None
+    request.state.claims = claims
+    return claims
+
+
+async def require_scopes(security_scopes: SecurityScopes, claims: Claims = Depends(verified_claims)) -> Claims:
+    missing = [s for s in security_scopes.scopes if s not in claims.scopes]
+    if missing:
+        raise Forbidden(f"Scope ontbreekt: {', '.join(missing)}.")
+    return claims
+
+
+def requires(scope: Scope) -> Any:
+    """A dependency that admits callers holding `scope`; the scope is documented on the operation."""
+    return Security(require_scopes, scopes=[scope.value])
+
+
+SignalenAanmaken = Annotated[Claims, requires(Scope.signalen_aanmaken)]
+SignalenLezen = Annotated[Claims, requires(Scope.signalen_lezen)]
+SignalenBeoordelen = Annotated[Claims, requires(Scope.signalen_beoordelen)]
+IntakeIntern = Annotated[Claims, requires(Scope.intake_intern)]
+CasussenLezen = Annotated[Claims, requires(Scope.casussen_lezen)]
+IdentiteitVerzoeken = Annotated[Claims, requires(Scope.identiteit_verzoeken)]
+IdentiteitGoedkeuren = Annotated[Claims, requires(Scope.identiteit_goedkeuren)]
+VerwerkingenLezen = Annotated[Claims, requires(Scope.verwerkingen_lezen)]
+RapportageInvoeren = Annotated[Claims, requires(Scope.rapportage_invoeren)]
+StatistiekenLezen = Annotated[Claims, requires(Scope.statistieken_lezen)]

@@ -1,0 +1,32 @@
+"""Liveness, readiness (checks the database) and Prometheus metrics; left out of the API document."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from meldroute_common.db import ping
+from meldroute_common.problems import ServiceUnavailable
+
+
+def health_router() -> APIRouter:
+    router = APIRouter(include_in_schema=False)
+
+    @router.get("/health/live")
+    async def live() -> JSONResponse:
+        return JSONResponse({"status": "ok"})
+
+    @router.get("/health/ready")
+    async def ready(request: Request) -> JSONResponse:
+        try:
+            await ping(request.app.state.engine)
+        except Exception:
+            raise ServiceUnavailable("De database antwoordt niet.") from None
+        return JSONResponse({"status": "ok", "database": "ok"})
+
+    @router.get("/metrics")
+    async def metrics(request: Request) -> Response:
+        return Response(generate_latest(request.app.state.metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+    return router

@@ -1,0 +1,92 @@
+"""Shape a FastAPI OpenAPI document to the NL API Design Rules.
+
+Servers carry `/v1` (paths are relative to it), every operation documents its problem+json errors
+(400 instead of FastAPI's 422), every response the `API-Version` header, and the contact is set.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+
+from meldroute_common.problems import PROBLEM_JSON, ProblemDetails
+
+API_PREFIX = "/v1"
+CONTACT = {"name": "meldroute", "url": "https://github.com/meldroute/meldroute", "email": "beheer@meldroute.nl"}
+LICENSE = {"name": "EUPL-1.2", "identifier": "EUPL-1.2"}
+
+_PROBLEM_REF = {"$ref": "#/components/schemas/ProblemDetails"}
+_API_VERSION_REF = {"$ref": "#/components/headers/API-Version"}
+_ERRORS = {
+    "400": "Ongeldige invoer; de velden staan in invalidParams.",
+    "401": "Geen of een ongeldig token.",
+    "403": "Het token mist de benodigde scope of rechten.",
+    "404": "Niet gevonden (of niet van de aanroeper).",
+    "429": "Te veel verzoeken; probeer het na Retry-After seconden opnieuw.",
+    "500": "Interne fout.",
+}
+
+
+def problem_response(description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "headers": {"API-Version": _API_VERSION_REF},
+        "content": {PROBLEM_JSON: {"schema": _PROBLEM_REF}},
+    }
+
+
+def build_openapi(app: FastAPI, *, summary: str, extra_errors: dict[str, str] | None = None) -> dict[str, Any]:
+    schema = get_openapi(
+        title=app.title,
+        version=app.version,
+        summary=summary,
+        description=app.description,
+        routes=app.routes,
+        tags=app.openapi_tags,
+        contact=CONTACT,
+        license_info=LICENSE,
+    )
+    schema["servers"] = [{"url": API_PREFIX, "description": "Deze dienst"}]
+    paths: dict[str, Any] = {}
+    for path, item in schema.get("paths", {}).items():
+        if not path.startswith(API_PREFIX + "/") or path == API_PREFIX + "/openapi.json":
+            continue
+        for method, operation in item.items():
+            if method not in {"get", "post", "put", "patch", "delete"}:
+                continue
+            responses: dict[str, Any] = operation.setdefault("responses", {})
+            responses.pop("422", None)
+            for code, response in responses.items():
+                response.setdefault("headers", {})["API-Version"] = _API_VERSION_REF
+                if code[0] in "45":
+                    response["content"] = {PROBLEM_JSON: {"schema": _PROBLEM_REF}}
+            for code, text in {**_ERRORS, **(extra_errors or {})}.items():
+                if code == "429" and not operation.get("x-rate-limited"):
+                    continue
+                responses.setdefault(code, problem_response(text))
+        paths[path[len(API_PREFIX) :]] = item
+    schema["paths"] = paths
+    components = schema.setdefault("components", {})
+    schemas = components.setdefault("schemas", {})
+    schemas.pop("HTTPValidationError", None)
+    schemas.pop("ValidationError", None)
+    schemas["ProblemDetails"] = ProblemDetails.model_json_schema(ref_template="#/components/schemas/{model}")
+    schemas.update(schemas["ProblemDetails"].pop("$defs", {}))
+    components["headers"] = {
+        "API-Version": {
+            "description": "De volledige versie van de API (semver).",
+            "schema": {"type": "string", "example": app.version},
+        }
+    }
+    return schema
+
+
+def install_openapi(app: FastAPI, *, summary: str) -> None:
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = build_openapi(app, summary=summary)
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

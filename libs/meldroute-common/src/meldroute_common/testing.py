@@ -1,0 +1,261 @@
+"""Pytest fixtures shared by every service's tests (registered in the root conftest).
+
+The backend comes from `MELDROUTE_TEST_DB` (`sqlite`, the default, or `postgresql`); PostgreSQL databases
+are created per test session on `MELDROUTE_TEST_PG` (default 127.0.0.1:5432, user postgres) and dropped after.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import hmac
+import json
+import os
+import time
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from cryptography.hazmat.primitives import serialization
+from fastapi import FastAPI
+from sqlalchemy import MetaData, text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from meldroute_common.devissuer import DEFAULT_ISSUER, DevIssuer
+from meldroute_common.devkeys import ensure_dev_keys
+from meldroute_common.jwt import sign_token
+from meldroute_common.settings import Omgeving
+
+PG_SERVER = os.environ.get("MELDROUTE_TEST_PG", "postgresql+asyncpg://postgres@127.0.0.1:5432")
+
+
+def test_backend() -> str:
+    return os.environ.get("MELDROUTE_TEST_DB", "sqlite")
+
+
+async def _pg_admin(statement: str) -> None:
+    engine = create_async_engine(f"{PG_SERVER}/postgres", isolation_level="AUTOCOMMIT")
+    try:
+        async with engine.connect() as connection:
+            await connection.execute(text(statement))
+    finally:
+        await engine.dispose()
+
+
+def _run(statement: str) -> None:
+    """Run an admin statement to completion, also when called from inside a running event loop."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, _pg_admin(statement)).result()
+
+
+class TestDatabases:
+    """Creates empty databases for one test session and drops them afterwards."""
+
+    __test__ = False
+
+    def __init__(self, folder: Path) -> None:
+        self.folder, self.created = folder, []  # type: tuple[Path, list[str]]
+
+    def create(self, name: str) -> str:
+        if test_backend() == "postgresql":
+            database = f"meldroute_test_{name.replace('-', '_')}_{uuid.uuid4().hex[:8]}"
+            _run(f'CREATE DATABASE "{database}"')
+            self.created.append(database)
+            return f"{PG_SERVER}/{database}"
+        return f"sqlite+aiosqlite:///{self.folder / f'{name}-{uuid.uuid4().hex[:8]}.sqlite3'}"
+
+    def drop_all(self) -> None:
+        for database in self.created:
+            _run(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def test_databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestDatabases]:
+    databases = TestDatabases(tmp_path_factory.mktemp("databases"))
+    yield databases
+    databases.drop_all()
+
+
+@pytest.fixture(scope="session")
+def local_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A local folder with freshly generated development keys, shared by the session."""
+    folder = tmp_path_factory.mktemp("local")
+    ensure_dev_keys(local_dir=folder, env=Omgeving.test, issuer=DEFAULT_ISSUER)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def issuer(local_dir: Path) -> DevIssuer:
+    return DevIssuer.load(local_dir=local_dir, env=Omgeving.test)
+
+
+async def clear_tables(url: str, metadata: MetaData) -> None:
+    """Empty every table (children first) so each test starts from a clean, migrated database."""
+    engine = create_async_engine(url)
+    try:
+        async with engine.begin() as connection:
+            for table in reversed(metadata.sorted_tables):
+                await connection.execute(table.delete())
+    finally:
+        await engine.dispose()
+
+
+@asynccontextmanager
+async def running(app: FastAPI, *, base_url: str = "http://testserver") -> AsyncIterator[httpx.AsyncClient]:
+    """The app with its lifespan running, and a client talking to it in-process."""
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url=base_url) as client:
+            yield client
+
+
+# --- forged tokens -------------------------------------------------------------------------------
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _unsigned(header: dict[str, Any], claims: dict[str, Any]) -> str:
+    return f"{_b64(json.dumps(header).encode())}.{_b64(json.dumps(claims).encode())}"
+
+
+def _hs256(header: dict[str, Any], claims: dict[str, Any], secret: bytes) -> str:
+    signing_input = _unsigned({**header, "alg": "HS256"}, claims)
+    signature = hmac.new(secret, signing_input.encode(), hashlib.sha256).digest()
+    return f"{signing_input}.{_b64(signature)}"
+
+
+FORGERIES = (
+    "wrong_audience", "wrong_issuer", "expired", "not_yet_valid", "missing_exp", "missing_aud", "missing_sub",
+    "unknown_kid", "alg_none", "hs256_public_pem", "hs256_public_der", "bad_signature", "garbage",
+)  # fmt: skip
+
+
+def forge(kind: str, *, issuer: DevIssuer, audience: str, scope: str, extra: dict[str, Any] | None = None) -> str:
+    """A token that must be refused with 401, of the given kind; otherwise valid for `audience` and `scope`."""
+    now = int(time.time())
+    claims: dict[str, Any] = {
+        "iss": issuer.issuer, "aud": audience, "sub": "vervalser", "iat": now, "nbf": now, "exp": now + 600,
+        "scope": scope, "gemeente": "GM1509", "organisatie": "riec-oost-nederland", **(extra or {}),
+    }  # fmt: skip
+    header = {"kid": issuer.kid, "typ": "at+jwt"}
+    private = serialization.load_pem_private_key(issuer.private_key_pem.encode(), password=None)
+    public = private.public_key()
+    pem = public.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    der = public.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+
+    def signed(c: dict[str, Any], kid: str = issuer.kid) -> str:
+        return sign_token(claims=c, private_key_pem=issuer.private_key_pem, kid=kid)
+
+    match kind:
+        case "wrong_audience":
+            return signed({**claims, "aud": "een-andere-dienst"})
+        case "wrong_issuer":
+            return signed({**claims, "iss": "https://vervalser.example"})
+        case "expired":
+            return signed({**claims, "iat": now - 7200, "nbf": now - 7200, "exp": now - 3600})
+        case "not_yet_valid":
+            return signed({**claims, "nbf": now + 3600})
+        case "missing_exp" | "missing_aud" | "missing_sub":
+            return signed({k: v for k, v in claims.items() if k != kind.removeprefix("missing_")})
+        case "unknown_kid":
+            return signed(claims, kid="onbekende-sleutel")
+        case "alg_none":
+            return _unsigned({**header, "alg": "none"}, claims) + "."
+        case "hs256_public_pem":
+            return _hs256(header, claims, pem)
+        case "hs256_public_der":
+            return _hs256(header, claims, der)
+        case "bad_signature":
+            token = signed(claims)
+            head, body, signature = token.split(".")
+            return f"{head}.{body}.{signature[:-4]}AAAA"
+        case "garbage":
+            return "dit-is-geen-token"
+    raise ValueError(kind)
+
+
+# --- OpenAPI helpers for cross-cutting tests ---------------------------------------------------
+
+def operations(app: FastAPI) -> list[tuple[str, str, list[str]]]:
+    """(method, concrete path, required scopes) for every documented operation; ids filled with fresh UUIDs."""
+    document = app.openapi()
+    result = []
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            if method not in {"get", "post", "put", "patch", "delete"}:
+                continue
+            scopes = [s for requirement in operation.get("security", []) for s in requirement.get("oauth2", [])]
+            concrete = "/v1" + path
+            for parameter in operation.get("parameters", []):
+                if parameter["in"] == "path":
+                    concrete = concrete.replace("{" + parameter["name"] + "}", str(uuid.uuid4()))
+            result.append((method.upper(), concrete, scopes))
+    return result
+
+
+def scope_string(scopes: list[str]) -> str:
+    return " ".join(scopes)
+
+
+def build_url(base: str, path: str) -> str:
+    return base.rstrip("/") + path
+
+
+Factory = Callable[..., Any]
+
+
+class ServiceHarness:
+    """One service under test: a migrated database for the session, apps and clients per test."""
+
+    __test__ = False
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        service_dir: Path,
+        settings_cls: Any,
+        create_app: Callable[[Any], FastAPI],
+        metadata: MetaData,
+        databases: TestDatabases,
+        local_dir: Path,
+    ) -> None:
+        self.name, self.service_dir, self.settings_cls = name, service_dir, settings_cls
+        self.create_app, self.metadata = create_app, metadata
+        self.databases, self.local_dir = databases, local_dir
+        self._url: str | None = None
+
+    @property
+    def database_url(self) -> str:
+        if self._url is None:
+            from meldroute_common.migrations import upgrade
+
+            url = self.databases.create(self.name)
+            upgrade(service_dir=self.service_dir, database_url=url)
+            self._url = url
+        return self._url
+
+    def settings(self, **overrides: Any) -> Any:
+        values: dict[str, Any] = {
+            "env": Omgeving.test, "local_dir": self.local_dir, "database_url": self.database_url, **overrides,
+        }  # fmt: skip
+        return self.settings_cls(**values)
+
+    def app(self, **overrides: Any) -> FastAPI:
+        return self.create_app(self.settings(**overrides))
+
+    @asynccontextmanager
+    async def client(self, **overrides: Any) -> AsyncIterator[httpx.AsyncClient]:
+        try:
+            async with running(self.app(**overrides)) as client:
+                yield client
+        finally:
+            await clear_tables(self.database_url, self.metadata)
