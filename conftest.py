@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 import pytest
@@ -21,7 +20,6 @@ def intake_harness(test_databases: TestDatabases, local_dir: Path) -> ServiceHar
     from intake_api.config import IntakeSettings
     from intake_api.main import create_app
     from intake_api.models import Base
-
     from meldroute_common.testing import ServiceHarness
 
     return ServiceHarness(
@@ -32,11 +30,10 @@ def intake_harness(test_databases: TestDatabases, local_dir: Path) -> ServiceHar
 
 @pytest.fixture(scope="session")
 def gateway_harness(test_databases: TestDatabases, local_dir: Path) -> ServiceHarness:
+    from meldroute_common.testing import ServiceHarness
     from privacy_gateway.config import GatewaySettings
     from privacy_gateway.main import create_app
     from privacy_gateway.models import Base
-
-    from meldroute_common.testing import ServiceHarness
 
     return ServiceHarness(
         name="privacy-gateway", service_dir=ROOT / "services" / "privacy-gateway", settings_cls=GatewaySettings,
@@ -46,14 +43,12 @@ def gateway_harness(test_databases: TestDatabases, local_dir: Path) -> ServiceHa
 
 @pytest.fixture(scope="session")
 def reporting_harness(test_databases: TestDatabases, local_dir: Path) -> ServiceHarness:
+    from meldroute_common.testing import ServiceHarness
     from reporting.config import ReportingSettings
     from reporting.main import create_app
     from reporting.models import Base
-
-    from meldroute_common.testing import ServiceHarness
 
     return ServiceHarness(
         name="reporting", service_dir=ROOT / "services" / "reporting", settings_cls=ReportingSettings,
         create_app=create_app, metadata=Base.metadata, databases=test_databases, local_dir=local_dir,
     )  # fmt: skip
-

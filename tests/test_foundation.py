@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 import pytest
-
 from meldroute_common.auth import Scope
 from meldroute_common.devissuer import DevIssuer
 from meldroute_common.problems import PROBLEM_JSON
 from meldroute_common.testing import FORGERIES, ServiceHarness, forge, operations
 
 SERVICES = ("intake-api", "privacy-gateway", "reporting")
-HARNESS = {"intake-api": "intake_harness", "privacy-gateway": "gateway_harness", "reporting": "reporting_harness"}
+HARNESS = {
+    "intake-api": "intake_harness",
+    "privacy-gateway": "gateway_harness",
+    "reporting": "reporting_harness",
+}
 
 
 def _harness(request: pytest.FixtureRequest, service: str) -> ServiceHarness:
     harness: ServiceHarness = request.getfixturevalue(HARNESS[service])
     return harness
-
 
 
 def _assert_problem(response: object, status: int) -> dict[str, object]:
@@ -76,7 +78,9 @@ async def test_health_metrics_and_headers(service: str, request: pytest.FixtureR
         metrics = await client.get("/metrics")
         assert "meldroute_http_requests_total" in metrics.text
         document = await client.get("/v1/openapi.json")
-        assert document.status_code == 200 and document.json()["servers"] == [{"url": "/v1", "description": "Deze dienst"}]
+        assert document.status_code == 200 and document.json()["servers"] == [
+            {"url": "/v1", "description": "Deze dienst"}
+        ]
         for response in (live, ready, metrics, document):
             assert response.headers["api-version"] == document.json()["info"]["version"]
             assert response.headers["x-content-type-options"] == "nosniff"
@@ -87,7 +91,9 @@ async def test_health_metrics_and_headers(service: str, request: pytest.FixtureR
         _assert_problem(await client.delete("/health/live"), 405)
 
 
-async def test_ready_is_503_when_the_database_is_gone(intake_harness: ServiceHarness, tmp_path: object) -> None:
+async def test_ready_is_503_when_the_database_is_gone(
+    intake_harness: ServiceHarness, tmp_path: object
+) -> None:
     app = intake_harness.app(database_url="sqlite+aiosqlite:////nonexistent-folder/x/y.sqlite3")
     from meldroute_common.testing import running
 

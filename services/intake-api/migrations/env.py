@@ -1,5 +1,4 @@
 from alembic import context
-
 from intake_api.config import get_settings
 from intake_api.models import Base
 from meldroute_common.migrations import run_migrations

@@ -74,7 +74,10 @@ def build_app(
             stack.push_async_callback(http.aclose)
             app.state.http = http
             keys = KeyStore(
-                url=settings.jwks_url, file=settings.jwks_file, cache_seconds=settings.jwks_cache_seconds, http=http
+                url=settings.jwks_url,
+                file=settings.jwks_file,
+                cache_seconds=settings.jwks_cache_seconds,
+                http=http,
             )
             app.state.token_verifier = TokenVerifier(
                 keys=keys, issuer=settings.oidc_issuer, audience=settings.service_name

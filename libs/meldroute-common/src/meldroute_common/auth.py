@@ -74,7 +74,9 @@ class Claims:
 
 #: Shown in the OpenAPI document; tokens come from the OIDC provider's token endpoint.
 oauth2_scheme = OAuth2(
-    flows=OAuthFlows(clientCredentials=OAuthFlowClientCredentials(tokenUrl="/token", scopes=dict(SCOPE_DESCRIPTIONS))),
+    flows=OAuthFlows(
+        clientCredentials=OAuthFlowClientCredentials(tokenUrl="/token", scopes=dict(SCOPE_DESCRIPTIONS))
+    ),
     scheme_name="oauth2",
     description="OAuth2 bearer tokens (JWT, RS256 or ES256) from the OIDC provider; scopes per operation.",
     auto_error=False,
@@ -96,7 +98,9 @@ async def verified_claims(request: Request, authorization: str | None = Depends(
     return claims
 
 
-async def require_scopes(security_scopes: SecurityScopes, claims: Claims = Depends(verified_claims)) -> Claims:
+async def require_scopes(
+    security_scopes: SecurityScopes, claims: Claims = Depends(verified_claims)
+) -> Claims:
     missing = [s for s in security_scopes.scopes if s not in claims.scopes]
     if missing:
         raise Forbidden(f"Scope ontbreekt: {', '.join(missing)}.")

@@ -1,7 +1,14 @@
-"""The `meldroute` command: development tokens and keys."""
+"""The `meldroute` command: development tokens and keys, running the stack locally, the OpenAPI documents."""
 
 from __future__ import annotations
 
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -9,9 +16,32 @@ import typer
 from meldroute_common.devissuer import DevIssuer, DevIssuerRefused
 from meldroute_common.devkeys import ensure_dev_keys
 from meldroute_common.roles import ROLLEN
+from meldroute_common.services import DIENSTEN
 from meldroute_common.settings import ServiceSettings
 
-app = typer.Typer(help="meldroute: hulpmiddelen voor ontwikkeling.", no_args_is_help=True, add_completion=False)
+app = typer.Typer(
+    help="meldroute: hulpmiddelen voor ontwikkeling.", no_args_is_help=True, add_completion=False
+)
+
+#: Example token per role for the start-up banner.
+_VOORBEELDEN = {
+    "melder": ("intake-api", "--gemeente GM1509", "GET", "/v1/catalogus"),
+    "aandachtsfunctionaris": ("intake-api", "--gemeente GM1509", "GET", "/v1/signalen"),
+    "partner": ("privacy-gateway", "--organisatie riec-oost-nederland", "GET", "/v1/casussen"),
+    "goedkeurder": ("privacy-gateway", "--organisatie riec-oost-nederland", "GET", "/v1/beleid"),
+    "fg": ("privacy-gateway", "", "GET", "/v1/verwerkingen/verificatie"),
+    "beleidsmedewerker": (
+        "reporting",
+        "",
+        "GET",
+        "/v1/statistieken/signalen?groeperenOp=gemeente&periode=jaar",
+    ),
+}
+
+
+def _issuer() -> DevIssuer:
+    settings = ServiceSettings()
+    return DevIssuer.load(local_dir=settings.local_dir, env=settings.env, issuer=settings.oidc_issuer)
 
 
 @app.command()
@@ -24,12 +54,15 @@ def token(
     geldig: Annotated[int, typer.Option(help="Geldigheid in seconden.")] = 3600,
 ) -> None:
     """Print een token van de ontwikkel-issuer."""
-    settings = ServiceSettings()
     try:
-        issuer = DevIssuer.load(local_dir=settings.local_dir, env=settings.env, issuer=settings.oidc_issuer)
         typer.echo(
-            issuer.mint(
-                rol=rol, gemeente=gemeente, organisatie=organisatie, audience=aud, sub=sub, lifetime_seconds=geldig
+            _issuer().mint(
+                rol=rol,
+                gemeente=gemeente,
+                organisatie=organisatie,
+                audience=aud,
+                sub=sub,
+                lifetime_seconds=geldig,
             )
         )
     except (DevIssuerRefused, ValueError) as exc:
@@ -47,3 +80,78 @@ def dev_keys() -> None:
         typer.echo(f"fout: {exc}", err=True)
         raise typer.Exit(2) from None
     typer.echo(f"ontwikkelsleutels in {written}")
+
+
+@app.command()
+def migrate(root: Annotated[Path, typer.Option(help="De hoofdmap van de repository.")] = Path()) -> None:
+    """Breng de database van elke dienst naar de laatste migratie (alembic upgrade head)."""
+    for dienst in DIENSTEN:
+        ini = dienst.folder(root) / "alembic.ini"
+        subprocess.run([sys.executable, "-m", "alembic", "-c", str(ini), "upgrade", "head"], check=True)  # noqa: S603
+        typer.echo(f"{dienst.naam}: gemigreerd")
+
+
+@app.command()
+def dev(
+    host: Annotated[str, typer.Option(help="Adres om op te luisteren.")] = "127.0.0.1",
+) -> None:
+    """Start de drie diensten lokaal (SQLite); Ctrl-C stopt ze alle drie."""
+    processes = [
+        subprocess.Popen(  # noqa: S603
+            [sys.executable, "-m", "uvicorn", d.factory, "--factory", "--host", host, "--port", str(d.port),
+             "--no-access-log"],
+            env={**os.environ, "MELDROUTE_ENV": os.environ.get("MELDROUTE_ENV", "development")},
+        )
+        for d in DIENSTEN
+    ]  # fmt: skip
+    time.sleep(2)
+    typer.echo("\nmeldroute draait:")
+    for d in DIENSTEN:
+        typer.echo(f"  {d.naam:16} http://{host}:{d.port}/v1/openapi.json")
+    typer.echo("\nVoorbeelden (een token per rol):")
+    for rol, (aud, extra, method, path) in _VOORBEELDEN.items():
+        port = next(d.port for d in DIENSTEN if d.naam == aud)
+        typer.echo(
+            f'  curl -X {method} -H "Authorization: Bearer $(uv run meldroute token --rol {rol} {extra} --aud {aud})"'
+            f" 'http://{host}:{port}{path}'"
+        )
+    typer.echo("\nCtrl-C stopt alle drie.")
+
+    def stop(*_: object) -> None:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.wait(timeout=10)
+        raise typer.Exit(0)
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        while all(p.poll() is None for p in processes):
+            time.sleep(0.5)
+        typer.echo("een dienst is gestopt; de andere worden ook gestopt", err=True)
+        stop()
+    except KeyboardInterrupt:
+        stop()
+
+
+@app.command()
+def openapi(
+    out: Annotated[Path, typer.Option(help="Map voor de documenten.")] = Path("openapi"),
+    check: Annotated[bool, typer.Option(help="Niet schrijven; faal als de documenten afwijken.")] = False,
+) -> None:
+    """Schrijf (of controleer) openapi/<dienst>.json vanuit de apps."""
+    os.environ.setdefault("MELDROUTE_ENV", "test")
+    differ = []
+    for dienst in DIENSTEN:
+        document = json.dumps(dienst.create_app().openapi(), indent=2, ensure_ascii=False) + "\n"
+        path = out / f"{dienst.naam}.json"
+        if check:
+            if not path.exists() or path.read_text(encoding="utf-8") != document:
+                differ.append(path.name)
+        else:
+            out.mkdir(parents=True, exist_ok=True)
+            path.write_text(document, encoding="utf-8")
+            typer.echo(f"geschreven: {path}")
+    if differ:
+        typer.echo(f"wijkt af van de code: {', '.join(differ)} (draai `make openapi`)", err=True)
+        raise typer.Exit(1)

@@ -23,7 +23,7 @@ from jose.exceptions import JOSEError
 log = logging.getLogger("meldroute.jwt")
 
 #: Key type (and curve) → the one algorithm accepted for it.
-_ALG_BY_KEY = {("RSA", None): "RS256", ("EC", "P-256"): "ES256"}
+_ALG_BY_KEY: dict[tuple[object, object], str] = {("RSA", None): "RS256", ("EC", "P-256"): "ES256"}
 _ACCEPTED_TYP = {None, "JWT", "at+jwt", "application/at+jwt"}
 _REQUIRED = ("iss", "aud", "exp", "iat", "sub")
 #: An unknown `kid` triggers at most one key refetch per this many seconds.
@@ -56,7 +56,9 @@ def key_from_jwk(jwk: Mapping[str, Any]) -> VerificationKey | None:
 class KeyStore:
     """Verification keys from a JWKS URL or file; cached, refetched once on an unknown `kid`."""
 
-    def __init__(self, *, url: str | None, file: Path | None, cache_seconds: int, http: httpx.AsyncClient | None = None):
+    def __init__(
+        self, *, url: str | None, file: Path | None, cache_seconds: int, http: httpx.AsyncClient | None = None
+    ):
         if not url and not file:
             raise ValueError("a JWKS URL or file is required")
         self._url, self._file, self._ttl, self._http = url, file, cache_seconds, http
@@ -194,4 +196,5 @@ def _reason(exc: JOSEError) -> str:
 
 def sign_token(*, claims: Mapping[str, Any], private_key_pem: str, kid: str, algorithm: str = "RS256") -> str:
     """Sign a token (development issuer and tests only; production tokens come from the OIDC provider)."""
-    return jwt.encode(dict(claims), private_key_pem, algorithm=algorithm, headers={"kid": kid, "typ": "at+jwt"})
+    token: str = jwt.encode(dict(claims), private_key_pem, algorithm=algorithm, headers={"kid": kid, "typ": "at+jwt"})
+    return token

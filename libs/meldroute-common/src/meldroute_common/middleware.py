@@ -81,7 +81,8 @@ class RequestMiddleware:
             length = _header(scope, b"content-length")
             if length is not None and (not length.isdigit() or int(length) > self.max_body_bytes):
                 response = problem_response(
-                    PayloadTooLarge(f"Het verzoek is groter dan {self.max_body_bytes} bytes."), request_id=request_id
+                    PayloadTooLarge(f"Het verzoek is groter dan {self.max_body_bytes} bytes."),
+                    request_id=request_id,
                 )
                 await response(scope, receive, send_wrapper)
                 return
@@ -93,7 +94,12 @@ class RequestMiddleware:
             self.metrics.latency.labels(self.metrics.service, scope["method"], route).observe(elapsed)
             access_log.info(
                 "verzoek",
-                extra={"methode": scope["method"], "route": route, "status": status, "duur_ms": round(elapsed * 1000, 2)},
+                extra={
+                    "methode": scope["method"],
+                    "route": route,
+                    "status": status,
+                    "duur_ms": round(elapsed * 1000, 2),
+                },
             )
             request_id_var.reset(token)
 

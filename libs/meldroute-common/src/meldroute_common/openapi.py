@@ -14,7 +14,11 @@ from fastapi.openapi.utils import get_openapi
 from meldroute_common.problems import PROBLEM_JSON, ProblemDetails
 
 API_PREFIX = "/v1"
-CONTACT = {"name": "meldroute", "url": "https://github.com/meldroute/meldroute", "email": "beheer@meldroute.nl"}
+CONTACT = {
+    "name": "meldroute",
+    "url": "https://github.com/meldroute/meldroute",
+    "email": "beheer@meldroute.nl",
+}
 LICENSE = {"name": "EUPL-1.2", "identifier": "EUPL-1.2"}
 
 _PROBLEM_REF = {"$ref": "#/components/schemas/ProblemDetails"}
@@ -37,7 +41,9 @@ def problem_response(description: str) -> dict[str, Any]:
     }
 
 
-def build_openapi(app: FastAPI, *, summary: str, extra_errors: dict[str, str] | None = None) -> dict[str, Any]:
+def build_openapi(
+    app: FastAPI, *, summary: str, extra_errors: dict[str, str] | None = None
+) -> dict[str, Any]:
     schema = get_openapi(
         title=app.title,
         version=app.version,

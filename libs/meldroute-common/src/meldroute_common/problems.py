@@ -49,15 +49,26 @@ class InvalidParam(BaseModel):
 class ProblemDetails(BaseModel):
     """RFC 9457 problem details."""
 
-    type: str = Field(description="URI reference that identifies the problem type.", examples=["urn:meldroute:probleem:niet-gevonden"])
-    title: str = Field(description="Short, human-readable summary of the problem type.", examples=["Niet gevonden"])
+    type: str = Field(
+        description="URI reference that identifies the problem type.",
+        examples=["urn:meldroute:probleem:niet-gevonden"],
+    )
+    title: str = Field(
+        description="Short, human-readable summary of the problem type.", examples=["Niet gevonden"]
+    )
     status: int = Field(description="The HTTP status code.", examples=[404])
-    detail: str = Field(description="Explanation specific to this occurrence.", examples=["Signaal niet gevonden."])
-    instance: str | None = Field(default=None, description="URI reference of this occurrence: the request id.")
-    invalidParams: list[InvalidParam] | None = Field(default=None, description="The invalid fields (400 only).")  # noqa: N815
+    detail: str = Field(
+        description="Explanation specific to this occurrence.", examples=["Signaal niet gevonden."]
+    )
+    instance: str | None = Field(
+        default=None, description="URI reference of this occurrence: the request id."
+    )
+    invalidParams: list[InvalidParam] | None = Field(
+        default=None, description="The invalid fields (400 only)."
+    )
 
 
-class Problem(Exception):  # noqa: N818 - the RFC's own name
+class Problem(Exception):
     status: ClassVar[int] = 500
     slug: ClassVar[str] = "interne-fout"
     title: ClassVar[str] = "Interne fout"
@@ -161,7 +172,9 @@ def problem_response(problem: Problem, *, request_id: str | None = None) -> JSON
         "detail": problem.detail,
     }
     if request_id:
-        body["instance"] = f"urn:uuid:{request_id}" if _is_uuid(request_id) else f"urn:meldroute:verzoek:{request_id}"
+        body["instance"] = (
+            f"urn:uuid:{request_id}" if _is_uuid(request_id) else f"urn:meldroute:verzoek:{request_id}"
+        )
     if problem.invalid_params:
         body["invalidParams"] = [p.model_dump() for p in problem.invalid_params]
     body.update(problem.extra)
@@ -192,7 +205,9 @@ def _validation_reason(error: Mapping[str, Any]) -> str:
 
 
 def validation_problem(exc: RequestValidationError) -> BadRequest:
-    params = [InvalidParam(name=_field_name(e.get("loc", ())), reason=_validation_reason(e)) for e in exc.errors()]
+    params = [
+        InvalidParam(name=_field_name(e.get("loc", ())), reason=_validation_reason(e)) for e in exc.errors()
+    ]
     return BadRequest("De invoer is ongeldig; zie invalidParams.", invalid_params=params)
 
 
@@ -224,7 +239,9 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unexpected error")
-        return problem_response(InternalError("Er ging iets mis; de fout is gelogd."), request_id=_request_id(request))
+        return problem_response(
+            InternalError("Er ging iets mis; de fout is gelogd."), request_id=_request_id(request)
+        )
 
     app.add_exception_handler(Problem, on_problem)
     app.add_exception_handler(RequestValidationError, on_validation)

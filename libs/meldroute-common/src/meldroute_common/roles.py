@@ -23,12 +23,22 @@ ROLLEN: dict[str, Rol] = {
         Rol("melder", (Scope.signalen_aanmaken,), "intake-api", "gemeente"),
         Rol(
             "aandachtsfunctionaris",
-            (Scope.signalen_aanmaken, Scope.signalen_lezen, Scope.signalen_beoordelen, Scope.identiteit_verzoeken),
+            (
+                Scope.signalen_aanmaken,
+                Scope.signalen_lezen,
+                Scope.signalen_beoordelen,
+                Scope.identiteit_verzoeken,
+            ),
             "intake-api",
             "gemeente",
         ),
         Rol("partner", (Scope.casussen_lezen, Scope.identiteit_verzoeken), "privacy-gateway", "organisatie"),
-        Rol("goedkeurder", (Scope.casussen_lezen, Scope.identiteit_goedkeuren), "privacy-gateway", "organisatie"),
+        Rol(
+            "goedkeurder",
+            (Scope.casussen_lezen, Scope.identiteit_goedkeuren),
+            "privacy-gateway",
+            "organisatie",
+        ),
         Rol("fg", (Scope.verwerkingen_lezen,), "privacy-gateway", None),
         Rol("beleidsmedewerker", (Scope.statistieken_lezen,), "reporting", None),
         # Service clients: the token's `sub` is the client id.

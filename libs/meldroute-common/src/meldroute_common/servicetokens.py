@@ -39,9 +39,13 @@ class ServiceTokenSource:
     async def _fetch(self) -> tuple[str, int]:
         settings = self._settings
         if settings.token_url is None:
-            issuer = DevIssuer.load(local_dir=settings.local_dir, env=settings.env, issuer=settings.oidc_issuer)
+            issuer = DevIssuer.load(
+                local_dir=settings.local_dir, env=settings.env, issuer=settings.oidc_issuer
+            )
             lifetime = 900
-            return issuer.mint(rol=settings.client_id, audience=self._audience, lifetime_seconds=lifetime), lifetime
+            return issuer.mint(
+                rol=settings.client_id, audience=self._audience, lifetime_seconds=lifetime
+            ), lifetime
         async for attempt in AsyncRetrying(
             stop=stop_after_attempt(3),
             wait=wait_exponential(multiplier=0.2, max=2),

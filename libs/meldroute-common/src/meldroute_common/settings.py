@@ -33,7 +33,9 @@ class ServiceSettings(BaseSettings):
     model_config = SettingsConfigDict(extra="ignore", frozen=True, populate_by_name=True)
 
     #: The service's own name: the `aud` its tokens must carry. Set by each subclass.
-    service_name: str = Field(default="", description="The service's name, also the audience its tokens carry.")
+    service_name: str = Field(
+        default="", description="The service's name, also the audience its tokens carry."
+    )
 
     env: Omgeving = Field(
         default=Omgeving.development,
@@ -56,7 +58,10 @@ class ServiceSettings(BaseSettings):
         description="JWKS file with the verification keys (local development); default keys/jwks.json in the local folder.",
     )
     jwks_cache_seconds: int = Field(
-        default=300, ge=0, validation_alias=shared("JWKS_CACHE_SECONDS"), description="How long fetched keys are kept."
+        default=300,
+        ge=0,
+        validation_alias=shared("JWKS_CACHE_SECONDS"),
+        description="How long fetched keys are kept.",
     )
     token_url: str | None = Field(
         default=None,
@@ -76,10 +81,18 @@ class ServiceSettings(BaseSettings):
         description="Browser origins allowed to call the API (JSON list); empty allows none.",
     )
 
-    database_url: str = Field(default="", description="SQLAlchemy URL; default a SQLite file under the local folder.")
-    client_id: str = Field(default="", description="This service's OAuth2 client id (service-to-service calls).")
-    client_secret: SecretStr = Field(default=SecretStr(""), description="This service's OAuth2 client secret.")
-    max_body_bytes: int = Field(default=256 * 1024, ge=1024, description="Largest request body accepted (413 above).")
+    database_url: str = Field(
+        default="", description="SQLAlchemy URL; default a SQLite file under the local folder."
+    )
+    client_id: str = Field(
+        default="", description="This service's OAuth2 client id (service-to-service calls)."
+    )
+    client_secret: SecretStr = Field(
+        default=SecretStr(""), description="This service's OAuth2 client secret."
+    )
+    max_body_bytes: int = Field(
+        default=256 * 1024, ge=1024, description="Largest request body accepted (413 above)."
+    )
     rate_limit: str = Field(
         default="600/minute",
         description="Rate limit per client on expensive operations, in the `limits` notation (e.g. 600/minute).",

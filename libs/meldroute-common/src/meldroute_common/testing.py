@@ -118,6 +118,7 @@ async def running(app: FastAPI, *, base_url: str = "http://testserver") -> Async
 
 # --- forged tokens -------------------------------------------------------------------------------
 
+
 def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
@@ -138,7 +139,9 @@ FORGERIES = (
 )  # fmt: skip
 
 
-def forge(kind: str, *, issuer: DevIssuer, audience: str, scope: str, extra: dict[str, Any] | None = None) -> str:
+def forge(
+    kind: str, *, issuer: DevIssuer, audience: str, scope: str, extra: dict[str, Any] | None = None
+) -> str:
     """A token that must be refused with 401, of the given kind; otherwise valid for `audience` and `scope`."""
     now = int(time.time())
     claims: dict[str, Any] = {
@@ -184,6 +187,7 @@ def forge(kind: str, *, issuer: DevIssuer, audience: str, scope: str, extra: dic
 
 # --- OpenAPI helpers for cross-cutting tests ---------------------------------------------------
 
+
 def operations(app: FastAPI) -> list[tuple[str, str, list[str]]]:
     """(method, concrete path, required scopes) for every documented operation; ids filled with fresh UUIDs."""
     document = app.openapi()
@@ -192,7 +196,9 @@ def operations(app: FastAPI) -> list[tuple[str, str, list[str]]]:
         for method, operation in item.items():
             if method not in {"get", "post", "put", "patch", "delete"}:
                 continue
-            scopes = [s for requirement in operation.get("security", []) for s in requirement.get("oauth2", [])]
+            scopes = [
+                s for requirement in operation.get("security", []) for s in requirement.get("oauth2", [])
+            ]
             concrete = "/v1" + path
             for parameter in operation.get("parameters", []):
                 if parameter["in"] == "path":

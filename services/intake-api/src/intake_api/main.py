@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
+from meldroute_common.app import build_app
+from meldroute_common.catalogus import standaard_catalogus
 
 from intake_api import __version__
 from intake_api.catalogus.router import router as catalogus_router
 from intake_api.config import IntakeSettings, get_settings
-from meldroute_common.app import build_app
-from meldroute_common.catalogus import standaard_catalogus
 
 
 def create_app(settings: IntakeSettings | None = None) -> FastAPI:

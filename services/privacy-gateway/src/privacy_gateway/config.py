@@ -5,24 +5,28 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
+from meldroute_common.settings import ServiceSettings
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
-
-from meldroute_common.settings import ServiceSettings
 
 POLICIES_DIR = Path(__file__).resolve().parents[2] / "policies"
 
 
 class GatewaySettings(ServiceSettings):
-    model_config = SettingsConfigDict(env_prefix="GATEWAY_", extra="ignore", frozen=True, populate_by_name=True)
+    model_config = SettingsConfigDict(
+        env_prefix="GATEWAY_", extra="ignore", frozen=True, populate_by_name=True
+    )
 
     service_name: str = Field(
         default="privacy-gateway", description="The service's name, also the audience its tokens carry."
     )
     intake_url: str = Field(default="http://127.0.0.1:8001", description="Base URL of intake-api.")
-    intake_timeout_seconds: float = Field(default=5.0, gt=0, description="Timeout for each call to intake-api.")
+    intake_timeout_seconds: float = Field(
+        default=5.0, gt=0, description="Timeout for each call to intake-api."
+    )
     policy_file: Path = Field(
-        default=POLICIES_DIR / "riec-oost-nederland.yaml", description="The covenant policy (YAML) to enforce."
+        default=POLICIES_DIR / "riec-oost-nederland.yaml",
+        description="The covenant policy (YAML) to enforce.",
     )
     hpke_private_key_files: list[Path] | None = Field(
         default=None,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import yaml
 from fastapi import FastAPI
-
 from meldroute_common.app import build_app
+
 from privacy_gateway import __version__
 from privacy_gateway.beleid.router import router as beleid_router
 from privacy_gateway.config import GatewaySettings, get_settings

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
-
 from meldroute_common.app import build_app
+
 from reporting import __version__
 from reporting.config import ReportingSettings, get_settings
 from reporting.statistieken.router import router as statistieken_router

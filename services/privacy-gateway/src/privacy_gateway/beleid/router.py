@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
-
 from meldroute_common.auth import CasussenLezen
 
 router = APIRouter(tags=["beleid"])

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel, Field
-
 from meldroute_common.auth import StatistiekenLezen
+from pydantic import BaseModel, Field
 
 router = APIRouter(tags=["statistieken"])
 
@@ -25,4 +24,6 @@ class Dimensies(BaseModel):
 @router.get("/statistieken/dimensies", operation_id="dimensiesOphalen", summary="Beschikbare dimensies")
 async def dimensies_ophalen(request: Request, claims: StatistiekenLezen) -> Dimensies:
     """Welke dimensies en periodes de statistieken kennen, en de onderdrukkingsdrempel."""
-    return Dimensies(dimensies=list(DIMENSIES), periodes=list(PERIODES), drempel=request.app.state.settings.drempel)
+    return Dimensies(
+        dimensies=list(DIMENSIES), periodes=list(PERIODES), drempel=request.app.state.settings.drempel
+    )

@@ -1,0 +1,59 @@
+# meldroute — the README's commands. Everything bootstraps itself: uv, the virtual environment, npm tools.
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+UV := $(PYTHON) -m uv
+RUN := $(UV) run --frozen
+PG_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432
+ADR_RULESET ?= ../shared/conformance/adr/linter.yaml
+COMPOSE_SCHEMA ?= ../shared/conformance/compose/compose-spec.json
+export ADR_RULESET COMPOSE_SCHEMA
+
+.PHONY: help bootstrap run test lint typecheck unit openapi openapi-check spectral fuzz soak bench demo clean
+
+help:
+	@echo "make run    start the three services on SQLite (Ctrl-C stops them)"
+	@echo "make test   lint, type-check, OpenAPI checks and every test (SQLite, and PostgreSQL when it answers)"
+	@echo "make fuzz | soak | bench | demo | openapi"
+
+bootstrap: .venv/.bootstrapped
+.venv/.bootstrapped: pyproject.toml uv.lock libs/*/pyproject.toml services/*/pyproject.toml
+	@$(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet --disable-pip-version-check "uv>=0.9,<0.14"
+	$(UV) sync --frozen
+	@touch $@
+
+node_modules/.bootstrapped: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+run: bootstrap
+	$(RUN) meldroute dev-keys
+	$(RUN) meldroute migrate
+	$(RUN) meldroute dev
+
+lint: bootstrap
+	$(RUN) ruff check .
+	$(RUN) ruff format --check .
+
+typecheck: bootstrap
+	$(RUN) mypy libs/meldroute-common/src services/intake-api/src services/privacy-gateway/src services/reporting/src
+
+openapi: bootstrap
+	$(RUN) meldroute openapi
+
+openapi-check: bootstrap
+	$(RUN) meldroute openapi --check
+
+unit: bootstrap
+	MELDROUTE_TEST_DB=sqlite $(RUN) pytest
+	@if $(RUN) python -c "import socket; socket.create_connection(('127.0.0.1', 5432), 2)" 2>/dev/null; then \
+		echo "PostgreSQL answers on 127.0.0.1:5432: running the tests again on PostgreSQL"; \
+		MELDROUTE_TEST_DB=postgresql MELDROUTE_TEST_PG=$(PG_URL) $(RUN) pytest; \
+	else echo "PostgreSQL does not answer on 127.0.0.1:5432: PostgreSQL run skipped"; fi
+
+test: lint typecheck openapi-check unit
+
+clean:
+	rm -rf .venv node_modules .local .mypy_cache .ruff_cache

@@ -1,0 +1,33 @@
+"""The three services, named once: their app factories, ports and folders (for the CLI and tooling)."""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Dienst:
+    naam: str
+    package: str
+    port: int
+    env_prefix: str
+
+    @property
+    def factory(self) -> str:
+        return f"{self.package}.main:create_app"
+
+    def folder(self, root: Path) -> Path:
+        return root / "services" / self.naam
+
+    def create_app(self, settings: Any = None) -> Any:
+        return importlib.import_module(f"{self.package}.main").create_app(settings)
+
+
+DIENSTEN = (
+    Dienst("intake-api", "intake_api", 8001, "INTAKE_"),
+    Dienst("privacy-gateway", "privacy_gateway", 8002, "GATEWAY_"),
+    Dienst("reporting", "reporting", 8003, "REPORTING_"),
+)
