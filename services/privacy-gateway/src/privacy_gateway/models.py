@@ -1,11 +1,7 @@
-"""All tables of intake-api, imported here so Alembic sees one metadata."""
+"""Every table of privacy_gateway: import each domain's models here so Alembic and the tests see one metadata."""
 
 from __future__ import annotations
 
-from meldroute_common.db import Base as CommonBase
-from meldroute_common.db import new_metadata
+from privacy_gateway.db import Base
 
-
-class Base(CommonBase):
-    __abstract__ = True
-    metadata = new_metadata()
+__all__ = ["Base"]
