@@ -46,6 +46,9 @@ openapi: bootstrap
 openapi-check: bootstrap
 	$(RUN) meldroute openapi --check
 
+spectral: node_modules/.bootstrapped
+	node_modules/.bin/spectral lint --fail-severity=error -r $(ADR_RULESET) openapi/intake-api.json openapi/privacy-gateway.json openapi/reporting.json
+
 unit: bootstrap
 	MELDROUTE_TEST_DB=sqlite $(RUN) pytest
 	@if $(RUN) python -c "import socket; socket.create_connection(('127.0.0.1', 5432), 2)" 2>/dev/null; then \
@@ -53,7 +56,7 @@ unit: bootstrap
 		MELDROUTE_TEST_DB=postgresql MELDROUTE_TEST_PG=$(PG_URL) $(RUN) pytest; \
 	else echo "PostgreSQL does not answer on 127.0.0.1:5432: PostgreSQL run skipped"; fi
 
-test: lint typecheck openapi-check unit
+test: lint typecheck openapi-check spectral unit
 
 clean:
 	rm -rf .venv node_modules .local .mypy_cache .ruff_cache
