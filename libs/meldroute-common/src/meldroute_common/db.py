@@ -71,4 +71,5 @@ async def session_dependency(request: Request) -> AsyncIterator[AsyncSession]:
         yield session
 
 
-Session = Annotated[AsyncSession, Depends(session_dependency)]
+#: `scope="function"` makes the commit happen before the response is sent: a failed commit is a 500, never a 2xx.
+Session = Annotated[AsyncSession, Depends(session_dependency, scope="function")]
