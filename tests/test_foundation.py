@@ -94,7 +94,7 @@ async def test_health_metrics_and_headers(service: str, request: pytest.FixtureR
 async def test_ready_is_503_when_the_database_is_gone(
     intake_harness: ServiceHarness, tmp_path: object
 ) -> None:
-    app = intake_harness.app(database_url="sqlite+aiosqlite:////nonexistent-folder/x/y.sqlite3")
+    app = intake_harness.app(database_url="postgresql+asyncpg://postgres@127.0.0.1:9/bestaat_niet")
     from meldroute_common.testing import running
 
     async with running(app) as client:

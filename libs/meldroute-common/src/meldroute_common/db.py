@@ -35,7 +35,11 @@ def is_sqlite(url: str) -> bool:
 
 
 def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
-    """An async engine; SQLite gets WAL and a busy timeout so concurrent writers wait instead of failing."""
+    """An async engine; SQLite gets WAL and a busy timeout so concurrent writers wait instead of failing.
+
+    Statement parameters are hidden from error messages: they may hold identifying data and end up in logs.
+    """
+    kwargs.setdefault("hide_parameters", True)
     if is_sqlite(url):
         database = make_url(url).database
         if database and database != ":memory:":

@@ -196,5 +196,7 @@ def _reason(exc: JOSEError) -> str:
 
 def sign_token(*, claims: Mapping[str, Any], private_key_pem: str, kid: str, algorithm: str = "RS256") -> str:
     """Sign a token (development issuer and tests only; production tokens come from the OIDC provider)."""
-    token: str = jwt.encode(dict(claims), private_key_pem, algorithm=algorithm, headers={"kid": kid, "typ": "at+jwt"})
+    token: str = jwt.encode(
+        dict(claims), private_key_pem, algorithm=algorithm, headers={"kid": kid, "typ": "at+jwt"}
+    )
     return token

@@ -14,9 +14,10 @@ from prometheus_client import CollectorRegistry, Counter, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from meldroute_common.logs import request_id_var
-from meldroute_common.problems import PayloadTooLarge, problem_response
+from meldroute_common.problems import InternalError, PayloadTooLarge, Problem, problem_response
 
 access_log = logging.getLogger("meldroute.toegang")
+log = logging.getLogger("meldroute.fouten")
 
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
@@ -62,9 +63,12 @@ class RequestMiddleware:
         scope.setdefault("state", {})["request_id"] = request_id
         started = time.perf_counter()
         status = 500
+        responded = False  # set once this middleware answered by itself; later app messages are dropped
 
         async def send_wrapper(message: Message) -> None:
             nonlocal status
+            if responded:
+                return
             if message["type"] == "http.response.start":
                 status = message["status"]
                 headers = list(message.get("headers", []))
@@ -77,16 +81,37 @@ class RequestMiddleware:
                 message = {**message, "headers": headers}
             await send(message)
 
+        async def answer(problem: Problem) -> None:
+            nonlocal responded
+            await problem_response(problem, request_id=request_id)(scope, receive, send_wrapper)
+            responded = True
+
+        received = 0
+
+        async def limited_receive() -> Message:
+            # Count streamed bytes too: a chunked body has no Content-Length to check up front.
+            nonlocal received
+            if responded:
+                return {"type": "http.disconnect"}
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_body_bytes:
+                    await answer(PayloadTooLarge(f"Het verzoek is groter dan {self.max_body_bytes} bytes."))
+                    return {"type": "http.disconnect"}
+            return message
+
         try:
             length = _header(scope, b"content-length")
             if length is not None and (not length.isdigit() or int(length) > self.max_body_bytes):
-                response = problem_response(
-                    PayloadTooLarge(f"Het verzoek is groter dan {self.max_body_bytes} bytes."),
-                    request_id=request_id,
-                )
-                await response(scope, receive, send_wrapper)
+                await answer(PayloadTooLarge(f"Het verzoek is groter dan {self.max_body_bytes} bytes."))
                 return
-            await self.app(scope, self._limited(receive), send_wrapper)
+            await self.app(scope, limited_receive, send_wrapper)
+        except Exception:
+            # Last line of defence: log once, answer a bare 500 problem, never a stack trace.
+            log.exception("onverwachte fout")
+            if status == 500 and not responded:
+                await answer(InternalError("Er ging iets mis; de fout is gelogd."))
         finally:
             elapsed = time.perf_counter() - started
             route = getattr(scope.get("route"), "path", "onbekend")
@@ -102,22 +127,6 @@ class RequestMiddleware:
                 },
             )
             request_id_var.reset(token)
-
-    def _limited(self, receive: Receive) -> Receive:
-        """Count streamed body bytes too: a chunked body has no Content-Length to check up front."""
-        received = 0
-        limit = self.max_body_bytes
-
-        async def wrapped() -> Message:
-            nonlocal received
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > limit:
-                    raise PayloadTooLarge(f"Het verzoek is groter dan {limit} bytes.")
-            return message
-
-        return wrapped
 
 
 def _header(scope: Scope, name: bytes) -> str | None:

@@ -1,0 +1,121 @@
+"""Token verification details beyond the per-operation forgery matrix: ES256, JWKS URL refetch, caching."""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from meldroute_common.devissuer import DevIssuer, DevIssuerRefused
+from meldroute_common.jwt import KeyStore, TokenError, TokenVerifier, key_from_jwk, sign_token
+from meldroute_common.settings import Omgeving
+
+ISS, AUD = "https://idp.example", "intake-api"
+
+
+def _claims(**extra: Any) -> dict[str, Any]:
+    now = int(time.time())
+    return {"iss": ISS, "aud": AUD, "sub": "u1", "iat": now, "exp": now + 300, **extra}
+
+
+def _b64(value: int) -> str:
+    return base64.urlsafe_b64encode(value.to_bytes(32, "big")).rstrip(b"=").decode()
+
+
+def _es256_key() -> tuple[str, dict[str, str]]:
+    key = ec.generate_private_key(ec.SECP256R1())
+    numbers = key.public_key().public_numbers()
+    jwk = {
+        "kty": "EC",
+        "crv": "P-256",
+        "x": _b64(numbers.x),
+        "y": _b64(numbers.y),
+        "kid": "ec-1",
+        "use": "sig",
+    }
+    pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    return pem.decode(), jwk
+
+
+def test_only_rsa_and_p256_keys_are_accepted() -> None:
+    assert key_from_jwk({"kty": "oct", "k": "c2VjcmV0", "kid": "h"}) is None
+    assert key_from_jwk({"kty": "EC", "crv": "P-384", "x": "a", "y": "b", "kid": "p384"}) is None
+    assert key_from_jwk({"kty": "RSA", "n": "a", "e": "AQAB", "kid": "r", "alg": "RS512"}) is None
+    rsa_key = key_from_jwk({"kty": "RSA", "n": "a", "e": "AQAB", "kid": "r"})
+    assert rsa_key is not None and rsa_key.algorithm == "RS256"
+
+
+async def test_es256_tokens_verify(tmp_path: Path) -> None:
+    pem, jwk = _es256_key()
+    jwks = tmp_path / "jwks.json"
+    jwks.write_text(json.dumps({"keys": [jwk]}))
+    verifier = TokenVerifier(keys=KeyStore(url=None, file=jwks, cache_seconds=60), issuer=ISS, audience=AUD)
+    token = sign_token(claims=_claims(), private_key_pem=pem, kid="ec-1", algorithm="ES256")
+    assert (await verifier.verify(token))["sub"] == "u1"
+    # The same EC key presented with an RSA algorithm is refused: the algorithm comes from the key.
+    with pytest.raises(TokenError):
+        _header, body, sig = token.split(".")
+        forged_header = base64.urlsafe_b64encode(json.dumps({"alg": "RS256", "kid": "ec-1"}).encode()).rstrip(
+            b"="
+        )
+        await verifier.verify(f"{forged_header.decode()}.{body}.{sig}")
+
+
+async def test_jwks_url_is_refetched_once_for_an_unknown_kid(issuer: DevIssuer, local_dir: Path) -> None:
+    jwks = json.loads((local_dir / "keys" / "jwks.json").read_text())
+    served: list[dict[str, Any]] = [{"keys": []}]
+    calls = 0
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        nonlocal calls
+        calls += 1
+        return httpx.Response(200, json=served[-1])
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as http:
+        keys = KeyStore(url="https://idp.example/jwks", file=None, cache_seconds=3600, http=http)
+        verifier = TokenVerifier(keys=keys, issuer=issuer.issuer, audience="intake-api")
+        assert await keys.get("nothing") is None
+        served.append(jwks)  # the provider rotates its keys
+        token = issuer.mint(rol="melder")
+        with pytest.raises(TokenError):  # refetch is rate limited: the first miss just fetched
+            await verifier.verify(token)
+        keys._last_refetch = -1e18
+        assert (await verifier.verify(token))["scope"] == "signalen:aanmaken"
+    assert calls == 3
+
+
+async def test_verified_tokens_are_cached_until_exp(issuer: DevIssuer, local_dir: Path) -> None:
+    keys = KeyStore(url=None, file=local_dir / "keys" / "jwks.json", cache_seconds=60)
+    verifier = TokenVerifier(keys=keys, issuer=issuer.issuer, audience="intake-api")
+    token = issuer.mint(rol="melder")
+    first = await verifier.verify(token)
+    keys._keys.clear()  # a cached token needs no key lookup
+    keys._loaded_at = float("inf")
+    keys._last_refetch = time.monotonic()
+    assert await verifier.verify(token) is first
+    with pytest.raises(TokenError):
+        await verifier.verify(issuer.mint(rol="melder"))
+
+
+def test_dev_issuer_refuses_production(tmp_path: Path) -> None:
+    with pytest.raises(DevIssuerRefused):
+        DevIssuer.load(local_dir=tmp_path, env=Omgeving.production)
+    assert not (tmp_path / "keys").exists()
+
+
+def test_dev_keys_are_private(local_dir: Path) -> None:
+    for name in (
+        "issuer-private.pem",
+        "gateway-hpke-private.pem",
+        "intake-link.key",
+        "gateway-pseudonym.key",
+    ):
+        assert (local_dir / "keys" / name).stat().st_mode & 0o077 == 0, name
