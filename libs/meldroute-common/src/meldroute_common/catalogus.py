@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterable, Mapping
 from datetime import date
 from functools import cache, cached_property
-from typing import Literal, get_args
+from typing import Any, Literal, Self, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -100,6 +100,11 @@ class Catalogus(BaseModel):
             if len(set(vormen)) != len(vormen) or not set(vormen) <= concrete_vormen:
                 raise ValueError(f"indicator {indicator.code!r} verwijst naar een onbekende of dubbele vorm")
         return self
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        """A validated copy: pydantic's copy would carry the cached code sets of the original along."""
+        velden = {naam: getattr(self, naam) for naam in type(self).model_fields}
+        return type(self).model_validate({**velden, **(update or {})})
 
     @cached_property
     def _codes(self) -> dict[str, frozenset[str]]:
