@@ -18,9 +18,26 @@ import yaml
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
-from privacy_gateway.beleid.models import Beleid, BeleidsValidatieFout, Pad, pad_tekst
+from privacy_gateway.beleid.models import (
+    GEMEENTECODE_PATROON,
+    KEBAB_PATROON,
+    SEMVER_PATROON,
+    SNAKE_PATROON,
+    Beleid,
+    BeleidsValidatieFout,
+    Pad,
+    pad_tekst,
+)
 
 __all__ = ["BeleidFout", "laad_beleid", "valideer_beleid"]
+
+
+_PATROON_UITLEG = {
+    SEMVER_PATROON: "een semantische versie, bijv. 1.0.0",
+    KEBAB_PATROON: "kebab-case, bijv. politie-oost-nederland",
+    SNAKE_PATROON: "snake_case, bijv. casusoverleg",
+    GEMEENTECODE_PATROON: "een CBS-gemeentecode, bijv. GM1509",
+}
 
 
 class BeleidFout(Exception):
@@ -99,7 +116,8 @@ def _melding(detail: ErrorDetails) -> str:
     if soort == "enum":
         return f"onbekende waarde {invoer!r}; toegestaan: {ctx.get('expected')}"
     if soort == "string_pattern_mismatch":
-        return f"ongeldige waarde {invoer!r} (moet voldoen aan {ctx.get('pattern')})"
+        patroon = str(ctx.get("pattern"))
+        return f"ongeldige waarde {invoer!r}; verwacht {_PATROON_UITLEG.get(patroon, patroon)}"
     if soort == "value_error" and "error" in ctx:
         return str(ctx["error"])
     return detail["msg"]

@@ -53,13 +53,14 @@ MAX_VENSTER_DAGEN: Final = 3650
 
 T = TypeVar("T")
 
-_SEMVER = (
+SEMVER_PATROON: Final = (
     r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"
     r"(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?"
     r"(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$"
 )
-_KEBAB = r"^[a-z0-9]+(-[a-z0-9]+)*$"
-_SNAKE = r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$"
+KEBAB_PATROON: Final = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+SNAKE_PATROON: Final = r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$"
+GEMEENTECODE_PATROON: Final = r"^GM\d{4}$"
 
 
 class BeleidsValidatieFout(ValueError):
@@ -93,8 +94,8 @@ def _alleen_datum(waarde: object) -> object:
 
 Datum = Annotated[date, BeforeValidator(_alleen_datum)]
 Tekst = Annotated[str, Field(strict=True, min_length=1)]
-KebabId = Annotated[str, Field(strict=True, pattern=_KEBAB, max_length=80)]
-DoelId = Annotated[str, Field(strict=True, pattern=_SNAKE, max_length=80)]
+KebabId = Annotated[str, Field(strict=True, pattern=KEBAB_PATROON, max_length=80)]
+DoelId = Annotated[str, Field(strict=True, pattern=SNAKE_PATROON, max_length=80)]
 VensterDagen = Annotated[int, Field(strict=True, ge=1, le=MAX_VENSTER_DAGEN)]
 
 
@@ -159,7 +160,7 @@ class Partner(_Model):
     id: KebabId = Field(description="Stable kebab-case id; equals the `organisatie` claim of its users.")
     naam: Tekst = Field(description="Display name.")
     type: PartnerType = Field(description="Kind of organisation.")
-    gemeente_code: Annotated[str, Field(strict=True, pattern=r"^GM\d{4}$")] | None = Field(
+    gemeente_code: Annotated[str, Field(strict=True, pattern=GEMEENTECODE_PATROON)] | None = Field(
         default=None,
         description="CBS code of the municipality; required for (and only for) an attention officer.",
     )
@@ -257,7 +258,9 @@ class Regel(_Model):
 class Beleid(_Model):
     """A complete covenant policy. Build it with ``laad_beleid`` or ``Beleid.model_validate``."""
 
-    versie: Annotated[str, Field(strict=True, pattern=_SEMVER)] = Field(description="Semantic version.")
+    versie: Annotated[str, Field(strict=True, pattern=SEMVER_PATROON)] = Field(
+        description="Semantic version."
+    )
     titel: Tekst
     geldig_vanaf: Datum = Field(description="First day the policy is in force (Europe/Amsterdam).")
     disclaimer: Tekst = Field(description="Status of the policy, e.g. that the FG must still confirm it.")

@@ -1,0 +1,344 @@
+"""The verwerkingenlog hash chain: canonical encoding, and detection of change, deletion and reordering."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import itertools
+import json
+from datetime import UTC, date, datetime, timedelta, timezone
+from enum import Enum
+from uuid import UUID
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from privacy_gateway.beleid import Categorie
+from privacy_gateway.verwerkingen.keten import (
+    GENESIS_HASH,
+    KetenFoutSoort,
+    KetenRij,
+    Verwerking,
+    canonieke_json,
+    nieuwe_rij,
+    normaliseer,
+    rij_hash,
+    verifieer,
+)
+
+T0 = datetime(2026, 10, 2, 8, 15, tzinfo=UTC)
+
+
+def verwerking(i: int) -> Verwerking:
+    return Verwerking(
+        actie="verstrekking",
+        verwerkingsactiviteit="casus-verstrekken-aan-partner",
+        doel="casusoverleg",
+        grondslag="art. 6 lid 1 sub e AVG; art. 10 AVG; convenant RIEC art. 5",
+        afnemer="politie-oost-nederland",
+        betrokkene=f"{i:064x}",
+        vertrouwelijkheid="vertrouwelijk",
+        bewaartermijn="P20Y",
+        tijdstip=T0 + timedelta(minutes=i),
+        request_id=f"req-{i}",
+        casus_id=str(UUID(int=i)),
+        detail={"categorieen": ["kern", "pseudoniem"], "regelId": "casusoverleg-riec-politie"},
+    )
+
+
+def keten(n: int) -> list[KetenRij]:
+    rijen: list[KetenRij] = []
+    for i in range(n):
+        rijen.append(nieuwe_rij(vorige=rijen[-1] if rijen else None, velden=verwerking(i).velden()))
+    return rijen
+
+
+# --- canonical encoding -----------------------------------------------------------------------------
+
+
+def test_canonieke_json_bekend_antwoord() -> None:
+    velden = {
+        "tijdstip": datetime(2026, 10, 2, 10, 15, tzinfo=timezone(timedelta(hours=2))),
+        "afnemer": "politie-oost-nederland",
+        "detail": {"b": 1, "a": [True, None, 1.5]},
+        "betrokkene": "Zoë",
+    }
+    verwacht = (
+        '{"afnemer":"politie-oost-nederland","betrokkene":"Zoë","detail":{"a":[true,null,1.5],"b":1},'
+        '"tijdstip":"2026-10-02T08:15:00.000000Z"}'
+    ).encode()
+    assert canonieke_json(velden) == verwacht
+
+
+def test_rij_hash_bekend_antwoord() -> None:
+    velden = {"actie": "verstrekking", "tijdstip": datetime(2026, 10, 2, 8, 15, tzinfo=UTC)}
+    invoer = (
+        '{"velden":{"actie":"verstrekking","tijdstip":"2026-10-02T08:15:00.000000Z"},'
+        '"vorigeHash":"0000000000000000000000000000000000000000000000000000000000000000"}'
+    )
+    assert rij_hash(velden=velden, vorige_hash=GENESIS_HASH) == hashlib.sha256(invoer.encode()).hexdigest()
+
+
+def test_volgorde_van_sleutels_telt_niet() -> None:
+    a = {"x": 1, "y": {"p": 1, "q": 2}}
+    b = {"y": {"q": 2, "p": 1}, "x": 1}
+    assert rij_hash(velden=a, vorige_hash=GENESIS_HASH) == rij_hash(velden=b, vorige_hash=GENESIS_HASH)
+
+
+def test_elk_veld_telt() -> None:
+    basis = verwerking(1).velden()
+    h = rij_hash(velden=basis, vorige_hash=GENESIS_HASH)
+    for sleutel in basis:
+        gewijzigd = dict(basis)
+        gewijzigd[sleutel] = "anders"
+        assert rij_hash(velden=gewijzigd, vorige_hash=GENESIS_HASH) != h, sleutel
+    assert rij_hash(velden=basis, vorige_hash="f" * 64) != h
+
+
+def test_zelfde_moment_in_andere_tijdzone_geeft_zelfde_hash() -> None:
+    utc = {"tijdstip": datetime(2026, 10, 2, 8, 15, tzinfo=UTC)}
+    amsterdam = {"tijdstip": datetime(2026, 10, 2, 10, 15, tzinfo=timezone(timedelta(hours=2)))}
+    assert canonieke_json(utc) == canonieke_json(amsterdam)
+
+
+def test_opgeslagen_vorm_geeft_dezelfde_hash() -> None:
+    class Soort(Enum):
+        A = "a"
+
+    velden: dict[str, object] = {
+        **verwerking(3).velden(),
+        "datum": date(2026, 10, 2),
+        "id": UUID(int=7),
+        "categorieen": frozenset({Categorie.PSEUDONIEM, Categorie.KERN}),
+        "soort": Soort.A,
+        "tuple": (1, 2),
+    }
+    opgeslagen = json.loads(json.dumps(normaliseer(velden)))
+    assert opgeslagen["categorieen"] == ["kern", "pseudoniem"]
+    assert opgeslagen["tijdstip"] == "2026-10-02T08:18:00.000000Z"
+    assert rij_hash(velden=opgeslagen, vorige_hash=GENESIS_HASH) == rij_hash(
+        velden=velden, vorige_hash=GENESIS_HASH
+    )
+
+
+@pytest.mark.parametrize(
+    ("velden", "fout"),
+    [
+        ({"t": datetime(2026, 10, 2, 8, 15)}, ValueError),
+        ({"x": float("nan")}, ValueError),
+        ({"x": float("inf")}, ValueError),
+        ({"x": {1: "a"}}, TypeError),
+        ({"x": b"bytes"}, TypeError),
+        ({"x": object()}, TypeError),
+    ],
+)
+def test_niet_te_coderen_velden(velden: dict[str, object], fout: type[Exception]) -> None:
+    with pytest.raises(fout):
+        canonieke_json(velden)
+
+
+@pytest.mark.parametrize("vorige", ["", "0" * 63, "F" * 64, "g" * 64])
+def test_ongeldige_vorige_hash(vorige: str) -> None:
+    with pytest.raises(ValueError, match="vorige_hash"):
+        rij_hash(velden={}, vorige_hash=vorige)
+
+
+# --- the chain ----------------------------------------------------------------------------------
+
+
+def test_lege_keten() -> None:
+    uitkomst = verifieer([])
+    assert uitkomst.ok
+    assert uitkomst.aantal == 0
+    assert uitkomst.kop == GENESIS_HASH
+    assert uitkomst.eerste_fout is None
+
+
+def test_intacte_keten() -> None:
+    rijen = keten(6)
+    assert rijen[0].vorige_hash == GENESIS_HASH
+    assert [r.volgnummer for r in rijen] == [1, 2, 3, 4, 5, 6]
+    assert all(b.vorige_hash == a.hash for a, b in itertools.pairwise(rijen))
+    uitkomst = verifieer(iter(rijen))
+    assert uitkomst.ok
+    assert uitkomst.aantal == 6
+    assert uitkomst.kop == rijen[-1].hash
+    assert uitkomst.als_dict() == {"ok": True, "aantal": 6, "kop": rijen[-1].hash, "eersteFout": None}
+
+
+def test_gewijzigde_rij() -> None:
+    rijen = keten(6)
+    velden = dict(rijen[2].velden)
+    velden["afnemer"] = "kmar"
+    rijen[2] = dataclasses.replace(rijen[2], velden=velden)
+    uitkomst = verifieer(rijen)
+    assert not uitkomst.ok
+    assert uitkomst.eerste_fout is not None
+    assert uitkomst.eerste_fout.volgnummer == 3
+    assert uitkomst.eerste_fout.soort is KetenFoutSoort.GEWIJZIGD
+    assert uitkomst.aantal == 2
+    assert uitkomst.kop == rijen[1].hash
+
+
+def test_gewijzigde_rij_met_herberekende_hash_breekt_de_volgende_schakel() -> None:
+    rijen = keten(6)
+    velden = dict(rijen[2].velden)
+    velden["doel"] = "strafrechtelijk_onderzoek"
+    rijen[2] = dataclasses.replace(
+        rijen[2], velden=velden, hash=rij_hash(velden=velden, vorige_hash=rijen[1].hash)
+    )
+    uitkomst = verifieer(rijen)
+    assert uitkomst.eerste_fout is not None
+    assert uitkomst.eerste_fout.volgnummer == 4
+    assert uitkomst.eerste_fout.soort is KetenFoutSoort.KETEN_VERBROKEN
+
+
+def test_gewijzigde_opgeslagen_hash() -> None:
+    rijen = keten(3)
+    rijen[1] = dataclasses.replace(rijen[1], hash="a" * 64)
+    uitkomst = verifieer(rijen)
+    assert uitkomst.eerste_fout is not None
+    assert (uitkomst.eerste_fout.volgnummer, uitkomst.eerste_fout.soort) == (2, KetenFoutSoort.GEWIJZIGD)
+
+
+def test_verwijderde_rij() -> None:
+    rijen = keten(6)
+    del rijen[2]
+    uitkomst = verifieer(rijen)
+    assert uitkomst.eerste_fout is not None
+    assert uitkomst.eerste_fout.volgnummer == 4
+    assert uitkomst.eerste_fout.soort is KetenFoutSoort.ONTBREKENDE_RIJ
+    assert "volgnummer 3 ontbreekt" in uitkomst.eerste_fout.toelichting
+    assert uitkomst.aantal == 2
+
+
+def test_verwijderde_eerste_rij() -> None:
+    uitkomst = verifieer(keten(4)[1:])
+    assert uitkomst.eerste_fout is not None
+    assert (uitkomst.eerste_fout.volgnummer, uitkomst.eerste_fout.soort) == (
+        2,
+        KetenFoutSoort.ONTBREKENDE_RIJ,
+    )
+    assert uitkomst.aantal == 0
+
+
+def test_verwijderde_rijen_hernummerd() -> None:
+    # Deleting a row and renumbering the rest hides the gap, but not the broken link.
+    rijen = keten(6)
+    del rijen[2]
+    rijen = [dataclasses.replace(r, volgnummer=i + 1) for i, r in enumerate(rijen)]
+    uitkomst = verifieer(rijen)
+    assert uitkomst.eerste_fout is not None
+    assert (uitkomst.eerste_fout.volgnummer, uitkomst.eerste_fout.soort) == (
+        3,
+        KetenFoutSoort.KETEN_VERBROKEN,
+    )
+
+
+def test_verwisselde_rijen() -> None:
+    rijen = keten(6)
+    rijen[2], rijen[3] = rijen[3], rijen[2]
+    uitkomst = verifieer(rijen)
+    assert uitkomst.eerste_fout is not None
+    assert uitkomst.eerste_fout.volgnummer == 4
+    assert uitkomst.eerste_fout.soort is KetenFoutSoort.VOLGORDE
+    assert uitkomst.aantal == 2
+
+
+def test_verwisselde_inhoud_met_behouden_volgnummers() -> None:
+    # What reading with ORDER BY volgnummer returns after two rows' contents were swapped.
+    rijen = keten(6)
+    a, b = rijen[2], rijen[3]
+    rijen[2] = dataclasses.replace(b, volgnummer=3)
+    rijen[3] = dataclasses.replace(a, volgnummer=4)
+    uitkomst = verifieer(rijen)
+    assert uitkomst.eerste_fout is not None
+    assert (uitkomst.eerste_fout.volgnummer, uitkomst.eerste_fout.soort) == (
+        3,
+        KetenFoutSoort.KETEN_VERBROKEN,
+    )
+
+
+def test_dubbele_rij() -> None:
+    rijen = keten(4)
+    rijen.insert(2, rijen[1])
+    uitkomst = verifieer(rijen)
+    assert uitkomst.eerste_fout is not None
+    assert (uitkomst.eerste_fout.volgnummer, uitkomst.eerste_fout.soort) == (2, KetenFoutSoort.VOLGORDE)
+
+
+def test_eerste_rij_moet_aan_genesis_hangen() -> None:
+    rijen = keten(2)
+    velden = rijen[0].velden
+    andere_start = "1" * 64
+    rijen[0] = KetenRij(1, velden, andere_start, rij_hash(velden=velden, vorige_hash=andere_start))
+    uitkomst = verifieer(rijen)
+    assert uitkomst.eerste_fout is not None
+    assert (uitkomst.eerste_fout.volgnummer, uitkomst.eerste_fout.soort) == (
+        1,
+        KetenFoutSoort.KETEN_VERBROKEN,
+    )
+
+
+def test_afgekapte_staart_verandert_de_kop() -> None:
+    # A shorter chain is valid on its own; the head hash, kept elsewhere, is what exposes truncation.
+    rijen = keten(5)
+    volledig = verifieer(rijen)
+    ingekort = verifieer(rijen[:-1])
+    assert ingekort.ok
+    assert ingekort.kop != volledig.kop
+    assert ingekort.aantal == volledig.aantal - 1
+
+
+def test_verwerking_velden() -> None:
+    velden = verwerking(2).velden()
+    assert set(velden) == {
+        "actie",
+        "verwerkingsactiviteit",
+        "doel",
+        "grondslag",
+        "afnemer",
+        "betrokkene",
+        "vertrouwelijkheid",
+        "bewaartermijn",
+        "tijdstip",
+        "requestId",
+        "casusId",
+        "detail",
+    }
+    assert velden["requestId"] == "req-2"
+
+
+def test_fout_als_dict() -> None:
+    rijen = keten(3)
+    del rijen[1]
+    assert verifieer(rijen).als_dict() == {
+        "ok": False,
+        "aantal": 1,
+        "kop": rijen[0].hash,
+        "eersteFout": {
+            "volgnummer": 3,
+            "soort": "ontbrekende_rij",
+            "toelichting": "volgnummer 2 ontbreekt: rij verwijderd of verplaatst",
+        },
+    }
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data(), lengte=st.integers(min_value=1, max_value=12))
+def test_elke_wijziging_wordt_gevonden(data: st.DataObject, lengte: int) -> None:
+    rijen = keten(lengte)
+    assert verifieer(rijen).ok
+    k = data.draw(st.integers(min_value=0, max_value=lengte - 1))
+    sleutel = data.draw(st.sampled_from(sorted(rijen[k].velden)))
+    nieuw = data.draw(st.text(max_size=8))
+    velden = dict(rijen[k].velden)
+    if velden[sleutel] == nieuw:
+        return
+    velden[sleutel] = nieuw
+    rijen[k] = dataclasses.replace(rijen[k], velden=velden)
+    uitkomst = verifieer(rijen)
+    assert not uitkomst.ok
+    assert uitkomst.eerste_fout is not None
+    assert uitkomst.eerste_fout.volgnummer == k + 1
+    assert uitkomst.aantal == k
