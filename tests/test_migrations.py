@@ -10,13 +10,12 @@ from typing import Any
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import MetaData, inspect
-from sqlalchemy.engine import Connection
-from sqlalchemy.ext.asyncio import create_async_engine
-
 from meldroute_common.migrations import downgrade, upgrade
 from meldroute_common.services import DIENSTEN
 from meldroute_common.testing import TestDatabases
+from sqlalchemy import MetaData, inspect
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import create_async_engine
 
 ROOT_PACKAGES = {d.naam: d for d in DIENSTEN}
 
