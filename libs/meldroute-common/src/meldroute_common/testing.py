@@ -265,3 +265,126 @@ class ServiceHarness:
                 yield client
         finally:
             await clear_tables(self.database_url, self.metadata)
+
+
+# --- real processes ------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class ServiceProcess:
+    """One service as a real uvicorn process on a free port; killable and restartable (soak tests)."""
+
+    __test__ = False
+
+    def __init__(self, *, dienst: Any, env: dict[str, str], log_dir: Path, port: int | None = None) -> None:
+        self.dienst, self.env, self.log_dir = dienst, env, log_dir
+        self.port = port or free_port()
+        self.process: Any = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, *, timeout: float = 30.0) -> None:
+        import subprocess
+        import sys
+
+        log = (self.log_dir / f"{self.dienst.naam}.log").open("ab")
+        self.process = subprocess.Popen(  # noqa: S603
+            [sys.executable, "-m", "uvicorn", self.dienst.factory, "--factory", "--host", "127.0.0.1",
+             "--port", str(self.port), "--no-access-log"],
+            env={**os.environ, **self.env}, stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"{self.dienst.naam} stopped at start-up; see {log.name}")
+            try:
+                if httpx.get(f"{self.url}/health/ready", timeout=1.0).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        raise TimeoutError(f"{self.dienst.naam} did not become ready")
+
+    def kill(self) -> None:
+        """SIGKILL: no graceful shutdown, as a crash would be."""
+        if self.process and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except Exception:
+                self.process.kill()
+
+
+class Stack:
+    """intake-api, privacy-gateway and reporting as real processes wired to each other."""
+
+    __test__ = False
+
+    def __init__(
+        self,
+        *,
+        local_dir: Path,
+        database_urls: dict[str, str],
+        log_dir: Path,
+        env: dict[str, str] | None = None,
+    ):
+        from meldroute_common.services import DIENSTEN
+
+        self.ports = {d.naam: free_port() for d in DIENSTEN}
+        url = {name: f"http://127.0.0.1:{port}" for name, port in self.ports.items()}
+        common = {"MELDROUTE_ENV": "test", "MELDROUTE_LOCAL_DIR": str(local_dir), **(env or {})}
+        per_service = {
+            "intake-api": {"INTAKE_DATABASE_URL": database_urls["intake-api"], "INTAKE_REPORTING_URL": url["reporting"]},
+            "privacy-gateway": {"GATEWAY_DATABASE_URL": database_urls["privacy-gateway"], "GATEWAY_INTAKE_URL": url["intake-api"]},
+            "reporting": {"REPORTING_DATABASE_URL": database_urls["reporting"]},
+        }  # fmt: skip
+        self.services = {
+            d.naam: ServiceProcess(
+                dienst=d, env={**common, **per_service[d.naam]}, log_dir=log_dir, port=self.ports[d.naam]
+            )
+            for d in DIENSTEN
+        }
+
+    def url(self, name: str) -> str:
+        return self.services[name].url
+
+    def start(self) -> None:
+        for name in ("reporting", "intake-api", "privacy-gateway"):
+            self.services[name].start()
+
+    def stop(self) -> None:
+        for service in self.services.values():
+            service.stop()
+
+
+@pytest.fixture(scope="session")
+def stack(
+    tmp_path_factory: pytest.TempPathFactory, test_databases: TestDatabases, local_dir: Path
+) -> Iterator[Stack]:
+    """The three services as real processes on migrated databases of the current backend (session-wide)."""
+    from meldroute_common.migrations import upgrade
+    from meldroute_common.services import DIENSTEN
+
+    root = Path(__file__).resolve().parents[4]
+    urls = {}
+    for dienst in DIENSTEN:
+        urls[dienst.naam] = test_databases.create(f"stack-{dienst.naam}")
+        upgrade(service_dir=dienst.folder(root), database_url=urls[dienst.naam])
+    running_stack = Stack(local_dir=local_dir, database_urls=urls, log_dir=tmp_path_factory.mktemp("logs"))
+    running_stack.start()
+    yield running_stack
+    running_stack.stop()
