@@ -1,0 +1,222 @@
+"""The anonymous event schema shared by intake's outbox (producer) and reporting's ingest (consumer).
+
+An event carries only coarse codes from the catalogue and a month: no pseudonyms, no free text, no exact
+dates. Every code is checked twice: first for its shape (a short lowercase code; anything with spaces,
+mixed case or long runs that look like a hash or encoded key is refused before any lookup), then against
+the catalogue. `Gebeurtenis` and `GebeurtenisBatch` check against the standard catalogue; a service with
+its own municipalities builds its models once with `gebeurtenismodellen(catalogus)`.
+
+Example (JSON)::
+
+    {"id": "0b6f4c1e-4a1f-4c52-9a3e-3f1f7d2b9c10", "type": "beoordeling_vastgelegd", "maand": "2026-10",
+     "gemeenteCode": "GM1509", "uitbuitingsvormen": ["arbeid"], "sector": "agrarisch",
+     "locatietype": "boerenerf", "melderDomein": "toezicht", "leeftijdsklasse": "23-29", "geslacht": "man",
+     "nationaliteitsgroep": "eu-eer", "uitkomst": "opgeschaald", "doorlooptijdDagen": 6}
+
+Reporting drops duplicates by `id`; a batch may therefore repeat an event (delivery is at-least-once).
+"""
+
+from __future__ import annotations
+
+import re
+import types
+from collections.abc import Mapping
+from datetime import date
+from functools import cache
+from typing import Annotated, Any, ClassVar, Literal, Self, cast, get_args
+from uuid import UUID
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    GetJsonSchemaHandler,
+    ValidationInfo,
+    create_model,
+    field_validator,
+    model_validator,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
+
+from meldroute_common.catalogus import ONBEKEND, Catalogus, Lijst, standaard_catalogus
+
+GebeurtenisType = Literal["signaal_ontvangen", "beoordeling_vastgelegd"]
+Uitkomst = Literal[
+    "in_behandeling", "afgesloten_geen_mensenhandel", "doorverwezen_ander_domein", "opgeschaald"
+]
+UITKOMSTEN: tuple[str, ...] = get_args(Uitkomst)
+
+#: Most events a batch may hold.
+MAX_BATCH = 1000
+
+_CODE = re.compile(r"^(?:GM[0-9]{4}|[a-z0-9<+]+(?:[-_][a-z0-9<+]+)*)$")
+_MAX_CODE = 64
+_HEX = re.compile(r"^[0-9a-f]+$")
+
+
+def _code_vorm(waarde: str) -> str:
+    """Refuse anything that is not shaped like a catalogue code, before it is looked up."""
+    if len(waarde) > _MAX_CODE or not _CODE.fullmatch(waarde):
+        raise ValueError("geen code: alleen korte codes uit de catalogus zijn toegestaan")
+    for deel in re.split(r"[-_]", waarde):
+        # Catalogue words are short Dutch words; a pseudonym or key encoded as hex, base32 or base64
+        # (lowercased) has long runs, often mixing digits and letters.
+        heeft_cijfer = any(c.isdigit() for c in deel)
+        heeft_letter = any(c.isalpha() for c in deel)
+        if (
+            len(deel) > 24
+            or (len(deel) >= 16 and _HEX.fullmatch(deel))
+            or (len(deel) >= 12 and heeft_cijfer and heeft_letter)
+        ):
+            raise ValueError("geen code: de waarde lijkt op een pseudoniem of sleutel")
+    return waarde
+
+
+Code = Annotated[str, AfterValidator(_code_vorm)]
+
+# Which catalogue list each coded field is checked against.
+_LIJST_VAN_VELD: dict[str, Lijst] = {
+    "gemeente_code": "gemeenten",
+    "sector": "sectoren",
+    "locatietype": "locatietypen",
+    "melder_domein": "melderdomeinen",
+    "leeftijdsklasse": "leeftijdsklassen",
+    "geslacht": "geslachten",
+    "nationaliteitsgroep": "nationaliteitsgroepen",
+    "uitbuitingsvormen": "uitbuitingsvormen",
+}
+
+
+def maand_van(datum: date) -> str:
+    """The event month (`YYYY-MM`) of a date: events never carry the day."""
+    return f"{datum.year:04d}-{datum.month:02d}"
+
+
+class Gebeurtenis(BaseModel):
+    """One anonymous event: a signal was received, or a triage decision was recorded."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        strict=True,
+        frozen=True,
+        validate_by_alias=True,
+        validate_by_name=False,
+        serialize_by_alias=True,
+        title="Gebeurtenis",
+    )
+
+    #: The catalogue codes are checked against; None means the standard catalogue.
+    catalogus: ClassVar[Catalogus | None] = None
+
+    # JSON carries the id as a string; strict mode would only take a UUID object.
+    id: Annotated[UUID, Field(strict=False, description="Event id; reporting drops duplicates by it.")]
+    type: GebeurtenisType = Field(description="What happened.")
+    maand: str = Field(
+        pattern=r"^20[0-9]{2}-(0[1-9]|1[0-2])$",
+        description="Month of the event, `YYYY-MM`; never an exact date.",
+    )
+    gemeente_code: Code = Field(alias="gemeenteCode", description="CBS code of the municipality.")
+    uitbuitingsvormen: list[Code] = Field(
+        min_length=1, max_length=10, description="Suspected forms of exploitation (codes, each once)."
+    )
+    sector: Code = Field(description="Sector code.")
+    locatietype: Code = Field(description="Location type code.")
+    melder_domein: Code = Field(alias="melderDomein", description="Domain of the employee who signalled.")
+    leeftijdsklasse: Code = Field(description="Age band of the signal's first victim (`onbekend` when none).")
+    geslacht: Code = Field(description="Gender of the signal's first victim (`onbekend` when none).")
+    nationaliteitsgroep: Code = Field(
+        description="Nationality group of the signal's first victim (`onbekend` when none)."
+    )
+    uitkomst: Uitkomst | None = Field(
+        default=None, description="The new status (beoordeling_vastgelegd only; null for signaal_ontvangen)."
+    )
+    doorlooptijd_dagen: int | None = Field(
+        default=None,
+        ge=0,
+        le=36_500,
+        alias="doorlooptijdDagen",
+        description="Days from the signal to this decision (beoordeling_vastgelegd only).",
+    )
+
+    @classmethod
+    def actieve_catalogus(cls) -> Catalogus:
+        """The catalogue this model checks codes against."""
+        return cls.catalogus if cls.catalogus is not None else standaard_catalogus()
+
+    @field_validator(*_LIJST_VAN_VELD, mode="after")
+    @classmethod
+    def _in_catalogus(cls, waarde: str | list[str], info: ValidationInfo) -> str | list[str]:
+        assert info.field_name is not None
+        lijst = _LIJST_VAN_VELD[info.field_name]
+        codes = [waarde] if isinstance(waarde, str) else waarde
+        if cls.actieve_catalogus().onbekende_codes(lijst, codes):
+            raise ValueError(f"onbekende code voor {lijst}")
+        if isinstance(waarde, list):
+            if len(set(waarde)) != len(waarde):
+                raise ValueError("een uitbuitingsvorm staat er twee keer in")
+            if ONBEKEND in waarde and len(waarde) > 1:
+                raise ValueError("'onbekend' gaat niet samen met een andere uitbuitingsvorm")
+            return sorted(waarde)
+        return waarde
+
+    @model_validator(mode="after")
+    def _uitkomst_past_bij_type(self) -> Gebeurtenis:
+        if self.type == "signaal_ontvangen":
+            if self.uitkomst is not None or self.doorlooptijd_dagen is not None:
+                raise ValueError("signaal_ontvangen heeft geen uitkomst en geen doorlooptijdDagen")
+        elif self.uitkomst is None or self.doorlooptijd_dagen is None:
+            raise ValueError("beoordeling_vastgelegd vraagt om uitkomst en doorlooptijdDagen")
+        return self
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        """A validated copy: pydantic's copy would let an unchecked value into an event."""
+        data = self.model_dump()
+        for naam, waarde in (update or {}).items():
+            veld = type(self).model_fields.get(naam)
+            data[veld.alias or naam if veld else naam] = waarde
+        return type(self).model_validate(data)
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        # Publish the allowed codes as enums, so the OpenAPI document lists them.
+        json_schema = handler.resolve_ref_schema(handler(core_schema))
+        catalogus = cls.actieve_catalogus()
+        for naam, lijst in _LIJST_VAN_VELD.items():
+            veld = cls.model_fields[naam]
+            eigenschap: dict[str, Any] = json_schema.get("properties", {}).get(veld.alias or naam, {})
+            doel = eigenschap.get("items", eigenschap) if lijst == "uitbuitingsvormen" else eigenschap
+            doel["enum"] = sorted(catalogus.codes(lijst))
+        return json_schema
+
+
+class GebeurtenisBatch(BaseModel):
+    """A batch of 1 to 1000 anonymous events, as intake's outbox relay posts them."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, title="GebeurtenisBatch")
+
+    gebeurtenissen: list[Gebeurtenis] = Field(min_length=1, max_length=MAX_BATCH)
+
+
+@cache
+def gebeurtenismodellen(catalogus: Catalogus) -> tuple[type[Gebeurtenis], type[GebeurtenisBatch]]:
+    """Event and batch models that check codes against `catalogus` (built once per catalogue)."""
+    gebeurtenis = cast(
+        "type[Gebeurtenis]",
+        types.new_class(
+            "Gebeurtenis",
+            (Gebeurtenis,),
+            exec_body=lambda ns: ns.update({"__module__": __name__, "catalogus": catalogus}),
+        ),
+    )
+    lijst: Any = types.GenericAlias(list, (gebeurtenis,))
+    batch = create_model(
+        "GebeurtenisBatch",
+        __base__=GebeurtenisBatch,
+        __module__=__name__,
+        gebeurtenissen=(lijst, Field(min_length=1, max_length=MAX_BATCH)),
+    )
+    return gebeurtenis, batch

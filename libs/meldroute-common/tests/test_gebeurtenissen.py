@@ -1,0 +1,357 @@
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import uuid
+from datetime import date
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from meldroute_common.catalogus import LIJSTEN, Lijst, standaard_catalogus
+from meldroute_common.gebeurtenissen import (
+    MAX_BATCH,
+    UITKOMSTEN,
+    Gebeurtenis,
+    GebeurtenisBatch,
+    gebeurtenismodellen,
+    maand_van,
+)
+from pydantic import ValidationError
+
+CODEVELDEN: dict[str, Lijst] = {
+    "gemeenteCode": "gemeenten",
+    "sector": "sectoren",
+    "locatietype": "locatietypen",
+    "melderDomein": "melderdomeinen",
+    "leeftijdsklasse": "leeftijdsklassen",
+    "geslacht": "geslachten",
+    "nationaliteitsgroep": "nationaliteitsgroepen",
+}
+
+
+def ontvangen(**wijziging: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "id": str(uuid.uuid4()),
+        "type": "signaal_ontvangen",
+        "maand": "2026-10",
+        "gemeenteCode": "GM1509",
+        "uitbuitingsvormen": ["arbeid"],
+        "sector": "agrarisch",
+        "locatietype": "boerenerf",
+        "melderDomein": "toezicht",
+        "leeftijdsklasse": "23-29",
+        "geslacht": "man",
+        "nationaliteitsgroep": "eu-eer",
+    }
+    data.update(wijziging)
+    return data
+
+
+def beoordeeld(**wijziging: Any) -> dict[str, Any]:
+    basis: dict[str, Any] = {
+        "type": "beoordeling_vastgelegd",
+        "uitkomst": "opgeschaald",
+        "doorlooptijdDagen": 6,
+    }
+    return ontvangen(**{**basis, **wijziging})
+
+
+def pseudoniem() -> str:
+    return hmac.new(b"sleutel", b"111222333", hashlib.sha256).hexdigest()
+
+
+def test_signal_received_from_json_and_back() -> None:
+    data = ontvangen()
+    gebeurtenis = Gebeurtenis.model_validate_json(json.dumps(data))
+    assert gebeurtenis.id == uuid.UUID(data["id"])
+    assert gebeurtenis.gemeente_code == "GM1509"
+    assert gebeurtenis.uitkomst is None
+    assert gebeurtenis.doorlooptijd_dagen is None
+    terug = gebeurtenis.model_dump(mode="json")
+    assert terug == {**data, "uitkomst": None, "doorlooptijdDagen": None}
+    assert Gebeurtenis.model_validate(terug) == gebeurtenis
+
+
+def test_decision_recorded_from_parsed_json() -> None:
+    gebeurtenis = Gebeurtenis.model_validate(beoordeeld())
+    assert gebeurtenis.type == "beoordeling_vastgelegd"
+    assert gebeurtenis.uitkomst == "opgeschaald"
+    assert gebeurtenis.doorlooptijd_dagen == 6
+    assert json.loads(gebeurtenis.model_dump_json())["doorlooptijdDagen"] == 6
+
+
+def test_producer_builds_an_event_in_python() -> None:
+    gebeurtenis = Gebeurtenis(
+        id=uuid.uuid4(),
+        type="beoordeling_vastgelegd",
+        maand=maand_van(date(2026, 10, 17)),
+        gemeenteCode="GM0222",
+        uitbuitingsvormen=["seksueel", "crimineel"],
+        sector="niet-van-toepassing",
+        locatietype="woning",
+        melderDomein="wijkteam",
+        leeftijdsklasse="<18",
+        geslacht="vrouw",
+        nationaliteitsgroep="nl",
+        uitkomst="doorverwezen_ander_domein",
+        doorlooptijdDagen=0,
+    )
+    assert gebeurtenis.maand == "2026-10"
+    assert gebeurtenis.uitbuitingsvormen == ["crimineel", "seksueel"]  # order carries no meaning
+
+
+def test_json_names_are_lower_camel_case_only() -> None:
+    data = ontvangen()
+    data["gemeente_code"] = data.pop("gemeenteCode")
+    with pytest.raises(ValidationError) as fout:
+        Gebeurtenis.model_validate(data)
+    plaatsen = {e["loc"][0] for e in fout.value.errors()}
+    assert plaatsen == {"gemeenteCode", "gemeente_code"}
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {"pseudoniem": "abc"},
+        {"omschrijving": "vrouw van ongeveer 20 op de camping"},
+        {"waargenomenOp": "2026-10-01"},
+        {"bsn": "111222333"},
+    ],
+)
+def test_extra_fields_are_refused(extra: dict[str, str]) -> None:
+    with pytest.raises(ValidationError, match="extra"):
+        Gebeurtenis.model_validate(ontvangen(**extra))
+
+
+@pytest.mark.parametrize(
+    "maand", ["2026-13", "2026-00", "2026-1", "2026-10-01", "10-2026", "1999-12", "2026/10", ""]
+)
+def test_month_only_and_well_formed(maand: str) -> None:
+    with pytest.raises(ValidationError):
+        Gebeurtenis.model_validate(ontvangen(maand=maand))
+
+
+@pytest.mark.parametrize(
+    "wijziging",
+    [
+        {"doorlooptijdDagen": "6"},
+        {"doorlooptijdDagen": 6.0},
+        {"doorlooptijdDagen": True},
+        {"doorlooptijdDagen": -1},
+        {"uitkomst": "gesloten"},
+        {"uitkomst": "ontvangen"},
+    ],
+)
+def test_decision_fields_are_strict(wijziging: dict[str, Any]) -> None:
+    with pytest.raises(ValidationError):
+        Gebeurtenis.model_validate(beoordeeld(**wijziging))
+
+
+def test_strings_are_not_coerced() -> None:
+    with pytest.raises(ValidationError):
+        Gebeurtenis.model_validate(ontvangen(uitbuitingsvormen="arbeid"))
+    with pytest.raises(ValidationError):
+        Gebeurtenis.model_validate(ontvangen(leeftijdsklasse=30))
+
+
+def test_id_must_be_a_uuid() -> None:
+    with pytest.raises(ValidationError):
+        Gebeurtenis.model_validate(ontvangen(id="signaal-17"))
+
+
+@pytest.mark.parametrize(
+    "wijziging",
+    [
+        {"uitkomst": "opgeschaald"},
+        {"doorlooptijdDagen": 3},
+        {"uitkomst": "opgeschaald", "doorlooptijdDagen": 3},
+    ],
+)
+def test_signal_received_has_no_outcome(wijziging: dict[str, Any]) -> None:
+    with pytest.raises(ValidationError, match="signaal_ontvangen"):
+        Gebeurtenis.model_validate(ontvangen(**wijziging))
+
+
+@pytest.mark.parametrize("weg", ["uitkomst", "doorlooptijdDagen"])
+def test_decision_needs_outcome_and_lead_time(weg: str) -> None:
+    data = beoordeeld()
+    del data[weg]
+    with pytest.raises(ValidationError, match="beoordeling_vastgelegd"):
+        Gebeurtenis.model_validate(data)
+
+
+@pytest.mark.parametrize("veld", sorted(CODEVELDEN))
+def test_unknown_codes_are_refused_per_field(veld: str) -> None:
+    with pytest.raises(ValidationError) as fout:
+        Gebeurtenis.model_validate(ontvangen(**{veld: "bestaat-niet"}))
+    assert fout.value.errors()[0]["loc"] == (veld,)
+    assert "onbekende code" in str(fout.value)
+
+
+def test_a_code_from_another_list_is_refused() -> None:
+    with pytest.raises(ValidationError):
+        Gebeurtenis.model_validate(ontvangen(sector="boerenerf"))
+    with pytest.raises(ValidationError):
+        Gebeurtenis.model_validate(ontvangen(uitbuitingsvormen=["agrarisch"]))
+
+
+@pytest.mark.parametrize(
+    "vormen",
+    [[], ["arbeid", "arbeid"], ["onbekend", "arbeid"], ["arbeid", "bestaat-niet"]],
+)
+def test_forms_of_exploitation_are_checked(vormen: list[str]) -> None:
+    with pytest.raises(ValidationError):
+        Gebeurtenis.model_validate(ontvangen(uitbuitingsvormen=vormen))
+
+
+PSEUDONIEMEN = [
+    pseudoniem(),
+    pseudoniem()[:16],
+    base64.b64encode(b"0123456789abcdefghij").decode(),
+    base64.urlsafe_b64encode(hashlib.sha256(b"x").digest()).decode().rstrip("="),
+    base64.b32encode(hashlib.sha256(b"x").digest()).decode().lower().rstrip("="),
+    "deadbeefcafebabe",
+    "a1b2c3d4e5f6",
+]
+VRIJE_TEKST = [
+    "Jan Jansen",
+    "woont op de werkplek",
+    "GM1509 en GM0222",
+    "boerenerf\n",
+    "x" * 65,
+    "",
+]
+
+
+@pytest.mark.parametrize("waarde", PSEUDONIEMEN + VRIJE_TEKST)
+@pytest.mark.parametrize("veld", [*sorted(CODEVELDEN), "uitbuitingsvormen"])
+def test_free_text_and_pseudonym_shapes_are_refused_before_lookup(veld: str, waarde: str) -> None:
+    data = ontvangen(**{veld: [waarde] if veld == "uitbuitingsvormen" else waarde})
+    with pytest.raises(ValidationError) as fout:
+        Gebeurtenis.model_validate(data)
+    assert "geen code" in str(fout.value)
+
+
+@pytest.mark.parametrize("waarde", ["111222333", "2001-05-04", "pl", "seksueel"])
+def test_code_shaped_values_outside_the_catalogue_are_refused(waarde: str) -> None:
+    with pytest.raises(ValidationError, match="onbekende code"):
+        Gebeurtenis.model_validate(ontvangen(sector=waarde))
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    waarde=st.one_of(
+        st.binary(min_size=8, max_size=32).map(bytes.hex),
+        st.binary(min_size=12, max_size=32).map(lambda b: base64.urlsafe_b64encode(b).decode()),
+        st.binary(min_size=10, max_size=32).map(lambda b: base64.b32encode(b).decode().lower().rstrip("=")),
+    ),
+    veld=st.sampled_from(sorted(CODEVELDEN)),
+)
+def test_encoded_values_are_never_accepted(waarde: str, veld: str) -> None:
+    with pytest.raises(ValidationError):
+        Gebeurtenis.model_validate(ontvangen(**{veld: waarde}))
+
+
+def test_shape_errors_do_not_name_the_value() -> None:
+    with pytest.raises(ValidationError) as fout:
+        Gebeurtenis.model_validate(ontvangen(sector=pseudoniem()))
+    assert pseudoniem() not in fout.value.errors()[0]["msg"]
+
+
+@pytest.mark.parametrize("lijst", sorted(set(CODEVELDEN.values())))
+def test_every_catalogue_code_is_accepted(lijst: Lijst) -> None:
+    veld = next(v for v, naam in CODEVELDEN.items() if naam == lijst)
+    for code in standaard_catalogus().codes(lijst):
+        gebeurtenis = Gebeurtenis.model_validate(ontvangen(**{veld: code}))
+        assert gebeurtenis.model_dump(mode="json")[veld] == code
+
+
+def test_every_form_and_outcome_is_accepted() -> None:
+    for vorm in standaard_catalogus().codes("uitbuitingsvormen"):
+        assert Gebeurtenis.model_validate(ontvangen(uitbuitingsvormen=[vorm])).uitbuitingsvormen == [vorm]
+    for uitkomst in UITKOMSTEN:
+        assert Gebeurtenis.model_validate(beoordeeld(uitkomst=uitkomst)).uitkomst == uitkomst
+
+
+def test_outcomes_match_the_catalogue() -> None:
+    assert set(UITKOMSTEN) == standaard_catalogus().codes("uitkomsten")
+    assert set(LIJSTEN) >= set(CODEVELDEN.values())
+
+
+def test_a_copy_is_validated_too() -> None:
+    gebeurtenis = Gebeurtenis.model_validate(beoordeeld())
+    assert gebeurtenis.model_copy(update={"sector": "bouw"}).sector == "bouw"
+    assert gebeurtenis.model_copy(update={"doorlooptijd_dagen": 9}).doorlooptijd_dagen == 9
+    with pytest.raises(ValidationError):
+        gebeurtenis.model_copy(update={"sector": "vrije tekst over een persoon"})
+
+
+def test_events_are_immutable() -> None:
+    gebeurtenis = Gebeurtenis.model_validate(ontvangen())
+    with pytest.raises(ValidationError):
+        gebeurtenis.sector = "bouw"  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("aantal", [1, 2, MAX_BATCH])
+def test_batch_of_1_to_1000(aantal: int) -> None:
+    batch = GebeurtenisBatch.model_validate({"gebeurtenissen": [ontvangen() for _ in range(aantal)]})
+    assert len(batch.gebeurtenissen) == aantal
+
+
+@pytest.mark.parametrize("aantal", [0, MAX_BATCH + 1])
+def test_batch_size_is_bounded(aantal: int) -> None:
+    with pytest.raises(ValidationError):
+        GebeurtenisBatch.model_validate({"gebeurtenissen": [ontvangen() for _ in range(aantal)]})
+
+
+def test_batch_refuses_extra_fields_and_a_bad_event() -> None:
+    with pytest.raises(ValidationError):
+        GebeurtenisBatch.model_validate({"gebeurtenissen": [ontvangen()], "bron": "intake"})
+    with pytest.raises(ValidationError) as fout:
+        GebeurtenisBatch.model_validate({"gebeurtenissen": [ontvangen(), ontvangen(sector="x y")]})
+    assert fout.value.errors()[0]["loc"][:3] == ("gebeurtenissen", 1, "sector")
+
+
+def test_a_repeated_event_in_a_batch_is_allowed() -> None:
+    data = ontvangen()
+    batch = GebeurtenisBatch.model_validate_json(json.dumps({"gebeurtenissen": [data, data]}))
+    assert batch.gebeurtenissen[0] == batch.gebeurtenissen[1]
+
+
+def test_models_for_a_configured_catalogue() -> None:
+    catalogus = standaard_catalogus(["GM0363=Amsterdam", "GM1509"])
+    model, batchmodel = gebeurtenismodellen(catalogus)
+    assert model.actieve_catalogus() is catalogus
+    assert model.model_validate(ontvangen(gemeenteCode="GM0363")).gemeente_code == "GM0363"
+    with pytest.raises(ValidationError):
+        model.model_validate(ontvangen(gemeenteCode="GM0222"))  # Achterhoek, but not configured
+    with pytest.raises(ValidationError):
+        Gebeurtenis.model_validate(ontvangen(gemeenteCode="GM0363"))  # the standard model keeps its list
+    batch = batchmodel.model_validate({"gebeurtenissen": [ontvangen(gemeenteCode="GM0363")]})
+    assert isinstance(batch.gebeurtenissen[0], model)
+    with pytest.raises(ValidationError):
+        batchmodel.model_validate({"gebeurtenissen": [ontvangen(gemeenteCode="GM0222")]})
+    assert gebeurtenismodellen(catalogus) == (model, batchmodel)
+
+
+def test_json_schema_lists_the_allowed_codes() -> None:
+    catalogus = standaard_catalogus(["GM0363=Amsterdam"])
+    model, batchmodel = gebeurtenismodellen(catalogus)
+    schema = model.model_json_schema()
+    eigenschappen = schema["properties"]
+    assert eigenschappen["gemeenteCode"]["enum"] == ["GM0363"]
+    assert set(eigenschappen["sector"]["enum"]) == catalogus.codes("sectoren")
+    assert set(eigenschappen["uitbuitingsvormen"]["items"]["enum"]) == catalogus.codes("uitbuitingsvormen")
+    assert schema["additionalProperties"] is False
+    batchschema = batchmodel.model_json_schema()
+    assert batchschema["properties"]["gebeurtenissen"]["maxItems"] == MAX_BATCH
+    assert "GM1509" in Gebeurtenis.model_json_schema()["properties"]["gemeenteCode"]["enum"]
+
+
+@pytest.mark.parametrize(("datum", "maand"), [(date(2026, 1, 31), "2026-01"), (date(2026, 12, 1), "2026-12")])
+def test_month_of_a_date(datum: date, maand: str) -> None:
+    assert maand_van(datum) == maand
