@@ -256,7 +256,11 @@ class Regel(_Model):
 
 
 class Beleid(_Model):
-    """A complete covenant policy. Build it with ``laad_beleid`` or ``Beleid.model_validate``."""
+    """A complete covenant policy. Build it with ``laad_beleid`` or ``Beleid.model_validate``.
+
+    Never derive a policy with ``model_copy(update=...)`` or ``model_construct``: both skip
+    validation, and the index would not match (or be missing, which fails closed).
+    """
 
     versie: Annotated[str, Field(strict=True, pattern=SEMVER_PATROON)] = Field(
         description="Semantic version."
