@@ -11,7 +11,7 @@ ADR_RULESET ?= ../shared/conformance/adr/linter.yaml
 COMPOSE_SCHEMA ?= ../shared/conformance/compose/compose-spec.json
 export ADR_RULESET COMPOSE_SCHEMA
 
-.PHONY: help bootstrap run test lint typecheck unit openapi openapi-check spectral fuzz soak bench demo clean
+.PHONY: browser help bootstrap run test lint typecheck unit openapi openapi-check spectral fuzz soak bench demo clean
 
 help:
 	@echo "make run    start the three services on SQLite (Ctrl-C stops them)"
@@ -27,6 +27,10 @@ bootstrap: .venv/.bootstrapped
 node_modules/.bootstrapped: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
+
+# Debian's Chromium for the dashboard's browser test (Playwright drives it; no browser download).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 run: bootstrap
 	$(RUN) meldroute dev-keys
@@ -49,7 +53,7 @@ openapi-check: bootstrap
 spectral: node_modules/.bootstrapped
 	node_modules/.bin/spectral lint --fail-severity=error -r $(ADR_RULESET) openapi/intake-api.json openapi/privacy-gateway.json openapi/reporting.json
 
-unit: bootstrap
+unit: bootstrap browser
 	MELDROUTE_TEST_DB=sqlite $(RUN) pytest
 	@if $(RUN) python -c "import socket; socket.create_connection(('127.0.0.1', 5432), 2)" 2>/dev/null; then \
 		echo "PostgreSQL answers on 127.0.0.1:5432: running the tests again on PostgreSQL"; \
@@ -60,3 +64,17 @@ test: lint typecheck openapi-check spectral unit
 
 clean:
 	rm -rf .venv node_modules .local .mypy_cache .ruff_cache
+
+fuzz: bootstrap
+	MELDROUTE_FUZZ_EXAMPLES=$${MELDROUTE_FUZZ_EXAMPLES:-200} MELDROUTE_FUZZ_SEED=$${MELDROUTE_FUZZ_SEED:-$$RANDOM} \
+		$(RUN) pytest tests/contract
+
+soak: bootstrap
+	MELDROUTE_SOAK_SECONDS=$${MELDROUTE_SOAK_SECONDS:-60} MELDROUTE_SOAK_CLIENTS=$${MELDROUTE_SOAK_CLIENTS:-50} \
+		$(RUN) pytest tests/soak -s
+
+bench: bootstrap
+	$(RUN) python -m bench
+
+demo: bootstrap
+	$(RUN) meldroute-demo --aantal $${N:-500}
