@@ -6,7 +6,7 @@ from functools import cache
 from pathlib import Path
 
 from meldroute_common.settings import ServiceSettings
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
 
@@ -35,6 +35,49 @@ class IntakeSettings(ServiceSettings):
         default=None,
         description="PEM files of the gateway's HPKE public key; default keys/gateway-hpke-public.pem locally.",
     )
+
+    bewaartermijn_niet_opgeschaald: str = Field(
+        default="P6M",
+        description="Retention of the sealed identity and sealed original text of a signal that was not "
+        "escalated, counted from its last status change (ISO 8601 duration). To be confirmed by the FG.",
+    )
+    bewaartermijn_opgeschaald: str = Field(
+        default="P5Y",
+        description="Retention of the sealed identity and sealed original text of an escalated signal, "
+        "counted from the escalation (ISO 8601 duration). To be confirmed by the FG.",
+    )
+    retentie_taak_aan: bool = Field(
+        default=True, description="Run the retention purge daily inside the service process."
+    )
+    retentie_interval_seconden: float = Field(
+        default=86_400.0, gt=0, description="Seconds between two runs of the retention purge in the service."
+    )
+    outbox_relay_aan: bool = Field(
+        default=True,
+        description="Run the outbox relay (anonymous events to reporting) in the service process.",
+    )
+    outbox_interval_seconden: float = Field(
+        default=2.0, gt=0, description="Seconds between two polls of the outbox when it is empty."
+    )
+    outbox_batchgrootte: int = Field(
+        default=100, ge=1, le=1000, description="Most events the relay posts to reporting in one batch."
+    )
+    outbox_claim_seconden: float = Field(
+        default=60.0,
+        gt=0,
+        description="How long a relay holds a claimed batch before another relay may take it over.",
+    )
+    outbox_max_wachttijd_seconden: float = Field(
+        default=60.0, gt=0, description="Longest wait between attempts while reporting cannot be reached."
+    )
+
+    @field_validator("bewaartermijn_niet_opgeschaald", "bewaartermijn_opgeschaald")
+    @classmethod
+    def _iso_duur(cls, waarde: str) -> str:
+        from intake_api.retentie.termijnen import parse_duur
+
+        parse_duur(waarde)  # raises ValueError on anything that is not a positive ISO 8601 duration
+        return waarde
 
 
 @cache

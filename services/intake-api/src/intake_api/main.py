@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from fastapi import FastAPI
-from meldroute_common.app import build_app
+from meldroute_common.app import StartupHook, build_app
 from meldroute_common.catalogus import standaard_catalogus
 
 from intake_api import __version__
 from intake_api.catalogus.router import router as catalogus_router
 from intake_api.config import IntakeSettings, get_settings
+from intake_api.signalen.router import router as signalen_router
+from intake_api.sleutels import laad_sleutels
+
+
+async def _sleutels_laden(app: FastAPI) -> Callable[[], Awaitable[None]] | None:
+    app.state.sleutels = laad_sleutels(app.state.settings)
+    return None
 
 
 def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    hooks: list[StartupHook] = [_sleutels_laden]
     app = build_app(
         settings=settings,
         title="meldroute intake-api",
@@ -21,8 +31,14 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
         "verzegeld voor de privacy-gateway en gepseudonimiseerd. De aandachtsfunctionaris beoordeelt het signaal "
         "en kan het opschalen naar partners.",
         version=__version__,
-        routers=[catalogus_router],
-        openapi_tags=[{"name": "catalogus", "description": "Codelijsten voor formulieren."}],
+        routers=[catalogus_router, signalen_router],
+        openapi_tags=[
+            {"name": "catalogus", "description": "Codelijsten voor formulieren."},
+            {"name": "signalen", "description": "Signalen vastleggen en (gepseudonimiseerd) inzien."},
+        ],
+        on_startup=hooks,
     )
-    app.state.catalogus_json = standaard_catalogus(gemeenten=settings.gemeenten).model_dump(mode="json")
+    catalogus = standaard_catalogus(gemeenten=settings.gemeenten)
+    app.state.catalogus = catalogus
+    app.state.catalogus_json = catalogus.model_dump(mode="json")
     return app

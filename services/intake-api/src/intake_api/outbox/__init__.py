@@ -1,0 +1,1 @@
+"""The transactional outbox: anonymous events written with the change, relayed to reporting."""

@@ -1,0 +1,55 @@
+"""Write anonymous events to the outbox, in the caller's transaction."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from meldroute_common.catalogus import ONBEKEND, Catalogus
+from meldroute_common.gebeurtenissen import GebeurtenisType, Uitkomst, gebeurtenismodellen, maand_van
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from intake_api.outbox.models import OutboxGebeurtenis
+from intake_api.signalen.models import Betrokkene, Signaal
+from intake_api.tijd import utc
+
+
+async def gebeurtenis_vastleggen(
+    *,
+    session: AsyncSession,
+    catalogus: Catalogus,
+    type: GebeurtenisType,
+    signaal: Signaal,
+    betrokkenen: list[Betrokkene],
+    nu: datetime,
+    uitkomst: Uitkomst | None = None,
+) -> OutboxGebeurtenis:
+    """Add the anonymous event for `signaal` to the outbox; codes and a month only, checked by the model."""
+    model, _ = gebeurtenismodellen(catalogus)
+    slachtoffer = next((b for b in betrokkenen if b.rol == "slachtoffer"), None)
+    waarden: dict[str, object] = {
+        "id": str(uuid.uuid4()),
+        "type": type,
+        "maand": maand_van(nu.date()),
+        "gemeenteCode": signaal.gemeente_code,
+        "uitbuitingsvormen": list(signaal.uitbuitingsvormen),
+        "sector": signaal.sector,
+        "locatietype": signaal.locatietype,
+        "melderDomein": signaal.melder_domein,
+        "leeftijdsklasse": slachtoffer.leeftijdsklasse if slachtoffer else ONBEKEND,
+        "geslacht": slachtoffer.geslacht if slachtoffer else ONBEKEND,
+        "nationaliteitsgroep": slachtoffer.nationaliteitsgroep if slachtoffer else ONBEKEND,
+    }
+    if uitkomst is not None:
+        waarden["uitkomst"] = uitkomst
+        waarden["doorlooptijdDagen"] = max(0, (nu - utc(signaal.ontvangen_op)).days)
+    gebeurtenis = model.model_validate(waarden)
+    rij = OutboxGebeurtenis(
+        id=gebeurtenis.id,
+        gebeurtenis=gebeurtenis.model_dump(mode="json", by_alias=True, exclude_none=True),
+        aangemaakt_op=nu,
+        pogingen=0,
+    )
+    session.add(rij)
+    await session.flush()
+    return rij

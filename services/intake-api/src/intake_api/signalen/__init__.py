@@ -1,0 +1,1 @@
+"""Signals: recorded at the door (pseudonymised and sealed), listed and read by the attention officer."""

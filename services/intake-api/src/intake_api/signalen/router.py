@@ -1,0 +1,196 @@
+"""/v1/signalen: record a signal, the municipality's queue, one signal and its history."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Header, Path, Query, Response
+from fastapi.responses import JSONResponse
+from meldroute_common.auth import SignalenAanmaken, SignalenLezen
+from meldroute_common.db import Session
+
+from intake_api.deps import CatalogusDep, SessionMaker, SleutelsDep
+from intake_api.idempotentie import service as idempotentie
+from intake_api.paginering import DEFAULT_PAGE_SIZE, controleer_page_size
+from intake_api.signalen import schemas, service
+from intake_api.tijd import nu
+from intake_api.toegang.service import Actie, log_toegang
+
+router = APIRouter(tags=["signalen"])
+
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=255,
+        pattern=r"^[\x21-\x7e]+$",
+        description="Client-chosen key (e.g. a UUID). The same key with the same body within 24 hours "
+        "returns the first answer again instead of recording the signal twice.",
+    ),
+]
+
+
+SignaalId = Annotated[UUID, Path(alias="signaalId", description="Id of the signal.")]
+
+
+def etag(versie: int) -> str:
+    return f'"{versie}"'
+
+
+@router.post(
+    "/signalen",
+    operation_id="signaalAanmaken",
+    summary="Een signaal vastleggen",
+    status_code=201,
+    response_model=schemas.Signaal,
+    responses={
+        201: {"description": "Vastgelegd; de gepseudonimiseerde weergave.", "headers": {
+            "Location": {"description": "URL van het signaal.", "schema": {"type": "string"}},
+            "ETag": {"description": "Versie van het signaal.", "schema": {"type": "string"}},
+        }},
+        409: {"description": "Een verzoek met dezelfde Idempotency-Key wordt nog verwerkt."},
+        422: {"description": "De Idempotency-Key is al gebruikt voor een ander verzoek."},
+    },
+)  # fmt: skip
+async def signaal_aanmaken(
+    invoer: schemas.SignaalInvoer,
+    claims: SignalenAanmaken,
+    session: Session,
+    maker: SessionMaker,
+    catalogus: CatalogusDep,
+    sleutels: SleutelsDep,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    """Legt een signaal vast voor de eigen gemeente (`gemeenteCode` moet gelijk zijn aan die van het token,
+    anders 403). Codes worden gecontroleerd tegen de catalogus; een onbekende code is 400 met het veld
+    (bijvoorbeeld `indicatoren[1]`).
+
+    Per betrokkene bewaart intake alleen een koppelpseudoniem, de identiteit verzegeld voor de
+    privacy-gateway en grove kenmerken (leeftijdsklasse op de waarnemingsdatum, geslacht,
+    nationaliteitsgroep). In de omschrijving worden herkenbare gegevens vervangen door plaatshouders; de
+    oorspronkelijke tekst wordt verzegeld. Het antwoord bevat geen identificerende gegevens.
+
+    Met `Idempotency-Key` levert hetzelfde verzoek binnen 24 uur hetzelfde antwoord; dezelfde sleutel met
+    een ander verzoek is 422, en zolang het eerste verzoek nog loopt 409."""
+    moment = nu()
+    claim_id = None
+    if idempotency_key is not None:
+        hash_ = idempotentie.verzoek_hash(
+            sleutel=sleutels.link_sleutel, body=invoer.model_dump_json(by_alias=True).encode()
+        )
+        uitkomst = await idempotentie.claim(
+            maker=maker, client=claims.sub, sleutel=idempotency_key, hash_=hash_, nu=moment
+        )
+        if isinstance(uitkomst, idempotentie.Herhaling):
+            headers = {"ETag": etag(int(uitkomst.body.get("versie", 1)))}
+            if uitkomst.locatie:
+                headers["Location"] = uitkomst.locatie
+            return JSONResponse(uitkomst.body, status_code=uitkomst.status, headers=headers)
+        claim_id = uitkomst
+    try:
+        signaal = await service.signaal_aanmaken(
+            session=session,
+            invoer=invoer,
+            door=claims.sub,
+            gemeente=claims.gemeente,
+            catalogus=catalogus,
+            sleutels=sleutels,
+            nu=moment,
+        )
+        body = (await service.weergave(session=session, signaal=signaal)).model_dump(mode="json")
+        locatie = f"/v1/signalen/{signaal.id}"
+        if claim_id is not None:
+            await idempotentie.vastleggen(
+                session=session, claim_id=claim_id, status=201, body=body, locatie=locatie
+            )
+    except BaseException:
+        if claim_id is not None:
+            await idempotentie.vrijgeven(maker=maker, claim_id=claim_id)
+        raise
+    return JSONResponse(body, status_code=201, headers={"Location": locatie, "ETag": etag(signaal.versie)})
+
+
+@router.get(
+    "/signalen",
+    operation_id="signalenZoeken",
+    summary="De signalen van de eigen gemeente",
+    response_model=schemas.SignalenPagina,
+)
+async def signalen_zoeken(
+    claims: SignalenLezen,
+    session: Session,
+    status: Annotated[schemas.Status | None, Query(description="Only signals with this status.")] = None,
+    uitbuitingsvorm: Annotated[
+        str | None, Query(max_length=64, description="Only signals with this form of exploitation.")
+    ] = None,
+    ontvangen_vanaf: Annotated[
+        datetime | None, Query(alias="ontvangenVanaf", description="Received at or after this moment.")
+    ] = None,
+    ontvangen_tot: Annotated[
+        datetime | None, Query(alias="ontvangenTot", description="Received before this moment.")
+    ] = None,
+    page_size: Annotated[
+        int, Query(alias="pageSize", description="Signals per page, 1 to 100.")
+    ] = DEFAULT_PAGE_SIZE,
+    cursor: Annotated[
+        str | None, Query(max_length=200, description="`volgende` of the previous page.")
+    ] = None,
+) -> schemas.SignalenPagina:
+    """De wachtrij van de eigen gemeente, nieuwste eerst, gepagineerd met een cursor (`volgende`).
+    Filters: `status`, `uitbuitingsvorm`, `ontvangenVanaf` (inclusief) en `ontvangenTot` (exclusief).
+    `pageSize` is standaard 20 en hoogstens 100 (daarboven 400)."""
+    if claims.gemeente is None:
+        return schemas.SignalenPagina(signalen=[], volgende=None)
+    return await service.signalen_lijst(
+        session=session,
+        gemeente=claims.gemeente,
+        page_size=controleer_page_size(page_size),
+        cursor=cursor,
+        status=status,
+        uitbuitingsvorm=uitbuitingsvorm,
+        ontvangen_vanaf=ontvangen_vanaf,
+        ontvangen_tot=ontvangen_tot,
+    )
+
+
+@router.get(
+    "/signalen/{signaalId}",
+    operation_id="signaalOphalen",
+    summary="Eén signaal, gepseudonimiseerd",
+    response_model=schemas.Signaal,
+    responses={200: {"headers": {"ETag": {"description": "Versie van het signaal.", "schema": {"type": "string"}}}}},
+)  # fmt: skip
+async def signaal_ophalen(
+    signaal_id: SignaalId,
+    response: Response,
+    claims: SignalenLezen,
+    session: Session,
+) -> schemas.Signaal:
+    """Eén signaal van de eigen gemeente (een signaal van een andere gemeente is 404), met per betrokkene
+    het aantal andere signalen in de regio met dezelfde persoon. De `ETag` is de versie; stuur die mee
+    als `If-Match` bij een beoordeling. Elke inzage wordt vastgelegd in het toegangslog."""
+    signaal = await service.haal_signaal(session=session, signaal_id=signaal_id, gemeente=claims.gemeente)
+    await log_toegang(session=session, claims=claims, signaal_id=signaal.id, actie=Actie.signaal_gelezen)
+    response.headers["ETag"] = etag(signaal.versie)
+    return await service.weergave(session=session, signaal=signaal)
+
+
+@router.get(
+    "/signalen/{signaalId}/historie",
+    operation_id="signaalHistorieOphalen",
+    summary="De historie van een signaal",
+    response_model=schemas.Historie,
+)
+async def signaal_historie(
+    signaal_id: SignaalId,
+    claims: SignalenLezen,
+    session: Session,
+) -> schemas.Historie:
+    """Elke wijziging van een signaal van de eigen gemeente: wie (`door`), wanneer, wat en waarom. Elke
+    inzage wordt vastgelegd in het toegangslog."""
+    signaal = await service.haal_signaal(session=session, signaal_id=signaal_id, gemeente=claims.gemeente)
+    await log_toegang(session=session, claims=claims, signaal_id=signaal.id, actie=Actie.historie_gelezen)
+    return await service.historie(session=session, signaal_id=signaal.id)

@@ -1,0 +1,258 @@
+"""Request and response models of /v1/signalen."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Literal
+from uuid import UUID
+
+from pydantic import ConfigDict, Field
+
+from intake_api.schemas import Invoer, Uitvoer
+
+Rol = Literal["slachtoffer", "vermoedelijke_uitbuiter", "overig"]
+Status = Literal[
+    "ontvangen", "in_behandeling", "afgesloten_geen_mensenhandel", "doorverwezen_ander_domein", "opgeschaald"
+]
+Vertrouwelijkheidaanduiding = Literal[
+    "openbaar", "beperkt_openbaar", "intern", "zaakvertrouwelijk", "vertrouwelijk", "confidentieel", "geheim",
+    "zeer_geheim",
+]  # fmt: skip
+
+_VOORBEELD_ID = "3f1c2b7a-9d4e-4f0a-8b6c-2e5d7a9c1f30"
+_VOORBEELD_BETROKKENE_ID = "7b2e4c1d-5a6f-4e3b-9c8d-1f2a3b4c5d6e"
+
+
+class BetrokkeneInvoer(Invoer):
+    """A person involved, as the employee records them. Every field but `rol` is optional; whatever
+    identifies the person is sealed for the privacy gateway and never returned."""
+
+    rol: Rol = Field(description="Role of the person in the signal.")
+    bsn: str | None = Field(default=None, max_length=20, description="BSN (must pass the 11-test).")
+    naam: str | None = Field(default=None, min_length=1, max_length=200, description="Full name.")
+    geboortedatum: date | None = Field(default=None, description="Date of birth.")
+    geslacht: str | None = Field(default=None, max_length=16, description="Gender code from the catalogue.")
+    nationaliteit: str | None = Field(
+        default=None, pattern=r"^[A-Za-z]{2}$", description="Nationality, ISO 3166-1 alpha-2."
+    )
+    adres: str | None = Field(default=None, min_length=1, max_length=300, description="Address.")
+    telefoon: str | None = Field(default=None, min_length=1, max_length=40, description="Phone number.")
+
+
+class SignaalInvoer(Invoer):
+    """A new signal. Codes come from `GET /v1/catalogus`."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "gemeenteCode": "GM1509",
+                    "melderDomein": "toezicht",
+                    "waargenomenOp": "2026-10-01",
+                    "uitbuitingsvormen": ["arbeid"],
+                    "indicatoren": ["woont-op-werkplek"],
+                    "sector": "agrarisch",
+                    "locatietype": "boerenerf",
+                    "omschrijving": "Bij controle op een boerenerf slapen arbeiders in een schuur.",
+                    "betrokkenen": [
+                        {
+                            "rol": "slachtoffer",
+                            "bsn": "111222333",
+                            "naam": "Jan Jansen",
+                            "geboortedatum": "2001-05-04",
+                            "geslacht": "man",
+                            "nationaliteit": "PL",
+                        }
+                    ],
+                    "toestemming": False,
+                }
+            ]
+        }
+    )
+
+    gemeente_code: str = Field(pattern=r"^GM[0-9]{4}$", description="CBS code; must be the token's own.")
+    melder_domein: str = Field(max_length=64, description="Domain of the employee (catalogue code).")
+    waargenomen_op: date = Field(description="Date of the observation (not in the future).")
+    uitbuitingsvormen: list[str] = Field(
+        min_length=1, max_length=10, description="Suspected forms of exploitation (catalogue codes)."
+    )
+    indicatoren: list[str] = Field(default_factory=list, max_length=50, description="Indicators (codes).")
+    sector: str = Field(max_length=64, description="Sector (catalogue code).")
+    locatietype: str = Field(max_length=64, description="Kind of location (catalogue code).")
+    omschrijving: str = Field(
+        default="", max_length=10_000, description="What was seen; identifiers are replaced on storage."
+    )
+    betrokkenen: list[BetrokkeneInvoer] = Field(default_factory=list, max_length=20)
+    toestemming: bool = Field(default=False, description="The victim consents to registration with CoMensha.")
+
+
+class BetrokkeneWeergave(Uitvoer):
+    """A person involved, pseudonymised: coarse attributes and how many other signals share the person."""
+
+    id: UUID
+    rol: Rol
+    leeftijdsklasse: str = Field(description="Age band at the observation date.")
+    geslacht: str
+    nationaliteitsgroep: str
+    gekoppelde_signalen: int = Field(
+        ge=0, description="Number of other signals in the region with the same person (by link pseudonym)."
+    )
+    identiteit_verzegeld: bool = Field(
+        description="Whether a sealed identity is held for the privacy gateway (false after retention)."
+    )
+
+
+class Signaal(Uitvoer):
+    """A signal, pseudonymised: no identifying data, the description with identifiers replaced."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": _VOORBEELD_ID,
+                    "gemeenteCode": "GM1509",
+                    "melderDomein": "toezicht",
+                    "waargenomenOp": "2026-10-01",
+                    "ontvangenOp": "2026-10-02T09:15:00Z",
+                    "uitbuitingsvormen": ["arbeid"],
+                    "indicatoren": ["woont-op-werkplek"],
+                    "sector": "agrarisch",
+                    "locatietype": "boerenerf",
+                    "omschrijving": "Arbeiders slapen in een schuur; bellen naar [TELEFOON].",
+                    "toestemming": False,
+                    "status": "ontvangen",
+                    "versie": 1,
+                    "statusGewijzigdOp": "2026-10-02T09:15:00Z",
+                    "doorverwezenNaar": None,
+                    "opgeschaaldOp": None,
+                    "partners": None,
+                    "doel": None,
+                    "vertrouwelijkheidaanduiding": None,
+                    "gewistOp": None,
+                    "betrokkenen": [
+                        {
+                            "id": _VOORBEELD_BETROKKENE_ID,
+                            "rol": "slachtoffer",
+                            "leeftijdsklasse": "23-29",
+                            "geslacht": "man",
+                            "nationaliteitsgroep": "eu-eer",
+                            "gekoppeldeSignalen": 0,
+                            "identiteitVerzegeld": True,
+                        }
+                    ],
+                }
+            ]
+        }
+    )
+
+    id: UUID
+    gemeente_code: str
+    melder_domein: str
+    waargenomen_op: date
+    ontvangen_op: datetime
+    uitbuitingsvormen: list[str]
+    indicatoren: list[str]
+    sector: str
+    locatietype: str
+    omschrijving: str = Field(description="The description with identifiers replaced by placeholders.")
+    toestemming: bool
+    status: Status
+    versie: int = Field(ge=1, description="Version; also the ETag. Send it back in If-Match when deciding.")
+    status_gewijzigd_op: datetime
+    doorverwezen_naar: str | None = Field(description="Referral domain (doorverwezen_ander_domein).")
+    opgeschaald_op: datetime | None
+    partners: list[str] | None = Field(description="Partners the signal was escalated to.")
+    doel: str | None = Field(description="Purpose of the escalation.")
+    vertrouwelijkheidaanduiding: Vertrouwelijkheidaanduiding | None
+    gewist_op: datetime | None = Field(
+        description="When retention purged the sealed identity and sealed original text."
+    )
+    betrokkenen: list[BetrokkeneWeergave]
+
+
+class SignaalSamenvatting(Uitvoer):
+    """One line of the queue."""
+
+    id: UUID
+    gemeente_code: str
+    melder_domein: str
+    waargenomen_op: date
+    ontvangen_op: datetime
+    uitbuitingsvormen: list[str]
+    sector: str
+    locatietype: str
+    status: Status
+    versie: int
+
+
+class SignalenPagina(Uitvoer):
+    """A page of the queue, newest first; `volgende` is the cursor of the next page (null on the last)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "signalen": [
+                        {
+                            "id": _VOORBEELD_ID,
+                            "gemeenteCode": "GM1509",
+                            "melderDomein": "toezicht",
+                            "waargenomenOp": "2026-10-01",
+                            "ontvangenOp": "2026-10-02T09:15:00Z",
+                            "uitbuitingsvormen": ["arbeid"],
+                            "sector": "agrarisch",
+                            "locatietype": "boerenerf",
+                            "status": "ontvangen",
+                            "versie": 1,
+                        }
+                    ],
+                    "volgende": None,
+                }
+            ]
+        }
+    )
+
+    signalen: list[SignaalSamenvatting]
+    volgende: str | None
+
+
+class HistorieRegel(Uitvoer):
+    """One change of a signal: who (subject of the token), when, what and why."""
+
+    volgnummer: int
+    tijdstip: datetime
+    actie: str = Field(description="aangemaakt, beoordeeld or identiteit_gewist.")
+    door: str = Field(description="Subject (`sub`) of whoever made the change, or the retention job.")
+    van_status: Status | None
+    naar_status: Status | None
+    toelichting: str | None = Field(description="The reason given (identifiers replaced).")
+    details: dict[str, Any] | None
+
+
+class Historie(Uitvoer):
+    """The history of a signal, oldest first."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "signaalId": _VOORBEELD_ID,
+                    "historie": [
+                        {
+                            "volgnummer": 1,
+                            "tijdstip": "2026-10-02T09:15:00Z",
+                            "actie": "aangemaakt",
+                            "door": "melder-17",
+                            "vanStatus": None,
+                            "naarStatus": "ontvangen",
+                            "toelichting": None,
+                            "details": None,
+                        }
+                    ],
+                }
+            ]
+        }
+    )
+
+    signaal_id: UUID
+    historie: list[HistorieRegel]

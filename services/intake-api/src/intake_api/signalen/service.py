@@ -1,0 +1,412 @@
+"""Signals: recording one at the door, and reading them back pseudonymised.
+
+At intake, per betrokkene: the link pseudonym (HMAC under the link key), the identifying fields sealed
+to the privacy gateway (bound to signal and betrokkene id) and coarse attributes. The description is
+stored with identifiers replaced; the original is sealed. Nothing identifying is stored readably,
+returned or logged.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import re
+import uuid
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from meldroute_common.catalogus import ONBEKEND, Catalogus, Lijst, leeftijdsklasse, nationaliteitsgroep
+from meldroute_common.problems import BadRequest, Forbidden, InvalidParam, NotFound
+from meldroute_common.sealing import SealContext, seal
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from intake_api.outbox.service import gebeurtenis_vastleggen
+from intake_api.paginering import lees_cursor, maak_cursor
+from intake_api.pseudonimisering.bsn import InvalidBsnError, normalise_bsn, validate_bsn
+from intake_api.pseudonimisering.pseudoniem import link_pseudoniem
+from intake_api.pseudonimisering.tekst import scrub_text
+from intake_api.signalen import schemas
+from intake_api.signalen.models import Betrokkene, HistorieRegel, Signaal, SignaalUitbuitingsvorm
+from intake_api.sleutels import Sleutels
+from intake_api.tijd import utc
+
+log = logging.getLogger("intake_api.signalen")
+
+_TIJDZONE = ZoneInfo("Europe/Amsterdam")
+_IDENTITEITSVELDEN = ("bsn", "naam", "geboortedatum", "geslacht", "nationaliteit", "adres", "telefoon")
+# Name parts too common to replace on their own.
+_TUSSENVOEGSELS = frozenset(
+    {"van", "der", "den", "de", "het", "ter", "ten", "te", "op", "in", "la", "le", "du"}
+)
+
+
+# --- recording -----------------------------------------------------------------------------------
+
+
+def controleer_invoer(*, invoer: schemas.SignaalInvoer, catalogus: Catalogus, vandaag: date) -> None:
+    """400 naming every field that holds an unknown code, a duplicate, an invalid BSN or a future date."""
+    fouten: list[InvalidParam] = []
+
+    def code(naam: str, lijst: Lijst, waarde: str) -> None:
+        if catalogus.onbekende_codes(lijst, [waarde]):
+            fouten.append(InvalidParam(name=naam, reason=f"Onbekende code voor {lijst}."))
+
+    def codes(naam: str, lijst: Lijst, waarden: Sequence[str]) -> None:
+        gezien: set[str] = set()
+        for index, waarde in enumerate(waarden):
+            if waarde in gezien:
+                fouten.append(InvalidParam(name=f"{naam}[{index}]", reason="Staat er al eerder in."))
+            gezien.add(waarde)
+            code(f"{naam}[{index}]", lijst, waarde)
+
+    code("gemeenteCode", "gemeenten", invoer.gemeente_code)
+    code("melderDomein", "melderdomeinen", invoer.melder_domein)
+    codes("uitbuitingsvormen", "uitbuitingsvormen", invoer.uitbuitingsvormen)
+    if ONBEKEND in invoer.uitbuitingsvormen and len(invoer.uitbuitingsvormen) > 1:
+        fouten.append(
+            InvalidParam(name="uitbuitingsvormen", reason="'onbekend' gaat niet samen met een andere vorm.")
+        )
+    codes("indicatoren", "indicatoren", invoer.indicatoren)
+    code("sector", "sectoren", invoer.sector)
+    code("locatietype", "locatietypen", invoer.locatietype)
+    if invoer.waargenomen_op > vandaag:
+        fouten.append(InvalidParam(name="waargenomenOp", reason="Ligt in de toekomst."))
+    for index, betrokkene in enumerate(invoer.betrokkenen):
+        if betrokkene.geslacht is not None:
+            code(f"betrokkenen[{index}].geslacht", "geslachten", betrokkene.geslacht)
+        if betrokkene.bsn is not None and betrokkene.bsn.strip():
+            try:
+                validate_bsn(betrokkene.bsn)
+            except InvalidBsnError:
+                fouten.append(
+                    InvalidParam(name=f"betrokkenen[{index}].bsn", reason="Geen geldig BSN (elfproef).")
+                )
+        if betrokkene.geboortedatum is not None and betrokkene.geboortedatum > vandaag:
+            fouten.append(
+                InvalidParam(name=f"betrokkenen[{index}].geboortedatum", reason="Ligt in de toekomst.")
+            )
+    if fouten:
+        raise BadRequest("De invoer is ongeldig; zie invalidParams.", invalid_params=fouten)
+
+
+def vandaag(nu: datetime) -> date:
+    """Today in the Netherlands (observation dates are Dutch calendar dates)."""
+    return nu.astimezone(_TIJDZONE).date()
+
+
+def _datumvormen(datum: date) -> list[str]:
+    d, m, j = datum.day, datum.month, datum.year
+    vormen = {datum.isoformat()}
+    for scheiding in "-/.":
+        vormen |= {f"{d:02d}{scheiding}{m:02d}{scheiding}{j}", f"{d}{scheiding}{m}{scheiding}{j}"}
+    return sorted(vormen)
+
+
+def verberg_bekende_waarden(*, tekst: str, betrokkenen: Iterable[schemas.BetrokkeneInvoer]) -> str:
+    """Replace what the signal itself says identifies its betrokkenen (names, address, birth date, ...).
+
+    The general scrubber finds what has a recognisable shape; a name or an address has none, but here we
+    know the values, so they are replaced literally (case-insensitive, whole words), longest first.
+    """
+    vervangingen: list[tuple[str, str]] = []
+    for betrokkene in betrokkenen:
+        if betrokkene.naam:
+            vervangingen.append((betrokkene.naam, "[NAAM]"))
+            for deel in re.split(r"[\s,.\-]+", betrokkene.naam):
+                if len(deel) >= 3 and deel.casefold() not in _TUSSENVOEGSELS:
+                    vervangingen.append((deel, "[NAAM]"))
+        if betrokkene.adres:
+            vervangingen.append((betrokkene.adres, "[ADRES]"))
+        if betrokkene.telefoon:
+            vervangingen.append((betrokkene.telefoon, "[TELEFOON]"))
+        if betrokkene.bsn and betrokkene.bsn.strip():
+            vervangingen.append((betrokkene.bsn.strip(), "[BSN]"))
+            with contextlib.suppress(InvalidBsnError):
+                vervangingen.append((normalise_bsn(betrokkene.bsn), "[BSN]"))
+        if betrokkene.geboortedatum:
+            vervangingen += [(vorm, "[GEBOORTEDATUM]") for vorm in _datumvormen(betrokkene.geboortedatum)]
+    for waarde, plaatshouder in sorted(vervangingen, key=lambda paar: -len(paar[0])):
+        patroon = re.compile(rf"(?<!\w){re.escape(waarde.strip())}(?!\w)", re.IGNORECASE)
+        tekst = patroon.sub(plaatshouder, tekst)
+    return tekst
+
+
+def _identiteit(betrokkene: schemas.BetrokkeneInvoer) -> bytes | None:
+    velden = {}
+    for veld in _IDENTITEITSVELDEN:
+        waarde = getattr(betrokkene, veld)
+        if waarde is None or (isinstance(waarde, str) and not waarde.strip()):
+            continue
+        if veld == "bsn":
+            waarde = validate_bsn(waarde)
+        velden[veld] = waarde.isoformat() if isinstance(waarde, date) else waarde
+    if not velden:
+        return None
+    return json.dumps(velden, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+
+
+async def signaal_aanmaken(
+    *,
+    session: AsyncSession,
+    invoer: schemas.SignaalInvoer,
+    door: str,
+    gemeente: str | None,
+    catalogus: Catalogus,
+    sleutels: Sleutels,
+    nu: datetime,
+) -> Signaal:
+    """Record a signal for the caller's municipality (400 invalid codes, 403 another municipality)."""
+    controleer_invoer(invoer=invoer, catalogus=catalogus, vandaag=vandaag(nu))
+    if gemeente is None or invoer.gemeente_code != gemeente:
+        raise Forbidden("Een signaal kan alleen voor de eigen gemeente worden vastgelegd.")
+
+    signaal_id = uuid.uuid4()
+    origineel = invoer.omschrijving
+    # Shaped identifiers first (an e-mail address may contain a name), then the values the signal names.
+    geschoond = scrub_text(tekst=origineel)
+    omschrijving = verberg_bekende_waarden(tekst=geschoond.tekst, betrokkenen=invoer.betrokkenen)
+    signaal = Signaal(
+        id=signaal_id,
+        gemeente_code=invoer.gemeente_code,
+        melder_domein=invoer.melder_domein,
+        waargenomen_op=invoer.waargenomen_op,
+        ontvangen_op=nu,
+        uitbuitingsvormen=list(invoer.uitbuitingsvormen),
+        indicatoren=list(invoer.indicatoren),
+        sector=invoer.sector,
+        locatietype=invoer.locatietype,
+        omschrijving=omschrijving,
+        omschrijving_verzegeld=seal(
+            plaintext=origineel.encode(),
+            ontvanger=sleutels.gateway,
+            context=SealContext(signaal_id=signaal_id, betrokkene_id=None, veld="omschrijving"),
+        )
+        if origineel
+        else None,
+        toestemming=invoer.toestemming,
+        status="ontvangen",
+        versie=1,
+        status_gewijzigd_op=nu,
+        aangemaakt_door=door,
+    )
+    session.add(signaal)
+    # The parent row first: the children reference it.
+    await session.flush()
+    betrokkenen: list[Betrokkene] = []
+    for volgnummer, invoer_betrokkene in enumerate(invoer.betrokkenen):
+        betrokkene_id = uuid.uuid4()
+        identiteit = _identiteit(invoer_betrokkene)
+        betrokkene = Betrokkene(
+            id=betrokkene_id,
+            signaal_id=signaal_id,
+            volgnummer=volgnummer,
+            rol=invoer_betrokkene.rol,
+            link_pseudoniem=link_pseudoniem(
+                sleutel=sleutels.link_sleutel,
+                bsn=invoer_betrokkene.bsn,
+                naam=invoer_betrokkene.naam,
+                geboortedatum=invoer_betrokkene.geboortedatum,
+            ),
+            leeftijdsklasse=leeftijdsklasse(
+                geboortedatum=invoer_betrokkene.geboortedatum, peildatum=invoer.waargenomen_op
+            ),
+            geslacht=invoer_betrokkene.geslacht or ONBEKEND,
+            nationaliteitsgroep=nationaliteitsgroep(invoer_betrokkene.nationaliteit),
+            identiteit_verzegeld=seal(
+                plaintext=identiteit,
+                ontvanger=sleutels.gateway,
+                context=SealContext(signaal_id=signaal_id, betrokkene_id=betrokkene_id, veld="identiteit"),
+            )
+            if identiteit is not None
+            else None,
+            sleutel_id=sleutels.gateway.key_id if identiteit is not None else None,
+        )
+        betrokkenen.append(betrokkene)
+    session.add_all(betrokkenen)
+    session.add_all(SignaalUitbuitingsvorm(signaal_id=signaal_id, vorm=v) for v in invoer.uitbuitingsvormen)
+    session.add(
+        HistorieRegel(
+            id=uuid.uuid4(),
+            signaal_id=signaal_id,
+            volgnummer=1,
+            tijdstip=nu,
+            actie="aangemaakt",
+            door=door,
+            van_status=None,
+            naar_status="ontvangen",
+            toelichting=None,
+            details={"vervangenIdentificatoren": geschoond.totaal} if geschoond.totaal else None,
+        )
+    )
+    await gebeurtenis_vastleggen(
+        session=session,
+        catalogus=catalogus,
+        type="signaal_ontvangen",
+        signaal=signaal,
+        betrokkenen=betrokkenen,
+        nu=nu,
+    )
+    await session.flush()
+    log.info("signaal vastgelegd", extra={"signaal_id": str(signaal_id), "betrokkenen": len(betrokkenen)})
+    return signaal
+
+
+# --- reading -------------------------------------------------------------------------------------
+
+
+async def haal_signaal(*, session: AsyncSession, signaal_id: UUID, gemeente: str | None) -> Signaal:
+    """The signal of the caller's municipality; 404 when it does not exist or belongs to another one."""
+    signaal = await session.get(Signaal, signaal_id)
+    if signaal is None or gemeente is None or signaal.gemeente_code != gemeente:
+        raise NotFound("Signaal niet gevonden.")
+    return signaal
+
+
+async def betrokkenen_van(*, session: AsyncSession, signaal_id: UUID) -> list[Betrokkene]:
+    resultaat = await session.scalars(
+        sa.select(Betrokkene).where(Betrokkene.signaal_id == signaal_id).order_by(Betrokkene.volgnummer)
+    )
+    return list(resultaat)
+
+
+async def gekoppelde_signalen(
+    *, session: AsyncSession, signaal_id: UUID, pseudoniemen: Iterable[str | None]
+) -> dict[str, int]:
+    """Per link pseudonym, the number of OTHER signals in the region with a betrokkene sharing it."""
+    gezocht = sorted({p for p in pseudoniemen if p})
+    if not gezocht:
+        return {}
+    rijen = await session.execute(
+        sa.select(Betrokkene.link_pseudoniem, sa.func.count(sa.distinct(Betrokkene.signaal_id)))
+        .where(Betrokkene.link_pseudoniem.in_(gezocht), Betrokkene.signaal_id != signaal_id)
+        .group_by(Betrokkene.link_pseudoniem)
+    )
+    return {str(pseudoniem): int(aantal) for pseudoniem, aantal in rijen.tuples()}
+
+
+async def weergave(*, session: AsyncSession, signaal: Signaal) -> schemas.Signaal:
+    """The pseudonymised view of a signal."""
+    betrokkenen = await betrokkenen_van(session=session, signaal_id=signaal.id)
+    gekoppeld = await gekoppelde_signalen(
+        session=session, signaal_id=signaal.id, pseudoniemen=(b.link_pseudoniem for b in betrokkenen)
+    )
+    return schemas.Signaal(
+        id=signaal.id,
+        gemeente_code=signaal.gemeente_code,
+        melder_domein=signaal.melder_domein,
+        waargenomen_op=signaal.waargenomen_op,
+        ontvangen_op=utc(signaal.ontvangen_op),
+        uitbuitingsvormen=list(signaal.uitbuitingsvormen),
+        indicatoren=list(signaal.indicatoren),
+        sector=signaal.sector,
+        locatietype=signaal.locatietype,
+        omschrijving=signaal.omschrijving,
+        toestemming=signaal.toestemming,
+        status=signaal.status,
+        versie=signaal.versie,
+        status_gewijzigd_op=utc(signaal.status_gewijzigd_op),
+        doorverwezen_naar=signaal.doorverwezen_naar,
+        opgeschaald_op=utc(signaal.opgeschaald_op) if signaal.opgeschaald_op else None,
+        partners=list(signaal.partners) if signaal.partners is not None else None,
+        doel=signaal.doel,
+        vertrouwelijkheidaanduiding=signaal.vertrouwelijkheidaanduiding,
+        gewist_op=utc(signaal.gewist_op) if signaal.gewist_op else None,
+        betrokkenen=[
+            schemas.BetrokkeneWeergave(
+                id=b.id,
+                rol=b.rol,
+                leeftijdsklasse=b.leeftijdsklasse,
+                geslacht=b.geslacht,
+                nationaliteitsgroep=b.nationaliteitsgroep,
+                gekoppelde_signalen=gekoppeld.get(b.link_pseudoniem or "", 0),
+                identiteit_verzegeld=b.identiteit_verzegeld is not None,
+            )
+            for b in betrokkenen
+        ],
+    )
+
+
+async def signalen_lijst(
+    *,
+    session: AsyncSession,
+    gemeente: str,
+    page_size: int,
+    cursor: str | None = None,
+    status: str | None = None,
+    uitbuitingsvorm: str | None = None,
+    ontvangen_vanaf: datetime | None = None,
+    ontvangen_tot: datetime | None = None,
+) -> schemas.SignalenPagina:
+    """A page of the municipality's signals, newest first, keyset-paginated on (ontvangenOp, id)."""
+    query = sa.select(Signaal).where(Signaal.gemeente_code == gemeente)
+    if status is not None:
+        query = query.where(Signaal.status == status)
+    if uitbuitingsvorm is not None:
+        query = query.where(
+            sa.exists().where(
+                SignaalUitbuitingsvorm.signaal_id == Signaal.id,
+                SignaalUitbuitingsvorm.vorm == uitbuitingsvorm,
+            )
+        )
+    if ontvangen_vanaf is not None:
+        query = query.where(Signaal.ontvangen_op >= utc(ontvangen_vanaf))
+    if ontvangen_tot is not None:
+        query = query.where(Signaal.ontvangen_op < utc(ontvangen_tot))
+    if cursor is not None:
+        moment, laatste_id = lees_cursor(cursor)
+        positie = sa.tuple_(
+            sa.literal(moment, Signaal.ontvangen_op.type), sa.literal(laatste_id, Signaal.id.type)
+        )
+        query = query.where(sa.tuple_(Signaal.ontvangen_op, Signaal.id) < positie)
+    query = query.order_by(Signaal.ontvangen_op.desc(), Signaal.id.desc()).limit(page_size + 1)
+    rijen = list(await session.scalars(query))
+    volgende = None
+    if len(rijen) > page_size:
+        rijen = rijen[:page_size]
+        volgende = maak_cursor(moment=rijen[-1].ontvangen_op, id=rijen[-1].id)
+    return schemas.SignalenPagina(
+        signalen=[
+            schemas.SignaalSamenvatting(
+                id=s.id,
+                gemeente_code=s.gemeente_code,
+                melder_domein=s.melder_domein,
+                waargenomen_op=s.waargenomen_op,
+                ontvangen_op=utc(s.ontvangen_op),
+                uitbuitingsvormen=list(s.uitbuitingsvormen),
+                sector=s.sector,
+                locatietype=s.locatietype,
+                status=s.status,
+                versie=s.versie,
+            )
+            for s in rijen
+        ],
+        volgende=volgende,
+    )
+
+
+async def historie(*, session: AsyncSession, signaal_id: UUID) -> schemas.Historie:
+    rijen = await session.scalars(
+        sa.select(HistorieRegel)
+        .where(HistorieRegel.signaal_id == signaal_id)
+        .order_by(HistorieRegel.volgnummer)
+    )
+    return schemas.Historie(
+        signaal_id=signaal_id,
+        historie=[
+            schemas.HistorieRegel(
+                volgnummer=r.volgnummer,
+                tijdstip=utc(r.tijdstip),
+                actie=r.actie,
+                door=r.door,
+                van_status=r.van_status,
+                naar_status=r.naar_status,
+                toelichting=r.toelichting,
+                details=r.details,
+            )
+            for r in rijen
+        ],
+    )

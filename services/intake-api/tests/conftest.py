@@ -1,0 +1,85 @@
+"""Fixtures of the intake-api tests: a running app without background tasks, tokens and a sample signal."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import httpx
+import pytest
+from meldroute_common.devissuer import DevIssuer
+from meldroute_common.testing import ServiceHarness
+
+GEMEENTE = "GM1509"
+ANDERE_GEMEENTE = "GM0222"
+
+VOORBEELD: dict[str, Any] = {
+    "gemeenteCode": GEMEENTE,
+    "melderDomein": "toezicht",
+    "waargenomenOp": "2026-10-01",
+    "uitbuitingsvormen": ["arbeid"],
+    "indicatoren": ["woont-op-werkplek", "onderbetaling"],
+    "sector": "agrarisch",
+    "locatietype": "boerenerf",
+    "omschrijving": "Arbeiders slapen in een schuur op het erf.",
+    "betrokkenen": [
+        {
+            "rol": "slachtoffer",
+            "bsn": "111222333",
+            "naam": "Piet Voorbeeld",
+            "geboortedatum": "2001-05-04",
+            "geslacht": "man",
+            "nationaliteit": "PL",
+        }
+    ],
+    "toestemming": False,
+}
+
+
+@pytest.fixture
+def signaal_body() -> Callable[..., dict[str, Any]]:
+    """A valid signal body; keyword arguments replace top-level fields."""
+
+    def maak(**velden: Any) -> dict[str, Any]:
+        return {**copy.deepcopy(VOORBEELD), **velden}
+
+    return maak
+
+
+@pytest.fixture
+def kop(issuer: DevIssuer) -> Callable[..., dict[str, str]]:
+    """Authorization headers for a role: `kop("aandachtsfunctionaris", gemeente=..., sub=...)`."""
+
+    def maak(rol: str = "aandachtsfunctionaris", **claims: Any) -> dict[str, str]:
+        if rol in {"melder", "aandachtsfunctionaris"}:
+            claims.setdefault("gemeente", GEMEENTE)
+            claims.setdefault("sub", f"{rol}-1")
+        return {"Authorization": f"Bearer {issuer.mint(rol=rol, **claims)}"}
+
+    return maak
+
+
+@pytest.fixture
+async def client(intake_harness: ServiceHarness) -> AsyncIterator[httpx.AsyncClient]:
+    """The app with its lifespan, without the outbox relay and the retention task (tested on their own)."""
+    async with intake_harness.client(outbox_relay_aan=False, retentie_taak_aan=False) as c:
+        yield c
+
+
+@pytest.fixture
+def aanmaken(
+    client: httpx.AsyncClient, kop: Callable[..., dict[str, str]], signaal_body: Callable[..., dict[str, Any]]
+) -> Callable[..., Any]:
+    """Record a signal as the melder and return the 201 body."""
+
+    async def maak(**velden: Any) -> dict[str, Any]:
+        gemeente = velden.get("gemeenteCode", GEMEENTE)
+        response = await client.post(
+            "/v1/signalen", json=signaal_body(**velden), headers=kop("melder", gemeente=gemeente)
+        )
+        assert response.status_code == 201, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+    return maak

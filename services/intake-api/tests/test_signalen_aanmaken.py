@@ -1,0 +1,181 @@
+"""POST /v1/signalen: validation against the catalogue, own municipality, pseudonymisation, idempotency."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+import sqlalchemy as sa
+from intake_api.idempotentie.models import Idempotentiesleutel
+from intake_api.signalen.models import Betrokkene, Signaal
+from meldroute_common.sealing import SealContext, load_keyring, open_sealed
+from meldroute_common.testing import ServiceHarness
+from sqlalchemy.ext.asyncio import create_async_engine
+
+Kop = Callable[..., dict[str, str]]
+Body = Callable[..., dict[str, Any]]
+
+
+async def _rijen(harness: ServiceHarness, model: Any) -> list[Any]:
+    engine = create_async_engine(harness.database_url)
+    try:
+        async with engine.connect() as connection:
+            return list((await connection.execute(sa.select(model.__table__))).mappings())
+    finally:
+        await engine.dispose()
+
+
+async def test_created_signal_is_pseudonymised_and_sealed(
+    client: httpx.AsyncClient, kop: Kop, signaal_body: Body, intake_harness: ServiceHarness
+) -> None:
+    body = signaal_body(omschrijving="Piet Voorbeeld belt vanaf 06-12345678, mail piet@voorbeeld.nl.")
+    response = await client.post("/v1/signalen", json=body, headers=kop("melder"))
+    assert response.status_code == 201, response.text
+    signaal = response.json()
+    assert response.headers["location"] == f"/v1/signalen/{signaal['id']}"
+    assert response.headers["etag"] == '"1"'
+    assert signaal["status"] == "ontvangen" and signaal["versie"] == 1
+    assert signaal["omschrijving"] == "[NAAM] belt vanaf [TELEFOON], mail [E-MAIL]."
+    (betrokkene,) = signaal["betrokkenen"]
+    # Observed 2026-10-01, born 2001-05-04: 25 years old; PL is in the EU.
+    assert betrokkene["leeftijdsklasse"] == "23-29"
+    assert betrokkene["nationaliteitsgroep"] == "eu-eer"
+    assert betrokkene["geslacht"] == "man"
+    assert betrokkene["identiteitVerzegeld"] is True and betrokkene["gekoppeldeSignalen"] == 0
+    for veld in ("bsn", "naam", "geboortedatum", "linkPseudoniem"):
+        assert veld not in betrokkene
+
+    # The gateway (and only it) opens what was sealed, for this signal and betrokkene only.
+    keyring = load_keyring([intake_harness.local_dir / "keys" / "gateway-hpke-private.pem"])
+    (rij,) = await _rijen(intake_harness, Betrokkene)
+    signaal_id, betrokkene_id = uuid.UUID(signaal["id"]), uuid.UUID(betrokkene["id"])
+    identiteit = open_sealed(
+        blob=rij["identiteit_verzegeld"],
+        sleutels=keyring,
+        context=SealContext(signaal_id=signaal_id, betrokkene_id=betrokkene_id, veld="identiteit"),
+    )
+    assert b'"bsn":"111222333"' in identiteit and b'"naam":"Piet Voorbeeld"' in identiteit
+    assert len(rij["link_pseudoniem"]) == 64
+    (signaal_rij,) = await _rijen(intake_harness, Signaal)
+    origineel = open_sealed(
+        blob=signaal_rij["omschrijving_verzegeld"],
+        sleutels=keyring,
+        context=SealContext(signaal_id=signaal_id, betrokkene_id=None, veld="omschrijving"),
+    )
+    assert origineel.decode() == body["omschrijving"]
+
+
+async def test_unknown_codes_are_400_naming_the_field(
+    client: httpx.AsyncClient, kop: Kop, signaal_body: Body
+) -> None:
+    body = signaal_body(
+        indicatoren=["woont-op-werkplek", "bestaat-niet"],
+        sector="ruimtevaart",
+        uitbuitingsvormen=["arbeid", "arbeid"],
+    )
+    body["betrokkenen"][0]["bsn"] = "111222334"
+    body["betrokkenen"][0]["geslacht"] = "onzin"
+    response = await client.post("/v1/signalen", json=body, headers=kop("melder"))
+    assert response.status_code == 400
+    namen = {p["name"] for p in response.json()["invalidParams"]}
+    assert namen == {
+        "indicatoren[1]", "sector", "uitbuitingsvormen[1]", "betrokkenen[0].bsn", "betrokkenen[0].geslacht",
+    }  # fmt: skip
+    assert "111222334" not in response.text
+
+
+async def test_unknown_fields_and_future_dates_are_400(
+    client: httpx.AsyncClient, kop: Kop, signaal_body: Body
+) -> None:
+    response = await client.post("/v1/signalen", json=signaal_body(geheim="x"), headers=kop("melder"))
+    assert response.status_code == 400
+    response = await client.post(
+        "/v1/signalen", json=signaal_body(waargenomenOp="2999-01-01"), headers=kop("melder")
+    )
+    assert response.status_code == 400
+    assert [p["name"] for p in response.json()["invalidParams"]] == ["waargenomenOp"]
+
+
+async def test_other_municipality_is_403(client: httpx.AsyncClient, kop: Kop, signaal_body: Body) -> None:
+    response = await client.post(
+        "/v1/signalen", json=signaal_body(gemeenteCode="GM0222"), headers=kop("melder", gemeente="GM1509")
+    )
+    assert response.status_code == 403
+    response = await client.post(
+        "/v1/signalen", json=signaal_body(gemeenteCode="GM0222"), headers=kop("melder", gemeente="GM0222")
+    )
+    assert response.status_code == 201
+
+
+async def test_age_band_is_taken_at_the_observation_date(
+    client: httpx.AsyncClient, kop: Kop, signaal_body: Body
+) -> None:
+    body = signaal_body(waargenomenOp="2019-05-03")
+    response = await client.post("/v1/signalen", json=body, headers=kop("melder"))
+    assert response.json()["betrokkenen"][0]["leeftijdsklasse"] == "<18"  # one day before the 18th birthday
+
+
+async def test_idempotent_replay_and_mismatch(
+    client: httpx.AsyncClient, kop: Kop, signaal_body: Body, intake_harness: ServiceHarness
+) -> None:
+    headers = {**kop("melder", sub="melder-a"), "Idempotency-Key": "sleutel-1"}
+    eerste = await client.post("/v1/signalen", json=signaal_body(), headers=headers)
+    tweede = await client.post("/v1/signalen", json=signaal_body(), headers=headers)
+    assert eerste.status_code == tweede.status_code == 201
+    assert eerste.json() == tweede.json() and eerste.headers["location"] == tweede.headers["location"]
+    assert len(await _rijen(intake_harness, Signaal)) == 1
+
+    anders = await client.post("/v1/signalen", json=signaal_body(sector="bouw"), headers=headers)
+    assert anders.status_code == 422
+    assert anders.headers["content-type"].startswith("application/problem+json")
+
+    # Keys belong to a client: another client may use the same key for its own signal.
+    andere_client = {**kop("melder", sub="melder-b"), "Idempotency-Key": "sleutel-1"}
+    derde = await client.post("/v1/signalen", json=signaal_body(), headers=andere_client)
+    assert derde.status_code == 201 and derde.json()["id"] != eerste.json()["id"]
+
+
+async def test_key_of_a_request_still_in_flight_is_409(
+    client: httpx.AsyncClient, kop: Kop, signaal_body: Body, intake_harness: ServiceHarness
+) -> None:
+    from intake_api.idempotentie.service import verzoek_hash
+    from intake_api.schemas import Invoer  # noqa: F401  (the body is hashed as the model serialises it)
+    from intake_api.signalen.schemas import SignaalInvoer
+
+    link_sleutel = bytes.fromhex((intake_harness.local_dir / "keys" / "intake-link.key").read_text().strip())
+    body = signaal_body()
+    hash_ = verzoek_hash(
+        sleutel=link_sleutel, body=SignaalInvoer.model_validate(body).model_dump_json(by_alias=True).encode()
+    )
+    engine = create_async_engine(intake_harness.database_url)
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(
+                sa.insert(Idempotentiesleutel.__table__).values(
+                    id=uuid.uuid4(), client="melder-a", sleutel="loopt-nog", verzoek_hash=hash_, status="bezig",
+                    aangemaakt_op=datetime.now(UTC),
+                )
+            )  # fmt: skip
+    finally:
+        await engine.dispose()
+    headers = {**kop("melder", sub="melder-a"), "Idempotency-Key": "loopt-nog"}
+    response = await client.post("/v1/signalen", json=body, headers=headers)
+    assert response.status_code == 409
+    assert len(await _rijen(intake_harness, Signaal)) == 0
+
+
+async def test_concurrent_duplicates_record_one_signal(
+    client: httpx.AsyncClient, kop: Kop, signaal_body: Body, intake_harness: ServiceHarness
+) -> None:
+    headers = {**kop("melder", sub="melder-a"), "Idempotency-Key": "tegelijk"}
+    antwoorden = await asyncio.gather(
+        *(client.post("/v1/signalen", json=signaal_body(), headers=headers) for _ in range(5))
+    )
+    statussen = [a.status_code for a in antwoorden]
+    assert set(statussen) <= {201, 409} and 201 in statussen
+    assert len({a.json()["id"] for a in antwoorden if a.status_code == 201}) == 1
+    assert len(await _rijen(intake_harness, Signaal)) == 1
