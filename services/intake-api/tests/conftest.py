@@ -83,3 +83,39 @@ def aanmaken(
         return body
 
     return maak
+
+
+@pytest.fixture
+def db_rijen(intake_harness: ServiceHarness) -> Callable[..., Any]:
+    """Every row of a table (model class or table name), read directly from the database."""
+    import sqlalchemy as sa
+    from intake_api.models import Base
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    async def lees(tabel: Any) -> list[dict[str, Any]]:
+        table = Base.metadata.tables[tabel] if isinstance(tabel, str) else tabel.__table__
+        engine = create_async_engine(intake_harness.database_url)
+        try:
+            async with engine.connect() as connection:
+                return [dict(r) for r in (await connection.execute(sa.select(table))).mappings()]
+        finally:
+            await engine.dispose()
+
+    return lees
+
+
+@pytest.fixture
+def beoordeel(client: httpx.AsyncClient, kop: Callable[..., dict[str, str]]) -> Callable[..., Any]:
+    """POST a decision with If-Match on the given version; returns the response."""
+
+    async def doe(signaal_id: str, if_match: int | None, status: str, **velden: Any) -> httpx.Response:
+        headers = kop("aandachtsfunctionaris", **velden.pop("_claims", {}))
+        if if_match is not None:
+            headers["If-Match"] = f'"{if_match}"'
+        body = {"status": status, "toelichting": velden.pop("toelichting", "Beoordeeld."), **velden}
+        return await client.post(f"/v1/signalen/{signaal_id}/beoordelingen", json=body, headers=headers)
+
+    return doe
+
+
+OPSCHALING = {"partners": ["riec-oost-nederland", "politie-oost-nederland"], "doel": "casusoverleg"}

@@ -9,6 +9,7 @@ from meldroute_common.app import StartupHook, build_app
 from meldroute_common.catalogus import standaard_catalogus
 
 from intake_api import __version__
+from intake_api.beoordelingen.router import router as beoordelingen_router
 from intake_api.catalogus.router import router as catalogus_router
 from intake_api.config import IntakeSettings, get_settings
 from intake_api.signalen.router import router as signalen_router
@@ -31,10 +32,11 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
         "verzegeld voor de privacy-gateway en gepseudonimiseerd. De aandachtsfunctionaris beoordeelt het signaal "
         "en kan het opschalen naar partners.",
         version=__version__,
-        routers=[catalogus_router, signalen_router],
+        routers=[catalogus_router, signalen_router, beoordelingen_router],
         openapi_tags=[
             {"name": "catalogus", "description": "Codelijsten voor formulieren."},
             {"name": "signalen", "description": "Signalen vastleggen en (gepseudonimiseerd) inzien."},
+            {"name": "beoordelingen", "description": "Beoordelen, doorverwijzen en opschalen."},
         ],
         on_startup=hooks,
     )

@@ -1,0 +1,1 @@
+"""Triage: the attention officer's decisions, as an explicit state machine."""

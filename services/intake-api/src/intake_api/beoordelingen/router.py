@@ -1,0 +1,71 @@
+"""POST /v1/signalen/{signaalId}/beoordelingen: the attention officer's decision."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Response
+from meldroute_common.auth import SignalenBeoordelen
+from meldroute_common.db import Session
+
+from intake_api.beoordelingen import service
+from intake_api.beoordelingen.schemas import BeoordelingInvoer
+from intake_api.deps import CatalogusDep
+from intake_api.signalen import schemas
+from intake_api.signalen.router import SignaalId, etag
+from intake_api.signalen.service import weergave
+from intake_api.tijd import nu
+
+router = APIRouter(tags=["beoordelingen"])
+
+
+@router.post(
+    "/signalen/{signaalId}/beoordelingen",
+    operation_id="beoordelingVastleggen",
+    summary="Een signaal beoordelen",
+    response_model=schemas.Signaal,
+    responses={
+        200: {"description": "Vastgelegd; het signaal in zijn nieuwe status.", "headers": {
+            "ETag": {"description": "De nieuwe versie.", "schema": {"type": "string"}},
+        }},
+        409: {"description": "Deze overgang is niet toegestaan; `toegestaneStatussen` noemt wat wel mag."},
+        412: {"description": "If-Match (of versie) is niet de huidige versie: iemand anders besliste eerst."},
+        428: {"description": "Geen If-Match en geen versie meegegeven."},
+    },
+)  # fmt: skip
+async def beoordeling_vastleggen(
+    signaal_id: SignaalId,
+    invoer: BeoordelingInvoer,
+    response: Response,
+    claims: SignalenBeoordelen,
+    session: Session,
+    catalogus: CatalogusDep,
+    if_match: Annotated[
+        str | None,
+        Header(
+            alias="If-Match", max_length=64, description="The ETag of the signal the decision is made on."
+        ),
+    ] = None,
+) -> schemas.Signaal:
+    """Legt de beoordeling van de aandachtsfunctionaris vast. De toestandsmachine:
+    `ontvangen → in_behandeling → afgesloten_geen_mensenhandel | doorverwezen_ander_domein | opgeschaald`.
+    Een doorverwijzing noemt het domein (`doorverwezenNaar`, uit de catalogus); opschalen noemt
+    `partners` en `doel` (en optioneel `vertrouwelijkheidaanduiding`, standaard `vertrouwelijk`).
+
+    Een niet-toegestane overgang is 409 met `toegestaneStatussen`. Geef de versie waarop u beslist mee
+    (`If-Match` met de ETag, of `versie`): is het signaal intussen gewijzigd, dan 412; zonder versie 428.
+    Elke wijziging komt met wie, wanneer en waarom (`toelichting`) in de historie.
+
+    Een signaal van een andere gemeente is 404, net als bij lezen: of het bestaat, blijft verborgen."""
+    signaal = await service.beoordelen(
+        session=session,
+        signaal_id=signaal_id,
+        gemeente=claims.gemeente,
+        invoer=invoer,
+        verwachte_versie=service.lees_if_match(if_match),
+        door=claims.sub,
+        catalogus=catalogus,
+        nu=nu(),
+    )
+    response.headers["ETag"] = etag(signaal.versie)
+    return await weergave(session=session, signaal=signaal)
