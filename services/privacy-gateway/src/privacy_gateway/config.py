@@ -37,6 +37,22 @@ class GatewaySettings(ServiceSettings):
         default=None,
         description="File with the key for partner-specific pseudonyms (hex); default keys/gateway-pseudonym.key locally.",
     )
+    verwerkingen_bewaartermijn: str = Field(
+        default="P20Y",
+        pattern=r"^P(\d+Y)?(\d+M)?(\d+D)?$",
+        description="Retention of verwerkingenlog rows (ISO 8601 duration), recorded in every row.",
+    )
+    verwerkingen_checkpoint_interval: int = Field(
+        default=100,
+        ge=1,
+        description="Record the head of the verwerkingenlog as a checkpoint every this many rows.",
+    )
+    identiteit_geldigheid_uren: int = Field(
+        default=72,
+        ge=1,
+        le=24 * 30,
+        description="Hours an approved identity request may be used to unseal (and never past the policy's window).",
+    )
 
 
 @cache

@@ -2,17 +2,42 @@
 
 from __future__ import annotations
 
-import yaml
+import logging
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+import httpx
 from fastapi import FastAPI
-from meldroute_common.app import build_app
+from meldroute_common.app import build_app, outbound_client
+from meldroute_common.sealing import load_keyring
+from meldroute_common.servicetokens import ServiceTokenSource
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from privacy_gateway import __version__
+from privacy_gateway.beleid import laad_beleid
 from privacy_gateway.beleid.router import router as beleid_router
+from privacy_gateway.casussen.router import evaluatie_router
+from privacy_gateway.casussen.router import router as casussen_router
 from privacy_gateway.config import GatewaySettings, get_settings
+from privacy_gateway.context import Gateway
+from privacy_gateway.identiteit.router import router as identiteit_router
+from privacy_gateway.intake.client import IntakeClient
+from privacy_gateway.inzage.router import router as inzage_router
+from privacy_gateway.pseudoniemen import MIN_SLEUTEL_BYTES
+from privacy_gateway.verwerkingen.router import router as verwerkingen_router
+from privacy_gateway.verwerkingen.service import zorg_voor_kop
+
+log = logging.getLogger("meldroute.gateway")
 
 
-def create_app(settings: GatewaySettings | None = None) -> FastAPI:
+def create_app(
+    settings: GatewaySettings | None = None, *, intake_transport: httpx.AsyncBaseTransport | None = None
+) -> FastAPI:
+    """The gateway app. ``intake_transport`` replaces the network for calls to intake (tests only)."""
     settings = settings or get_settings()
+    # Validated here, before anything else: an invalid policy stops start-up with the failing field named.
+    beleid = laad_beleid(settings.policy_file)
     app = build_app(
         settings=settings,
         title="meldroute privacy-gateway",
@@ -21,8 +46,73 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         "fase alleen de toegestane categorieën, identiteit alleen na goedkeuring door een tweede persoon, en elke "
         "verstrekking in een manipulatiebestendig verwerkingenlog.",
         version=__version__,
-        routers=[beleid_router],
-        openapi_tags=[{"name": "beleid", "description": "Het convenantbeleid."}],
+        routers=[
+            beleid_router,
+            evaluatie_router,
+            casussen_router,
+            identiteit_router,
+            verwerkingen_router,
+            inzage_router,
+        ],
+        openapi_tags=[
+            {"name": "beleid", "description": "Het convenantbeleid en wat het zou toestaan."},
+            {"name": "casussen", "description": "Casussen voor partners, alleen de toegestane categorieën."},
+            {
+                "name": "identiteit",
+                "description": "Identiteit van betrokkenen, alleen na goedkeuring (vier ogen).",
+            },
+            {
+                "name": "verwerkingen",
+                "description": "Het verwerkingenlog, de verificatie en inzageverzoeken.",
+            },
+        ],
+        on_startup=[_start(settings, transport=intake_transport)],
     )
-    app.state.beleid_json = yaml.safe_load(settings.policy_file.read_text(encoding="utf-8"))
+    app.state.beleid_json = beleid.model_dump(mode="json", by_alias=True)
+    app.state.beleid = beleid
     return app
+
+
+def _sleutelpad(gezet: Path | None, settings: GatewaySettings, naam: str) -> Path:
+    return gezet if gezet is not None else settings.local_dir / "keys" / naam
+
+
+def _start(
+    settings: GatewaySettings, *, transport: httpx.AsyncBaseTransport | None
+) -> Callable[[FastAPI], Awaitable[Callable[[], Awaitable[None]] | None]]:
+    async def start(app: FastAPI) -> Callable[[], Awaitable[None]]:
+        sleutel = bytes.fromhex(
+            _sleutelpad(settings.pseudonym_key_file, settings, "gateway-pseudonym.key").read_text().strip()
+        )
+        if len(sleutel) < MIN_SLEUTEL_BYTES:
+            raise ValueError(f"de pseudoniemsleutel moet minstens {MIN_SLEUTEL_BYTES} bytes zijn")
+        paden = settings.hpke_private_key_files or [_sleutelpad(None, settings, "gateway-hpke-private.pem")]
+        http = outbound_client(
+            service=settings.service_name,
+            version=__version__,
+            timeout=settings.intake_timeout_seconds,
+            transport=transport,
+        )
+        tokens = ServiceTokenSource(settings=settings, audience="intake-api", http=app.state.http)
+        app.state.gateway = Gateway(
+            settings=settings,
+            beleid=app.state.beleid,
+            intake=IntakeClient(
+                http=http,
+                tokens=tokens,
+                base_url=settings.intake_url,
+                timeout=settings.intake_timeout_seconds,
+            ),
+            pseudoniemsleutel=sleutel,
+            sleutelbos=load_keyring(paden),
+        )
+        maker: async_sessionmaker[AsyncSession] = app.state.sessionmaker
+        try:
+            async with maker() as session, session.begin():
+                await zorg_voor_kop(session)
+        except SQLAlchemyError:
+            # Start anyway (readiness reports the database); the first append creates the head then.
+            log.warning("kop van het verwerkingenlog niet te controleren bij het starten")
+        return http.aclose
+
+    return start

@@ -1,0 +1,1 @@
+"""Partner endpoints: cases as the covenant policy allows, and policy evaluations."""

@@ -1,0 +1,256 @@
+"""Partner endpoints: the cases shared with a partner, one case as the policy allows, and evaluations."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Query, Request
+from meldroute_common.auth import CasussenLezen
+from meldroute_common.problems import Forbidden, NotFound
+
+from privacy_gateway.beleid import Beslissing, Categorie, beslis
+from privacy_gateway.casussen.schemas import (
+    BetrokkeneUit,
+    CasusSamenvatting,
+    CasussenPagina,
+    CasusVerstrekking,
+    Evaluatie,
+    EvaluatieVerzoek,
+    GrondslagUit,
+    Kenmerken,
+    Kern,
+)
+from privacy_gateway.casussen.service import (
+    Actie,
+    betrokkene_referentie,
+    feiten,
+    grondslag_van,
+    log,
+    log_pseudoniemen,
+    organisatie,
+    weigering,
+)
+from privacy_gateway.context import Gateway, GatewayState, LogSession
+from privacy_gateway.intake.schemas import IntakeCasus
+from privacy_gateway.pseudoniemen import partner_pseudoniem
+
+router = APIRouter(tags=["casussen"])
+evaluatie_router = APIRouter(tags=["beleid"])
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    502: {"description": "intake-api antwoordde met een fout of onbruikbaar; er is niets verstrekt."},
+    503: {"description": "intake-api of het verwerkingenlog is niet beschikbaar; er is niets verstrekt."},
+    504: {"description": "intake-api antwoordde niet op tijd; er is niets verstrekt."},
+}
+NIET_GEVONDEN = "Casus niet gevonden."
+
+
+@router.get(
+    "/casussen",
+    operation_id="casussenOpvragen",
+    summary="Casussen die met de eigen organisatie zijn gedeeld",
+    responses=_ERRORS,
+)
+async def casussen_opvragen(
+    gateway: GatewayState,
+    claims: CasussenLezen,
+    pageSize: Annotated[int, Query(ge=1, le=100, description="Casussen per pagina.")] = 20,
+    cursor: Annotated[str | None, Query(max_length=512, description="Cursor uit `volgende`.")] = None,
+) -> CasussenPagina:
+    """De casussen die naar de organisatie van de aanroeper zijn opgeschaald, nieuwste eerst, zonder gegevens
+    over betrokkenen. Per casus staat of het beleid nu toegang geeft voor het doel van de opschaling."""
+    partner = organisatie(claims)
+    pagina = await gateway.intake.casussen(partner=partner, page_size=pageSize, cursor=cursor)
+    nu = datetime.now(UTC)
+    resultaat: list[CasusSamenvatting] = []
+    for casus in pagina.casussen:
+        if partner not in casus.partners:
+            continue  # never trust a filter we cannot see
+        beslissing = beslis(
+            beleid=gateway.beleid,
+            partner_id=partner,
+            doel=casus.doel,
+            casus=feiten(casus),
+            nu=nu,
+        )
+        resultaat.append(
+            CasusSamenvatting(
+                id=casus.id,
+                opgeschaaldOp=casus.opgeschaald_op,
+                doel=casus.doel,
+                vertrouwelijkheidaanduiding=casus.vertrouwelijkheidaanduiding,
+                toegang=beslissing.toegestaan,
+                vensterTot=beslissing.venster_tot,
+            )
+        )
+    return CasussenPagina(casussen=resultaat, volgende=pagina.volgende)
+
+
+@router.get(
+    "/casussen/{casusId}",
+    operation_id="casusOpvragen",
+    summary="Eén casus, alleen de categorieën die het beleid toestaat",
+    response_model=CasusVerstrekking,
+    responses=_ERRORS,
+)
+async def casus_opvragen(
+    request: Request,
+    session: LogSession,
+    gateway: GatewayState,
+    claims: CasussenLezen,
+    casusId: UUID,
+    doel: Annotated[
+        str,
+        Query(min_length=1, max_length=80, pattern=r"^[a-z][a-z0-9_]*$", description="Doel uit het beleid."),
+    ],
+) -> Any:
+    """Leest de casus bij intake, toetst het convenantbeleid voor deze partner, dit doel en deze fase, en geeft
+    alleen de toegestane categorieën terug. Linkpseudoniemen worden vervangen door pseudoniemen die alleen voor
+    deze partner gelden; de vrije tekst alleen met vervangen identificatoren; de identiteit nooit (daarvoor is een
+    identiteitsverzoek met goedkeuring nodig). Elke verstrekking en elke weigering staat in het verwerkingenlog,
+    vastgelegd voordat het antwoord wordt gemaakt. Een casus die niet met de organisatie is gedeeld, is 404;
+    een weigering door het beleid is 403 met de reden."""
+    partner = organisatie(claims)
+    casus = await gateway.intake.casus(casusId)
+    basis = {"organisatie": partner, "gebruiker": claims.sub}
+    if casus is None or partner not in casus.partners:
+        # Logged too: a partner probing for cases it was not given is what an auditor wants to see.
+        await log(
+            session, gateway, request,
+            actie=Actie.WEIGERING, doel=doel, grondslag=grondslag_van(gateway, None, doel), afnemer=None,
+            betrokkenen=[], casus_id=casusId, vertrouwelijkheid="vertrouwelijk",
+            detail={**basis, "reden": "onbekend_of_niet_gedeeld"},
+        )  # fmt: skip
+        return weigering(request, NotFound(NIET_GEVONDEN))
+    nu = datetime.now(UTC)
+    beslissing = beslis(beleid=gateway.beleid, partner_id=partner, doel=doel, casus=feiten(casus), nu=nu)
+    if not beslissing.toegestaan:
+        assert beslissing.reden is not None
+        await log(
+            session, gateway, request,
+            actie=Actie.WEIGERING, doel=doel, grondslag=grondslag_van(gateway, beslissing, doel), afnemer=None,
+            betrokkenen=[], casus_id=casus.id, vertrouwelijkheid=casus.vertrouwelijkheidaanduiding,
+            detail={**basis, "reden": beslissing.reden.code.value, "regelId": beslissing.regel_id}, nu=nu,
+        )  # fmt: skip
+        return weigering(
+            request,
+            Forbidden(
+                f"Het convenantbeleid staat dit niet toe: {beslissing.reden.toelichting}",
+                extra={"reden": beslissing.reden.code.value},
+            ),
+        )
+    # Categories needing four eyes never travel in this answer, whatever the rule allows.
+    verstrekt = beslissing.categorieen - beslissing.vier_ogen
+    await log(
+        session, gateway, request,
+        actie=Actie.VERSTREKKING, doel=doel, grondslag=grondslag_van(gateway, beslissing, doel), afnemer=partner,
+        betrokkenen=log_pseudoniemen(gateway, casus), casus_id=casus.id,
+        vertrouwelijkheid=casus.vertrouwelijkheidaanduiding,
+        detail={**basis, "categorieen": sorted(c.value for c in verstrekt), "regelId": beslissing.regel_id}, nu=nu,
+    )  # fmt: skip
+    # Only now, with the log row flushed in this transaction, is the answer put together.
+    return _verstrekking(gateway, casus=casus, partner=partner, beslissing=beslissing, verstrekt=verstrekt)
+
+
+def _verstrekking(
+    gateway: Gateway,
+    *,
+    casus: IntakeCasus,
+    partner: str,
+    beslissing: Beslissing,
+    verstrekt: frozenset[Categorie],
+) -> CasusVerstrekking:
+    assert beslissing.grondslag is not None and beslissing.regel_id is not None
+    assert beslissing.venster_tot is not None
+    kenmerken = Categorie.KENMERKEN in verstrekt
+    betrokkenen = []
+    for b in casus.betrokkenen:
+        pseudoniem = None
+        if Categorie.PSEUDONIEM in verstrekt and b.link_pseudoniem is not None:
+            pseudoniem = partner_pseudoniem(
+                sleutel=gateway.pseudoniemsleutel, partner_id=partner, link_pseudoniem=b.link_pseudoniem
+            )
+        betrokkenen.append(
+            BetrokkeneUit(
+                referentie=betrokkene_referentie(gateway, partner=partner, betrokkene_id=b.id),
+                rol=b.rol,
+                leeftijdsklasse=b.leeftijdsklasse if kenmerken else None,
+                geslacht=b.geslacht if kenmerken else None,
+                nationaliteitsgroep=b.nationaliteitsgroep if kenmerken else None,
+                pseudoniem=pseudoniem,
+                gekoppeldeSignalen=b.gekoppelde_signalen
+                if Categorie.GEKOPPELDE_SIGNALEN in verstrekt
+                else None,
+            )
+        )
+    kern = None
+    if Categorie.KERN in verstrekt:
+        kern = Kern(
+            gemeenteCode=casus.kern.gemeente_code,
+            melderDomein=casus.kern.melder_domein,
+            waargenomenOp=casus.kern.waargenomen_op,
+            ontvangenOp=casus.kern.ontvangen_op,
+            uitbuitingsvormen=list(casus.kern.uitbuitingsvormen),
+        )
+    return CasusVerstrekking(
+        id=casus.id,
+        doel=beslissing.doel,
+        grondslag=GrondslagUit(**beslissing.grondslag.model_dump()),
+        regelId=beslissing.regel_id,
+        categorieen=[c.value for c in Categorie if c in verstrekt],
+        vierOgen=[c.value for c in Categorie if c in beslissing.vier_ogen],
+        vensterTot=beslissing.venster_tot,
+        opgeschaaldOp=casus.opgeschaald_op,
+        vertrouwelijkheidaanduiding=casus.vertrouwelijkheidaanduiding,
+        kern=kern,
+        kenmerken=Kenmerken(
+            indicatoren=list(casus.kenmerken.indicatoren),
+            sector=casus.kenmerken.sector,
+            locatietype=casus.kenmerken.locatietype,
+        )
+        if kenmerken
+        else None,
+        # The scrubbed text only; the sealed original is never opened for a partner.
+        omschrijving=casus.omschrijving if Categorie.OMSCHRIJVING in verstrekt else None,
+        betrokkenen=betrokkenen,
+    )
+
+
+@evaluatie_router.post(
+    "/beleid/evaluaties",
+    operation_id="beleidEvalueren",
+    summary="Zou het beleid deze verstrekking toestaan, en waarom",
+    responses=_ERRORS,
+)
+async def beleid_evalueren(
+    request: Request,
+    session: LogSession,
+    gateway: GatewayState,
+    claims: CasussenLezen,
+    verzoek: EvaluatieVerzoek,
+) -> Evaluatie:
+    """Toetst of de organisatie van de aanroeper deze casus voor dit doel zou mogen ontvangen, met de regel, de
+    grondslag en per geweigerde categorie de reden. Verstrekt geen gegevens van de casus. Een casus die niet met
+    de organisatie is gedeeld, is 404 (zoals bij het opvragen)."""
+    partner = organisatie(claims)
+    casus = await gateway.intake.casus(verzoek.casusId)
+    if casus is None or partner not in casus.partners:
+        raise NotFound(NIET_GEVONDEN)
+    nu = datetime.now(UTC)
+    beslissing = beslis(
+        beleid=gateway.beleid, partner_id=partner, doel=verzoek.doel, casus=feiten(casus), nu=nu
+    )
+    await log(
+        session, gateway, request,
+        actie=Actie.EVALUATIE, doel=verzoek.doel, grondslag=grondslag_van(gateway, beslissing, verzoek.doel),
+        afnemer=None, betrokkenen=[], casus_id=casus.id, vertrouwelijkheid=casus.vertrouwelijkheidaanduiding,
+        detail={
+            "organisatie": partner, "gebruiker": claims.sub, "toegestaan": beslissing.toegestaan,
+            "reden": None if beslissing.reden is None else beslissing.reden.code.value,
+            "regelId": beslissing.regel_id,
+        },
+        nu=nu,
+    )  # fmt: skip
+    return Evaluatie.model_validate(beslissing.als_dict())

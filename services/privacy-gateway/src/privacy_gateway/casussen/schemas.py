@@ -1,0 +1,215 @@
+"""Request and response bodies of the partner endpoints and the policy evaluation."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+
+_CASUS_ID = "0b6f9a52-3c1d-4c8e-9f7a-2d5e8b1c4a77"
+
+
+class _Schema(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class CasusSamenvatting(_Schema):
+    """A case shared with the caller's organisation; no data about the people in it."""
+
+    id: UUID
+    opgeschaaldOp: datetime = Field(description="When the case was escalated.")
+    doel: str = Field(
+        description="The purpose the case was escalated for; ask for the case with this purpose."
+    )
+    vertrouwelijkheidaanduiding: str
+    toegang: bool = Field(
+        description="Whether the policy lets the caller read the case now, for this purpose."
+    )
+    vensterTot: datetime | None = Field(description="Until when access lasts; null when there is no access.")
+
+
+class CasussenPagina(_Schema):
+    casussen: list[CasusSamenvatting]
+    volgende: str | None = Field(description="Cursor of the next page; null on the last page.")
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "casussen": [
+                        {
+                            "id": _CASUS_ID,
+                            "opgeschaaldOp": "2026-10-03T09:12:00Z",
+                            "doel": "casusoverleg",
+                            "vertrouwelijkheidaanduiding": "vertrouwelijk",
+                            "toegang": True,
+                            "vensterTot": "2027-10-03T09:12:00Z",
+                        }
+                    ],
+                    "volgende": None,
+                }
+            ]
+        }
+    )
+
+
+class GrondslagUit(_Schema):
+    omschrijving: str
+    referentie: str
+
+
+class Kern(_Schema):
+    gemeenteCode: str
+    melderDomein: str
+    waargenomenOp: date
+    ontvangenOp: datetime
+    uitbuitingsvormen: list[str]
+
+
+class Kenmerken(_Schema):
+    indicatoren: list[str]
+    sector: str | None
+    locatietype: str | None
+
+
+class BetrokkeneUit(_Schema):
+    """A person in the case as this partner may see them."""
+
+    referentie: str = Field(
+        description="This partner's reference to this betrokkene in this case (for identity requests)."
+    )
+    rol: str
+    leeftijdsklasse: str | None = Field(default=None, description="Category kenmerken.")
+    geslacht: str | None = Field(default=None, description="Category kenmerken.")
+    nationaliteitsgroep: str | None = Field(default=None, description="Category kenmerken.")
+    pseudoniem: str | None = Field(
+        default=None, description="Category pseudoniem: this partner's own pseudonym of the person."
+    )
+    gekoppeldeSignalen: int | None = Field(
+        default=None,
+        description="Category gekoppelde_signalen: other signals in the region about the person.",
+    )
+
+
+class CasusVerstrekking(_Schema):
+    """The categories of a case the policy lets the caller receive for the purpose asked."""
+
+    id: UUID
+    doel: str
+    grondslag: GrondslagUit
+    regelId: str = Field(description="The policy rule that allowed this disclosure.")
+    categorieen: list[str] = Field(description="The categories in this answer.")
+    vierOgen: list[str] = Field(
+        description="Allowed categories only released after a second person approves."
+    )
+    vensterTot: datetime
+    opgeschaaldOp: datetime
+    vertrouwelijkheidaanduiding: str
+    kern: Kern | None = None
+    kenmerken: Kenmerken | None = None
+    omschrijving: str | None = Field(default=None, description="The free text with identifiers replaced.")
+    betrokkenen: list[BetrokkeneUit]
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": _CASUS_ID,
+                    "doel": "casusoverleg",
+                    "grondslag": {
+                        "omschrijving": "Taak van algemeen belang.",
+                        "referentie": "art. 6 lid 1 sub e AVG",
+                    },
+                    "regelId": "casusoverleg-riec-politie",
+                    "categorieen": ["kern", "kenmerken", "pseudoniem"],
+                    "vierOgen": ["identiteit"],
+                    "vensterTot": "2027-10-03T09:12:00Z",
+                    "opgeschaaldOp": "2026-10-03T09:12:00Z",
+                    "vertrouwelijkheidaanduiding": "vertrouwelijk",
+                    "kern": {
+                        "gemeenteCode": "GM1509",
+                        "melderDomein": "toezicht",
+                        "waargenomenOp": "2026-10-01",
+                        "ontvangenOp": "2026-10-01T14:00:00Z",
+                        "uitbuitingsvormen": ["arbeid"],
+                    },
+                    "kenmerken": {
+                        "indicatoren": ["woont-op-werkplek"],
+                        "sector": "agrarisch",
+                        "locatietype": "boerenerf",
+                    },
+                    "omschrijving": None,
+                    "betrokkenen": [
+                        {
+                            "referentie": "5e1c0d3b9a7f4e2d8c6b1a0f9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d",
+                            "rol": "slachtoffer",
+                            "leeftijdsklasse": "23-29",
+                            "geslacht": "man",
+                            "nationaliteitsgroep": "eu",
+                            "pseudoniem": "a3f1c9e07b2d4f6a8c0e1b3d5f7a9c2e4b6d8f0a1c3e5b7d9f2a4c6e8b0d1f3a",
+                            "gekoppeldeSignalen": None,
+                        }
+                    ],
+                }
+            ]
+        }
+    )
+
+
+class EvaluatieVerzoek(_Schema):
+    """Would the caller's organisation be allowed to receive this case for this purpose?"""
+
+    casusId: UUID
+    doel: str = Field(min_length=1, max_length=80, pattern=r"^[a-z][a-z0-9_]*$")
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"casusId": _CASUS_ID, "doel": "casusoverleg"}]}
+    )
+
+
+class WeigeringUit(_Schema):
+    code: str
+    toelichting: str
+
+
+class Evaluatie(_Schema):
+    """The decision of the policy and why, without any data of the case."""
+
+    toegestaan: bool
+    categorieen: list[str]
+    geweigerd: dict[str, WeigeringUit] = Field(description="Withheld categories with the reason for each.")
+    reden: WeigeringUit | None = Field(
+        description="Why everything is denied; null when something is allowed."
+    )
+    regelId: str | None
+    doel: str
+    grondslag: GrondslagUit | None
+    vierOgen: list[str]
+    vensterTot: datetime | None
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "toegestaan": True,
+                    "categorieen": ["kern", "kenmerken"],
+                    "geweigerd": {
+                        "omschrijving": {
+                            "code": "niet_in_regel",
+                            "toelichting": "niet toegestaan door regel 'casusoverleg-belastingdienst'",
+                        }
+                    },
+                    "reden": None,
+                    "regelId": "casusoverleg-belastingdienst",
+                    "doel": "casusoverleg",
+                    "grondslag": {
+                        "omschrijving": "Taak van algemeen belang.",
+                        "referentie": "art. 6 lid 1 sub e AVG",
+                    },
+                    "vierOgen": [],
+                    "vensterTot": "2027-04-01T09:12:00Z",
+                }
+            ]
+        }
+    )

@@ -1,0 +1,81 @@
+"""What the request handlers share: the gateway's state and a transaction that fails closed.
+
+``LogSession`` is the handler's transaction (commit when it returns, roll back when it raises) with
+one difference from the shared ``Session``: any database failure, including the commit, becomes 503.
+A disclosure writes its verwerkingenlog row in this transaction before the response is produced,
+so when the log cannot be written the request ends in 503 and nothing is disclosed.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+from meldroute_common.problems import ServiceUnavailable
+from meldroute_common.sealing import Keyring
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from privacy_gateway.beleid import Beleid
+from privacy_gateway.config import GatewaySettings
+from privacy_gateway.intake.client import IntakeClient
+from privacy_gateway.pseudoniemen import partner_pseudoniem
+
+__all__ = ["Gateway", "GatewayState", "LogSession", "log_pseudoniem", "request_id"]
+
+log = logging.getLogger("meldroute.gateway")
+
+# Not a kebab-case partner id, so no partner ever gets the log's pseudonyms.
+_LOG_DOMEIN = "#verwerkingenlog"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Gateway:
+    """Everything loaded at start-up that handlers need (``app.state.gateway``)."""
+
+    settings: GatewaySettings
+    beleid: Beleid
+    intake: IntakeClient
+    pseudoniemsleutel: bytes
+    sleutelbos: Keyring
+
+    def log_pseudoniem(self, link_pseudoniem: str) -> str:
+        """The verwerkingenlog's pseudonym of a betrokkene: keyed by the gateway, unlike any partner's."""
+        return log_pseudoniem(sleutel=self.pseudoniemsleutel, link_pseudoniem=link_pseudoniem)
+
+
+def log_pseudoniem(*, sleutel: bytes, link_pseudoniem: str) -> str:
+    return partner_pseudoniem(sleutel=sleutel, partner_id=_LOG_DOMEIN, link_pseudoniem=link_pseudoniem)
+
+
+def _gateway(request: Request) -> Gateway:
+    gateway: Gateway = request.app.state.gateway
+    return gateway
+
+
+GatewayState = Annotated[Gateway, Depends(_gateway)]
+
+
+async def _log_session(request: Request) -> AsyncIterator[AsyncSession]:
+    maker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
+    async with maker() as session:
+        try:
+            async with session.begin():
+                yield session
+        except SQLAlchemyError as fout:
+            log.error("database-fout in een verzoek (%s)", type(fout).__name__)
+            raise ServiceUnavailable(
+                "De database van de privacy-gateway is niet beschikbaar; er is niets verstrekt."
+            ) from None
+
+
+LogSession = Annotated[AsyncSession, Depends(_log_session, scope="function")]
+
+
+def request_id(request: Request) -> str:
+    """The request id the middleware assigned (also in the verwerkingenlog)."""
+    waarde = getattr(request.state, "request_id", None)
+    return waarde if isinstance(waarde, str) else "onbekend"

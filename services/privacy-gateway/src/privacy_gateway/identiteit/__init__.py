@@ -1,0 +1,1 @@
+"""Identity disclosure with four eyes: request, approval by another person, unsealing."""

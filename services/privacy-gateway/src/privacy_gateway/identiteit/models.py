@@ -1,0 +1,30 @@
+"""Identity requests: who asked for whose identity, why, and who approved it."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from privacy_gateway.db import Base
+
+
+class Identiteitsverzoek(Base):
+    __tablename__ = "identiteitsverzoeken"
+
+    id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=uuid.uuid4)
+    casus_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, index=True)
+    betrokkene_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid)
+    # The verwerkingenlog's pseudonym of the person, so approvals are logged against them too.
+    betrokkene_log: Mapped[str | None] = mapped_column(sa.String(64))
+    partner: Mapped[str] = mapped_column(sa.String(80), index=True)
+    aanvrager: Mapped[str] = mapped_column(sa.String(200))
+    doel: Mapped[str] = mapped_column(sa.String(80))
+    reden: Mapped[str] = mapped_column(sa.Text)
+    status: Mapped[str] = mapped_column(sa.String(20))
+    aangevraagd_op: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    goedgekeurd_door: Mapped[str | None] = mapped_column(sa.String(200))
+    goedgekeurd_op: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    geldig_tot: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))

@@ -1,0 +1,139 @@
+"""HTTP client for intake-api's internal API (scope ``intake:intern``).
+
+Every failure becomes a problem the gateway answers with, and none of them lets data through:
+
+* intake cannot be reached (connection refused, DNS, reset)        -> 503 ServiceUnavailable
+* intake does not answer within the configured timeout            -> 504 GatewayTimeout
+* intake answers 5xx, non-JSON, or JSON of the wrong shape        -> 502 BadGateway
+* intake refuses the gateway's token (401/403, after one renewal) -> 502 BadGateway
+
+Messages name intake, never the request or response content.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import date
+from typing import Any, TypeVar
+from uuid import UUID
+
+import httpx
+from meldroute_common.problems import BadGateway, BadRequest, GatewayTimeout, InvalidParam, ServiceUnavailable
+from meldroute_common.servicetokens import ServiceTokenSource
+from pydantic import BaseModel, ValidationError
+
+from privacy_gateway.intake.schemas import IntakeCasus, IntakeCasussenPagina, IntakePseudoniem
+
+__all__ = ["IntakeClient"]
+
+log = logging.getLogger("meldroute.gateway.intake")
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class IntakeClient:
+    """Reads escalated cases from intake-api; one instance per app (``app.state.intake``)."""
+
+    def __init__(
+        self, *, http: httpx.AsyncClient, tokens: ServiceTokenSource, base_url: str, timeout: float
+    ) -> None:
+        self._http = http
+        self._tokens = tokens
+        self._base = base_url.rstrip("/")
+        # httpx times each phase (connect, read, ...) separately; a server dripping bytes would never
+        # trip it. This bounds the whole exchange as well.
+        self._timeout = timeout
+
+    async def casussen(
+        self, *, partner: str | None, page_size: int, cursor: str | None = None
+    ) -> IntakeCasussenPagina:
+        """One page of escalated cases, newest escalation first, optionally only those shared with ``partner``."""
+        params: dict[str, str | int] = {"pageSize": page_size}
+        if partner is not None:
+            params["partner"] = partner
+        if cursor is not None:
+            params["cursor"] = cursor
+        response = await self._request("GET", "/v1/intern/casussen", params=params)
+        if response.status_code == 400:
+            raise BadRequest(
+                "De cursor is ongeldig.",
+                invalid_params=[InvalidParam(name="cursor", reason="Ongeldige cursor.")],
+            )
+        return self._parse(response, IntakeCasussenPagina)
+
+    async def casus(self, casus_id: UUID) -> IntakeCasus | None:
+        """One escalated case with its sealed identity blobs, or None when intake knows no such escalated case."""
+        response = await self._request("GET", f"/v1/intern/casussen/{casus_id}")
+        if response.status_code == 404:
+            return None
+        casus = self._parse(response, IntakeCasus)
+        if casus.id != casus_id:
+            log.warning("intake antwoordde met een andere casus dan gevraagd")
+            raise BadGateway("intake-api gaf een onbruikbaar antwoord.")
+        return casus
+
+    async def link_pseudoniem(
+        self, *, bsn: str | None = None, naam: str | None = None, geboortedatum: date | None = None
+    ) -> str:
+        """Intake's link pseudonym for a BSN, or for a name and birth date (the link key stays with intake)."""
+        body: dict[str, Any]
+        if bsn is not None:
+            body = {"bsn": bsn}
+        elif naam is not None and geboortedatum is not None:
+            body = {"naam": naam, "geboortedatum": geboortedatum.isoformat()}
+        else:
+            raise ValueError("geef bsn, of naam en geboortedatum")
+        response = await self._request("POST", "/v1/intern/pseudoniemen", json=body)
+        if response.status_code == 400:
+            # The only client error intake names here is invalid input; never echo the input itself.
+            veld = "bsn" if bsn is not None else "naam"
+            raise BadRequest(
+                "De gegevens van de betrokkene zijn ongeldig.",
+                invalid_params=[InvalidParam(name=veld, reason="Ongeldige waarde.")],
+            )
+        return self._parse(response, IntakePseudoniem).link_pseudoniem
+
+    async def _request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        for poging in range(2):
+            try:
+                token = await self._tokens.token()
+            except (httpx.HTTPError, KeyError, ValueError):
+                log.warning("geen service-token voor intake-api te krijgen")
+                raise ServiceUnavailable(
+                    "De privacy-gateway kan zich niet bij intake-api aanmelden."
+                ) from None
+            try:
+                async with asyncio.timeout(self._timeout):
+                    response = await self._http.request(
+                        method, self._base + path, headers={"Authorization": f"Bearer {token}"}, **kwargs
+                    )
+            except (httpx.TimeoutException, TimeoutError):
+                log.warning("intake-api antwoordde niet op tijd")
+                raise GatewayTimeout("intake-api antwoordde niet op tijd; er is niets verstrekt.") from None
+            except httpx.HTTPError as fout:
+                log.warning("intake-api is niet bereikbaar (%s)", type(fout).__name__)
+                raise ServiceUnavailable("intake-api is niet bereikbaar; er is niets verstrekt.") from None
+            if response.status_code == 401 and poging == 0:
+                self._tokens.invalidate()  # expired or rotated key: one fresh token, then give up
+                continue
+            if response.status_code in (401, 403) or response.status_code >= 500:
+                log.warning("intake-api antwoordde met status %s", response.status_code)
+                raise BadGateway("intake-api gaf een foutmelding; er is niets verstrekt.")
+            if response.status_code not in (200, 201, 400, 404):
+                log.warning("intake-api antwoordde met onverwachte status %s", response.status_code)
+                raise BadGateway("intake-api gaf een onverwacht antwoord; er is niets verstrekt.")
+            return response
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    @staticmethod
+    def _parse(response: httpx.Response, model: type[M]) -> M:
+        if response.status_code not in (200, 201):
+            log.warning("intake-api antwoordde met onverwachte status %s", response.status_code)
+            raise BadGateway("intake-api gaf een onverwacht antwoord; er is niets verstrekt.")
+        try:
+            return model.model_validate_json(response.content)
+        except ValidationError:
+            # Not logged in detail: pydantic's message would quote the (possibly personal) content.
+            log.warning("intake-api gaf een antwoord dat niet aan het contract voldoet")
+            raise BadGateway("intake-api gaf een onbruikbaar antwoord; er is niets verstrekt.") from None

@@ -1,0 +1,85 @@
+"""The shapes intake-api's internal API answers with (``/v1/intern/...``), validated on arrival.
+
+Unknown fields are ignored (intake may add some), missing or mistyped ones make the answer unusable:
+the gateway then answers 502 and discloses nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from uuid import UUID
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic.alias_generators import to_camel
+
+
+class _IntakeModel(BaseModel):
+    model_config = ConfigDict(
+        extra="ignore", frozen=True, alias_generator=to_camel, validate_by_alias=True, validate_by_name=True
+    )
+
+
+class IntakeKern(_IntakeModel):
+    gemeente_code: str
+    melder_domein: str
+    waargenomen_op: date
+    ontvangen_op: AwareDatetime
+    uitbuitingsvormen: list[str]
+
+
+class IntakeKenmerken(_IntakeModel):
+    indicatoren: list[str]
+    sector: str | None = None
+    locatietype: str | None = None
+
+
+class IntakeBetrokkene(_IntakeModel):
+    id: UUID
+    rol: str
+    link_pseudoniem: str | None = None
+    leeftijdsklasse: str | None = None
+    geslacht: str | None = None
+    nationaliteitsgroep: str | None = None
+    gekoppelde_signalen: int = Field(default=0, ge=0)
+    identiteit_verzegeld: str | None = None
+
+
+class IntakeCasus(_IntakeModel):
+    """One escalated signal as intake serves it to the gateway (sealed identity included)."""
+
+    id: UUID
+    gemeente_code: str
+    status: str
+    fase: str
+    opgeschaald_op: AwareDatetime
+    partners: list[str]
+    doel: str
+    vertrouwelijkheidaanduiding: str
+    toestemming: bool
+    minderjarige_betrokken: bool
+    kern: IntakeKern
+    kenmerken: IntakeKenmerken
+    omschrijving: str | None = None
+    betrokkenen: list[IntakeBetrokkene] = Field(default_factory=list)
+
+
+class IntakeCasusSamenvatting(_IntakeModel):
+    """A case in intake's list (no sealed blobs); only what the gateway's list needs is required."""
+
+    id: UUID
+    opgeschaald_op: AwareDatetime
+    partners: list[str]
+    doel: str
+    fase: str
+    vertrouwelijkheidaanduiding: str
+    toestemming: bool = False
+    minderjarige_betrokken: bool = True  # unknown counts as the stricter case
+
+
+class IntakeCasussenPagina(_IntakeModel):
+    casussen: list[IntakeCasusSamenvatting]
+    volgende: str | None = None
+
+
+class IntakePseudoniem(_IntakeModel):
+    link_pseudoniem: str = Field(min_length=1)

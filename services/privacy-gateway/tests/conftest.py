@@ -1,0 +1,183 @@
+"""A fake of intake-api's internal API (in-process, over httpx.MockTransport) and a gateway wired to it.
+
+The fake seals identities with the development public key exactly as intake does, so the gateway's
+unsealing is exercised for real; link pseudonyms are an HMAC under the development link key.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import uuid
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from meldroute_common.sealing import SealContext, load_public_key, seal
+from meldroute_common.testing import ServiceHarness, clear_tables, running
+from privacy_gateway.main import create_app
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+
+class NepIntake:
+    """Serves ``/v1/intern/...`` from an in-memory dict; ``storing`` simulates failures."""
+
+    def __init__(self, local_dir: Path) -> None:
+        self.public_key = load_public_key(local_dir / "keys" / "gateway-hpke-public.pem")
+        self.link_key = bytes.fromhex((local_dir / "keys" / "intake-link.key").read_text().strip())
+        self.casussen: dict[str, dict[str, Any]] = {}
+        self.storing: str | None = None  # None | "plat" | "traag" | "rommel" | "fout" | "vorm"
+        self.verzoeken: list[httpx.Request] = []
+
+    def link(
+        self, *, bsn: str | None = None, naam: str | None = None, geboortedatum: str | None = None
+    ) -> str:
+        invoer = f"bsn:{bsn}" if bsn else f"naam:{(naam or '').strip().lower()}|{geboortedatum}"
+        return hmac.new(self.link_key, invoer.encode(), hashlib.sha256).hexdigest()
+
+    def casus(
+        self,
+        *,
+        partners: list[str],
+        doel: str = "casusoverleg",
+        vertrouwelijkheid: str = "vertrouwelijk",
+        minderjarig: bool = False,
+        toestemming: bool = False,
+        opgeschaald: datetime | None = None,
+        betrokkenen: list[dict[str, Any]] | None = None,
+    ) -> str:
+        """Add an escalated case; returns its id. Each betrokkene dict holds identifying fields and `rol`."""
+        casus_id = uuid.uuid4()
+        uit: list[dict[str, Any]] = []
+        for persoon in (
+            betrokkenen if betrokkenen is not None else [{"rol": "slachtoffer", "bsn": "111222333"}]
+        ):
+            b_id = uuid.uuid4()
+            identiteit = {k: v for k, v in persoon.items() if k != "rol"}
+            link = None
+            if identiteit.get("bsn") or identiteit.get("naam"):
+                link = self.link(
+                    bsn=identiteit.get("bsn"),
+                    naam=identiteit.get("naam"),
+                    geboortedatum=identiteit.get("geboortedatum"),
+                )
+            blob = None
+            if identiteit:
+                sealed = seal(
+                    plaintext=json.dumps(identiteit).encode(),
+                    ontvanger=self.public_key,
+                    context=SealContext(signaal_id=casus_id, betrokkene_id=b_id, veld="identiteit"),
+                )
+                blob = base64.b64encode(sealed).decode()
+            uit.append(
+                {
+                    "id": str(b_id), "rol": persoon.get("rol", "slachtoffer"), "linkPseudoniem": link,
+                    "leeftijdsklasse": "<18" if minderjarig else "23-29", "geslacht": "man",
+                    "nationaliteitsgroep": "eu", "gekoppeldeSignalen": 2, "identiteitVerzegeld": blob,
+                }
+            )  # fmt: skip
+        moment = opgeschaald or datetime.now(UTC) - timedelta(days=1)
+        self.casussen[str(casus_id)] = {
+            "id": str(casus_id), "gemeenteCode": "GM1509", "status": "opgeschaald", "fase": "opgeschaald",
+            "opgeschaaldOp": moment.isoformat(), "partners": partners, "doel": doel,
+            "vertrouwelijkheidaanduiding": vertrouwelijkheid, "toestemming": toestemming,
+            "minderjarigeBetrokken": minderjarig,
+            "kern": {"gemeenteCode": "GM1509", "melderDomein": "toezicht", "waargenomenOp": "2026-10-01",
+                     "ontvangenOp": "2026-10-01T12:00:00+00:00", "uitbuitingsvormen": ["arbeid"]},
+            "kenmerken": {"indicatoren": ["woont-op-werkplek"], "sector": "agrarisch", "locatietype": "boerenerf"},
+            "omschrijving": "Gezien op [ADRES], bellen naar [TELEFOON].",
+            "betrokkenen": uit,
+        }  # fmt: skip
+        return str(casus_id)
+
+    def handler(self, request: httpx.Request) -> httpx.Response:
+        self.verzoeken.append(request)
+        if self.storing == "plat":
+            raise httpx.ConnectError("connection refused", request=request)
+        if self.storing == "traag":
+            raise httpx.ReadTimeout("timed out", request=request)
+        if self.storing == "fout":
+            return httpx.Response(500, json={"status": 500})
+        if self.storing == "rommel":
+            return httpx.Response(200, content=b"<html>geen json</html>")
+        token = request.headers.get("authorization", "").removeprefix("Bearer ")
+        claims = json.loads(base64.urlsafe_b64decode(token.split(".")[1] + "=="))
+        if claims.get("aud") != "intake-api" or "intake:intern" not in claims.get("scope", "").split():
+            return httpx.Response(403, json={"status": 403})
+        pad = request.url.path
+        if request.method == "POST" and pad == "/v1/intern/pseudoniemen":
+            body = json.loads(request.content)
+            if "bsn" in body and not str(body["bsn"]).isdigit():
+                return httpx.Response(400, json={"status": 400})
+            return httpx.Response(200, json={"linkPseudoniem": self.link(**body)})
+        if pad == "/v1/intern/casussen":
+            if self.storing == "vorm":
+                return httpx.Response(200, json={"casussen": [{"id": "geen-uuid"}], "volgende": 3})
+            partner = request.url.params.get("partner")
+            lijst = [
+                {k: v for k, v in c.items() if k != "betrokkenen"}
+                for c in self.casussen.values()
+                if partner is None or partner in c["partners"]
+            ]
+            return httpx.Response(200, json={"casussen": lijst, "volgende": None})
+        if pad.startswith("/v1/intern/casussen/"):
+            casus = self.casussen.get(pad.rsplit("/", 1)[1])
+            if casus is None:
+                return httpx.Response(404, json={"status": 404})
+            if self.storing == "vorm":
+                return httpx.Response(200, json={**casus, "partners": "riec-oost-nederland", "kern": None})
+            return httpx.Response(200, json=casus)
+        return httpx.Response(404, json={"status": 404})
+
+
+GatewayFactory = Callable[..., AbstractAsyncContextManager[httpx.AsyncClient]]
+
+
+@pytest.fixture
+def intake(local_dir: Path) -> NepIntake:
+    return NepIntake(local_dir)
+
+
+@pytest.fixture
+def gateway(gateway_harness: ServiceHarness, intake: NepIntake) -> GatewayFactory:
+    """``async with gateway(**settings) as client``: the gateway app on a migrated database, intake faked."""
+
+    @asynccontextmanager
+    async def start(**overrides: Any) -> AsyncIterator[httpx.AsyncClient]:
+        app = create_app(
+            gateway_harness.settings(**overrides), intake_transport=httpx.MockTransport(intake.handler)
+        )
+        try:
+            async with running(app) as client:
+                yield client
+        finally:
+            await clear_tables(gateway_harness.database_url, gateway_harness.metadata)
+
+    return start
+
+
+@pytest.fixture
+def sql(gateway_harness: ServiceHarness) -> Callable[..., Any]:
+    """``await sql(statement, ...)``: run statements directly against the gateway's database, bypassing the
+    app; returns the rows of the last one."""
+
+    async def uitvoeren(*statements: str) -> list[Any]:
+        engine = create_async_engine(gateway_harness.database_url)
+        try:
+            async with engine.begin() as connection:
+                resultaat: list[Any] = []
+                for statement in statements:
+                    uitkomst = await connection.execute(text(statement))
+                    resultaat = list(uitkomst.all()) if uitkomst.returns_rows else []
+                return resultaat
+        finally:
+            await engine.dispose()
+
+    return uitvoeren

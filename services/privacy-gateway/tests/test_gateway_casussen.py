@@ -1,0 +1,274 @@
+"""Partner endpoints: list, one case as the policy allows, denials, evaluations, and intake failures."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from meldroute_common.devissuer import DevIssuer
+from meldroute_common.testing import ServiceHarness
+from privacy_gateway.beleid import BeleidFout
+
+RIEC = "riec-oost-nederland"
+POLITIE = "politie-oost-nederland"
+
+
+def partner(issuer: DevIssuer, organisatie: str, sub: str | None = None) -> dict[str, str]:
+    return {"Authorization": f"Bearer {issuer.mint(rol='partner', organisatie=organisatie, sub=sub)}"}
+
+
+def fg(issuer: DevIssuer) -> dict[str, str]:
+    return {"Authorization": f"Bearer {issuer.mint(rol='fg', sub='fg-1')}"}
+
+
+async def log_rijen(client: Any, issuer: DevIssuer, **filters: str) -> list[dict[str, Any]]:
+    response = await client.get("/v1/verwerkingen", params={"pageSize": 100, **filters}, headers=fg(issuer))
+    assert response.status_code == 200, response.text
+    rijen: list[dict[str, Any]] = response.json()["verwerkingen"]
+    return rijen
+
+
+async def test_case_is_disclosed_with_only_the_allowed_categories(
+    gateway: Any, intake: Any, issuer: DevIssuer
+) -> None:
+    casus = intake.casus(
+        partners=[RIEC, "belastingdienst"],
+        betrokkenen=[{"rol": "slachtoffer", "bsn": "111222333", "naam": "Jan Jansen"}],
+    )
+    async with gateway() as client:
+        riec = await client.get(
+            f"/v1/casussen/{casus}", params={"doel": "casusoverleg"}, headers=partner(issuer, RIEC)
+        )
+        assert riec.status_code == 200, riec.text
+        body = riec.json()
+        assert body["regelId"] == "casusoverleg-riec-politie"
+        assert body["categorieen"] == [
+            "kern",
+            "kenmerken",
+            "omschrijving",
+            "pseudoniem",
+            "gekoppelde_signalen",
+        ]
+        assert body["vierOgen"] == ["identiteit"]
+        assert body["omschrijving"] == "Gezien op [ADRES], bellen naar [TELEFOON]."
+        [betrokkene] = body["betrokkenen"]
+        link = intake.casussen[casus]["betrokkenen"][0]["linkPseudoniem"]
+        assert betrokkene["pseudoniem"] and betrokkene["pseudoniem"] != link
+        assert betrokkene["gekoppeldeSignalen"] == 2
+        # Nothing identifying and nothing sealed leaves the gateway here.
+        for verboden in (
+            "111222333",
+            "Jansen",
+            link,
+            intake.casussen[casus]["betrokkenen"][0]["identiteitVerzegeld"],
+        ):
+            assert verboden not in riec.text
+
+        belasting = await client.get(
+            f"/v1/casussen/{casus}",
+            params={"doel": "casusoverleg"},
+            headers=partner(issuer, "belastingdienst"),
+        )
+        assert belasting.status_code == 200, belasting.text
+        body = belasting.json()
+        assert body["categorieen"] == ["kern", "kenmerken"]
+        assert body["omschrijving"] is None
+        assert (
+            body["betrokkenen"][0]["pseudoniem"] is None
+            and body["betrokkenen"][0]["gekoppeldeSignalen"] is None
+        )
+        # Two partners get unrelated references for the same person.
+        assert body["betrokkenen"][0]["referentie"] != riec.json()["betrokkenen"][0]["referentie"]
+
+        rijen = await log_rijen(client, issuer, actie="verstrekking")
+        assert [(r["afnemer"], r["detail"]["categorieen"]) for r in rijen] == [
+            (RIEC, ["gekoppelde_signalen", "kenmerken", "kern", "omschrijving", "pseudoniem"]),
+            ("belastingdienst", ["kenmerken", "kern"]),
+        ]
+        assert all(r["betrokkene"] and r["betrokkene"] != link for r in rijen)
+        assert rijen[0]["grondslag"].startswith("art. 6 lid 1 sub e AVG")
+
+
+async def test_partner_pseudonyms_differ_between_partners_and_are_stable(
+    gateway: Any, intake: Any, issuer: DevIssuer
+) -> None:
+    persoon = {"rol": "slachtoffer", "bsn": "111222333"}
+    a = intake.casus(partners=[RIEC, POLITIE], betrokkenen=[persoon])
+    b = intake.casus(partners=[RIEC], betrokkenen=[persoon])
+    async with gateway() as client:
+
+        async def pseudoniem(casus: str, wie: str) -> str:
+            r = await client.get(
+                f"/v1/casussen/{casus}", params={"doel": "casusoverleg"}, headers=partner(issuer, wie)
+            )
+            assert r.status_code == 200, r.text
+            waarde: str = r.json()["betrokkenen"][0]["pseudoniem"]
+            return waarde
+
+        assert await pseudoniem(a, RIEC) == await pseudoniem(b, RIEC)
+        assert await pseudoniem(a, RIEC) != await pseudoniem(a, POLITIE)
+
+
+async def test_case_not_shared_is_404_and_logged(gateway: Any, intake: Any, issuer: DevIssuer) -> None:
+    casus = intake.casus(partners=[POLITIE])
+    async with gateway() as client:
+        for casus_id in (casus, "0b6f9a52-3c1d-4c8e-9f7a-2d5e8b1c4a77"):
+            response = await client.get(
+                f"/v1/casussen/{casus_id}", params={"doel": "casusoverleg"}, headers=partner(issuer, RIEC)
+            )
+            assert response.status_code == 404, response.text
+            assert "kern" not in response.json()
+        rijen = await log_rijen(client, issuer)
+        assert [(r["actie"], r["afnemer"], r["detail"]["reden"]) for r in rijen] == [
+            ("weigering", None, "onbekend_of_niet_gedeeld")
+        ] * 2
+
+
+async def test_policy_denial_is_403_with_reason_and_logged(
+    gateway: Any, intake: Any, issuer: DevIssuer
+) -> None:
+    minderjarig = intake.casus(partners=["belastingdienst"], minderjarig=True)
+    ander_doel = intake.casus(partners=[RIEC], doel="bestuurlijke_interventie")
+    async with gateway() as client:
+        response = await client.get(
+            f"/v1/casussen/{minderjarig}",
+            params={"doel": "casusoverleg"},
+            headers=partner(issuer, "belastingdienst"),
+        )
+        assert response.status_code == 403, response.text
+        assert response.json()["reden"] == "minderjarige"
+        assert "kern" not in response.text
+        response = await client.get(
+            f"/v1/casussen/{ander_doel}", params={"doel": "casusoverleg"}, headers=partner(issuer, RIEC)
+        )
+        assert response.status_code == 403 and response.json()["reden"] == "ander_doel"
+        rijen = await log_rijen(client, issuer)
+        assert [(r["actie"], r["detail"]["reden"]) for r in rijen] == [
+            ("weigering", "minderjarige"),
+            ("weigering", "ander_doel"),
+        ]
+        assert not await log_rijen(client, issuer, actie="verstrekking")
+
+
+async def test_list_shows_only_cases_shared_with_the_caller(
+    gateway: Any, intake: Any, issuer: DevIssuer
+) -> None:
+    eigen = intake.casus(partners=[RIEC])
+    intake.casus(partners=[POLITIE])
+    verlopen = intake.casus(partners=[RIEC, POLITIE], opgeschaald=datetime(2026, 1, 2, tzinfo=UTC))
+    async with gateway() as client:
+        response = await client.get("/v1/casussen", headers=partner(issuer, RIEC))
+        assert response.status_code == 200, response.text
+        toegang = {c["id"]: c["toegang"] for c in response.json()["casussen"]}
+        assert set(toegang) == {eigen, verlopen}
+        assert toegang[eigen] is True
+        assert "betrokkenen" not in response.text and "111222333" not in response.text
+        assert intake.verzoeken[-1].url.params["partner"] == RIEC
+        # A token without an organisation may not list cases.
+        zonder = issuer.mint(rol="fg", audience="privacy-gateway", extra={"scope": "casussen:lezen"})
+        response = await client.get("/v1/casussen", headers={"Authorization": f"Bearer {zonder}"})
+        assert response.status_code == 403
+
+
+async def test_evaluation_explains_without_disclosing(gateway: Any, intake: Any, issuer: DevIssuer) -> None:
+    casus = intake.casus(partners=["belastingdienst"])
+    async with gateway() as client:
+        response = await client.post(
+            "/v1/beleid/evaluaties",
+            json={"casusId": casus, "doel": "casusoverleg"},
+            headers=partner(issuer, "belastingdienst"),
+        )
+        assert response.status_code == 200, response.text
+        body = response.json()
+        assert body["toegestaan"] is True and body["regelId"] == "casusoverleg-belastingdienst"
+        assert body["categorieen"] == ["kern", "kenmerken"]
+        assert body["geweigerd"]["omschrijving"]["code"] == "niet_in_regel"
+        assert "Gezien op" not in response.text and "GM1509" not in response.text
+        response = await client.post(
+            "/v1/beleid/evaluaties",
+            json={"casusId": casus, "doel": "zorg_en_opvang"},
+            headers=partner(issuer, "belastingdienst"),
+        )
+        assert response.json()["toegestaan"] is False
+        assert response.json()["reden"]["code"] == "ander_doel"
+        response = await client.post(
+            "/v1/beleid/evaluaties",
+            json={"casusId": casus, "doel": "casusoverleg"},
+            headers=partner(issuer, RIEC),
+        )
+        assert response.status_code == 404
+        assert [r["actie"] for r in await log_rijen(client, issuer)] == ["evaluatie", "evaluatie"]
+
+
+@pytest.mark.parametrize(
+    ("storing", "status"), [("plat", 503), ("traag", 504), ("rommel", 502), ("fout", 502), ("vorm", 502)]
+)
+async def test_intake_failures_disclose_and_log_nothing(
+    gateway: Any, intake: Any, issuer: DevIssuer, storing: str, status: int
+) -> None:
+    casus = intake.casus(partners=[RIEC])
+    async with gateway() as client:
+        intake.storing = storing
+        response = await client.get(
+            f"/v1/casussen/{casus}", params={"doel": "casusoverleg"}, headers=partner(issuer, RIEC)
+        )
+        assert response.status_code == status, response.text
+        assert response.headers["content-type"].startswith("application/problem+json")
+        assert "GM1509" not in response.text and "Gezien op" not in response.text
+        lijst = await client.get("/v1/casussen", headers=partner(issuer, RIEC))
+        assert lijst.status_code == status
+        intake.storing = None
+        assert await log_rijen(client, issuer) == []
+
+
+async def test_slow_intake_times_out_with_the_configured_timeout(
+    gateway: Any, intake: Any, issuer: DevIssuer
+) -> None:
+    import asyncio
+
+    import httpx
+
+    casus = intake.casus(partners=[RIEC])
+    origineel = intake.handler
+
+    async def traag(request: httpx.Request) -> httpx.Response:
+        await asyncio.sleep(5)
+        return origineel(request)
+
+    intake.handler = traag  # the transport calls this; httpx applies the client's timeout around it
+    async with gateway(intake_timeout_seconds=0.2) as client:
+        response = await asyncio.wait_for(
+            client.get(
+                f"/v1/casussen/{casus}", params={"doel": "casusoverleg"}, headers=partner(issuer, RIEC)
+            ),
+            3,
+        )
+        assert response.status_code == 504, response.text
+
+
+def test_an_invalid_policy_stops_start_up_naming_the_field(
+    gateway_harness: ServiceHarness, tmp_path: Path
+) -> None:
+    from privacy_gateway.config import POLICIES_DIR
+    from privacy_gateway.main import create_app
+
+    tekst = (POLICIES_DIR / "riec-oost-nederland.yaml").read_text(encoding="utf-8")
+    kapot = tmp_path / "kapot.yaml"
+    kapot.write_text(
+        tekst.replace("maxVertrouwelijkheid: confidentieel", "maxVertrouwelijkheid: topgeheim"),
+        encoding="utf-8",
+    )
+    with pytest.raises(BeleidFout) as fout:
+        create_app(gateway_harness.settings(policy_file=kapot))
+    assert "maxVertrouwelijkheid" in str(fout.value)
+
+
+async def test_published_policy_is_the_validated_one(gateway: Any, issuer: DevIssuer) -> None:
+    async with gateway() as client:
+        response = await client.get("/v1/beleid", headers=partner(issuer, RIEC))
+        assert response.status_code == 200
+        body = response.json()
+        assert body["versie"] == "1.0.0" and body["geldigVanaf"] == "2026-01-01"
+        assert any(r["id"] == "casusoverleg-riec-politie" for r in body["regels"])
