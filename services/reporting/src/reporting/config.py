@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from meldroute_common.settings import ServiceSettings
+from meldroute_common.settings import Omgeving, ServiceSettings
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
@@ -20,11 +20,34 @@ class ReportingSettings(ServiceSettings):
     drempel: int = Field(
         default=10, ge=5, description="k: counts from 1 to k-1 are suppressed (never below 5)."
     )
+    minimale_populatie: int = Field(
+        default=30,
+        ge=0,
+        description="Smallest number of counted events a statistics answer may rest on; below it the whole "
+        "answer is suppressed.",
+    )
+    max_body_bytes: int = Field(
+        default=1024 * 1024,
+        ge=1024,
+        description="Largest request body accepted (413 above); a batch of 1000 events fits.",
+    )
+    gemeenten: list[str] | None = Field(
+        default=None,
+        description="CBS codes of the municipalities this installation serves (JSON list), as in intake-api; "
+        "default the eight Achterhoek municipalities.",
+    )
     dashboard_open: bool | None = Field(
         default=None,
         description="Serve /dashboard without a token (it shows only suppressed aggregates); default on in "
         "development, off otherwise.",
     )
+
+    @property
+    def dashboard_zonder_token(self) -> bool:
+        """Whether /dashboard answers without a token: the setting, else on in development only."""
+        if self.dashboard_open is not None:
+            return self.dashboard_open
+        return self.env is Omgeving.development
 
 
 @cache

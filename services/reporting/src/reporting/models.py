@@ -3,5 +3,6 @@
 from __future__ import annotations
 
 from reporting.db import Base
+from reporting.gebeurtenissen.models import GebeurtenisRij, GebeurtenisVorm
 
-__all__ = ["Base"]
+__all__ = ["Base", "GebeurtenisRij", "GebeurtenisVorm"]

@@ -1,0 +1,78 @@
+"""Ingest of anonymous events from intake-api's outbox relay."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Body
+from meldroute_common.auth import RapportageInvoeren
+from meldroute_common.catalogus import Catalogus
+from meldroute_common.db import Session
+from meldroute_common.gebeurtenissen import GebeurtenisBatch, gebeurtenismodellen
+
+from reporting.gebeurtenissen.schemas import Ontvangst
+from reporting.gebeurtenissen.service import gebeurtenissen_opslaan
+
+_VOORBEELD = {
+    "gebeurtenissen": [
+        {
+            "id": "0b6f4c1e-4a1f-4c52-9a3e-3f1f7d2b9c10",
+            "type": "signaal_ontvangen",
+            "maand": "2026-10",
+            "gemeenteCode": "GM1509",
+            "uitbuitingsvormen": ["arbeid"],
+            "sector": "agrarisch",
+            "locatietype": "boerenerf",
+            "melderDomein": "toezicht",
+            "leeftijdsklasse": "23-29",
+            "geslacht": "man",
+            "nationaliteitsgroep": "eu-eer",
+        },
+        {
+            "id": "5d0c8a52-93f0-4c61-8f55-0e6b1a3f7d21",
+            "type": "beoordeling_vastgelegd",
+            "maand": "2026-10",
+            "gemeenteCode": "GM1509",
+            "uitbuitingsvormen": ["arbeid"],
+            "sector": "agrarisch",
+            "locatietype": "boerenerf",
+            "melderDomein": "toezicht",
+            "leeftijdsklasse": "23-29",
+            "geslacht": "man",
+            "nationaliteitsgroep": "eu-eer",
+            "uitkomst": "opgeschaald",
+            "doorlooptijdDagen": 6,
+        },
+    ]
+}
+
+
+def gebeurtenissen_router(*, catalogus: Catalogus) -> APIRouter:
+    """The ingest route, checking codes against this installation's catalogue."""
+    router = APIRouter(tags=["gebeurtenissen"])
+    _, batch_model = gebeurtenismodellen(catalogus)
+
+    async def gebeurtenissen_invoeren(
+        batch: GebeurtenisBatch, claims: RapportageInvoeren, session: Session
+    ) -> Ontvangst:
+        """Sla een batch van 1 tot 1000 anonieme gebeurtenissen op (alleen intake-api).
+
+        Elke gebeurtenis wordt streng gecontroleerd: onbekende velden, vrije tekst, codes die niet in de
+        catalogus staan en waarden die op een pseudoniem of sleutel lijken geven 400, en dan wordt niets
+        van de batch opgeslagen. De invoer is idempotent op `id`: een gebeurtenis die al bekend is (of twee
+        keer in de batch staat) verandert niets en telt als `dubbel`.
+        """
+        opgeslagen = await gebeurtenissen_opslaan(session=session, gebeurtenissen=batch.gebeurtenissen)
+        return Ontvangst(nieuw=opgeslagen.nieuw, dubbel=opgeslagen.dubbel)
+
+    # The body model is built per catalogue, so its annotation is set here rather than in the signature.
+    gebeurtenissen_invoeren.__annotations__["batch"] = Annotated[
+        batch_model, Body(openapi_examples={"batch": {"value": _VOORBEELD}})
+    ]
+    router.post(
+        "/gebeurtenissen",
+        operation_id="gebeurtenissenInvoeren",
+        summary="Anonieme gebeurtenissen aanleveren",
+    )(gebeurtenissen_invoeren)
+
+    return router

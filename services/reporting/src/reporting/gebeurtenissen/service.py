@@ -1,0 +1,83 @@
+"""Store anonymous events idempotently: one multi-row INSERT … ON CONFLICT DO NOTHING per batch."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from meldroute_common.gebeurtenissen import Gebeurtenis
+from sqlalchemy import Table
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from reporting.gebeurtenissen.models import GebeurtenisRij, GebeurtenisVorm
+from reporting.perioden import jaar_van, kwartaal_van
+
+
+@dataclass(frozen=True, slots=True)
+class Opgeslagen:
+    nieuw: int
+    dubbel: int
+
+
+def _insert(session: AsyncSession, table: Table) -> Any:
+    # Both dialects spell ON CONFLICT DO NOTHING the same way, but SQLAlchemy builds it per dialect.
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return postgresql.insert(table)
+    if dialect == "sqlite":
+        return sqlite.insert(table)
+    raise RuntimeError(f"database {dialect!r} wordt niet ondersteund")
+
+
+def _rij(gebeurtenis: Gebeurtenis) -> dict[str, Any]:
+    return {
+        "id": gebeurtenis.id,
+        "type": gebeurtenis.type,
+        "maand": gebeurtenis.maand,
+        "kwartaal": kwartaal_van(gebeurtenis.maand),
+        "jaar": jaar_van(gebeurtenis.maand),
+        "gemeente_code": gebeurtenis.gemeente_code,
+        "sector": gebeurtenis.sector,
+        "locatietype": gebeurtenis.locatietype,
+        "melder_domein": gebeurtenis.melder_domein,
+        "leeftijdsklasse": gebeurtenis.leeftijdsklasse,
+        "geslacht": gebeurtenis.geslacht,
+        "nationaliteitsgroep": gebeurtenis.nationaliteitsgroep,
+        "uitkomst": gebeurtenis.uitkomst,
+        "doorlooptijd_dagen": gebeurtenis.doorlooptijd_dagen,
+    }
+
+
+async def gebeurtenissen_opslaan(
+    *, session: AsyncSession, gebeurtenissen: Sequence[Gebeurtenis]
+) -> Opgeslagen:
+    """Store the events not seen before; an event id seen before (or twice in the batch) changes nothing."""
+    uniek: dict[UUID, Gebeurtenis] = {}
+    for gebeurtenis in gebeurtenissen:
+        uniek.setdefault(gebeurtenis.id, gebeurtenis)  # the first of a repeated id wins
+    if not uniek:
+        return Opgeslagen(nieuw=0, dubbel=0)
+    tabel = GebeurtenisRij.__table__
+    assert isinstance(tabel, Table)
+    invoegen = (
+        _insert(session, tabel)
+        .values([_rij(g) for g in uniek.values()])
+        .on_conflict_do_nothing(index_elements=["id"])
+        .returning(tabel.c.id)
+    )
+    nieuw_ids = set((await session.execute(invoegen)).scalars().all())
+    vormen = [
+        {"gebeurtenis_id": g.id, "uitbuitingsvorm": vorm}
+        for g in uniek.values()
+        if g.id in nieuw_ids
+        for vorm in g.uitbuitingsvormen
+    ]
+    if vormen:
+        vormtabel = GebeurtenisVorm.__table__
+        assert isinstance(vormtabel, Table)
+        await session.execute(_insert(session, vormtabel).values(vormen).on_conflict_do_nothing())
+    await session.flush()
+    return Opgeslagen(nieuw=len(nieuw_ids), dubbel=len(gebeurtenissen) - len(nieuw_ids))
