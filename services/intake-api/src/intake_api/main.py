@@ -12,6 +12,7 @@ from intake_api import __version__
 from intake_api.beoordelingen.router import router as beoordelingen_router
 from intake_api.catalogus.router import router as catalogus_router
 from intake_api.config import IntakeSettings, get_settings
+from intake_api.intern.router import router as intern_router
 from intake_api.signalen.router import router as signalen_router
 from intake_api.sleutels import laad_sleutels
 
@@ -32,11 +33,12 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
         "verzegeld voor de privacy-gateway en gepseudonimiseerd. De aandachtsfunctionaris beoordeelt het signaal "
         "en kan het opschalen naar partners.",
         version=__version__,
-        routers=[catalogus_router, signalen_router, beoordelingen_router],
+        routers=[catalogus_router, signalen_router, beoordelingen_router, intern_router],
         openapi_tags=[
             {"name": "catalogus", "description": "Codelijsten voor formulieren."},
             {"name": "signalen", "description": "Signalen vastleggen en (gepseudonimiseerd) inzien."},
             {"name": "beoordelingen", "description": "Beoordelen, doorverwijzen en opschalen."},
+            {"name": "intern", "description": "Alleen voor de privacy-gateway (scope intake:intern)."},
         ],
         on_startup=hooks,
     )

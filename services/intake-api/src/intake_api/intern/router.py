@@ -1,0 +1,75 @@
+"""/v1/intern: for the privacy gateway's service token only (scope intake:intern)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from meldroute_common.auth import IntakeIntern
+from meldroute_common.db import Session
+
+from intake_api.deps import SleutelsDep
+from intake_api.intern import schemas, service
+from intake_api.paginering import DEFAULT_PAGE_SIZE, controleer_page_size
+from intake_api.signalen.router import SignaalId
+from intake_api.toegang.service import Actie, log_toegang
+
+router = APIRouter(prefix="/intern", tags=["intern"])
+
+
+@router.get(
+    "/casussen",
+    operation_id="internCasussenZoeken",
+    summary="Opgeschaalde signalen (intern)",
+    response_model=schemas.CasussenPagina,
+)
+async def intern_casussen_zoeken(
+    claims: IntakeIntern,
+    session: Session,
+    partner: Annotated[
+        str | None, Query(max_length=64, description="Only cases escalated to this partner.")
+    ] = None,
+    page_size: Annotated[
+        int, Query(alias="pageSize", description="Cases per page, 1 to 100.")
+    ] = DEFAULT_PAGE_SIZE,
+    cursor: Annotated[
+        str | None, Query(max_length=200, description="`volgende` of the previous page.")
+    ] = None,
+) -> schemas.CasussenPagina:
+    """Opgeschaalde signalen, nieuwste opschaling eerst, zonder verzegelde gegevens; optioneel alleen die
+    met `partner` onder de ontvangers. Alleen voor de privacy-gateway."""
+    return await service.casussen(
+        session=session, page_size=controleer_page_size(page_size), partner=partner, cursor=cursor
+    )
+
+
+@router.get(
+    "/casussen/{signaalId}",
+    operation_id="internCasusOphalen",
+    summary="Eén opgeschaald signaal met verzegelde identiteit (intern)",
+    response_model=schemas.Casus,
+)
+async def intern_casus_ophalen(
+    signaal_id: SignaalId, claims: IntakeIntern, session: Session
+) -> schemas.Casus:
+    """Eén opgeschaald signaal met per betrokkene het koppelpseudoniem en de verzegelde identiteit
+    (base64; alleen de privacy-gateway kan die openen). Een niet-opgeschaald of onbekend signaal is 404.
+    Na het verstrijken van de bewaartermijn zijn de verzegelde gegevens null."""
+    casus = await service.casus(session=session, signaal_id=signaal_id)
+    await log_toegang(session=session, claims=claims, signaal_id=casus.id, actie=Actie.casus_gelezen_intern)
+    return casus
+
+
+@router.post(
+    "/pseudoniemen",
+    operation_id="internPseudoniemBepalen",
+    summary="Het koppelpseudoniem van een persoon (intern)",
+    response_model=schemas.Pseudoniem,
+)
+async def intern_pseudoniem_bepalen(
+    verzoek: schemas.PseudoniemVerzoek, claims: IntakeIntern, sleutels: SleutelsDep
+) -> schemas.Pseudoniem:
+    """Het koppelpseudoniem van een BSN, of van een naam met geboortedatum, zodat de privacy-gateway een
+    inzageverzoek kan beantwoorden zonder de koppelsleutel te hebben. Een ongeldig BSN is 400. Er wordt
+    niets opgeslagen of gelogd over de persoon."""
+    return service.pseudoniem(verzoek=verzoek, sleutel=sleutels.link_sleutel)

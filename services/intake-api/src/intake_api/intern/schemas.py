@@ -1,0 +1,145 @@
+"""Models of the internal API (the contract with the privacy gateway)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from uuid import UUID
+
+from pydantic import ConfigDict, Field, JsonValue
+
+from intake_api.schemas import Invoer, Uitvoer
+from intake_api.signalen.schemas import Rol, Vertrouwelijkheidaanduiding
+
+_ID = "3f1c2b7a-9d4e-4f0a-8b6c-2e5d7a9c1f30"
+_VOORBEELD_CASUS: dict[str, JsonValue] = {
+    "id": _ID,
+    "gemeenteCode": "GM1509",
+    "status": "opgeschaald",
+    "fase": "opgeschaald",
+    "opgeschaaldOp": "2026-10-08T14:00:00Z",
+    "partners": ["riec-oost-nederland"],
+    "doel": "casusoverleg",
+    "vertrouwelijkheidaanduiding": "vertrouwelijk",
+    "toestemming": False,
+    "minderjarigeBetrokken": False,
+    "kern": {
+        "gemeenteCode": "GM1509",
+        "melderDomein": "toezicht",
+        "waargenomenOp": "2026-10-01",
+        "ontvangenOp": "2026-10-02T09:15:00Z",
+        "uitbuitingsvormen": ["arbeid"],
+    },
+    "kenmerken": {"indicatoren": ["woont-op-werkplek"], "sector": "agrarisch", "locatietype": "boerenerf"},
+    "omschrijving": "Arbeiders slapen in een schuur; bellen naar [TELEFOON].",
+}
+
+
+class Kern(Uitvoer):
+    gemeente_code: str
+    melder_domein: str
+    waargenomen_op: date
+    ontvangen_op: datetime
+    uitbuitingsvormen: list[str]
+
+
+class Kenmerken(Uitvoer):
+    indicatoren: list[str]
+    sector: str
+    locatietype: str
+
+
+class CasusBetrokkene(Uitvoer):
+    id: UUID
+    rol: Rol
+    link_pseudoniem: str | None = Field(
+        description="Intake's link pseudonym; the gateway never passes it on."
+    )
+    leeftijdsklasse: str
+    geslacht: str
+    nationaliteitsgroep: str
+    gekoppelde_signalen: int = Field(ge=0, description="Other signals in the region sharing the pseudonym.")
+
+
+class CasusBetrokkeneVerzegeld(CasusBetrokkene):
+    identiteit_verzegeld: str | None = Field(
+        description="Base64 of the HPKE blob with the identity; null when none was given or after retention."
+    )
+
+
+class _CasusBasis(Uitvoer):
+    id: UUID
+    gemeente_code: str
+    status: str
+    fase: str
+    opgeschaald_op: datetime
+    partners: list[str]
+    doel: str
+    vertrouwelijkheidaanduiding: Vertrouwelijkheidaanduiding
+    toestemming: bool
+    minderjarige_betrokken: bool
+    kern: Kern
+    kenmerken: Kenmerken
+    omschrijving: str = Field(description="The scrubbed description (the sealed original is not served).")
+
+
+class CasusSamenvatting(_CasusBasis):
+    """An escalated signal without sealed blobs (list entries)."""
+
+    betrokkenen: list[CasusBetrokkene]
+
+
+class Casus(_CasusBasis):
+    """An escalated signal with the sealed identities."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    **_VOORBEELD_CASUS,
+                    "betrokkenen": [
+                        {
+                            "id": "7b2e4c1d-5a6f-4e3b-9c8d-1f2a3b4c5d6e",
+                            "rol": "slachtoffer",
+                            "linkPseudoniem": "9f" * 32,
+                            "leeftijdsklasse": "23-29",
+                            "geslacht": "man",
+                            "nationaliteitsgroep": "eu-eer",
+                            "gekoppeldeSignalen": 1,
+                            "identiteitVerzegeld": "TVJTAQ==",
+                        }
+                    ],
+                }
+            ]
+        }
+    )
+
+    betrokkenen: list[CasusBetrokkeneVerzegeld]
+
+
+class CasussenPagina(Uitvoer):
+    """Escalated signals, newest escalation first; `volgende` is the next page's cursor."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"casussen": [{**_VOORBEELD_CASUS, "betrokkenen": []}], "volgende": None}]
+        }
+    )
+
+    casussen: list[CasusSamenvatting]
+    volgende: str | None
+
+
+class PseudoniemVerzoek(Invoer):
+    """A BSN, or a name with a date of birth."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"bsn": "111222333"}]})
+
+    bsn: str | None = Field(default=None, max_length=20)
+    naam: str | None = Field(default=None, min_length=1, max_length=200)
+    geboortedatum: date | None = None
+
+
+class Pseudoniem(Uitvoer):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"linkPseudoniem": "9f" * 32}]})
+
+    link_pseudoniem: str
