@@ -251,7 +251,7 @@ async def verifieer_log(session: AsyncSession) -> Verificatie:
     checkpoint_rijen = await session.execute(
         sa.select(VerwerkingenCheckpoint.volgnummer, VerwerkingenCheckpoint.hash)
     )
-    checkpoints: dict[int, str] = dict(checkpoint_rijen.tuples())
+    checkpoints: dict[int, str] = dict(checkpoint_rijen.all())
     afwijking: list[tuple[int, int, str]] = []  # (volgnummer, rows before it, hash of the row before it)
 
     def rijen(sync: SyncSession) -> Iterator[KetenRij]:
