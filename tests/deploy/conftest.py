@@ -21,7 +21,9 @@ def settings_class(dienst: Dienst) -> type[ServiceSettings]:
     found = [
         cls
         for _, cls in inspect.getmembers(module, inspect.isclass)
-        if issubclass(cls, ServiceSettings) and cls is not ServiceSettings and cls.__module__ == module.__name__
+        if issubclass(cls, ServiceSettings)
+        and cls is not ServiceSettings
+        and cls.__module__ == module.__name__
     ]
     assert len(found) == 1, f"{dienst.package}.config defines {len(found)} settings classes"
     return found[0]

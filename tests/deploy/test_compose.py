@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-import jsonschema
+import jsonschema  # type: ignore[import-untyped]
 import pytest
 import yaml
 from meldroute_common.services import DIENSTEN, Dienst
@@ -84,7 +84,9 @@ def test_compose_file_is_valid_against_the_compose_specification(repo: Path, com
     # The schema names draft-07 by an https URL jsonschema does not recognise; use draft 7 explicitly.
     assert "draft-07" in schema["$schema"]
     jsonschema.Draft7Validator.check_schema(schema)
-    errors = sorted(jsonschema.Draft7Validator(schema).iter_errors(compose), key=lambda e: list(e.absolute_path))
+    errors = sorted(
+        jsonschema.Draft7Validator(schema).iter_errors(compose), key=lambda e: list(e.absolute_path)
+    )
     assert not errors, "\n".join(f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in errors)
 
 
@@ -93,9 +95,13 @@ def test_every_service_has_an_image_with_its_dockerfile(repo: Path, compose: dic
     assert {d.naam for _, _, d in ours} == {d.naam for d in DIENSTEN}
     for name, service, dienst in ours:
         build = service["build"]
-        assert (repo / build["context"]).resolve() == repo, f"{name}: build context must be the repository root"
+        assert (repo / build["context"]).resolve() == repo, (
+            f"{name}: build context must be the repository root"
+        )
         assert (repo / build["dockerfile"]).is_file(), f"{name}: {build['dockerfile']} does not exist"
-        project = tomllib.loads((dienst.folder(repo) / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+        project = tomllib.loads((dienst.folder(repo) / "pyproject.toml").read_text(encoding="utf-8"))[
+            "project"
+        ]
         assert service["image"] == f"meldroute/{dienst.naam}:{project['version']}", name
 
 
@@ -140,7 +146,9 @@ def test_every_variable_is_a_settings_field_of_its_service(
     for name, service, dienst in _ours(compose):
         names = _variables(repo, service, read_env_file)
         assert names, f"{name} is given no settings at all"
-        assert not unknown_names(dienst.naam, names), f"{name}: unknown settings {unknown_names(dienst.naam, names)}"
+        assert not unknown_names(dienst.naam, names), (
+            f"{name}: unknown settings {unknown_names(dienst.naam, names)}"
+        )
 
 
 def test_a_misspelt_variable_is_caught(unknown_names: UnknownNames) -> None:
@@ -178,7 +186,9 @@ def test_env_files_are_examples_committed_and_secrets_ignored(repo: Path, compos
         text=True,
         check=False,
     ).stdout.split()
-    assert sorted(ignored) == sorted([*env_files, *secret_files]), "filled-in env and key files must be ignored"
+    assert sorted(ignored) == sorted([*env_files, *secret_files]), (
+        "filled-in env and key files must be ignored"
+    )
 
 
 def test_keys_go_only_to_the_service_that_may_hold_them(compose: dict[str, Any]) -> None:
@@ -231,7 +241,9 @@ def test_database_urls_match_the_roles_the_init_script_creates(
         url = make_url(values[f"{dienst.env_prefix}DATABASE_URL"])
         assert url.drivername == "postgresql+asyncpg", name
         assert url.host == "postgres" and url.port == 5432, name
-        assert url.username == url.database and url.username in created, f"{name}: {url.username} is not created"
+        assert url.username == url.database and url.username in created, (
+            f"{name}: {url.username} is not created"
+        )
     assert len(created) == len(DIENSTEN)
 
 
@@ -240,4 +252,4 @@ def test_containers_are_hardened(compose: dict[str, Any]) -> None:
         assert service["read_only"] is True, name
         assert service["cap_drop"] == ["ALL"], name
         assert "no-new-privileges:true" in service["security_opt"], name
-        assert any(t.startswith("/tmp") for t in service["tmpfs"]), name
+        assert any(t.startswith("/tmp") for t in service["tmpfs"]), name  # noqa: S108

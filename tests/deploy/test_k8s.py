@@ -1,0 +1,289 @@
+"""deploy/k8s: valid Kubernetes objects (offline, strict), hardened workloads, secrets referenced only,
+settings that exist, and network policies that let only the intended pods talk."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from meldroute_common.services import DIENSTEN, Dienst
+
+UnknownNames = Callable[[str, Iterable[str]], set[str]]
+Manifest = dict[str, Any]
+
+
+@pytest.fixture(scope="module")
+def k8s(repo: Path) -> Path:
+    return repo / "deploy" / "k8s"
+
+
+@pytest.fixture(scope="module")
+def files(k8s: Path) -> list[Path]:
+    found = sorted(p for p in k8s.rglob("*.yaml") if p.name != "kustomization.yaml")
+    assert found
+    return found
+
+
+@pytest.fixture(scope="module")
+def objects(files: list[Path]) -> list[Manifest]:
+    loaded = [doc for path in files for doc in yaml.safe_load_all(path.read_text(encoding="utf-8")) if doc]
+    assert all(isinstance(doc, dict) and "kind" in doc for doc in loaded)
+    return loaded
+
+
+def _of_kind(objects: list[Manifest], kind: str) -> list[Manifest]:
+    return [o for o in objects if o["kind"] == kind]
+
+
+def _by_name(objects: list[Manifest], kind: str) -> dict[str, Manifest]:
+    return {o["metadata"]["name"]: o for o in _of_kind(objects, kind)}
+
+
+def _workloads(objects: list[Manifest]) -> Iterator[tuple[Manifest, dict[str, Any]]]:
+    """(object, pod spec) of every Deployment and Job."""
+    for obj in objects:
+        if obj["kind"] in {"Deployment", "Job"}:
+            yield obj, obj["spec"]["template"]["spec"]
+
+
+def _dienst_of_image(image: str) -> Dienst:
+    name = image.rsplit("/", 1)[-1].split(":")[0]
+    return next(d for d in DIENSTEN if d.naam == name)
+
+
+def test_manifests_validate_strictly_offline(files: list[Path], repo: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "kubernetes_validate", "--strict", "--quiet", *map(str, files)],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    assert "ERROR" not in output and "Couldn't find schema" not in output, output
+
+
+def test_kustomization_lists_every_manifest(k8s: Path, files: list[Path]) -> None:
+    kustomization = yaml.safe_load((k8s / "kustomization.yaml").read_text(encoding="utf-8"))
+    assert kustomization["namespace"] == "meldroute"
+    assert sorted(kustomization["resources"]) == sorted(str(p.relative_to(k8s)) for p in files)
+
+
+@pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl (with kustomize) is not installed")
+def test_kustomization_builds(k8s: Path, objects: list[Manifest]) -> None:
+    result = subprocess.run(
+        ["kubectl", "kustomize", str(k8s)], capture_output=True, text=True, check=False, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    built = [doc for doc in yaml.safe_load_all(result.stdout) if doc]
+    assert len(built) == len(objects)
+    for doc in built:
+        if doc["kind"] != "Namespace":
+            assert doc["metadata"]["namespace"] == "meldroute", doc["metadata"]["name"]
+
+
+def test_no_secret_is_committed(objects: list[Manifest], files: list[Path]) -> None:
+    assert not _of_kind(objects, "Secret"), "Secrets are created in the cluster, never committed"
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        assert "PRIVATE KEY" not in text, path
+    for config in _of_kind(objects, "ConfigMap"):
+        for key, value in config.get("data", {}).items():
+            assert "SECRET" not in key and "PASSWORD" not in key, key
+            assert "@" not in str(value), f"{key} looks like a URL with credentials"
+
+
+def test_every_deployment_and_job_is_hardened(objects: list[Manifest]) -> None:
+    workloads = list(_workloads(objects))
+    assert {o["kind"] for o, _ in workloads} == {"Deployment", "Job"}
+    for obj, pod in workloads:
+        where = f"{obj['kind']}/{obj['metadata']['name']}"
+        pod_security = pod.get("securityContext", {})
+        assert pod.get("automountServiceAccountToken") is False, where
+        tmp_volumes = {v["name"] for v in pod["volumes"] if "emptyDir" in v}
+        for container in [*pod.get("initContainers", []), *pod["containers"]]:
+            security = container.get("securityContext", {})
+            effective = {**pod_security, **security}  # a container's setting overrides the pod's
+            name = f"{where} {container['name']}"
+            assert effective.get("runAsNonRoot") is True, name
+            assert effective.get("runAsUser", 1) != 0, name
+            assert effective.get("seccompProfile") == {"type": "RuntimeDefault"}, name
+            assert security.get("readOnlyRootFilesystem") is True, name
+            assert security.get("allowPrivilegeEscalation") is False, name
+            assert security.get("capabilities", {}).get("drop") == ["ALL"], name
+            assert not security.get("capabilities", {}).get("add"), name
+            assert security.get("privileged") is not True, name
+            mounts = {m["mountPath"]: m["name"] for m in container.get("volumeMounts", [])}
+            assert mounts.get("/tmp") in tmp_volumes, f"{name}: /tmp must be an emptyDir"  # noqa: S108
+            for kind in ("requests", "limits"):
+                assert {"cpu", "memory"} <= set(container["resources"][kind]), f"{name}: {kind}"
+
+
+def test_deployments_probe_health_and_listen_on_the_registered_port(objects: list[Manifest]) -> None:
+    deployments = _of_kind(objects, "Deployment")
+    assert {d["metadata"]["name"] for d in deployments} == {d.naam for d in DIENSTEN}
+    for deployment in deployments:
+        (container,) = deployment["spec"]["template"]["spec"]["containers"]
+        dienst = _dienst_of_image(container["image"])
+        assert dienst.naam == deployment["metadata"]["name"]
+        (port,) = container["ports"]
+        assert port["containerPort"] == dienst.port
+        for probe, path in (("livenessProbe", "/health/live"), ("readinessProbe", "/health/ready")):
+            get = container[probe]["httpGet"]
+            assert get["path"] == path and get["port"] in (port["name"], dienst.port), probe
+
+
+def test_services_pdbs_and_autoscalers_cover_each_deployment(objects: list[Manifest]) -> None:
+    services, pdbs = _by_name(objects, "Service"), _by_name(objects, "PodDisruptionBudget")
+    hpas = _by_name(objects, "HorizontalPodAutoscaler")
+    for dienst in DIENSTEN:
+        deployment = _by_name(objects, "Deployment")[dienst.naam]
+        pod_labels = deployment["spec"]["template"]["metadata"]["labels"]
+        service = services[dienst.naam]
+        assert service["spec"]["ports"][0]["port"] == dienst.port
+        assert service["spec"]["selector"].items() <= pod_labels.items()
+        assert pdbs[dienst.naam]["spec"]["selector"]["matchLabels"].items() <= pod_labels.items()
+        hpa = hpas[dienst.naam]
+        assert hpa["apiVersion"] == "autoscaling/v2"
+        assert hpa["spec"]["scaleTargetRef"] == {
+            "apiVersion": "apps/v1",
+            "kind": "Deployment",
+            "name": dienst.naam,
+        }
+        assert hpa["spec"]["minReplicas"] >= 2, "a PDB with minAvailable 1 needs two replicas"
+
+
+def test_each_service_has_a_migration_job(objects: list[Manifest], repo: Path) -> None:
+    jobs = _by_name(objects, "Job")
+    for dienst in DIENSTEN:
+        job = jobs[f"{dienst.naam}-migratie"]
+        (container,) = job["spec"]["template"]["spec"]["containers"]
+        assert _dienst_of_image(container["image"]) == dienst
+        ini = f"services/{dienst.naam}/alembic.ini"
+        assert container["command"] == ["alembic", "-c", ini, "upgrade", "head"]
+        assert (repo / ini).is_file()
+        assert job["spec"]["template"]["spec"]["restartPolicy"] == "Never"
+
+
+def test_every_variable_is_a_settings_field_of_its_service(
+    objects: list[Manifest], unknown_names: UnknownNames
+) -> None:
+    configs = _by_name(objects, "ConfigMap")
+    for obj, pod in _workloads(objects):
+        for container in pod["containers"]:
+            dienst = _dienst_of_image(container["image"])
+            names = {e["name"] for e in container.get("env", [])}
+            for source in container.get("envFrom", []):
+                names |= set(configs[source["configMapRef"]["name"]]["data"])
+            assert f"{dienst.env_prefix}DATABASE_URL" in names, obj["metadata"]["name"]
+            unknown = unknown_names(dienst.naam, names)
+            assert not unknown, f"{obj['kind']}/{obj['metadata']['name']}: unknown settings {unknown}"
+            for env in container.get("env", []):
+                if env["name"].endswith(("_SECRET", "_DATABASE_URL")):
+                    assert "secretKeyRef" in env.get("valueFrom", {}), (
+                        f"{env['name']} must come from a Secret"
+                    )
+    assert configs["meldroute"]["data"]["MELDROUTE_ENV"] == "production"
+    assert configs["meldroute"]["data"]["MELDROUTE_JWKS_URL"].startswith("https://")
+
+
+def test_service_urls_name_the_registered_ports(objects: list[Manifest]) -> None:
+    for config in _of_kind(objects, "ConfigMap"):
+        for key, value in config["data"].items():
+            for dienst in DIENSTEN:
+                if f"://{dienst.naam}:" in value:
+                    assert value == f"http://{dienst.naam}:{dienst.port}", key
+
+
+def _secret_sources(pod: dict[str, Any]) -> set[str]:
+    names = set()
+    for volume in pod.get("volumes", []):
+        if "secret" in volume:
+            names.add(volume["secret"]["secretName"])
+        for source in volume.get("projected", {}).get("sources", []):
+            if "secret" in source:
+                names.add(source["secret"]["name"])
+    return names
+
+
+def test_keys_are_mounted_only_where_they_belong(objects: list[Manifest]) -> None:
+    mounted = {o["metadata"]["name"]: _secret_sources(pod) for o, pod in _workloads(objects)}
+    assert mounted["privacy-gateway"] == {"privacy-gateway-keys"}
+    assert mounted["intake-api"] == {"intake-api-keys"}
+    assert mounted["reporting"] == set()
+    assert all(not keys for name, keys in mounted.items() if name.endswith("-migratie"))
+    gateway = _by_name(objects, "ConfigMap")["privacy-gateway-config"]["data"]
+    intake = _by_name(objects, "ConfigMap")["intake-api-config"]["data"]
+    assert "private" in gateway["GATEWAY_HPKE_PRIVATE_KEY_FILES"]
+    assert not any("private" in str(v) for v in intake.values()), "intake must never see a private key"
+
+
+def _pod_names(selector: dict[str, Any]) -> set[str] | None:
+    """The meldroute API services a podSelector picks (None: every pod)."""
+    labels = selector.get("matchLabels", {})
+    if not labels:
+        return None
+    name = labels.get("app.kubernetes.io/name")
+    return {name} if name else {d.naam for d in DIENSTEN}
+
+
+def test_network_policies_deny_by_default_and_allow_only_the_intended_calls(objects: list[Manifest]) -> None:
+    policies = _of_kind(objects, "NetworkPolicy")
+    deny = [
+        p
+        for p in policies
+        if p["spec"]["podSelector"] == {}
+        and set(p["spec"]["policyTypes"]) == {"Ingress", "Egress"}
+        and not p["spec"].get("ingress")
+        and not p["spec"].get("egress")
+    ]
+    assert deny, "a default deny of all ingress and egress is missing"
+
+    # Pod-to-pod calls inside the namespace, as allowed by ingress and by egress rules separately.
+    ingress_pairs, egress_pairs = set(), set()
+    ingress_controller: set[str] = set()
+    for policy in policies:
+        spec = policy["spec"]
+        targets = _pod_names(spec["podSelector"]) or {d.naam for d in DIENSTEN}
+        for rule in spec.get("ingress", []):
+            for peer in rule["from"]:
+                if "namespaceSelector" in peer:
+                    assert (
+                        peer["namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"] != "meldroute"
+                    )
+                    ingress_controller |= targets
+                    continue
+                sources = _pod_names(peer["podSelector"])
+                assert sources is not None, f"{policy['metadata']['name']} admits every pod"
+                ingress_pairs |= {(s, t) for s in sources for t in targets}
+        for rule in spec.get("egress", []):
+            for peer in rule["to"]:
+                if "podSelector" in peer and "namespaceSelector" not in peer:
+                    destinations = _pod_names(peer["podSelector"])
+                    assert destinations is not None, f"{policy['metadata']['name']} reaches every pod"
+                    egress_pairs |= {(s, d) for s in targets for d in destinations}
+    intended = {("privacy-gateway", "intake-api"), ("intake-api", "reporting")}
+    assert ingress_pairs == intended
+    assert egress_pairs == intended
+    assert ingress_controller == {d.naam for d in DIENSTEN}
+
+    ports = {
+        (p["protocol"], p["port"])
+        for policy in policies
+        if policy["spec"]["podSelector"] == {}
+        for rule in policy["spec"].get("egress", [])
+        for p in rule.get("ports", [])
+    }
+    assert ports == {("UDP", 53), ("TCP", 53)}, "only DNS egress is open to every pod"
+    egress_ports = {
+        p["port"] for policy in policies for rule in policy["spec"].get("egress", []) for p in rule["ports"]
+    }
+    assert {5432, 443} <= egress_ports, "PostgreSQL and the OIDC provider must be reachable"
