@@ -1,0 +1,7 @@
+"""Pseudonymisation at the door: what intake keeps instead of who someone is.
+
+- `bsn`: the BSN 11-test and normalisation;
+- `pseudoniem`: the link pseudonym (HMAC under the link key) per betrokkene;
+- `tekst`: identifiers in free text replaced by placeholders;
+- `kenmerken`: coarse attributes (age band, nationality group) for reporting.
+"""

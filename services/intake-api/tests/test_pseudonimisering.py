@@ -1,0 +1,454 @@
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import time
+from datetime import date, timedelta
+
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+from intake_api.pseudonimisering.bsn import (
+    InvalidBsnError,
+    is_valid_bsn,
+    normalise_bsn,
+    passes_elfproef,
+    validate_bsn,
+)
+from intake_api.pseudonimisering.kenmerken import (
+    ISO_3166_ALPHA_2,
+    leeftijd,
+    leeftijdsklasse,
+    nationaliteitsgroep,
+)
+from intake_api.pseudonimisering.pseudoniem import link_pseudoniem, normalise_naam
+from intake_api.pseudonimisering.tekst import Identificator, scrub_text
+
+KEY = bytes(range(32))
+OTHER_KEY = bytes(range(1, 33))
+
+
+# --- helpers ----------------------------------------------------------------------------------------
+
+
+@st.composite
+def valid_bsns(draw: st.DrawFn) -> str:
+    """A BSN that passes the 11-test: eight random digits and the check digit they need."""
+    first = draw(st.lists(st.integers(0, 9), min_size=8, max_size=8))
+    check = sum(w * d for w, d in zip(range(9, 1, -1), first, strict=True)) % 11
+    assume(check != 10 and any([*first, check]))
+    return "".join(map(str, [*first, check]))
+
+
+def formatted(bsn: str, style: int) -> str:
+    return [
+        bsn,
+        f"{bsn[:3]} {bsn[3:6]} {bsn[6:]}",
+        f"{bsn[:3]}.{bsn[3:6]}.{bsn[6:]}",
+        f"{bsn[:4]}.{bsn[4:6]}.{bsn[6:]}",
+        f"{bsn[:4]} {bsn[4:6]} {bsn[6:]}",
+        f"{bsn[:3]}-{bsn[3:6]}-{bsn[6:]}",
+    ][style]
+
+
+# Text that can hold no identifier: every kind needs an ASCII digit or an "@".
+identifier_free_text = st.text(
+    alphabet=st.characters(exclude_characters="0123456789@", exclude_categories=["Cs"]), max_size=300
+)
+
+
+# --- BSN --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("bsn", ["111222333", "123456782", "999999990", "012345672", "100000009"])
+def test_valid_bsns(bsn: str) -> None:
+    assert passes_elfproef(bsn)
+    assert validate_bsn(bsn) == bsn
+
+
+@pytest.mark.parametrize(
+    "bsn",
+    ["123456789", "111222334", "000000000", "999999999", "12345678a", "１２３４５６７８２", "١٢٣٤٥٦٧٨٢"],
+)
+def test_invalid_bsns(bsn: str) -> None:
+    assert not passes_elfproef(bsn)
+    assert not is_valid_bsn(bsn)
+    with pytest.raises(InvalidBsnError):
+        validate_bsn(bsn)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("123456782", "123456782"),
+        (" 1234.56.782 ", "123456782"),
+        ("123 456 782", "123456782"),
+        ("123-456-782", "123456782"),
+        ("12345672", "012345672"),
+        ("1234 5672", "012345672"),
+    ],
+)
+def test_normalise_bsn(raw: str, expected: str) -> None:
+    assert normalise_bsn(raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["", "1234567", "1234567890", "12345678x", "123/456/782", "+123456782"])
+def test_normalise_bsn_refuses_malformed(raw: str) -> None:
+    with pytest.raises(InvalidBsnError):
+        normalise_bsn(raw)
+
+
+@given(bsn=valid_bsns(), position=st.integers(0, 8), delta=st.integers(1, 9))
+def test_elfproef_catches_every_single_digit_error(bsn: str, position: int, delta: int) -> None:
+    assert passes_elfproef(bsn)
+    changed = bsn[:position] + str((int(bsn[position]) + delta) % 10) + bsn[position + 1 :]
+    assert not passes_elfproef(changed)
+
+
+@given(bsn=valid_bsns(), position=st.integers(0, 7))
+def test_elfproef_catches_every_adjacent_swap(bsn: str, position: int) -> None:
+    assume(bsn[position] != bsn[position + 1])
+    swapped = bsn[:position] + bsn[position + 1] + bsn[position] + bsn[position + 2 :]
+    assert not passes_elfproef(swapped)
+
+
+# --- link pseudonym ---------------------------------------------------------------------------------
+
+
+def test_bsn_pseudonym_is_hmac_of_prefixed_normalised_bsn() -> None:
+    # The format is fixed: pseudonyms are stored, so a change would silently break every link.
+    expected = hmac.new(KEY, b"bsn:123456782", hashlib.sha256).hexdigest()
+    assert link_pseudoniem(sleutel=KEY, bsn="1234.56.782", naam=None, geboortedatum=None) == expected
+
+
+def test_name_pseudonym_is_hmac_of_prefixed_name_and_date() -> None:
+    expected = hmac.new(KEY, b"naam:jan de vries\x1fgeboortedatum:2001-05-04", hashlib.sha256).hexdigest()
+    got = link_pseudoniem(sleutel=KEY, bsn=None, naam="Jan de Vries", geboortedatum=date(2001, 5, 4))
+    assert got == expected
+
+
+@pytest.mark.parametrize("bsn", ["123456782", "1234.56.782", " 123 456 782 ", "123-456-782"])
+def test_bsn_pseudonym_stable_under_notation(bsn: str) -> None:
+    reference = link_pseudoniem(sleutel=KEY, bsn="123456782", naam=None, geboortedatum=None)
+    assert (
+        link_pseudoniem(sleutel=KEY, bsn=bsn, naam="Wie dan ook", geboortedatum=date(1990, 1, 1)) == reference
+    )
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Jan-Willem de Vries", "  jan willem   DE VRIES "),
+        ("Ján-Wíllem de Vriës", "Jan Willem de Vries"),
+        ("O'Brien", "OBrien"),
+        ("O’Brien", "obrien"),
+        ("Łukasz Wójcik", "Lukasz Wojcik"),
+        ("Ștefan Țurcanu", "Stefan Turcanu"),
+        ("Strauß", "STRAUSS"),
+        ("Ørsted", "Orsted"),
+        ("ＪＡＮ", "jan"),
+    ],
+)
+def test_name_pseudonym_stable_under_normalisation(a: str, b: str) -> None:
+    geboren = date(1999, 12, 31)
+    first = link_pseudoniem(sleutel=KEY, bsn=None, naam=a, geboortedatum=geboren)
+    second = link_pseudoniem(sleutel=KEY, bsn=None, naam=b, geboortedatum=geboren)
+    assert first is not None
+    assert first == second
+
+
+def test_different_people_and_keys_give_different_pseudonyms() -> None:
+    geboren = date(1999, 12, 31)
+    pseudonyms = {
+        link_pseudoniem(sleutel=KEY, bsn="123456782", naam=None, geboortedatum=None),
+        link_pseudoniem(sleutel=KEY, bsn="111222333", naam=None, geboortedatum=None),
+        link_pseudoniem(sleutel=OTHER_KEY, bsn="123456782", naam=None, geboortedatum=None),
+        link_pseudoniem(sleutel=KEY, bsn=None, naam="Jan de Vries", geboortedatum=geboren),
+        link_pseudoniem(
+            sleutel=KEY, bsn=None, naam="Jan de Vries", geboortedatum=geboren + timedelta(days=1)
+        ),
+        link_pseudoniem(sleutel=KEY, bsn=None, naam="Jan de Vriend", geboortedatum=geboren),
+        link_pseudoniem(sleutel=OTHER_KEY, bsn=None, naam="Jan de Vries", geboortedatum=geboren),
+        # Word boundaries matter: these two must not collide.
+        link_pseudoniem(sleutel=KEY, bsn=None, naam="Anna Bel", geboortedatum=geboren),
+        link_pseudoniem(sleutel=KEY, bsn=None, naam="Ann Abel", geboortedatum=geboren),
+    }
+    assert None not in pseudonyms
+    assert len(pseudonyms) == 9
+
+
+@given(naam=st.text(max_size=40), geboren=st.dates(), bsn=valid_bsns())
+def test_name_never_yields_a_bsn_pseudonym(naam: str, geboren: date, bsn: str) -> None:
+    by_name = link_pseudoniem(sleutel=KEY, bsn=None, naam=naam, geboortedatum=geboren)
+    by_bsn = link_pseudoniem(sleutel=KEY, bsn=bsn, naam=None, geboortedatum=None)
+    assert by_name != by_bsn
+
+
+@pytest.mark.parametrize(
+    ("bsn", "naam", "geboortedatum"),
+    [
+        (None, None, None),
+        (None, "Jan de Vries", None),  # a name alone links too many people
+        (None, None, date(2001, 5, 4)),
+        (None, " - '' ", date(2001, 5, 4)),  # nothing left after normalisation
+        ("   ", None, None),
+    ],
+)
+def test_nothing_usable_gives_none(bsn: str | None, naam: str | None, geboortedatum: date | None) -> None:
+    assert link_pseudoniem(sleutel=KEY, bsn=bsn, naam=naam, geboortedatum=geboortedatum) is None
+
+
+def test_blank_bsn_falls_back_to_name() -> None:
+    by_name = link_pseudoniem(sleutel=KEY, bsn=None, naam="Jan", geboortedatum=date(2001, 5, 4))
+    assert by_name is not None
+    assert link_pseudoniem(sleutel=KEY, bsn="  ", naam="Jan", geboortedatum=date(2001, 5, 4)) == by_name
+
+
+@pytest.mark.parametrize("bsn", ["123456789", "12345", "abcdefghi"])
+def test_invalid_bsn_is_an_error_even_with_a_name(bsn: str) -> None:
+    with pytest.raises(InvalidBsnError):
+        link_pseudoniem(sleutel=KEY, bsn=bsn, naam="Jan de Vries", geboortedatum=date(2001, 5, 4))
+
+
+def test_short_key_is_refused() -> None:
+    with pytest.raises(ValueError, match="at least"):
+        link_pseudoniem(sleutel=b"kort", bsn="123456782", naam=None, geboortedatum=None)
+
+
+latin_names = st.text(
+    alphabet=st.characters(categories=("Lu", "Ll", "Zs", "Pd", "Po"), max_codepoint=0x24F), max_size=40
+)
+
+
+@given(naam=latin_names)
+def test_normalise_naam_is_idempotent_and_case_blind(naam: str) -> None:
+    once = normalise_naam(naam)
+    assert normalise_naam(once) == once
+    assert normalise_naam(naam.upper()) == once
+    assert once == once.strip()
+    assert "  " not in once
+
+
+# --- free text --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("BSN 111222333 en 123456782.", "BSN [BSN] en [BSN]."),
+        ("bsn: 1234.56.782, 123 456 782, 123-456-782", "bsn: [BSN], [BSN], [BSN]"),
+        ("in 2019 123456782 gezien", "in 2019 [BSN] gezien"),
+        ("BSN123456782", "BSN[BSN]"),
+        ("bel 06-12345678 of 06 1234 5678", "bel [TELEFOON] of [TELEFOON]"),
+        ("+31 6 1234 5678, +31 (0)6-12345678, 0031612345678", "[TELEFOON], [TELEFOON], [TELEFOON]"),
+        ("vast 0314-123456 of (0314) 123456 of 020 123 4567", "vast [TELEFOON] of [TELEFOON] of [TELEFOON]"),
+        ("+31 314 123456 en 010-1234567", "[TELEFOON] en [TELEFOON]"),
+        ("Pools nummer +48 123 456 789", "Pools nummer [TELEFOON]"),
+        ("mail jan.jansen@example.nl.", "mail [E-MAIL]."),
+        ("(Jörg+werk@büro.example.de)", "([E-MAIL])"),
+        ("IBAN NL91ABNA0417164300 of NL91 ABNA 0417 1643 00", "IBAN [IBAN] of [IBAN]"),
+        ("nl91 abna 0417 1643 00 AB bank", "[IBAN] AB bank"),
+        ("DE89 3704 0044 0532 0130 00 en BE68 5390 0754 7034", "[IBAN] en [IBAN]"),
+        ("NL91 ABNA 0417 1643 00 NL91 ABNA 0417 1643 00", "[IBAN] [IBAN]"),
+        ("woont 1234 AB 12, eerder 1234AB 12a", "woont [POSTCODE-HUISNUMMER], eerder [POSTCODE-HUISNUMMER]"),
+        ("7001 AB 3-2 en 7001 AB 12 A", "[POSTCODE-HUISNUMMER] en [POSTCODE-HUISNUMMER]"),
+        ("Kerkstraat 12, 7001 AB Doetinchem", "Kerkstraat [POSTCODE-HUISNUMMER] Doetinchem"),
+        ("auto 12-ABC-3, AB-12-CD en 1-ABC-23", "auto [KENTEKEN], [KENTEKEN] en [KENTEKEN]"),
+        ("bus ab-12-cd en 12ABC3", "bus [KENTEKEN] en [KENTEKEN]"),
+        ("oude auto 12-34-AB", "oude auto [KENTEKEN]"),
+    ],
+)
+def test_scrub_examples(text: str, expected: str) -> None:
+    assert scrub_text(tekst=text).tekst == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Op 12-05-2024 om 12.30 uur zagen we 3 personen.",
+        "In 2019 en 2020, bedrag 1.000.000 euro, 15 uur per dag.",
+        "Nummer 123456789 haalt de 11-test niet.",
+        "Alleen postcode 7001 AB, geen huisnummer.",
+        "Artikel 273f Wetboek van Strafrecht.",
+        "Kamer 12, verdieping 3, bed 4-6.",
+        "Geen mail: jan@localhost of @handle.",
+    ],
+)
+def test_scrub_leaves_non_identifiers(text: str) -> None:
+    result = scrub_text(tekst=text)
+    assert result.tekst == text
+    assert result.totaal == 0
+
+
+def test_scrub_counts_per_kind() -> None:
+    text = (
+        "BSN 123456782 en 111222333, tel 06-12345678, mail a@b.nl, IBAN NL91ABNA0417164300, "
+        "adres 1234 AB 12, kenteken 12-ABC-3 en 99-XX-99."
+    )
+    result = scrub_text(tekst=text)
+    assert dict(result.aantallen) == {
+        Identificator.BSN: 2,
+        Identificator.TELEFOON: 1,
+        Identificator.EMAIL: 1,
+        Identificator.IBAN: 1,
+        Identificator.POSTCODE_HUISNUMMER: 1,
+        Identificator.KENTEKEN: 2,
+    }
+    assert result.totaal == 8
+    assert not re.search(r"[0-9@]", result.tekst)
+
+
+@settings(max_examples=200)
+@given(bsn=valid_bsns(), style=st.integers(0, 5), before=identifier_free_text, after=identifier_free_text)
+def test_every_valid_bsn_is_removed(bsn: str, style: int, before: str, after: str) -> None:
+    result = scrub_text(tekst=f"{before} {formatted(bsn, style)} {after}")
+    assert result.aantallen[Identificator.BSN] == 1
+    assert not re.search(r"[0-9]", result.tekst)
+
+
+@settings(max_examples=200)
+@given(email=st.emails(), before=identifier_free_text, after=identifier_free_text)
+def test_every_email_is_removed(email: str, before: str, after: str) -> None:
+    result = scrub_text(tekst=f"{before} {email} {after}")
+    assert email not in result.tekst
+    assert "@" not in result.tekst
+    assert result.aantallen[Identificator.EMAIL] == 1
+
+
+@given(text=identifier_free_text)
+def test_text_without_identifiers_is_unchanged(text: str) -> None:
+    result = scrub_text(tekst=text)
+    assert result.tekst == text
+    assert result.totaal == 0
+
+
+@given(text=st.text(alphabet=st.sampled_from("0123456789 .-+()/@abAB,\n"), max_size=120))
+def test_scrubbing_twice_changes_nothing_more(text: str) -> None:
+    once = scrub_text(tekst=text).tekst
+    assert scrub_text(tekst=once).tekst == once
+
+
+PATHOLOGICAL = {
+    "letters": "a" * 10_000,
+    "local-part": "a." * 5_000,
+    "at-signs": "a@" * 5_000,
+    "domain": "a@" + "b-" * 5_000,
+    "digits": "1" * 10_000,
+    "spaced-digits": "1 " * 5_000,
+    "dotted-digits": "1." * 5_000,
+    "trunk-zeros": "06 " * 3_333,
+    "country-codes": "+31 " * 2_500,
+    "parentheses": "(0)" * 3_333,
+    "iban-starts": "NL91 " * 2_000,
+    "iban-words": "NL91 ABNA " * 1_000,
+    "separators": "0" + " -" * 5_000,
+    "mixed-separators": "06)- 1" * 1_666,
+    "postcodes": "1234 AB " * 1_250,
+    "house-numbers": "12 " * 3_333 + "1234 AB",
+    "trailing-spaces": "1234 AB" + " " * 10_000,
+    "plates": "12-AB-" * 1_666,
+    "no-break-spaces": "0\u00a0" * 5_000,
+}
+
+
+@pytest.mark.parametrize("text", PATHOLOGICAL.values(), ids=PATHOLOGICAL.keys())
+def test_pathological_input_is_fast(text: str) -> None:
+    started = time.perf_counter()
+    scrub_text(tekst=text)
+    assert time.perf_counter() - started < 1.0
+
+
+# --- coarse attributes ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("peildatum", "expected"),
+    [
+        (date(2000, 6, 15), "<18"),  # born that day
+        (date(2018, 6, 14), "<18"),
+        (date(2018, 6, 15), "18-22"),
+        (date(2023, 6, 14), "18-22"),
+        (date(2023, 6, 15), "23-29"),
+        (date(2030, 6, 14), "23-29"),
+        (date(2030, 6, 15), "30+"),
+        (date(2100, 1, 1), "30+"),
+        (date(2000, 6, 14), "onbekend"),  # born after the observation
+        (date(2121, 6, 15), "onbekend"),  # 120 is the limit, 121 is a typing error
+    ],
+)
+def test_leeftijdsklasse_boundaries(peildatum: date, expected: str) -> None:
+    assert leeftijdsklasse(geboortedatum=date(2000, 6, 15), peildatum=peildatum) == expected
+
+
+def test_leeftijdsklasse_at_the_limit_and_unknown() -> None:
+    assert leeftijdsklasse(geboortedatum=date(2000, 6, 15), peildatum=date(2120, 6, 15)) == "30+"
+    assert leeftijdsklasse(geboortedatum=date(2000, 6, 15), peildatum=date(2121, 6, 14)) == "30+"
+    assert leeftijdsklasse(geboortedatum=None, peildatum=date(2026, 1, 1)) == "onbekend"
+
+
+@pytest.mark.parametrize(
+    ("peildatum", "expected"),
+    [
+        (date(2022, 2, 28), "<18"),  # no 29 February in 2022: 18 only on 1 March
+        (date(2022, 3, 1), "18-22"),
+        (date(2024, 2, 28), "18-22"),
+        (date(2027, 2, 28), "18-22"),
+        (date(2027, 3, 1), "23-29"),
+        (date(2034, 2, 28), "23-29"),
+        (date(2034, 3, 1), "30+"),
+    ],
+)
+def test_leeftijdsklasse_born_on_29_february(peildatum: date, expected: str) -> None:
+    assert leeftijdsklasse(geboortedatum=date(2004, 2, 29), peildatum=peildatum) == expected
+
+
+def _verjaardag(geboren: date, jaren: int) -> date:
+    try:
+        return geboren.replace(year=geboren.year + jaren)
+    except ValueError:  # 29 February in a common year
+        return date(geboren.year + jaren, 3, 1)
+
+
+@given(geboren=st.dates(max_value=date(2100, 1, 1)), dagen=st.integers(0, 45_000))
+def test_leeftijd_counts_birthdays_passed(geboren: date, dagen: int) -> None:
+    peildatum = geboren + timedelta(days=dagen)
+    jaren = leeftijd(geboortedatum=geboren, peildatum=peildatum)
+    assert _verjaardag(geboren, jaren) <= peildatum < _verjaardag(geboren, jaren + 1)
+
+
+EU_27_LIST = "AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK"
+EU_27 = EU_27_LIST.split()
+
+
+@pytest.mark.parametrize(
+    "code", [c for c in EU_27 if c != "NL"] + ["IS", "LI", "NO", "CH", "EL", " pl ", "de"]
+)
+def test_eu_eer(code: str) -> None:
+    assert nationaliteitsgroep(code) == "EU/EER"
+
+
+@pytest.mark.parametrize("code", ["NL", "nl", " NL "])
+def test_nl(code: str) -> None:
+    assert nationaliteitsgroep(code) == "NL"
+
+
+@pytest.mark.parametrize(
+    "code", ["GB", "UK", "US", "SY", "ER", "NG", "CN", "VN", "UA", "MA", "TR", "XK", "AW"]
+)
+def test_buiten_eu_eer(code: str) -> None:
+    assert nationaliteitsgroep(code) == "buiten EU/EER"
+
+
+@pytest.mark.parametrize("code", [None, "", "  ", "XX", "ZZ", "NLD", "N", "N L", "12", "EU"])
+def test_onbekend(code: str | None) -> None:
+    assert nationaliteitsgroep(code) == "onbekend"
+
+
+def test_every_assigned_code_has_a_group() -> None:
+    assert len(ISO_3166_ALPHA_2) == 249
+    groups = {code: nationaliteitsgroep(code) for code in ISO_3166_ALPHA_2}
+    assert "onbekend" not in groups.values()
+    assert sorted(code for code, group in groups.items() if group == "EU/EER") == sorted(
+        [c for c in EU_27 if c != "NL"] + ["IS", "LI", "NO", "CH"]
+    )
