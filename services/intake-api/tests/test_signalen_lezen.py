@@ -10,7 +10,8 @@ from typing import Any
 import httpx
 import sqlalchemy as sa
 from intake_api.signalen.models import Signaal
-from meldroute_common.testing import ServiceHarness, test_backend
+from meldroute_common import testing
+from meldroute_common.testing import ServiceHarness
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from .conftest import ANDERE_GEMEENTE, GEMEENTE
@@ -113,7 +114,7 @@ async def test_the_queue_query_uses_its_index(intake_harness: ServiceHarness) ->
     )
     try:
         async with engine.connect() as connection:
-            if test_backend() == "postgresql":
+            if testing.test_backend() == "postgresql":
                 await connection.execute(sa.text("SET LOCAL enable_seqscan = off"))
                 plan = "\n".join(r[0] for r in await connection.execute(sa.text("EXPLAIN " + query)))
                 assert "ix_signalen_gemeente_ontvangen" in plan and "Sort" not in plan, plan

@@ -13,6 +13,8 @@ from intake_api.beoordelingen.router import router as beoordelingen_router
 from intake_api.catalogus.router import router as catalogus_router
 from intake_api.config import IntakeSettings, get_settings
 from intake_api.intern.router import router as intern_router
+from intake_api.outbox.relay import start_relay
+from intake_api.retentie.service import start_retentietaak
 from intake_api.signalen.router import router as signalen_router
 from intake_api.sleutels import laad_sleutels
 
@@ -24,7 +26,7 @@ async def _sleutels_laden(app: FastAPI) -> Callable[[], Awaitable[None]] | None:
 
 def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     settings = settings or get_settings()
-    hooks: list[StartupHook] = [_sleutels_laden]
+    hooks: list[StartupHook] = [_sleutels_laden, start_relay, start_retentietaak]
     app = build_app(
         settings=settings,
         title="meldroute intake-api",

@@ -1,0 +1,166 @@
+"""The retention purge: sealed identity and sealed original text go when a signal's period ends.
+
+A signal that was not escalated keeps them `bewaartermijn_niet_opgeschaald` (default P6M) after its
+last status change; an escalated one `bewaartermijn_opgeschaald` (default P5Y) after the escalation.
+Both periods are to be confirmed by the FG. The purge nulls the blobs, stamps `gewist_op`, raises the
+version and writes the purge to the history, one signal per short transaction; the pseudonymised
+remainder (codes, scrubbed text, link pseudonym) stays.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
+
+import sqlalchemy as sa
+from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from intake_api.config import IntakeSettings
+from intake_api.idempotentie.service import opruimen
+from intake_api.retentie.termijnen import Duur, parse_duur
+from intake_api.signalen.models import Betrokkene, HistorieRegel, Signaal
+from intake_api.tijd import nu
+
+log = logging.getLogger("intake_api.retentie")
+
+#: Who the history names for a purge.
+RETENTIE = "retentie"
+
+
+@dataclass(frozen=True, slots=True)
+class Termijnen:
+    niet_opgeschaald: str
+    opgeschaald: str
+
+    @classmethod
+    def uit(cls, settings: IntakeSettings) -> Termijnen:
+        return cls(settings.bewaartermijn_niet_opgeschaald, settings.bewaartermijn_opgeschaald)
+
+    @property
+    def kort(self) -> Duur:
+        return parse_duur(self.niet_opgeschaald)
+
+    @property
+    def lang(self) -> Duur:
+        return parse_duur(self.opgeschaald)
+
+
+async def verlopen_signalen(*, session: AsyncSession, termijnen: Termijnen, moment: datetime) -> list[UUID]:
+    """Ids of signals whose period has ended and whose sealed data is still there, oldest first."""
+    grens_kort, grens_lang = termijnen.kort.terug(moment), termijnen.lang.terug(moment)
+    rijen = await session.scalars(
+        sa.select(Signaal.id)
+        .where(
+            Signaal.gewist_op.is_(None),
+            sa.or_(
+                sa.and_(Signaal.status != "opgeschaald", Signaal.status_gewijzigd_op <= grens_kort),
+                sa.and_(Signaal.status == "opgeschaald", Signaal.opgeschaald_op <= grens_lang),
+            ),
+        )
+        .order_by(Signaal.status_gewijzigd_op, Signaal.id)
+    )
+    return list(rijen)
+
+
+async def wis(*, session: AsyncSession, signaal_id: UUID, termijnen: Termijnen, moment: datetime) -> bool:
+    """Purge one signal's sealed data (if its period still has ended); True when it was purged."""
+    signaal = await session.get(Signaal, signaal_id)
+    if signaal is None or signaal.gewist_op is not None:
+        return False
+    opgeschaald = signaal.status == "opgeschaald"
+    termijn = termijnen.opgeschaald if opgeschaald else termijnen.niet_opgeschaald
+    versie = signaal.versie
+    resultaat = await session.execute(
+        sa.update(Signaal)
+        .where(Signaal.id == signaal_id, Signaal.versie == versie, Signaal.gewist_op.is_(None))
+        .values(omschrijving_verzegeld=None, gewist_op=moment, versie=versie + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if getattr(resultaat, "rowcount", 0) != 1:
+        return False  # changed meanwhile: the next run looks again
+    gewist = await session.execute(
+        sa.update(Betrokkene)
+        .where(Betrokkene.signaal_id == signaal_id)
+        .values(identiteit_verzegeld=None, sleutel_id=None)
+        .execution_options(synchronize_session=False)
+    )
+    session.add(
+        HistorieRegel(
+            id=uuid.uuid4(),
+            signaal_id=signaal_id,
+            volgnummer=versie + 1,
+            tijdstip=moment,
+            actie="identiteit_gewist",
+            door=RETENTIE,
+            van_status=signaal.status,
+            naar_status=signaal.status,
+            toelichting=None,
+            details={
+                "bewaartermijn": termijn,
+                "gewist": ["identiteit", "omschrijving"],
+                "betrokkenen": int(getattr(gewist, "rowcount", 0) or 0),
+            },
+        )
+    )
+    await session.flush()
+    return True
+
+
+async def purge(
+    *,
+    maker: async_sessionmaker[AsyncSession],
+    termijnen: Termijnen,
+    moment: datetime | None = None,
+    bij_start: Callable[[int], None] | None = None,
+    na_elk: Callable[[], None] | None = None,
+) -> int:
+    """Purge every signal whose period has ended, each in its own transaction; the number purged."""
+    moment = moment or nu()
+    async with maker() as session, session.begin():
+        ids = await verlopen_signalen(session=session, termijnen=termijnen, moment=moment)
+        await opruimen(session=session, nu=moment)
+    if bij_start:
+        bij_start(len(ids))
+    gewist = 0
+    for signaal_id in ids:
+        async with maker() as session, session.begin():
+            gewist += await wis(session=session, signaal_id=signaal_id, termijnen=termijnen, moment=moment)
+        if na_elk:
+            na_elk()
+    if gewist:
+        log.info("bewaartermijn verstreken: verzegelde gegevens gewist", extra={"signalen": gewist})
+    return gewist
+
+
+async def start_retentietaak(app: FastAPI) -> Callable[[], Awaitable[None]] | None:
+    """Start-up hook: the purge once at start and then every `retentie_interval_seconden` (daily)."""
+    settings: IntakeSettings = app.state.settings
+    if not settings.retentie_taak_aan:
+        return None
+    termijnen = Termijnen.uit(settings)
+
+    async def draai() -> None:
+        while True:
+            try:
+                await purge(maker=app.state.sessionmaker, termijnen=termijnen)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("retentie mislukt; volgende poging bij de volgende ronde")
+            await asyncio.sleep(settings.retentie_interval_seconden)
+
+    taak = asyncio.create_task(draai(), name="retentie")
+
+    async def stop() -> None:
+        taak.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await taak
+
+    return stop
