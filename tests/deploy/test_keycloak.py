@@ -1,0 +1,125 @@
+"""The example Keycloak realm matches the code: our scopes, roles, audiences and claims, no secrets."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from meldroute_common.auth import Scope
+from meldroute_common.roles import ROLLEN, Rol
+from meldroute_common.services import DIENSTEN
+
+Realm = dict[str, Any]
+
+
+@pytest.fixture(scope="module")
+def realm(repo: Path) -> Realm:
+    loaded = json.loads((repo / "deploy/keycloak/meldroute-realm.json").read_text(encoding="utf-8"))
+    assert isinstance(loaded, dict)
+    return loaded
+
+
+def _role(rol: Rol) -> str:
+    return f"dienst:{rol.naam}" if rol.is_service else rol.naam
+
+
+def _scopes(realm: Realm) -> dict[str, dict[str, Any]]:
+    return {s["name"]: s for s in realm["clientScopes"]}
+
+
+def _clients(realm: Realm) -> dict[str, dict[str, Any]]:
+    return {c["clientId"]: c for c in realm["clients"]}
+
+
+def _documented_scopes(repo: Path) -> dict[str, str]:
+    """scope -> the service whose committed OpenAPI document requires it somewhere."""
+    owners: dict[str, str] = {}
+    for dienst in DIENSTEN:
+        document = json.loads((repo / "openapi" / f"{dienst.naam}.json").read_text(encoding="utf-8"))
+        for operations in document["paths"].values():
+            for operation in operations.values():
+                for requirement in operation.get("security", []) if isinstance(operation, dict) else []:
+                    for scopes in requirement.values():
+                        owners.update(dict.fromkeys(scopes, dienst.naam))
+    return owners
+
+
+def test_a_client_scope_per_scope_with_the_right_audience(realm: Realm, repo: Path) -> None:
+    scopes = _scopes(realm)
+    services = {d.naam for d in DIENSTEN}
+    documented = _documented_scopes(repo)
+    for scope in Scope:
+        client_scope = scopes[scope.value]
+        assert client_scope["attributes"]["include.in.token.scope"] == "true", scope
+        audiences = [
+            m["config"]["included.client.audience"]
+            for m in client_scope["protocolMappers"]
+            if m["protocolMapper"] == "oidc-audience-mapper"
+        ]
+        assert len(audiences) == 1 and audiences[0] in services, scope
+        if scope.value in documented:
+            assert audiences[0] == documented[scope.value], f"{scope}: the token would not reach its service"
+
+
+def test_scopes_are_granted_by_the_roles_of_the_code(realm: Realm) -> None:
+    granted: dict[str, set[str]] = {}
+    for mapping in realm["scopeMappings"]:
+        for role in mapping["roles"]:
+            granted.setdefault(role, set()).add(mapping["clientScope"])
+    assert {r["name"] for r in realm["roles"]["realm"]} == {_role(r) for r in ROLLEN.values()}
+    for rol in ROLLEN.values():
+        assert granted.get(_role(rol), set()) == {s.value for s in rol.scopes}, rol.naam
+    # Every scope is role-gated, so a client cannot hand out a scope to a user without the role.
+    assert {m["clientScope"] for m in realm["scopeMappings"]} == {s.value for s in Scope}
+
+
+def test_service_clients_use_client_credentials_with_their_own_scope(realm: Realm) -> None:
+    clients = _clients(realm)
+    assert {d.naam for d in DIENSTEN} <= set(clients)
+    accounts = {u["serviceAccountClientId"]: set(u["realmRoles"]) for u in realm["users"]}
+    for rol in (r for r in ROLLEN.values() if r.is_service):
+        client = clients[rol.naam]
+        assert client["serviceAccountsEnabled"] is True and client["publicClient"] is False
+        assert not client["standardFlowEnabled"] and not client["directAccessGrantsEnabled"]
+        ours = {s for s in client["defaultClientScopes"] if s in {x.value for x in Scope}}
+        assert ours == {s.value for s in rol.scopes}, rol.naam
+        assert accounts[rol.naam] == {_role(rol)}
+
+
+def test_front_ends_are_public_clients_with_pkce(realm: Realm) -> None:
+    front_ends = [c for c in realm["clients"] if c["publicClient"]]
+    assert len(front_ends) >= 3
+    for client in front_ends:
+        assert client["attributes"]["pkce.code.challenge.method"] == "S256", client["clientId"]
+        assert client["directAccessGrantsEnabled"] is False and client["implicitFlowEnabled"] is False
+        assert not client["serviceAccountsEnabled"]
+        assert not any(
+            s == Scope.intake_intern or s == Scope.rapportage_invoeren for s in client["defaultClientScopes"]
+        )
+
+
+def test_gemeente_and_organisatie_claims_are_mapped(realm: Realm) -> None:
+    scopes = _scopes(realm)
+    for claim in ("gemeente", "organisatie"):
+        (mapper,) = scopes[claim]["protocolMappers"]
+        assert mapper["protocolMapper"] == "oidc-usermodel-attribute-mapper"
+        assert mapper["config"]["user.attribute"] == claim == mapper["config"]["claim.name"]
+        assert mapper["config"]["access.token.claim"] == "true"
+    clients = _clients(realm)
+    assert "gemeente" in clients["meldroute-meldpunt"]["defaultClientScopes"]
+    assert "organisatie" in clients["meldroute-partners"]["defaultClientScopes"]
+
+
+def test_no_secret_in_the_realm(
+    realm: Realm, repo: Path, read_env_file: Callable[[Path], dict[str, str]]
+) -> None:
+    example = read_env_file(repo / "deploy/compose/keycloak.example.env")
+    for client in realm["clients"]:
+        if "secret" in client:
+            match = re.fullmatch(r"\$\{(\w+)\}", client["secret"])
+            assert match, f"{client['clientId']}: a literal secret"
+            assert match.group(1) in example, f"{match.group(1)} is not in keycloak.example.env"
