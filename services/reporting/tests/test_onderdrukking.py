@@ -313,6 +313,10 @@ def test_a_single_value_in_one_dimension_does_not_leak_through_the_other_totals(
     invoer: Invoer = {("2026-10", "GM1509", "bouw"): 4, ("2026-10", "GM1509", "horeca"): 25}
     tabel = onderdruk(cellen=invoer, dimensies=["gemeente", "sector"])
     assert _totaal(tabel, "2026-10", "sector", "bouw").onderdrukt
+    assert _cel(tabel, "2026-10", "GM1509", "horeca").reden == "secundair"
+    # The pair with its sector totals is cheaper than withholding the grand and municipality totals.
+    assert _totaal(tabel, "2026-10").aantal == 29
+    assert _totaal(tabel, "2026-10", "gemeente", "GM1509").aantal == 29
     assert herleidbaar(invoer, tabel) == []
 
 
