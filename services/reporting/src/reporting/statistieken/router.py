@@ -2,17 +2,45 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
 from meldroute_common.auth import StatistiekenLezen
+from meldroute_common.db import Session
+from meldroute_common.problems import BadRequest, InvalidParam
 from pydantic import BaseModel, Field
+
+from reporting.config import ReportingSettings
+from reporting.perioden import PERIODES, Periode, hele_perioden, maand_plus, maanden_tussen
+from reporting.statistieken import service
+from reporting.statistieken.schemas import Evaluatie, Signalen
 
 router = APIRouter(tags=["statistieken"])
 
-DIMENSIES = (
-    "gemeente", "uitbuitingsvorm", "sector", "locatietype", "melderDomein", "leeftijdsklasse", "geslacht",
-    "nationaliteitsgroep", "uitkomst",
-)  # fmt: skip
-PERIODES = ("maand", "kwartaal", "jaar")
+DIMENSIES = tuple(service.DIMENSIES)
+#: The longest range one query may cover.
+MAX_MAANDEN = 120
+_MAAND = r"^20[0-9]{2}-(0[1-9]|1[0-2])$"
+
+PeriodeQuery = Annotated[Periode, Query(description="Periodegrens: maand, kwartaal of jaar.")]
+VanQuery = Annotated[
+    str | None,
+    Query(
+        pattern=_MAAND,
+        description="Eerste maand (`JJJJ-MM`), verruimd tot het begin van zijn periode; standaard 23 maanden "
+        "voor `tot`.",
+        examples=["2026-01"],
+    ),
+]
+TotQuery = Annotated[
+    str | None,
+    Query(
+        pattern=_MAAND,
+        description="Laatste maand (`JJJJ-MM`), verruimd tot het eind van zijn periode; standaard deze maand.",
+        examples=["2026-12"],
+    ),
+]
 
 
 class Dimensies(BaseModel):
@@ -21,9 +49,108 @@ class Dimensies(BaseModel):
     drempel: int = Field(description="Aantallen van 1 tot deze drempel worden onderdrukt.")
 
 
+def bereik_van(*, periode: Periode, van: str | None, tot: str | None) -> service.Bereik:
+    """The whole periods a query covers; 400 naming the parameter when the range is not usable."""
+    nu = datetime.now(UTC)
+    tot = tot or f"{nu.year:04d}-{nu.month:02d}"
+    van = van or maand_plus(tot, -23)
+    if maanden_tussen(van, tot) < 1:
+        raise BadRequest(
+            "`van` ligt na `tot`.", invalid_params=[InvalidParam(name="van", reason="Ligt na tot.")]
+        )
+    begin, eind = hele_perioden(van, tot, periode)
+    if maanden_tussen(begin, eind) > MAX_MAANDEN:
+        raise BadRequest(
+            f"Een vraag beslaat hoogstens {MAX_MAANDEN} maanden.",
+            invalid_params=[InvalidParam(name="tot", reason=f"Meer dan {MAX_MAANDEN} maanden na van.")],
+        )
+    return service.Bereik(periode=periode, van=begin, tot=eind)
+
+
+def dimensies_van(groeperen_op: str | None) -> list[str]:
+    """The grouping dimensions of a comma-separated list; 400 naming `groeperenOp` when one is unknown."""
+    namen = [d.strip() for d in (groeperen_op or "").split(",") if d.strip()]
+    fouten = []
+    if len(set(namen)) != len(namen):
+        fouten.append("Een dimensie staat er twee keer in.")
+    if any(naam not in service.DIMENSIES for naam in namen):
+        fouten.append(f"Onbekende dimensie; kies uit {', '.join(DIMENSIES)}.")
+    if len(namen) > service.MAX_DIMENSIES:
+        fouten.append(f"Hoogstens {service.MAX_DIMENSIES} dimensies.")
+    if fouten:
+        raise BadRequest(
+            "groeperenOp is ongeldig.",
+            invalid_params=[InvalidParam(name="groeperenOp", reason=f) for f in fouten],
+        )
+    return namen
+
+
 @router.get("/statistieken/dimensies", operation_id="dimensiesOphalen", summary="Beschikbare dimensies")
 async def dimensies_ophalen(request: Request, claims: StatistiekenLezen) -> Dimensies:
     """Welke dimensies en periodes de statistieken kennen, en de onderdrukkingsdrempel."""
     return Dimensies(
         dimensies=list(DIMENSIES), periodes=list(PERIODES), drempel=request.app.state.settings.drempel
+    )
+
+
+@router.get(
+    "/statistieken/signalen", operation_id="signalenTellen", summary="Signalen geteld per periode en dimensie"
+)
+async def signalen_tellen(
+    request: Request,
+    claims: StatistiekenLezen,
+    session: Session,
+    groeperenOp: Annotated[
+        str | None,
+        Query(
+            max_length=200,
+            description="Komma-gescheiden dimensies (hoogstens drie): "
+            + ", ".join(DIMENSIES)
+            + ". Met `uitkomst` worden beoordelingen geteld in plaats van signalen.",
+            examples=["gemeente,uitbuitingsvorm"],
+        ),
+    ] = None,
+    periode: PeriodeQuery = "kwartaal",
+    van: VanQuery = None,
+    tot: TotQuery = None,
+) -> Signalen:
+    """Tel signalen per periode en per waarde van de gekozen dimensies, met onderdrukking.
+
+    Cellen met een aantal van 1 tot de drempel zijn primair onderdrukt; andere cellen en totalen zijn zo
+    nodig secundair onderdrukt, zodat geen onderdrukte cel uit de rest terug te rekenen is. Totalen staan
+    er alleen waar ze niets onthullen. Beslaat de vraag minder gebeurtenissen dan de minimale populatie,
+    dan is het hele antwoord onderdrukt. Een signaal met meer uitbuitingsvormen telt per vorm.
+    """
+    settings: ReportingSettings = request.app.state.settings
+    return await service.signalen(
+        session=session,
+        bereik=bereik_van(periode=periode, van=van, tot=tot),
+        dimensies=dimensies_van(groeperenOp),
+        drempel=settings.drempel,
+        minimale_populatie=settings.minimale_populatie,
+    )
+
+
+@router.get("/statistieken/evaluatie", operation_id="evaluatieOphalen", summary="Evaluatie-indicatoren")
+async def evaluatie_ophalen(
+    request: Request,
+    claims: StatistiekenLezen,
+    session: Session,
+    periode: PeriodeQuery = "kwartaal",
+    van: VanQuery = None,
+    tot: TotQuery = None,
+) -> Evaluatie:
+    """De evaluatievragen van het beleidsplan als cijfers, alle onder dezelfde onderdrukking.
+
+    Doelbereiking: signalen per melderdomein (wie signaleert) en per gemeente. Doelmatigheid: het aandeel
+    opgeschaald, afgesloten en doorverwezen onder de afgeronde beoordelingen, en de mediaan en het 90e
+    percentiel van de dagen van signaal tot beoordeling (alleen over groepen van minstens de drempel).
+    Intervisie: uitbuitingsvormen en sectoren per gemeente. En de laatste periode tegen de vorige.
+    """
+    settings: ReportingSettings = request.app.state.settings
+    return await service.evaluatie(
+        session=session,
+        bereik=bereik_van(periode=periode, van=van, tot=tot),
+        drempel=settings.drempel,
+        minimale_populatie=settings.minimale_populatie,
     )

@@ -1,0 +1,208 @@
+"""Response bodies of the statistics: every figure already passed disclosure control."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, JsonValue
+
+from reporting.perioden import Periode
+
+Reden = Literal["primair", "secundair"]
+
+_CEL_VOORBEELD: dict[str, JsonValue] = {
+    "periode": "2026-K1",
+    "waarden": {"gemeente": "GM1509", "uitbuitingsvorm": "arbeid"},
+    "aantal": 12,
+    "onderdrukt": False,
+    "reden": None,
+}
+_TOTAAL_VOORBEELD: dict[str, JsonValue] = {
+    "periode": "2026-K1",
+    "dimensie": "gemeente",
+    "waarde": "GM1509",
+    "aantal": 31,
+    "onderdrukt": False,
+}
+
+
+class Cel(BaseModel):
+    """One cell: the counted events of one period with these dimension values."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [_CEL_VOORBEELD]})
+
+    periode: str = Field(description="The period: `2026-03` (maand), `2026-K1` (kwartaal) or `2026` (jaar).")
+    waarden: dict[str, str] = Field(description="The code of each grouping dimension.")
+    aantal: int | None = Field(description="The count; null when suppressed.")
+    onderdrukt: bool = Field(description="Whether the count is withheld.")
+    reden: Reden | None = Field(
+        description="`primair`: the count lies between 1 and the threshold; `secundair`: withheld so that "
+        "no primary cell can be recomputed from the other figures (such a cell is at least the threshold)."
+    )
+
+
+class Totaal(BaseModel):
+    """A total within one period: of the whole period (`dimensie` null) or of one value of a dimension."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [_TOTAAL_VOORBEELD]})
+
+    periode: str = Field(description="The period.")
+    dimensie: str | None = Field(description="The dimension; null for the period's grand total.")
+    waarde: str | None = Field(description="The dimension's code; null for the period's grand total.")
+    aantal: int | None = Field(description="The sum of the cells on this line; null when suppressed.")
+    onderdrukt: bool = Field(description="Whether the total is withheld.")
+
+
+class Tabel(BaseModel):
+    """A suppressed count table. Cells that are not listed are 0."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "groeperenOp": ["gemeente", "uitbuitingsvorm"],
+                    "cellen": [_CEL_VOORBEELD],
+                    "totalen": [_TOTAAL_VOORBEELD],
+                }
+            ]
+        }
+    )
+
+    groeperenOp: list[str] = Field(description="The grouping dimensions, in order.")
+    cellen: list[Cel] = Field(description="The cells, by period and then by dimension values.")
+    totalen: list[Totaal] = Field(description="Totals that reveal nothing, per period.")
+
+
+class Signalen(Tabel):
+    """Counts of signals (or, grouped by `uitkomst`, of triage decisions) per period and dimension values."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "periode": "kwartaal",
+                    "van": "2026-01",
+                    "tot": "2026-12",
+                    "drempel": 10,
+                    "geteld": "signalen",
+                    "volledigOnderdrukt": False,
+                    "groeperenOp": ["gemeente", "uitbuitingsvorm"],
+                    "cellen": [_CEL_VOORBEELD],
+                    "totalen": [_TOTAAL_VOORBEELD],
+                }
+            ]
+        }
+    )
+
+    periode: Periode = Field(description="The kind of period.")
+    van: str = Field(description="First month counted (`JJJJ-MM`), widened to a whole period.")
+    tot: str = Field(description="Last month counted (`JJJJ-MM`), widened to a whole period.")
+    drempel: int = Field(description="Counts from 1 to this threshold are suppressed.")
+    geteld: Literal["signalen", "beoordelingen"] = Field(
+        description="What a count counts: received signals, or triage decisions when grouped by `uitkomst`."
+    )
+    volledigOnderdrukt: bool = Field(
+        description="True when the answer rests on fewer events than the minimum population: then no cell "
+        "and no total is given."
+    )
+
+
+class Aandeel(BaseModel):
+    """The share of one outcome among the period's final decisions; null unless both counts are shown."""
+
+    periode: str = Field(description="The period.")
+    uitkomst: str = Field(description="The outcome.")
+    aandeel: float | None = Field(description="Between 0 and 1; null when a count behind it is suppressed.")
+    onderdrukt: bool = Field(description="Whether the share is withheld.")
+
+
+class Doorlooptijd(BaseModel):
+    """Days from signal to final decision in one period; only over at least `drempel` decisions."""
+
+    periode: str = Field(description="The period.")
+    mediaanDagen: int | None = Field(description="Median (nearest rank); null when suppressed.")
+    p90Dagen: int | None = Field(description="90th percentile (nearest rank); null when suppressed.")
+    onderdrukt: bool = Field(description="True when the period has fewer decisions than the threshold.")
+
+
+class Vergelijkingsregel(BaseModel):
+    """One indicator in this period against the previous one."""
+
+    indicator: str = Field(description="Which indicator.")
+    huidig: float | None = Field(description="This period's value; null when suppressed.")
+    vorig: float | None = Field(description="The previous period's value; null when suppressed.")
+    verschil: float | None = Field(description="`huidig - vorig`; null unless both are shown.")
+
+
+class Vergelijking(BaseModel):
+    """The last period of the range against the one before it."""
+
+    huidigePeriode: str = Field(description="The last period of the range.")
+    vorigePeriode: str = Field(description="The period before it.")
+    indicatoren: list[Vergelijkingsregel] = Field(description="The indicators.")
+
+
+class Evaluatie(BaseModel):
+    """The evaluation questions of the regional policy plan as figures, all under the same suppression."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "periode": "kwartaal",
+                    "van": "2026-01",
+                    "tot": "2026-12",
+                    "drempel": 10,
+                    "volledigOnderdrukt": False,
+                    "melderDomeinen": {"groeperenOp": ["melderDomein"], "cellen": [], "totalen": []},
+                    "gemeenten": {"groeperenOp": ["gemeente"], "cellen": [], "totalen": []},
+                    "vormenOverTijd": {"groeperenOp": ["uitbuitingsvorm"], "cellen": [], "totalen": []},
+                    "uitkomsten": {"groeperenOp": ["uitkomst"], "cellen": [], "totalen": []},
+                    "aandelen": [
+                        {
+                            "periode": "2026-K1",
+                            "uitkomst": "opgeschaald",
+                            "aandeel": 0.25,
+                            "onderdrukt": False,
+                        }
+                    ],
+                    "doorlooptijden": [
+                        {"periode": "2026-K1", "mediaanDagen": 6, "p90Dagen": 21, "onderdrukt": False}
+                    ],
+                    "vormenPerGemeente": {
+                        "groeperenOp": ["gemeente", "uitbuitingsvorm"],
+                        "cellen": [],
+                        "totalen": [],
+                    },
+                    "sectorenPerGemeente": {
+                        "groeperenOp": ["gemeente", "sector"],
+                        "cellen": [],
+                        "totalen": [],
+                    },
+                    "vergelijking": {
+                        "huidigePeriode": "2026-K4",
+                        "vorigePeriode": "2026-K3",
+                        "indicatoren": [{"indicator": "signalen", "huidig": 40, "vorig": 32, "verschil": 8}],
+                    },
+                }
+            ]
+        }
+    )
+
+    periode: Periode = Field(description="The kind of period.")
+    van: str = Field(description="First month counted (`JJJJ-MM`), widened to a whole period.")
+    tot: str = Field(description="Last month counted (`JJJJ-MM`), widened to a whole period.")
+    drempel: int = Field(description="Counts from 1 to this threshold are suppressed.")
+    volledigOnderdrukt: bool = Field(
+        description="True when the range holds fewer signals than the minimum population: then every table "
+        "is empty."
+    )
+    melderDomeinen: Tabel = Field(description="Signals per reporting domain: who signals (awareness).")
+    gemeenten: Tabel = Field(description="Signals per municipality.")
+    vormenOverTijd: Tabel = Field(description="Signals per form of exploitation (a signal counts per form).")
+    uitkomsten: Tabel = Field(description="Final triage decisions per outcome.")
+    aandelen: list[Aandeel] = Field(description="Share escalated, closed and referred among final decisions.")
+    doorlooptijden: list[Doorlooptijd] = Field(description="Days from signal to final decision.")
+    vormenPerGemeente: Tabel = Field(description="Forms of exploitation per municipality (intervision).")
+    sectorenPerGemeente: Tabel = Field(description="Sectors per municipality (intervision).")
+    vergelijking: Vergelijking | None = Field(description="The last period against the one before it.")
