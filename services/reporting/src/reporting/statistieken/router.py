@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 from meldroute_common.auth import StatistiekenLezen
 from meldroute_common.db import Session
 from meldroute_common.problems import BadRequest, InvalidParam
@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 from reporting.config import ReportingSettings
 from reporting.perioden import PERIODES, Periode, hele_perioden, maand_plus, maanden_tussen
 from reporting.statistieken import service
+from reporting.statistieken.csv_uitvoer import CSV_MEDIA_TYPE, evaluatie_csv, signalen_csv, wil_csv
 from reporting.statistieken.schemas import Evaluatie, Signalen
 
 router = APIRouter(tags=["statistieken"])
@@ -41,6 +42,28 @@ TotQuery = Annotated[
         examples=["2026-12"],
     ),
 ]
+
+
+def _csv_antwoord(voorbeeld: str) -> dict[int | str, dict[str, object]]:
+    return {
+        200: {
+            "description": "De onderdrukte cijfers: JSON, of CSV met `Accept: text/csv` (Nederlandse kolomnamen; "
+            "de laatste regel, beginnend met `#`, zegt welke rijen onderdrukt zijn en waarom).",
+            "content": {"text/csv": {"schema": {"type": "string"}, "example": voorbeeld}},
+        }
+    }
+
+
+_SIGNALEN_CSV = (
+    "soort,periode,gemeente,aantal,onderdrukt,reden\r\n"
+    "cel,2026-K1,GM0222,14,nee,\r\ncel,2026-K1,GM1509,,ja,primair\r\n"
+    "# Onderdrukt: rij 2 primair (aantal van 1 tot 10). Rijen tellen vanaf 1 onder de kop.\r\n"
+)
+_EVALUATIE_CSV = (
+    "onderdeel,periode,groep,maat,waarde,onderdrukt,reden\r\n"
+    "melderdomeinen,2026-K1,melderDomein=toezicht,aantal,22,nee,\r\n"
+    "doorlooptijden,2026-K1,,mediaan_dagen,10,nee,\r\n# Niets onderdrukt.\r\n"
+)
 
 
 class Dimensies(BaseModel):
@@ -94,7 +117,11 @@ async def dimensies_ophalen(request: Request, claims: StatistiekenLezen) -> Dime
 
 
 @router.get(
-    "/statistieken/signalen", operation_id="signalenTellen", summary="Signalen geteld per periode en dimensie"
+    "/statistieken/signalen",
+    operation_id="signalenTellen",
+    summary="Signalen geteld per periode en dimensie",
+    response_model=Signalen,
+    responses=_csv_antwoord(_SIGNALEN_CSV),
 )
 async def signalen_tellen(
     request: Request,
@@ -113,7 +140,7 @@ async def signalen_tellen(
     periode: PeriodeQuery = "kwartaal",
     van: VanQuery = None,
     tot: TotQuery = None,
-) -> Signalen:
+) -> Signalen | Response:
     """Tel signalen per periode en per waarde van de gekozen dimensies, met onderdrukking.
 
     Cellen met een aantal van 1 tot de drempel zijn primair onderdrukt; andere cellen en totalen zijn zo
@@ -122,16 +149,25 @@ async def signalen_tellen(
     dan is het hele antwoord onderdrukt. Een signaal met meer uitbuitingsvormen telt per vorm.
     """
     settings: ReportingSettings = request.app.state.settings
-    return await service.signalen(
+    antwoord = await service.signalen(
         session=session,
         bereik=bereik_van(periode=periode, van=van, tot=tot),
         dimensies=dimensies_van(groeperenOp),
         drempel=settings.drempel,
         minimale_populatie=settings.minimale_populatie,
     )
+    if wil_csv(request.headers.get("accept")):
+        return Response(signalen_csv(antwoord), media_type=CSV_MEDIA_TYPE)
+    return antwoord
 
 
-@router.get("/statistieken/evaluatie", operation_id="evaluatieOphalen", summary="Evaluatie-indicatoren")
+@router.get(
+    "/statistieken/evaluatie",
+    operation_id="evaluatieOphalen",
+    summary="Evaluatie-indicatoren",
+    response_model=Evaluatie,
+    responses=_csv_antwoord(_EVALUATIE_CSV),
+)
 async def evaluatie_ophalen(
     request: Request,
     claims: StatistiekenLezen,
@@ -139,7 +175,7 @@ async def evaluatie_ophalen(
     periode: PeriodeQuery = "kwartaal",
     van: VanQuery = None,
     tot: TotQuery = None,
-) -> Evaluatie:
+) -> Evaluatie | Response:
     """De evaluatievragen van het beleidsplan als cijfers, alle onder dezelfde onderdrukking.
 
     Doelbereiking: signalen per melderdomein (wie signaleert) en per gemeente. Doelmatigheid: het aandeel
@@ -148,9 +184,12 @@ async def evaluatie_ophalen(
     Intervisie: uitbuitingsvormen en sectoren per gemeente. En de laatste periode tegen de vorige.
     """
     settings: ReportingSettings = request.app.state.settings
-    return await service.evaluatie(
+    antwoord = await service.evaluatie(
         session=session,
         bereik=bereik_van(periode=periode, van=van, tot=tot),
         drempel=settings.drempel,
         minimale_populatie=settings.minimale_populatie,
     )
+    if wil_csv(request.headers.get("accept")):
+        return Response(evaluatie_csv(antwoord), media_type=CSV_MEDIA_TYPE)
+    return antwoord
