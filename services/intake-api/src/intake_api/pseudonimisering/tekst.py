@@ -19,8 +19,9 @@ identifier costs privacy. Known limits: 8-digit BSNs (leading zero omitted) are 
 free text, as every ninth 8-digit number would pass; a postcode without house number is kept, as
 is a plate of sidecode 2 (99-99-XX) written without dashes, which cannot be told from a postcode.
 
-Every pattern is linear in the text's length (possessive quantifiers and atomic groups leave the
-regex engine nothing to backtrack into), so a hostile text cannot stall a request.
+Every pattern runs in time linear in the text's length (possessive quantifiers, atomic groups and
+bounded repetitions leave the regex engine little to backtrack into), so a hostile text cannot
+stall a request.
 """
 
 from __future__ import annotations
@@ -76,10 +77,10 @@ _TELEFOON_NL = re.compile(
     rf"""
     (?<![0-9+])
     (?:
-        (?:\+|00)31{_SEP}(?:\(0\){_SEP})?   # +31 / 0031, optionally (0)
-      | \(?0                                         # trunk 0, area code perhaps in parentheses
+        (?:\+|00)31{_SEP}(?:\(0\){_SEP})?  # +31 / 0031, optionally (0)
+      | \(?0                                # trunk 0, area code perhaps in parentheses
     )
-    [1-9](?:{_SEP}[0-9]){{8}}                        # nine digits after the trunk
+    [1-9](?:{_SEP}[0-9]){{8}}               # nine digits after the trunk
     (?![0-9])
     """,
     re.VERBOSE,
