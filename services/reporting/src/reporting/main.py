@@ -9,6 +9,7 @@ from meldroute_common.catalogus import standaard_catalogus
 from reporting import __version__
 from reporting.config import ReportingSettings, get_settings
 from reporting.gebeurtenissen.router import gebeurtenissen_router
+from reporting.snelheid import Snelheidsbegrenzer
 from reporting.statistieken.router import router as statistieken_router
 
 
@@ -29,4 +30,5 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
         ],
     )
     app.state.catalogus = catalogus
+    app.state.snelheidsbegrenzer = Snelheidsbegrenzer(limiet=settings.rate_limit)
     return app

@@ -6,13 +6,13 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
-from meldroute_common.auth import StatistiekenLezen
 from meldroute_common.db import Session
 from meldroute_common.problems import BadRequest, InvalidParam
 from pydantic import BaseModel, Field
 
 from reporting.config import ReportingSettings
 from reporting.perioden import PERIODES, Periode, hele_perioden, maand_plus, maanden_tussen
+from reporting.snelheid import BEGRENSD, StatistiekenLezenBegrensd
 from reporting.statistieken import service
 from reporting.statistieken.csv_uitvoer import CSV_MEDIA_TYPE, evaluatie_csv, signalen_csv, wil_csv
 from reporting.statistieken.schemas import Evaluatie, Signalen
@@ -108,8 +108,13 @@ def dimensies_van(groeperen_op: str | None) -> list[str]:
     return namen
 
 
-@router.get("/statistieken/dimensies", operation_id="dimensiesOphalen", summary="Beschikbare dimensies")
-async def dimensies_ophalen(request: Request, claims: StatistiekenLezen) -> Dimensies:
+@router.get(
+    "/statistieken/dimensies",
+    operation_id="dimensiesOphalen",
+    summary="Beschikbare dimensies",
+    openapi_extra=BEGRENSD,
+)
+async def dimensies_ophalen(request: Request, claims: StatistiekenLezenBegrensd) -> Dimensies:
     """Welke dimensies en periodes de statistieken kennen, en de onderdrukkingsdrempel."""
     return Dimensies(
         dimensies=list(DIMENSIES), periodes=list(PERIODES), drempel=request.app.state.settings.drempel
@@ -121,11 +126,12 @@ async def dimensies_ophalen(request: Request, claims: StatistiekenLezen) -> Dime
     operation_id="signalenTellen",
     summary="Signalen geteld per periode en dimensie",
     response_model=Signalen,
+    openapi_extra=BEGRENSD,
     responses=_csv_antwoord(_SIGNALEN_CSV),
 )
 async def signalen_tellen(
     request: Request,
-    claims: StatistiekenLezen,
+    claims: StatistiekenLezenBegrensd,
     session: Session,
     groeperenOp: Annotated[
         str | None,
@@ -166,11 +172,12 @@ async def signalen_tellen(
     operation_id="evaluatieOphalen",
     summary="Evaluatie-indicatoren",
     response_model=Evaluatie,
+    openapi_extra=BEGRENSD,
     responses=_csv_antwoord(_EVALUATIE_CSV),
 )
 async def evaluatie_ophalen(
     request: Request,
-    claims: StatistiekenLezen,
+    claims: StatistiekenLezenBegrensd,
     session: Session,
     periode: PeriodeQuery = "kwartaal",
     van: VanQuery = None,
