@@ -1,0 +1,160 @@
+"""The whole route over real HTTP between the three services as processes.
+
+melder submits → the attention officer triages and escalates → RIEC pulls through the gateway → identity with four
+eyes → events reach reporting → statistics include the signals → the FG verifies the log.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from meldroute_common.devissuer import DevIssuer
+from meldroute_common.migrations import upgrade
+from meldroute_common.services import DIENSTEN
+from meldroute_common.testing import Stack, TestDatabases
+
+ROOT = Path(__file__).resolve().parents[2]
+GEMEENTE = "GM0222"  # Doetinchem: no other test in the session writes signals for it
+BSN = "111222333"
+AANTAL = 12
+
+
+@pytest.fixture(scope="module")
+def journey_stack(
+    tmp_path_factory: pytest.TempPathFactory, test_databases: TestDatabases, local_dir: Path
+) -> Iterator[Stack]:
+    urls = {}
+    for dienst in DIENSTEN:
+        urls[dienst.naam] = test_databases.create(f"e2e-{dienst.naam}")
+        upgrade(service_dir=dienst.folder(ROOT), database_url=urls[dienst.naam])
+    stack = Stack(
+        local_dir=local_dir,
+        database_urls=urls,
+        log_dir=tmp_path_factory.mktemp("e2e-logs"),
+        env={"INTAKE_OUTBOX_INTERVAL_SECONDEN": "0.2", "REPORTING_DREMPEL": "10", "REPORTING_MINIMALE_POPULATIE": "10"},
+    )
+    stack.start()
+    yield stack
+    stack.stop()
+
+
+def _bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def _signaal(nummer: int) -> dict[str, Any]:
+    betrokkene: dict[str, Any] = {"rol": "slachtoffer", "geslacht": "man", "nationaliteit": "PL"}
+    if nummer == 0:
+        betrokkene |= {"bsn": BSN, "naam": "Jan Kowalski", "geboortedatum": "2001-05-04"}
+    return {
+        "gemeenteCode": GEMEENTE,
+        "melderDomein": "toezicht",
+        "waargenomenOp": "2026-10-01",
+        "uitbuitingsvormen": ["arbeid"],
+        "indicatoren": ["woont-op-werkplek"],
+        "sector": "agrarisch",
+        "locatietype": "boerenerf",
+        "omschrijving": "Arbeiders slapen in een schuur; bel 06-12345678 voor de beheerder.",
+        "betrokkenen": [betrokkene],
+        "toestemming": False,
+    }
+
+
+def test_the_whole_journey(journey_stack: Stack, issuer: DevIssuer) -> None:
+    intake, gateway, reporting = (journey_stack.url(n) for n in ("intake-api", "privacy-gateway", "reporting"))
+    melder = _bearer(issuer.mint(rol="melder", gemeente=GEMEENTE, sub="melder-1"))
+    af = _bearer(issuer.mint(rol="aandachtsfunctionaris", gemeente=GEMEENTE, sub="af-1"))
+    riec = _bearer(issuer.mint(rol="partner", organisatie="riec-oost-nederland", sub="riec-analist"))
+    riec_approver = _bearer(issuer.mint(rol="goedkeurder", organisatie="riec-oost-nederland", sub="riec-teamleider"))
+    belasting = _bearer(issuer.mint(rol="partner", organisatie="belastingdienst", sub="bd-1"))
+    fg = _bearer(issuer.mint(rol="fg", sub="fg-1"))
+    beleid = _bearer(issuer.mint(rol="beleidsmedewerker", sub="beleid-1"))
+
+    with httpx.Client(timeout=20) as http:
+        # 1. A melder submits signals; the first names a person.
+        ids = []
+        for nummer in range(AANTAL):
+            response = http.post(
+                f"{intake}/v1/signalen", json=_signaal(nummer), headers={**melder, "Idempotency-Key": str(uuid.uuid4())}
+            )
+            assert response.status_code == 201, response.text
+            assert BSN not in response.text and "Kowalski" not in response.text and "06-12345678" not in response.text
+            ids.append(response.json()["id"])
+        signaal = ids[0]
+
+        # 2. The attention officer triages and escalates to RIEC and police for the case meeting.
+        for besluit in (
+            {"status": "in_behandeling", "toelichting": "Oppakken."},
+            {
+                "status": "opgeschaald",
+                "toelichting": "Meerdere indicatoren van arbeidsuitbuiting.",
+                "partners": ["riec-oost-nederland", "politie-oost-nederland"],
+                "doel": "casusoverleg",
+            },
+        ):
+            etag = http.get(f"{intake}/v1/signalen/{signaal}", headers=af).headers["etag"]
+            response = http.post(
+                f"{intake}/v1/signalen/{signaal}/beoordelingen", json=besluit, headers={**af, "If-Match": etag}
+            )
+            assert response.status_code in (200, 201), response.text
+
+        # 3. RIEC sees the case through the gateway; the Belastingdienst, not a recipient, does not.
+        lijst = http.get(f"{gateway}/v1/casussen", headers=riec)
+        assert lijst.status_code == 200 and signaal in lijst.text
+        casus = http.get(f"{gateway}/v1/casussen/{signaal}", params={"doel": "casusoverleg"}, headers=riec)
+        assert casus.status_code == 200, casus.text
+        view = casus.json()
+        assert BSN not in casus.text and "Kowalski" not in casus.text
+        assert "[TELEFOON]" in view["omschrijving"]
+        assert "identiteit" not in view["categorieen"]
+        assert http.get(f"{gateway}/v1/casussen/{signaal}", params={"doel": "casusoverleg"}, headers=belasting).status_code == 404
+
+        # 4. Identity with four eyes: the requester cannot approve their own request; a colleague can.
+        referentie = view["betrokkenen"][0]["referentie"]
+        verzoek = http.post(
+            f"{gateway}/v1/casussen/{signaal}/identiteitsverzoeken",
+            json={"betrokkene": referentie, "doel": "casusoverleg", "reden": "Afstemming van opvang in het casusoverleg."},
+            headers=riec,
+        )
+        assert verzoek.status_code == 201, verzoek.text
+        verzoek_id = verzoek.json()["id"]
+        assert http.get(f"{gateway}/v1/identiteitsverzoeken/{verzoek_id}/identiteit", headers=riec).status_code in (403, 409)
+        assert http.post(f"{gateway}/v1/identiteitsverzoeken/{verzoek_id}/goedkeuringen", headers=riec).status_code == 403
+        goedkeuring = http.post(f"{gateway}/v1/identiteitsverzoeken/{verzoek_id}/goedkeuringen", headers=riec_approver)
+        assert goedkeuring.status_code == 201, goedkeuring.text
+        identiteit = http.get(f"{gateway}/v1/identiteitsverzoeken/{verzoek_id}/identiteit", headers=riec)
+        assert identiteit.status_code == 200, identiteit.text
+        assert identiteit.json()["bsn"] == BSN and identiteit.json()["naam"] == "Jan Kowalski"
+
+        # 5. The outbox delivers the anonymous events; the statistics count every signal.
+        deadline, aantal = time.monotonic() + 30, None
+        while time.monotonic() < deadline:
+            stats = http.get(
+                f"{reporting}/v1/statistieken/signalen",
+                params={"groeperenOp": "gemeente", "periode": "jaar", "van": "2026-01", "tot": "2026-12"},
+                headers=beleid,
+            )
+            assert stats.status_code == 200, stats.text
+            cellen = [c for c in stats.json()["cellen"] if c["waarden"]["gemeente"] == GEMEENTE]
+            aantal = cellen[0]["aantal"] if cellen else None
+            if aantal == AANTAL:
+                break
+            time.sleep(0.5)
+        assert aantal == AANTAL
+
+        # 6. The FG verifies the log: every step is there and the chain holds.
+        verificatie = http.get(f"{gateway}/v1/verwerkingen/verificatie", headers=fg)
+        assert verificatie.status_code == 200 and verificatie.json()["ok"] is True
+        rijen = http.get(f"{gateway}/v1/verwerkingen", params={"casusId": signaal}, headers=fg).json()
+        acties = {rij["actie"] for rij in rijen["verwerkingen"]}
+        assert verificatie.json()["aantal"] >= len(rijen["verwerkingen"]) >= 4, acties
+        inzage = http.post(f"{gateway}/v1/inzageverzoeken", json={"bsn": BSN}, headers=fg)
+        assert inzage.status_code == 200, inzage.text
+        assert {o["afnemer"] for o in inzage.json()["ontvangsten"]} >= {"riec-oost-nederland"}
