@@ -14,7 +14,6 @@ from typing import Any
 
 import httpx
 import pytest
-
 from meldroute_common.devissuer import DevIssuer
 from meldroute_common.migrations import upgrade
 from meldroute_common.services import DIENSTEN
