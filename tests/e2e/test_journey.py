@@ -37,7 +37,11 @@ def journey_stack(
         local_dir=local_dir,
         database_urls=urls,
         log_dir=tmp_path_factory.mktemp("e2e-logs"),
-        env={"INTAKE_OUTBOX_INTERVAL_SECONDEN": "0.2", "REPORTING_DREMPEL": "10", "REPORTING_MINIMALE_POPULATIE": "10"},
+        env={
+            "INTAKE_OUTBOX_INTERVAL_SECONDEN": "0.2",
+            "REPORTING_DREMPEL": "10",
+            "REPORTING_MINIMALE_POPULATIE": "10",
+        },
     )
     stack.start()
     yield stack
@@ -67,11 +71,15 @@ def _signaal(nummer: int) -> dict[str, Any]:
 
 
 def test_the_whole_journey(journey_stack: Stack, issuer: DevIssuer) -> None:
-    intake, gateway, reporting = (journey_stack.url(n) for n in ("intake-api", "privacy-gateway", "reporting"))
+    intake, gateway, reporting = (
+        journey_stack.url(n) for n in ("intake-api", "privacy-gateway", "reporting")
+    )
     melder = _bearer(issuer.mint(rol="melder", gemeente=GEMEENTE, sub="melder-1"))
     af = _bearer(issuer.mint(rol="aandachtsfunctionaris", gemeente=GEMEENTE, sub="af-1"))
     riec = _bearer(issuer.mint(rol="partner", organisatie="riec-oost-nederland", sub="riec-analist"))
-    riec_approver = _bearer(issuer.mint(rol="goedkeurder", organisatie="riec-oost-nederland", sub="riec-teamleider"))
+    riec_approver = _bearer(
+        issuer.mint(rol="goedkeurder", organisatie="riec-oost-nederland", sub="riec-teamleider")
+    )
     belasting = _bearer(issuer.mint(rol="partner", organisatie="belastingdienst", sub="bd-1"))
     fg = _bearer(issuer.mint(rol="fg", sub="fg-1"))
     beleid = _bearer(issuer.mint(rol="beleidsmedewerker", sub="beleid-1"))
@@ -81,10 +89,16 @@ def test_the_whole_journey(journey_stack: Stack, issuer: DevIssuer) -> None:
         ids = []
         for nummer in range(AANTAL):
             response = http.post(
-                f"{intake}/v1/signalen", json=_signaal(nummer), headers={**melder, "Idempotency-Key": str(uuid.uuid4())}
+                f"{intake}/v1/signalen",
+                json=_signaal(nummer),
+                headers={**melder, "Idempotency-Key": str(uuid.uuid4())},
             )
             assert response.status_code == 201, response.text
-            assert BSN not in response.text and "Kowalski" not in response.text and "06-12345678" not in response.text
+            assert (
+                BSN not in response.text
+                and "Kowalski" not in response.text
+                and "06-12345678" not in response.text
+            )
             ids.append(response.json()["id"])
         signaal = ids[0]
 
@@ -100,7 +114,9 @@ def test_the_whole_journey(journey_stack: Stack, issuer: DevIssuer) -> None:
         ):
             etag = http.get(f"{intake}/v1/signalen/{signaal}", headers=af).headers["etag"]
             response = http.post(
-                f"{intake}/v1/signalen/{signaal}/beoordelingen", json=besluit, headers={**af, "If-Match": etag}
+                f"{intake}/v1/signalen/{signaal}/beoordelingen",
+                json=besluit,
+                headers={**af, "If-Match": etag},
             )
             assert response.status_code in (200, 201), response.text
 
@@ -113,20 +129,38 @@ def test_the_whole_journey(journey_stack: Stack, issuer: DevIssuer) -> None:
         assert BSN not in casus.text and "Kowalski" not in casus.text
         assert "[TELEFOON]" in view["omschrijving"]
         assert "identiteit" not in view["categorieen"]
-        assert http.get(f"{gateway}/v1/casussen/{signaal}", params={"doel": "casusoverleg"}, headers=belasting).status_code == 404
+        assert (
+            http.get(
+                f"{gateway}/v1/casussen/{signaal}", params={"doel": "casusoverleg"}, headers=belasting
+            ).status_code
+            == 404
+        )
 
         # 4. Identity with four eyes: the requester cannot approve their own request; a colleague can.
         referentie = view["betrokkenen"][0]["referentie"]
         verzoek = http.post(
             f"{gateway}/v1/casussen/{signaal}/identiteitsverzoeken",
-            json={"betrokkene": referentie, "doel": "casusoverleg", "reden": "Afstemming van opvang in het casusoverleg."},
+            json={
+                "betrokkene": referentie,
+                "doel": "casusoverleg",
+                "reden": "Afstemming van opvang in het casusoverleg.",
+            },
             headers=riec,
         )
         assert verzoek.status_code == 201, verzoek.text
         verzoek_id = verzoek.json()["id"]
-        assert http.get(f"{gateway}/v1/identiteitsverzoeken/{verzoek_id}/identiteit", headers=riec).status_code in (403, 409)
-        assert http.post(f"{gateway}/v1/identiteitsverzoeken/{verzoek_id}/goedkeuringen", headers=riec).status_code == 403
-        goedkeuring = http.post(f"{gateway}/v1/identiteitsverzoeken/{verzoek_id}/goedkeuringen", headers=riec_approver)
+        assert http.get(
+            f"{gateway}/v1/identiteitsverzoeken/{verzoek_id}/identiteit", headers=riec
+        ).status_code in (403, 409)
+        assert (
+            http.post(
+                f"{gateway}/v1/identiteitsverzoeken/{verzoek_id}/goedkeuringen", headers=riec
+            ).status_code
+            == 403
+        )
+        goedkeuring = http.post(
+            f"{gateway}/v1/identiteitsverzoeken/{verzoek_id}/goedkeuringen", headers=riec_approver
+        )
         assert goedkeuring.status_code == 201, goedkeuring.text
         identiteit = http.get(f"{gateway}/v1/identiteitsverzoeken/{verzoek_id}/identiteit", headers=riec)
         assert identiteit.status_code == 200, identiteit.text
