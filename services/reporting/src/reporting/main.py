@@ -8,6 +8,7 @@ from meldroute_common.catalogus import standaard_catalogus
 
 from reporting import __version__
 from reporting.config import ReportingSettings, get_settings
+from reporting.dashboard.router import router as dashboard_router
 from reporting.gebeurtenissen.router import gebeurtenissen_router
 from reporting.snelheid import Snelheidsbegrenzer
 from reporting.statistieken.router import router as statistieken_router
@@ -24,6 +25,7 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
         "aantallen voor intervisie en beleidsevaluatie; aantallen onder de drempel worden onderdrukt.",
         version=__version__,
         routers=[gebeurtenissen_router(catalogus=catalogus), statistieken_router],
+        extra_routes=[dashboard_router],
         openapi_tags=[
             {"name": "gebeurtenissen", "description": "Anonieme gebeurtenissen van intake-api."},
             {"name": "statistieken", "description": "Onderdrukte statistieken."},

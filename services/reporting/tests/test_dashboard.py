@@ -1,0 +1,209 @@
+"""The dashboard: its own CSP, offline assets, open or token mode, and a real browser drawing the charts."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from meldroute_common.devissuer import DevIssuer
+from meldroute_common.migrations import upgrade
+from meldroute_common.testing import ServiceHarness, TestDatabases, free_port
+from reporting.perioden import maand_plus
+
+from .conftest import gebeurtenis, invoer_headers, lezer_headers
+
+ROOT = Path(__file__).resolve().parents[3]
+ARTEFACTEN = ROOT / "test-artifacts"
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+async def test_page_and_assets_carry_a_self_only_csp(reporting_harness: ServiceHarness) -> None:
+    async with reporting_harness.client(dashboard_open=False) as client:
+        pagina = await client.get("/dashboard")
+        assert pagina.status_code == 200
+        csp = pagina.headers["content-security-policy"]
+        assert "default-src 'self'" in csp and "script-src 'self'" in csp and "unsafe" not in csp
+        assert '<html lang="nl">' in pagina.text
+        assert "https://" not in pagina.text and "http://" not in pagina.text  # nothing from elsewhere
+        assert 'id="token"' in pagina.text and "Oude IJsselstreek" in pagina.text  # labels for the charts
+        script = await client.get("/dashboard/static/dashboard.js")
+        assert script.status_code == 200 and script.headers["content-type"].startswith("text/javascript")
+        assert "http" not in script.text.replace("http://www.w3.org/2000/svg", "")
+        assert (await client.get("/dashboard/static/dashboard.css")).status_code == 200
+        assert (await client.get("/dashboard/static/..%2Fconfig.py")).status_code == 404
+        assert (await client.get("/dashboard/static/router.py")).status_code == 404
+        # Closed: no figures without a token.
+        assert (await client.get("/dashboard/gegevens")).status_code == 404
+        assert "/dashboard" not in str((await client.get("/v1/openapi.json")).json()["paths"])
+
+
+async def test_open_dashboard_serves_suppressed_figures_without_a_token(
+    reporting_harness: ServiceHarness, issuer: DevIssuer
+) -> None:
+    async with reporting_harness.client(dashboard_open=True, drempel=5, minimale_populatie=0) as client:
+        events = [gebeurtenis(maand="2026-02") for _ in range(7)] + [
+            gebeurtenis(maand="2026-02", gemeenteCode="GM0197")
+        ]
+        await client.post(
+            "/v1/gebeurtenissen", json={"gebeurtenissen": events}, headers=invoer_headers(issuer)
+        )
+        antwoord = await client.get(
+            "/dashboard/gegevens", params={"periode": "kwartaal", "van": "2026-01", "tot": "2026-03"}
+        )
+        assert antwoord.status_code == 200
+        assert "default-src 'self'" in antwoord.headers["content-security-policy"]
+        with_token = await client.get(
+            "/v1/statistieken/evaluatie",
+            params={"periode": "kwartaal", "van": "2026-01", "tot": "2026-03"},
+            headers=lezer_headers(issuer),
+        )
+        assert antwoord.json() == with_token.json()
+        gemeenten = {c["waarden"]["gemeente"]: c for c in antwoord.json()["gemeenten"]["cellen"]}
+        assert gemeenten["GM0197"]["aantal"] is None and gemeenten["GM0197"]["onderdrukt"]
+
+
+def test_development_opens_the_dashboard_by_default(reporting_harness: ServiceHarness) -> None:
+    assert reporting_harness.settings(env="development").dashboard_zonder_token is True
+    assert reporting_harness.settings(env="test").dashboard_zonder_token is False
+    assert reporting_harness.settings(env="test", dashboard_open=True).dashboard_zonder_token is True
+
+
+# --- a real browser against a real process ---------------------------------------------------------------
+
+
+def _events() -> list[dict[str, Any]]:
+    """Two years of signals and decisions, ending last month, with a few small cells to suppress."""
+    nu = datetime.now(UTC)
+    laatste = maand_plus(f"{nu.year:04d}-{nu.month:02d}", -1)
+    gemeenten = ["GM1509", "GM0222", "GM0197", "GM1859"]
+    vormen = [["arbeid"], ["seksueel"], ["crimineel"], ["arbeid", "crimineel"]]
+    domeinen = ["toezicht", "wijkteam", "balie"]
+    events: list[dict[str, Any]] = []
+    for m in range(24):
+        maand = maand_plus(laatste, -m)
+        for i in range(14 + m % 5):
+            events.append(
+                gebeurtenis(
+                    maand=maand,
+                    gemeenteCode=gemeenten[i % len(gemeenten)],
+                    uitbuitingsvormen=vormen[(i + m) % len(vormen)],
+                    melderDomein=domeinen[(i * 7 + m) % len(domeinen)],
+                )
+            )
+        for i in range(6):
+            uitkomst = ["opgeschaald", "afgesloten_geen_mensenhandel", "doorverwezen_ander_domein"][i % 3]
+            events.append(gebeurtenis(maand=maand, uitkomst=uitkomst, doorlooptijdDagen=3 + (i * 5 + m) % 40))
+        events.append(
+            gebeurtenis(maand=maand, gemeenteCode="GM0294", uitbuitingsvormen=["orgaanverwijdering"])
+        )
+    return events
+
+
+@pytest.fixture
+def reporting_proces(test_databases: TestDatabases, local_dir: Path, tmp_path: Path) -> Any:
+    url = test_databases.create("reporting-dashboard")
+    upgrade(service_dir=ROOT / "services" / "reporting", database_url=url)
+    port = free_port()
+    env = {
+        **os.environ,
+        "MELDROUTE_ENV": "test",
+        "MELDROUTE_LOCAL_DIR": str(local_dir),
+        "REPORTING_DATABASE_URL": url,
+        "REPORTING_DASHBOARD_OPEN": "false",
+        "REPORTING_DREMPEL": "5",
+        "REPORTING_MINIMALE_POPULATIE": "10",
+    }
+    log = (tmp_path / "reporting.log").open("wb")
+    proces = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "reporting.main:create_app", "--factory", "--host", "127.0.0.1",
+         "--port", str(port), "--no-access-log"],
+        env=env, stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    basis = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            assert proces.poll() is None, (tmp_path / "reporting.log").read_text()
+            try:
+                if httpx.get(f"{basis}/health/ready", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert time.monotonic() < deadline, "reporting did not become ready"
+            time.sleep(0.1)
+        yield basis
+    finally:
+        proces.terminate()
+        proces.wait(timeout=10)
+        log.close()
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="chromium is not installed (make test installs it)")
+def test_dashboard_draws_the_charts_in_a_real_browser(reporting_proces: str, issuer: DevIssuer) -> None:
+    from playwright.sync_api import sync_playwright
+
+    events = _events()
+    for begin in range(0, len(events), 1000):
+        antwoord = httpx.post(
+            f"{reporting_proces}/v1/gebeurtenissen",
+            json={"gebeurtenissen": events[begin : begin + 1000]},
+            headers=invoer_headers(issuer),
+            timeout=30,
+        )
+        assert antwoord.status_code == 200, antwoord.text
+    token = issuer.mint(rol="beleidsmedewerker")
+    fouten: list[str] = []
+    verzoeken: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+        )  # fmt: skip
+        try:
+            pagina = browser.new_page(viewport={"width": 1100, "height": 900})
+            pagina.on(
+                "console", lambda bericht: fouten.append(bericht.text) if bericht.type == "error" else None
+            )
+            pagina.on("pageerror", lambda fout: fouten.append(str(fout)))
+            pagina.on("request", lambda verzoek: verzoeken.append(verzoek.url))
+            pagina.goto(f"{reporting_proces}/dashboard")
+            assert pagina.locator("html").get_attribute("lang") == "nl"
+            # Closed dashboard: nothing is drawn until a token is given.
+            assert pagina.locator("svg.staaf").count() == 0
+            pagina.get_by_label("Toegangstoken (beleidsmedewerker)").fill(token)
+            pagina.get_by_label("Periode").select_option("kwartaal")
+            pagina.get_by_role("button", name="Toon cijfers").click()
+            pagina.locator("#grafiek-doorlooptijden svg.staaf").wait_for(timeout=15_000)
+            assert pagina.locator("svg.staaf").count() == 4
+            assert "Cijfers van" in pagina.locator("#status").inner_text()
+            # Bars for shown figures, hatched bars for suppressed ones (organ removal: 3 a quarter).
+            assert pagina.locator("#grafiek-vormen rect.waarde").count() > 10
+            assert pagina.locator("#grafiek-vormen rect.onderdrukt").count() > 0
+            assert pagina.locator("#grafiek-gemeenten rect.waarde").count() > 10
+            assert pagina.locator("#grafiek-domeinen rect.waarde").count() > 5
+            assert pagina.locator("#grafiek-doorlooptijden rect.waarde").count() > 0
+            # Every chart is described and has its table; suppressed figures read as such.
+            for grafiek in pagina.locator("svg.staaf").all():
+                assert grafiek.get_attribute("role") == "img"
+                assert grafiek.locator("title").text_content()
+            assert pagina.locator("details table").count() == 4
+            assert pagina.locator("#grafiek-vormen td.onderdrukt").first.text_content() == "onderdrukt"
+            assert "Gedwongen orgaanverwijdering" in (
+                pagina.locator("#grafiek-vormen table").text_content() or ""
+            )
+            ARTEFACTEN.mkdir(exist_ok=True)
+            pagina.screenshot(path=str(ARTEFACTEN / "dashboard.png"), full_page=True)
+        finally:
+            browser.close()
+    assert fouten == []
+    assert all(url.startswith(reporting_proces) for url in verzoeken), (
+        "the page loaded something from elsewhere"
+    )
