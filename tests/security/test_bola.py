@@ -1,0 +1,263 @@
+"""Broken object level authorisation, against the running services.
+
+intake-api: a signal of GM1509, read and written through every operation with an id by the attention officers
+of every other municipality in the catalogue (and by a token naming none) → 403/404 and never any of its data.
+privacy-gateway: a case escalated to riec-oost-nederland and politie-oost-nederland, asked for by every other
+partner in the policy through every operation that takes a case id → 404; an identity request of one partner
+used by every other partner → 404, before and after its approval. Every matrix has its positive control: the
+owner gets what the others may not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import httpx
+import pytest
+from meldroute_common.roles import ROLLEN
+
+if TYPE_CHECKING:
+    from tests.security.conftest import Api, Operatie
+
+GEMEENTE = "GM1509"
+EIGENAREN = ("riec-oost-nederland", "politie-oost-nederland")
+DOEL = "casusoverleg"
+PROBLEEM_VELDEN = {"type", "title", "status", "detail", "instance", "invalidParams"}
+#: Path parameters the matrices know how to fill; an operation with another one fails until it is added.
+INTAKE_IDS = {"signaalId"}
+GATEWAY_IDS = {"casusId", "verzoekId"}
+#: A decision the owner could make on the fresh signal right now: the write others try must be a real one.
+BEOORDELING = {"status": "in_behandeling", "toelichting": "Eerste beoordeling.", "versie": 1}
+REDEN = "Afstemming van opvang en veiligheid in het casusoverleg van deze week."
+
+
+@dataclass(frozen=True)
+class Gegevens:
+    signaal_id: str  # a signal of GM1509 in its first state
+    casus_id: str  # a signal of GM1509 escalated to EIGENAREN
+    referentie: str  # the betrokkene of the case as riec-oost-nederland sees it
+    verzoek_id: str  # an identity request of riec-oost-nederland, not yet approved
+    aanvrager: str  # its requester's sub
+    naam: str  # the identifying name in the signal: must never reach anyone else
+
+
+def _ok(antwoord: httpx.Response, *statussen: int) -> dict[str, Any]:
+    assert antwoord.status_code in statussen, (
+        f"{antwoord.request.url}: {antwoord.status_code} {antwoord.text}"
+    )
+    body: dict[str, Any] = antwoord.json()
+    return body
+
+
+@pytest.fixture(scope="module")
+def gegevens(api: Api) -> Iterator[Gegevens]:
+    melder = api.token("melder", gemeente=GEMEENTE, organisatie=None, sub="bola-melder")
+    af = api.token("aandachtsfunctionaris", gemeente=GEMEENTE, organisatie=None, sub="bola-af")
+    aanmaken, beoordelen = api.operatie("signaalAanmaken"), api.operatie("beoordelingVastleggen")
+    voorbeeld = aanmaken.body_voorbeeld
+    assert voorbeeld["gemeenteCode"] == GEMEENTE and voorbeeld["betrokkenen"][0]["naam"]
+    signaal = _ok(api.verzoek(aanmaken, token=melder), 201)
+    casus = _ok(api.verzoek(aanmaken, token=melder), 201)
+    pad = {"signaalId": casus["id"]}
+    _ok(api.verzoek(beoordelen, token=af, pad=pad, body={**BEOORDELING, "versie": 1}), 200)
+    opschaling = {
+        "status": "opgeschaald",
+        "toelichting": "Opschalen.",
+        "partners": list(EIGENAREN),
+        "doel": DOEL,
+    }
+    _ok(api.verzoek(beoordelen, token=af, pad=pad, body={**opschaling, "versie": 2}), 200)
+
+    riec = api.token("partner", dienst="privacy-gateway", organisatie=EIGENAREN[0], sub="bola-riec-aanvrager")
+    gedeeld = _ok(api.verzoek(api.operatie("casusOpvragen"), token=riec, pad={"casusId": casus["id"]}), 200)
+    referentie = gedeeld["betrokkenen"][0]["referentie"]
+    verzoek = _ok(
+        api.verzoek(
+            api.operatie("identiteitsverzoekIndienen"), token=riec, pad={"casusId": casus["id"]},
+            body={"betrokkene": referentie, "doel": DOEL, "reden": REDEN},
+        ),
+        201,
+    )  # fmt: skip
+    yield Gegevens(
+        signaal_id=signaal["id"], casus_id=casus["id"], referentie=referentie, verzoek_id=verzoek["id"],
+        aanvrager="bola-riec-aanvrager", naam=voorbeeld["betrokkenen"][0]["naam"],
+    )  # fmt: skip
+
+
+def _geweigerd(api: Api, antwoord: httpx.Response, statussen: tuple[int, ...], *geheimen: str) -> str | None:
+    """None when the answer is a bare refusal with one of `statussen` revealing none of `geheimen`."""
+    wie = f"{antwoord.request.method} {antwoord.request.url.path}"
+    if antwoord.status_code not in statussen:
+        return f"{wie}: {antwoord.status_code} {antwoord.text[:200]}"
+    document = api.probleem(antwoord, *statussen)
+    if set(document) - PROBLEEM_VELDEN:
+        return f"{wie}: the refusal says more than a problem does: {sorted(set(document) - PROBLEEM_VELDEN)}"
+    if any(geheim in antwoord.text for geheim in geheimen):
+        return f"{wie}: the refusal shows data of the object"
+    return None
+
+
+def _rol_voor(operatie: Operatie, claim: str) -> str:
+    """A role of the given kind (`gemeente` or `organisatie` users) whose scopes cover the operation."""
+    rollen = [n for n, r in ROLLEN.items() if r.claim == claim and operatie.toegestaan_voor(r)]
+    assert rollen, f"{operatie}: no {claim} role may call it"
+    return rollen[0]
+
+
+def _met_id(operaties: list[Operatie], bekend: set[str]) -> list[Operatie]:
+    resultaat = [o for o in operaties if o.pad_parameters]
+    for operatie in resultaat:
+        onbekend = set(operatie.pad_parameters) - bekend
+        assert not onbekend, f"{operatie}: add {sorted(onbekend)} to the BOLA matrix"
+    return resultaat
+
+
+def _lijsten(api: Api, dienst: str, claim: str) -> list[Operatie]:
+    """The reads without an id that users of this kind may call: they must not list others' objects."""
+    return [
+        o for o in api.operaties
+        if o.dienst == dienst and o.methode == "GET" and not o.pad_parameters
+        and any(r.claim == claim and o.toegestaan_voor(r) for r in ROLLEN.values())
+    ]  # fmt: skip
+
+
+def _page(operatie: Operatie) -> dict[str, str | int]:
+    return {"pageSize": 100} if "pageSize" in operatie.query_parameters else {}
+
+
+def test_intake_signal_is_invisible_and_untouchable_for_other_municipalities(
+    api: Api, gegevens: Gegevens
+) -> None:
+    catalogus = _ok(api.verzoek(api.operatie("catalogusOphalen"), token=api.token("melder")), 200)
+    anderen: list[str | None] = [g["code"] for g in catalogus["gemeenten"] if g["code"] != GEMEENTE]
+    assert len(anderen) >= 7, anderen
+    anderen.append(None)  # a token that names no municipality at all
+    operaties = _met_id([o for o in api.operaties if o.dienst == "intake-api"], INTAKE_IDS)
+    operaties = [
+        o for o in operaties if any(r.claim == "gemeente" and o.toegestaan_voor(r) for r in ROLLEN.values())
+    ]
+    assert operaties, "intake-api documents no municipal operation with an id"
+    pad = {"signaalId": gegevens.signaal_id}
+    eigen = api.token("aandachtsfunctionaris", gemeente=GEMEENTE, organisatie=None, sub="bola-af")
+    historie = {
+        o.operation_id: _ok(api.verzoek(o, token=eigen, pad=pad), 200)
+        for o in operaties
+        if o.methode == "GET"
+    }
+    assert all(gegevens.signaal_id in str(body) for body in historie.values())
+
+    fouten = []
+    for gemeente in anderen:
+        for operatie in operaties:
+            token = api.token(
+                _rol_voor(operatie, "gemeente"), gemeente=gemeente, organisatie=None, sub=f"bola-{gemeente}"
+            )
+            bodies = [None] if operatie.methode == "GET" else [None, BEOORDELING]
+            for body in bodies:
+                antwoord = api.verzoek(operatie, token=token, pad=pad, body=body)
+                fouten.append(_geweigerd(api, antwoord, (403, 404), gegevens.signaal_id))
+        for lijst in _lijsten(api, "intake-api", "gemeente"):
+            token = api.token(_rol_voor(lijst, "gemeente"), gemeente=gemeente, organisatie=None)
+            antwoord = api.verzoek(lijst, token=token, query=_page(lijst))
+            if antwoord.status_code != 200 or gegevens.signaal_id in antwoord.text:
+                fouten.append(f"{lijst} for {gemeente}: {antwoord.status_code}, lists the signal or fails")
+    assert not [f for f in fouten if f], "\n".join(f for f in fouten if f)
+
+    # Nothing changed: the owner sees the same signal and history, and can make the decision others could not.
+    for operatie in operaties:
+        if operatie.methode == "GET":
+            assert _ok(api.verzoek(operatie, token=eigen, pad=pad), 200) == historie[operatie.operation_id]
+    beoordelen = api.operatie("beoordelingVastleggen")
+    assert _ok(api.verzoek(beoordelen, token=eigen, pad=pad, body=BEOORDELING), 200)["versie"] == 2
+
+
+def _partners_anders_dan(api: Api, *eigenaren: str) -> list[str]:
+    beleid = _ok(
+        api.verzoek(api.operatie("beleidOphalen"), token=api.token("partner", dienst="privacy-gateway")), 200
+    )
+    partners = [p["id"] for p in beleid["partners"] if p["id"] not in eigenaren]
+    assert len(partners) >= 5, partners
+    return partners
+
+
+def test_gateway_case_is_404_for_every_partner_it_was_not_escalated_to(api: Api, gegevens: Gegevens) -> None:
+    gateway = [o for o in api.operaties if o.dienst == "privacy-gateway"]
+    casus_ops = [o for o in _met_id(gateway, GATEWAY_IDS) if "casusId" in o.pad_parameters]
+    # An operation taking the case id in its body belongs in the matrix too.
+    casus_ops += [o for o in gateway if isinstance(o.body_voorbeeld, dict) and "casusId" in o.body_voorbeeld]
+    assert casus_ops, "privacy-gateway documents no operation on a case"
+    pad = {"casusId": gegevens.casus_id}
+
+    def body(operatie: Operatie) -> Any:
+        if not operatie.heeft_body:
+            return None
+        waarden = {
+            "casusId": gegevens.casus_id,
+            "doel": DOEL,
+            "betrokkene": gegevens.referentie,
+            "reden": REDEN,
+        }
+        return {k: waarden.get(k, v) for k, v in operatie.body_voorbeeld.items()}
+
+    for eigenaar in EIGENAREN:  # the control: the partners it was escalated to do get it
+        token = api.token("partner", dienst="privacy-gateway", organisatie=eigenaar, gemeente=None)
+        gedeeld = _ok(api.verzoek(api.operatie("casusOpvragen"), token=token, pad=pad), 200)
+        assert gedeeld["id"] == gegevens.casus_id
+        gedeelde = _ok(
+            api.verzoek(api.operatie("casussenOpvragen"), token=token, query={"pageSize": 100}), 200
+        )
+        assert gegevens.casus_id in str(gedeelde)
+
+    fouten = []
+    for partner in _partners_anders_dan(api, *EIGENAREN):
+        for operatie in casus_ops:
+            token = api.token(
+                _rol_voor(operatie, "organisatie"), dienst="privacy-gateway", organisatie=partner, gemeente=None,
+                sub=f"bola-{partner}",
+            )  # fmt: skip
+            antwoord = api.verzoek(operatie, token=token, pad=pad, body=body(operatie))
+            fouten.append(_geweigerd(api, antwoord, (404,), gegevens.casus_id, gegevens.naam))
+        for lijst in _lijsten(api, "privacy-gateway", "organisatie"):
+            token = api.token(_rol_voor(lijst, "organisatie"), dienst="privacy-gateway", organisatie=partner)
+            antwoord = api.verzoek(lijst, token=token, query=_page(lijst))
+            if antwoord.status_code != 200 or gegevens.casus_id in antwoord.text:
+                fouten.append(f"{lijst} for {partner}: {antwoord.status_code}, lists the case or fails")
+    assert not [f for f in fouten if f], "\n".join(f for f in fouten if f)
+
+
+def test_gateway_identity_request_of_one_partner_is_404_for_every_other(api: Api, gegevens: Gegevens) -> None:
+    gateway = [o for o in api.operaties if o.dienst == "privacy-gateway"]
+    verzoek_ops = [o for o in _met_id(gateway, GATEWAY_IDS) if "verzoekId" in o.pad_parameters]
+    assert verzoek_ops, "privacy-gateway documents no operation on an identity request"
+    pad = {"verzoekId": gegevens.verzoek_id}
+    # Every other partner, including the other one the case was escalated to.
+    anderen = _partners_anders_dan(api, EIGENAREN[0])
+
+    def probeer() -> list[str]:
+        fouten: list[str | None] = []
+        for partner in anderen:
+            for operatie in verzoek_ops:
+                token = api.token(
+                    _rol_voor(operatie, "organisatie"), dienst="privacy-gateway", organisatie=partner,
+                    gemeente=None, sub=f"bola-{partner}",
+                )  # fmt: skip
+                antwoord = api.verzoek(operatie, token=token, pad=pad)
+                fouten.append(_geweigerd(api, antwoord, (404,), gegevens.verzoek_id, gegevens.naam))
+        return [f for f in fouten if f]
+
+    fouten = probeer()
+    eigen = {"dienst": "privacy-gateway", "organisatie": EIGENAREN[0], "gemeente": None}
+    goedkeuring = api.verzoek(
+        api.operatie("identiteitsverzoekGoedkeuren"), token=api.token("goedkeurder", sub="bola-riec-goedkeurder", **eigen), pad=pad
+    )  # fmt: skip
+    assert goedkeuring.status_code == 201, goedkeuring.text
+    fouten += probeer()  # approved, the request would now unseal: still nobody else's
+    assert not fouten, "\n".join(fouten)
+
+    identiteit = _ok(
+        api.verzoek(api.operatie("identiteitOphalen"), token=api.token("partner", sub=gegevens.aanvrager, **eigen), pad=pad),
+        200,
+    )  # fmt: skip
+    assert identiteit["naam"] == gegevens.naam

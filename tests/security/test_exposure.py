@@ -1,0 +1,97 @@
+"""What a service shows to the outside: no interactive docs in production, and CORS only for listed origins.
+
+Production mode verifies tokens against a JWKS URL; a tiny local server publishes the development issuer's keys
+there, so an authenticated call proves the production app really runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import TYPE_CHECKING
+
+import httpx
+import pytest
+from meldroute_common.roles import ROLLEN
+from meldroute_common.services import DIENSTEN
+from meldroute_common.testing import running
+
+if TYPE_CHECKING:
+    from meldroute_common.testing import ServiceHarness
+
+    from tests.security.conftest import Api, JwksServer, Operatie
+
+DIENST_NAMEN = [d.naam for d in DIENSTEN]
+HARNESS = {
+    "intake-api": "intake_harness",
+    "privacy-gateway": "gateway_harness",
+    "reporting": "reporting_harness",
+}
+TOEGESTAAN = "https://meldpunt.achterhoek.example"
+ANDER = "https://kwaadwillend.example"
+DOCS = ("/v1/docs", "/docs", "/redoc", "/v1/redoc", "/v1/docs/oauth2-redirect")
+
+Productie = Callable[[str], AbstractAsyncContextManager[httpx.AsyncClient]]
+
+
+@pytest.fixture
+def productie(request: pytest.FixtureRequest, jwks_server: JwksServer) -> Productie:
+    """`async with productie(dienst) as client`: the service in production mode with a CORS allowlist."""
+
+    @asynccontextmanager
+    async def open_(dienst: str) -> AsyncIterator[httpx.AsyncClient]:
+        harness: ServiceHarness = request.getfixturevalue(HARNESS[dienst])
+        extra = {"outbox_relay_aan": False, "retentie_taak_aan": False} if dienst == "intake-api" else {}
+        settings = harness.settings(
+            env="production", jwks_url=jwks_server.url, cors_origins=[TOEGESTAAN], **extra
+        )
+        assert settings.is_production and settings.jwks_url == jwks_server.url
+        async with running(harness.create_app(settings)) as client:
+            yield client
+
+    return open_
+
+
+def _leesbaar(api: Api, dienst: str) -> tuple[Operatie, str]:
+    """A read without id or required query, and a role that may call it."""
+    for operatie in api.operaties:
+        kaal = not (operatie.pad_parameters or operatie.verplichte_query)
+        if operatie.dienst == dienst and operatie.methode == "GET" and kaal:
+            return operatie, next(n for n, r in ROLLEN.items() if operatie.toegestaan_voor(r))
+    raise AssertionError(f"{dienst} has no plain read")
+
+
+@pytest.mark.parametrize("dienst", DIENST_NAMEN)
+async def test_production_serves_no_interactive_docs(dienst: str, productie: Productie, api: Api) -> None:
+    operatie, rol = _leesbaar(api, dienst)
+    async with productie(dienst) as client:
+        for pad in DOCS:
+            assert (await client.get(pad)).status_code == 404, pad
+        # The contract itself stays published, and a token verified against the JWKS URL is accepted.
+        assert (await client.get("/v1/openapi.json")).status_code == 200
+        kop = {"Authorization": f"Bearer {api.token(rol, dienst=dienst)}"}
+        antwoord = await client.get(operatie.pad, headers=kop)
+        assert antwoord.status_code == 200, antwoord.text
+    # The control: outside production the same service does serve them.
+    assert api.http.get(api.stack.url(dienst) + "/v1/docs").status_code == 200
+
+
+@pytest.mark.parametrize("dienst", DIENST_NAMEN)
+async def test_cors_answers_only_listed_origins(dienst: str, productie: Productie, api: Api) -> None:
+    operatie, rol = _leesbaar(api, dienst)
+    kop = {"Authorization": f"Bearer {api.token(rol, dienst=dienst)}"}
+    voorvraag = {"Access-Control-Request-Method": "GET", "Access-Control-Request-Headers": "authorization"}
+    async with productie(dienst) as client:
+        toegestaan = await client.get(operatie.pad, headers={**kop, "Origin": TOEGESTAAN})
+        assert toegestaan.headers.get("access-control-allow-origin") == TOEGESTAAN
+        vooraf = await client.options(operatie.pad, headers={**voorvraag, "Origin": TOEGESTAAN})
+        assert vooraf.status_code == 200 and vooraf.headers.get("access-control-allow-origin") == TOEGESTAAN
+        assert "authorization" in vooraf.headers.get("access-control-allow-headers", "").lower()
+
+        ander = await client.get(operatie.pad, headers={**kop, "Origin": ANDER})
+        assert "access-control-allow-origin" not in ander.headers
+        vooraf = await client.options(operatie.pad, headers={**voorvraag, "Origin": ANDER})
+        assert vooraf.status_code >= 400 and "access-control-allow-origin" not in vooraf.headers
+    # The running stack lists no origin at all: nobody gets the header.
+    standaard = api.http.get(api.stack.url(dienst) + operatie.pad, headers={**kop, "Origin": TOEGESTAAN})
+    assert "access-control-allow-origin" not in standaard.headers

@@ -1,0 +1,132 @@
+"""Limits that keep a caller from exhausting a service: body size, page size and rate per client."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+import httpx
+from meldroute_common.problems import PROBLEM_JSON
+from meldroute_common.roles import ROLLEN
+from meldroute_common.services import DIENSTEN
+from meldroute_common.settings import ServiceSettings
+
+if TYPE_CHECKING:
+    from meldroute_common.testing import ServiceHarness
+
+    from tests.security.conftest import Api, Operatie
+
+#: Used when a pageSize parameter documents no maximum: the cap the services state in their descriptions.
+STANDAARD_PAGINA_MAX = 100
+#: The operations that must be limited per client: recording a signal and the statistics.
+BEGRENSD = {"intake-api": ("signaalAanmaken",), "reporting": ("signalenTellen", "evaluatieOphalen")}
+LAGE_LIMIET = "3/minute"
+POGINGEN = 10
+
+
+def _max_body(dienst: str) -> int:
+    """The service's default body limit, as its settings class declares it (the stack runs the defaults)."""
+    package = next(d.package for d in DIENSTEN if d.naam == dienst)
+    module = importlib.import_module(f"{package}.config")
+    klassen = [
+        k for k in vars(module).values()
+        if isinstance(k, type) and issubclass(k, ServiceSettings) and k is not ServiceSettings
+    ]  # fmt: skip
+    assert len(klassen) == 1, klassen
+    grens = klassen[0].model_fields["max_body_bytes"].default
+    assert isinstance(grens, int)
+    return grens
+
+
+def _rol(operatie: Operatie) -> str:
+    return next(naam for naam, rol in ROLLEN.items() if operatie.toegestaan_voor(rol))
+
+
+def test_a_body_over_the_limit_is_413_on_every_operation_with_a_body(api: Api) -> None:
+    operaties = [o for o in api.operaties if o.heeft_body]
+    assert {o.dienst for o in operaties} == {d.naam for d in DIENSTEN}
+    for operatie in operaties:
+        grens = _max_body(operatie.dienst)
+        url = api.stack.url(operatie.dienst) + operatie.pad
+        for naam in operatie.pad_parameters:
+            url = url.replace("{" + naam + "}", "00000000-0000-4000-8000-000000000000")
+        kop = {
+            "Authorization": f"Bearer {api.token(_rol(operatie), dienst=operatie.dienst)}",
+            "Content-Type": "application/json",
+        }
+        # Declared length over the limit, and the same amount streamed without a length (chunked).
+        te_groot = b"[" + b" " * grens + b"]"
+        api.probleem(api.http.post(url, content=te_groot, headers=kop), 413)
+
+        def stukken(totaal: int = grens + 2) -> Iterator[bytes]:
+            for begin in range(0, totaal, 64 * 1024):
+                yield b" " * min(64 * 1024, totaal - begin)
+
+        api.probleem(api.http.post(url, content=stukken(), headers=kop), 413)
+
+
+def test_page_size_over_the_cap_is_400(api: Api) -> None:
+    operaties = [o for o in api.operaties if "pageSize" in o.query_parameters]
+    assert operaties, "no operation pages"
+    for operatie in operaties:
+        schema = operatie.query_parameters["pageSize"].get("schema", {})
+        grens = int(schema.get("maximum", STANDAARD_PAGINA_MAX))
+        token = api.token(_rol(operatie), dienst=operatie.dienst)
+        assert api.verzoek(operatie, token=token, query={"pageSize": grens}).status_code == 200, str(operatie)
+        for te_veel in (grens + 1, 10**12):
+            document = api.probleem(api.verzoek(operatie, token=token, query={"pageSize": te_veel}), 400)
+            assert "pageSize" in {p["name"] for p in document.get("invalidParams", [])}, (
+                str(operatie),
+                document,
+            )
+
+
+def _documented(api: Api, dienst: str) -> list[Operatie]:
+    operaties = [api.operatie(operation_id) for operation_id in BEGRENSD[dienst]]
+    assert all(o.dienst == dienst for o in operaties)
+    return operaties
+
+
+async def _tot_429(
+    client: httpx.AsyncClient, api: Api, operatie: Operatie, *, sub: str, **claims: Any
+) -> tuple[int, httpx.Response | None]:
+    """Call until the first 429 (at most POGINGEN times); the successes before it and the 429 itself."""
+    token = api.token(_rol(operatie), dienst=operatie.dienst, sub=sub, **claims)
+    gelukt = 0
+    for _ in range(POGINGEN):
+        antwoord = await client.request(
+            operatie.methode, operatie.pad, json=operatie.body_voorbeeld if operatie.heeft_body else None,
+            headers={"Authorization": f"Bearer {token}"},
+        )  # fmt: skip
+        if antwoord.status_code == 429:
+            return gelukt, antwoord
+        assert antwoord.status_code < 300, antwoord.text
+        gelukt += 1
+    return gelukt, None
+
+
+def _assert_429(gelukt: int, antwoord: httpx.Response | None, operatie: Operatie) -> None:
+    assert antwoord is not None, f"{operatie}: {POGINGEN} calls within a minute, none refused ({LAGE_LIMIET})"
+    assert 1 <= gelukt <= 3, f"{operatie}: {gelukt} calls passed before the first 429"
+    assert antwoord.headers["content-type"].startswith(PROBLEM_JSON)
+    assert int(antwoord.headers["retry-after"]) >= 1
+
+
+async def test_signal_creation_is_rate_limited_per_client(intake_harness: ServiceHarness, api: Api) -> None:
+    (operatie,) = _documented(api, "intake-api")
+    async with intake_harness.client(
+        rate_limit=LAGE_LIMIET, outbox_relay_aan=False, retentie_taak_aan=False
+    ) as client:
+        gelukt, antwoord = await _tot_429(client, api, operatie, sub="limiet-melder-1")
+        _assert_429(gelukt, antwoord, operatie)
+        # Another client of the same municipality is not held up by the first.
+        assert (await _tot_429(client, api, operatie, sub="limiet-melder-2"))[0] >= 1
+
+
+async def test_statistics_are_rate_limited_per_client(reporting_harness: ServiceHarness, api: Api) -> None:
+    async with reporting_harness.client(rate_limit=LAGE_LIMIET) as client:
+        for operatie in _documented(api, "reporting"):
+            gelukt, antwoord = await _tot_429(client, api, operatie, sub=f"limiet-{operatie.operation_id}-1")
+            _assert_429(gelukt, antwoord, operatie)
+            assert (await _tot_429(client, api, operatie, sub=f"limiet-{operatie.operation_id}-2"))[0] >= 1
