@@ -172,3 +172,11 @@ def test_openapi_has_problem_responses_and_no_422(local_dir: Path, tmp_path: Pat
     assert operation["security"] == [{"oauth2": ["signalen:aanmaken"]}]
     assert document["servers"][0]["url"] == "/v1"
     assert json.dumps(document).count("API-Version") > 4
+
+
+async def test_405_lists_every_method_of_the_path(client: httpx.AsyncClient) -> None:
+    response = await client.delete("/v1/voorbeelden")
+    assert response.status_code == 405
+    assert response.headers["allow"] == "POST"
+    response = await client.put("/health/live")
+    assert response.status_code == 405 and "GET" in response.headers["allow"]

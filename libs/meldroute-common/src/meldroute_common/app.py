@@ -18,6 +18,7 @@ from meldroute_common.logs import configure_logging
 from meldroute_common.middleware import Metrics, RequestMiddleware
 from meldroute_common.openapi import API_PREFIX, install_openapi
 from meldroute_common.problems import install_problem_handlers
+from meldroute_common.ratelimit import RateLimiter
 from meldroute_common.settings import ServiceSettings
 
 #: A start-up hook gets the app (state already has engine, sessionmaker, http, settings) and may
@@ -103,6 +104,7 @@ def build_app(
     )
     app.state.settings = settings
     app.state.metrics = metrics
+    app.state.rate_limiter = RateLimiter(limit=settings.rate_limit)
     install_problem_handlers(app)
     install_openapi(app, summary=summary)
     for router in routers:

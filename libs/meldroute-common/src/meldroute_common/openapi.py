@@ -28,6 +28,7 @@ _ERRORS = {
     "401": "Geen of een ongeldig token.",
     "403": "Het token mist de benodigde scope of rechten.",
     "404": "Niet gevonden (of niet van de aanroeper).",
+    "413": "Het verzoek is groter dan toegestaan.",
     "429": "Te veel verzoeken; probeer het na Retry-After seconden opnieuw.",
     "500": "Interne fout.",
 }
@@ -71,7 +72,14 @@ def build_openapi(
             for code, text in {**_ERRORS, **(extra_errors or {})}.items():
                 if code == "429" and not operation.get("x-rate-limited"):
                     continue
+                if code == "413" and "requestBody" not in operation:
+                    continue
                 responses.setdefault(code, problem_response(text))
+            if "429" in responses:
+                responses["429"]["headers"]["Retry-After"] = {
+                    "description": "Seconden tot een nieuw verzoek kans heeft.",
+                    "schema": {"type": "integer"},
+                }
         paths[path[len(API_PREFIX) :]] = item
     schema["paths"] = paths
     components = schema.setdefault("components", {})

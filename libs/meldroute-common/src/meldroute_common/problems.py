@@ -24,7 +24,7 @@ every framework error, into problem+json. Nothing else reaches a client: no stac
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from http import HTTPStatus
 from typing import Any, ClassVar
 
@@ -32,6 +32,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import compile_path
 from starlette.responses import JSONResponse
 
 PROBLEM_JSON = "application/problem+json"
@@ -216,6 +217,25 @@ def _request_id(request: Request) -> str | None:
     return rid if isinstance(rid, str) else None
 
 
+def _routes(routes: Iterable[Any], prefix: str = "") -> Iterator[tuple[str, Any]]:
+    """(full path, route) for every route, also inside included routers."""
+    for route in routes:
+        original = getattr(route, "original_router", None)
+        if original is not None:
+            yield from _routes(original.routes, prefix + route.include_context.prefix)
+        elif hasattr(route, "path"):
+            yield prefix + route.path, route
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    """Every method some route serves on this path (a path's GET and POST are separate routes)."""
+    methods: set[str] = set()
+    for path, route in _routes(request.app.router.routes):
+        if compile_path(path)[0].match(request.url.path):
+            methods |= set(getattr(route, "methods", None) or ())
+    return sorted(methods)
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     async def on_problem(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, Problem)
@@ -233,8 +253,11 @@ def install_problem_handlers(app: FastAPI) -> None:
         if cls is None:
             cls = InternalError if exc.status_code >= 500 else BadRequest
         detail = exc.detail if isinstance(exc.detail, str) and exc.status_code < 500 else None
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            headers["Allow"] = ", ".join(_allowed_methods(request))
         problem = cls.__new__(cls)
-        Problem.__init__(problem, detail or HTTPStatus(exc.status_code).phrase, headers=exc.headers)
+        Problem.__init__(problem, detail or HTTPStatus(exc.status_code).phrase, headers=headers)
         return problem_response(problem, request_id=_request_id(request))
 
     async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -10,7 +10,6 @@ from reporting import __version__
 from reporting.config import ReportingSettings, get_settings
 from reporting.dashboard.router import router as dashboard_router
 from reporting.gebeurtenissen.router import gebeurtenissen_router
-from reporting.snelheid import Snelheidsbegrenzer
 from reporting.statistieken.router import router as statistieken_router
 
 
@@ -32,5 +31,4 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
         ],
     )
     app.state.catalogus = catalogus
-    app.state.snelheidsbegrenzer = Snelheidsbegrenzer(limiet=settings.rate_limit)
     return app

@@ -136,7 +136,7 @@ class PseudoniemVerzoek(Invoer):
 
     bsn: str | None = Field(default=None, max_length=20)
     naam: str | None = Field(default=None, min_length=1, max_length=200)
-    geboortedatum: date | None = None
+    geboortedatum: date | None = Field(default=None, strict=False)
 
 
 class Pseudoniem(Uitvoer):

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Header, Path, Query, Response
 from fastapi.responses import JSONResponse
 from meldroute_common.auth import SignalenAanmaken, SignalenLezen
 from meldroute_common.db import Session
+from meldroute_common.ratelimit import RATE_LIMITED, rate_limited
 
 from intake_api.deps import CatalogusDep, SessionMaker, SleutelsDep
 from intake_api.idempotentie import service as idempotentie
@@ -45,6 +46,8 @@ def etag(versie: int) -> str:
     operation_id="signaalAanmaken",
     summary="Een signaal vastleggen",
     status_code=201,
+    dependencies=[rate_limited("signalen")],
+    openapi_extra=RATE_LIMITED,
     response_model=schemas.Signaal,
     responses={
         201: {"description": "Vastgelegd; de gepseudonimiseerde weergave.", "headers": {

@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
+from meldroute_common.catalogus import Lijst, standaard_catalogus
 from pydantic import ConfigDict, Field
 
 from intake_api.schemas import Invoer, Uitvoer
+
+
+def _codes(lijst: Lijst) -> dict[str, Any]:
+    """The catalogue's codes as an enum in the published schema, so front-ends and fuzzers see the valid values.
+
+    Validation stays in the service (a 400 naming the field); the municipalities list is configurable and
+    therefore not an enum.
+    """
+    return {"enum": sorted(standaard_catalogus().codes(lijst))}
+
 
 Rol = Literal["slachtoffer", "vermoedelijke_uitbuiter", "overig"]
 Status = Literal[
@@ -30,8 +41,13 @@ class BetrokkeneInvoer(Invoer):
     rol: Rol = Field(description="Role of the person in the signal.")
     bsn: str | None = Field(default=None, max_length=20, description="BSN (must pass the 11-test).")
     naam: str | None = Field(default=None, min_length=1, max_length=200, description="Full name.")
-    geboortedatum: date | None = Field(default=None, description="Date of birth.")
-    geslacht: str | None = Field(default=None, max_length=16, description="Gender code from the catalogue.")
+    geboortedatum: date | None = Field(default=None, strict=False, description="Date of birth (ISO 8601).")
+    geslacht: str | None = Field(
+        default=None,
+        max_length=16,
+        description="Gender code from the catalogue.",
+        json_schema_extra=_codes("geslachten"),
+    )
     nationaliteit: str | None = Field(
         default=None, pattern=r"^[A-Za-z]{2}$", description="Nationality, ISO 3166-1 alpha-2."
     )
@@ -71,14 +87,26 @@ class SignaalInvoer(Invoer):
     )
 
     gemeente_code: str = Field(pattern=r"^GM[0-9]{4}$", description="CBS code; must be the token's own.")
-    melder_domein: str = Field(max_length=64, description="Domain of the employee (catalogue code).")
-    waargenomen_op: date = Field(description="Date of the observation (not in the future).")
-    uitbuitingsvormen: list[str] = Field(
+    melder_domein: str = Field(
+        max_length=64,
+        description="Domain of the employee (catalogue code).",
+        json_schema_extra=_codes("melderdomeinen"),
+    )
+    waargenomen_op: date = Field(strict=False, description="Date of the observation (not in the future).")
+    uitbuitingsvormen: list[Annotated[str, Field(json_schema_extra=_codes("uitbuitingsvormen"))]] = Field(
         min_length=1, max_length=10, description="Suspected forms of exploitation (catalogue codes)."
     )
-    indicatoren: list[str] = Field(default_factory=list, max_length=50, description="Indicators (codes).")
-    sector: str = Field(max_length=64, description="Sector (catalogue code).")
-    locatietype: str = Field(max_length=64, description="Kind of location (catalogue code).")
+    indicatoren: list[Annotated[str, Field(json_schema_extra=_codes("indicatoren"))]] = Field(
+        default_factory=list, max_length=50, description="Indicators (codes)."
+    )
+    sector: str = Field(
+        max_length=64, description="Sector (catalogue code).", json_schema_extra=_codes("sectoren")
+    )
+    locatietype: str = Field(
+        max_length=64,
+        description="Kind of location (catalogue code).",
+        json_schema_extra=_codes("locatietypen"),
+    )
     omschrijving: str = Field(
         default="", max_length=10_000, description="What was seen; identifiers are replaced on storage."
     )

@@ -18,10 +18,10 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from meldroute_common.catalogus import Catalogus
 from meldroute_common.db import Session
 from meldroute_common.problems import NotFound
+from meldroute_common.ratelimit import RateLimiter
 
 from reporting.config import ReportingSettings
 from reporting.perioden import Periode
-from reporting.snelheid import Snelheidsbegrenzer
 from reporting.statistieken import service
 from reporting.statistieken.router import bereik_van
 
@@ -100,8 +100,10 @@ async def gegevens(
     if not settings.dashboard_zonder_token:
         raise NotFound("Het dashboard is niet open; gebruik een token en /v1/statistieken/evaluatie.")
     # Without a token there is no subject: the limit then counts per client address.
-    begrenzer: Snelheidsbegrenzer = request.app.state.snelheidsbegrenzer
-    await begrenzer.controleer(client=f"open:{request.client.host if request.client else 'onbekend'}")
+    limiter: RateLimiter = request.app.state.rate_limiter
+    await limiter.hit(
+        bucket="dashboard", client=f"open:{request.client.host if request.client else 'onbekend'}"
+    )
     antwoord = await service.evaluatie(
         session=session,
         bereik=bereik_van(periode=periode, van=van, tot=tot),

@@ -6,13 +6,14 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
+from meldroute_common.auth import StatistiekenLezen
 from meldroute_common.db import Session
 from meldroute_common.problems import BadRequest, InvalidParam
+from meldroute_common.ratelimit import RATE_LIMITED, rate_limited
 from pydantic import BaseModel, Field
 
 from reporting.config import ReportingSettings
 from reporting.perioden import PERIODES, Periode, hele_perioden, maand_plus, maanden_tussen
-from reporting.snelheid import BEGRENSD, StatistiekenLezenBegrensd
 from reporting.statistieken import service
 from reporting.statistieken.csv_uitvoer import CSV_MEDIA_TYPE, evaluatie_csv, signalen_csv, wil_csv
 from reporting.statistieken.schemas import Evaluatie, Signalen
@@ -112,9 +113,10 @@ def dimensies_van(groeperen_op: str | None) -> list[str]:
     "/statistieken/dimensies",
     operation_id="dimensiesOphalen",
     summary="Beschikbare dimensies",
-    openapi_extra=BEGRENSD,
+    dependencies=[rate_limited("statistieken")],
+    openapi_extra=RATE_LIMITED,
 )
-async def dimensies_ophalen(request: Request, claims: StatistiekenLezenBegrensd) -> Dimensies:
+async def dimensies_ophalen(request: Request, claims: StatistiekenLezen) -> Dimensies:
     """Welke dimensies en periodes de statistieken kennen, en de onderdrukkingsdrempel."""
     return Dimensies(
         dimensies=list(DIMENSIES), periodes=list(PERIODES), drempel=request.app.state.settings.drempel
@@ -126,12 +128,13 @@ async def dimensies_ophalen(request: Request, claims: StatistiekenLezenBegrensd)
     operation_id="signalenTellen",
     summary="Signalen geteld per periode en dimensie",
     response_model=Signalen,
-    openapi_extra=BEGRENSD,
+    dependencies=[rate_limited("statistieken")],
+    openapi_extra=RATE_LIMITED,
     responses=_csv_antwoord(_SIGNALEN_CSV),
 )
 async def signalen_tellen(
     request: Request,
-    claims: StatistiekenLezenBegrensd,
+    claims: StatistiekenLezen,
     session: Session,
     groeperenOp: Annotated[
         str | None,
@@ -172,12 +175,13 @@ async def signalen_tellen(
     operation_id="evaluatieOphalen",
     summary="Evaluatie-indicatoren",
     response_model=Evaluatie,
-    openapi_extra=BEGRENSD,
+    dependencies=[rate_limited("statistieken")],
+    openapi_extra=RATE_LIMITED,
     responses=_csv_antwoord(_EVALUATIE_CSV),
 )
 async def evaluatie_ophalen(
     request: Request,
-    claims: StatistiekenLezenBegrensd,
+    claims: StatistiekenLezen,
     session: Session,
     periode: PeriodeQuery = "kwartaal",
     van: VanQuery = None,
