@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from uuid import UUID
 
+from meldroute_common.typen import Datum
 from pydantic import ConfigDict, Field, JsonValue
 
 from intake_api.schemas import Invoer, Uitvoer
@@ -136,7 +137,7 @@ class PseudoniemVerzoek(Invoer):
 
     bsn: str | None = Field(default=None, max_length=20)
     naam: str | None = Field(default=None, min_length=1, max_length=200)
-    geboortedatum: date | None = Field(default=None, strict=False)
+    geboortedatum: Datum | None = Field(default=None, strict=False)
 
 
 class Pseudoniem(Uitvoer):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
@@ -11,6 +10,7 @@ from fastapi.responses import JSONResponse
 from meldroute_common.auth import SignalenAanmaken, SignalenLezen
 from meldroute_common.db import Session
 from meldroute_common.ratelimit import RATE_LIMITED, rate_limited
+from meldroute_common.typen import Tijdstip
 
 from intake_api.deps import CatalogusDep, SessionMaker, SleutelsDep
 from intake_api.idempotentie import service as idempotentie
@@ -130,10 +130,10 @@ async def signalen_zoeken(
         str | None, Query(max_length=64, description="Only signals with this form of exploitation.")
     ] = None,
     ontvangen_vanaf: Annotated[
-        datetime | None, Query(alias="ontvangenVanaf", description="Received at or after this moment.")
+        Tijdstip | None, Query(alias="ontvangenVanaf", description="Received at or after this moment.")
     ] = None,
     ontvangen_tot: Annotated[
-        datetime | None, Query(alias="ontvangenTot", description="Received before this moment.")
+        Tijdstip | None, Query(alias="ontvangenTot", description="Received before this moment.")
     ] = None,
     page_size: Annotated[
         int, Query(alias="pageSize", description="Signals per page, 1 to 100.")

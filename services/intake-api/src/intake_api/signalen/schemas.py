@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from meldroute_common.catalogus import Lijst, standaard_catalogus
+from meldroute_common.typen import Datum
 from pydantic import ConfigDict, Field
 
 from intake_api.schemas import Invoer, Uitvoer
@@ -41,7 +42,7 @@ class BetrokkeneInvoer(Invoer):
     rol: Rol = Field(description="Role of the person in the signal.")
     bsn: str | None = Field(default=None, max_length=20, description="BSN (must pass the 11-test).")
     naam: str | None = Field(default=None, min_length=1, max_length=200, description="Full name.")
-    geboortedatum: date | None = Field(default=None, strict=False, description="Date of birth (ISO 8601).")
+    geboortedatum: Datum | None = Field(default=None, strict=False, description="Date of birth (ISO 8601).")
     geslacht: str | None = Field(
         default=None,
         max_length=16,
@@ -92,7 +93,7 @@ class SignaalInvoer(Invoer):
         description="Domain of the employee (catalogue code).",
         json_schema_extra=_codes("melderdomeinen"),
     )
-    waargenomen_op: date = Field(strict=False, description="Date of the observation (not in the future).")
+    waargenomen_op: Datum = Field(strict=False, description="Date of the observation (not in the future).")
     uitbuitingsvormen: list[Annotated[str, Field(json_schema_extra=_codes("uitbuitingsvormen"))]] = Field(
         min_length=1, max_length=10, description="Suspected forms of exploitation (catalogue codes)."
     )

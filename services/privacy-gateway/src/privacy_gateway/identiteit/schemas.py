@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from enum import StrEnum
 from uuid import UUID
 
+from meldroute_common.typen import Datum
 from pydantic import BaseModel, ConfigDict, Field
 
 
@@ -92,7 +93,7 @@ class Identiteit(BaseModel):
     verzoekId: UUID
     bsn: str | None = None
     naam: str | None = None
-    geboortedatum: date | None = None
+    geboortedatum: Datum | None = None
     geslacht: str | None = None
     nationaliteit: str | None = None
     adres: str | None = None

@@ -7,11 +7,12 @@ The identifying input is used for that one call and neither stored nor logged.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated, Any, Final, Self
 
 from fastapi import APIRouter, Request
 from meldroute_common.auth import VerwerkingenLezen
+from meldroute_common.typen import Datum
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from privacy_gateway.casussen.service import Actie, log
@@ -46,7 +47,7 @@ class InzageverzoekIn(BaseModel):
         default=None, description="BSN."
     )
     naam: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
-    geboortedatum: date | None = None
+    geboortedatum: Datum | None = None
 
     @model_validator(mode="after")
     def _een_van_beide(self) -> Self:

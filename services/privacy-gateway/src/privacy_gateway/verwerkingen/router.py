@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Query
 from meldroute_common.auth import VerwerkingenLezen
+from meldroute_common.typen import Tijdstip
 
 from privacy_gateway.context import LogSession
 from privacy_gateway.verwerkingen.models import VerwerkingRij
@@ -44,8 +44,8 @@ async def verwerkingen_opvragen(
     afnemer: Annotated[str | None, Query(max_length=80, description="Alleen deze partner.")] = None,
     doel: Annotated[str | None, Query(max_length=80, description="Alleen dit doel.")] = None,
     casusId: Annotated[UUID | None, Query(description="Alleen deze casus.")] = None,
-    vanaf: Annotated[datetime | None, Query(description="Tijdstip vanaf (inclusief).")] = None,
-    tot: Annotated[datetime | None, Query(description="Tijdstip tot (exclusief).")] = None,
+    vanaf: Annotated[Tijdstip | None, Query(description="Tijdstip vanaf (inclusief).")] = None,
+    tot: Annotated[Tijdstip | None, Query(description="Tijdstip tot (exclusief).")] = None,
     pageSize: Annotated[int, Query(ge=1, le=100, description="Rijen per pagina.")] = 20,
     cursor: Annotated[str | None, Query(max_length=64, description="Cursor uit `volgende`.")] = None,
 ) -> VerwerkingenPagina:
