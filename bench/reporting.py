@@ -1,0 +1,249 @@
+"""Benchmark 4: reporting's ingest and statistics against raw SQL on the same PostgreSQL database.
+
+Ingest: the same events (batches of 1000, a few concurrent clients) go through `POST /v1/gebeurtenissen`
+into the service's tables and by a raw asyncpg `executemany` into copies of those tables (same columns,
+indexes and foreign key). Order: raw first half, API first half, API second half, raw second half.
+
+Statistics: `GET /v1/statistieken/signalen` (counting, suppression and JSON in the service) against the
+GROUP BY it rests on, run raw over the same rows, one at a time and alternating.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from datetime import date
+from typing import Any
+
+import asyncpg  # type: ignore[import-untyped]
+import httpx
+
+from bench.data import EVENT_COLUMNS, EventSource, statistics_range
+from bench.harness import Context, Resources, Server, asyncpg_dsn, bearer, cpu_seconds
+from bench.load import Call, Measurement, expecting, interleaved
+from bench.results import Aim, AimKind, Row
+
+_RAW_TABLES = """
+CREATE TABLE bench_gebeurtenissen (LIKE gebeurtenissen INCLUDING ALL);
+CREATE TABLE bench_gebeurtenis_uitbuitingsvormen (LIKE gebeurtenis_uitbuitingsvormen INCLUDING ALL);
+ALTER TABLE bench_gebeurtenis_uitbuitingsvormen ADD FOREIGN KEY (gebeurtenis_id)
+    REFERENCES bench_gebeurtenissen (id) ON DELETE CASCADE;
+"""
+_RAW_INSERT = (
+    f"INSERT INTO bench_gebeurtenissen ({', '.join(EVENT_COLUMNS)}) "
+    f"VALUES ({', '.join(f'${i}' for i in range(1, len(EVENT_COLUMNS) + 1))})"
+)
+_RAW_FORMS = (
+    "INSERT INTO bench_gebeurtenis_uitbuitingsvormen (gebeurtenis_id, uitbuitingsvorm) VALUES ($1, $2)"
+)
+
+#: (name, query parameters of the API, the raw GROUP BY the answer rests on).
+QUERIES: tuple[tuple[str, dict[str, str], str], ...] = (
+    (
+        "gemeente × uitbuitingsvorm per kwartaal",
+        {"groeperenOp": "gemeente,uitbuitingsvorm", "periode": "kwartaal"},
+        "SELECT g.kwartaal, g.gemeente_code, v.uitbuitingsvorm, count(*) FROM gebeurtenissen g "
+        "JOIN gebeurtenis_uitbuitingsvormen v ON v.gebeurtenis_id = g.id "
+        "WHERE g.type = 'signaal_ontvangen' AND g.maand >= $1 AND g.maand <= $2 GROUP BY 1, 2, 3",
+    ),
+    (
+        "melderDomein per maand",
+        {"groeperenOp": "melderDomein", "periode": "maand"},
+        "SELECT maand, melder_domein, count(*) FROM gebeurtenissen "
+        "WHERE type = 'signaal_ontvangen' AND maand >= $1 AND maand <= $2 GROUP BY 1, 2",
+    ),
+)
+
+
+async def _api_ingest(
+    *, ctx: Context, server: Server, source: EventSource, batches: range, token: dict[str, str], label: str
+) -> Measurement:
+    sizes = ctx.sizes
+    result = Measurement()
+    pending = iter(batches)
+    task = ctx.progress.add_task(label, total=len(batches) * sizes.batch)
+    headers = {**token, "Content-Type": "application/json"}
+    limits = httpx.Limits(max_connections=sizes.clients)
+
+    async def client(http: httpx.AsyncClient) -> None:
+        for batch in pending:
+            body = source.batch_body(batch * sizes.batch, sizes.batch)
+            start = time.perf_counter()
+            response = await http.post("/v1/gebeurtenissen", content=body, headers=headers)
+            latency = time.perf_counter() - start
+            stored = response.json().get("nieuw") if response.status_code == 200 else None
+            if stored == sizes.batch:
+                result.latencies.append(latency)
+            else:
+                result.errors += 1
+                result.first_error = (
+                    result.first_error or f"HTTP {response.status_code}: {response.text[:300]}"
+                )
+            ctx.progress.advance(task, sizes.batch)
+
+    server_cpu, wall = cpu_seconds(server.pid), time.perf_counter()
+    async with httpx.AsyncClient(base_url=server.url, limits=limits, timeout=120) as http:
+        await asyncio.gather(*(client(http) for _ in range(sizes.clients)))
+    result.elapsed = time.perf_counter() - wall
+    result.server_cpu = cpu_seconds(server.pid) - server_cpu
+    ctx.progress.remove_task(task)
+    return result
+
+
+async def _raw_ingest(
+    *, ctx: Context, pool: asyncpg.Pool, source: EventSource, batches: range, label: str
+) -> Measurement:
+    sizes = ctx.sizes
+    result = Measurement()
+    pending = iter(batches)
+    task = ctx.progress.add_task(label, total=len(batches) * sizes.batch)
+
+    async def client() -> None:
+        async with pool.acquire() as connection:
+            for batch in pending:
+                indices = range(batch * sizes.batch, (batch + 1) * sizes.batch)
+                rows = [source.row(i) for i in indices]
+                forms = [
+                    (row[0], form) for i, row in zip(indices, rows, strict=True) for form in source.forms(i)
+                ]
+                start = time.perf_counter()
+                async with connection.transaction():
+                    await connection.executemany(_RAW_INSERT, rows)
+                    await connection.executemany(_RAW_FORMS, forms)
+                result.latencies.append(time.perf_counter() - start)
+                ctx.progress.advance(task, sizes.batch)
+
+    wall = time.perf_counter()
+    await asyncio.gather(*(client() for _ in range(sizes.clients)))
+    result.elapsed = time.perf_counter() - wall
+    ctx.progress.remove_task(task)
+    return result
+
+
+async def _ingest(
+    *, ctx: Context, server: Server, pool: asyncpg.Pool, source: EventSource
+) -> tuple[Measurement, Measurement]:
+    token = bearer(ctx.issuer, rol="intake-api")
+    batches = ctx.sizes.events // ctx.sizes.batch
+    halves = (range(0, batches // 2), range(batches // 2, batches))
+    ours, raw = Measurement(), Measurement()
+    for side, half in (("raw", 0), ("ours", 0), ("ours", 1), ("raw", 1)):
+        label = f"reporting ingest: {side} {half + 1}/2"
+        if side == "ours":
+            ours.add(
+                await _api_ingest(
+                    ctx=ctx, server=server, source=source, batches=halves[half], token=token, label=label
+                )
+            )
+        else:
+            raw.add(await _raw_ingest(ctx=ctx, pool=pool, source=source, batches=halves[half], label=label))
+    return ours, raw
+
+
+async def run(ctx: Context) -> list[Row]:
+    source = EventSource.build(today=date.today())
+    van, tot = statistics_range(date.today())
+    async with ctx.resources() as resources:
+        rows, details = await _measure(ctx, resources, source, van=van, tot=tot)
+    rows[0].details.update(details)
+    return rows
+
+
+async def _measure(
+    ctx: Context, resources: Resources, source: EventSource, *, van: str, tot: str
+) -> tuple[list[Row], dict[str, Any]]:
+    sizes = ctx.sizes
+    url = await resources.migrated(backend="postgresql", service="reporting")
+    server = resources.server(
+        name="reporting",
+        factory="reporting.main:create_app",
+        env={"REPORTING_DATABASE_URL": url, "REPORTING_RATE_LIMIT": "100000000/minute"},
+    )
+    await resources.start(server)
+    pool = await asyncpg.create_pool(asyncpg_dsn(url), min_size=1, max_size=sizes.clients)
+    try:
+        async with pool.acquire() as connection:
+            await connection.execute(_RAW_TABLES)
+        ours, raw = await _ingest(ctx=ctx, server=server, pool=pool, source=source)
+        async with pool.acquire() as connection:
+            stored = await connection.fetchval("SELECT count(*) FROM gebeurtenissen")
+            stored_raw = await connection.fetchval("SELECT count(*) FROM bench_gebeurtenissen")
+            await connection.execute("ANALYZE gebeurtenissen, gebeurtenis_uitbuitingsvormen")
+        if stored != sizes.events or stored_raw != sizes.events:
+            raise RuntimeError(
+                f"stored {stored} events through the API and {stored_raw} raw, expected {sizes.events} "
+                f"(first API error: {ours.first_error})"
+            )
+        query_rows = await _queries(ctx=ctx, server=server, pool=pool, van=van, tot=tot)
+    finally:
+        await pool.close()
+
+    details: dict[str, Any] = {
+        "events": sizes.events,
+        "batch": sizes.batch,
+        "clients": sizes.clients,
+        "ours": {**ours.summary(), "eventsPerSecond": sizes.events / ours.elapsed},
+        "baseline": {**raw.summary(), "eventsPerSecond": sizes.events / raw.elapsed},
+        "notes": [f"ours: {ours.errors} failed batches; first: {ours.first_error}"] if ours.errors else [],
+    }
+    ingest = Row(
+        name=f"reporting POST /v1/gebeurtenissen, {sizes.events:,} events: throughput",
+        unit="events/s",
+        ours=sizes.events / ours.elapsed,
+        baseline=sizes.events / raw.elapsed,
+        baseline_label="raw executemany",
+        aim=Aim(AimKind.RATIO_MIN, 0.5),
+    )
+    return [ingest, *query_rows], details
+
+
+async def _queries(*, ctx: Context, server: Server, pool: asyncpg.Pool, van: str, tot: str) -> list[Row]:
+    token = bearer(ctx.issuer, rol="beleidsmedewerker")
+    rows = []
+    async with (
+        httpx.AsyncClient(base_url=server.url, timeout=120, headers=token) as http,
+        pool.acquire() as db,
+    ):
+        for name, params, sql in QUERIES:
+            query = {**params, "van": van, "tot": tot}
+            first = await http.get("/v1/statistieken/signalen", params=query)
+            if first.status_code != 200:
+                raise RuntimeError(f"statistics {name}: HTTP {first.status_code}: {first.text[:300]}")
+            answer = first.json()
+            groups = await db.fetch(sql, van, tot)
+            if answer.get("volledigOnderdrukt") or not groups:
+                raise RuntimeError(
+                    f"statistics {name}: nothing to count (is the data in the range {van}..{tot}?)"
+                )
+
+            async def raw(sql: str = sql) -> str | None:
+                return None if await db.fetch(sql, van, tot) else "no groups"
+
+            async def send(query: dict[str, str] = query) -> httpx.Response:
+                return await http.get("/v1/statistieken/signalen", params=query)
+
+            api: Call = expecting(send)
+            measured_ours, measured_raw = await interleaved(
+                ours=api, baseline=raw, count=ctx.sizes.queries, ours_pids=[server.pid], warmup=2,
+                progress=ctx.progress, label=f"reporting statistics: {name}",
+            )  # fmt: skip
+            if not measured_ours.count:
+                raise RuntimeError(f"statistics {name}: {measured_ours.first_error}")
+            rows.append(
+                Row(
+                    name=f"reporting GET /v1/statistieken/signalen ({name}): p50",
+                    unit="ms",
+                    ours=measured_ours.p(50),
+                    baseline=measured_raw.p(50),
+                    baseline_label="raw GROUP BY",
+                    aim=Aim(AimKind.RATIO_MAX, 2.0),
+                    details={
+                        "query": query,
+                        "groups": len(groups),
+                        "cells": len(answer.get("cellen", [])),
+                        "ours": measured_ours.summary(),
+                        "baseline": measured_raw.summary(),
+                    },
+                )
+            )
+    return rows

@@ -1,0 +1,79 @@
+"""The quick benchmark run end to end: every row is there, with positive figures and no errors.
+
+Performance is reported, not tested: nothing here asserts on a timing or on whether an aim is met.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import make_url
+
+ROOT = Path(__file__).resolve().parents[2]
+PG_SERVER = os.environ.get("MELDROUTE_TEST_PG", "postgresql+asyncpg://postgres@127.0.0.1:5432")
+
+#: Every row the table must have, by the start of its name (sizes follow in some names).
+EXPECTED = (
+    "intake POST /v1/signalen, PostgreSQL: throughput",
+    "intake POST /v1/signalen, PostgreSQL: p50",
+    "intake POST /v1/signalen, PostgreSQL: p99",
+    "intake POST /v1/signalen, SQLite: throughput",
+    "intake POST /v1/signalen, SQLite: p50",
+    "intake POST /v1/signalen, SQLite: p99",
+    "gateway GET /v1/casussen/{id}?doel=casusoverleg: p50",
+    "gateway GET /v1/casussen/{id}?doel=casusoverleg: p99",
+    "policy beslis (shipped policy): p99",
+    "reporting POST /v1/gebeurtenissen",
+    "reporting GET /v1/statistieken/signalen (gemeente × uitbuitingsvorm per kwartaal): p50",
+    "reporting GET /v1/statistieken/signalen (melderDomein per maand): p50",
+    "intake GET /v1/signalen, page at row",
+)
+#: Rows whose aim is part of the brief; the quick run must evaluate it (met may be either).
+WITH_AIM = (EXPECTED[0], EXPECTED[6], EXPECTED[8], EXPECTED[9], EXPECTED[10], EXPECTED[11], EXPECTED[12])
+
+
+def _pg_answers() -> bool:
+    url = make_url(PG_SERVER)
+    try:
+        with socket.create_connection((url.host or "127.0.0.1", url.port or 5432), timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(
+    os.environ.get("MELDROUTE_TEST_DB") == "postgresql",
+    reason="the benchmarks use PostgreSQL and SQLite themselves; they run once, in the SQLite pass",
+)
+def test_quick_bench_reports_every_row(tmp_path: Path) -> None:
+    if not _pg_answers():
+        pytest.skip("the benchmarks need PostgreSQL")
+    output = tmp_path / "bench.json"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MELDROUTE_BENCH_")}
+    env["MELDROUTE_BENCH_PG"] = PG_SERVER
+    result = subprocess.run(
+        [sys.executable, "-m", "bench", "--quick", "--json", str(output)],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=900, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-6000:]
+    assert "ratio" in result.stdout and "baseline" in result.stdout  # the table was printed
+
+    document = json.loads(output.read_text(encoding="utf-8"))
+    assert document["quick"] is True
+    rows = {row["name"]: row for row in document["rows"]}
+    assert len(rows) == len(EXPECTED), sorted(rows)
+    for prefix in EXPECTED:
+        matching = [row for name, row in rows.items() if name.startswith(prefix)]
+        assert len(matching) == 1, (prefix, sorted(rows))
+        row = matching[0]
+        assert row["error"] is None, row
+        assert row["ours"] > 0 and row["baseline"] > 0, row
+        assert row["ratio"] == pytest.approx(row["ours"] / row["baseline"])
+        if prefix in WITH_AIM:
+            assert row["aim"] is not None and row["met"] in (True, False), row
