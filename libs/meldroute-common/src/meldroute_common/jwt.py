@@ -13,10 +13,12 @@ import logging
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import httpx
+from jose import jwk as jose_jwk
 from jose import jwt
 from jose.exceptions import JOSEError
 
@@ -194,9 +196,14 @@ def _reason(exc: JOSEError) -> str:
     return "token ongeldig"
 
 
+@lru_cache(maxsize=8)
+def _signing_key(private_key_pem: str, algorithm: str) -> Any:
+    # Loading a PEM key validates it (tens of milliseconds for RSA): do it once per key.
+    return jose_jwk.construct(private_key_pem, algorithm)
+
+
 def sign_token(*, claims: Mapping[str, Any], private_key_pem: str, kid: str, algorithm: str = "RS256") -> str:
     """Sign a token (development issuer and tests only; production tokens come from the OIDC provider)."""
-    token: str = jwt.encode(
-        dict(claims), private_key_pem, algorithm=algorithm, headers={"kid": kid, "typ": "at+jwt"}
-    )
+    key = _signing_key(private_key_pem, algorithm)
+    token: str = jwt.encode(dict(claims), key, algorithm=algorithm, headers={"kid": kid, "typ": "at+jwt"})
     return token

@@ -16,6 +16,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -139,6 +140,16 @@ FORGERIES = (
 )  # fmt: skip
 
 
+@lru_cache(maxsize=4)
+def _public_encodings(private_key_pem: str) -> tuple[bytes, bytes]:
+    """The issuer's public key as PEM and DER: what an algorithm-confusion attacker would use as HMAC secret."""
+    public = serialization.load_pem_private_key(private_key_pem.encode(), password=None).public_key()
+    return (
+        public.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo),
+        public.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo),
+    )
+
+
 def forge(
     kind: str, *, issuer: DevIssuer, audience: str, scope: str, extra: dict[str, Any] | None = None
 ) -> str:
@@ -149,10 +160,7 @@ def forge(
         "scope": scope, "gemeente": "GM1509", "organisatie": "riec-oost-nederland", **(extra or {}),
     }  # fmt: skip
     header = {"kid": issuer.kid, "typ": "at+jwt"}
-    private = serialization.load_pem_private_key(issuer.private_key_pem.encode(), password=None)
-    public = private.public_key()
-    pem = public.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
-    der = public.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    pem, der = _public_encodings(issuer.private_key_pem)
 
     def signed(c: dict[str, Any], kid: str = issuer.kid) -> str:
         return sign_token(claims=c, private_key_pem=issuer.private_key_pem, kid=kid)
