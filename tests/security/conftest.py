@@ -14,7 +14,7 @@ import json
 import threading
 import time
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -28,7 +28,7 @@ from meldroute_common.devissuer import DevIssuer
 from meldroute_common.problems import PROBLEM_JSON
 from meldroute_common.roles import ROLLEN, Rol
 from meldroute_common.services import DIENSTEN
-from meldroute_common.testing import Stack
+from meldroute_common.testing import ServiceHarness, Stack
 
 ROOT = Path(__file__).resolve().parents[2]
 DIENST_NAMEN = tuple(d.naam for d in DIENSTEN)
@@ -58,6 +58,8 @@ class Operatie:
     verplichte_query: tuple[str, ...]
     body_voorbeeld: Any
     heeft_body: bool
+    statussen: frozenset[str]  # the documented response codes
+    begrensd: bool  # documented as rate limited per client (`x-rate-limited`)
 
     def __str__(self) -> str:
         return f"{self.dienst} {self.methode} {self.pad} ({self.operation_id})"
@@ -109,6 +111,8 @@ def operaties_van(dienst: str, document: Mapping[str, Any]) -> list[Operatie]:
                     ),
                     body_voorbeeld=None if body is None else _voorbeeld(document, body),
                     heeft_body=body is not None,
+                    statussen=frozenset(operatie.get("responses", {})),
+                    begrensd=bool(operatie.get("x-rate-limited")),
                 )
             )
     return resultaat
@@ -253,6 +257,25 @@ def api(stack: Stack, issuer: DevIssuer) -> Iterator[Api]:
             # A port taken by another process between choosing and binding it would put a stranger here.
             assert document["info"]["title"] == f"meldroute {naam}", f"{stack.url(naam)} is not {naam}"
         yield Api(stack=stack, issuer=issuer, http=http, documenten=documenten)
+
+
+#: The root conftest's in-process harness fixture of each service.
+HARNASSEN = {
+    "intake-api": "intake_harness",
+    "privacy-gateway": "gateway_harness",
+    "reporting": "reporting_harness",
+}
+
+
+@pytest.fixture
+def harness_van(request: pytest.FixtureRequest) -> Callable[[str], ServiceHarness]:
+    """The in-process harness of a service by name, for checks that need other settings than the stack's."""
+
+    def van(dienst: str) -> ServiceHarness:
+        harness: ServiceHarness = request.getfixturevalue(HARNASSEN[dienst])
+        return harness
+
+    return van
 
 
 # --- a JWKS over HTTP for production mode ---------------------------------------------------------

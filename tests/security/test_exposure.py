@@ -22,11 +22,6 @@ if TYPE_CHECKING:
     from tests.security.conftest import Api, JwksServer, Operatie
 
 DIENST_NAMEN = [d.naam for d in DIENSTEN]
-HARNESS = {
-    "intake-api": "intake_harness",
-    "privacy-gateway": "gateway_harness",
-    "reporting": "reporting_harness",
-}
 TOEGESTAAN = "https://meldpunt.achterhoek.example"
 ANDER = "https://kwaadwillend.example"
 DOCS = ("/v1/docs", "/docs", "/redoc", "/v1/redoc", "/v1/docs/oauth2-redirect")
@@ -35,12 +30,12 @@ Productie = Callable[[str], AbstractAsyncContextManager[httpx.AsyncClient]]
 
 
 @pytest.fixture
-def productie(request: pytest.FixtureRequest, jwks_server: JwksServer) -> Productie:
+def productie(harness_van: Callable[[str], ServiceHarness], jwks_server: JwksServer) -> Productie:
     """`async with productie(dienst) as client`: the service in production mode with a CORS allowlist."""
 
     @asynccontextmanager
     async def open_(dienst: str) -> AsyncIterator[httpx.AsyncClient]:
-        harness: ServiceHarness = request.getfixturevalue(HARNESS[dienst])
+        harness = harness_van(dienst)
         extra = {"outbox_relay_aan": False, "retentie_taak_aan": False} if dienst == "intake-api" else {}
         settings = harness.settings(
             env="production", jwks_url=jwks_server.url, cors_origins=[TOEGESTAAN], **extra
