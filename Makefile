@@ -7,6 +7,8 @@ PYTHON ?= python3
 UV := $(PYTHON) -m uv
 RUN := $(UV) run --frozen
 PG_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432
+# Two workers: the machine has two cores, and many tests wait on real processes and databases.
+PYTEST_ARGS ?= -n 2 --durations=15
 ADR_RULESET ?= ../shared/conformance/adr/linter.yaml
 COMPOSE_SCHEMA ?= ../shared/conformance/compose/compose-spec.json
 export ADR_RULESET COMPOSE_SCHEMA
@@ -54,10 +56,10 @@ spectral: node_modules/.bootstrapped
 	node_modules/.bin/spectral lint --fail-severity=error -r $(ADR_RULESET) openapi/intake-api.json openapi/privacy-gateway.json openapi/reporting.json
 
 unit: bootstrap browser
-	MELDROUTE_TEST_DB=sqlite $(RUN) pytest
+	MELDROUTE_TEST_DB=sqlite $(RUN) pytest $(PYTEST_ARGS)
 	@if $(RUN) python -c "import socket; socket.create_connection(('127.0.0.1', 5432), 2)" 2>/dev/null; then \
 		echo "PostgreSQL answers on 127.0.0.1:5432: running the tests again on PostgreSQL"; \
-		MELDROUTE_TEST_DB=postgresql MELDROUTE_TEST_PG=$(PG_URL) $(RUN) pytest; \
+		MELDROUTE_TEST_DB=postgresql MELDROUTE_TEST_PG=$(PG_URL) $(RUN) pytest $(PYTEST_ARGS); \
 	else echo "PostgreSQL does not answer on 127.0.0.1:5432: PostgreSQL run skipped"; fi
 
 test: lint typecheck openapi-check spectral unit
