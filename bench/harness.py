@@ -204,7 +204,13 @@ class Resources:
             os.sched_setaffinity(0, set(_CPUS))
             server.process.start(timeout=90)
 
-        await asyncio.gather(*(asyncio.to_thread(launch, server) for server in servers))
+        # Wait for every start to end before raising, so no thread is left polling a stopped process.
+        outcomes = await asyncio.gather(
+            *(asyncio.to_thread(launch, server) for server in servers), return_exceptions=True
+        )
+        for outcome in outcomes:
+            if isinstance(outcome, BaseException):
+                raise outcome
         for server in servers:
             pin_process(server.pid, SERVER_CPUS)
 
@@ -217,14 +223,6 @@ def intake_env(database_url: str) -> dict[str, str]:
         "INTAKE_RETENTIE_TAAK_AAN": "false",
         "INTAKE_RATE_LIMIT": "100000000/minute",
     }
-
-
-def log_tail(server: Server, *, lines: int = 20) -> str:
-    path = server.process.log_dir / f"{server.name}.log"
-    try:
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-    except OSError:
-        return ""
 
 
 # --- what a benchmark gets -------------------------------------------------------------------------

@@ -77,3 +77,54 @@ def test_quick_bench_reports_every_row(tmp_path: Path) -> None:
         assert row["ratio"] == pytest.approx(row["ours"] / row["baseline"])
         if prefix in WITH_AIM:
             assert row["aim"] is not None and row["met"] in (True, False), row
+
+
+# --- the pieces the table rests on (no database, no processes) -----------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _bench_importable(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The bench package lives at the repository root, which the importlib import mode keeps off sys.path.
+    monkeypatch.syspath_prepend(str(ROOT))
+
+
+def test_sizes_quick_defaults_overrides_and_scale() -> None:
+    from bench.config import sizes_from_env
+
+    full = sizes_from_env(quick=False, environ={})
+    quick = sizes_from_env(quick=True, environ={})
+    assert (full.events, full.signals, full.concurrency, full.batch) == (1_000_000, 1_000_000, 32, 1000)
+    assert quick.events < full.events and quick.seconds < full.seconds and quick.concurrency == 32
+    custom = sizes_from_env(
+        quick=True, environ={"MELDROUTE_BENCH_EVENTS": "5500", "MELDROUTE_BENCH_SCALE": "2"}
+    )
+    assert custom.events == 11_000  # set value wins over the quick default, then the scale applies
+    assert custom.batch == 1000  # batch and concurrency are not scaled
+    with pytest.raises(ValueError, match="BATCH"):
+        sizes_from_env(quick=False, environ={"MELDROUTE_BENCH_BATCH": "5000"})
+
+
+def test_percentile_is_nearest_rank() -> None:
+    from bench.load import percentile
+
+    values = [float(v) for v in range(100, 0, -1)]
+    assert percentile(values, 50) == 50
+    assert percentile(values, 99) == 99
+    assert percentile([1.0, 2.0, 3.0, 4.0, 5.0, 6.0], 50) == 3
+    assert percentile([7.0], 99) == 7
+
+
+def test_aims_compare_the_right_figure() -> None:
+    from bench.results import Aim, AimKind, Row
+
+    def row(ours: float, baseline: float, aim: Aim) -> Row:
+        return Row(name="x", unit="ms", ours=ours, baseline=baseline, baseline_label="", aim=aim)
+
+    assert row(60, 100, Aim(AimKind.RATIO_MIN, 0.5)).met is True
+    assert row(40, 100, Aim(AimKind.RATIO_MIN, 0.5)).met is False
+    assert row(140, 100, Aim(AimKind.RATIO_MAX, 1.5)).met is True
+    assert row(160, 100, Aim(AimKind.RATIO_MAX, 1.5)).met is False
+    assert row(0.1, 0.001, Aim(AimKind.OURS_MAX, 0.2)).met is True  # the ratio does not matter here
+    assert row(0.3, 0.001, Aim(AimKind.OURS_MAX, 0.2)).met is False
+    no_aim = Row(name="x", unit="ms", ours=1.0, baseline=2.0, baseline_label="")
+    assert no_aim.met is None and no_aim.ratio == 0.5
