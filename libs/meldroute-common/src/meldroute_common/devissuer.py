@@ -119,5 +119,8 @@ class DevIssuer:
             claims["gemeente"] = gemeente or "GM1509"
         elif role.claim == "organisatie":
             claims["organisatie"] = organisatie or "riec-oost-nederland"
+        if organisatie and role.claim == "gemeente":
+            # An attention officer reaches the gateway as the policy partner of their municipality (af-gm1509).
+            claims["organisatie"] = organisatie
         claims.update(extra or {})
         return sign_token(claims=claims, private_key_pem=self.private_key_pem, kid=self.kid)
