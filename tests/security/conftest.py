@@ -16,6 +16,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -156,7 +157,7 @@ class Api:
     _sjablonen: dict[str, tuple[dict[str, Any], dict[str, Any]]] = field(default_factory=dict)
     _sleutel: rsa.RSAPrivateKey | None = None
 
-    @property
+    @cached_property
     def operaties(self) -> list[Operatie]:
         return [o for dienst in DIENST_NAMEN for o in operaties_van(dienst, self.documenten[dienst])]
 

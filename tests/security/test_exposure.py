@@ -6,6 +6,7 @@ there, so an authenticated call proves the production app really runs.
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import TYPE_CHECKING
@@ -30,17 +31,23 @@ Productie = Callable[[str], AbstractAsyncContextManager[httpx.AsyncClient]]
 
 
 @pytest.fixture
-def productie(harness_van: Callable[[str], ServiceHarness], jwks_server: JwksServer) -> Productie:
-    """`async with productie(dienst) as client`: the service in production mode with a CORS allowlist."""
+def productie(
+    harness_van: Callable[[str], ServiceHarness], jwks_server: JwksServer, monkeypatch: pytest.MonkeyPatch
+) -> Productie:
+    """`async with productie(dienst) as client`: the service in production mode with a CORS allowlist.
+
+    The JWKS URL and the allowlist come in through their documented environment names.
+    """
+    monkeypatch.setenv("MELDROUTE_JWKS_URL", jwks_server.url)
+    monkeypatch.setenv("MELDROUTE_CORS_ORIGINS", json.dumps([TOEGESTAAN]))
 
     @asynccontextmanager
     async def open_(dienst: str) -> AsyncIterator[httpx.AsyncClient]:
         harness = harness_van(dienst)
         extra = {"outbox_relay_aan": False, "retentie_taak_aan": False} if dienst == "intake-api" else {}
-        settings = harness.settings(
-            env="production", jwks_url=jwks_server.url, cors_origins=[TOEGESTAAN], **extra
-        )
+        settings = harness.settings(env="production", **extra)
         assert settings.is_production and settings.jwks_url == jwks_server.url
+        assert settings.cors_origins == [TOEGESTAAN]
         async with running(harness.create_app(settings)) as client:
             yield client
 

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 import httpx
+import pytest
 from meldroute_common.problems import PROBLEM_JSON
 from meldroute_common.roles import ROLLEN
 from meldroute_common.services import DIENSTEN
@@ -115,13 +116,17 @@ def test_expensive_operations_are_documented_as_rate_limited(api: Api) -> None:
 
 
 async def test_rate_limited_operations_answer_429_per_client(
-    api: Api, harness_van: Callable[[str], ServiceHarness]
+    api: Api, harness_van: Callable[[str], ServiceHarness], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Every operation documented as rate limited, on its service with a low `<PREFIX>_RATE_LIMIT`."""
+    """Every operation documented as rate limited, on its service with a low `<PREFIX>RATE_LIMIT`."""
     begrensd = [o for o in api.operaties if o.begrensd]
     for dienst in sorted({o.dienst for o in begrensd}):
+        prefix = next(d.env_prefix for d in DIENSTEN if d.naam == dienst)
+        monkeypatch.setenv(f"{prefix}RATE_LIMIT", LAGE_LIMIET)  # through the documented setting name
+        harness = harness_van(dienst)
+        assert harness.settings().rate_limit == LAGE_LIMIET
         extra = {"outbox_relay_aan": False, "retentie_taak_aan": False} if dienst == "intake-api" else {}
-        async with harness_van(dienst).client(rate_limit=LAGE_LIMIET, **extra) as client:
+        async with harness.client(**extra) as client:
             for operatie in (o for o in begrensd if o.dienst == dienst):
                 gelukt, antwoord = await _tot_429(
                     client, api, operatie, sub=f"limiet-{operatie.operation_id}-1"
