@@ -13,16 +13,6 @@ from meldroute_common.services import DIENSTEN
 ROOT = Path(__file__).resolve().parents[2]
 BRONNEN = ["libs", *(str(d.folder(ROOT).relative_to(ROOT) / "src") for d in DIENSTEN)]
 
-#: Findings reviewed and found harmless, each pinned to the flagged line so a new finding still fails.
-#: (file, bandit test id, text on the flagged line, why it is safe)
-BEOORDEELD = (
-    (
-        "services/privacy-gateway/src/privacy_gateway/beleid/loader.py", "B506", "Loader=_StrikteLader",
-        "_StrikteLader subclasses yaml.SafeLoader (bandit only recognises SafeLoader by name); the line "
-        "should carry `# nosec B506` next to its ruff noqa",
-    ),
-)  # fmt: skip
-
 #: Signs in pip-audit's output that the vulnerability service could not be reached at all.
 ONBEREIKBAAR = ("ConnectionError", "Max retries exceeded", "Name or service not known", "Temporary failure in name resolution", "timed out", "Network is unreachable")  # fmt: skip
 
@@ -35,18 +25,11 @@ def test_bandit_finds_nothing_of_medium_severity_or_worse() -> None:
     rapport = json.loads(resultaat.stdout)
     assert not rapport["errors"], rapport["errors"]
     assert rapport["metrics"]["_totals"]["loc"] > 1000, "bandit scanned (almost) nothing"
-    onverwacht = []
-    for bevinding in rapport["results"]:
-        bestand = Path(bevinding["filename"]).as_posix()
-        if not any(
-            bestand == b and bevinding["test_id"] == t and regel in bevinding["code"]
-            for b, t, regel, _ in BEOORDEELD
-        ):
-            onverwacht.append(
-                f"{bestand}:{bevinding['line_number']} {bevinding['test_id']} "
-                f"({bevinding['issue_severity']}): {bevinding['issue_text']}"
-            )
-    assert not onverwacht, "\n".join(onverwacht)
+    bevindingen = [
+        f"{b['filename']}:{b['line_number']} {b['test_id']} ({b['issue_severity']}): {b['issue_text']}"
+        for b in rapport["results"]
+    ]
+    assert not bevindingen, "\n".join(bevindingen)
     assert resultaat.returncode in {0, 1}, resultaat.stderr
 
 

@@ -14,8 +14,8 @@ def health_router() -> APIRouter:
     router = APIRouter(include_in_schema=False)
 
     @router.get("/health/live")
-    async def live() -> JSONResponse:
-        return JSONResponse({"status": "ok"})
+    async def live(request: Request) -> JSONResponse:
+        return JSONResponse({"status": "ok", "dienst": request.app.state.settings.service_name})
 
     @router.get("/health/ready")
     async def ready(request: Request) -> JSONResponse:
@@ -23,7 +23,9 @@ def health_router() -> APIRouter:
             await ping(request.app.state.engine)
         except Exception:
             raise ServiceUnavailable("De database antwoordt niet.") from None
-        return JSONResponse({"status": "ok", "database": "ok"})
+        return JSONResponse(
+            {"status": "ok", "dienst": request.app.state.settings.service_name, "database": "ok"}
+        )
 
     @router.get("/metrics")
     async def metrics(request: Request) -> Response:

@@ -315,10 +315,17 @@ class ServiceProcess:
             if self.process.poll() is not None:
                 raise RuntimeError(f"{self.dienst.naam} stopped at start-up; see {log.name}")
             try:
-                if httpx.get(f"{self.url}/health/ready", timeout=1.0).status_code == 200:
-                    return
+                ready = httpx.get(f"{self.url}/health/ready", timeout=1.0)
             except httpx.HTTPError:
-                pass
+                time.sleep(0.1)
+                continue
+            # The port may have been taken by another process between choosing and binding it: make sure the
+            # answer comes from this very service.
+            if ready.status_code == 200 and ready.json().get("dienst") == self.dienst.naam:
+                time.sleep(0.2)
+                if self.process.poll() is None:
+                    return
+                raise RuntimeError(f"{self.dienst.naam}: port {self.port} is served by another process")
             time.sleep(0.1)
         raise TimeoutError(f"{self.dienst.naam} did not become ready")
 

@@ -33,12 +33,3 @@ def lees_cursor(cursor: str) -> tuple[datetime, UUID]:
             "De cursor is ongeldig.",
             invalid_params=[InvalidParam(name="cursor", reason="Geen cursor uit een eerdere pagina.")],
         ) from None
-
-
-def controleer_page_size(page_size: int) -> int:
-    if not 1 <= page_size <= MAX_PAGE_SIZE:
-        raise BadRequest(
-            "pageSize valt buiten het toegestane bereik.",
-            invalid_params=[InvalidParam(name="pageSize", reason=f"Tussen 1 en {MAX_PAGE_SIZE}.")],
-        )
-    return page_size

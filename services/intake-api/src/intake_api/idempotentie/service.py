@@ -26,7 +26,9 @@ from intake_api.idempotentie.models import Idempotentiesleutel
 from intake_api.tijd import utc
 
 BEWAARTIJD = timedelta(hours=24)
-VERLOPEN_BEZIG = timedelta(minutes=5)
+VERLOPEN_BEZIG = timedelta(seconds=60)
+#: Sent with a 409 for a key still in progress: how long a client should wait before retrying.
+_NOG_BEZIG = {"Retry-After": "2"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +49,10 @@ def _beoordeel(rij: Idempotentiesleutel, *, hash_: str) -> Herhaling:
     if not hmac.compare_digest(rij.verzoek_hash, hash_):
         raise UnprocessableContent("Deze Idempotency-Key is al gebruikt voor een ander verzoek.")
     if rij.status != "klaar" or rij.antwoord is None or rij.antwoord_status is None:
-        raise Conflict("Een verzoek met deze Idempotency-Key wordt nog verwerkt; probeer het later opnieuw.")
+        raise Conflict(
+            "Een verzoek met deze Idempotency-Key wordt nog verwerkt; probeer het later opnieuw.",
+            headers=_NOG_BEZIG,
+        )
     return Herhaling(status=rij.antwoord_status, body=rij.antwoord, locatie=rij.locatie)
 
 
@@ -81,7 +86,10 @@ async def claim(
         except IntegrityError:
             continue  # a concurrent request claimed it first: judge that claim
         return claim_id
-    raise Conflict("Een verzoek met deze Idempotency-Key wordt nog verwerkt; probeer het later opnieuw.")
+    raise Conflict(
+        "Een verzoek met deze Idempotency-Key wordt nog verwerkt; probeer het later opnieuw.",
+        headers=_NOG_BEZIG,
+    )
 
 
 async def vastleggen(

@@ -10,7 +10,7 @@ from meldroute_common.db import Session
 
 from intake_api.deps import SleutelsDep
 from intake_api.intern import schemas, service
-from intake_api.paginering import DEFAULT_PAGE_SIZE, controleer_page_size
+from intake_api.paginering import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from intake_api.signalen.router import SignaalId
 from intake_api.toegang.service import Actie, log_toegang
 
@@ -30,7 +30,7 @@ async def intern_casussen_zoeken(
         str | None, Query(max_length=64, description="Only cases escalated to this partner.")
     ] = None,
     page_size: Annotated[
-        int, Query(alias="pageSize", description="Cases per page, 1 to 100.")
+        int, Query(alias="pageSize", ge=1, le=MAX_PAGE_SIZE, description="Cases per page, 1 to 100.")
     ] = DEFAULT_PAGE_SIZE,
     cursor: Annotated[
         str | None, Query(max_length=200, description="`volgende` of the previous page.")
@@ -38,9 +38,7 @@ async def intern_casussen_zoeken(
 ) -> schemas.CasussenPagina:
     """Opgeschaalde signalen, nieuwste opschaling eerst, zonder verzegelde gegevens; optioneel alleen die
     met `partner` onder de ontvangers. Alleen voor de privacy-gateway."""
-    return await service.casussen(
-        session=session, page_size=controleer_page_size(page_size), partner=partner, cursor=cursor
-    )
+    return await service.casussen(session=session, page_size=page_size, partner=partner, cursor=cursor)
 
 
 @router.get(

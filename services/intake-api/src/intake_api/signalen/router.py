@@ -14,7 +14,7 @@ from meldroute_common.typen import Tijdstip
 
 from intake_api.deps import CatalogusDep, SessionMaker, SleutelsDep
 from intake_api.idempotentie import service as idempotentie
-from intake_api.paginering import DEFAULT_PAGE_SIZE, controleer_page_size
+from intake_api.paginering import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from intake_api.signalen import schemas, service
 from intake_api.tijd import nu
 from intake_api.toegang.service import Actie, log_toegang
@@ -136,7 +136,7 @@ async def signalen_zoeken(
         Tijdstip | None, Query(alias="ontvangenTot", description="Received before this moment.")
     ] = None,
     page_size: Annotated[
-        int, Query(alias="pageSize", description="Signals per page, 1 to 100.")
+        int, Query(alias="pageSize", ge=1, le=MAX_PAGE_SIZE, description="Signals per page, 1 to 100.")
     ] = DEFAULT_PAGE_SIZE,
     cursor: Annotated[
         str | None, Query(max_length=200, description="`volgende` of the previous page.")
@@ -150,7 +150,7 @@ async def signalen_zoeken(
     return await service.signalen_lijst(
         session=session,
         gemeente=claims.gemeente,
-        page_size=controleer_page_size(page_size),
+        page_size=page_size,
         cursor=cursor,
         status=status,
         uitbuitingsvorm=uitbuitingsvorm,

@@ -79,7 +79,7 @@ def laad_beleid(pad: Path) -> Beleid:
     except (OSError, UnicodeDecodeError) as fout:
         raise BeleidFout(bron, [("", f"kan het bestand niet lezen ({type(fout).__name__})")]) from fout
     try:
-        data = yaml.load(tekst, Loader=_StrikteLader)  # noqa: S506 - a SafeLoader subclass
+        data = yaml.load(tekst, Loader=_StrikteLader)  # noqa: S506  # nosec B506 - a SafeLoader subclass
     except yaml.YAMLError as fout:
         raise BeleidFout(bron, [("", f"geen geldige YAML: {fout}")]) from fout
     return valideer_beleid(data, bron=bron)
