@@ -300,7 +300,7 @@ class ServiceProcess:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, *, timeout: float = 30.0) -> None:
+    def start(self, *, timeout: float = 90.0) -> None:
         import subprocess
         import sys
 

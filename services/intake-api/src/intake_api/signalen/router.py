@@ -41,6 +41,20 @@ def etag(versie: int) -> str:
     return f'"{versie}"'
 
 
+#: What a client can do next with a new signal (OpenAPI links; schemathesis follows them in its stateful phase).
+_VERVOLG = {
+    "SignaalOphalen": {"operationId": "signaalOphalen", "parameters": {"signaalId": "$response.body#/id"}},
+    "HistorieOphalen": {
+        "operationId": "signaalHistorieOphalen",
+        "parameters": {"signaalId": "$response.body#/id"},
+    },
+    "Beoordelen": {
+        "operationId": "beoordelingVastleggen",
+        "parameters": {"signaalId": "$response.body#/id", "If-Match": "$response.header.ETag"},
+    },
+}
+
+
 @router.post(
     "/signalen",
     operation_id="signaalAanmaken",
@@ -53,7 +67,7 @@ def etag(versie: int) -> str:
         201: {"description": "Vastgelegd; de gepseudonimiseerde weergave.", "headers": {
             "Location": {"description": "URL van het signaal.", "schema": {"type": "string"}},
             "ETag": {"description": "Versie van het signaal.", "schema": {"type": "string"}},
-        }},
+        }, "links": _VERVOLG},
         409: {"description": "Een verzoek met dezelfde Idempotency-Key wordt nog verwerkt."},
         422: {"description": "De Idempotency-Key is al gebruikt voor een ander verzoek."},
     },
