@@ -128,6 +128,49 @@ def _tabel(beschermd: BeschermdeTabel, *, perioden: set[str] | None = None) -> T
     )
 
 
+def _uit_totalen(tabel: Tabel, dimensie: str) -> Tabel:
+    """The one-way table of `dimensie` made of `tabel`'s own totals along it, grand totals included.
+
+    The same counts published twice, each table protected on its own, would let one table show what the other
+    hides. A cell made of a withheld total carries no reason: why a total is withheld is not told.
+    """
+    return Tabel(
+        groeperenOp=[dimensie],
+        cellen=[
+            Cel(
+                periode=t.periode,
+                waarden={dimensie: t.waarde},
+                aantal=t.aantal,
+                onderdrukt=t.onderdrukt,
+                reden=None,
+            )
+            for t in tabel.totalen
+            if t.dimensie == dimensie and t.waarde is not None
+        ],
+        totalen=[t for t in tabel.totalen if t.dimensie is None],
+    )
+
+
+def _zelfde_eindtotalen(*tabellen: Tabel) -> list[Tabel]:
+    """Tables that count the same signals share their grand total per period: withheld in one, withheld in all."""
+    verborgen = {
+        t.periode for tabel in tabellen for t in tabel.totalen if t.dimensie is None and t.onderdrukt
+    }
+    return [
+        tabel.model_copy(
+            update={
+                "totalen": [
+                    t.model_copy(update={"aantal": None, "onderdrukt": True})
+                    if t.dimensie is None and t.periode in verborgen
+                    else t
+                    for t in tabel.totalen
+                ]
+            }
+        )
+        for tabel in tabellen
+    ]
+
+
 def _leeg(dimensies: Sequence[str]) -> Tabel:
     return Tabel(groeperenOp=list(dimensies), cellen=[], totalen=[])
 
@@ -311,7 +354,13 @@ async def evaluatie(
         aantallen = await tel(session=session, bereik=ruim, dimensies=dimensies, type="signaal_ontvangen")
         return _tabel(onderdruk(cellen=aantallen, dimensies=dimensies, drempel=drempel), perioden=metvorige)
 
-    domeinen = await signaaltabel(["melderDomein"])
+    # Tables in one answer share counts: signals per municipality are the municipality totals of sectors per
+    # municipality, and (signal, form) pairs per form the form totals of forms per municipality. Each shared count
+    # is published once, from the table that protects it, and shared grand totals are withheld together.
+    domeinen, sectoren_per_gemeente = _zelfde_eindtotalen(
+        await signaaltabel(["melderDomein"]), await signaaltabel(["gemeente", "sector"])
+    )
+    vormen_per_gemeente = await signaaltabel(["gemeente", "uitbuitingsvorm"])
     uitkomstaantallen = await tel(
         session=session,
         bereik=ruim,
@@ -337,16 +386,23 @@ async def evaluatie(
             totalen=[t for t in tabel.totalen if t.periode in zichtbaar],
         )
 
+    # Tables in one answer share counts: signals per municipality are the municipality totals of sectors per
+    # municipality, and (signal, form) pairs per form the form totals of forms per municipality. Each shared count
+    # is published once, from the table that protects it, and shared grand totals are withheld together.
+    vormen_per_gemeente = await signaaltabel(["gemeente", "uitbuitingsvorm"])
+    domeinen, sectoren_per_gemeente = _zelfde_eindtotalen(
+        domeinen, await signaaltabel(["gemeente", "sector"])
+    )
     return Evaluatie(
         **kop,
         volledigOnderdrukt=False,
         melderDomeinen=alleen_bereik(domeinen),
-        gemeenten=alleen_bereik(await signaaltabel(["gemeente"])),
-        vormenOverTijd=alleen_bereik(await signaaltabel(["uitbuitingsvorm"])),
+        gemeenten=alleen_bereik(_uit_totalen(sectoren_per_gemeente, "gemeente")),
+        vormenOverTijd=alleen_bereik(_uit_totalen(vormen_per_gemeente, "uitbuitingsvorm")),
         uitkomsten=alleen_bereik(uitkomsten),
         aandelen=[a for a in aandelen if a.periode in zichtbaar],
         doorlooptijden=[t for t in tijden if t.periode in zichtbaar],
-        vormenPerGemeente=alleen_bereik(await signaaltabel(["gemeente", "uitbuitingsvorm"])),
-        sectorenPerGemeente=alleen_bereik(await signaaltabel(["gemeente", "sector"])),
+        vormenPerGemeente=alleen_bereik(vormen_per_gemeente),
+        sectorenPerGemeente=alleen_bereik(sectoren_per_gemeente),
         vergelijking=vergelijking,
     )
