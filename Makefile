@@ -9,6 +9,11 @@ RUN := $(UV) run --frozen
 PG_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432
 # Two workers: the machine has two cores, and many tests wait on real processes and databases.
 PYTEST_ARGS ?= -n 2 --durations=15
+# Suites that do not touch a service database (or pick both databases themselves) run in the SQLite pass only.
+NO_DATABASE := --ignore=tests/bench --ignore=tests/deploy --ignore=tests/security/test_static.py \
+	--ignore=services/reporting/tests/test_onderdrukking.py --ignore=libs/meldroute-common/tests/test_gebeurtenissen.py \
+	--ignore=services/privacy-gateway/tests/test_beleid_engine.py --ignore=services/privacy-gateway/tests/test_beleid_loader.py \
+	--ignore=services/intake-api/tests/test_pseudonimisering.py
 ADR_RULESET ?= ../shared/conformance/adr/linter.yaml
 COMPOSE_SCHEMA ?= ../shared/conformance/compose/compose-spec.json
 export ADR_RULESET COMPOSE_SCHEMA
@@ -59,7 +64,7 @@ unit: bootstrap browser
 	MELDROUTE_TEST_DB=sqlite $(RUN) pytest $(PYTEST_ARGS)
 	@if $(RUN) python -c "import socket; socket.create_connection(('127.0.0.1', 5432), 2)" 2>/dev/null; then \
 		echo "PostgreSQL answers on 127.0.0.1:5432: running the tests again on PostgreSQL"; \
-		MELDROUTE_TEST_DB=postgresql MELDROUTE_TEST_PG=$(PG_URL) $(RUN) pytest $(PYTEST_ARGS); \
+		MELDROUTE_TEST_DB=postgresql MELDROUTE_TEST_PG=$(PG_URL) $(RUN) pytest $(PYTEST_ARGS) $(NO_DATABASE); \
 	else echo "PostgreSQL does not answer on 127.0.0.1:5432: PostgreSQL run skipped"; fi
 
 test: lint typecheck openapi-check spectral unit
