@@ -1,4 +1,4 @@
-"""Store anonymous events idempotently: one multi-row INSERT … ON CONFLICT DO NOTHING per batch."""
+"""Store anonymous events idempotently: INSERT … ON CONFLICT DO NOTHING, batched by the driver."""
 
 from __future__ import annotations
 
@@ -62,13 +62,11 @@ async def gebeurtenissen_opslaan(
         return Opgeslagen(nieuw=0, dubbel=0)
     tabel = GebeurtenisRij.__table__
     assert isinstance(tabel, Table)
-    invoegen = (
-        _insert(session, tabel)
-        .values([_rij(g) for g in uniek.values()])
-        .on_conflict_do_nothing(index_elements=["id"])
-        .returning(tabel.c.id)
-    )
-    nieuw_ids = set((await session.execute(invoegen)).scalars().all())
+    # executemany, not one VALUES list: SQLAlchemy batches it ("insertmanyvalues") with a cached statement,
+    # where a 1,000-row VALUES clause would be compiled anew for every batch.
+    invoegen = _insert(session, tabel).on_conflict_do_nothing(index_elements=["id"]).returning(tabel.c.id)
+    resultaat = await session.execute(invoegen, [_rij(g) for g in uniek.values()])
+    nieuw_ids = set(resultaat.scalars().all())
     vormen = [
         {"gebeurtenis_id": g.id, "uitbuitingsvorm": vorm}
         for g in uniek.values()
@@ -78,6 +76,6 @@ async def gebeurtenissen_opslaan(
     if vormen:
         vormtabel = GebeurtenisVorm.__table__
         assert isinstance(vormtabel, Table)
-        await session.execute(_insert(session, vormtabel).values(vormen).on_conflict_do_nothing())
+        await session.execute(_insert(session, vormtabel).on_conflict_do_nothing(), vormen)
     await session.flush()
     return Opgeslagen(nieuw=len(nieuw_ids), dubbel=len(gebeurtenissen) - len(nieuw_ids))
