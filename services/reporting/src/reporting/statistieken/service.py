@@ -190,9 +190,14 @@ async def signalen(
         "periode": bereik.periode, "van": bereik.van, "tot": bereik.tot, "drempel": drempel,
         "geteld": "beoordelingen" if beoordelingen else "signalen",
     }  # fmt: skip
-    if await populatie(session=session, bereik=bereik, type=type) < minimale_populatie:
-        return Signalen(**kop, volledigOnderdrukt=True, **_leeg(dimensies).model_dump())
     aantallen = await tel(session=session, bereik=bereik, dimensies=dimensies, type=type)
+    # Each event falls in exactly one cell unless it is split over its forms: only then ask the database again.
+    if "uitbuitingsvorm" in dimensies:
+        aantal_gebeurtenissen = await populatie(session=session, bereik=bereik, type=type)
+    else:
+        aantal_gebeurtenissen = sum(aantallen.values())
+    if aantal_gebeurtenissen < minimale_populatie:
+        return Signalen(**kop, volledigOnderdrukt=True, **_leeg(dimensies).model_dump())
     tabel = _tabel(onderdruk(cellen=aantallen, dimensies=dimensies, drempel=drempel))
     return Signalen(**kop, volledigOnderdrukt=False, **tabel.model_dump())
 
