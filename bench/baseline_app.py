@@ -24,6 +24,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 DATABASE_URL_ENV = "MELDROUTE_BENCH_BASELINE_DATABASE_URL"
+#: The name readiness answers with.
+NAAM = "baseline-intake"
 
 
 def create_app() -> Starlette:
@@ -58,7 +60,7 @@ def create_app() -> Starlette:
         return JSONResponse({"id": str(row["id"])}, status_code=201)
 
     async def ready(request: Request) -> Response:
-        return JSONResponse({"status": "ok"})
+        return JSONResponse({"status": "ok", "dienst": NAAM})
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

@@ -69,7 +69,7 @@ async def escalated_signal(*, http: httpx.AsyncClient, intake_url: str, ctx: Con
 
 
 async def run(ctx: Context) -> list[Row]:
-    async with ctx.resources() as resources:
+    async with ctx.resources("gateway") as resources:
         intake_db = await resources.migrated(backend="postgresql", service="intake-api")
         gateway_db = await resources.migrated(backend="postgresql", service="privacy-gateway")
         intake = resources.server(

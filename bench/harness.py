@@ -182,7 +182,11 @@ class Resources:
         return url
 
     def server(self, *, name: str, factory: str, env: Mapping[str, str]) -> Server:
-        """A uvicorn process of `factory`, not started yet (its URL is known already)."""
+        """A uvicorn process of `factory`, not started yet (its URL is known already).
+
+        `name` must be what the app's `/health/ready` calls itself (`dienst`): readiness checks it, so a
+        stranger on a reused port is never mistaken for the server.
+        """
         common = {
             "MELDROUTE_ENV": "test",
             "MELDROUTE_LOCAL_DIR": str(self.local_dir),
@@ -237,12 +241,12 @@ class Context:
     log_dir: Path
     progress: Progress
 
-    def resources(self) -> Resources:
+    def resources(self, label: str) -> Resources:
+        """The resources of one benchmark; its server logs go to a folder named `label`."""
+        log_dir = self.log_dir / label
+        log_dir.mkdir(parents=True, exist_ok=True)
         return Resources(
-            pg_server=self.sizes.pg_server,
-            local_dir=self.local_dir,
-            work_dir=self.work_dir,
-            log_dir=self.log_dir,
+            pg_server=self.sizes.pg_server, local_dir=self.local_dir, work_dir=self.work_dir, log_dir=log_dir
         )
 
     def say(self, message: str) -> None:

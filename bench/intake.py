@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from meldroute_common.db import make_engine
 
-from bench.baseline_app import DATABASE_URL_ENV
+from bench.baseline_app import DATABASE_URL_ENV, NAAM
 from bench.data import signal_bodies
 from bench.harness import Context, bearer, intake_env
 from bench.load import Measurement, alternating, connections, idempotency_key, sustained
@@ -50,13 +50,13 @@ def _notes(ours: Measurement, baseline: Measurement, *, stored: int) -> list[str
 async def run(ctx: Context, *, backend: str) -> list[Row]:
     label = BACKENDS[backend]
     sizes = ctx.sizes
-    async with ctx.resources() as resources:
+    async with ctx.resources(f"intake-{backend}") as resources:
         url = await resources.migrated(backend=backend, service="intake-api")
         ours_server = resources.server(
-            name=f"intake-api-{backend}", factory="intake_api.main:create_app", env=intake_env(url)
+            name="intake-api", factory="intake_api.main:create_app", env=intake_env(url)
         )
         baseline_server = resources.server(
-            name=f"baseline-intake-{backend}",
+            name=NAAM,
             factory="bench.baseline_app:create_app",
             env={DATABASE_URL_ENV: url},
         )

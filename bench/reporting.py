@@ -143,7 +143,7 @@ async def _ingest(
 async def run(ctx: Context) -> list[Row]:
     source = EventSource.build(today=date.today())
     van, tot = statistics_range(date.today())
-    async with ctx.resources() as resources:
+    async with ctx.resources("reporting") as resources:
         rows, details = await _measure(ctx, resources, source, van=van, tot=tot)
     rows[0].details.update(details)
     return rows

@@ -105,7 +105,7 @@ async def run(ctx: Context) -> list[Row]:
     count = ctx.sizes.signals
     page_size = DEFAULT_PAGE_SIZE
     deep = int(count * DIEPTE)
-    async with ctx.resources() as resources:
+    async with ctx.resources("wachtrij") as resources:
         url = await resources.migrated(backend="postgresql", service="intake-api")
         connection = await asyncpg.connect(asyncpg_dsn(url))
         try:
