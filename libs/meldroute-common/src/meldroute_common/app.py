@@ -59,15 +59,19 @@ def build_app(
     openapi_tags: list[dict[str, Any]] | None = None,
     on_startup: Sequence[StartupHook] = (),
     extra_routes: Sequence[APIRouter] = (),
+    postgresql_settings: dict[str, str] | None = None,
 ) -> FastAPI:
-    """An app with auth, problem+json errors, middleware, health, metrics and the /v1 OpenAPI document."""
+    """An app with auth, problem+json errors, middleware, health, metrics and the /v1 OpenAPI document.
+
+    `postgresql_settings` are server settings for every PostgreSQL connection of the app (e.g. a plan cache mode).
+    """
     configure_logging(service=settings.service_name, level=settings.log_level)
     metrics = Metrics(settings.service_name)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with AsyncExitStack() as stack:
-            engine = make_engine(settings.database_url)
+            engine = make_engine(settings.database_url, postgresql_settings=postgresql_settings)
             stack.push_async_callback(engine.dispose)
             app.state.engine = engine
             app.state.sessionmaker = async_sessionmaker(engine, expire_on_commit=False)

@@ -34,7 +34,7 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
-def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
+def make_engine(url: str, *, postgresql_settings: dict[str, str] | None = None, **kwargs: Any) -> AsyncEngine:
     """An async engine; SQLite gets WAL and a busy timeout so concurrent writers wait instead of failing.
 
     Statement parameters are hidden from error messages: they may hold identifying data and end up in logs.
@@ -57,6 +57,8 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
             cursor.close()
 
         return engine
+    if postgresql_settings:
+        kwargs.setdefault("connect_args", {})["server_settings"] = dict(postgresql_settings)
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 20)
     kwargs.setdefault("pool_pre_ping", True)

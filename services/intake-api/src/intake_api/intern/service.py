@@ -42,7 +42,7 @@ async def _signalen_per_pseudoniem(session: AsyncSession, pseudoniemen: set[str]
         .where(Betrokkene.link_pseudoniem.in_(sorted(pseudoniemen)))
         .group_by(Betrokkene.link_pseudoniem)
     )
-    return {str(p): int(n) for p, n in rijen.tuples()}
+    return {str(p): int(n) for p, n in rijen}
 
 
 def _basis(signaal: Signaal, betrokkenen: list[Betrokkene]) -> dict[str, object]:

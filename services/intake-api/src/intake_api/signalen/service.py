@@ -285,7 +285,7 @@ async def gekoppelde_signalen(
         .where(Betrokkene.link_pseudoniem.in_(gezocht), Betrokkene.signaal_id != signaal_id)
         .group_by(Betrokkene.link_pseudoniem)
     )
-    return {str(pseudoniem): int(aantal) for pseudoniem, aantal in rijen.tuples()}
+    return {str(pseudoniem): int(aantal) for pseudoniem, aantal in rijen}
 
 
 async def weergave(*, session: AsyncSession, signaal: Signaal) -> schemas.Signaal:
