@@ -15,40 +15,27 @@ pytest_plugins = ["meldroute_common.testing"]
 ROOT = Path(__file__).parent
 
 
-@pytest.fixture(scope="session")
-def intake_harness(test_databases: TestDatabases, local_dir: Path) -> ServiceHarness:
-    from intake_api.config import IntakeSettings
-    from intake_api.main import create_app
-    from intake_api.models import Base
+def _harness(naam: str, test_databases: TestDatabases, local_dir: Path) -> ServiceHarness:
+    from meldroute_common.services import DIENSTEN
     from meldroute_common.testing import ServiceHarness
 
+    dienst = next(d for d in DIENSTEN if d.naam == naam)
     return ServiceHarness(
-        name="intake-api", service_dir=ROOT / "services" / "intake-api", settings_cls=IntakeSettings,
-        create_app=create_app, metadata=Base.metadata, databases=test_databases, local_dir=local_dir,
+        name=naam, service_dir=dienst.folder(ROOT), settings_cls=dienst.settings_class(),
+        create_app=dienst.create_app, metadata=dienst.metadata(), databases=test_databases, local_dir=local_dir,
     )  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def intake_harness(test_databases: TestDatabases, local_dir: Path) -> ServiceHarness:
+    return _harness("intake-api", test_databases, local_dir)
 
 
 @pytest.fixture(scope="session")
 def gateway_harness(test_databases: TestDatabases, local_dir: Path) -> ServiceHarness:
-    from meldroute_common.testing import ServiceHarness
-    from privacy_gateway.config import GatewaySettings
-    from privacy_gateway.main import create_app
-    from privacy_gateway.models import Base
-
-    return ServiceHarness(
-        name="privacy-gateway", service_dir=ROOT / "services" / "privacy-gateway", settings_cls=GatewaySettings,
-        create_app=create_app, metadata=Base.metadata, databases=test_databases, local_dir=local_dir,
-    )  # fmt: skip
+    return _harness("privacy-gateway", test_databases, local_dir)
 
 
 @pytest.fixture(scope="session")
 def reporting_harness(test_databases: TestDatabases, local_dir: Path) -> ServiceHarness:
-    from meldroute_common.testing import ServiceHarness
-    from reporting.config import ReportingSettings
-    from reporting.main import create_app
-    from reporting.models import Base
-
-    return ServiceHarness(
-        name="reporting", service_dir=ROOT / "services" / "reporting", settings_cls=ReportingSettings,
-        create_app=create_app, metadata=Base.metadata, databases=test_databases, local_dir=local_dir,
-    )  # fmt: skip
+    return _harness("reporting", test_databases, local_dir)

@@ -40,10 +40,8 @@ def _inspect(url: str, metadata: MetaData) -> tuple[set[str], list[Any]]:
 
 @pytest.mark.parametrize("service", [d.naam for d in DIENSTEN])
 def test_migrations_match_models_and_go_down_and_up(service: str, test_databases: TestDatabases) -> None:
-    import importlib
-
     dienst = ROOT_PACKAGES[service]
-    metadata: MetaData = importlib.import_module(f"{dienst.package}.models").Base.metadata
+    metadata: MetaData = dienst.metadata()
     folder = dienst.folder(Path(__file__).parents[1])
     url = test_databases.create(f"migraties-{service}")
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
-import inspect
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -16,17 +14,8 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def settings_class(dienst: Dienst) -> type[ServiceSettings]:
-    """The one `ServiceSettings` subclass defined in the service's `config` module."""
-    module = importlib.import_module(f"{dienst.package}.config")
-    found = [
-        cls
-        for _, cls in inspect.getmembers(module, inspect.isclass)
-        if issubclass(cls, ServiceSettings)
-        and cls is not ServiceSettings
-        and cls.__module__ == module.__name__
-    ]
-    assert len(found) == 1, f"{dienst.package}.config defines {len(found)} settings classes"
-    return found[0]
+    cls: type[ServiceSettings] = dienst.settings_class()
+    return cls
 
 
 def env_names(cls: type[ServiceSettings]) -> frozenset[str]:

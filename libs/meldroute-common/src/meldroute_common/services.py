@@ -14,6 +14,7 @@ class Dienst:
     package: str
     port: int
     env_prefix: str
+    settings_name: str
 
     @property
     def factory(self) -> str:
@@ -25,9 +26,16 @@ class Dienst:
     def create_app(self, settings: Any = None) -> Any:
         return importlib.import_module(f"{self.package}.main").create_app(settings)
 
+    def settings_class(self) -> Any:
+        return getattr(importlib.import_module(f"{self.package}.config"), self.settings_name)
+
+    def metadata(self) -> Any:
+        """The service's table metadata (all its models)."""
+        return importlib.import_module(f"{self.package}.models").Base.metadata
+
 
 DIENSTEN = (
-    Dienst("intake-api", "intake_api", 8001, "INTAKE_"),
-    Dienst("privacy-gateway", "privacy_gateway", 8002, "GATEWAY_"),
-    Dienst("reporting", "reporting", 8003, "REPORTING_"),
+    Dienst("intake-api", "intake_api", 8001, "INTAKE_", "IntakeSettings"),
+    Dienst("privacy-gateway", "privacy_gateway", 8002, "GATEWAY_", "GatewaySettings"),
+    Dienst("reporting", "reporting", 8003, "REPORTING_", "ReportingSettings"),
 )
