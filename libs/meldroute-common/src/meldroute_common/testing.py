@@ -215,17 +215,6 @@ def operations(app: FastAPI) -> list[tuple[str, str, list[str]]]:
     return result
 
 
-def scope_string(scopes: list[str]) -> str:
-    return " ".join(scopes)
-
-
-def build_url(base: str, path: str) -> str:
-    return base.rstrip("/") + path
-
-
-Factory = Callable[..., Any]
-
-
 class ServiceHarness:
     """One service under test: a migrated database for the session, apps and clients per test."""
 
