@@ -180,3 +180,25 @@ async def test_405_lists_every_method_of_the_path(client: httpx.AsyncClient) -> 
     assert response.headers["allow"] == "POST"
     response = await client.put("/health/live")
     assert response.status_code == 405 and "GET" in response.headers["allow"]
+
+
+async def test_outbound_calls_carry_the_request_id_and_user_agent() -> None:
+    from meldroute_common.app import outbound_client
+    from meldroute_common.logs import request_id_var
+
+    seen: list[httpx.Request] = []
+
+    def upstream(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200)
+
+    token = request_id_var.set("verzoek-7")
+    try:
+        async with outbound_client(
+            service="privacy-gateway", version="1.2.3", transport=httpx.MockTransport(upstream)
+        ) as http:
+            await http.get("https://intake.example/v1/intern/casussen")
+    finally:
+        request_id_var.reset(token)
+    assert seen[0].headers["x-request-id"] == "verzoek-7"
+    assert seen[0].headers["user-agent"] == "meldroute-privacy-gateway/1.2.3"

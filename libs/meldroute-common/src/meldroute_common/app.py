@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from meldroute_common.db import make_engine
 from meldroute_common.health import health_router
 from meldroute_common.jwt import KeyStore, TokenVerifier
-from meldroute_common.logs import configure_logging
+from meldroute_common.logs import configure_logging, request_id_var
 from meldroute_common.middleware import Metrics, RequestMiddleware
 from meldroute_common.openapi import API_PREFIX, install_openapi
 from meldroute_common.problems import install_problem_handlers
@@ -31,8 +31,6 @@ def user_agent(service: str, version: str) -> str:
 
 
 async def _add_request_id(request: httpx.Request) -> None:
-    from meldroute_common.logs import request_id_var
-
     request_id = request_id_var.get()
     if request_id and "x-request-id" not in request.headers:
         request.headers["X-Request-ID"] = request_id
