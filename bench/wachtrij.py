@@ -14,8 +14,9 @@ from datetime import UTC, datetime
 
 import asyncpg  # type: ignore[import-untyped]
 import httpx
-from intake_api.paginering import DEFAULT_PAGE_SIZE, maak_cursor
+from intake_api.paginering import maak_cursor
 from meldroute_common.catalogus import ONBEKEND, standaard_catalogus
+from meldroute_common.paginering import DEFAULT_PAGE_SIZE
 
 from bench.data import ZINNEN
 from bench.harness import Context, asyncpg_dsn, bearer, intake_env

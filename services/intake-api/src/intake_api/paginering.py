@@ -12,10 +12,6 @@ from meldroute_common.problems import BadRequest, InvalidParam
 
 from intake_api.tijd import utc
 
-#: Largest page anyone may ask for.
-MAX_PAGE_SIZE = 100
-DEFAULT_PAGE_SIZE = 20
-
 
 def maak_cursor(*, moment: datetime, id: UUID) -> str:
     ruw = json.dumps([utc(moment).isoformat(), id.hex], separators=(",", ":")).encode()

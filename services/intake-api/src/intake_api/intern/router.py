@@ -7,10 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from meldroute_common.auth import IntakeIntern
 from meldroute_common.db import Session
+from meldroute_common.paginering import DEFAULT_PAGE_SIZE, Cursor, PageSize
 
 from intake_api.deps import SleutelsDep
 from intake_api.intern import schemas, service
-from intake_api.paginering import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from intake_api.signalen.router import SignaalId
 from intake_api.toegang.service import Actie, log_toegang
 
@@ -29,12 +29,8 @@ async def intern_casussen_zoeken(
     partner: Annotated[
         str | None, Query(max_length=64, description="Only cases escalated to this partner.")
     ] = None,
-    page_size: Annotated[
-        int, Query(alias="pageSize", ge=1, le=MAX_PAGE_SIZE, description="Cases per page, 1 to 100.")
-    ] = DEFAULT_PAGE_SIZE,
-    cursor: Annotated[
-        str | None, Query(max_length=200, description="`volgende` of the previous page.")
-    ] = None,
+    page_size: PageSize = DEFAULT_PAGE_SIZE,
+    cursor: Cursor = None,
 ) -> schemas.CasussenPagina:
     """Opgeschaalde signalen, nieuwste opschaling eerst, zonder verzegelde gegevens; optioneel alleen die
     met `partner` onder de ontvangers. Alleen voor de privacy-gateway."""

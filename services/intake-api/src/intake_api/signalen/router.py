@@ -9,12 +9,12 @@ from fastapi import APIRouter, Header, Path, Query, Response
 from fastapi.responses import JSONResponse
 from meldroute_common.auth import SignalenAanmaken, SignalenLezen
 from meldroute_common.db import Session
+from meldroute_common.paginering import DEFAULT_PAGE_SIZE, Cursor, PageSize
 from meldroute_common.ratelimit import RATE_LIMITED, rate_limited
 from meldroute_common.typen import Tijdstip
 
 from intake_api.deps import CatalogusDep, SessionMaker, SleutelsDep
 from intake_api.idempotentie import service as idempotentie
-from intake_api.paginering import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from intake_api.signalen import schemas, service
 from intake_api.tijd import nu
 from intake_api.toegang.service import Actie, log_toegang
@@ -149,12 +149,8 @@ async def signalen_zoeken(
     ontvangen_tot: Annotated[
         Tijdstip | None, Query(alias="ontvangenTot", description="Received before this moment.")
     ] = None,
-    page_size: Annotated[
-        int, Query(alias="pageSize", ge=1, le=MAX_PAGE_SIZE, description="Signals per page, 1 to 100.")
-    ] = DEFAULT_PAGE_SIZE,
-    cursor: Annotated[
-        str | None, Query(max_length=200, description="`volgende` of the previous page.")
-    ] = None,
+    page_size: PageSize = DEFAULT_PAGE_SIZE,
+    cursor: Cursor = None,
 ) -> schemas.SignalenPagina:
     """De wachtrij van de eigen gemeente, nieuwste eerst, gepagineerd met een cursor (`volgende`).
     Filters: `status`, `uitbuitingsvorm`, `ontvangenVanaf` (inclusief) en `ontvangenTot` (exclusief).

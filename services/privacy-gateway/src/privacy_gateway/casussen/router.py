@@ -8,6 +8,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Request
 from meldroute_common.auth import CasussenLezen
+from meldroute_common.paginering import DEFAULT_PAGE_SIZE, Cursor, PageSize
 from meldroute_common.problems import Forbidden, NotFound
 
 from privacy_gateway.beleid import Beslissing, Categorie, beslis
@@ -56,13 +57,13 @@ NIET_GEVONDEN = "Casus niet gevonden."
 async def casussen_opvragen(
     gateway: GatewayState,
     claims: CasussenLezen,
-    pageSize: Annotated[int, Query(ge=1, le=100, description="Casussen per pagina.")] = 20,
-    cursor: Annotated[str | None, Query(max_length=512, description="Cursor uit `volgende`.")] = None,
+    page_size: PageSize = DEFAULT_PAGE_SIZE,
+    cursor: Cursor = None,
 ) -> CasussenPagina:
     """De casussen die naar de organisatie van de aanroeper zijn opgeschaald, nieuwste eerst, zonder gegevens
     over betrokkenen. Per casus staat of het beleid nu toegang geeft voor het doel van de opschaling."""
     partner = organisatie(claims)
-    pagina = await gateway.intake.casussen(partner=partner, page_size=pageSize, cursor=cursor)
+    pagina = await gateway.intake.casussen(partner=partner, page_size=page_size, cursor=cursor)
     nu = datetime.now(UTC)
     resultaat: list[CasusSamenvatting] = []
     for casus in pagina.casussen:

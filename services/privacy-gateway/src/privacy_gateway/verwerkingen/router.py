@@ -7,6 +7,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query
 from meldroute_common.auth import VerwerkingenLezen
+from meldroute_common.paginering import DEFAULT_PAGE_SIZE, Cursor, PageSize
 from meldroute_common.typen import Tijdstip
 
 from privacy_gateway.context import LogSession
@@ -46,8 +47,8 @@ async def verwerkingen_opvragen(
     casusId: Annotated[UUID | None, Query(description="Alleen deze casus.")] = None,
     vanaf: Annotated[Tijdstip | None, Query(description="Tijdstip vanaf (inclusief).")] = None,
     tot: Annotated[Tijdstip | None, Query(description="Tijdstip tot (exclusief).")] = None,
-    pageSize: Annotated[int, Query(ge=1, le=100, description="Rijen per pagina.")] = 20,
-    cursor: Annotated[str | None, Query(max_length=64, description="Cursor uit `volgende`.")] = None,
+    page_size: PageSize = DEFAULT_PAGE_SIZE,
+    cursor: Cursor = None,
 ) -> VerwerkingenPagina:
     """De rijen van het verwerkingenlog in volgorde van vastleggen (oudste eerst), met filters en
     paginering; elke rij met de hash van de vorige en haar eigen hash, zodat de keten na te rekenen is."""
@@ -59,7 +60,7 @@ async def verwerkingen_opvragen(
         vanaf=vanaf,
         tot=tot,
     )
-    rijen, volgende = await lees_verwerkingen(session, filter=filter, page_size=pageSize, cursor=cursor)
+    rijen, volgende = await lees_verwerkingen(session, filter=filter, page_size=page_size, cursor=cursor)
     return VerwerkingenPagina(verwerkingen=[verwerking_uit(r) for r in rijen], volgende=volgende)
 
 
