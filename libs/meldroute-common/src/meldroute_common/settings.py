@@ -115,3 +115,15 @@ class ServiceSettings(BaseSettings):
     @property
     def is_production(self) -> bool:
         return self.env is Omgeving.production
+
+    def key_path(self, configured: Path | None, development_name: str) -> Path:
+        """A key file setting, or when unset the development key of that name in the local folder."""
+        return configured if configured is not None else self.local_dir / "keys" / development_name
+
+
+def read_hex_key(path: Path, *, min_bytes: int) -> bytes:
+    """A symmetric key stored as hex; too short a key is refused rather than used."""
+    key = bytes.fromhex(path.read_text().strip())
+    if len(key) < min_bytes:
+        raise ValueError(f"{path.name}: a key must be at least {min_bytes} bytes")
+    return key

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from meldroute_common.sealing import SealPublicKey, load_public_key
+from meldroute_common.settings import read_hex_key
 
 from intake_api.config import IntakeSettings
 from intake_api.pseudonimisering.pseudoniem import MIN_KEY_BYTES
@@ -24,10 +25,6 @@ class Sleutels:
 
 def laad_sleutels(settings: IntakeSettings) -> Sleutels:
     """Read the key files named by the settings (defaults: the development keys in the local folder)."""
-    keys = settings.local_dir / "keys"
-    link_pad = settings.link_key_file or keys / "intake-link.key"
-    gateway_pad = settings.gateway_public_key_file or keys / "gateway-hpke-public.pem"
-    link = bytes.fromhex(link_pad.read_text().strip())
-    if len(link) < MIN_KEY_BYTES:
-        raise ValueError(f"the link key must be at least {MIN_KEY_BYTES} bytes")
+    link = read_hex_key(settings.key_path(settings.link_key_file, "intake-link.key"), min_bytes=MIN_KEY_BYTES)
+    gateway_pad = settings.key_path(settings.gateway_public_key_file, "gateway-hpke-public.pem")
     return Sleutels(link_sleutel=link, gateway=load_public_key(gateway_pad))

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from pathlib import Path
 
 import httpx
 from fastapi import FastAPI
 from meldroute_common.app import build_app, outbound_client
 from meldroute_common.sealing import load_keyring
 from meldroute_common.servicetokens import ServiceTokenSource
+from meldroute_common.settings import read_hex_key
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -73,20 +73,15 @@ def create_app(
     return app
 
 
-def _sleutelpad(gezet: Path | None, settings: GatewaySettings, naam: str) -> Path:
-    return gezet if gezet is not None else settings.local_dir / "keys" / naam
-
-
 def _start(
     settings: GatewaySettings, *, transport: httpx.AsyncBaseTransport | None
 ) -> Callable[[FastAPI], Awaitable[Callable[[], Awaitable[None]] | None]]:
     async def start(app: FastAPI) -> Callable[[], Awaitable[None]]:
-        sleutel = bytes.fromhex(
-            _sleutelpad(settings.pseudonym_key_file, settings, "gateway-pseudonym.key").read_text().strip()
+        sleutel = read_hex_key(
+            settings.key_path(settings.pseudonym_key_file, "gateway-pseudonym.key"),
+            min_bytes=MIN_SLEUTEL_BYTES,
         )
-        if len(sleutel) < MIN_SLEUTEL_BYTES:
-            raise ValueError(f"de pseudoniemsleutel moet minstens {MIN_SLEUTEL_BYTES} bytes zijn")
-        paden = settings.hpke_private_key_files or [_sleutelpad(None, settings, "gateway-hpke-private.pem")]
+        paden = settings.hpke_private_key_files or [settings.key_path(None, "gateway-hpke-private.pem")]
         http = outbound_client(
             service=settings.service_name,
             version=__version__,

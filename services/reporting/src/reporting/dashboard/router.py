@@ -80,11 +80,12 @@ async def dashboard(request: Request) -> HTMLResponse:
 async def statisch(naam: str) -> Response:
     if naam not in _STATISCH:  # a fixed list: no path from the request ever reaches the file system
         raise NotFound("Bestand niet gevonden.")
-    inhoud = await _lees(naam)
-    return Response(inhoud, media_type=_STATISCH[naam], headers={"Content-Security-Policy": CSP})
+    return Response(_lees(naam), media_type=_STATISCH[naam], headers={"Content-Security-Policy": CSP})
 
 
-async def _lees(naam: str) -> bytes:
+@cache
+def _lees(naam: str) -> bytes:
+    # Small files from a fixed list: read once, so requests do no file I/O in the event loop.
     return (_MAP / "static" / naam).read_bytes()
 
 
