@@ -11,7 +11,7 @@ from meldroute_common.problems import BadRequest, InvalidParam, NotFound
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from intake_api.intern import schemas
-from intake_api.paginering import lees_cursor, maak_cursor
+from intake_api.paginering import signalen_pagina
 from intake_api.pseudonimisering.bsn import InvalidBsnError
 from intake_api.pseudonimisering.pseudoniem import link_pseudoniem
 from intake_api.signalen.models import Betrokkene, CasusPartner, Signaal
@@ -121,20 +121,9 @@ async def casussen(
         query = query.where(
             sa.exists().where(CasusPartner.signaal_id == Signaal.id, CasusPartner.partner == partner)
         )
-    if cursor is not None:
-        moment, laatste_id = lees_cursor(cursor)
-        positie = sa.tuple_(
-            sa.literal(moment, Signaal.opgeschaald_op.type), sa.literal(laatste_id, Signaal.id.type)
-        )
-        query = query.where(sa.tuple_(Signaal.opgeschaald_op, Signaal.id) < positie)
-    query = query.order_by(Signaal.opgeschaald_op.desc(), Signaal.id.desc()).limit(page_size + 1)
-    signalen = list(await session.scalars(query))
-    volgende = None
-    if len(signalen) > page_size:
-        signalen = signalen[:page_size]
-        laatste = signalen[-1]
-        assert laatste.opgeschaald_op is not None
-        volgende = maak_cursor(moment=laatste.opgeschaald_op, id=laatste.id)
+    signalen, volgende = await signalen_pagina(
+        session=session, query=query, moment=Signaal.opgeschaald_op, page_size=page_size, cursor=cursor
+    )
     betrokkenen = await _betrokkenen(session, [s.id for s in signalen])
     per_pseudoniem = await _signalen_per_pseudoniem(
         session, {b.link_pseudoniem for bs in betrokkenen.values() for b in bs if b.link_pseudoniem}

@@ -25,7 +25,7 @@ from meldroute_common.sealing import SealContext, seal
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from intake_api.outbox.service import gebeurtenis_vastleggen
-from intake_api.paginering import lees_cursor, maak_cursor
+from intake_api.paginering import signalen_pagina
 from intake_api.pseudonimisering.bsn import InvalidBsnError, normalise_bsn, validate_bsn
 from intake_api.pseudonimisering.pseudoniem import link_pseudoniem
 from intake_api.pseudonimisering.tekst import scrub_text
@@ -356,18 +356,9 @@ async def signalen_lijst(
         query = query.where(Signaal.ontvangen_op >= utc(ontvangen_vanaf))
     if ontvangen_tot is not None:
         query = query.where(Signaal.ontvangen_op < utc(ontvangen_tot))
-    if cursor is not None:
-        moment, laatste_id = lees_cursor(cursor)
-        positie = sa.tuple_(
-            sa.literal(moment, Signaal.ontvangen_op.type), sa.literal(laatste_id, Signaal.id.type)
-        )
-        query = query.where(sa.tuple_(Signaal.ontvangen_op, Signaal.id) < positie)
-    query = query.order_by(Signaal.ontvangen_op.desc(), Signaal.id.desc()).limit(page_size + 1)
-    rijen = list(await session.scalars(query))
-    volgende = None
-    if len(rijen) > page_size:
-        rijen = rijen[:page_size]
-        volgende = maak_cursor(moment=rijen[-1].ontvangen_op, id=rijen[-1].id)
+    rijen, volgende = await signalen_pagina(
+        session=session, query=query, moment=Signaal.ontvangen_op, page_size=page_size, cursor=cursor
+    )
     return schemas.SignalenPagina(
         signalen=[
             schemas.SignaalSamenvatting(
