@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -28,6 +29,11 @@ class Base(DeclarativeBase):
     """Subclass per service (`class Base(meldroute_common.db.Base): __abstract__ = True; metadata = new_metadata()`)."""
 
     __abstract__ = True
+
+
+def as_utc(moment: datetime) -> datetime:
+    """`moment` as an aware UTC datetime. Moments are stored in UTC; SQLite hands them back without a zone."""
+    return moment.replace(tzinfo=UTC) if moment.utcoffset() is None else moment.astimezone(UTC)
 
 
 def is_sqlite(url: str) -> bool:

@@ -1,13 +1,12 @@
-"""Moments are stored in UTC; SQLite hands them back without a zone, so reads put UTC back on."""
+"""Moments in UTC: `utc` puts the zone back on what SQLite returns without one, `nu` is now."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from meldroute_common.db import as_utc as utc
 
-def utc(moment: datetime) -> datetime:
-    """`moment` as an aware UTC datetime (a naive one is taken to be UTC already)."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+__all__ = ["nu", "utc"]
 
 
 def nu() -> datetime:

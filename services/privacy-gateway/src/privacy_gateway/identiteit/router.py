@@ -17,6 +17,7 @@ from uuid import UUID
 import sqlalchemy as sa
 from fastapi import APIRouter, Request, Response
 from meldroute_common.auth import Claims, IdentiteitGoedkeuren, IdentiteitVerzoeken
+from meldroute_common.db import as_utc
 from meldroute_common.problems import BadGateway, Conflict, Forbidden, NotFound
 from meldroute_common.sealing import SealContext, SealingError, open_sealed
 from pydantic import ValidationError
@@ -65,14 +66,10 @@ def _uit(gateway: Gateway, verzoek: Identiteitsverzoek) -> IdentiteitsverzoekUit
         ),
         doel=verzoek.doel,
         status=Status(verzoek.status),
-        aangevraagdOp=_utc(verzoek.aangevraagd_op),
-        goedgekeurdOp=None if verzoek.goedgekeurd_op is None else _utc(verzoek.goedgekeurd_op),
-        geldigTot=None if verzoek.geldig_tot is None else _utc(verzoek.geldig_tot),
+        aangevraagdOp=as_utc(verzoek.aangevraagd_op),
+        goedgekeurdOp=None if verzoek.goedgekeurd_op is None else as_utc(verzoek.goedgekeurd_op),
+        geldigTot=None if verzoek.geldig_tot is None else as_utc(verzoek.geldig_tot),
     )
-
-
-def _utc(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=UTC) if moment.utcoffset() is None else moment.astimezone(UTC)
 
 
 def _identiteit_toegestaan(beslissing: Beslissing) -> bool:
@@ -288,7 +285,7 @@ async def identiteit_ophalen(
     if verzoek.status != Status.GOEDGEKEURD.value or verzoek.geldig_tot is None:
         return await weiger("niet_goedgekeurd", Conflict("Het verzoek is nog niet goedgekeurd."))
     nu = datetime.now(UTC)
-    if nu >= _utc(verzoek.geldig_tot):
+    if nu >= as_utc(verzoek.geldig_tot):
         return await weiger(
             "goedkeuring_verlopen", Forbidden("De goedkeuring is verlopen; dien een nieuw verzoek in.")
         )

@@ -12,12 +12,13 @@ from typing import Annotated, Any, Final, Self
 
 from fastapi import APIRouter, Request
 from meldroute_common.auth import VerwerkingenLezen
+from meldroute_common.db import as_utc
 from meldroute_common.typen import Datum
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from privacy_gateway.casussen.service import Actie, log
 from privacy_gateway.context import GatewayState, LogSession
-from privacy_gateway.verwerkingen.service import als_utc, rijen_van_betrokkene
+from privacy_gateway.verwerkingen.service import rijen_van_betrokkene
 
 router = APIRouter(tags=["verwerkingen"])
 
@@ -126,7 +127,7 @@ async def inzageverzoek_beantwoorden(
             afnemer=rij.afnemer,
             actie=rij.actie,
             categorieen=[str(c) for c in rij.detail.get("categorieen", [])],
-            tijdstip=als_utc(rij.tijdstip),
+            tijdstip=as_utc(rij.tijdstip),
             doel=rij.doel,
             grondslag=rij.grondslag,
             casusId=rij.casus_id,

@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
+from meldroute_common.db import as_utc
 from meldroute_common.problems import BadRequest, InvalidParam, ServiceUnavailable
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -46,7 +47,6 @@ __all__ = [
     "KOP_ID",
     "LOG_NIET_BESCHIKBAAR",
     "VerwerkingenFilter",
-    "als_utc",
     "lees_verwerkingen",
     "rij_velden",
     "rijen_van_betrokkene",
@@ -60,11 +60,6 @@ log = logging.getLogger("meldroute.gateway.verwerkingen")
 KOP_ID = 1
 LOG_NIET_BESCHIKBAAR = "Het verwerkingenlog kan niet worden bijgewerkt; er is niets verstrekt."
 _VERIFICATIE_BATCH = 1000
-
-
-def als_utc(moment: datetime) -> datetime:
-    # SQLite hands back naive datetimes; every stored moment was written in UTC.
-    return moment.replace(tzinfo=UTC) if moment.utcoffset() is None else moment.astimezone(UTC)
 
 
 async def zorg_voor_kop(session: AsyncSession) -> None:
@@ -163,7 +158,7 @@ def rij_velden(rij: VerwerkingRij | sa.Row[Any]) -> dict[str, object]:
         "betrokkene": rij.betrokkene,
         "vertrouwelijkheid": rij.vertrouwelijkheid,
         "bewaartermijn": rij.bewaartermijn,
-        "tijdstip": als_utc(rij.tijdstip),
+        "tijdstip": as_utc(rij.tijdstip),
         "requestId": rij.request_id,
         "casusId": rij.casus_id,
         "detail": rij.detail,
