@@ -120,26 +120,32 @@ def test_the_whole_journey(journey_stack: Stack, issuer: DevIssuer) -> None:
             )
             assert response.status_code in (200, 201), response.text
 
-        # 3. RIEC sees the case through the gateway; the Belastingdienst, not a recipient, does not.
+        # 3. RIEC sees the case through the gateway under its own reference, never intake's id; the
+        #    Belastingdienst, not a recipient, does not see it under either.
         lijst = http.get(f"{gateway}/v1/casussen", headers=riec)
-        assert lijst.status_code == 200 and signaal in lijst.text
-        casus = http.get(f"{gateway}/v1/casussen/{signaal}", params={"doel": "casusoverleg"}, headers=riec)
+        assert lijst.status_code == 200 and signaal not in lijst.text
+        [referentie_casus] = [c["id"] for c in lijst.json()["casussen"]]
+        casus = http.get(
+            f"{gateway}/v1/casussen/{referentie_casus}", params={"doel": "casusoverleg"}, headers=riec
+        )
         assert casus.status_code == 200, casus.text
         view = casus.json()
+        assert view["id"] == referentie_casus and signaal not in casus.text
         assert BSN not in casus.text and "Kowalski" not in casus.text
         assert "[TELEFOON]" in view["omschrijving"]
         assert "identiteit" not in view["categorieen"]
-        assert (
-            http.get(
-                f"{gateway}/v1/casussen/{signaal}", params={"doel": "casusoverleg"}, headers=belasting
-            ).status_code
-            == 404
-        )
+        for casus_id in (referentie_casus, signaal):
+            assert (
+                http.get(
+                    f"{gateway}/v1/casussen/{casus_id}", params={"doel": "casusoverleg"}, headers=belasting
+                ).status_code
+                == 404
+            )
 
         # 4. Identity with four eyes: the requester cannot approve their own request; a colleague can.
         referentie = view["betrokkenen"][0]["referentie"]
         verzoek = http.post(
-            f"{gateway}/v1/casussen/{signaal}/identiteitsverzoeken",
+            f"{gateway}/v1/casussen/{referentie_casus}/identiteitsverzoeken",
             json={
                 "betrokkene": referentie,
                 "doel": "casusoverleg",
@@ -188,6 +194,8 @@ def test_the_whole_journey(journey_stack: Stack, issuer: DevIssuer) -> None:
         rijen = http.get(f"{gateway}/v1/verwerkingen", params={"casusId": signaal}, headers=fg).json()
         acties = {rij["actie"] for rij in rijen["verwerkingen"]}
         assert verificatie.json()["aantal"] >= len(rijen["verwerkingen"]) >= 4, acties
+        # The FG sees intake's id and the reference RIEC knew the case by.
+        assert {r["detail"].get("casusReferentie") for r in rijen["verwerkingen"]} == {referentie_casus}
         inzage = http.post(f"{gateway}/v1/inzageverzoeken", json={"bsn": BSN}, headers=fg)
         assert inzage.status_code == 200, inzage.text
         assert {o["afnemer"] for o in inzage.json()["ontvangsten"]} >= {"riec-oost-nederland"}

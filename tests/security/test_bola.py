@@ -3,20 +3,24 @@
 intake-api: a signal of GM1509, read and written through every operation with an id by the attention officers
 of every other municipality in the catalogue (and by a token naming none) → 403/404 and never any of its data.
 privacy-gateway: a case escalated to riec-oost-nederland and politie-oost-nederland, asked for by every other
-partner in the policy through every operation that takes a case id → 404; an identity request of one partner
-used by every other partner → 404, before and after its approval. Every matrix has its positive control: the
-owner gets what the others may not.
+partner in the policy through every operation that takes a case id, under either owner's reference and under
+intake's id → 404; one owner using the other owner's reference → 404 (references are per partner); an identity
+request of one partner used by every other partner → 404, before and after its approval. Every matrix has its
+positive control: the owner gets what the others may not.
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
 from meldroute_common.roles import ROLLEN
+from privacy_gateway.pseudoniemen import partner_casus_referentie
 
 if TYPE_CHECKING:
     from tests.security.conftest import Api, Operatie
@@ -36,7 +40,8 @@ REDEN = "Afstemming van opvang en veiligheid in het casusoverleg van deze week."
 @dataclass(frozen=True)
 class Gegevens:
     signaal_id: str  # a signal of GM1509 in its first state
-    casus_id: str  # a signal of GM1509 escalated to EIGENAREN
+    casus_id: str  # a signal of GM1509 escalated to EIGENAREN (intake's id)
+    referenties: dict[str, str]  # the case as each of EIGENAREN knows it
     referentie: str  # the betrokkene of the case as riec-oost-nederland sees it
     verzoek_id: str  # an identity request of riec-oost-nederland, not yet approved
     aanvrager: str  # its requester's sub
@@ -51,8 +56,20 @@ def _ok(antwoord: httpx.Response, *statussen: int) -> dict[str, Any]:
     return body
 
 
+def _zoek_in_lijst(api: Api, token: str, referentie: str) -> bool:
+    """Whether the partner's list shows the reference (every page): that is how a partner learns it."""
+    query: dict[str, str | int] = {"pageSize": 100}
+    while True:
+        pagina = _ok(api.verzoek(api.operatie("casussenOpvragen"), token=token, query=query), 200)
+        if any(c["id"] == referentie for c in pagina["casussen"]):
+            return True
+        if pagina["volgende"] is None:
+            return False
+        query["cursor"] = pagina["volgende"]
+
+
 @pytest.fixture(scope="module")
-def gegevens(api: Api) -> Iterator[Gegevens]:
+def gegevens(api: Api, local_dir: Path) -> Iterator[Gegevens]:
     melder = api.token("melder", gemeente=GEMEENTE, organisatie=None, sub="bola-melder")
     af = api.token("aandachtsfunctionaris", gemeente=GEMEENTE, organisatie=None, sub="bola-af")
     aanmaken, beoordelen = api.operatie("signaalAanmaken"), api.operatie("beoordelingVastleggen")
@@ -70,18 +87,27 @@ def gegevens(api: Api) -> Iterator[Gegevens]:
     }
     _ok(api.verzoek(beoordelen, token=af, pad=pad, body={**opschaling, "versie": 2}), 200)
 
+    # Each owner's reference, computed with the gateway's development key: the lists must show exactly these.
+    sleutel = bytes.fromhex((local_dir / "keys" / "gateway-pseudonym.key").read_text().strip())
+    referenties = {
+        p: str(partner_casus_referentie(sleutel=sleutel, partner_id=p, casus_id=uuid.UUID(casus["id"])))
+        for p in EIGENAREN
+    }
     riec = api.token("partner", dienst="privacy-gateway", organisatie=EIGENAREN[0], sub="bola-riec-aanvrager")
-    gedeeld = _ok(api.verzoek(api.operatie("casusOpvragen"), token=riec, pad={"casusId": casus["id"]}), 200)
+    assert _zoek_in_lijst(api, riec, referenties[EIGENAREN[0]])
+    pad_riec = {"casusId": referenties[EIGENAREN[0]]}
+    gedeeld = _ok(api.verzoek(api.operatie("casusOpvragen"), token=riec, pad=pad_riec), 200)
     referentie = gedeeld["betrokkenen"][0]["referentie"]
     verzoek = _ok(
         api.verzoek(
-            api.operatie("identiteitsverzoekIndienen"), token=riec, pad={"casusId": casus["id"]},
+            api.operatie("identiteitsverzoekIndienen"), token=riec, pad=pad_riec,
             body={"betrokkene": referentie, "doel": DOEL, "reden": REDEN},
         ),
         201,
     )  # fmt: skip
     yield Gegevens(
-        signaal_id=signaal["id"], casus_id=casus["id"], referentie=referentie, verzoek_id=verzoek["id"],
+        signaal_id=signaal["id"], casus_id=casus["id"], referenties=referenties, referentie=referentie,
+        verzoek_id=verzoek["id"],
         aanvrager="bola-riec-aanvrager", naam=voorbeeld["betrokkenen"][0]["naam"],
     )  # fmt: skip
 
@@ -188,41 +214,48 @@ def test_gateway_case_is_404_for_every_partner_it_was_not_escalated_to(api: Api,
     # An operation taking the case id in its body belongs in the matrix too.
     casus_ops += [o for o in gateway if isinstance(o.body_voorbeeld, dict) and "casusId" in o.body_voorbeeld]
     assert casus_ops, "privacy-gateway documents no operation on a case"
-    pad = {"casusId": gegevens.casus_id}
+    alle_ids = (gegevens.casus_id, *gegevens.referenties.values())
 
-    def body(operatie: Operatie) -> Any:
+    def body(operatie: Operatie, casus_id: str) -> Any:
         if not operatie.heeft_body:
             return None
-        waarden = {
-            "casusId": gegevens.casus_id,
-            "doel": DOEL,
-            "betrokkene": gegevens.referentie,
-            "reden": REDEN,
-        }
+        waarden = {"casusId": casus_id, "doel": DOEL, "betrokkene": gegevens.referentie, "reden": REDEN}
         return {k: waarden.get(k, v) for k, v in operatie.body_voorbeeld.items()}
 
-    for eigenaar in EIGENAREN:  # the control: the partners it was escalated to do get it
+    for (
+        eigenaar
+    ) in EIGENAREN:  # the control: the partners it was escalated to do get it, under their own reference
         token = api.token("partner", dienst="privacy-gateway", organisatie=eigenaar, gemeente=None)
-        gedeeld = _ok(api.verzoek(api.operatie("casusOpvragen"), token=token, pad=pad), 200)
-        assert gedeeld["id"] == gegevens.casus_id
-        gedeelde = _ok(
-            api.verzoek(api.operatie("casussenOpvragen"), token=token, query={"pageSize": 100}), 200
-        )
-        assert gegevens.casus_id in str(gedeelde)
+        eigen = gegevens.referenties[eigenaar]
+        assert _zoek_in_lijst(api, token, eigen)
+        gedeeld = _ok(api.verzoek(api.operatie("casusOpvragen"), token=token, pad={"casusId": eigen}), 200)
+        assert gedeeld["id"] == eigen
 
-    fouten = []
-    for partner in _partners_anders_dan(api, *EIGENAREN):
+    def probeer(partner: str, casus_id: str) -> list[str | None]:
+        fouten: list[str | None] = []
         for operatie in casus_ops:
             token = api.token(
                 _rol_voor(operatie, "organisatie"), dienst="privacy-gateway", organisatie=partner, gemeente=None,
                 sub=f"bola-{partner}",
             )  # fmt: skip
-            antwoord = api.verzoek(operatie, token=token, pad=pad, body=body(operatie))
-            fouten.append(_geweigerd(api, antwoord, (404,), gegevens.casus_id, gegevens.naam))
+            antwoord = api.verzoek(
+                operatie, token=token, pad={"casusId": casus_id}, body=body(operatie, casus_id)
+            )
+            fouten.append(_geweigerd(api, antwoord, (404,), *alle_ids, gegevens.naam))
+        return fouten
+
+    fouten: list[str | None] = []
+    # Intake's id is nobody's reference, and one owner's reference is not the other owner's.
+    for eigenaar in EIGENAREN:
+        andere = next(p for p in EIGENAREN if p != eigenaar)
+        fouten += probeer(eigenaar, gegevens.casus_id) + probeer(eigenaar, gegevens.referenties[andere])
+    for partner in _partners_anders_dan(api, *EIGENAREN):
+        for casus_id in alle_ids:
+            fouten += probeer(partner, casus_id)
         for lijst in _lijsten(api, "privacy-gateway", "organisatie"):
             token = api.token(_rol_voor(lijst, "organisatie"), dienst="privacy-gateway", organisatie=partner)
             antwoord = api.verzoek(lijst, token=token, query=_page(lijst))
-            if antwoord.status_code != 200 or gegevens.casus_id in antwoord.text:
+            if antwoord.status_code != 200 or any(i in antwoord.text for i in alle_ids):
                 fouten.append(f"{lijst} for {partner}: {antwoord.status_code}, lists the case or fails")
     assert not [f for f in fouten if f], "\n".join(f for f in fouten if f)
 

@@ -11,7 +11,7 @@ import hashlib
 import hmac
 import json
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -22,6 +22,7 @@ import pytest
 from meldroute_common.sealing import SealContext, load_public_key, seal
 from meldroute_common.testing import ServiceHarness, clear_tables, running
 from privacy_gateway.main import create_app
+from privacy_gateway.pseudoniemen import partner_casus_referentie
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -138,6 +139,36 @@ class NepIntake:
 
 
 GatewayFactory = Callable[..., AbstractAsyncContextManager[httpx.AsyncClient]]
+ReferentieVan = Callable[[httpx.AsyncClient, dict[str, str], str], Awaitable[str]]
+
+
+@pytest.fixture
+def referentie_van(local_dir: Path) -> ReferentieVan:
+    """``await referentie_van(client, headers, casus_id)``: the reference under which the caller's organisation
+    knows intake's case, found the way a partner finds it (its list, every page). The expected value is
+    computed with the gateway's development key, so a list showing intake's id or another partner's
+    reference fails here."""
+    sleutel = bytes.fromhex((local_dir / "keys" / "gateway-pseudonym.key").read_text().strip())
+
+    async def zoek(client: httpx.AsyncClient, headers: dict[str, str], casus_id: str) -> str:
+        token = headers["Authorization"].removeprefix("Bearer ")
+        organisatie = json.loads(base64.urlsafe_b64decode(token.split(".")[1] + "=="))["organisatie"]
+        verwacht = str(
+            partner_casus_referentie(sleutel=sleutel, partner_id=organisatie, casus_id=uuid.UUID(casus_id))
+        )
+        params: dict[str, str | int] = {"pageSize": 100}
+        while True:
+            response = await client.get("/v1/casussen", params=params, headers=headers)
+            assert response.status_code == 200, response.text
+            body = response.json()
+            assert casus_id not in response.text, "the list shows intake's case id"
+            if any(c["id"] == verwacht for c in body["casussen"]):
+                return verwacht
+            if body["volgende"] is None:
+                raise AssertionError(f"{organisatie} does not see case {casus_id} in its list")
+            params["cursor"] = body["volgende"]
+
+    return zoek
 
 
 @pytest.fixture

@@ -31,18 +31,25 @@ async def log_rijen(client: Any, issuer: DevIssuer, **filters: str) -> list[dict
 
 
 async def test_case_is_disclosed_with_only_the_allowed_categories(
-    gateway: Any, intake: Any, issuer: DevIssuer
+    gateway: Any, intake: Any, issuer: DevIssuer, referentie_van: Any
 ) -> None:
     casus = intake.casus(
         partners=[RIEC, "belastingdienst"],
         betrokkenen=[{"rol": "slachtoffer", "bsn": "111222333", "naam": "Jan Jansen"}],
     )
     async with gateway() as client:
+        riec_ref = await referentie_van(client, partner(issuer, RIEC), casus)
+        bd_ref = await referentie_van(client, partner(issuer, "belastingdienst"), casus)
+        assert riec_ref != bd_ref
         riec = await client.get(
-            f"/v1/casussen/{casus}", params={"doel": "casusoverleg"}, headers=partner(issuer, RIEC)
+            f"/v1/casussen/{riec_ref}", params={"doel": "casusoverleg"}, headers=partner(issuer, RIEC)
         )
         assert riec.status_code == 200, riec.text
         body = riec.json()
+        assert body["id"] == riec_ref and casus not in riec.text
+        # Days, not moments.
+        assert len(body["opgeschaaldOp"]) == 10 and len(body["vensterTot"]) == 10
+        assert len(body["kern"]["ontvangenOp"]) == 10
         assert body["regelId"] == "casusoverleg-riec-politie"
         assert body["categorieen"] == [
             "kern",
@@ -67,7 +74,7 @@ async def test_case_is_disclosed_with_only_the_allowed_categories(
             assert verboden not in riec.text
 
         belasting = await client.get(
-            f"/v1/casussen/{casus}",
+            f"/v1/casussen/{bd_ref}",
             params={"doel": "casusoverleg"},
             headers=partner(issuer, "belastingdienst"),
         )
@@ -87,12 +94,17 @@ async def test_case_is_disclosed_with_only_the_allowed_categories(
             (RIEC, ["gekoppelde_signalen", "kenmerken", "kern", "omschrijving", "pseudoniem"]),
             ("belastingdienst", ["kenmerken", "kern"]),
         ]
+        # The FG sees intake's id and the reference each partner got it under.
+        assert [(r["casusId"], r["detail"]["casusReferentie"]) for r in rijen] == [
+            (casus, riec_ref),
+            (casus, bd_ref),
+        ]
         assert all(r["betrokkene"] and r["betrokkene"] != link for r in rijen)
         assert rijen[0]["grondslag"].startswith("art. 6 lid 1 sub e AVG")
 
 
 async def test_partner_pseudonyms_differ_between_partners_and_are_stable(
-    gateway: Any, intake: Any, issuer: DevIssuer
+    gateway: Any, intake: Any, issuer: DevIssuer, referentie_van: Any
 ) -> None:
     persoon = {"rol": "slachtoffer", "bsn": "111222333"}
     a = intake.casus(partners=[RIEC, POLITIE], betrokkenen=[persoon])
@@ -100,8 +112,9 @@ async def test_partner_pseudonyms_differ_between_partners_and_are_stable(
     async with gateway() as client:
 
         async def pseudoniem(casus: str, wie: str) -> str:
+            ref = await referentie_van(client, partner(issuer, wie), casus)
             r = await client.get(
-                f"/v1/casussen/{casus}", params={"doel": "casusoverleg"}, headers=partner(issuer, wie)
+                f"/v1/casussen/{ref}", params={"doel": "casusoverleg"}, headers=partner(issuer, wie)
             )
             assert r.status_code == 200, r.text
             waarde: str = r.json()["betrokkenen"][0]["pseudoniem"]
@@ -111,10 +124,14 @@ async def test_partner_pseudonyms_differ_between_partners_and_are_stable(
         assert await pseudoniem(a, RIEC) != await pseudoniem(a, POLITIE)
 
 
-async def test_case_not_shared_is_404_and_logged(gateway: Any, intake: Any, issuer: DevIssuer) -> None:
+async def test_case_not_shared_is_404_and_logged(
+    gateway: Any, intake: Any, issuer: DevIssuer, referentie_van: Any
+) -> None:
     casus = intake.casus(partners=[POLITIE])
     async with gateway() as client:
-        for casus_id in (casus, "0b6f9a52-3c1d-4c8e-9f7a-2d5e8b1c4a77"):
+        politie_ref = await referentie_van(client, partner(issuer, POLITIE), casus)
+        # Another partner's reference, intake's own id, and a guess: all unknown to RIEC.
+        for casus_id in (politie_ref, casus, "0b6f9a52-3c1d-4c8e-9f7a-2d5e8b1c4a77"):
             response = await client.get(
                 f"/v1/casussen/{casus_id}", params={"doel": "casusoverleg"}, headers=partner(issuer, RIEC)
             )
@@ -123,15 +140,18 @@ async def test_case_not_shared_is_404_and_logged(gateway: Any, intake: Any, issu
         rijen = await log_rijen(client, issuer)
         assert [(r["actie"], r["afnemer"], r["detail"]["reden"]) for r in rijen] == [
             ("weigering", None, "onbekend_of_niet_gedeeld")
-        ] * 2
+        ] * 3
+        assert [r["casusId"] for r in rijen] == [None] * 3
 
 
 async def test_policy_denial_is_403_with_reason_and_logged(
-    gateway: Any, intake: Any, issuer: DevIssuer
+    gateway: Any, intake: Any, issuer: DevIssuer, referentie_van: Any
 ) -> None:
     minderjarig = intake.casus(partners=["belastingdienst"], minderjarig=True)
     ander_doel = intake.casus(partners=[RIEC], doel="bestuurlijke_interventie")
     async with gateway() as client:
+        minderjarig = await referentie_van(client, partner(issuer, "belastingdienst"), minderjarig)
+        ander_doel = await referentie_van(client, partner(issuer, RIEC), ander_doel)
         response = await client.get(
             f"/v1/casussen/{minderjarig}",
             params={"doel": "casusoverleg"},
@@ -153,17 +173,26 @@ async def test_policy_denial_is_403_with_reason_and_logged(
 
 
 async def test_list_shows_only_cases_shared_with_the_caller(
-    gateway: Any, intake: Any, issuer: DevIssuer
+    gateway: Any, intake: Any, issuer: DevIssuer, referentie_van: Any
 ) -> None:
     eigen = intake.casus(partners=[RIEC])
-    intake.casus(partners=[POLITIE])
-    verlopen = intake.casus(partners=[RIEC, POLITIE], opgeschaald=datetime(2026, 1, 2, tzinfo=UTC))
+    ander = intake.casus(partners=[POLITIE])
+    verlopen = intake.casus(
+        partners=[RIEC, POLITIE], opgeschaald=datetime(2026, 1, 2, 9, 13, 7, 123456, tzinfo=UTC)
+    )
     async with gateway() as client:
         response = await client.get("/v1/casussen", headers=partner(issuer, RIEC))
         assert response.status_code == 200, response.text
-        toegang = {c["id"]: c["toegang"] for c in response.json()["casussen"]}
-        assert set(toegang) == {eigen, verlopen}
-        assert toegang[eigen] is True
+        lijst = response.json()["casussen"]
+        toegang = {c["id"]: c["toegang"] for c in lijst}
+        eigen_ref = await referentie_van(client, partner(issuer, RIEC), eigen)
+        verlopen_ref = await referentie_van(client, partner(issuer, RIEC), verlopen)
+        assert set(toegang) == {eigen_ref, verlopen_ref}
+        assert toegang[eigen_ref] is True
+        assert [c["id"] for c in lijst] == sorted(toegang), "ordered by the partner's own reference"
+        assert [c["opgeschaaldOp"] for c in lijst if c["id"] == verlopen_ref] == ["2026-01-02"]
+        for intern in (eigen, ander, verlopen):
+            assert intern not in response.text
         assert "betrokkenen" not in response.text and "111222333" not in response.text
         assert intake.verzoeken[-1].url.params["partner"] == RIEC
         # A token without an organisation may not list cases.
@@ -172,9 +201,12 @@ async def test_list_shows_only_cases_shared_with_the_caller(
         assert response.status_code == 403
 
 
-async def test_evaluation_explains_without_disclosing(gateway: Any, intake: Any, issuer: DevIssuer) -> None:
+async def test_evaluation_explains_without_disclosing(
+    gateway: Any, intake: Any, issuer: DevIssuer, referentie_van: Any
+) -> None:
     casus = intake.casus(partners=["belastingdienst"])
     async with gateway() as client:
+        casus = await referentie_van(client, partner(issuer, "belastingdienst"), casus)
         response = await client.post(
             "/v1/beleid/evaluaties",
             json={"casusId": casus, "doel": "casusoverleg"},
@@ -206,10 +238,11 @@ async def test_evaluation_explains_without_disclosing(gateway: Any, intake: Any,
     ("storing", "status"), [("plat", 503), ("traag", 504), ("rommel", 502), ("fout", 502), ("vorm", 502)]
 )
 async def test_intake_failures_disclose_and_log_nothing(
-    gateway: Any, intake: Any, issuer: DevIssuer, storing: str, status: int
+    gateway: Any, intake: Any, issuer: DevIssuer, referentie_van: Any, storing: str, status: int
 ) -> None:
     casus = intake.casus(partners=[RIEC])
     async with gateway() as client:
+        casus = await referentie_van(client, partner(issuer, RIEC), casus)
         intake.storing = storing
         response = await client.get(
             f"/v1/casussen/{casus}", params={"doel": "casusoverleg"}, headers=partner(issuer, RIEC)
@@ -224,7 +257,7 @@ async def test_intake_failures_disclose_and_log_nothing(
 
 
 async def test_slow_intake_times_out_with_the_configured_timeout(
-    gateway: Any, intake: Any, issuer: DevIssuer
+    gateway: Any, intake: Any, issuer: DevIssuer, referentie_van: Any
 ) -> None:
     import asyncio
 
@@ -234,11 +267,13 @@ async def test_slow_intake_times_out_with_the_configured_timeout(
     origineel = intake.handler
 
     async def traag(request: httpx.Request) -> httpx.Response:
-        await asyncio.sleep(5)
+        if request.url.path.startswith("/v1/intern/casussen/"):  # the list stays fast
+            await asyncio.sleep(5)
         return origineel(request)
 
     intake.handler = traag  # the transport calls this; httpx applies the client's timeout around it
     async with gateway(intake_timeout_seconds=0.2) as client:
+        casus = await referentie_van(client, partner(issuer, RIEC), casus)
         response = await asyncio.wait_for(
             client.get(
                 f"/v1/casussen/{casus}", params={"doel": "casusoverleg"}, headers=partner(issuer, RIEC)

@@ -18,20 +18,26 @@ def fg(issuer: DevIssuer) -> dict[str, str]:
     return {"Authorization": f"Bearer {issuer.mint(rol='fg')}"}
 
 
-async def test_access_request_lists_who_received_what(gateway: Any, intake: Any, issuer: DevIssuer) -> None:
+async def test_access_request_lists_who_received_what(
+    gateway: Any, intake: Any, issuer: DevIssuer, referentie_van: Any
+) -> None:
     jan = {"rol": "slachtoffer", "bsn": "111222333"}
     piet = {"rol": "slachtoffer", "naam": "Piet Pieters", "geboortedatum": "1990-02-03"}
     gedeeld = intake.casus(partners=[RIEC, BELASTING], betrokkenen=[jan, piet])
     alleen_piet = intake.casus(partners=[RIEC], betrokkenen=[piet])
     async with gateway() as client:
+        referenties = {}
         for casus, wie in ((gedeeld, RIEC), (gedeeld, BELASTING), (alleen_piet, RIEC)):
+            referenties[casus, wie] = ref = await referentie_van(client, partner(issuer, wie), casus)
             response = await client.get(
-                f"/v1/casussen/{casus}", params={"doel": "casusoverleg"}, headers=partner(issuer, wie)
+                f"/v1/casussen/{ref}", params={"doel": "casusoverleg"}, headers=partner(issuer, wie)
             )
             assert response.status_code == 200, response.text
         # A denial is not a disclosure.
         await client.get(
-            f"/v1/casussen/{gedeeld}", params={"doel": "casusoverleg"}, headers=partner(issuer, "kmar")
+            f"/v1/casussen/{referenties[gedeeld, RIEC]}",
+            params={"doel": "casusoverleg"},
+            headers=partner(issuer, "kmar"),
         )
 
         response = await client.post("/v1/inzageverzoeken", json={"bsn": "111222333"}, headers=fg(issuer))
@@ -41,6 +47,11 @@ async def test_access_request_lists_who_received_what(gateway: Any, intake: Any,
         assert [(o["afnemer"], o["casusId"], o["categorieen"]) for o in ontvangsten] == [
             (RIEC, gedeeld, ["gekoppelde_signalen", "kenmerken", "kern", "omschrijving", "pseudoniem"]),
             (BELASTING, gedeeld, ["kenmerken", "kern"]),
+        ]
+        # The FG can tell the person under which reference each partner knows the case.
+        assert [o["casusReferentie"] for o in ontvangsten] == [
+            referenties[gedeeld, RIEC],
+            referenties[gedeeld, BELASTING],
         ]
         assert all(o["doel"] == "casusoverleg" and o["grondslag"] and o["tijdstip"] for o in ontvangsten)
 

@@ -31,6 +31,7 @@ async def acties(client: Any, issuer: DevIssuer) -> list[tuple[str, str | None]]
 
 
 async def referentie(client: Any, issuer: DevIssuer, casus: str, sub: str = "agent-1") -> str:
+    """The betrokkene's reference in a case, asked for by the partner's own case reference."""
     response = await client.get(
         f"/v1/casussen/{casus}", params={"doel": "casusoverleg"}, headers=token(issuer, "partner", sub)
     )
@@ -41,11 +42,12 @@ async def referentie(client: Any, issuer: DevIssuer, casus: str, sub: str = "age
 
 
 async def test_four_eyes_then_the_requester_gets_the_identity(
-    gateway: Any, intake: Any, issuer: DevIssuer
+    gateway: Any, intake: Any, issuer: DevIssuer, referentie_van: Any
 ) -> None:
-    casus = intake.casus(partners=[POLITIE], betrokkenen=[PERSOON])
+    intern = intake.casus(partners=[POLITIE], betrokkenen=[PERSOON])
     aanvrager = token(issuer, "partner", "agent-1")
     async with gateway() as client:
+        casus = await referentie_van(client, aanvrager, intern)
         ref = await referentie(client, issuer, casus)
         response = await client.post(
             f"/v1/casussen/{casus}/identiteitsverzoeken",
@@ -55,6 +57,8 @@ async def test_four_eyes_then_the_requester_gets_the_identity(
         assert response.status_code == 201, response.text
         verzoek = response.json()
         assert verzoek["status"] == "aangevraagd" and response.headers["location"].endswith(verzoek["id"])
+        assert verzoek["casusId"] == casus and verzoek["betrokkene"] == ref and intern not in response.text
+        assert len(verzoek["aangevraagdOp"]) == 10  # a day, not a moment
         identiteit_url = f"/v1/identiteitsverzoeken/{verzoek['id']}/identiteit"
 
         # Not yet approved: nothing.
@@ -106,10 +110,11 @@ async def test_four_eyes_then_the_requester_gets_the_identity(
 
 
 async def test_identity_is_refused_where_the_policy_does_not_allow_it(
-    gateway: Any, intake: Any, issuer: DevIssuer
+    gateway: Any, intake: Any, issuer: DevIssuer, referentie_van: Any
 ) -> None:
     casus = intake.casus(partners=["kmar"], betrokkenen=[PERSOON])
     async with gateway() as client:
+        casus = await referentie_van(client, token(issuer, "partner", "k-1", "kmar"), casus)
         response = await client.get(
             f"/v1/casussen/{casus}",
             params={"doel": "casusoverleg"},
@@ -125,10 +130,11 @@ async def test_identity_is_refused_where_the_policy_does_not_allow_it(
         assert ("weigering", "niet_in_regel") in await acties(client, issuer)
 
 
-async def test_request_validation(gateway: Any, intake: Any, issuer: DevIssuer) -> None:
+async def test_request_validation(gateway: Any, intake: Any, issuer: DevIssuer, referentie_van: Any) -> None:
     casus = intake.casus(partners=[POLITIE], betrokkenen=[PERSOON, {"rol": "overig"}])
     aanvrager = token(issuer, "partner", "agent-1")
     async with gateway() as client:
+        casus = await referentie_van(client, aanvrager, casus)
         ref = await referentie(client, issuer, casus)
         url = f"/v1/casussen/{casus}/identiteitsverzoeken"
         kort = await client.post(
@@ -143,7 +149,7 @@ async def test_request_validation(gateway: Any, intake: Any, issuer: DevIssuer) 
         response = await client.get(
             f"/v1/casussen/{casus}", params={"doel": "casusoverleg"}, headers=aanvrager
         )
-        leeg = response.json()["betrokkenen"][1]["referentie"]
+        [leeg] = [b["referentie"] for b in response.json()["betrokkenen"] if b["referentie"] != ref]
         geen = await client.post(
             url, json={"betrokkene": leeg, "doel": "casusoverleg", "reden": REDEN}, headers=aanvrager
         )
@@ -151,11 +157,12 @@ async def test_request_validation(gateway: Any, intake: Any, issuer: DevIssuer) 
 
 
 async def test_expired_approval_and_tampered_blob_disclose_nothing(
-    gateway: Any, intake: Any, issuer: DevIssuer, sql: Any
+    gateway: Any, intake: Any, issuer: DevIssuer, sql: Any, referentie_van: Any
 ) -> None:
-    casus = intake.casus(partners=[POLITIE], betrokkenen=[PERSOON])
+    intern = intake.casus(partners=[POLITIE], betrokkenen=[PERSOON])
     aanvrager = token(issuer, "partner", "agent-1")
     async with gateway() as client:
+        casus = await referentie_van(client, aanvrager, intern)
         ref = await referentie(client, issuer, casus)
         verzoek = (
             await client.post(
@@ -171,7 +178,7 @@ async def test_expired_approval_and_tampered_blob_disclose_nothing(
         url = f"/v1/identiteitsverzoeken/{verzoek['id']}/identiteit"
 
         # A blob moved to another betrokkene does not open (context binding): 502, nothing disclosed.
-        betrokkene = intake.casussen[casus]["betrokkenen"][0]
+        betrokkene = intake.casussen[intern]["betrokkenen"][0]
         origineel = betrokkene["identiteitVerzegeld"]
         ander = intake.casus(partners=[POLITIE], betrokkenen=[PERSOON])
         betrokkene["identiteitVerzegeld"] = intake.casussen[ander]["betrokkenen"][0]["identiteitVerzegeld"]

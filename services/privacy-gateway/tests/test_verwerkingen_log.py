@@ -23,6 +23,7 @@ def fg(issuer: DevIssuer) -> dict[str, str]:
 
 
 async def verstrek(client: Any, issuer: DevIssuer, casus: str) -> Any:
+    """Ask for a case by RIEC's own reference (see the `referentie_van` fixture)."""
     return await client.get(f"/v1/casussen/{casus}", params={"doel": "casusoverleg"}, headers=riec(issuer))
 
 
@@ -34,7 +35,9 @@ async def verificatie(client: Any, issuer: DevIssuer) -> dict[str, Any]:
 
 
 async def vul_log(client: Any, issuer: DevIssuer, intake: Any, aantal: int) -> None:
-    casus = intake.casus(partners=[RIEC])
+    intake.casus(partners=[RIEC])
+    lijst = await client.get("/v1/casussen", headers=riec(issuer))
+    [casus] = [c["id"] for c in lijst.json()["casussen"]]
     for _ in range(aantal):
         assert (await verstrek(client, issuer, casus)).status_code == 200
 
@@ -131,7 +134,7 @@ async def test_rewriting_the_tail_consistently_is_caught_by_the_checkpoint(
 
 
 async def test_unwritable_log_is_503_and_nothing_is_disclosed(
-    gateway: Any, intake: Any, issuer: DevIssuer, sql: Any
+    gateway: Any, intake: Any, issuer: DevIssuer, sql: Any, referentie_van: Any
 ) -> None:
     casus = intake.casus(partners=[RIEC])
     if PG:
@@ -146,6 +149,7 @@ async def test_unwritable_log_is_503_and_nothing_is_disclosed(
         ]
         herstel = ["DROP TRIGGER log_dicht"]
     async with gateway() as client:
+        casus = await referentie_van(client, riec(issuer), casus)
         await sql(*blokkeer)
         try:
             response = await verstrek(client, issuer, casus)
@@ -154,7 +158,7 @@ async def test_unwritable_log_is_503_and_nothing_is_disclosed(
             assert "GM1509" not in response.text and "pseudoniem" not in response.text
             assert "log dicht" not in response.text
             # Denials fail closed the same way: no answer without its log row.
-            niet_gedeeld = intake.casus(partners=["kmar"])
+            niet_gedeeld = "0b6f9a52-3c1d-4c8e-9f7a-2d5e8b1c4a77"
             assert (await verstrek(client, issuer, niet_gedeeld)).status_code == 503
         finally:
             await sql(*herstel)
@@ -164,10 +168,11 @@ async def test_unwritable_log_is_503_and_nothing_is_disclosed(
 
 
 async def test_concurrent_disclosures_keep_the_chain_linear(
-    gateway: Any, intake: Any, issuer: DevIssuer
+    gateway: Any, intake: Any, issuer: DevIssuer, referentie_van: Any
 ) -> None:
     casussen = [intake.casus(partners=[RIEC]) for _ in range(4)]
     async with gateway() as client:
+        casussen = [await referentie_van(client, riec(issuer), c) for c in casussen]
         antwoorden = await asyncio.gather(*(verstrek(client, issuer, c) for c in casussen * 3))
         assert [a.status_code for a in antwoorden] == [200] * 12
         uitkomst = await verificatie(client, issuer)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
+from meldroute_common.duur import parse_duur
 from meldroute_common.settings import ServiceSettings
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
 POLICIES_DIR = Path(__file__).resolve().parents[2] / "policies"
@@ -53,6 +54,26 @@ class GatewaySettings(ServiceSettings):
         le=24 * 30,
         description="Hours an approved identity request may be used to unseal (and never past the policy's window).",
     )
+
+    retentie_identiteitsverzoeken: str = Field(
+        default="P1Y",
+        description="Retention of identity requests with their approvals and sealed reasons, counted from the end "
+        "of the approval (from the request when it was never approved); ISO 8601 duration. The verwerkingenlog "
+        "keeps its own rows of each request and approval. To be confirmed by the FG.",
+    )
+    retentie_taak_aan: bool = Field(
+        default=True,
+        description="Run the retention purge of identity requests daily inside the service process.",
+    )
+    retentie_interval_seconden: float = Field(
+        default=86_400.0, gt=0, description="Seconds between two runs of the retention purge in the service."
+    )
+
+    @field_validator("retentie_identiteitsverzoeken")
+    @classmethod
+    def _iso_duur(cls, waarde: str) -> str:
+        parse_duur(waarde)  # raises ValueError on anything that is not a positive ISO 8601 duration
+        return waarde
 
 
 @cache

@@ -15,7 +15,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from meldroute_common.problems import ServiceUnavailable
-from meldroute_common.sealing import Keyring
+from meldroute_common.sealing import Keyring, SealPublicKey
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -41,6 +41,8 @@ class Gateway:
     intake: IntakeClient
     pseudoniemsleutel: bytes
     sleutelbos: Keyring
+    eigen_zegel: SealPublicKey
+    """The public key of the current private key: what the gateway seals for itself (a partner's reason)."""
 
     def log_pseudoniem(self, link_pseudoniem: str) -> str:
         """The verwerkingenlog's pseudonym of a betrokkene: keyed by the gateway, unlike any partner's."""

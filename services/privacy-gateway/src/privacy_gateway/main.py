@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 import httpx
 from fastapi import FastAPI
 from meldroute_common.app import build_app, outbound_client
-from meldroute_common.sealing import load_keyring
+from meldroute_common.sealing import SealPublicKey, load_keyring
 from meldroute_common.servicetokens import ServiceTokenSource
 from meldroute_common.settings import read_hex_key
 from sqlalchemy.exc import SQLAlchemyError
@@ -21,6 +21,7 @@ from privacy_gateway.casussen.router import evaluatie_router
 from privacy_gateway.casussen.router import router as casussen_router
 from privacy_gateway.config import GatewaySettings, get_settings
 from privacy_gateway.context import Gateway
+from privacy_gateway.identiteit.retentie import start_retentietaak
 from privacy_gateway.identiteit.router import router as identiteit_router
 from privacy_gateway.intake.client import IntakeClient
 from privacy_gateway.inzage.router import router as inzage_router
@@ -66,7 +67,7 @@ def create_app(
                 "description": "Het verwerkingenlog, de verificatie en inzageverzoeken.",
             },
         ],
-        on_startup=[_start(settings, transport=intake_transport)],
+        on_startup=[_start(settings, transport=intake_transport), start_retentietaak],
     )
     app.state.beleid_json = beleid.model_dump(mode="json", by_alias=True)
     app.state.beleid = beleid
@@ -88,6 +89,9 @@ def _start(
             timeout=settings.intake_timeout_seconds,
             transport=transport,
         )
+        sleutelbos = load_keyring(paden)
+        # The first file is the current key; the gateway seals its own data to it.
+        huidig = sleutelbos[next(iter(sleutelbos))]
         tokens = ServiceTokenSource(settings=settings, audience="intake-api", http=app.state.http)
         app.state.gateway = Gateway(
             settings=settings,
@@ -99,7 +103,8 @@ def _start(
                 timeout=settings.intake_timeout_seconds,
             ),
             pseudoniemsleutel=sleutel,
-            sleutelbos=load_keyring(paden),
+            sleutelbos=sleutelbos,
+            eigen_zegel=SealPublicKey(huidig.public_key()),
         )
         maker: async_sessionmaker[AsyncSession] = app.state.sessionmaker
         try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from privacy_gateway.db import Base
 from privacy_gateway.identiteit import models as identiteit_models
+from privacy_gateway.referenties import models as referenties_models
 from privacy_gateway.verwerkingen import models as verwerkingen_models
 
-__all__ = ["Base", "identiteit_models", "verwerkingen_models"]
+__all__ = ["Base", "identiteit_models", "referenties_models", "verwerkingen_models"]

@@ -30,8 +30,9 @@ from datetime import datetime
 from enum import StrEnum
 from types import MappingProxyType
 from typing import Final
+from zoneinfo import ZoneInfo
 
-from privacy_gateway.beleid.index import GecompileerdeRegel
+from privacy_gateway.beleid.index import BELEIDSTIJDZONE, GecompileerdeRegel
 from privacy_gateway.beleid.models import Beleid, Grondslag
 from privacy_gateway.beleid.waarden import VERTROUWELIJKHEID_RANG, Categorie
 
@@ -285,7 +286,7 @@ def beslis(
         return _weiger(
             WeigerReden.VENSTER_VERSTREKEN,
             f"toegangsvenster {soort}van regel '{regel.id}' ({dagen} dagen na opschaling) "
-            f"is verstreken op {venster_tot.isoformat()}",
+            f"is verstreken op {venster_tot.astimezone(ZoneInfo(BELEIDSTIJDZONE)).date().isoformat()}",
             doel=doel,
             regel=regel,
         )

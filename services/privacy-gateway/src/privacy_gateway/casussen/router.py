@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 from datetime import UTC, datetime
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from meldroute_common.auth import CasussenLezen
-from meldroute_common.paginering import DEFAULT_PAGE_SIZE, Cursor, PageSize
-from meldroute_common.problems import Forbidden, NotFound
+from meldroute_common.paginering import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Cursor, PageSize
+from meldroute_common.problems import BadRequest, Forbidden, InvalidParam, NotFound
 
 from privacy_gateway.beleid import Beslissing, Categorie, beslis
 from privacy_gateway.casussen.schemas import (
@@ -26,6 +28,7 @@ from privacy_gateway.casussen.schemas import (
 from privacy_gateway.casussen.service import (
     Actie,
     betrokkene_referentie,
+    casus_van,
     feiten,
     grondslag_van,
     log,
@@ -34,8 +37,9 @@ from privacy_gateway.casussen.service import (
     weigering,
 )
 from privacy_gateway.context import Gateway, GatewayState, LogSession
-from privacy_gateway.intake.schemas import IntakeCasus
+from privacy_gateway.intake.schemas import IntakeCasus, IntakeCasusSamenvatting
 from privacy_gateway.pseudoniemen import partner_pseudoniem
+from privacy_gateway.referenties.service import dag, dag_of_none, referenties_vastleggen
 
 router = APIRouter(tags=["casussen"])
 evaluatie_router = APIRouter(tags=["beleid"])
@@ -47,28 +51,44 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 }
 NIET_GEVONDEN = "Casus niet gevonden."
 
+#: A case in a path: the caller's own reference, never intake's id.
+CasusReferentiePad = Annotated[
+    UUID, Path(description="De eigen referentie van de organisatie voor de casus (`id` uit de lijst).")
+]
+
 
 @router.get(
     "/casussen",
     operation_id="casussenOpvragen",
     summary="Casussen die met de eigen organisatie zijn gedeeld",
-    responses=_ERRORS,
+    responses={**_ERRORS, 400: {"description": "De cursor is ongeldig."}},
 )
 async def casussen_opvragen(
+    session: LogSession,
     gateway: GatewayState,
     claims: CasussenLezen,
     page_size: PageSize = DEFAULT_PAGE_SIZE,
     cursor: Cursor = None,
 ) -> CasussenPagina:
-    """De casussen die naar de organisatie van de aanroeper zijn opgeschaald, nieuwste eerst, zonder gegevens
-    over betrokkenen. Per casus staat of het beleid nu toegang geeft voor het doel van de opschaling."""
+    """De casussen die naar de organisatie van de aanroeper zijn opgeschaald, zonder gegevens over betrokkenen,
+    geordend op de eigen referentie van de organisatie (`id`). Die referentie geldt alleen voor deze organisatie:
+    een andere partner kent dezelfde casus onder een andere. Data zijn afgerond op de dag. Per casus staat of het
+    beleid nu toegang geeft voor het doel van de opschaling."""
     partner = organisatie(claims)
-    pagina = await gateway.intake.casussen(partner=partner, page_size=page_size, cursor=cursor)
+    na = None if cursor is None else _lees_cursor(cursor)
+    casussen = [c for c in await _alle_casussen(gateway, partner=partner) if partner in c.partners]
+    referenties = await referenties_vastleggen(
+        session, sleutel=gateway.pseudoniemsleutel, partner=partner, casus_ids=[c.id for c in casussen]
+    )
+    # Ordered by the partner's own reference, never by intake's order or time.
+    geordend = sorted(
+        (c for c in casussen if na is None or str(referenties[c.id]) > na),
+        key=lambda c: str(referenties[c.id]),
+    )
+    pagina, meer = geordend[:page_size], len(geordend) > page_size
     nu = datetime.now(UTC)
     resultaat: list[CasusSamenvatting] = []
-    for casus in pagina.casussen:
-        if partner not in casus.partners:
-            continue  # never trust a filter we cannot see
+    for casus in pagina:
         beslissing = beslis(
             beleid=gateway.beleid,
             partner_id=partner,
@@ -78,15 +98,46 @@ async def casussen_opvragen(
         )
         resultaat.append(
             CasusSamenvatting(
-                id=casus.id,
-                opgeschaaldOp=casus.opgeschaald_op,
+                id=referenties[casus.id],
+                opgeschaaldOp=dag(casus.opgeschaald_op),
                 doel=casus.doel,
                 vertrouwelijkheidaanduiding=casus.vertrouwelijkheidaanduiding,
                 toegang=beslissing.toegestaan,
-                vensterTot=beslissing.venster_tot,
+                vensterTot=dag_of_none(beslissing.venster_tot),
             )
         )
-    return CasussenPagina(casussen=resultaat, volgende=pagina.volgende)
+    volgende = _maak_cursor(str(resultaat[-1].id)) if meer and resultaat else None
+    return CasussenPagina(casussen=resultaat, volgende=volgende)
+
+
+async def _alle_casussen(gateway: Gateway, *, partner: str) -> list[IntakeCasusSamenvatting]:
+    """Every case intake has escalated to the partner (all pages): ordering by reference needs them all."""
+    casussen: list[IntakeCasusSamenvatting] = []
+    cursor: str | None = None
+    while True:
+        pagina = await gateway.intake.casussen(partner=partner, page_size=MAX_PAGE_SIZE, cursor=cursor)
+        casussen.extend(pagina.casussen)
+        if pagina.volgende is None or not pagina.casussen:
+            return casussen
+        cursor = pagina.volgende
+
+
+def _maak_cursor(referentie: str) -> str:
+    return base64.urlsafe_b64encode(f"r1:{referentie}".encode()).decode().rstrip("=")
+
+
+def _lees_cursor(cursor: str) -> str:
+    try:
+        tekst = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
+        soort, _, referentie = tekst.partition(":")
+        if soort != "r1":
+            raise ValueError(cursor)
+        return str(UUID(referentie))
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise BadRequest(
+            "De cursor is ongeldig.",
+            invalid_params=[InvalidParam(name="cursor", reason="Geen cursor uit een eerdere pagina.")],
+        ) from None
 
 
 @router.get(
@@ -101,27 +152,29 @@ async def casus_opvragen(
     session: LogSession,
     gateway: GatewayState,
     claims: CasussenLezen,
-    casusId: UUID,
+    casusId: CasusReferentiePad,
     doel: Annotated[
         str,
         Query(min_length=1, max_length=80, pattern=r"^[a-z][a-z0-9_]*$", description="Doel uit het beleid."),
     ],
 ) -> Any:
-    """Leest de casus bij intake, toetst het convenantbeleid voor deze partner, dit doel en deze fase, en geeft
+    """Zoekt de casus achter de eigen referentie van de organisatie (`id` uit de lijst), leest die bij intake, toetst het convenantbeleid voor deze partner, dit doel en deze fase, en geeft
     alleen de toegestane categorieën terug. Linkpseudoniemen worden vervangen door pseudoniemen die alleen voor
     deze partner gelden; de vrije tekst alleen met vervangen identificatoren; de identiteit nooit (daarvoor is een
     identiteitsverzoek met goedkeuring nodig). Elke verstrekking en elke weigering staat in het verwerkingenlog,
     vastgelegd voordat het antwoord wordt gemaakt. Een casus die niet met de organisatie is gedeeld, is 404;
-    een weigering door het beleid is 403 met de reden."""
+    de referentie van een andere partner ook; een weigering door het beleid is 403 met de reden. Betrokkenen staan
+    in de volgorde van hun referentie, data zijn afgerond op de dag."""
     partner = organisatie(claims)
-    casus = await gateway.intake.casus(casusId)
     basis = {"organisatie": partner, "gebruiker": claims.sub}
+    intern = await casus_van(session, partner=partner, referentie=casusId)
+    casus = None if intern is None else await gateway.intake.casus(intern)
     if casus is None or partner not in casus.partners:
         # Logged too: a partner probing for cases it was not given is what an auditor wants to see.
         await log(
             session, gateway, request,
             actie=Actie.WEIGERING, doel=doel, grondslag=grondslag_van(gateway, None, doel), afnemer=None,
-            betrokkenen=[], casus_id=casusId, vertrouwelijkheid="vertrouwelijk",
+            betrokkenen=[], casus_id=intern, referentie=casusId, vertrouwelijkheid="vertrouwelijk",
             detail={**basis, "reden": "onbekend_of_niet_gedeeld"},
         )  # fmt: skip
         return weigering(request, NotFound(NIET_GEVONDEN))
@@ -132,7 +185,7 @@ async def casus_opvragen(
         await log(
             session, gateway, request,
             actie=Actie.WEIGERING, doel=doel, grondslag=grondslag_van(gateway, beslissing, doel), afnemer=None,
-            betrokkenen=[], casus_id=casus.id, vertrouwelijkheid=casus.vertrouwelijkheidaanduiding,
+            betrokkenen=[], casus_id=casus.id, referentie=casusId, vertrouwelijkheid=casus.vertrouwelijkheidaanduiding,
             detail={**basis, "reden": beslissing.reden.code.value, "regelId": beslissing.regel_id}, nu=nu,
         )  # fmt: skip
         return weigering(
@@ -147,18 +200,21 @@ async def casus_opvragen(
     await log(
         session, gateway, request,
         actie=Actie.VERSTREKKING, doel=doel, grondslag=grondslag_van(gateway, beslissing, doel), afnemer=partner,
-        betrokkenen=log_pseudoniemen(gateway, casus), casus_id=casus.id,
+        betrokkenen=log_pseudoniemen(gateway, casus), casus_id=casus.id, referentie=casusId,
         vertrouwelijkheid=casus.vertrouwelijkheidaanduiding,
         detail={**basis, "categorieen": sorted(c.value for c in verstrekt), "regelId": beslissing.regel_id}, nu=nu,
     )  # fmt: skip
     # Only now, with the log row flushed in this transaction, is the answer put together.
-    return _verstrekking(gateway, casus=casus, partner=partner, beslissing=beslissing, verstrekt=verstrekt)
+    return _verstrekking(
+        gateway, casus=casus, referentie=casusId, partner=partner, beslissing=beslissing, verstrekt=verstrekt
+    )
 
 
 def _verstrekking(
     gateway: Gateway,
     *,
     casus: IntakeCasus,
+    referentie: UUID,
     partner: str,
     beslissing: Beslissing,
     verstrekt: frozenset[Categorie],
@@ -168,6 +224,7 @@ def _verstrekking(
     kenmerken = Categorie.KENMERKEN in verstrekt
     betrokkenen = []
     for b in casus.betrokkenen:
+        b_referentie = betrokkene_referentie(gateway, partner=partner, betrokkene_id=b.id)
         pseudoniem = None
         if Categorie.PSEUDONIEM in verstrekt and b.link_pseudoniem is not None:
             pseudoniem = partner_pseudoniem(
@@ -175,7 +232,7 @@ def _verstrekking(
             )
         betrokkenen.append(
             BetrokkeneUit(
-                referentie=betrokkene_referentie(gateway, partner=partner, betrokkene_id=b.id),
+                referentie=b_referentie,
                 rol=b.rol,
                 leeftijdsklasse=b.leeftijdsklasse if kenmerken else None,
                 geslacht=b.geslacht if kenmerken else None,
@@ -192,18 +249,20 @@ def _verstrekking(
             gemeenteCode=casus.kern.gemeente_code,
             melderDomein=casus.kern.melder_domein,
             waargenomenOp=casus.kern.waargenomen_op,
-            ontvangenOp=casus.kern.ontvangen_op,
+            ontvangenOp=dag(casus.kern.ontvangen_op),
             uitbuitingsvormen=list(casus.kern.uitbuitingsvormen),
         )
+    # Ordered by this partner's references: intake's order would be the same for every partner.
+    betrokkenen.sort(key=lambda b: b.referentie)
     return CasusVerstrekking(
-        id=casus.id,
+        id=referentie,
         doel=beslissing.doel,
         grondslag=GrondslagUit(**beslissing.grondslag.model_dump()),
         regelId=beslissing.regel_id,
         categorieen=[c.value for c in Categorie if c in verstrekt],
         vierOgen=[c.value for c in Categorie if c in beslissing.vier_ogen],
-        vensterTot=beslissing.venster_tot,
-        opgeschaaldOp=casus.opgeschaald_op,
+        vensterTot=dag(beslissing.venster_tot),
+        opgeschaaldOp=dag(casus.opgeschaald_op),
         vertrouwelijkheidaanduiding=casus.vertrouwelijkheidaanduiding,
         kern=kern,
         kenmerken=Kenmerken(
@@ -236,7 +295,8 @@ async def beleid_evalueren(
     grondslag en per geweigerde categorie de reden. Verstrekt geen gegevens van de casus. Een casus die niet met
     de organisatie is gedeeld, is 404 (zoals bij het opvragen)."""
     partner = organisatie(claims)
-    casus = await gateway.intake.casus(verzoek.casusId)
+    intern = await casus_van(session, partner=partner, referentie=verzoek.casusId)
+    casus = None if intern is None else await gateway.intake.casus(intern)
     if casus is None or partner not in casus.partners:
         raise NotFound(NIET_GEVONDEN)
     nu = datetime.now(UTC)
@@ -246,7 +306,8 @@ async def beleid_evalueren(
     await log(
         session, gateway, request,
         actie=Actie.EVALUATIE, doel=verzoek.doel, grondslag=grondslag_van(gateway, beslissing, verzoek.doel),
-        afnemer=None, betrokkenen=[], casus_id=casus.id, vertrouwelijkheid=casus.vertrouwelijkheidaanduiding,
+        afnemer=None, betrokkenen=[], casus_id=casus.id, referentie=verzoek.casusId,
+        vertrouwelijkheid=casus.vertrouwelijkheidaanduiding,
         detail={
             "organisatie": partner, "gebruiker": claims.sub, "toegestaan": beslissing.toegestaan,
             "reden": None if beslissing.reden is None else beslissing.reden.code.value,
@@ -254,4 +315,6 @@ async def beleid_evalueren(
         },
         nu=nu,
     )  # fmt: skip
-    return Evaluatie.model_validate(beslissing.als_dict())
+    return Evaluatie.model_validate(
+        {**beslissing.als_dict(), "vensterTot": dag_of_none(beslissing.venster_tot)}
+    )

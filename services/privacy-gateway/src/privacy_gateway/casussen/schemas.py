@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
-_CASUS_ID = "0b6f9a52-3c1d-4c8e-9f7a-2d5e8b1c4a77"
+_CASUS_ID = "4d1e7a90-5b2c-8f3e-a6d1-0c9b8e7f6a54"
 
 
 class _Schema(BaseModel):
@@ -17,8 +17,10 @@ class _Schema(BaseModel):
 class CasusSamenvatting(_Schema):
     """A case shared with the caller's organisation; no data about the people in it."""
 
-    id: UUID
-    opgeschaaldOp: datetime = Field(description="When the case was escalated.")
+    id: UUID = Field(
+        description="This partner's own reference to the case; other partners know it by another."
+    )
+    opgeschaaldOp: date = Field(description="The day the case was escalated (Europe/Amsterdam).")
     doel: str = Field(
         description="The purpose the case was escalated for; ask for the case with this purpose."
     )
@@ -26,7 +28,9 @@ class CasusSamenvatting(_Schema):
     toegang: bool = Field(
         description="Whether the policy lets the caller read the case now, for this purpose."
     )
-    vensterTot: datetime | None = Field(description="Until when access lasts; null when there is no access.")
+    vensterTot: date | None = Field(
+        description="The day access ends (Europe/Amsterdam); null when there is no access."
+    )
 
 
 class CasussenPagina(_Schema):
@@ -40,11 +44,11 @@ class CasussenPagina(_Schema):
                     "casussen": [
                         {
                             "id": _CASUS_ID,
-                            "opgeschaaldOp": "2026-10-03T09:12:00Z",
+                            "opgeschaaldOp": "2026-10-03",
                             "doel": "casusoverleg",
                             "vertrouwelijkheidaanduiding": "vertrouwelijk",
                             "toegang": True,
-                            "vensterTot": "2027-10-03T09:12:00Z",
+                            "vensterTot": "2027-10-03",
                         }
                     ],
                     "volgende": None,
@@ -63,7 +67,7 @@ class Kern(_Schema):
     gemeenteCode: str
     melderDomein: str
     waargenomenOp: date
-    ontvangenOp: datetime
+    ontvangenOp: date = Field(description="The day intake received the signal (Europe/Amsterdam).")
     uitbuitingsvormen: list[str]
 
 
@@ -95,7 +99,7 @@ class BetrokkeneUit(_Schema):
 class CasusVerstrekking(_Schema):
     """The categories of a case the policy lets the caller receive for the purpose asked."""
 
-    id: UUID
+    id: UUID = Field(description="This partner's own reference to the case.")
     doel: str
     grondslag: GrondslagUit
     regelId: str = Field(description="The policy rule that allowed this disclosure.")
@@ -103,13 +107,13 @@ class CasusVerstrekking(_Schema):
     vierOgen: list[str] = Field(
         description="Allowed categories only released after a second person approves."
     )
-    vensterTot: datetime
-    opgeschaaldOp: datetime
+    vensterTot: date = Field(description="The day access ends (Europe/Amsterdam).")
+    opgeschaaldOp: date = Field(description="The day the case was escalated (Europe/Amsterdam).")
     vertrouwelijkheidaanduiding: str
     kern: Kern | None = None
     kenmerken: Kenmerken | None = None
     omschrijving: str | None = Field(default=None, description="The free text with identifiers replaced.")
-    betrokkenen: list[BetrokkeneUit]
+    betrokkenen: list[BetrokkeneUit] = Field(description="Ordered by this partner's `referentie`.")
 
     model_config = ConfigDict(
         json_schema_extra={
@@ -124,14 +128,14 @@ class CasusVerstrekking(_Schema):
                     "regelId": "casusoverleg-riec-politie",
                     "categorieen": ["kern", "kenmerken", "pseudoniem"],
                     "vierOgen": ["identiteit"],
-                    "vensterTot": "2027-10-03T09:12:00Z",
-                    "opgeschaaldOp": "2026-10-03T09:12:00Z",
+                    "vensterTot": "2027-10-03",
+                    "opgeschaaldOp": "2026-10-03",
                     "vertrouwelijkheidaanduiding": "vertrouwelijk",
                     "kern": {
                         "gemeenteCode": "GM1509",
                         "melderDomein": "toezicht",
                         "waargenomenOp": "2026-10-01",
-                        "ontvangenOp": "2026-10-01T14:00:00Z",
+                        "ontvangenOp": "2026-10-01",
                         "uitbuitingsvormen": ["arbeid"],
                     },
                     "kenmerken": {
@@ -160,7 +164,7 @@ class CasusVerstrekking(_Schema):
 class EvaluatieVerzoek(_Schema):
     """Would the caller's organisation be allowed to receive this case for this purpose?"""
 
-    casusId: UUID
+    casusId: UUID = Field(description="The caller's own reference to the case (`id` in its list).")
     doel: str = Field(min_length=1, max_length=80, pattern=r"^[a-z][a-z0-9_]*$")
 
     model_config = ConfigDict(
@@ -186,7 +190,7 @@ class Evaluatie(_Schema):
     doel: str
     grondslag: GrondslagUit | None
     vierOgen: list[str]
-    vensterTot: datetime | None
+    vensterTot: date | None = Field(description="The day access ends (Europe/Amsterdam).")
 
     model_config = ConfigDict(
         json_schema_extra={
@@ -208,7 +212,7 @@ class Evaluatie(_Schema):
                         "referentie": "art. 6 lid 1 sub e AVG",
                     },
                     "vierOgen": [],
-                    "vensterTot": "2027-04-01T09:12:00Z",
+                    "vensterTot": "2027-04-01",
                 }
             ]
         }

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Final
+from uuid import UUID
 
 from fastapi import Request
 from fastapi.responses import JSONResponse
@@ -15,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from privacy_gateway.beleid import Beslissing, CasusFeiten
 from privacy_gateway.context import Gateway, request_id
 from privacy_gateway.intake.schemas import IntakeCasus, IntakeCasusSamenvatting
-from privacy_gateway.pseudoniemen import partner_pseudoniem
+from privacy_gateway.referenties import service as referenties
 from privacy_gateway.verwerkingen.keten import Verwerking
 from privacy_gateway.verwerkingen.service import schrijf_verwerkingen
 
@@ -23,6 +24,8 @@ __all__ = [
     "VERWERKINGSACTIVITEITEN",
     "Actie",
     "betrokkene_referentie",
+    "casus_referentie",
+    "casus_van",
     "feiten",
     "grondslag_van",
     "log",
@@ -41,6 +44,7 @@ class Actie:
     GOEDKEURING: Final = "goedkeuring"
     ONTZEGELING: Final = "ontzegeling"
     INZAGE: Final = "inzage"
+    RETENTIE: Final = "retentie"
 
 
 VERWERKINGSACTIVITEITEN: Final[Mapping[str, str]] = {
@@ -51,6 +55,7 @@ VERWERKINGSACTIVITEITEN: Final[Mapping[str, str]] = {
     Actie.GOEDKEURING: "Goedkeuren van een identiteitsverzoek (vier ogen)",
     Actie.ONTZEGELING: "Ontzegelen en verstrekken van de identiteit van een betrokkene",
     Actie.INZAGE: "Beantwoorden van een inzageverzoek van een betrokkene (art. 15 AVG)",
+    Actie.RETENTIE: "Wissen van identiteitsverzoeken en goedkeuringen na de bewaartermijn",
 }
 
 GEEN_GRONDSLAG: Final = "geen: niets verstrekt"
@@ -76,12 +81,21 @@ def feiten(casus: IntakeCasus | IntakeCasusSamenvatting) -> CasusFeiten:
     )
 
 
-def betrokkene_referentie(gateway: Gateway, *, partner: str, betrokkene_id: object) -> str:
+def betrokkene_referentie(gateway: Gateway, *, partner: str, betrokkene_id: UUID) -> str:
     """This partner's reference to one betrokkene of one case: unrelated to other partners' references."""
-    # "betrokkene:" cannot begin a link pseudonym, so references and pseudonyms never coincide.
-    return partner_pseudoniem(
-        sleutel=gateway.pseudoniemsleutel, partner_id=partner, link_pseudoniem=f"betrokkene:{betrokkene_id}"
+    return referenties.betrokkene_referentie(
+        sleutel=gateway.pseudoniemsleutel, partner=partner, betrokkene_id=betrokkene_id
     )
+
+
+def casus_referentie(gateway: Gateway, *, partner: str, casus_id: UUID) -> UUID:
+    """This partner's reference to one of intake's cases: unrelated to other partners' references."""
+    return referenties.casus_referentie(sleutel=gateway.pseudoniemsleutel, partner=partner, casus_id=casus_id)
+
+
+async def casus_van(session: AsyncSession, *, partner: str, referentie: UUID) -> UUID | None:
+    """Intake's id of the case behind a partner's reference; None when it was never shown to this partner."""
+    return await referenties.casus_van_referentie(session, partner=partner, referentie=referentie)
 
 
 def grondslag_van(gateway: Gateway, beslissing: Beslissing | None, doel: str) -> str:
@@ -104,10 +118,17 @@ async def log(
     casus_id: object | None,
     vertrouwelijkheid: str,
     detail: Mapping[str, object],
+    referentie: UUID | None = None,
     nu: datetime | None = None,
 ) -> None:
-    """Append one row per betrokkene (one row without betrokkene when there are none); 503 if impossible."""
+    """Append one row per betrokkene (one row without betrokkene when there are none); 503 if impossible.
+
+    ``casus_id`` is intake's id (for the FG); ``referentie`` the partner's reference the case was asked
+    for or disclosed under, recorded in the detail as ``casusReferentie``.
+    """
     tijdstip = nu or datetime.now(UTC)
+    if referentie is not None:
+        detail = {**detail, "casusReferentie": str(referentie)}
     rijen = [
         Verwerking(
             actie=actie,

@@ -22,7 +22,9 @@ class Identiteitsverzoek(Base):
     partner: Mapped[str] = mapped_column(sa.String(80), index=True)
     aanvrager: Mapped[str] = mapped_column(sa.String(200))
     doel: Mapped[str] = mapped_column(sa.String(80))
-    reden: Mapped[str] = mapped_column(sa.Text)
+    # The partner's reason: sealed to the gateway's own key as typed, in the clear only scrubbed.
+    reden: Mapped[str | None] = mapped_column(sa.Text)
+    reden_verzegeld: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
     status: Mapped[str] = mapped_column(sa.String(20))
     aangevraagd_op: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
     goedgekeurd_door: Mapped[str | None] = mapped_column(sa.String(200))

@@ -10,6 +10,7 @@ import base64
 import binascii
 import json
 import logging
+import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 from uuid import UUID
@@ -24,9 +25,12 @@ from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from privacy_gateway.beleid import Beslissing, Categorie, beslis
+from privacy_gateway.casussen.router import CasusReferentiePad
 from privacy_gateway.casussen.service import (
     Actie,
     betrokkene_referentie,
+    casus_referentie,
+    casus_van,
     feiten,
     grondslag_van,
     log,
@@ -35,6 +39,7 @@ from privacy_gateway.casussen.service import (
 )
 from privacy_gateway.context import Gateway, GatewayState, LogSession
 from privacy_gateway.identiteit.models import Identiteitsverzoek
+from privacy_gateway.identiteit.reden import scrub_reden, zegel_reden
 from privacy_gateway.identiteit.schemas import (
     Identiteit,
     IdentiteitsverzoekIn,
@@ -42,6 +47,7 @@ from privacy_gateway.identiteit.schemas import (
     Status,
 )
 from privacy_gateway.intake.schemas import IntakeCasus
+from privacy_gateway.referenties.service import dag
 
 router = APIRouter(tags=["identiteit"])
 logger = logging.getLogger("meldroute.gateway.identiteit")
@@ -57,18 +63,23 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 NIET_GEVONDEN = "Identiteitsverzoek niet gevonden."
 
 
+def _referentie(gateway: Gateway, verzoek: Identiteitsverzoek) -> UUID:
+    return casus_referentie(gateway, partner=verzoek.partner, casus_id=verzoek.casus_id)
+
+
 def _uit(gateway: Gateway, verzoek: Identiteitsverzoek) -> IdentiteitsverzoekUit:
+    """The request as its partner sees it: its own references, days instead of moments."""
     return IdentiteitsverzoekUit(
         id=verzoek.id,
-        casusId=verzoek.casus_id,
+        casusId=_referentie(gateway, verzoek),
         betrokkene=betrokkene_referentie(
             gateway, partner=verzoek.partner, betrokkene_id=verzoek.betrokkene_id
         ),
         doel=verzoek.doel,
         status=Status(verzoek.status),
-        aangevraagdOp=as_utc(verzoek.aangevraagd_op),
-        goedgekeurdOp=None if verzoek.goedgekeurd_op is None else as_utc(verzoek.goedgekeurd_op),
-        geldigTot=None if verzoek.geldig_tot is None else as_utc(verzoek.geldig_tot),
+        aangevraagdOp=dag(as_utc(verzoek.aangevraagd_op)),
+        goedgekeurdOp=None if verzoek.goedgekeurd_op is None else dag(as_utc(verzoek.goedgekeurd_op)),
+        geldigTot=None if verzoek.geldig_tot is None else dag(as_utc(verzoek.geldig_tot)),
     )
 
 
@@ -90,20 +101,23 @@ async def identiteitsverzoek_indienen(
     session: LogSession,
     gateway: GatewayState,
     claims: IdentiteitVerzoeken,
-    casusId: UUID,
+    casusId: CasusReferentiePad,
     verzoek: IdentiteitsverzoekIn,
 ) -> Any:
     """Legt een verzoek vast om de identiteit van één betrokkene (de `referentie` uit de casus) voor een doel,
     met een reden van minstens 20 tekens. Alleen als het beleid deze partner voor dit doel de categorie
     identiteit toestaat. Een andere persoon met `identiteit:goedkeuren` moet het verzoek goedkeuren voordat de
-    identiteit kan worden opgehaald."""
+    identiteit kan worden opgehaald. De casus is de eigen referentie van de organisatie. De reden wordt verzegeld
+    bewaard (leesbaar alleen met vervangen identificatoren) en gewist met het verzoek na de bewaartermijn."""
     partner = organisatie(claims)
     basis: dict[str, object] = {"organisatie": partner, "gebruiker": claims.sub}
-    casus = await gateway.intake.casus(casusId)
+    intern = await casus_van(session, partner=partner, referentie=casusId)
+    casus = None if intern is None else await gateway.intake.casus(intern)
     if casus is None or partner not in casus.partners:
         return await _weiger(
-            session, gateway, request, doel=verzoek.doel, casus_id=casusId, vertrouwelijkheid="vertrouwelijk",
-            detail={**basis, "reden": "onbekend_of_niet_gedeeld"}, probleem=NotFound("Casus niet gevonden."),
+            session, gateway, request, doel=verzoek.doel, casus_id=intern, referentie=casusId,
+            vertrouwelijkheid="vertrouwelijk", detail={**basis, "reden": "onbekend_of_niet_gedeeld"},
+            probleem=NotFound("Casus niet gevonden."),
         )  # fmt: skip
     nu = datetime.now(UTC)
     beslissing = beslis(
@@ -114,7 +128,7 @@ async def identiteitsverzoek_indienen(
         code = "niet_in_regel" if reden is None else reden.code.value
         toelichting = "identiteit is niet toegestaan" if reden is None else reden.toelichting
         return await _weiger(
-            session, gateway, request, doel=verzoek.doel, casus_id=casus.id, beslissing=beslissing,
+            session, gateway, request, doel=verzoek.doel, casus_id=casus.id, referentie=casusId, beslissing=beslissing,
             vertrouwelijkheid=casus.vertrouwelijkheidaanduiding, detail={**basis, "reden": code},
             probleem=Forbidden(f"Het convenantbeleid staat dit niet toe: {toelichting}", extra={"reden": code}),
         )  # fmt: skip
@@ -133,23 +147,29 @@ async def identiteitsverzoek_indienen(
     log_pseudoniem = (
         None if betrokkene.link_pseudoniem is None else gateway.log_pseudoniem(betrokkene.link_pseudoniem)
     )
+    verzoek_id = uuid.uuid4()
     rij = Identiteitsverzoek(
+        id=verzoek_id,
         casus_id=casus.id,
         betrokkene_id=betrokkene.id,
         betrokkene_log=log_pseudoniem,
         partner=partner,
         aanvrager=claims.sub,
         doel=verzoek.doel,
-        reden=verzoek.reden,
+        reden=scrub_reden(verzoek.reden),
+        reden_verzegeld=zegel_reden(
+            tekst=verzoek.reden, ontvanger=gateway.eigen_zegel, verzoek_id=verzoek_id, casus_id=casus.id,
+            betrokkene_id=betrokkene.id,
+        ),
         status=Status.AANGEVRAAGD.value,
         aangevraagd_op=nu,
-    )
+    )  # fmt: skip
     session.add(rij)
     await session.flush()
     await log(
         session, gateway, request,
         actie=Actie.IDENTITEITSVERZOEK, doel=verzoek.doel, grondslag=grondslag_van(gateway, beslissing, verzoek.doel),
-        afnemer=None, betrokkenen=[log_pseudoniem], casus_id=casus.id,
+        afnemer=None, betrokkenen=[log_pseudoniem], casus_id=casus.id, referentie=casusId,
         vertrouwelijkheid=casus.vertrouwelijkheidaanduiding,
         detail={**basis, "verzoekId": str(rij.id), "regelId": beslissing.regel_id}, nu=nu,
     )  # fmt: skip
@@ -167,13 +187,15 @@ async def _weiger(
     vertrouwelijkheid: str,
     detail: dict[str, object],
     probleem: Forbidden | NotFound | Conflict | BadGateway,
+    referentie: UUID | None = None,
     beslissing: Beslissing | None = None,
     betrokkene: str | None = None,
 ) -> Response:
     await log(
         session, gateway, request,
         actie=Actie.WEIGERING, doel=doel, grondslag=grondslag_van(gateway, beslissing, doel), afnemer=None,
-        betrokkenen=[betrokkene], casus_id=casus_id, vertrouwelijkheid=vertrouwelijkheid, detail=detail,
+        betrokkenen=[betrokkene], casus_id=casus_id, referentie=referentie, vertrouwelijkheid=vertrouwelijkheid,
+        detail=detail,
     )  # fmt: skip
     return weigering(request, probleem)
 
@@ -214,7 +236,8 @@ async def identiteitsverzoek_goedkeuren(
     }
     if claims.sub == verzoek.aanvrager:
         return await _weiger(
-            session, gateway, request, doel=verzoek.doel, casus_id=verzoek.casus_id, vertrouwelijkheid="vertrouwelijk",
+            session, gateway, request, doel=verzoek.doel, casus_id=verzoek.casus_id,
+            referentie=_referentie(gateway, verzoek), vertrouwelijkheid="vertrouwelijk",
             detail={**basis, "reden": "eigen_verzoek"}, betrokkene=verzoek.betrokkene_log,
             probleem=Forbidden("Een identiteitsverzoek moet door een ander worden goedgekeurd (vier ogen)."),
         )  # fmt: skip
@@ -238,7 +261,8 @@ async def identiteitsverzoek_goedkeuren(
         session, gateway, request,
         actie=Actie.GOEDKEURING, doel=verzoek.doel, grondslag=grondslag_van(gateway, None, verzoek.doel),
         afnemer=None, betrokkenen=[verzoek.betrokkene_log], casus_id=verzoek.casus_id,
-        vertrouwelijkheid="vertrouwelijk", detail={**basis, "aanvrager": verzoek.aanvrager}, nu=nu,
+        referentie=_referentie(gateway, verzoek), vertrouwelijkheid="vertrouwelijk",
+        detail={**basis, "aanvrager": verzoek.aanvrager}, nu=nu,
     )  # fmt: skip
     await session.refresh(verzoek)
     return _uit(gateway, verzoek)
@@ -276,7 +300,8 @@ async def identiteit_ophalen(
         code: str, probleem: Forbidden | NotFound | Conflict | BadGateway, **extra: Any
     ) -> Response:
         return await _weiger(
-            session, gateway, request, doel=verzoek.doel, casus_id=verzoek.casus_id, vertrouwelijkheid="vertrouwelijk",
+            session, gateway, request, doel=verzoek.doel, casus_id=verzoek.casus_id,
+            referentie=_referentie(gateway, verzoek), vertrouwelijkheid="vertrouwelijk",
             detail={**basis, "reden": code}, betrokkene=verzoek.betrokkene_log, probleem=probleem, **extra,
         )  # fmt: skip
 
@@ -318,7 +343,7 @@ async def identiteit_ophalen(
         session, gateway, request,
         actie=Actie.ONTZEGELING, doel=verzoek.doel, grondslag=grondslag_van(gateway, beslissing, verzoek.doel),
         afnemer=verzoek.partner, betrokkenen=[verzoek.betrokkene_log], casus_id=casus.id,
-        vertrouwelijkheid=casus.vertrouwelijkheidaanduiding,
+        referentie=_referentie(gateway, verzoek), vertrouwelijkheid=casus.vertrouwelijkheidaanduiding,
         detail={
             **basis, "categorieen": [Categorie.IDENTITEIT.value], "velden": sorted(velden),
             "regelId": beslissing.regel_id, "goedgekeurdDoor": verzoek.goedgekeurd_door,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date
 from enum import StrEnum
 from uuid import UUID
 
@@ -36,7 +36,9 @@ class IdentiteitsverzoekIn(BaseModel):
     )
     doel: str = Field(min_length=1, max_length=80, pattern=r"^[a-z][a-z0-9_]*$")
     reden: str = Field(
-        min_length=20, max_length=2000, description="Why the identity is needed (at least 20 characters)."
+        min_length=20,
+        max_length=2000,
+        description="Why the identity is needed (at least 20 characters). Stored sealed; never returned.",
     )
 
 
@@ -47,11 +49,11 @@ class IdentiteitsverzoekUit(BaseModel):
             "examples": [
                 {
                     "id": "7d2f5c1a-8e3b-4f6d-9a0c-1b2e3d4f5a6b",
-                    "casusId": "0b6f9a52-3c1d-4c8e-9f7a-2d5e8b1c4a77",
+                    "casusId": "4d1e7a90-5b2c-8f3e-a6d1-0c9b8e7f6a54",
                     "betrokkene": "5e1c0d3b9a7f4e2d8c6b1a0f9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d",
                     "doel": "casusoverleg",
                     "status": "aangevraagd",
-                    "aangevraagdOp": "2026-10-03T09:20:00Z",
+                    "aangevraagdOp": "2026-10-03",
                     "goedgekeurdOp": None,
                     "geldigTot": None,
                 }
@@ -60,13 +62,15 @@ class IdentiteitsverzoekUit(BaseModel):
     )
 
     id: UUID
-    casusId: UUID
-    betrokkene: str
+    casusId: UUID = Field(description="The caller's own reference to the case.")
+    betrokkene: str = Field(description="The caller's own reference to the betrokkene.")
     doel: str
     status: Status
-    aangevraagdOp: datetime
-    goedgekeurdOp: datetime | None
-    geldigTot: datetime | None = Field(description="Until when the identity can be retrieved, once approved.")
+    aangevraagdOp: date = Field(description="The day of the request (Europe/Amsterdam).")
+    goedgekeurdOp: date | None = Field(description="The day of the approval (Europe/Amsterdam).")
+    geldigTot: date | None = Field(
+        description="The day the approval ends (Europe/Amsterdam); after that the identity cannot be retrieved."
+    )
 
 
 class Identiteit(BaseModel):

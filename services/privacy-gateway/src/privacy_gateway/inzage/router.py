@@ -70,7 +70,10 @@ class Ontvangst(BaseModel):
     tijdstip: datetime
     doel: str
     grondslag: str
-    casusId: str | None
+    casusId: str | None = Field(description="Intake's id of the case.")
+    casusReferentie: str | None = Field(
+        description="The partner's own reference the case was disclosed under (what the partner knows it by)."
+    )
     volgnummer: int = Field(description="The row in the verwerkingenlog.")
 
 
@@ -89,6 +92,7 @@ class InzageUit(BaseModel):
                             "doel": "casusoverleg",
                             "grondslag": "art. 6 lid 1 sub e AVG; art. 10 AVG; convenant RIEC art. 5",
                             "casusId": "0b6f9a52-3c1d-4c8e-9f7a-2d5e8b1c4a77",
+                            "casusReferentie": "4d1e7a90-5b2c-8f3e-a6d1-0c9b8e7f6a54",
                             "volgnummer": 17,
                         }
                     ]
@@ -98,6 +102,10 @@ class InzageUit(BaseModel):
     )
 
     ontvangsten: list[Ontvangst] = Field(description="Every disclosure about the person, oldest first.")
+
+
+def _tekst(waarde: object) -> str | None:
+    return waarde if isinstance(waarde, str) else None
 
 
 @router.post(
@@ -131,6 +139,7 @@ async def inzageverzoek_beantwoorden(
             doel=rij.doel,
             grondslag=rij.grondslag,
             casusId=rij.casus_id,
+            casusReferentie=_tekst(rij.detail.get("casusReferentie")),
             volgnummer=rij.volgnummer,
         )
         for rij in rijen

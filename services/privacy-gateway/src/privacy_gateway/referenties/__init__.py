@@ -1,0 +1,1 @@
+"""Partner-specific case references and the mapping back to intake's cases."""

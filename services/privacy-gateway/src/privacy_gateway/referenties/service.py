@@ -1,0 +1,80 @@
+"""Partner references: derive them, remember which case they name, and coarsen what partners see.
+
+A partner only ever learns a case reference from the gateway (the list of its cases, then the answers
+about a case), and the gateway writes the mapping (partner, reference) -> intake case id when it first
+shows the reference. Reading one case is then one primary-key lookup here plus one call to intake.
+A reference the table does not know is 404 without asking intake: that is a reference of another
+partner, one never handed out, or a guess, and scanning the partner's cases at intake for it would let
+anyone turn cheap guesses into expensive calls.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+from typing import Final
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from privacy_gateway.beleid.index import BELEIDSTIJDZONE
+from privacy_gateway.pseudoniemen import partner_betrokkene_referentie, partner_casus_referentie
+from privacy_gateway.referenties.models import CasusReferentie
+
+__all__ = [
+    "betrokkene_referentie",
+    "casus_referentie",
+    "casus_van_referentie",
+    "dag",
+    "dag_of_none",
+    "referenties_vastleggen",
+]
+
+_ZONE: Final = ZoneInfo(BELEIDSTIJDZONE)
+
+
+def casus_referentie(*, sleutel: bytes, partner: str, casus_id: UUID) -> UUID:
+    return partner_casus_referentie(sleutel=sleutel, partner_id=partner, casus_id=casus_id)
+
+
+def betrokkene_referentie(*, sleutel: bytes, partner: str, betrokkene_id: UUID) -> str:
+    return partner_betrokkene_referentie(sleutel=sleutel, partner_id=partner, betrokkene_id=betrokkene_id)
+
+
+def dag(moment: datetime) -> date:
+    """The day of a moment as partners see it (Europe/Amsterdam, like the policy's days)."""
+    return moment.astimezone(_ZONE).date()
+
+
+def dag_of_none(moment: datetime | None) -> date | None:
+    return None if moment is None else dag(moment)
+
+
+async def referenties_vastleggen(
+    session: AsyncSession, *, sleutel: bytes, partner: str, casus_ids: Iterable[UUID]
+) -> dict[UUID, UUID]:
+    """The partner's reference of each case (intake id -> reference), recorded for the way back."""
+    referenties = {c: casus_referentie(sleutel=sleutel, partner=partner, casus_id=c) for c in casus_ids}
+    if not referenties:
+        return referenties
+    rijen = [{"partner": partner, "referentie": r, "casus_id": c} for c, r in referenties.items()]
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    # Concurrent first views write the same rows: the second simply finds them there.
+    await session.execute(
+        insert(CasusReferentie).on_conflict_do_nothing(index_elements=["partner", "referentie"]), rijen
+    )
+    return referenties
+
+
+async def casus_van_referentie(session: AsyncSession, *, partner: str, referentie: UUID) -> UUID | None:
+    """Intake's case id behind this partner's reference, or None when the partner was never shown it."""
+    casus_id: UUID | None = await session.scalar(
+        sa.select(CasusReferentie.casus_id).where(
+            CasusReferentie.partner == partner, CasusReferentie.referentie == referentie
+        )
+    )
+    return casus_id
