@@ -37,8 +37,9 @@ async def referentie(client: Any, issuer: DevIssuer, casus: str, sub: str = "age
     )
     assert response.status_code == 200, response.text
     assert "Jansen" not in response.text
-    waarde: str = response.json()["betrokkenen"][0]["referentie"]
-    return waarde
+    # Betrokkenen are ordered by reference, so the person is found by role, not by place.
+    [waarde] = [b["referentie"] for b in response.json()["betrokkenen"] if b["rol"] == PERSOON["rol"]]
+    return str(waarde)
 
 
 async def test_four_eyes_then_the_requester_gets_the_identity(
@@ -149,7 +150,7 @@ async def test_request_validation(gateway: Any, intake: Any, issuer: DevIssuer, 
         response = await client.get(
             f"/v1/casussen/{casus}", params={"doel": "casusoverleg"}, headers=aanvrager
         )
-        [leeg] = [b["referentie"] for b in response.json()["betrokkenen"] if b["referentie"] != ref]
+        [leeg] = [b["referentie"] for b in response.json()["betrokkenen"] if b["rol"] == "overig"]
         geen = await client.post(
             url, json={"betrokkene": leeg, "doel": "casusoverleg", "reden": REDEN}, headers=aanvrager
         )
