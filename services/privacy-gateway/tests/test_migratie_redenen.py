@@ -1,0 +1,94 @@
+"""Upgrading an installation that stored reasons in the clear and had analysed its tables.
+
+Before revision 0002_partner the reason was stored as typed, and ANALYZE had copied it into the planner
+statistics. After the upgrade the clear reason is gone from the table and, after the next ANALYZE,
+from the statistics too (the migration runs as a superuser here, so it removes what was gathered).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+from meldroute_common.db import make_engine
+from meldroute_common.migrations import upgrade
+from meldroute_common.testing import TestDatabases
+from meldroute_common.testing import test_backend as _backend
+from sqlalchemy import text
+
+SERVICE_DIR = Path(__file__).resolve().parents[1]
+PG = _backend() == "postgresql"
+CANARY = "Canarius Zwartveld 123456782 0612345678 canary@example.nl"
+
+
+def _uuid() -> object:
+    """A fresh id as the column stores it (uuid on PostgreSQL, 32 hex characters on SQLite)."""
+    waarde = uuid.uuid4()
+    return waarde if PG else waarde.hex
+
+
+async def _statistieken(url: str) -> str:
+    engine = make_engine(url)
+    try:
+        async with engine.begin() as verbinding:
+            await verbinding.execute(text("ANALYZE"))
+            if PG:
+                rijen = await verbinding.execute(
+                    text(
+                        "SELECT attname, concat_ws(' ', most_common_vals::text, histogram_bounds::text) "
+                        "FROM pg_stats WHERE schemaname = 'public' AND tablename = 'identiteitsverzoeken'"
+                    )
+                )
+                return repr(rijen.all())
+            namen = (
+                await verbinding.execute(
+                    text("SELECT name FROM sqlite_master WHERE name LIKE 'sqlite_stat%'")
+                )
+            ).scalars()
+            return repr([(await verbinding.execute(text(f'SELECT * FROM "{n}"'))).all() for n in list(namen)])
+    finally:
+        await engine.dispose()
+
+
+async def test_clear_reasons_and_their_statistics_are_gone_after_the_upgrade(
+    test_databases: TestDatabases,
+) -> None:
+    url = test_databases.create("gateway-redenen")
+    upgrade(service_dir=SERVICE_DIR, database_url=url, revision="0001")
+    engine = make_engine(url)
+    try:
+        async with engine.begin() as verbinding:
+            for _ in range(20):  # enough rows for a most-common value
+                await verbinding.execute(
+                    text(
+                        "INSERT INTO identiteitsverzoeken (id, casus_id, betrokkene_id, partner, aanvrager, doel, "
+                        "reden, status, aangevraagd_op) VALUES (:id, :c, :b, 'politie-oost-nederland', 'agent-1', "
+                        "'casusoverleg', :reden, 'aangevraagd', :op)"
+                    ),
+                    {
+                        "id": _uuid(),
+                        "c": _uuid(),
+                        "b": _uuid(),
+                        "reden": CANARY,
+                        "op": datetime.now(UTC),
+                    },
+                )
+    finally:
+        await engine.dispose()
+    voor = await _statistieken(url)
+    if PG:
+        assert "Zwartveld" in voor, "the control: ANALYZE did copy the clear reason into pg_statistic"
+
+    upgrade(service_dir=SERVICE_DIR, database_url=url)
+    na = await _statistieken(url)
+    assert "Zwartveld" not in na and "123456782" not in na
+    engine = make_engine(url)
+    try:
+        async with engine.connect() as verbinding:
+            redenen = (
+                (await verbinding.execute(text("SELECT reden FROM identiteitsverzoeken"))).scalars().all()
+            )
+    finally:
+        await engine.dispose()
+    assert redenen == [None] * 20
