@@ -10,10 +10,12 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
+import pytest
 from meldroute_common.db import make_engine
 from meldroute_common.migrations import upgrade
-from meldroute_common.testing import TestDatabases
+from meldroute_common.testing import TestDatabases, clear_tables
 from meldroute_common.testing import test_backend as _backend
 from sqlalchemy import text
 
@@ -92,3 +94,59 @@ async def test_clear_reasons_and_their_statistics_are_gone_after_the_upgrade(
     finally:
         await engine.dispose()
     assert redenen == [None] * 20
+
+
+def test_the_retention_command_counts_then_purges(
+    gateway_harness: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`meldroute-gateway retentie`: `--droog` only counts; without it the old request goes, logged as a count."""
+    import asyncio
+
+    from privacy_gateway.cli import app
+    from privacy_gateway.config import get_settings
+    from typer.testing import CliRunner
+
+    url = gateway_harness.database_url
+
+    async def voeg_toe() -> None:
+        engine = make_engine(url)
+        try:
+            async with engine.begin() as verbinding:
+                for op in (datetime(2020, 1, 1, tzinfo=UTC), datetime.now(UTC)):
+                    await verbinding.execute(
+                        text(
+                            "INSERT INTO identiteitsverzoeken (id, casus_id, betrokkene_id, partner, aanvrager, "
+                            "doel, status, aangevraagd_op) VALUES (:id, :c, :b, 'politie-oost-nederland', "
+                            "'agent-1', 'casusoverleg', 'aangevraagd', :op)"
+                        ),
+                        {"id": _uuid(), "c": _uuid(), "b": _uuid(), "op": op},
+                    )
+        finally:
+            await engine.dispose()
+
+    async def lees(sql: str) -> list[Any]:
+        engine = make_engine(url)
+        try:
+            async with engine.connect() as verbinding:
+                return list((await verbinding.execute(text(sql))).all())
+        finally:
+            await engine.dispose()
+
+    asyncio.run(voeg_toe())
+    monkeypatch.setenv("GATEWAY_DATABASE_URL", url)
+    monkeypatch.setenv("GATEWAY_RETENTIE_IDENTITEITSVERZOEKEN", "P1Y")
+    get_settings.cache_clear()
+    try:
+        droog = CliRunner().invoke(app, ["retentie", "--droog"])
+        assert droog.exit_code == 0, droog.output
+        assert "te wissen: 1 identiteitsverzoeken (bewaartermijn P1Y)" in droog.output
+        assert len(asyncio.run(lees("SELECT id FROM identiteitsverzoeken"))) == 2
+        echt = CliRunner().invoke(app, ["retentie"])
+        assert echt.exit_code == 0, echt.output
+        assert "gewist: 1 identiteitsverzoeken" in echt.output
+        assert len(asyncio.run(lees("SELECT id FROM identiteitsverzoeken"))) == 1
+        [rij] = asyncio.run(lees("SELECT actie, betrokkene, casus_id FROM verwerkingen"))
+        assert tuple(rij) == ("retentie", None, None)
+    finally:
+        get_settings.cache_clear()
+        asyncio.run(clear_tables(url, gateway_harness.metadata))
