@@ -28,6 +28,7 @@ from privacy_gateway.casussen.schemas import (
 from privacy_gateway.casussen.service import (
     Actie,
     betrokkene_referentie,
+    casus_referentie,
     casus_van,
     feiten,
     grondslag_van,
@@ -77,15 +78,17 @@ async def casussen_opvragen(
     partner = organisatie(claims)
     na = None if cursor is None else _lees_cursor(cursor)
     casussen = [c for c in await _alle_casussen(gateway, partner=partner) if partner in c.partners]
-    referenties = await referenties_vastleggen(
-        session, sleutel=gateway.pseudoniemsleutel, partner=partner, casus_ids=[c.id for c in casussen]
-    )
+    referenties = {c.id: casus_referentie(gateway, partner=partner, casus_id=c.id) for c in casussen}
     # Ordered by the partner's own reference, never by intake's order or time.
     geordend = sorted(
         (c for c in casussen if na is None or str(referenties[c.id]) > na),
         key=lambda c: str(referenties[c.id]),
     )
     pagina, meer = geordend[:page_size], len(geordend) > page_size
+    # Only what this page shows becomes a reference the partner can use.
+    await referenties_vastleggen(
+        session, partner=partner, referenties={c.id: referenties[c.id] for c in pagina}
+    )
     nu = datetime.now(UTC)
     resultaat: list[CasusSamenvatting] = []
     for casus in pagina:

@@ -10,7 +10,7 @@ anyone turn cheap guesses into expensive calls.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Final
 from uuid import UUID
@@ -54,12 +54,11 @@ def dag_of_none(moment: datetime | None) -> date | None:
 
 
 async def referenties_vastleggen(
-    session: AsyncSession, *, sleutel: bytes, partner: str, casus_ids: Iterable[UUID]
-) -> dict[UUID, UUID]:
-    """The partner's reference of each case (intake id -> reference), recorded for the way back."""
-    referenties = {c: casus_referentie(sleutel=sleutel, partner=partner, casus_id=c) for c in casus_ids}
+    session: AsyncSession, *, partner: str, referenties: Mapping[UUID, UUID]
+) -> None:
+    """Record the partner's references being shown (intake id -> reference), for the way back."""
     if not referenties:
-        return referenties
+        return
     rijen = [{"partner": partner, "referentie": r, "casus_id": c} for c, r in referenties.items()]
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
@@ -67,7 +66,6 @@ async def referenties_vastleggen(
     await session.execute(
         insert(CasusReferentie).on_conflict_do_nothing(index_elements=["partner", "referentie"]), rijen
     )
-    return referenties
 
 
 async def casus_van_referentie(session: AsyncSession, *, partner: str, referentie: UUID) -> UUID | None:
