@@ -307,3 +307,30 @@ async def test_published_policy_is_the_validated_one(gateway: Any, issuer: DevIs
         body = response.json()
         assert body["versie"] == "1.0.0" and body["geldigVanaf"] == "2026-01-01"
         assert any(r["id"] == "casusoverleg-riec-politie" for r in body["regels"])
+
+
+async def test_the_list_reads_every_page_of_intake_and_stops_on_a_circular_cursor(
+    gateway: Any, intake: Any, issuer: DevIssuer
+) -> None:
+    import httpx
+
+    casussen = [intake.casus(partners=[RIEC]) for _ in range(3)]
+    origineel = intake.handler
+    rondje = {"aan": False}
+
+    def per_stuk(request: httpx.Request) -> httpx.Response:
+        """Intake's list one case per page (the cursor is the index), or always the same cursor."""
+        if request.url.path != "/v1/intern/casussen":
+            return origineel(request)
+        index = int(request.url.params.get("cursor", "0"))
+        volgende = None if index + 1 >= len(casussen) else ("0" if rondje["aan"] else str(index + 1))
+        casus = {k: v for k, v in intake.casussen[casussen[index]].items() if k != "betrokkenen"}
+        return httpx.Response(200, json={"casussen": [casus], "volgende": volgende})
+
+    intake.handler = per_stuk
+    async with gateway() as client:
+        response = await client.get("/v1/casussen", params={"pageSize": 100}, headers=partner(issuer, RIEC))
+        assert response.status_code == 200 and len(response.json()["casussen"]) == 3
+        rondje["aan"] = True
+        response = await client.get("/v1/casussen", headers=partner(issuer, RIEC))
+        assert response.status_code == 502, response.text

@@ -11,7 +11,7 @@ from uuid import UUID
 from fastapi import APIRouter, Path, Query, Request
 from meldroute_common.auth import CasussenLezen
 from meldroute_common.paginering import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Cursor, PageSize
-from meldroute_common.problems import BadRequest, Forbidden, InvalidParam, NotFound
+from meldroute_common.problems import BadGateway, BadRequest, Forbidden, InvalidParam, NotFound
 
 from privacy_gateway.beleid import Beslissing, Categorie, beslis
 from privacy_gateway.casussen.schemas import (
@@ -117,11 +117,15 @@ async def _alle_casussen(gateway: Gateway, *, partner: str) -> list[IntakeCasusS
     """Every case intake has escalated to the partner (all pages): ordering by reference needs them all."""
     casussen: list[IntakeCasusSamenvatting] = []
     cursor: str | None = None
+    gezien: set[str] = set()
     while True:
         pagina = await gateway.intake.casussen(partner=partner, page_size=MAX_PAGE_SIZE, cursor=cursor)
         casussen.extend(pagina.casussen)
         if pagina.volgende is None or not pagina.casussen:
             return casussen
+        if pagina.volgende in gezien:  # a cursor going round in circles would never end
+            raise BadGateway("intake-api gaf een onbruikbaar antwoord; er is niets verstrekt.")
+        gezien.add(pagina.volgende)
         cursor = pagina.volgende
 
 
