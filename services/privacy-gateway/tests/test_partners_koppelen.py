@@ -14,6 +14,7 @@ from __future__ import annotations
 import importlib.util
 import logging
 import re
+import subprocess
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -283,6 +284,19 @@ async def tabellen(harness: ServiceHarness) -> dict[str, list[str]]:
     return uit
 
 
+def pg_dump(harness: ServiceHarness) -> str:
+    """The whole database as `pg_dump --data-only` writes it (everything a backup would carry)."""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(harness.database_url)
+    uitkomst = subprocess.run(
+        ["pg_dump", "--data-only", "-h", url.host or "127.0.0.1", "-p", str(url.port or 5432),
+         "-U", url.username or "postgres", url.database or ""],
+        capture_output=True, text=True, check=True, timeout=60,
+    )  # fmt: skip
+    return uitkomst.stdout
+
+
 async def pg_stats(harness: ServiceHarness) -> list[tuple[str, str, str]]:
     """(table, column, every value pg_stats holds for it as text), after ANALYZE."""
     engine = make_engine(harness.database_url)
@@ -360,6 +374,9 @@ async def test_the_canary_in_a_reason_is_sealed_and_found_nowhere_in_the_clear(
         assert not treffers([r for tabel in rijen.values() for r in tabel])
         if PG:
             assert not treffers([s for _, _, s in await pg_stats(gateway_harness)])
+            dump = pg_dump(gateway_harness)
+            assert "COPY public.identiteitsverzoeken" in dump  # the control: the dump has the table
+            assert not treffers(dump.splitlines())
 
         # Sealed, not lost: the gateway's own key opens each reason, bound to its own request only.
         engine = make_engine(gateway_harness.database_url)
@@ -454,6 +471,7 @@ async def test_the_purge_removes_requests_approvals_and_reasons_and_logs_only_co
         assert not treffers([r for tabel in tabel_rijen.values() for r in tabel])
         if PG:
             assert not treffers([s for _, _, s in await pg_stats(gateway_harness)])
+            assert not treffers(pg_dump(gateway_harness).splitlines())
 
 
 async def test_the_daily_task_purges_in_the_service(
