@@ -292,6 +292,8 @@ def test_toegangsvenster(v: Verwacht) -> None:
     assert not verlopen.toegestaan
     assert verlopen.reden is not None
     assert verlopen.reden.code is WeigerReden.VENSTER_VERSTREKEN
+    # The reason reaches the partner: it names the day the window ended, not the moment.
+    assert verlopen.reden.toelichting.endswith(f"op {einde.astimezone(AMSTERDAM).date().isoformat()}")
     assert verlopen.regel_id == v.regel
     assert verlopen.venster_tot is None
     assert set(verlopen.geweigerd) == ALLES
