@@ -84,4 +84,4 @@ bench: bootstrap
 	$(RUN) python -m bench
 
 demo: bootstrap
-	$(RUN) meldroute-demo --aantal $${N:-500}
+	$(RUN) meldroute-demo --aantal $${N:-2400}
