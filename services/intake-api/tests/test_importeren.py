@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import json
 import logging
@@ -17,6 +18,7 @@ import httpx
 import pytest
 from intake_api.importeren.service import Samenvatting, Uitkomst, importeer, lees_regels
 from intake_api.models import Base
+from intake_api.retentie.service import Termijnen, purge
 from intake_api.sleutels import laad_sleutels
 from meldroute_common.catalogus import standaard_catalogus
 from meldroute_common.db import make_engine
@@ -298,8 +300,6 @@ async def test_identifying_data_is_sealed_and_scrubbed_exactly_as_through_the_ap
 def test_the_command_imports_shows_progress_and_a_summary_and_is_idempotent(
     intake_harness: ServiceHarness, tmp_path: Path
 ) -> None:
-    import asyncio
-
     from meldroute_common.testing import clear_tables
 
     pad = tmp_path / "signalen.jsonl"
@@ -328,3 +328,34 @@ def test_the_command_imports_shows_progress_and_a_summary_and_is_idempotent(
         from intake_api.models import Base as Tabellen
 
         asyncio.run(clear_tables(intake_harness.database_url, Tabellen.metadata))
+
+
+async def test_two_imports_of_the_same_file_at_once_record_each_line_once(
+    importeren: Importeer, db_rijen: Doe
+) -> None:
+    regels = bestand(*(regel(f"gelijk-{n}") for n in range(6)))
+    een, twee = await asyncio.gather(importeren(regels), importeren(regels))
+    assert een.telling[Uitkomst.nieuw] + twee.telling[Uitkomst.nieuw] == 6
+    assert een.telling[Uitkomst.aanwezig] + twee.telling[Uitkomst.aanwezig] == 6
+    assert not een.fouten and not twee.fouten
+    aantallen = await _aantallen(db_rijen)
+    assert aantallen["signalen"] == aantallen["importbronnen"] == aantallen["outbox"] == 6
+
+
+async def test_retention_counts_from_the_original_dates_and_a_reimport_does_not_bring_identity_back(
+    importeren: Importeer, maker: async_sessionmaker[AsyncSession], db_rijen: Doe
+) -> None:
+    oud = regel("oud-1", "2024-01-15", waargenomenOp="2024-01-10")
+    recent = regel("recent-1", "2026-11-20", waargenomenOp="2026-11-19")
+    assert (await importeren(bestand(oud, recent))).telling == {Uitkomst.nieuw: 2}
+    gewist = await purge(maker=maker, termijnen=Termijnen("P6M", "P5Y"), moment=NU)
+    assert gewist == 1
+    betrokkenen = {r["signaal_id"]: r for r in await db_rijen("betrokkenen")}
+    per_bron = {r["bron_id"]: r["signaal_id"] for r in await db_rijen("importbronnen")}
+    assert betrokkenen[per_bron["oud-1"]]["identiteit_verzegeld"] is None
+    assert betrokkenen[per_bron["recent-1"]]["identiteit_verzegeld"] is not None
+
+    opnieuw = await importeren(bestand(oud, recent))
+    assert opnieuw.telling == {Uitkomst.aanwezig: 2}
+    betrokkenen = {r["signaal_id"]: r for r in await db_rijen("betrokkenen")}
+    assert betrokkenen[per_bron["oud-1"]]["identiteit_verzegeld"] is None, "the purged identity stays purged"
