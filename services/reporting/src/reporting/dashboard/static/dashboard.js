@@ -135,6 +135,7 @@
     const groep = plotB / Math.max(perioden.length, 1);
     const staaf = Math.max(2, (groep * 0.8) / Math.max(reeksen.length, 1));
     const breed = Math.max(staaf - 1, 1);
+    const labelstap = Math.max(1, Math.ceil(56 / groep));
     perioden.forEach((periode, i) => {
       const begin = marge.links + i * groep + groep * 0.1;
       const midden = begin + (groep * 0.8) / 2;
@@ -171,8 +172,11 @@
           tekening.appendChild(vorm);
         }
       });
-      tekening.appendChild(svg("text", { x: midden, y: hoogte - marge.onder + 16,
-        "text-anchor": "middle", class: "as" }, periode));
+      // Period labels are about 56 units wide: with many periods, label every so many so they never overlap.
+      if (i % labelstap === 0) {
+        tekening.appendChild(svg("text", { x: midden, y: hoogte - marge.onder + 16,
+          "text-anchor": "middle", class: "as" }, periode));
+      }
     });
     tekening.appendChild(svg("line", { x1: marge.links, x2: breedte - marge.rechts, y1: basis, y2: basis, class: "nullijn" }));
     houder.appendChild(tekening);
