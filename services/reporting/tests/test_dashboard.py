@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import subprocess
 import sys
@@ -234,6 +235,22 @@ def test_dashboard_draws_the_charts_in_a_real_browser(reporting_proces: str, iss
                 pagina.locator(f"#grafiek-{naam} svg.staaf").screenshot(
                     path=str(ARTEFACTEN / f"dashboard-{naam}.png")
                 )
+            # Per month (24 periods): the period labels are thinned out so they never overlap.
+            pagina.locator("#periode").select_option("maand")
+            pagina.get_by_role("button", name="Toon cijfers").click()
+            pagina.get_by_text("per maand.").wait_for(timeout=15_000)
+            labels = [
+                vak
+                for vak in (
+                    t.bounding_box() for t in pagina.locator("#grafiek-vormen text.periodelabel").all()
+                )
+                if vak is not None
+            ]
+            assert 6 <= len(labels) < 24
+            assert all(a["x"] + a["width"] < b["x"] for a, b in itertools.pairwise(labels))
+            pagina.locator("#grafiek-gemeenten svg.staaf").screenshot(
+                path=str(ARTEFACTEN / "dashboard-gemeenten-per-maand.png")
+            )
         finally:
             browser.close()
     assert fouten == []

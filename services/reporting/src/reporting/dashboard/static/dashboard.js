@@ -175,7 +175,7 @@
       // Period labels are about 56 units wide: with many periods, label every so many so they never overlap.
       if (i % labelstap === 0) {
         tekening.appendChild(svg("text", { x: midden, y: hoogte - marge.onder + 16,
-          "text-anchor": "middle", class: "as" }, periode));
+          "text-anchor": "middle", class: "as periodelabel" }, periode));
       }
     });
     tekening.appendChild(svg("line", { x1: marge.links, x2: breedte - marge.rechts, y1: basis, y2: basis, class: "nullijn" }));
