@@ -193,11 +193,11 @@ async def importeer_regel(
         sleutel=sleutels.link_sleutel, body=b"import\x00" + invoer.model_dump_json(by_alias=True).encode()
     )
 
+    voorvoegsel = "signaal."  # where a problem the service raises lies in the line
     try:
         async with maker() as session, session.begin():
             if (bron := await _bestaand(session=session, gemeente=code, bron_id=bron_id)) is not None:
                 return _herhaling(bron, regel=regel, hash_=hash_)
-            voorvoegsel = "signaal."
             signaal = await signaal_aanmaken(
                 session=session,
                 invoer=invoer.signaal,
