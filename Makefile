@@ -83,5 +83,8 @@ soak: bootstrap
 bench: bootstrap
 	$(RUN) python -m bench
 
+# Keys and migrations first, so the import also works on a fresh install before `make run` has started.
 demo: bootstrap
-	$(RUN) meldroute-demo --aantal $${N:-500}
+	$(RUN) meldroute dev-keys
+	$(RUN) meldroute migrate
+	$(RUN) meldroute-demo --aantal $${N:-2400}

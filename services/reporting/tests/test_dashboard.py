@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import subprocess
 import sys
@@ -12,10 +13,11 @@ from typing import Any
 
 import httpx
 import pytest
+from meldroute_common.catalogus import standaard_catalogus
 from meldroute_common.devissuer import DevIssuer
 from meldroute_common.migrations import upgrade
 from meldroute_common.testing import ServiceHarness, TestDatabases, free_port
-from reporting.perioden import maand_plus
+from reporting.perioden import hele_perioden, kwartaal_van, maand_plus
 
 from .conftest import gebeurtenis, invoer_headers, lezer_headers
 
@@ -78,28 +80,54 @@ def test_development_opens_the_dashboard_by_default(reporting_harness: ServiceHa
 # --- a real browser against a real process ---------------------------------------------------------------
 
 
-def _events() -> list[dict[str, Any]]:
-    """Two years of signals and decisions, ending last month, with a few small cells to suppress."""
+def _laatste_maand() -> str:
     nu = datetime.now(UTC)
-    laatste = maand_plus(f"{nu.year:04d}-{nu.month:02d}", -1)
+    return maand_plus(f"{nu.year:04d}-{nu.month:02d}", -1)
+
+
+def _kwartalen() -> dict[str, str]:
+    """The quarters the browser test gives a special shape, counted back from last month."""
+    laatste = _laatste_maand()
+    return {
+        "leeg": kwartaal_van(maand_plus(laatste, -12)),  # nothing at all
+        "nul": kwartaal_van(maand_plus(laatste, -3)),  # no sexual exploitation, other forms as usual
+        "mediaan_nul": kwartaal_van(maand_plus(laatste, -6)),  # every decision the same day
+        "weinig_besluiten": kwartaal_van(maand_plus(laatste, -18)),  # 3 decisions: turnaround withheld
+    }
+
+
+def _events() -> list[dict[str, Any]]:
+    """Two years of signals and decisions, ending last month, with a few small cells to suppress, an empty
+    quarter, a form that is zero in one quarter, a quarter whose median turnaround is 0 days and one with too
+    few decisions for a turnaround."""
+    laatste = _laatste_maand()
+    bijzonder = _kwartalen()
     gemeenten = ["GM1509", "GM0222", "GM0197", "GM1859"]
     vormen = [["arbeid"], ["seksueel"], ["crimineel"], ["arbeid", "crimineel"]]
     domeinen = ["toezicht", "wijkteam", "balie"]
     events: list[dict[str, Any]] = []
     for m in range(24):
         maand = maand_plus(laatste, -m)
+        kwartaal = kwartaal_van(maand)
+        if kwartaal == bijzonder["leeg"]:
+            continue
         for i in range(14 + m % 5):
+            vorm = vormen[(i + m) % len(vormen)]
+            if kwartaal == bijzonder["nul"] and vorm == ["seksueel"]:
+                vorm = ["arbeid"]
             events.append(
                 gebeurtenis(
                     maand=maand,
                     gemeenteCode=gemeenten[i % len(gemeenten)],
-                    uitbuitingsvormen=vormen[(i + m) % len(vormen)],
+                    uitbuitingsvormen=vorm,
                     melderDomein=domeinen[(i * 7 + m) % len(domeinen)],
                 )
             )
-        for i in range(6):
+        besluiten = 1 if kwartaal == bijzonder["weinig_besluiten"] else 6
+        for i in range(besluiten):
             uitkomst = ["opgeschaald", "afgesloten_geen_mensenhandel", "doorverwezen_ander_domein"][i % 3]
-            events.append(gebeurtenis(maand=maand, uitkomst=uitkomst, doorlooptijdDagen=3 + (i * 5 + m) % 40))
+            dagen = 0 if kwartaal == bijzonder["mediaan_nul"] else 3 + (i * 5 + m) % 40
+            events.append(gebeurtenis(maand=maand, uitkomst=uitkomst, doorlooptijdDagen=dagen))
         events.append(
             gebeurtenis(maand=maand, gemeenteCode="GM0294", uitbuitingsvormen=["orgaanverwijdering"])
         )
@@ -184,7 +212,7 @@ def test_dashboard_draws_the_charts_in_a_real_browser(reporting_proces: str, iss
             pagina.locator("#grafiek-doorlooptijden svg.staaf").wait_for(timeout=15_000)
             assert pagina.locator("svg.staaf").count() == 4
             assert "Cijfers van" in pagina.locator("#status").inner_text()
-            # Bars for shown figures, hatched bars for suppressed ones (organ removal: 3 a quarter).
+            # Bars for shown figures; suppressed ones get a marker (organ removal: 3 a quarter).
             assert pagina.locator("#grafiek-vormen rect.waarde").count() > 10
             assert pagina.locator("#grafiek-vormen rect.onderdrukt").count() > 0
             assert pagina.locator("#grafiek-gemeenten rect.waarde").count() > 10
@@ -193,17 +221,96 @@ def test_dashboard_draws_the_charts_in_a_real_browser(reporting_proces: str, iss
             # Every chart is described and has its table; suppressed figures read as such.
             for grafiek in pagina.locator("svg.staaf").all():
                 assert grafiek.get_attribute("role") == "img"
-                assert grafiek.locator("title").text_content()
+                assert grafiek.locator("title").first.text_content()
             assert pagina.locator("details table").count() == 4
             assert pagina.locator("#grafiek-vormen td.onderdrukt").first.text_content() == "onderdrukt"
             assert "Gedwongen orgaanverwijdering" in (
                 pagina.locator("#grafiek-vormen table").text_content() or ""
             )
+            _controleer_tekenregels(pagina)
             ARTEFACTEN.mkdir(exist_ok=True)
             pagina.screenshot(path=str(ARTEFACTEN / "dashboard.png"), full_page=True)
+            pagina.locator("#keuze").screenshot(path=str(ARTEFACTEN / "dashboard-keuze.png"))
+            for naam in ("vormen", "doorlooptijden"):
+                pagina.locator(f"#grafiek-{naam} svg.staaf").screenshot(
+                    path=str(ARTEFACTEN / f"dashboard-{naam}.png")
+                )
+            # Per month (24 periods): the period labels are thinned out so they never overlap.
+            pagina.locator("#periode").select_option("maand")
+            pagina.get_by_role("button", name="Toon cijfers").click()
+            pagina.get_by_text("per maand.").wait_for(timeout=15_000)
+            labels = [
+                vak
+                for vak in (
+                    t.bounding_box() for t in pagina.locator("#grafiek-vormen text.periodelabel").all()
+                )
+                if vak is not None
+            ]
+            assert 6 <= len(labels) < 24
+            assert all(a["x"] + a["width"] < b["x"] for a, b in itertools.pairwise(labels))
+            pagina.locator("#grafiek-gemeenten svg.staaf").screenshot(
+                path=str(ARTEFACTEN / "dashboard-gemeenten-per-maand.png")
+            )
         finally:
             browser.close()
     assert fouten == []
     assert all(url.startswith(reporting_proces) for url in verzoeken), (
         "the page loaded something from elsewhere"
     )
+
+
+def _controleer_tekenregels(pagina: Any) -> None:
+    """Empty is drawn as empty, suppressed as a marker, zero as a visible 0; the month fields show the range."""
+    kwartalen = _kwartalen()
+    vormen, tijden = pagina.locator("#grafiek-vormen"), pagina.locator("#grafiek-doorlooptijden")
+
+    # The month fields hold the range the figures cover (the default, widened to whole quarters), in the
+    # form <input type="month"> takes, and Chromium reads them as months.
+    nu = datetime.now(UTC)
+    van, tot = hele_perioden(
+        maand_plus(f"{nu.year:04d}-{nu.month:02d}", -23), f"{nu.year:04d}-{nu.month:02d}", "kwartaal"
+    )
+    for veld, verwacht in (("#van", van), ("#tot", tot)):
+        invoer = pagina.locator(veld)
+        assert invoer.get_attribute("type") == "month"
+        assert invoer.input_value() == verwacht
+        assert invoer.evaluate("e => e.valueAsNumber > 0"), "Chromium must understand the value"
+    assert f"Cijfers van {van} tot en met {tot}" in pagina.locator("#status").inner_text()
+
+    # Empty: the quarter without events has no bar and no marker in any chart, only the quiet note.
+    leeg = kwartalen["leeg"]
+    for grafiek in ("vormen", "gemeenten", "domeinen", "doorlooptijden"):
+        houder = pagina.locator(f"#grafiek-{grafiek}")
+        assert houder.locator(f'rect[data-periode="{leeg}"]').count() == 0, grafiek
+        assert houder.locator(f'text.leeg[data-periode="{leeg}"]').count() == 1, grafiek
+    rij = vormen.locator("tbody tr", has=pagina.locator(f'th:text-is("{leeg}")'))
+    assert set(rij.locator("td").all_text_contents()) == {"–"}
+
+    # Suppressed: a small marker of one fixed height on the axis, never a bar up to the threshold.
+    markers = pagina.locator("rect.onderdrukt")
+    assert markers.count() > 0
+    plot = tijden.locator("svg.staaf").bounding_box()
+    for marker in markers.all():
+        assert marker.get_attribute("height") == "10"
+        vak = marker.bounding_box()
+        assert vak is not None and plot is not None and vak["height"] < plot["height"] * 0.05
+    weinig = kwartalen["weinig_besluiten"]
+    for reeks in ("Mediaan", "90e percentiel"):
+        assert tijden.locator(f'rect.onderdrukt[data-reeks="{reeks}"][data-periode="{weinig}"]').count() == 1
+    assert tijden.locator(f'text.leeg[data-periode="{weinig}"]').count() == 0  # withheld is not empty
+
+    # Zero: a tick with a readable "0", in the charts and in the tables.
+    mediaan_nul = kwartalen["mediaan_nul"]
+    tik = tijden.locator(f'rect.nul[data-reeks="Mediaan"][data-periode="{mediaan_nul}"]')
+    assert tik.count() == 1 and tik.is_visible()
+    label = tijden.locator(f'text.nullabel[data-reeks="Mediaan"][data-periode="{mediaan_nul}"]')
+    assert label.count() == 1 and label.is_visible() and label.text_content() == "0"
+    assert (label.bounding_box() or {}).get("height", 0) > 5
+    rij = tijden.locator("tbody tr", has=pagina.locator(f'th:text-is("{mediaan_nul}")'))
+    assert rij.locator("td").first.text_content() == "0"
+    seksueel = standaard_catalogus().label("uitbuitingsvormen", "seksueel")
+    nul = kwartalen["nul"]
+    assert vormen.locator(f'rect.nul[data-reeks="{seksueel}"][data-periode="{nul}"]').count() == 1
+    assert vormen.locator(f'rect.waarde[data-reeks="{seksueel}"][data-periode="{nul}"]').count() == 0
+    # The key under each chart explains the three marks.
+    assert "onderdrukt" in (vormen.locator("ul.sleutel").text_content() or "")

@@ -1,61 +1,156 @@
-"""The demo: realistic distributions, and posted through the real intake API with triage."""
+"""The demo: a year of realistic signals, imported into intake with their dates and delivered to reporting."""
 
 from __future__ import annotations
 
+import asyncio
+import json
+import time
 from collections import Counter
-from datetime import date
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from pathlib import Path
 
-from meldroute_common.catalogus import standaard_catalogus
-from meldroute_common.devissuer import DevIssuer
-from meldroute_common.testing import ServiceHarness
-from reporting.demo import genereer, voer_in
+import pytest
+import sqlalchemy as sa
+from meldroute_common.catalogus import leeftijdsklasse, standaard_catalogus
+from meldroute_common.migrations import upgrade
+from meldroute_common.services import DIENSTEN
+from meldroute_common.testing import ServiceProcess, TestDatabases
+from reporting.demo import genereer, importeer, schrijf, telling
+from sqlalchemy.ext.asyncio import create_async_engine
 
-VANDAAG = date(2026, 11, 15)
+NU = datetime(2026, 11, 15, 10, 0, tzinfo=UTC)
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def test_generated_signals_follow_the_plan_loosely() -> None:
     catalogus = standaard_catalogus()
-    signalen = genereer(aantal=2000, maanden=24, vandaag=VANDAAG, zaad=7, catalogus=catalogus)
-    assert genereer(aantal=5, maanden=24, vandaag=VANDAAG, zaad=7, catalogus=catalogus) == signalen[:5]
+    signalen = genereer(aantal=2400, nu=NU, zaad=7, catalogus=catalogus)
+    assert genereer(aantal=2400, nu=NU, zaad=7, catalogus=catalogus) == signalen
+    assert 2200 < len(signalen) < 2450
     assert {s.gemeente for s in signalen} == {g.code for g in catalogus.gemeenten}
+    assert len({s.bron_id for s in signalen}) == len(signalen)
+
+    # Twelve closed months, each well filled, and part of the current one; nothing after now.
+    maanden = Counter(s.ontvangen_op.strftime("%Y-%m") for s in signalen)
+    assert sorted(maanden) == [f"2025-{m:02d}" for m in range(11, 13)] + [
+        f"2026-{m:02d}" for m in range(1, 12)
+    ]
+    assert all(130 < maanden[m] < 260 for m in maanden if m != "2026-11"), maanden
+    assert 40 < maanden["2026-11"] < 150
+    assert max(s.ontvangen_op for s in signalen) <= NU
+    per_gemeente = Counter(s.gemeente for s in signalen)
+    assert per_gemeente["GM0222"] > per_gemeente["GM0197"]  # Doetinchem is about twice Aalten
+
     slachtoffers = [s.body["betrokkenen"][0] for s in signalen]
     mannen = sum(b["geslacht"] == "man" for b in slachtoffers) / len(slachtoffers)
     assert 0.28 < mannen < 0.38
     leeftijden = Counter(
-        None if "geboortedatum" not in b else catalogus_leeftijd(b["geboortedatum"], s.body["waargenomenOp"])
+        leeftijdsklasse(
+            geboortedatum=date.fromisoformat(b["geboortedatum"]),
+            peildatum=date.fromisoformat(s.body["waargenomenOp"]),
+        )
         for b, s in zip(slachtoffers, signalen, strict=True)
+        if "geboortedatum" in b
     )
-    bekend = sum(n for k, n in leeftijden.items() if k is not None)
+    bekend = sum(leeftijden.values())
     assert 0.35 < (leeftijden["<18"] + leeftijden["18-22"]) / bekend < 0.52
     assert 0.22 < leeftijden["23-29"] / bekend < 0.34
-    data = sorted(date.fromisoformat(s.body["waargenomenOp"]) for s in signalen)
-    assert (VANDAAG - data[0]).days > 600 and data[-1] <= VANDAAG
+
     for s in signalen:
+        assert date.fromisoformat(s.body["waargenomenOp"]) <= s.ontvangen_op.date()
         assert not catalogus.onbekende_codes("uitbuitingsvormen", s.body["uitbuitingsvormen"])
         assert not catalogus.onbekende_codes("sectoren", [s.body["sector"]])
         assert not catalogus.onbekende_codes("locatietypen", [s.body["locatietype"]])
         assert not catalogus.onbekende_codes("melderdomeinen", [s.body["melderDomein"]])
         assert not catalogus.onbekende_codes("indicatoren", s.body["indicatoren"])
+        momenten = [s.ontvangen_op] + [datetime.fromisoformat(b["op"]) for b in s.beoordelingen]
+        assert momenten == sorted(momenten) and momenten[-1] <= NU
         if s.beoordelingen:
             assert s.beoordelingen[0]["status"] == "in_behandeling"
+    # Old signals are mostly decided, recent ones are still open; some are taken up the same day.
+    oud = [s for s in signalen if s.ontvangen_op < datetime(2026, 6, 1, tzinfo=UTC)]
+    assert sum(len(s.beoordelingen) == 2 for s in oud) / len(oud) > 0.85
+    recent = [s for s in signalen if s.ontvangen_op > datetime(2026, 11, 10, tzinfo=UTC)]
+    assert sum(len(s.beoordelingen) == 2 for s in recent) / len(recent) < 0.5
+    zelfde_dag = [
+        s for s in oud if s.beoordelingen and datetime.fromisoformat(s.beoordelingen[0]["op"]) - s.ontvangen_op
+        < (datetime(2026, 1, 2) - datetime(2026, 1, 1))
+    ]  # fmt: skip
+    assert len(zelfde_dag) > 100
 
 
-def catalogus_leeftijd(geboortedatum: str, peildatum: str) -> str:
-    from meldroute_common.catalogus import leeftijdsklasse
-
-    return leeftijdsklasse(
-        geboortedatum=date.fromisoformat(geboortedatum), peildatum=date.fromisoformat(peildatum)
+@pytest.fixture
+def intake_en_reporting(
+    tmp_path: Path, test_databases: TestDatabases, local_dir: Path
+) -> Iterator[tuple[ServiceProcess, ServiceProcess]]:
+    diensten = {d.naam: d for d in DIENSTEN}
+    urls = {}
+    for naam in ("intake-api", "reporting"):
+        urls[naam] = test_databases.create(f"demo-{naam}")
+        upgrade(service_dir=diensten[naam].folder(ROOT), database_url=urls[naam])
+    common = {"MELDROUTE_ENV": "test", "MELDROUTE_LOCAL_DIR": str(local_dir)}
+    reporting = ServiceProcess(
+        dienst=diensten["reporting"],
+        env={**common, "REPORTING_DATABASE_URL": urls["reporting"]},
+        log_dir=tmp_path,
     )
+    intake = ServiceProcess(
+        dienst=diensten["intake-api"],
+        env={**common, "INTAKE_DATABASE_URL": urls["intake-api"], "INTAKE_REPORTING_URL": reporting.url,
+             "INTAKE_OUTBOX_INTERVAL_SECONDEN": "0.2"},
+        log_dir=tmp_path,
+    )  # fmt: skip
+    reporting.start()
+    intake.start()
+    try:
+        yield intake, reporting
+    finally:
+        intake.stop()
+        reporting.stop()
 
 
-async def test_demo_posts_and_triages_through_the_intake_api(
-    intake_harness: ServiceHarness, issuer: DevIssuer
+def _maanden_in_reporting(url: str) -> Counter[tuple[str, str]]:
+    async def lees() -> Counter[tuple[str, str]]:
+        engine = create_async_engine(url)
+        try:
+            async with engine.connect() as verbinding:
+                rijen = await verbinding.execute(sa.text("SELECT maand, type FROM gebeurtenissen"))
+                return Counter((str(m), str(t)) for m, t in rijen)
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(lees())
+
+
+def test_the_demo_imports_a_year_that_the_outbox_delivers_to_reporting_by_month(
+    intake_en_reporting: tuple[ServiceProcess, ServiceProcess], tmp_path: Path
 ) -> None:
-    signalen = genereer(aantal=12, maanden=24, vandaag=date.today(), zaad=3, catalogus=standaard_catalogus())
-    verwacht = Counter(b["status"] for s in signalen for b in s.beoordelingen)
-    async with intake_harness.client(outbox_relay_aan=False, retentie_taak_aan=False) as intake:
-        telling = await voer_in(http=intake, issuer=issuer, signalen=signalen)
-        assert telling == Counter({"signalen": 12, **verwacht})
-        af = issuer.mint(rol="aandachtsfunctionaris", gemeente=signalen[0].gemeente)
-        lijst = await intake.get("/v1/signalen", headers={"Authorization": f"Bearer {af}"})
-        assert lijst.status_code == 200
+    intake, reporting = intake_en_reporting
+    nu = datetime.now(UTC)
+    signalen = genereer(aantal=160, nu=nu, zaad=3, catalogus=standaard_catalogus())
+    pad = tmp_path / "demo.jsonl"
+    schrijf(pad=pad, signalen=signalen)
+    assert len(pad.read_text(encoding="utf-8").splitlines()) == len(signalen)
+    assert json.loads(pad.read_text(encoding="utf-8").splitlines()[0])["bronId"].startswith("demo-3-")
+
+    env = {k: v for k, v in intake.env.items() if k != "INTAKE_REPORTING_URL"}
+    assert importeer(pad=pad, env=env) == 0
+
+    verwacht: Counter[tuple[str, str]] = Counter()
+    for s in signalen:
+        verwacht[s.ontvangen_op.strftime("%Y-%m"), "signaal_ontvangen"] += 1
+        for besluit in s.beoordelingen:
+            verwacht[datetime.fromisoformat(besluit["op"]).strftime("%Y-%m"), "beoordeling_vastgelegd"] += 1
+    assert sum(verwacht.values()) == sum(telling(signalen).values())
+    reporting_url = reporting.env["REPORTING_DATABASE_URL"]
+    deadline = time.monotonic() + 60
+    while (ontvangen := _maanden_in_reporting(reporting_url)) != verwacht and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert ontvangen == verwacht  # every event, under its original month
+    assert len({m for m, t in ontvangen if t == "signaal_ontvangen"}) >= 12
+
+    # Running the demo's import again the same way creates nothing new.
+    assert importeer(pad=pad, env=env) == 0
+    time.sleep(1)
+    assert _maanden_in_reporting(reporting_url) == verwacht

@@ -1,36 +1,44 @@
-"""`meldroute-demo`: realistic demonstration signals through the real intake API, then triage.
+"""`meldroute-demo`: a year of realistic historical signals, imported into intake with their original dates.
 
-Signals are spread over the last months across the municipalities of the catalogue, with victim
-characteristics loosely after the regional policy plan (CoMensha 2015-2019: about a third male, 40% under
-23, a quarter 23-29, a quarter 30 or older). Each signal is posted by a melder of its municipality
-(`POST /v1/signalen`) and most are then triaged by that municipality's attention officer
-(`POST /v1/signalen/{id}/beoordelingen`): in behandeling, then closed, referred or escalated.
+Signals are spread over the last twelve closed months and the current one, across the municipalities of the
+catalogue (weighted by population), with victim characteristics loosely after the regional policy plan
+(CoMensha 2015-2019: about a third male, 40% under 23, a quarter 23-29, a quarter 30 or older). Most are triaged
+by their municipality's attention officer some days later: in behandeling, then closed, referred or escalated;
+decisions that would lie after now are not made yet.
 
-Tokens come from the development issuer, so this runs against a local installation only. Note that
-intake stamps each anonymous event with the month it is recorded, so in reporting the demo's signals
-all fall in the month the demo runs; the observation dates (`waargenomenOp`) are spread.
+The demo writes them as an import file (JSON lines, `docs/import.md`) and runs `meldroute-intake import` on it,
+so they go through intake's own validation, sealing and history, and the outbox events carry the original
+months. The outbox relay of the running intake-api then delivers them to reporting. Every signal has a stable
+source id per month, so running the demo again the same day imports nothing twice.
 """
 
 from __future__ import annotations
 
-import asyncio
+import json
+import math
+import os
 import random
-import uuid
+import subprocess
+import sys
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
-import httpx
 import typer
 from meldroute_common.catalogus import Catalogus, standaard_catalogus
-from meldroute_common.devissuer import DevIssuer
-from meldroute_common.settings import LOCAL_DIR, Omgeving
-from rich.progress import Progress
+from meldroute_common.settings import LOCAL_DIR
 
-app = typer.Typer(add_completion=False, help="Demonstratiegegevens via de echte intake-API.")
+app = typer.Typer(
+    add_completion=False, help="Demonstratiegegevens: een jaar historie via de import van intake."
+)
 
+_TIJDZONE = ZoneInfo("Europe/Amsterdam")
+#: Rough number of inhabitants (thousands) of the Achterhoek municipalities: signals follow population.
+_INWONERS = {"GM0197": 27, "GM1859": 45, "GM1876": 37, "GM0222": 59, "GM1955": 37, "GM1586": 30,
+             "GM1509": 40, "GM0294": 29}  # fmt: skip
 # Forms of exploitation and where they tend to be seen (loosely after the policy plan).
 _VORMEN: dict[str, tuple[float, tuple[str, ...], tuple[str, ...]]] = {
     "arbeid": (0.45, ("agrarisch", "tuinbouw", "bouw", "horeca", "vleesverwerking", "uitzendbranche", "schoonmaak"),
@@ -62,61 +70,156 @@ def _kies(rng: random.Random, gewichten: dict[Any, float]) -> Any:
 
 @dataclass(frozen=True)
 class DemoSignaal:
-    """One generated signal and the decisions it is to get (empty: left in the queue)."""
+    """One generated signal: its import source id, when it was recorded, and the decisions it got."""
 
+    bron_id: str
+    ontvangen_op: datetime
     gemeente: str
     body: dict[str, Any]
     beoordelingen: list[dict[str, Any]] = field(default_factory=list)
 
+    def als_regel(self) -> dict[str, Any]:
+        """The line of the import file."""
+        regel: dict[str, Any] = {
+            "bronId": self.bron_id,
+            "ontvangenOp": self.ontvangen_op.isoformat(),
+            "signaal": self.body,
+        }
+        if self.beoordelingen:
+            regel["beoordelingen"] = self.beoordelingen
+        return regel
+
+
+def _maanden(*, nu: datetime, aantal: int) -> list[date]:
+    """The first days of the `aantal` closed months before `nu`'s month, and of that month itself."""
+    huidige = nu.astimezone(_TIJDZONE).date().replace(day=1)
+    maanden = [huidige]
+    for _ in range(aantal):
+        maanden.append((maanden[-1] - timedelta(days=1)).replace(day=1))
+    return sorted(maanden)
+
+
+def _dagen_in(maand: date) -> int:
+    volgende = (maand.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return (volgende - maand).days
+
+
+def _seizoen(maand: date) -> float:
+    # Somewhat more signals in late summer (harvest, seasonal work), fewer around the turn of the year.
+    return 1.0 + 0.25 * math.sin((maand.month - 5) / 12 * 2 * math.pi)
+
+
+def _moment_in(rng: random.Random, maand: date) -> datetime:
+    """A moment on a working day of `maand`, during office hours, in UTC."""
+    while True:
+        dag = maand + timedelta(days=rng.randrange(_dagen_in(maand)))
+        if dag.weekday() < 5:
+            break
+    minuten = rng.randrange(8 * 60 + 30, 17 * 60)
+    lokaal = datetime.combine(dag, time(minuten // 60, minuten % 60), tzinfo=_TIJDZONE)
+    return lokaal.astimezone(UTC)
+
+
+def _besluitmomenten(rng: random.Random, ontvangen: datetime) -> tuple[datetime, datetime]:
+    """When the officer takes a signal up (mostly within days) and when it is decided (days to weeks later)."""
+    oppakken = ontvangen + timedelta(hours=rng.choice((1, 3, 20, 26, 50, 74, 98, 122)) + rng.random())
+    besluit = oppakken + timedelta(days=min(60.0, rng.expovariate(1 / 12)), hours=rng.random())
+    return oppakken, besluit
+
 
 def genereer(
-    *, aantal: int, maanden: int, vandaag: date, zaad: int, catalogus: Catalogus
+    *, aantal: int, nu: datetime, zaad: int, catalogus: Catalogus, maanden: int = 12
 ) -> list[DemoSignaal]:
-    """`aantal` signals observed within the last `maanden` months; deterministic for a given `zaad`."""
-    rng = random.Random(zaad)  # noqa: S311 - demonstration data, not security
+    """About `aantal` signals recorded in the last `maanden` closed months and the current month up to `nu`.
+
+    Each signal is drawn from its own generator (seed, month, number), so a month's signals are the same on
+    every run: source ids stay stable and a second run the same day imports nothing twice.
+    """
     gemeenten = [g.code for g in catalogus.gemeenten]
+    gewichten_gemeenten = [_INWONERS.get(code, 35) for code in gemeenten]
     indicatoren = {
         vorm: [i.code for i in catalogus.indicatoren if vorm in i.uitbuitingsvormen] for vorm in _VORMEN
     }
     doorverwijzingen = [d.code for d in catalogus.doorverwijsdomeinen]
+    perioden = _maanden(nu=nu, aantal=maanden)
+    gewichten = {m: _seizoen(m) for m in perioden}
+    totaal = sum(gewichten.values())
     signalen = []
-    for n in range(aantal):
-        vorm = _kies(rng, {v: w for v, (w, _, _) in _VORMEN.items()})
-        _, sectoren, locaties = _VORMEN[vorm]
-        vormen = (
-            [vorm] if rng.random() > 0.12 or vorm == "orgaanverwijdering" else sorted({vorm, "crimineel"})
-        )
-        waargenomen = vandaag - timedelta(days=rng.randrange(0, max(1, maanden * 30)))
-        slachtoffer: dict[str, Any] = {"rol": "slachtoffer", "naam": f"Demo Persoon {n + 1}"}
-        leeftijd = rng.choices([b for b, _ in _LEEFTIJDEN], weights=[w for _, w in _LEEFTIJDEN])[0]
-        if leeftijd is not None:
-            jaren = rng.randint(*leeftijd)
-            slachtoffer["geboortedatum"] = (
-                waargenomen - timedelta(days=jaren * 365 + rng.randrange(0, 360))
-            ).isoformat()
-        slachtoffer["geslacht"] = "man" if rng.random() < 0.32 else "vrouw"
-        nationaliteit = _kies(rng, _NATIONALITEITEN)
-        if nationaliteit:
-            slachtoffer["nationaliteit"] = nationaliteit
-        body = {
-            "gemeenteCode": rng.choice(gemeenten),
-            "melderDomein": _kies(rng, _DOMEINEN),
-            "waargenomenOp": waargenomen.isoformat(),
-            "uitbuitingsvormen": vormen,
-            "indicatoren": rng.sample(indicatoren[vorm], k=min(3, len(indicatoren[vorm]))),
-            "sector": rng.choice(sectoren),
-            "locatietype": rng.choice(locaties),
-            "omschrijving": f"Demonstratiesignaal: {catalogus.label('uitbuitingsvormen', vorm).lower()}.",
-            "betrokkenen": [slachtoffer],
-            "toestemming": rng.random() < 0.5,
-        }
-        beoordelingen: list[dict[str, Any]] = []
-        uitkomst = _kies(rng, _UITKOMSTEN)
-        if uitkomst is not None:
-            beoordelingen.append(
-                {"status": "in_behandeling", "toelichting": "Demonstratie: in behandeling genomen."}
+    for maand in perioden:
+        for n in range(round(aantal * gewichten[maand] / totaal)):
+            rng = random.Random(f"{zaad}:{maand:%Y-%m}:{n}")  # noqa: S311 - demonstration data, not security
+            ontvangen = _moment_in(rng, maand)
+            if ontvangen > nu:
+                continue  # later this month
+            gemeente = rng.choices(gemeenten, weights=gewichten_gemeenten)[0]
+            signalen.append(
+                _signaal(
+                    rng=rng,
+                    bron_id=f"demo-{zaad}-{maand:%Y%m}-{n:05d}",
+                    ontvangen=ontvangen,
+                    nu=nu,
+                    gemeente=gemeente,
+                    catalogus=catalogus,
+                    indicatoren=indicatoren,
+                    doorverwijzingen=doorverwijzingen,
+                )
             )
-            besluit: dict[str, Any] = {"status": uitkomst, "toelichting": "Demonstratie: beoordeeld."}
+    return sorted(signalen, key=lambda s: s.ontvangen_op)
+
+
+def _signaal(
+    *,
+    rng: random.Random,
+    bron_id: str,
+    ontvangen: datetime,
+    nu: datetime,
+    gemeente: str,
+    catalogus: Catalogus,
+    indicatoren: dict[str, list[str]],
+    doorverwijzingen: list[str],
+) -> DemoSignaal:
+    vorm = _kies(rng, {v: w for v, (w, _, _) in _VORMEN.items()})
+    _, sectoren, locaties = _VORMEN[vorm]
+    vormen = [vorm] if rng.random() > 0.12 or vorm == "orgaanverwijdering" else sorted({vorm, "crimineel"})
+    waargenomen = ontvangen.astimezone(_TIJDZONE).date() - timedelta(days=rng.randrange(0, 21))
+    slachtoffer: dict[str, Any] = {
+        "rol": "slachtoffer",
+        "naam": f"Demo Persoon {bron_id.removeprefix('demo-')}",
+    }
+    leeftijd = rng.choices([b for b, _ in _LEEFTIJDEN], weights=[w for _, w in _LEEFTIJDEN])[0]
+    if leeftijd is not None:
+        jaren = rng.randint(*leeftijd)
+        slachtoffer["geboortedatum"] = (
+            waargenomen - timedelta(days=jaren * 365 + rng.randrange(0, 360))
+        ).isoformat()
+    slachtoffer["geslacht"] = "man" if rng.random() < 0.32 else "vrouw"
+    nationaliteit = _kies(rng, _NATIONALITEITEN)
+    if nationaliteit:
+        slachtoffer["nationaliteit"] = nationaliteit
+    body = {
+        "gemeenteCode": gemeente,
+        "melderDomein": _kies(rng, _DOMEINEN),
+        "waargenomenOp": waargenomen.isoformat(),
+        "uitbuitingsvormen": vormen,
+        "indicatoren": rng.sample(indicatoren[vorm], k=min(3, len(indicatoren[vorm]))),
+        "sector": rng.choice(sectoren),
+        "locatietype": rng.choice(locaties),
+        "omschrijving": f"Demonstratiesignaal: {catalogus.label('uitbuitingsvormen', vorm).lower()}.",
+        "betrokkenen": [slachtoffer],
+        "toestemming": rng.random() < 0.5,
+    }
+    beoordelingen: list[dict[str, Any]] = []
+    uitkomst = _kies(rng, _UITKOMSTEN)
+    oppakken, besluitmoment = _besluitmomenten(rng, ontvangen)
+    if uitkomst is not None and oppakken <= nu:
+        beoordelingen.append(
+            {"op": oppakken.isoformat(), "status": "in_behandeling",
+             "toelichting": "Demonstratie: in behandeling genomen."}
+        )  # fmt: skip
+        if besluitmoment <= nu:
+            besluit: dict[str, Any] = {
+                "op": besluitmoment.isoformat(), "status": uitkomst, "toelichting": "Demonstratie: beoordeeld.",
+            }  # fmt: skip
             if uitkomst == "opgeschaald":
                 besluit.update(
                     partners=sorted(rng.sample(_PARTNERS, k=rng.randint(1, 2))), doel="casusoverleg"
@@ -124,86 +227,63 @@ def genereer(
             elif uitkomst == "doorverwezen_ander_domein":
                 besluit["doorverwezenNaar"] = rng.choice(doorverwijzingen)
             beoordelingen.append(besluit)
-        signalen.append(DemoSignaal(gemeente=body["gemeenteCode"], body=body, beoordelingen=beoordelingen))
-    return signalen
+    return DemoSignaal(
+        bron_id=bron_id, ontvangen_op=ontvangen, gemeente=gemeente, body=body, beoordelingen=beoordelingen
+    )
 
 
-class DemoFout(RuntimeError):
-    """intake answered a demo request with an error."""
+def schrijf(*, pad: Path, signalen: list[DemoSignaal]) -> None:
+    """Write the import file (JSON lines)."""
+    pad.parent.mkdir(parents=True, exist_ok=True)
+    with pad.open("w", encoding="utf-8") as f:
+        for signaal in signalen:
+            f.write(json.dumps(signaal.als_regel(), ensure_ascii=False, separators=(",", ":")) + "\n")
 
 
-async def voer_in(
-    *,
-    http: httpx.AsyncClient,
-    issuer: DevIssuer,
-    signalen: list[DemoSignaal],
-    progress: Progress | None = None,
-) -> Counter[str]:
-    """Post every signal as a melder of its municipality and triage it as that municipality's officer."""
-    tokens: dict[tuple[str, str], str] = {}
+def importeer(*, pad: Path, env: dict[str, str] | None = None) -> int:
+    """Run `meldroute-intake import` on the file, with intake's settings from the environment; its exit code."""
+    opdracht = Path(sys.executable).parent / "meldroute-intake"
+    proces = subprocess.run(  # noqa: S603 - our own command, a fixed argument list
+        [str(opdracht), "import", str(pad), "--door", "demo"], env={**os.environ, **(env or {})}, check=False
+    )
+    return proces.returncode
 
-    def token(rol: str, gemeente: str) -> str:
-        if (rol, gemeente) not in tokens:
-            tokens[rol, gemeente] = issuer.mint(
-                rol=rol, gemeente=gemeente, sub=f"demo-{rol}-{gemeente.lower()}"
-            )
-        return tokens[rol, gemeente]
 
-    telling: Counter[str] = Counter()
-    taak = progress.add_task("Signalen", total=len(signalen)) if progress else None
-    for signaal in signalen:
-        antwoord = await http.post(
-            "/v1/signalen",
-            json=signaal.body,
-            headers={
-                "Authorization": f"Bearer {token('melder', signaal.gemeente)}",
-                "Idempotency-Key": str(uuid.uuid4()),
-            },
-        )
-        if antwoord.status_code != 201:
-            raise DemoFout(f"POST /v1/signalen gaf {antwoord.status_code}: {antwoord.text[:300]}")
-        signaal_id, etag = antwoord.json()["id"], antwoord.headers.get("ETag", '"1"')
-        telling["signalen"] += 1
-        for besluit in signaal.beoordelingen:
-            antwoord = await http.post(
-                f"/v1/signalen/{signaal_id}/beoordelingen",
-                json=besluit,
-                headers={
-                    "Authorization": f"Bearer {token('aandachtsfunctionaris', signaal.gemeente)}",
-                    "If-Match": etag,
-                },
-            )
-            if antwoord.status_code != 200:
-                raise DemoFout(f"POST beoordelingen gaf {antwoord.status_code}: {antwoord.text[:300]}")
-            etag = antwoord.headers.get("ETag", etag)
-            telling[besluit["status"]] += 1
-        if progress is not None and taak is not None:
-            progress.advance(taak)
-    return telling
+def telling(signalen: list[DemoSignaal]) -> Counter[str]:
+    """Signals and decisions per status, as the import will record them."""
+    aantallen: Counter[str] = Counter(signalen=len(signalen))
+    aantallen.update(b["status"] for s in signalen for b in s.beoordelingen)
+    return aantallen
 
 
 @app.command()
 def main(
-    aantal: Annotated[int, typer.Option(min=1, max=100_000, help="Hoeveel signalen.")] = 500,
-    maanden: Annotated[int, typer.Option(min=1, max=120, help="Over hoeveel maanden terug.")] = 24,
-    intake_url: Annotated[str, typer.Option(help="Adres van intake-api.")] = "http://127.0.0.1:8001",
-    local_dir: Annotated[Path, typer.Option(help="Lokale map met de ontwikkelsleutels.")] = LOCAL_DIR,
+    aantal: Annotated[int, typer.Option(min=1, max=200_000, help="Ongeveer hoeveel signalen.")] = 2400,
+    maanden: Annotated[
+        int, typer.Option(min=1, max=120, help="Over hoeveel afgesloten maanden terug (plus de huidige).")
+    ] = 12,
+    bestand: Annotated[Path, typer.Option(help="Het importbestand dat de demo schrijft.")] = LOCAL_DIR
+    / "demo"
+    / "signalen.jsonl",
     zaad: Annotated[int, typer.Option(help="Startwaarde van de toevalsgenerator (herhaalbaar).")] = 1,
+    alleen_bestand: Annotated[
+        bool, typer.Option("--alleen-bestand", help="Schrijf alleen het importbestand; importeer niet.")
+    ] = False,
 ) -> None:
-    """Stuur demonstratiesignalen naar intake-api en beoordeel ze (alleen lokaal: ontwikkel-issuer)."""
-    issuer = DevIssuer.load(local_dir=local_dir, env=Omgeving.development)
+    """Schrijf een jaar demonstratiesignalen met hun oorspronkelijke datums en importeer ze in intake
+    (`meldroute-intake import`); de outbox van de draaiende intake-api levert ze af aan reporting."""
     signalen = genereer(
-        aantal=aantal, maanden=maanden, vandaag=date.today(), zaad=zaad, catalogus=standaard_catalogus()
+        aantal=aantal, nu=datetime.now(UTC), zaad=zaad, catalogus=standaard_catalogus(), maanden=maanden
     )
-
-    async def run() -> Counter[str]:
-        async with httpx.AsyncClient(base_url=intake_url, timeout=30) as http:
-            with Progress() as progress:
-                return await voer_in(http=http, issuer=issuer, signalen=signalen, progress=progress)
-
-    try:
-        telling = asyncio.run(run())
-    except (DemoFout, httpx.HTTPError) as fout:
-        typer.echo(f"gestopt: {fout}", err=True)
-        raise typer.Exit(1) from None
-    typer.echo(", ".join(f"{naam}: {n}" for naam, n in sorted(telling.items())))
+    schrijf(pad=bestand, signalen=signalen)
+    typer.echo(f"{bestand}: " + ", ".join(f"{naam}: {n}" for naam, n in sorted(telling(signalen).items())))
+    if alleen_bestand:
+        return
+    code = importeer(pad=bestand)
+    if code not in (0, 1):
+        raise typer.Exit(code)
+    typer.echo(
+        "De outbox van intake-api levert de gebeurtenissen af aan reporting (draait `make run`?); "
+        "reporting publiceert afgesloten perioden."
+    )
+    raise typer.Exit(code)

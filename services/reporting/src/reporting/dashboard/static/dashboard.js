@@ -35,20 +35,41 @@
     return maak(naam, attributen, tekst, SVG);
   }
 
-  // A table of the API as series: one per code of the dimension, a value (or null: suppressed) per period.
+  // What one bar stands for. Empty (no events at all in the period), suppressed (withheld), zero and a count are
+  // four different things and are drawn differently: nothing, a small hatched marker, a tick with "0", a bar.
+  const LEEG = { soort: "leeg" };
+  const ONDERDRUKT = { soort: "onderdrukt" };
+  function getal(aantal) {
+    return { soort: aantal === 0 ? "nul" : "waarde", aantal: aantal };
+  }
+
+  // Periods in which a table has nothing at all: no count above 0, nothing withheld, not even a total.
+  function legePerioden(tabel, perioden) {
+    const gevuld = new Set();
+    for (const regel of tabel.cellen.concat(tabel.totalen || [])) {
+      if (regel.onderdrukt || regel.aantal > 0) {
+        gevuld.add(regel.periode);
+      }
+    }
+    return new Set(perioden.filter((p) => !gevuld.has(p)));
+  }
+
+  // A table of the API as series: one per code of the dimension, a value per period.
   function alsReeksen(tabel, dimensie, perioden) {
+    const leeg = legePerioden(tabel, perioden);
     const perCode = new Map();
     for (const cel of tabel.cellen) {
       const code = cel.waarden[dimensie];
       if (!perCode.has(code)) {
         perCode.set(code, new Map());
       }
-      perCode.get(code).set(cel.periode, cel.onderdrukt ? null : cel.aantal);
+      perCode.get(code).set(cel.periode, cel.onderdrukt ? ONDERDRUKT : getal(cel.aantal));
     }
     const codes = Array.from(perCode.keys()).sort((a, b) => label(dimensie, a).localeCompare(label(dimensie, b), "nl"));
     return codes.map((code) => ({
       naam: label(dimensie, code),
-      waarden: perioden.map((p) => (perCode.get(code).has(p) ? perCode.get(code).get(p) : 0)),
+      // A code without a cell in a period that has figures counted nothing there: zero, not unknown.
+      waarden: perioden.map((p) => (leeg.has(p) ? LEEG : perCode.get(code).get(p) || getal(0))),
     }));
   }
 
@@ -65,6 +86,13 @@
     return Array.from(perioden).sort();
   }
 
+  function tekstVan(waarde) {
+    if (waarde.soort === "leeg") {
+      return "geen gegevens";
+    }
+    return waarde.soort === "onderdrukt" ? "onderdrukt" : String(waarde.aantal);
+  }
+
   function staafdiagram(houder, titel, perioden, reeksen, eenheid) {
     houder.replaceChildren();
     volgnummer += 1;
@@ -74,9 +102,13 @@
     const marge = { links: 48, rechts: 12, boven: 16, onder: 40 };
     const plotB = breedte - marge.links - marge.rechts;
     const plotH = hoogte - marge.boven - marge.onder;
-    const getoond = reeksen.flatMap((r) => r.waarden).filter((w) => w !== null);
-    const maximum = Math.max(drempel, ...getoond, 1);
+    const getoond = reeksen.flatMap((r) => r.waarden).filter((w) => w.soort === "waarde").map((w) => w.aantal);
+    const maximum = Math.max(1, ...getoond);
     const y = (waarde) => marge.boven + plotH - (waarde / maximum) * plotH;
+    const basis = y(0);
+    // Fixed heights, independent of the scale: a marker must not suggest a size.
+    const MARKER = 10;
+    const TIK = 3;
 
     const beschrijving = titel + ": " + reeksen.length + " reeksen over " + perioden.length +
       " perioden; de cijfers staan in de tabel onder de grafiek.";
@@ -85,14 +117,15 @@
     });
     tekening.appendChild(svg("title", { id: id + "-titel" }, beschrijving));
     const defs = svg("defs");
-    const arcering = svg("pattern", { id: id + "-arcering", width: 6, height: 6, patternUnits: "userSpaceOnUse",
+    const arcering = svg("pattern", { id: id + "-arcering", width: 4, height: 4, patternUnits: "userSpaceOnUse",
       patternTransform: "rotate(45)" });
-    arcering.appendChild(svg("rect", { width: 6, height: 6, fill: "#ffffff" }));
-    arcering.appendChild(svg("line", { x1: 0, y1: 0, x2: 0, y2: 6, stroke: "#4d4d4d", "stroke-width": 2 }));
+    arcering.appendChild(svg("rect", { width: 4, height: 4, fill: "#ffffff" }));
+    arcering.appendChild(svg("line", { x1: 0, y1: 0, x2: 0, y2: 4, stroke: "#1a1a1a", "stroke-width": 2 }));
     defs.appendChild(arcering);
     tekening.appendChild(defs);
 
-    for (const fractie of [0, 0.5, 1]) {
+    const stappen = maximum >= 2 ? [0, 0.5, 1] : [0, 1];
+    for (const fractie of stappen) {
       const waarde = Math.round(maximum * fractie);
       tekening.appendChild(svg("line", { x1: marge.links, x2: breedte - marge.rechts, y1: y(waarde), y2: y(waarde),
         class: "raster" }));
@@ -101,26 +134,51 @@
     }
     const groep = plotB / Math.max(perioden.length, 1);
     const staaf = Math.max(2, (groep * 0.8) / Math.max(reeksen.length, 1));
+    const breed = Math.max(staaf - 1, 1);
+    const labelstap = Math.max(1, Math.ceil(56 / groep));
     perioden.forEach((periode, i) => {
       const begin = marge.links + i * groep + groep * 0.1;
+      const midden = begin + (groep * 0.8) / 2;
+      if (reeksen.length > 0 && reeksen.every((r) => r.waarden[i].soort === "leeg")) {
+        // Empty: nothing was counted in this period. No bar, no marker; a quiet note where the bars would be.
+        tekening.appendChild(svg("text", { x: midden, y: basis - 6, "text-anchor": "middle", class: "leeg",
+          "data-periode": periode }, groep >= 30 ? "geen" : "–"));
+      }
       reeksen.forEach((reeks, j) => {
         const waarde = reeks.waarden[i];
         const x = begin + j * staaf;
-        if (waarde === null) {
-          // Suppressed: a hatched bar up to the threshold, never a number.
-          tekening.appendChild(svg("rect", { x: x, y: y(drempel), width: Math.max(staaf - 1, 1),
-            height: marge.boven + plotH - y(drempel), fill: "url(#" + id + "-arcering)", stroke: KLEUREN[j % KLEUREN.length],
-            class: "onderdrukt", "data-reeks": reeks.naam, "data-periode": periode }));
-        } else if (waarde > 0) {
-          tekening.appendChild(svg("rect", { x: x, y: y(waarde), width: Math.max(staaf - 1, 1),
-            height: marge.boven + plotH - y(waarde), fill: KLEUREN[j % KLEUREN.length], class: "waarde",
-            "data-reeks": reeks.naam, "data-periode": periode }));
+        const kleur = KLEUREN[j % KLEUREN.length];
+        const uitleg = reeks.naam + ", " + periode + ": " + tekstVan(waarde);
+        let vorm = null;
+        if (waarde.soort === "onderdrukt") {
+          // Suppressed: a small hatched marker on the axis, the same for every suppressed figure; never a size.
+          vorm = svg("rect", { x: x, y: basis - MARKER, width: breed, height: MARKER,
+            fill: "url(#" + id + "-arcering)", stroke: kleur, "stroke-width": 1, class: "onderdrukt" });
+        } else if (waarde.soort === "nul") {
+          // Zero: a tick on the axis in the series' colour, with "0" above it where there is room.
+          vorm = svg("rect", { x: x, y: basis - TIK, width: breed, height: TIK, fill: kleur, class: "nul" });
+          if (breed >= 8) {
+            tekening.appendChild(svg("text", { x: x + breed / 2, y: basis - TIK - 3, "text-anchor": "middle",
+              class: "nullabel", "data-reeks": reeks.naam, "data-periode": periode }, "0"));
+          }
+        } else if (waarde.soort === "waarde") {
+          vorm = svg("rect", { x: x, y: y(waarde.aantal), width: breed, height: basis - y(waarde.aantal),
+            fill: kleur, class: "waarde" });
+        }
+        if (vorm !== null) {
+          vorm.setAttribute("data-reeks", reeks.naam);
+          vorm.setAttribute("data-periode", periode);
+          vorm.appendChild(svg("title", {}, uitleg));
+          tekening.appendChild(vorm);
         }
       });
-      tekening.appendChild(svg("text", { x: begin + (groep * 0.8) / 2, y: hoogte - marge.onder + 16,
-        "text-anchor": "middle", class: "as" }, periode));
+      // Period labels are about 56 units wide: with many periods, label every so many so they never overlap.
+      if (i % labelstap === 0) {
+        tekening.appendChild(svg("text", { x: midden, y: hoogte - marge.onder + 16,
+          "text-anchor": "middle", class: "as periodelabel" }, periode));
+      }
     });
-    tekening.appendChild(svg("line", { x1: marge.links, x2: breedte - marge.rechts, y1: y(0), y2: y(0), class: "nullijn" }));
+    tekening.appendChild(svg("line", { x1: marge.links, x2: breedte - marge.rechts, y1: basis, y2: basis, class: "nullijn" }));
     houder.appendChild(tekening);
 
     const legenda = maak("ul", { class: "legenda", "aria-label": "Legenda" });
@@ -133,6 +191,7 @@
       legenda.appendChild(item);
     });
     houder.appendChild(legenda);
+    houder.appendChild(sleutel(id));
 
     const details = maak("details");
     details.appendChild(maak("summary", {}, "Tabel bij deze grafiek"));
@@ -150,18 +209,51 @@
       rij.appendChild(maak("th", { scope: "row" }, periode));
       for (const reeks of reeksen) {
         const waarde = reeks.waarden[i];
-        rij.appendChild(maak("td", waarde === null ? { class: "onderdrukt" } : {},
-          waarde === null ? "onderdrukt" : String(waarde)));
+        const klasse = waarde.soort === "leeg" || waarde.soort === "onderdrukt" ? { class: waarde.soort } : {};
+        rij.appendChild(maak("td", klasse, waarde.soort === "leeg" ? "–" : tekstVan(waarde)));
       }
       romp.appendChild(rij);
     });
     tabel.appendChild(romp);
     details.appendChild(tabel);
+    details.appendChild(maak("p", { class: "toelichting" },
+      "– : geen gegevens in deze periode. onderdrukt: een aantal van 1 tot " + drempel +
+      ", of een cijfer waaruit zo'n aantal terug te rekenen zou zijn."));
     houder.appendChild(details);
+  }
+
+  // How to read the three kinds of marks, drawn exactly as in the chart.
+  function sleutel(id) {
+    const lijst = maak("ul", { class: "sleutel", "aria-label": "Zo leest u de grafiek" });
+    const items = [
+      ["onderdrukt", "onderdrukt (1 tot " + drempel + " of terug te rekenen; de hoogte zegt niets)"],
+      ["nul", "0: niets geteld"],
+      ["leeg", "geen: geen gegevens in die periode"],
+    ];
+    for (const [soort, tekst] of items) {
+      const item = maak("li");
+      const blokje = svg("svg", { width: 18, height: 14, "aria-hidden": "true", focusable: "false" });
+      if (soort === "onderdrukt") {
+        blokje.appendChild(svg("rect", { x: 1, y: 3, width: 16, height: 10, fill: "url(#" + id + "-arcering)",
+          stroke: "#1a1a1a", "stroke-width": 1 }));
+      } else if (soort === "nul") {
+        blokje.appendChild(svg("rect", { x: 1, y: 10, width: 16, height: 3, fill: "#1a1a1a" }));
+      } else {
+        blokje.appendChild(svg("line", { x1: 1, x2: 17, y1: 13, y2: 13, stroke: "#1a1a1a", "stroke-width": 1 }));
+      }
+      item.appendChild(blokje);
+      item.appendChild(document.createTextNode(" " + tekst));
+      lijst.appendChild(item);
+    }
+    return lijst;
   }
 
   function teken(data) {
     const grafieken = ["vormen", "gemeenten", "domeinen", "doorlooptijden"].map((n) => document.getElementById("grafiek-" + n));
+    // The month fields show the range the figures cover (widened to whole periods), in the form
+    // `<input type="month">` takes: YYYY-MM.
+    formulier.van.value = data.van;
+    formulier.tot.value = data.tot;
     if (data.volledigOnderdrukt) {
       grafieken.forEach((g) => g.replaceChildren());
       status.textContent = "Te weinig signalen in deze periode: alle cijfers zijn onderdrukt.";
@@ -172,13 +264,22 @@
     staafdiagram(grafieken[0], titel(grafieken[0]), perioden, alsReeksen(data.vormenOverTijd, "uitbuitingsvorm", perioden), "aantal signalen");
     staafdiagram(grafieken[1], titel(grafieken[1]), perioden, alsReeksen(data.gemeenten, "gemeente", perioden), "aantal signalen");
     staafdiagram(grafieken[2], titel(grafieken[2]), perioden, alsReeksen(data.melderDomeinen, "melderDomein", perioden), "aantal signalen");
+    // A period without final decisions has no turnaround: empty, not suppressed. The decisions table says
+    // which periods have any (a count, or a withheld one).
+    const zonderBesluiten = legePerioden(data.uitkomsten, perioden);
     const perPeriode = new Map(data.doorlooptijden.map((t) => [t.periode, t]));
     const tijden = [
       { naam: "Mediaan", sleutel: "mediaanDagen" },
       { naam: "90e percentiel", sleutel: "p90Dagen" },
     ].map((maat) => ({
       naam: maat.naam,
-      waarden: perioden.map((p) => (perPeriode.has(p) && !perPeriode.get(p).onderdrukt ? perPeriode.get(p)[maat.sleutel] : null)),
+      waarden: perioden.map((p) => {
+        if (zonderBesluiten.has(p) || !perPeriode.has(p)) {
+          return LEEG;
+        }
+        const tijd = perPeriode.get(p);
+        return tijd.onderdrukt || tijd[maat.sleutel] === null ? ONDERDRUKT : getal(tijd[maat.sleutel]);
+      }),
     }));
     staafdiagram(grafieken[3], titel(grafieken[3]), perioden, tijden, "dagen");
     status.textContent = "Cijfers van " + data.van + " tot en met " + data.tot + " per " + data.periode + ".";

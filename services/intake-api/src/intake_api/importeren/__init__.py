@@ -1,0 +1,1 @@
+"""Historical import: signals recorded elsewhere (a spreadsheet), with their original dates."""
