@@ -24,6 +24,12 @@ class GatewaySettings(ServiceSettings):
     intake_timeout_seconds: float = Field(
         default=5.0, gt=0, description="Timeout for each call to intake-api."
     )
+    intake_max_bytes: int = Field(
+        default=2 * 1024 * 1024,
+        ge=64 * 1024,
+        description="Largest answer read from intake-api (bytes); beyond it the gateway stops reading and "
+        "answers 502.",
+    )
     policy_file: Path = Field(
         default=POLICIES_DIR / "riec-oost-nederland.yaml",
         description="The covenant policy (YAML) to enforce.",

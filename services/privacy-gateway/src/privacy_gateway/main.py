@@ -97,6 +97,7 @@ def _start(
                 tokens=tokens,
                 base_url=settings.intake_url,
                 timeout=settings.intake_timeout_seconds,
+                max_bytes=settings.intake_max_bytes,
             ),
             pseudoniemsleutel=sleutel,
             sleutelbos=load_keyring(paden),
