@@ -53,6 +53,17 @@ class GatewaySettings(ServiceSettings):
         ge=1,
         description="Record the head of the verwerkingenlog as a checkpoint every this many rows.",
     )
+    inzage_rate_limit: str = Field(
+        default="60/minute",
+        description="Rate limit per user on access requests (each looks up a person's pseudonym at intake), "
+        "in the `limits` notation.",
+    )
+    weigeringen_logbudget: str = Field(
+        default="20/minute",
+        pattern=r"^\d+\s*/\s*\d*\s*(second|minute|hour|day)s?$",
+        description="Denials per user and organisation that get a verwerkingenlog row of their own per window "
+        "(`limits` notation); the ones past it are counted and written as one row per window.",
+    )
     identiteit_geldigheid_uren: int = Field(
         default=72,
         ge=1,

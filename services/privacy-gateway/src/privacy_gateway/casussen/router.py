@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query, Request
 from meldroute_common.auth import CasussenLezen
 from meldroute_common.paginering import DEFAULT_PAGE_SIZE, Cursor, PageSize
 from meldroute_common.problems import Forbidden, NotFound
+from meldroute_common.ratelimit import RATE_LIMITED, rate_limited
 
 from privacy_gateway.beleid import Beslissing, Categorie, beslis
 from privacy_gateway.casussen.schemas import (
@@ -37,8 +38,9 @@ from privacy_gateway.context import Gateway, GatewayState, LogSession
 from privacy_gateway.intake.schemas import IntakeCasus
 from privacy_gateway.pseudoniemen import partner_pseudoniem
 
-router = APIRouter(tags=["casussen"])
-evaluatie_router = APIRouter(tags=["beleid"])
+#: Partner operations share one budget per user and per organisation.
+router = APIRouter(tags=["casussen"], dependencies=[rate_limited("casussen")])
+evaluatie_router = APIRouter(tags=["beleid"], dependencies=[rate_limited("casussen")])
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
     502: {"description": "intake-api antwoordde met een fout of onbruikbaar; er is niets verstrekt."},
@@ -51,6 +53,7 @@ NIET_GEVONDEN = "Casus niet gevonden."
 @router.get(
     "/casussen",
     operation_id="casussenOpvragen",
+    openapi_extra=RATE_LIMITED,
     summary="Casussen die met de eigen organisatie zijn gedeeld",
     responses=_ERRORS,
 )
@@ -92,6 +95,7 @@ async def casussen_opvragen(
 @router.get(
     "/casussen/{casusId}",
     operation_id="casusOpvragen",
+    openapi_extra=RATE_LIMITED,
     summary="Eén casus, alleen de categorieën die het beleid toestaat",
     response_model=CasusVerstrekking,
     responses=_ERRORS,
@@ -222,6 +226,7 @@ def _verstrekking(
 @evaluatie_router.post(
     "/beleid/evaluaties",
     operation_id="beleidEvalueren",
+    openapi_extra=RATE_LIMITED,
     summary="Zou het beleid deze verstrekking toestaan, en waarom",
     responses=_ERRORS,
 )
