@@ -11,7 +11,6 @@ import subprocess
 import sys
 import threading
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -89,7 +88,10 @@ def _verstuurd(verslag: Path, intake_pad: str) -> list[int]:
     ("pad", "intake_pad"),
     [
         ("/v1/casussen", "/v1/intern/casussen"),  # chunked, no length: counted while streaming
-        (f"/v1/casussen/{uuid.uuid4()}?doel=casusoverleg", "/v1/intern/casussen/"),  # a declared length
+        (
+            "/v1/casussen/6f1c2b7e-8d44-4c1a-9a55-0d3e2f1b7c90?doel=casusoverleg",
+            "/v1/intern/casussen/",
+        ),  # declared
     ],
 )
 def test_a_300_mb_answer_is_502_with_little_memory_and_others_are_served(
