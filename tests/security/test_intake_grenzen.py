@@ -11,6 +11,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -106,7 +107,16 @@ def test_a_300_mb_answer_is_502_with_little_memory_and_others_are_served(
     partner = {"Authorization": f"Bearer {issuer.mint(rol='partner', organisatie='riec-oost-nederland')}"}
     ander = {"Authorization": f"Bearer {issuer.mint(rol='partner', organisatie='af-gm1509')}"}
     with httpx.Client(base_url=gateway_proces.url, timeout=60.0) as http:
-        assert http.get("/v1/beleid", headers=ander).status_code == 200  # warm: token verified, keys loaded
+        # Warm: the callers' tokens verified, keys loaded, and the gateway's own service token for intake
+        # minted (a short refusal of a declared 300 MB), so what is measured below is the reading alone.
+        assert http.get("/v1/beleid", headers=ander).status_code == 200
+        assert http.get("/v1/beleid", headers=partner).status_code == 200
+        assert (
+            http.get(
+                f"/v1/casussen/{uuid.uuid4()}", params={"doel": "casusoverleg"}, headers=partner
+            ).status_code
+            == 502
+        )
         antwoorden: list[httpx.Response] = []
         klaar = threading.Event()
         hoogste_rss = [voor]
