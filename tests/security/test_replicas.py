@@ -97,3 +97,51 @@ async def test_counters_out_of_reach_refuse_rather_than_admit(
         )
     api.probleem(antwoord, 503)
     assert "verzoeklimiet" in antwoord.json()["detail"]
+
+
+GATEWAY = next(d for d in DIENSTEN if d.naam == "privacy-gateway")
+
+
+def test_a_real_gateway_refuses_per_sub_and_counts_denied_probes(
+    api: Api, test_databases: TestDatabases, local_dir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """A gateway process with low limits: 429 per sub on the partner operations, and 30 probes for unknown
+    cases give 5 rows of their own and one row counting the other 25 (written when the process stops)."""
+    database = test_databases.create("grenzen-gateway-limiet")
+    upgrade(service_dir=GATEWAY.folder(ROOT), database_url=database)
+    env = {
+        "MELDROUTE_ENV": "test", "MELDROUTE_LOCAL_DIR": str(local_dir), "GATEWAY_DATABASE_URL": database,
+        "GATEWAY_INTAKE_URL": api.stack.url("intake-api"), "GATEWAY_RATE_LIMIT": "30/minute",
+        "GATEWAY_WEIGERINGEN_LOGBUDGET": "5/hour",
+        "MELDROUTE_REDIS_URL": REDIS, "MELDROUTE_REDIS_PREFIX": f"test-{uuid.uuid4().hex}",
+    }  # fmt: skip
+    proces = ServiceProcess(dienst=GATEWAY, env=env, log_dir=tmp_path_factory.mktemp("gateway"))
+    proces.start()
+    try:
+        casus = api.operatie("casusOpvragen")
+        sonde = api.token("partner", dienst="privacy-gateway", sub="sonde", gemeente=None)
+        statussen = [api.verzoek(casus, token=sonde, base_url=proces.url).status_code for _ in range(35)]
+        assert statussen == [404] * 30 + [429] * 5, statussen
+        # Another user of the same partner still has a budget of their own.
+        ander = api.token("partner", dienst="privacy-gateway", sub="ander", gemeente=None)
+        assert api.verzoek(api.operatie("beleidOphalen"), token=ander, base_url=proces.url).status_code == 200
+        fg = api.token("fg", dienst="privacy-gateway", gemeente=None, organisatie=None)
+        rijen = api.verzoek(
+            api.operatie("verwerkingenOpvragen"), token=fg, query={"pageSize": 100}, base_url=proces.url
+        ).json()["verwerkingen"]
+        assert [r["actie"] for r in rijen] == ["weigering"] * 5
+    finally:
+        proces.stop()
+    proces.start()  # the count of the open window was written on the way down
+    try:
+        rijen = api.verzoek(
+            api.operatie("verwerkingenOpvragen"), token=fg, query={"pageSize": 100}, base_url=proces.url
+        ).json()["verwerkingen"]
+        assert [r["actie"] for r in rijen] == ["weigering"] * 5 + ["weigeringen_geteld"]
+        assert rijen[-1]["detail"]["aantal"] == 25 and rijen[-1]["detail"]["gebruiker"] == "sonde"
+        verificatie = api.verzoek(
+            api.operatie("verwerkingenVerifieren"), token=fg, base_url=proces.url
+        ).json()
+        assert verificatie["ok"] is True and verificatie["aantal"] == 6
+    finally:
+        proces.stop()
