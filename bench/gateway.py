@@ -82,6 +82,8 @@ async def run(ctx: Context) -> list[Row]:
                 "GATEWAY_DATABASE_URL": gateway_db,
                 "GATEWAY_INTAKE_URL": intake.url,
                 "GATEWAY_RATE_LIMIT": "100000000/minute",
+                "GATEWAY_RATE_LIMIT_ORGANISATIE": "100000000/minute",
+                "GATEWAY_INZAGE_RATE_LIMIT": "100000000/minute",
             },
         )
         await resources.start(intake, gateway)

@@ -226,6 +226,8 @@ def intake_env(database_url: str) -> dict[str, str]:
         "INTAKE_OUTBOX_RELAY_AAN": "false",
         "INTAKE_RETENTIE_TAAK_AAN": "false",
         "INTAKE_RATE_LIMIT": "100000000/minute",
+        "INTAKE_RATE_LIMIT_ORGANISATIE": "100000000/minute",
+        "INTAKE_INTERN_RATE_LIMIT": "100000000/minute",
     }
 
 

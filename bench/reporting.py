@@ -157,7 +157,11 @@ async def _measure(
     server = resources.server(
         name="reporting",
         factory="reporting.main:create_app",
-        env={"REPORTING_DATABASE_URL": url, "REPORTING_RATE_LIMIT": "100000000/minute"},
+        env={
+            "REPORTING_DATABASE_URL": url,
+            "REPORTING_RATE_LIMIT": "100000000/minute",
+            "REPORTING_RATE_LIMIT_ORGANISATIE": "100000000/minute",
+        },
     )
     await resources.start(server)
     pool = await asyncpg.create_pool(asyncpg_dsn(url), min_size=1, max_size=sizes.clients)

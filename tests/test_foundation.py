@@ -71,7 +71,7 @@ async def test_trailing_slash_is_404_not_a_redirect(service: str, request: pytes
 
 @pytest.mark.parametrize("service", SERVICES)
 async def test_health_metrics_and_headers(service: str, request: pytest.FixtureRequest) -> None:
-    async with _harness(request, service).client() as client:
+    async with _harness(request, service).client(metrics_open=True) as client:
         live, ready = await client.get("/health/live"), await client.get("/health/ready")
         assert live.status_code == ready.status_code == 200
         assert ready.json()["database"] == "ok"

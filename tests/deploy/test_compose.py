@@ -253,3 +253,23 @@ def test_containers_are_hardened(compose: dict[str, Any]) -> None:
         assert service["cap_drop"] == ["ALL"], name
         assert "no-new-privileges:true" in service["security_opt"], name
         assert any(t.startswith("/tmp") for t in service["tmpfs"]), name  # noqa: S108
+
+
+def test_replicas_share_rate_limit_counters_in_redis(
+    repo: Path, compose: dict[str, Any], read_env_file: EnvReader
+) -> None:
+    redis = compose["services"]["redis"]
+    assert redis["image"].startswith("redis:") and "ports" not in redis, "Redis stays inside the network"
+    assert redis["read_only"] is True and redis["cap_drop"] == ["ALL"]
+    assert "--save" in redis["command"] and "no" in redis["command"], "counters only: nothing written to disk"
+    assert "redis-cli" in " ".join(redis["healthcheck"]["test"])
+    for name, service, _ in _ours(compose):
+        if service.get("command") is not None:
+            continue  # migrations count nothing
+        values: dict[str, str] = {}
+        for env_file in _env_files(service):
+            values |= read_env_file(_example_of(repo, env_file))
+        values |= _environment(service)
+        url = make_url(values["MELDROUTE_REDIS_URL"])
+        assert url.drivername == "redis" and url.host == "redis" and url.port == 6379, name
+        assert service["depends_on"]["redis"]["condition"] == "service_healthy", name

@@ -57,6 +57,11 @@ def _dienst_of_image(image: str) -> Dienst:
     return next(d for d in DIENSTEN if d.naam == name)
 
 
+def _ours(image: str) -> bool:
+    """Whether the image is one of the three services (not Redis)."""
+    return image.startswith("meldroute/")
+
+
 def test_manifests_validate_strictly_offline(files: list[Path], repo: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "kubernetes_validate", "--strict", "--quiet", *map(str, files)],
@@ -128,7 +133,10 @@ def test_every_deployment_and_job_is_hardened(objects: list[Manifest]) -> None:
 
 
 def test_deployments_probe_health_and_listen_on_the_registered_port(objects: list[Manifest]) -> None:
-    deployments = _of_kind(objects, "Deployment")
+    deployments = [
+        d for d in _of_kind(objects, "Deployment")
+        if _ours(d["spec"]["template"]["spec"]["containers"][0]["image"])
+    ]  # fmt: skip
     assert {d["metadata"]["name"] for d in deployments} == {d.naam for d in DIENSTEN}
     for deployment in deployments:
         (container,) = deployment["spec"]["template"]["spec"]["containers"]
@@ -179,6 +187,8 @@ def test_every_variable_is_a_settings_field_of_its_service(
     configs = _by_name(objects, "ConfigMap")
     for obj, pod in _workloads(objects):
         for container in pod["containers"]:
+            if not _ours(container["image"]):
+                continue
             dienst = _dienst_of_image(container["image"])
             names = {e["name"] for e in container.get("env", [])}
             for source in container.get("envFrom", []):
@@ -270,7 +280,9 @@ def test_network_policies_deny_by_default_and_allow_only_the_intended_calls(obje
                     destinations = _pod_names(peer["podSelector"])
                     assert destinations is not None, f"{policy['metadata']['name']} reaches every pod"
                     egress_pairs |= {(s, d) for s in targets for d in destinations}
-    intended = {("privacy-gateway", "intake-api"), ("intake-api", "reporting")}
+    intended = {("privacy-gateway", "intake-api"), ("intake-api", "reporting")} | {
+        (d.naam, "redis") for d in DIENSTEN
+    }
     assert ingress_pairs == intended
     assert egress_pairs == intended
     assert ingress_controller == {d.naam for d in DIENSTEN}
@@ -286,4 +298,33 @@ def test_network_policies_deny_by_default_and_allow_only_the_intended_calls(obje
     egress_ports = {
         p["port"] for policy in policies for rule in policy["spec"].get("egress", []) for p in rule["ports"]
     }
-    assert {5432, 443} <= egress_ports, "PostgreSQL and the OIDC provider must be reachable"
+    assert {5432, 443, 6379} <= egress_ports, "PostgreSQL, the OIDC provider and Redis must be reachable"
+
+
+def test_replicas_share_rate_limit_counters_in_one_redis(objects: list[Manifest]) -> None:
+    redis = _by_name(objects, "Deployment")["redis"]
+    pod = redis["spec"]["template"]["spec"]
+    (container,) = pod["containers"]
+    assert container["image"].startswith("redis:") and not container["image"].endswith(":latest")
+    args = container["args"]
+    assert args[args.index("--save") + 1] == "" and args[args.index("--appendonly") + 1] == "no"
+    assert args[args.index("--maxmemory-policy") + 1] == "noeviction", "a full Redis must refuse, not forget"
+    service = _by_name(objects, "Service")["redis"]
+    assert service["spec"]["type"] == "ClusterIP" and service["spec"]["ports"][0]["port"] == 6379
+    assert service["spec"]["selector"].items() <= pod_labels(redis).items()
+    assert (
+        _by_name(objects, "ConfigMap")["meldroute"]["data"]["MELDROUTE_REDIS_URL"] == "redis://redis:6379/0"
+    )
+    # Redis is reached only by the services, and reaches nothing but DNS.
+    policies = _by_name(objects, "NetworkPolicy")
+    (regel,) = policies["redis-ingress"]["spec"]["ingress"]
+    assert [p["port"] for p in regel["ports"]] == [6379]
+    assert not any(
+        _pod_names(p["spec"]["podSelector"]) == {"redis"} and p["spec"].get("egress")
+        for p in policies.values()
+    )
+
+
+def pod_labels(deployment: Manifest) -> dict[str, str]:
+    labels: dict[str, str] = deployment["spec"]["template"]["metadata"]["labels"]
+    return labels

@@ -60,6 +60,10 @@ def test_a_client_scope_per_scope_with_the_right_audience(realm: Realm, repo: Pa
             for m in client_scope["protocolMappers"]
             if m["protocolMapper"] == "oidc-audience-mapper"
         ]
+        if scope is Scope.metrics_lezen:
+            # Prometheus reads /metrics of all three with one token: the only scope for every audience.
+            assert sorted(audiences) == sorted(services), scope
+            continue
         assert len(audiences) == 1 and audiences[0] in services, scope
         if scope.value in documented:
             assert audiences[0] == documented[scope.value], f"{scope}: the token would not reach its service"

@@ -45,6 +45,13 @@ PARTNER = "riec-oost-nederland"
 SCOPE_WEIGERING = "Scope ontbreekt"
 
 
+class _Standaard:
+    """Marks a claim left to the role's default."""
+
+
+_STANDAARD = _Standaard()
+
+
 @dataclass(frozen=True)
 class Operatie:
     """One documented operation of a service, as the served OpenAPI document describes it."""
@@ -171,15 +178,22 @@ class Api:
         rol: str,
         *,
         dienst: str | None = None,
-        gemeente: str | None = GEMEENTE,
-        organisatie: str | None = PARTNER,
+        gemeente: str | _Standaard | None = _STANDAARD,
+        organisatie: str | _Standaard | None = _STANDAARD,
         sub: str | None = None,
     ) -> str:
         """A valid token with the role's scopes for `dienst` (default the role's own audience).
 
-        Both `gemeente` and `organisatie` are set whatever the role (None is sent as null, read as absent), so
-        a refusal can only come from the scopes or from the object asked for, never from a missing claim.
+        Both `gemeente` and `organisatie` are set whatever the user role (None is sent as null, read as
+        absent), so a refusal can only come from the scopes or from the object asked for, never from a missing
+        claim. A service client's token carries neither unless asked: with one it is a user token, which the
+        internal operations refuse whatever its scopes.
         """
+        dienstrol = ROLLEN[rol].is_service
+        if isinstance(gemeente, _Standaard):
+            gemeente = None if dienstrol else GEMEENTE
+        if isinstance(organisatie, _Standaard):
+            organisatie = None if dienstrol else PARTNER
         kop, sjabloon = self._sjabloon(rol)
         nu = int(time.time())
         claims = {

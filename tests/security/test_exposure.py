@@ -97,3 +97,26 @@ async def test_cors_answers_only_listed_origins(dienst: str, productie: Producti
     # The running stack lists no origin at all: nobody gets the header.
     standaard = api.http.get(api.stack.url(dienst) + operatie.pad, headers={**kop, "Origin": TOEGESTAAN})
     assert "access-control-allow-origin" not in standaard.headers
+
+
+@pytest.mark.parametrize("dienst", DIENST_NAMEN)
+async def test_production_metrics_need_the_metrics_scope(dienst: str, productie: Productie, api: Api) -> None:
+    """/metrics in production: 401 without a token, 403 without metrics:lezen, 200 with it."""
+    ander_rol = next(n for n, r in ROLLEN.items() if r.audience == dienst and not r.is_service)
+    async with productie(dienst) as client:
+        api.probleem(await client.get("/metrics"), 401)
+        api.probleem(await client.get("/metrics", headers={"Authorization": "Bearer geen-token"}), 401)
+        zonder = {"Authorization": f"Bearer {api.token(ander_rol, dienst=dienst)}"}
+        document = api.probleem(await client.get("/metrics", headers=zonder), 403)
+        assert "metrics:lezen" in document["detail"]
+        # A monitoring token for another service is refused too (its audience is wrong).
+        elders = next(d for d in DIENST_NAMEN if d != dienst)
+        verkeerd = {"Authorization": f"Bearer {api.token('monitoring', dienst=elders)}"}
+        api.probleem(await client.get("/metrics", headers=verkeerd), 401)
+        met = {"Authorization": f"Bearer {api.token('monitoring', dienst=dienst)}"}
+        antwoord = await client.get("/metrics", headers=met)
+        assert antwoord.status_code == 200 and "meldroute_http_requests_total" in antwoord.text
+    # The running stack (MELDROUTE_ENV=test) keeps them closed as well; only development opens them.
+    api.probleem(api.http.get(api.stack.url(dienst) + "/metrics"), 401)
+    met = {"Authorization": f"Bearer {api.token('monitoring', dienst=dienst)}"}
+    assert api.http.get(api.stack.url(dienst) + "/metrics", headers=met).status_code == 200

@@ -20,8 +20,11 @@ if TYPE_CHECKING:
 
 #: Used when a pageSize parameter documents no maximum: the cap the services state in their descriptions.
 STANDAARD_PAGINA_MAX = 100
-#: Operations that must be limited per client, whatever else is: recording a signal and the statistics.
-VERPLICHT_BEGRENSD = {"signaalAanmaken", "signalenTellen", "evaluatieOphalen"}
+#: Operations that must be limited per client, whatever else is: recording a signal, the statistics and the
+#: internal operations; on the gateway every operation (a partner or the FG calls each of them).
+VERPLICHT_BEGRENSD = {
+    "signaalAanmaken", "signalenTellen", "internCasussenZoeken", "internCasusOphalen", "internPseudoniemBepalen",
+}  # fmt: skip
 LAGE_LIMIET = "3/minute"
 POGINGEN = 10
 
@@ -108,9 +111,17 @@ def _assert_429(gelukt: int, antwoord: httpx.Response | None, operatie: Operatie
     assert int(antwoord.headers["retry-after"]) >= 1
 
 
+def _per_client_limieten(dienst: str) -> list[str]:
+    """The environment names of every per-client limit of a service (`<PREFIX>RATE_LIMIT`, `..._RATE_LIMIT`)."""
+    dienst_ = next(d for d in DIENSTEN if d.naam == dienst)
+    velden = dienst_.settings_class().model_fields
+    return [f"{dienst_.env_prefix}{naam.upper()}" for naam in velden if naam.endswith("rate_limit")]
+
+
 def test_expensive_operations_are_documented_as_rate_limited(api: Api) -> None:
     begrensd = {o.operation_id for o in api.operaties if o.begrensd}
-    assert begrensd >= VERPLICHT_BEGRENSD, f"not rate limited: {sorted(VERPLICHT_BEGRENSD - begrensd)}"
+    verplicht = VERPLICHT_BEGRENSD | {o.operation_id for o in api.operaties if o.dienst == "privacy-gateway"}
+    assert begrensd >= verplicht, f"not rate limited: {sorted(verplicht - begrensd)}"
     zonder_429 = [str(o) for o in api.operaties if o.begrensd and "429" not in o.statussen]
     assert not zonder_429, zonder_429
 
@@ -121,11 +132,15 @@ async def test_rate_limited_operations_answer_429_per_client(
     """Every operation documented as rate limited, on its service with a low `<PREFIX>RATE_LIMIT`."""
     begrensd = [o for o in api.operaties if o.begrensd]
     for dienst in sorted({o.dienst for o in begrensd}):
-        prefix = next(d.env_prefix for d in DIENSTEN if d.naam == dienst)
-        monkeypatch.setenv(f"{prefix}RATE_LIMIT", LAGE_LIMIET)  # through the documented setting name
+        for naam in _per_client_limieten(dienst):
+            monkeypatch.setenv(naam, LAGE_LIMIET)  # through the documented setting names
         harness = harness_van(dienst)
         assert harness.settings().rate_limit == LAGE_LIMIET
-        extra = {"outbox_relay_aan": False, "retentie_taak_aan": False} if dienst == "intake-api" else {}
+        extra: dict[str, Any] = {}
+        if dienst == "intake-api":
+            extra = {"outbox_relay_aan": False, "retentie_taak_aan": False}
+        elif dienst == "privacy-gateway":
+            extra = {"intake_url": api.stack.url("intake-api")}  # the stack's intake answers its reads
         async with harness.client(**extra) as client:
             for operatie in (o for o in begrensd if o.dienst == dienst):
                 gelukt, antwoord = await _tot_429(
@@ -135,3 +150,25 @@ async def test_rate_limited_operations_answer_429_per_client(
                 # Another client (same municipality and partner) is not held up by the first.
                 tweede = await _tot_429(client, api, operatie, sub=f"limiet-{operatie.operation_id}-2")
                 assert tweede[0] >= 1, f"{operatie}: the limit is not per client"
+
+
+async def test_an_organisation_shares_one_budget_across_its_users(
+    api: Api, harness_van: Callable[[str], ServiceHarness], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Per-user limits high, the organisation's low: new users of the same partner do not buy a new budget."""
+    monkeypatch.setenv("GATEWAY_RATE_LIMIT", "100/minute")
+    monkeypatch.setenv("GATEWAY_RATE_LIMIT_ORGANISATIE", LAGE_LIMIET)
+    operatie = api.operatie("beleidOphalen")  # same budget as the case operations, and no call to intake
+    async with harness_van("privacy-gateway").client() as client:
+        statussen = []
+        for nummer in range(6):
+            token = api.token("partner", dienst="privacy-gateway", sub=f"org-{nummer}", gemeente=None)
+            antwoord = await client.get(operatie.pad, headers={"Authorization": f"Bearer {token}"})
+            statussen.append(antwoord.status_code)
+        assert statussen.count(429) == 3, statussen
+        # Another organisation is not held up by the first.
+        ander = api.token(
+            "partner", dienst="privacy-gateway", sub="org-ander", organisatie="politie-oost", gemeente=None
+        )
+        antwoord = await client.get(operatie.pad, headers={"Authorization": f"Bearer {ander}"})
+        assert antwoord.status_code != 429, antwoord.text

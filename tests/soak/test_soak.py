@@ -59,7 +59,13 @@ ENV = {
     "INTAKE_RETENTIE_TAAK_AAN": "false",
     # The soak is about crashes and retries, not the per-client brake.
     "INTAKE_RATE_LIMIT": "1000000/minute",
+    "INTAKE_RATE_LIMIT_ORGANISATIE": "1000000/minute",
+    "INTAKE_INTERN_RATE_LIMIT": "1000000/minute",
     "REPORTING_RATE_LIMIT": "1000000/minute",
+    "REPORTING_RATE_LIMIT_ORGANISATIE": "1000000/minute",
+    "GATEWAY_RATE_LIMIT": "1000000/minute",
+    "GATEWAY_RATE_LIMIT_ORGANISATIE": "1000000/minute",
+    "GATEWAY_INZAGE_RATE_LIMIT": "1000000/minute",
 }
 
 

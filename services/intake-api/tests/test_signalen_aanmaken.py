@@ -139,24 +139,53 @@ async def test_idempotent_replay_and_mismatch(
     assert derde.status_code == 201 and derde.json()["id"] != eerste.json()["id"]
 
 
+async def test_a_replay_for_another_municipality_is_refused_like_a_new_request(
+    client: httpx.AsyncClient, kop: Kop, signaal_body: Body, intake_harness: ServiceHarness
+) -> None:
+    """Same user, same key, same body, a token for another municipality: 403, never the first answer."""
+    eerste = await client.post(
+        "/v1/signalen", json=signaal_body(), headers={**kop("melder", sub="melder-a"), "Idempotency-Key": "k"}
+    )
+    assert eerste.status_code == 201
+    ander = {**kop("melder", sub="melder-a", gemeente="GM1876"), "Idempotency-Key": "k"}
+    herhaling = await client.post("/v1/signalen", json=signaal_body(), headers=ander)
+    assert herhaling.status_code == 403, herhaling.text
+    assert herhaling.headers["content-type"].startswith("application/problem+json")
+    assert eerste.json()["id"] not in herhaling.text
+    # The same user and key with a body for that municipality is a new signal of its own, not the replay.
+    eigen = await client.post("/v1/signalen", json=signaal_body(gemeenteCode="GM1876"), headers=ander)
+    assert eigen.status_code == 201 and eigen.json()["id"] != eerste.json()["id"]
+    assert len(await _rijen(intake_harness, Signaal)) == 2
+    # The first municipality still gets its own answer back.
+    terug = await client.post(
+        "/v1/signalen", json=signaal_body(), headers={**kop("melder", sub="melder-a"), "Idempotency-Key": "k"}
+    )
+    assert terug.status_code == 201 and terug.json()["id"] == eerste.json()["id"]
+
+
 async def test_key_of_a_request_still_in_flight_is_409(
     client: httpx.AsyncClient, kop: Kop, signaal_body: Body, intake_harness: ServiceHarness
 ) -> None:
-    from intake_api.idempotentie.service import verzoek_hash
+    from intake_api.idempotentie.service import bereik, verzoek_hash
     from intake_api.schemas import Invoer  # noqa: F401  (the body is hashed as the model serialises it)
     from intake_api.signalen.schemas import SignaalInvoer
+    from meldroute_common.auth import Claims
 
     link_sleutel = bytes.fromhex((intake_harness.local_dir / "keys" / "intake-link.key").read_text().strip())
     body = signaal_body()
     hash_ = verzoek_hash(
         sleutel=link_sleutel, body=SignaalInvoer.model_validate(body).model_dump_json(by_alias=True).encode()
     )
+    melder_a = Claims(
+        sub="melder-a", scopes=frozenset(), gemeente="GM1509", organisatie=None, client_id=None, exp=0
+    )
     engine = create_async_engine(intake_harness.database_url)
     try:
         async with engine.begin() as connection:
             await connection.execute(
                 sa.insert(Idempotentiesleutel.__table__).values(
-                    id=uuid.uuid4(), client="melder-a", sleutel="loopt-nog", verzoek_hash=hash_, status="bezig",
+                    id=uuid.uuid4(), client=bereik(sleutel=link_sleutel, claims=melder_a),
+                    sleutel="loopt-nog", verzoek_hash=hash_, status="bezig",
                     aangemaakt_op=datetime.now(UTC),
                 )
             )  # fmt: skip

@@ -18,7 +18,7 @@ from meldroute_common.logs import configure_logging, request_id_var
 from meldroute_common.middleware import Metrics, RequestMiddleware
 from meldroute_common.openapi import API_PREFIX, install_openapi
 from meldroute_common.problems import install_problem_handlers
-from meldroute_common.ratelimit import RateLimiter
+from meldroute_common.ratelimit import RateLimiter, counter_storage
 from meldroute_common.settings import ServiceSettings
 
 #: A start-up hook gets the app (state already has engine, sessionmaker, http, settings) and may
@@ -106,7 +106,13 @@ def build_app(
     )
     app.state.settings = settings
     app.state.metrics = metrics
-    app.state.rate_limiter = RateLimiter(limit=settings.rate_limit)
+    app.state.rate_limiter = RateLimiter(
+        limit=settings.rate_limit,
+        organisation_limit=settings.rate_limit_organisatie,
+        storage=counter_storage(
+            redis_url=settings.redis_url, key_prefix=f"{settings.redis_prefix}:{settings.service_name}"
+        ),
+    )
     install_problem_handlers(app)
     install_openapi(app, summary=summary)
     for router in routers:

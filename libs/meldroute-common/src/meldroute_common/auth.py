@@ -29,6 +29,7 @@ class Scope(StrEnum):
     verwerkingen_lezen = "verwerkingen:lezen"
     rapportage_invoeren = "rapportage:invoeren"
     statistieken_lezen = "statistieken:lezen"
+    metrics_lezen = "metrics:lezen"
 
 
 SCOPE_DESCRIPTIONS: dict[str, str] = {
@@ -42,6 +43,7 @@ SCOPE_DESCRIPTIONS: dict[str, str] = {
     Scope.verwerkingen_lezen: "Het verwerkingenlog, de verificatie ervan en inzageverzoeken (FG).",
     Scope.rapportage_invoeren: "Anonieme gebeurtenissen aanleveren aan rapportage (alleen intake-api).",
     Scope.statistieken_lezen: "Onderdrukte statistieken en het dashboard lezen (beleidsmedewerker).",
+    Scope.metrics_lezen: "De Prometheus-metrics van een dienst lezen (monitoring).",
 }
 
 
@@ -112,13 +114,45 @@ def requires(scope: Scope) -> Any:
     return Security(require_scopes, scopes=[scope.value])
 
 
+def is_service_client(claims: Claims, client_id: str) -> bool:
+    """Whether the token is the service client `client_id` itself, not a user who happens to hold its scope.
+
+    A user token (one naming a `gemeente` or an `organisatie`) never is. A token naming a client (`client_id`,
+    else `azp`) must name this one; only a token naming none may be recognised by its `sub`.
+    """
+    if not client_id or claims.gemeente is not None or claims.organisatie is not None:
+        return False
+    if claims.client_id is not None:
+        return claims.client_id == client_id
+    return claims.sub == client_id
+
+
+def requires_service(scope: Scope, *, client_setting: str) -> Any:
+    """Like `requires`, and the caller must be the service client named by the app's setting `client_setting`."""
+
+    async def check(
+        request: Request, claims: Claims = Security(require_scopes, scopes=[scope.value])
+    ) -> Claims:
+        expected = getattr(request.app.state.settings, client_setting)
+        if not is_service_client(claims, expected):
+            raise Forbidden("Alleen de daarvoor ingestelde dienst mag deze operatie aanroepen.")
+        return claims
+
+    return Depends(check)
+
+
 SignalenAanmaken = Annotated[Claims, requires(Scope.signalen_aanmaken)]
 SignalenLezen = Annotated[Claims, requires(Scope.signalen_lezen)]
 SignalenBeoordelen = Annotated[Claims, requires(Scope.signalen_beoordelen)]
-IntakeIntern = Annotated[Claims, requires(Scope.intake_intern)]
+#: Only the gateway's own client (`INTAKE_GATEWAY_CLIENT_ID`), never a user holding the scope.
+IntakeIntern = Annotated[Claims, requires_service(Scope.intake_intern, client_setting="gateway_client_id")]
 CasussenLezen = Annotated[Claims, requires(Scope.casussen_lezen)]
 IdentiteitVerzoeken = Annotated[Claims, requires(Scope.identiteit_verzoeken)]
 IdentiteitGoedkeuren = Annotated[Claims, requires(Scope.identiteit_goedkeuren)]
 VerwerkingenLezen = Annotated[Claims, requires(Scope.verwerkingen_lezen)]
-RapportageInvoeren = Annotated[Claims, requires(Scope.rapportage_invoeren)]
+#: Only intake's own client (`REPORTING_INTAKE_CLIENT_ID`), never a user holding the scope.
+RapportageInvoeren = Annotated[
+    Claims, requires_service(Scope.rapportage_invoeren, client_setting="intake_client_id")
+]
 StatistiekenLezen = Annotated[Claims, requires(Scope.statistieken_lezen)]
+MetricsLezen = Annotated[Claims, requires(Scope.metrics_lezen)]

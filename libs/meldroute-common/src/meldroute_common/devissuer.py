@@ -114,7 +114,9 @@ class DevIssuer:
             "scope": " ".join(s.value for s in role.scopes),
         }
         if role.is_service:
+            # As an OIDC provider marks a client-credentials token: the client in both claims.
             claims["client_id"] = rol
+            claims["azp"] = rol
         if role.claim == "gemeente":
             claims["gemeente"] = gemeente or "GM1509"
         elif role.claim == "organisatie":

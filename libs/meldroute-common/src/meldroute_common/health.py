@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
+from fastapi.security import SecurityScopes
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from meldroute_common.auth import Scope, require_scopes, verified_claims
 from meldroute_common.db import ping
 from meldroute_common.problems import ServiceUnavailable
 
@@ -29,6 +31,10 @@ def health_router() -> APIRouter:
 
     @router.get("/metrics")
     async def metrics(request: Request) -> Response:
+        """Prometheus metrics; outside development only for a token with scope metrics:lezen (401/403)."""
+        if not request.app.state.settings.metrics_zonder_token:
+            claims = await verified_claims(request, request.headers.get("authorization"))
+            await require_scopes(SecurityScopes([Scope.metrics_lezen.value]), claims)
         return Response(generate_latest(request.app.state.metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
     return router

@@ -30,7 +30,8 @@ _ERRORS = {
     "403": "Het token mist de benodigde scope of rechten.",
     "404": "Niet gevonden (of niet van de aanroeper).",
     "413": "Het verzoek is groter dan toegestaan.",
-    "429": "Te veel verzoeken; probeer het na Retry-After seconden opnieuw.",
+    "429": "Te veel verzoeken van deze gebruiker (sub) of organisatie binnen het venster van de verzoeklimiet; "
+    "probeer het na Retry-After seconden opnieuw.",
     "500": "Interne fout.",
 }
 

@@ -41,6 +41,8 @@ ROLLEN: dict[str, Rol] = {
         ),
         Rol("fg", (Scope.verwerkingen_lezen,), "privacy-gateway", None),
         Rol("beleidsmedewerker", (Scope.statistieken_lezen,), "reporting", None),
+        # Prometheus: /metrics of each service (mint one token per audience with --aud).
+        Rol("monitoring", (Scope.metrics_lezen,), "intake-api", None),
         # Service clients: the token's `sub` is the client id.
         Rol("intake-api", (Scope.rapportage_invoeren,), "reporting", None, is_service=True),
         Rol("privacy-gateway", (Scope.intake_intern,), "intake-api", None, is_service=True),

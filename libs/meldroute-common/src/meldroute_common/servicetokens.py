@@ -39,13 +39,16 @@ class ServiceTokenSource:
     async def _fetch(self) -> tuple[str, int]:
         settings = self._settings
         if settings.token_url is None:
-            issuer = DevIssuer.load(
-                local_dir=settings.local_dir, env=settings.env, issuer=settings.oidc_issuer
-            )
             lifetime = 900
-            return issuer.mint(
-                rol=settings.client_id, audience=self._audience, lifetime_seconds=lifetime
-            ), lifetime
+
+            def mint() -> str:
+                # Loading and validating the RSA key takes tens of milliseconds: not in the event loop.
+                issuer = DevIssuer.load(
+                    local_dir=settings.local_dir, env=settings.env, issuer=settings.oidc_issuer
+                )
+                return issuer.mint(rol=settings.client_id, audience=self._audience, lifetime_seconds=lifetime)
+
+            return await asyncio.to_thread(mint), lifetime
         async for attempt in AsyncRetrying(
             stop=stop_after_attempt(3),
             wait=wait_exponential(multiplier=0.2, max=2),

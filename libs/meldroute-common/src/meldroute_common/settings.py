@@ -95,7 +95,32 @@ class ServiceSettings(BaseSettings):
     )
     rate_limit: str = Field(
         default="600/minute",
-        description="Rate limit per client on expensive operations, in the `limits` notation (e.g. 600/minute).",
+        description="Rate limit per client (token `sub`) on rate-limited operations, in the `limits` notation "
+        "(e.g. 600/minute).",
+    )
+    rate_limit_organisatie: str = Field(
+        default="3000/minute",
+        description="Rate limit per organisation (the token's `organisatie`, else its `gemeente`) on the same "
+        "operations, shared by all its users.",
+    )
+    redis_url: str | None = Field(
+        default=None,
+        validation_alias=shared("REDIS_URL"),
+        description="Redis for the rate-limit counters shared by all replicas (redis:// or rediss://); unset "
+        "keeps them in memory, per process (development).",
+    )
+    redis_prefix: str = Field(
+        default="meldroute",
+        min_length=1,
+        max_length=64,
+        validation_alias=shared("REDIS_PREFIX"),
+        description="Prefix of every key in Redis, so installations sharing one Redis do not mix.",
+    )
+    metrics_open: bool | None = Field(
+        default=None,
+        validation_alias=shared("METRICS_OPEN"),
+        description="Serve /metrics without a token; default on in development only. Otherwise /metrics needs "
+        "a token with scope metrics:lezen.",
     )
 
     @model_validator(mode="after")
@@ -115,6 +140,13 @@ class ServiceSettings(BaseSettings):
     @property
     def is_production(self) -> bool:
         return self.env is Omgeving.production
+
+    @property
+    def metrics_zonder_token(self) -> bool:
+        """Whether /metrics answers without a token: the setting, else only in development."""
+        if self.metrics_open is not None:
+            return self.metrics_open
+        return self.env is Omgeving.development
 
     def key_path(self, configured: Path | None, development_name: str) -> Path:
         """A key file setting, or when unset the development key of that name in the local folder."""

@@ -22,6 +22,17 @@ class IntakeSettings(ServiceSettings):
         default="http://127.0.0.1:8003",
         description="Base URL of the reporting service (the outbox relay posts there).",
     )
+    gateway_client_id: str = Field(
+        default="privacy-gateway",
+        min_length=1,
+        description="OAuth2 client id of the privacy gateway: the only client admitted to /v1/intern (its "
+        "token's client_id/azp, or sub when it names no client); user tokens are refused even with the scope.",
+    )
+    intern_rate_limit: str = Field(
+        default="6000/minute",
+        description="Rate limit on /v1/intern per client, in the `limits` notation; the gateway calls it once "
+        "or twice per partner request.",
+    )
     gemeenten: list[str] | None = Field(
         default=None,
         description="CBS codes of the municipalities this installation serves (JSON list); default the eight "

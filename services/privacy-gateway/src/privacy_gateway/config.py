@@ -25,6 +25,12 @@ class GatewaySettings(ServiceSettings):
     intake_timeout_seconds: float = Field(
         default=5.0, gt=0, description="Timeout for each call to intake-api."
     )
+    intake_max_bytes: int = Field(
+        default=2 * 1024 * 1024,
+        ge=64 * 1024,
+        description="Largest answer read from intake-api (bytes); beyond it the gateway stops reading and "
+        "answers 502.",
+    )
     policy_file: Path = Field(
         default=POLICIES_DIR / "riec-oost-nederland.yaml",
         description="The covenant policy (YAML) to enforce.",
@@ -47,6 +53,17 @@ class GatewaySettings(ServiceSettings):
         default=100,
         ge=1,
         description="Record the head of the verwerkingenlog as a checkpoint every this many rows.",
+    )
+    inzage_rate_limit: str = Field(
+        default="60/minute",
+        description="Rate limit per user on access requests (each looks up a person's pseudonym at intake), "
+        "in the `limits` notation.",
+    )
+    weigeringen_logbudget: str = Field(
+        default="20/minute",
+        pattern=r"^\d+\s*/\s*\d*\s*(second|minute|hour|day)s?$",
+        description="Denials per user and organisation that get a verwerkingenlog row of their own per window "
+        "(`limits` notation); the ones past it are counted and written as one row per window.",
     )
     identiteit_geldigheid_uren: int = Field(
         default=72,

@@ -19,6 +19,7 @@ from privacy_gateway.beleid import laad_beleid
 from privacy_gateway.beleid.router import router as beleid_router
 from privacy_gateway.casussen.router import evaluatie_router
 from privacy_gateway.casussen.router import router as casussen_router
+from privacy_gateway.casussen.service import log_tellingen
 from privacy_gateway.config import GatewaySettings, get_settings
 from privacy_gateway.context import Gateway
 from privacy_gateway.identiteit.retentie import start_retentietaak
@@ -28,6 +29,7 @@ from privacy_gateway.inzage.router import router as inzage_router
 from privacy_gateway.pseudoniemen import MIN_SLEUTEL_BYTES
 from privacy_gateway.verwerkingen.router import router as verwerkingen_router
 from privacy_gateway.verwerkingen.service import zorg_voor_kop
+from privacy_gateway.verwerkingen.weigeringen import Telling, Weigeringsbudget, start_legen
 
 log = logging.getLogger("meldroute.gateway")
 
@@ -101,18 +103,32 @@ def _start(
                 tokens=tokens,
                 base_url=settings.intake_url,
                 timeout=settings.intake_timeout_seconds,
+                max_bytes=settings.intake_max_bytes,
             ),
             pseudoniemsleutel=sleutel,
             sleutelbos=sleutelbos,
             eigen_zegel=SealPublicKey(huidig.public_key()),
+            weigeringen=Weigeringsbudget(budget=settings.weigeringen_logbudget),
         )
+        gateway: Gateway = app.state.gateway
         maker: async_sessionmaker[AsyncSession] = app.state.sessionmaker
+
+        async def schrijf_tellingen(tellingen: list[Telling]) -> None:
+            async with maker() as session, session.begin():
+                await log_tellingen(session, gateway, tellingen=tellingen)
+
+        stop_legen = start_legen(gateway.weigeringen, schrijf_tellingen)
         try:
             async with maker() as session, session.begin():
                 await zorg_voor_kop(session)
         except SQLAlchemyError:
             # Start anyway (readiness reports the database); the first append creates the head then.
             log.warning("kop van het verwerkingenlog niet te controleren bij het starten")
-        return http.aclose
+
+        async def stop() -> None:
+            await stop_legen()  # the counts still open are written before the database closes
+            await http.aclose()
+
+        return stop
 
     return start

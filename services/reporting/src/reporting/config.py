@@ -17,6 +17,12 @@ class ReportingSettings(ServiceSettings):
     service_name: str = Field(
         default="reporting", description="The service's name, also the audience its tokens carry."
     )
+    intake_client_id: str = Field(
+        default="intake-api",
+        min_length=1,
+        description="OAuth2 client id of intake-api: the only client admitted to the event ingest (its token's "
+        "client_id/azp, or sub when it names no client); user tokens are refused even with the scope.",
+    )
     drempel: int = Field(
         default=10, ge=5, description="k: counts from 1 to k-1 are suppressed (never below 5)."
     )

@@ -1,4 +1,4 @@
-"""Idempotency keys, kept per client (token `sub`) for 24 hours.
+"""Idempotency keys, kept per scope (the token's client, `sub` and `gemeente`) for 24 hours.
 
 The first request with a key claims it in a short transaction of its own (status `bezig`); the unique
 constraint on (client, key) lets exactly one concurrent request win, on SQLite and PostgreSQL alike.
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -18,6 +19,7 @@ from typing import Any
 from uuid import UUID
 
 import sqlalchemy as sa
+from meldroute_common.auth import Claims
 from meldroute_common.problems import Conflict, UnprocessableContent
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -43,6 +45,16 @@ class Herhaling:
 def verzoek_hash(*, sleutel: bytes, body: bytes) -> str:
     """HMAC of the canonical request body under the link key: equal bodies give equal values."""
     return hmac.new(sleutel, b"idempotentie\x00" + body, hashlib.sha256).hexdigest()
+
+
+def bereik(*, sleutel: bytes, claims: Claims) -> str:
+    """The scope a key is claimed in: client, user and municipality of the token, as one keyed digest.
+
+    Stored in the `client` column; keyed so the column does not reveal who asked, and of fixed length
+    whatever the length of `sub`.
+    """
+    delen = json.dumps([claims.client_id, claims.sub, claims.gemeente], separators=(",", ":")).encode()
+    return hmac.new(sleutel, b"idempotentie-bereik\x00" + delen, hashlib.sha256).hexdigest()
 
 
 def _beoordeel(rij: Idempotentiesleutel, *, hash_: str) -> Herhaling:

@@ -1,4 +1,4 @@
-"""/v1/intern: for the privacy gateway's service token only (scope intake:intern)."""
+"""/v1/intern: for the privacy gateway's own client only (scope intake:intern and `INTAKE_GATEWAY_CLIENT_ID`)."""
 
 from __future__ import annotations
 
@@ -8,13 +8,19 @@ from fastapi import APIRouter, Query
 from meldroute_common.auth import IntakeIntern
 from meldroute_common.db import Session
 from meldroute_common.paginering import DEFAULT_PAGE_SIZE, Cursor, PageSize
+from meldroute_common.ratelimit import RATE_LIMITED, rate_limited
 
 from intake_api.deps import SleutelsDep
 from intake_api.intern import schemas, service
 from intake_api.signalen.router import SignaalId
 from intake_api.toegang.service import Actie, log_toegang
 
-router = APIRouter(prefix="/intern", tags=["intern"])
+#: Every internal operation is counted per client under `INTAKE_INTERN_RATE_LIMIT`.
+router = APIRouter(
+    prefix="/intern",
+    tags=["intern"],
+    dependencies=[rate_limited("intern", limit_setting="intern_rate_limit")],
+)
 
 
 @router.get(
@@ -22,6 +28,7 @@ router = APIRouter(prefix="/intern", tags=["intern"])
     operation_id="internCasussenZoeken",
     summary="Opgeschaalde signalen (intern)",
     response_model=schemas.CasussenPagina,
+    openapi_extra=RATE_LIMITED,
 )
 async def intern_casussen_zoeken(
     claims: IntakeIntern,
@@ -42,6 +49,7 @@ async def intern_casussen_zoeken(
     operation_id="internCasusOphalen",
     summary="Eén opgeschaald signaal met verzegelde identiteit (intern)",
     response_model=schemas.Casus,
+    openapi_extra=RATE_LIMITED,
 )
 async def intern_casus_ophalen(
     signaal_id: SignaalId, claims: IntakeIntern, session: Session
@@ -59,6 +67,7 @@ async def intern_casus_ophalen(
     operation_id="internPseudoniemBepalen",
     summary="Het koppelpseudoniem van een persoon (intern)",
     response_model=schemas.Pseudoniem,
+    openapi_extra=RATE_LIMITED,
 )
 async def intern_pseudoniem_bepalen(
     verzoek: schemas.PseudoniemVerzoek, claims: IntakeIntern, sleutels: SleutelsDep

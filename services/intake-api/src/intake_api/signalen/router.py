@@ -95,11 +95,18 @@ async def signaal_aanmaken(
     moment = nu()
     claim_id = None
     if idempotency_key is not None:
+        # A replay passes the same checks as a new request, and a key counts only within one client, user
+        # and municipality: another municipality's token never receives this one's answer.
+        service.toets_aanmaken(invoer=invoer, gemeente=claims.gemeente, catalogus=catalogus, nu=moment)
         hash_ = idempotentie.verzoek_hash(
             sleutel=sleutels.link_sleutel, body=invoer.model_dump_json(by_alias=True).encode()
         )
         uitkomst = await idempotentie.claim(
-            maker=maker, client=claims.sub, sleutel=idempotency_key, hash_=hash_, nu=moment
+            maker=maker,
+            client=idempotentie.bereik(sleutel=sleutels.link_sleutel, claims=claims),
+            sleutel=idempotency_key,
+            hash_=hash_,
+            nu=moment,
         )
         if isinstance(uitkomst, idempotentie.Herhaling):
             headers = {"ETag": etag(int(uitkomst.body.get("versie", 1)))}

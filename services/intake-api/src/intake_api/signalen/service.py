@@ -149,6 +149,15 @@ def _identiteit(betrokkene: schemas.BetrokkeneInvoer) -> bytes | None:
     return json.dumps(velden, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
 
 
+def toets_aanmaken(
+    *, invoer: schemas.SignaalInvoer, gemeente: str | None, catalogus: Catalogus, nu: datetime
+) -> None:
+    """Every check a new signal must pass before anything is stored or replayed (400 codes, 403 municipality)."""
+    controleer_invoer(invoer=invoer, catalogus=catalogus, vandaag=vandaag(nu))
+    if gemeente is None or invoer.gemeente_code != gemeente:
+        raise Forbidden("Een signaal kan alleen voor de eigen gemeente worden vastgelegd.")
+
+
 async def signaal_aanmaken(
     *,
     session: AsyncSession,
@@ -160,9 +169,7 @@ async def signaal_aanmaken(
     nu: datetime,
 ) -> Signaal:
     """Record a signal for the caller's municipality (400 invalid codes, 403 another municipality)."""
-    controleer_invoer(invoer=invoer, catalogus=catalogus, vandaag=vandaag(nu))
-    if gemeente is None or invoer.gemeente_code != gemeente:
-        raise Forbidden("Een signaal kan alleen voor de eigen gemeente worden vastgelegd.")
+    toets_aanmaken(invoer=invoer, gemeente=gemeente, catalogus=catalogus, nu=nu)
 
     signaal_id = uuid.uuid4()
     origineel = invoer.omschrijving

@@ -6,11 +6,17 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from meldroute_common.auth import CasussenLezen
+from meldroute_common.ratelimit import RATE_LIMITED, rate_limited
 
-router = APIRouter(tags=["beleid"])
+router = APIRouter(tags=["beleid"], dependencies=[rate_limited("casussen")])
 
 
-@router.get("/beleid", operation_id="beleidOphalen", summary="Het actieve convenantbeleid")
+@router.get(
+    "/beleid",
+    operation_id="beleidOphalen",
+    summary="Het actieve convenantbeleid",
+    openapi_extra=RATE_LIMITED,
+)
 async def beleid_ophalen(request: Request, claims: CasussenLezen) -> dict[str, Any]:
     """Publiceert het convenantbeleid dat de gateway afdwingt: partners, doelen met grondslag, categorieën en regels."""
     result: dict[str, Any] = request.app.state.beleid_json

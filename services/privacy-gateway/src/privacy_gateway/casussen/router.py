@@ -12,6 +12,7 @@ from fastapi import APIRouter, Path, Query, Request
 from meldroute_common.auth import CasussenLezen
 from meldroute_common.paginering import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Cursor, PageSize
 from meldroute_common.problems import BadGateway, BadRequest, Forbidden, InvalidParam, NotFound
+from meldroute_common.ratelimit import RATE_LIMITED, rate_limited
 
 from privacy_gateway.beleid import Beslissing, Categorie, beslis
 from privacy_gateway.casussen.schemas import (
@@ -42,8 +43,9 @@ from privacy_gateway.intake.schemas import IntakeCasus, IntakeCasusSamenvatting
 from privacy_gateway.pseudoniemen import partner_pseudoniem
 from privacy_gateway.referenties.service import dag, dag_of_none, referenties_vastleggen
 
-router = APIRouter(tags=["casussen"])
-evaluatie_router = APIRouter(tags=["beleid"])
+#: Partner operations share one budget per user and per organisation.
+router = APIRouter(tags=["casussen"], dependencies=[rate_limited("casussen")])
+evaluatie_router = APIRouter(tags=["beleid"], dependencies=[rate_limited("casussen")])
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
     502: {"description": "intake-api antwoordde met een fout of onbruikbaar; er is niets verstrekt."},
@@ -61,6 +63,7 @@ CasusReferentiePad = Annotated[
 @router.get(
     "/casussen",
     operation_id="casussenOpvragen",
+    openapi_extra=RATE_LIMITED,
     summary="Casussen die met de eigen organisatie zijn gedeeld",
     responses={**_ERRORS, 400: {"description": "De cursor is ongeldig."}},
 )
@@ -150,6 +153,7 @@ def _lees_cursor(cursor: str) -> str:
 @router.get(
     "/casussen/{casusId}",
     operation_id="casusOpvragen",
+    openapi_extra=RATE_LIMITED,
     summary="Eén casus, alleen de categorieën die het beleid toestaat",
     response_model=CasusVerstrekking,
     responses=_ERRORS,
@@ -288,6 +292,7 @@ def _verstrekking(
 @evaluatie_router.post(
     "/beleid/evaluaties",
     operation_id="beleidEvalueren",
+    openapi_extra=RATE_LIMITED,
     summary="Zou het beleid deze verstrekking toestaan, en waarom",
     responses=_ERRORS,
 )

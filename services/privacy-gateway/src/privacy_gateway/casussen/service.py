@@ -19,6 +19,7 @@ from privacy_gateway.intake.schemas import IntakeCasus, IntakeCasusSamenvatting
 from privacy_gateway.referenties import service as referenties
 from privacy_gateway.verwerkingen.keten import Verwerking
 from privacy_gateway.verwerkingen.service import schrijf_verwerkingen
+from privacy_gateway.verwerkingen.weigeringen import Telling
 
 __all__ = [
     "VERWERKINGSACTIVITEITEN",
@@ -45,6 +46,7 @@ class Actie:
     ONTZEGELING: Final = "ontzegeling"
     INZAGE: Final = "inzage"
     RETENTIE: Final = "retentie"
+    WEIGERINGEN_GETELD: Final = "weigeringen_geteld"
 
 
 VERWERKINGSACTIVITEITEN: Final[Mapping[str, str]] = {
@@ -56,7 +58,11 @@ VERWERKINGSACTIVITEITEN: Final[Mapping[str, str]] = {
     Actie.ONTZEGELING: "Ontzegelen en verstrekken van de identiteit van een betrokkene",
     Actie.INZAGE: "Beantwoorden van een inzageverzoek van een betrokkene (art. 15 AVG)",
     Actie.RETENTIE: "Wissen van identiteitsverzoeken en goedkeuringen na de bewaartermijn",
+    Actie.WEIGERINGEN_GETELD: "Tellen van geweigerde verzoeken boven het logbudget van een aanroeper",
 }
+
+#: `doel` of a row with counted denials: they may have named several purposes, or none that exists.
+DOEL_GETELD: Final = "weigeringen_geteld"
 
 GEEN_GRONDSLAG: Final = "geen: niets verstrekt"
 
@@ -125,7 +131,16 @@ async def log(
 
     ``casus_id`` is intake's id (for the FG); ``referentie`` the partner's reference the case was asked
     for or disclosed under, recorded in the detail as ``casusReferentie``.
+
+    A denial naming no betrokkene first spends from the caller's log budget: past it, it is only counted
+    (and later written as one `weigeringen_geteld` row per window).
     """
+    if actie == Actie.WEIGERING and not any(betrokkenen):
+        claims = getattr(request.state, "claims", None)
+        if isinstance(claims, Claims) and not gateway.weigeringen.individueel(
+            organisatie=claims.organisatie, gebruiker=claims.sub
+        ):
+            return
     tijdstip = nu or datetime.now(UTC)
     if referentie is not None:
         detail = {**detail, "casusReferentie": str(referentie)}
@@ -145,6 +160,37 @@ async def log(
             detail=detail,
         )
         for betrokkene in (betrokkenen or [None])
+    ]
+    await schrijf_verwerkingen(
+        session, verwerkingen=rijen, checkpoint_interval=gateway.settings.verwerkingen_checkpoint_interval
+    )
+
+
+async def log_tellingen(session: AsyncSession, gateway: Gateway, *, tellingen: Sequence[Telling]) -> None:
+    """One row per counted window: who, how many denials without a row of their own, from when to when."""
+    rijen = [
+        Verwerking(
+            actie=Actie.WEIGERINGEN_GETELD,
+            verwerkingsactiviteit=VERWERKINGSACTIVITEITEN[Actie.WEIGERINGEN_GETELD],
+            doel=DOEL_GETELD,
+            grondslag=GEEN_GRONDSLAG,
+            afnemer=None,
+            betrokkene=None,
+            vertrouwelijkheid="vertrouwelijk",
+            bewaartermijn=gateway.settings.verwerkingen_bewaartermijn,
+            tijdstip=telling.tot,
+            request_id="geteld",
+            casus_id=None,
+            detail={
+                "organisatie": telling.organisatie,
+                "gebruiker": telling.gebruiker,
+                "aantal": telling.aantal,
+                "van": telling.van,
+                "tot": telling.tot,
+                "reden": "boven_logbudget",
+            },
+        )
+        for telling in tellingen
     ]
     await schrijf_verwerkingen(
         session, verwerkingen=rijen, checkpoint_interval=gateway.settings.verwerkingen_checkpoint_interval

@@ -20,6 +20,7 @@ from fastapi import APIRouter, Request, Response
 from meldroute_common.auth import Claims, IdentiteitGoedkeuren, IdentiteitVerzoeken
 from meldroute_common.db import as_utc
 from meldroute_common.problems import BadGateway, Conflict, Forbidden, NotFound
+from meldroute_common.ratelimit import RATE_LIMITED, rate_limited
 from meldroute_common.sealing import SealContext, SealingError, open_sealed
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -49,7 +50,7 @@ from privacy_gateway.identiteit.schemas import (
 from privacy_gateway.intake.schemas import IntakeCasus
 from privacy_gateway.referenties.service import dag
 
-router = APIRouter(tags=["identiteit"])
+router = APIRouter(tags=["identiteit"], dependencies=[rate_limited("identiteit")])
 logger = logging.getLogger("meldroute.gateway.identiteit")
 
 #: The identifying fields intake seals; anything else in a blob is dropped, never passed on.
@@ -90,6 +91,7 @@ def _identiteit_toegestaan(beslissing: Beslissing) -> bool:
 @router.post(
     "/casussen/{casusId}/identiteitsverzoeken",
     operation_id="identiteitsverzoekIndienen",
+    openapi_extra=RATE_LIMITED,
     summary="Om de identiteit van een betrokkene vragen",
     status_code=201,
     response_model=IdentiteitsverzoekUit,
@@ -213,6 +215,7 @@ async def _verzoek_van_organisatie(
 @router.post(
     "/identiteitsverzoeken/{verzoekId}/goedkeuringen",
     operation_id="identiteitsverzoekGoedkeuren",
+    openapi_extra=RATE_LIMITED,
     summary="Het identiteitsverzoek van een ander goedkeuren (vier ogen)",
     status_code=201,
     response_model=IdentiteitsverzoekUit,
@@ -271,6 +274,7 @@ async def identiteitsverzoek_goedkeuren(
 @router.get(
     "/identiteitsverzoeken/{verzoekId}/identiteit",
     operation_id="identiteitOphalen",
+    openapi_extra=RATE_LIMITED,
     summary="De identiteit ophalen na goedkeuring",
     response_model=Identiteit,
     responses={

@@ -5,15 +5,22 @@ Every failure becomes a problem the gateway answers with, and none of them lets 
 * intake cannot be reached (connection refused, DNS, reset)        -> 503 ServiceUnavailable
 * intake does not answer within the configured timeout            -> 504 GatewayTimeout
 * intake answers 5xx, non-JSON, or JSON of the wrong shape        -> 502 BadGateway
+* intake answers more than ``GATEWAY_INTAKE_MAX_BYTES``             -> 502 BadGateway, read no further
 * intake refuses the gateway's token (401/403, after one renewal) -> 502 BadGateway
 
 Messages name intake, never the request or response content.
+
+Answers are streamed: a declared length over the maximum is refused before the body is read, and the bytes
+are counted while they arrive, so a misbehaving peer can cost at most the maximum in memory. Compressed
+answers are refused (a small compressed body may expand without bound). A body larger than
+``_PARSE_IN_THREAD_BYTES`` is parsed in a worker thread so other requests keep being served meanwhile.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeVar
 from uuid import UUID
@@ -31,14 +38,33 @@ log = logging.getLogger("meldroute.gateway.intake")
 
 M = TypeVar("M", bound=BaseModel)
 
+#: Bodies above this size are parsed in a worker thread (a 2 MiB page takes tens of milliseconds to parse).
+_PARSE_IN_THREAD_BYTES = 64 * 1024
+_TE_GROOT = "intake-api gaf een te groot antwoord; er is niets verstrekt."
+
+
+@dataclass(frozen=True, slots=True)
+class _Antwoord:
+    """Status and the complete (bounded) body of one answer of intake."""
+
+    status_code: int
+    content: bytes
+
 
 class IntakeClient:
     """Reads escalated cases from intake-api; one instance per app (``app.state.intake``)."""
 
     def __init__(
-        self, *, http: httpx.AsyncClient, tokens: ServiceTokenSource, base_url: str, timeout: float
+        self,
+        *,
+        http: httpx.AsyncClient,
+        tokens: ServiceTokenSource,
+        base_url: str,
+        timeout: float,
+        max_bytes: int = 2 * 1024 * 1024,
     ) -> None:
         self._http = http
+        self._max_bytes = max_bytes
         self._tokens = tokens
         self._base = base_url.rstrip("/")
         # httpx times each phase (connect, read, ...) separately; a server dripping bytes would never
@@ -60,14 +86,14 @@ class IntakeClient:
                 "De cursor is ongeldig.",
                 invalid_params=[InvalidParam(name="cursor", reason="Ongeldige cursor.")],
             )
-        return self._parse(response, IntakeCasussenPagina)
+        return await self._parse(response, IntakeCasussenPagina)
 
     async def casus(self, casus_id: UUID) -> IntakeCasus | None:
         """One escalated case with its sealed identity blobs, or None when intake knows no such escalated case."""
         response = await self._request("GET", f"/v1/intern/casussen/{casus_id}")
         if response.status_code == 404:
             return None
-        casus = self._parse(response, IntakeCasus)
+        casus = await self._parse(response, IntakeCasus)
         if casus.id != casus_id:
             log.warning("intake antwoordde met een andere casus dan gevraagd")
             raise BadGateway("intake-api gaf een onbruikbaar antwoord.")
@@ -92,9 +118,9 @@ class IntakeClient:
                 "De gegevens van de betrokkene zijn ongeldig.",
                 invalid_params=[InvalidParam(name=veld, reason="Ongeldige waarde.")],
             )
-        return self._parse(response, IntakePseudoniem).link_pseudoniem
+        return (await self._parse(response, IntakePseudoniem)).link_pseudoniem
 
-    async def _request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+    async def _request(self, method: str, path: str, **kwargs: Any) -> _Antwoord:
         for poging in range(2):
             try:
                 token = await self._tokens.token()
@@ -103,35 +129,69 @@ class IntakeClient:
                 raise ServiceUnavailable(
                     "De privacy-gateway kan zich niet bij intake-api aanmelden."
                 ) from None
+            verzoek = self._http.build_request(
+                method,
+                self._base + path,
+                headers={"Authorization": f"Bearer {token}", "Accept-Encoding": "identity"},
+                **kwargs,
+            )
             try:
                 async with asyncio.timeout(self._timeout):
-                    response = await self._http.request(
-                        method, self._base + path, headers={"Authorization": f"Bearer {token}"}, **kwargs
-                    )
+                    response = await self._http.send(verzoek, stream=True)
+                    try:
+                        status = response.status_code
+                        if status == 401 and poging == 0:
+                            self._tokens.invalidate()  # expired or rotated key: one fresh token, then give up
+                            continue
+                        self._controleer_status(status)
+                        content = await self._lees_begrensd(response)
+                    finally:
+                        await response.aclose()
             except (httpx.TimeoutException, TimeoutError):
                 log.warning("intake-api antwoordde niet op tijd")
                 raise GatewayTimeout("intake-api antwoordde niet op tijd; er is niets verstrekt.") from None
             except httpx.HTTPError as fout:
                 log.warning("intake-api is niet bereikbaar (%s)", type(fout).__name__)
                 raise ServiceUnavailable("intake-api is niet bereikbaar; er is niets verstrekt.") from None
-            if response.status_code == 401 and poging == 0:
-                self._tokens.invalidate()  # expired or rotated key: one fresh token, then give up
-                continue
-            if response.status_code in (401, 403) or response.status_code >= 500:
-                log.warning("intake-api antwoordde met status %s", response.status_code)
-                raise BadGateway("intake-api gaf een foutmelding; er is niets verstrekt.")
-            if response.status_code not in (200, 201, 400, 404):
-                log.warning("intake-api antwoordde met onverwachte status %s", response.status_code)
-                raise BadGateway("intake-api gaf een onverwacht antwoord; er is niets verstrekt.")
-            return response
+            return _Antwoord(status_code=status, content=content)
         raise AssertionError("unreachable")  # pragma: no cover
 
     @staticmethod
-    def _parse(response: httpx.Response, model: type[M]) -> M:
+    def _controleer_status(status: int) -> None:
+        if status in (401, 403) or status >= 500:
+            log.warning("intake-api antwoordde met status %s", status)
+            raise BadGateway("intake-api gaf een foutmelding; er is niets verstrekt.")
+        if status not in (200, 201, 400, 404):
+            log.warning("intake-api antwoordde met onverwachte status %s", status)
+            raise BadGateway("intake-api gaf een onverwacht antwoord; er is niets verstrekt.")
+
+    async def _lees_begrensd(self, response: httpx.Response) -> bytes:
+        """The body, at most `max_bytes`: the declared length is checked first, then the bytes as they come."""
+        codering = response.headers.get("content-encoding", "identity").strip().lower()
+        if codering not in ("", "identity"):
+            log.warning("intake-api antwoordde gecomprimeerd (%s)", codering[:20])
+            raise BadGateway("intake-api gaf een onverwacht antwoord; er is niets verstrekt.")
+        lengte = response.headers.get("content-length")
+        if lengte is not None and (not lengte.strip().isdigit() or int(lengte) > self._max_bytes):
+            log.warning("intake-api kondigde een te groot antwoord aan")
+            raise BadGateway(_TE_GROOT)
+        buffer = bytearray()
+        # Identity only (checked above), so the decoded bytes are the bytes on the wire.
+        async for stuk in response.aiter_bytes():
+            if len(buffer) + len(stuk) > self._max_bytes:
+                log.warning("intake-api stuurde meer dan %s bytes; het lezen is gestopt", self._max_bytes)
+                raise BadGateway(_TE_GROOT)
+            buffer += stuk
+        return bytes(buffer)
+
+    @staticmethod
+    async def _parse(response: _Antwoord, model: type[M]) -> M:
         if response.status_code not in (200, 201):
             log.warning("intake-api antwoordde met onverwachte status %s", response.status_code)
             raise BadGateway("intake-api gaf een onverwacht antwoord; er is niets verstrekt.")
         try:
+            if len(response.content) > _PARSE_IN_THREAD_BYTES:
+                return await asyncio.to_thread(model.model_validate_json, response.content)
             return model.model_validate_json(response.content)
         except ValidationError:
             # Not logged in detail: pydantic's message would quote the (possibly personal) content.

@@ -13,6 +13,7 @@ from typing import Annotated, Any, Final, Self
 from fastapi import APIRouter, Request
 from meldroute_common.auth import VerwerkingenLezen
 from meldroute_common.db import as_utc
+from meldroute_common.ratelimit import RATE_LIMITED, rate_limited
 from meldroute_common.typen import Datum
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
@@ -20,7 +21,10 @@ from privacy_gateway.casussen.service import Actie, log
 from privacy_gateway.context import GatewayState, LogSession
 from privacy_gateway.verwerkingen.service import rijen_van_betrokkene
 
-router = APIRouter(tags=["verwerkingen"])
+#: Each answer turns a BSN or name into a pseudonym at intake: a budget of its own (GATEWAY_INZAGE_RATE_LIMIT).
+router = APIRouter(
+    tags=["verwerkingen"], dependencies=[rate_limited("inzage", limit_setting="inzage_rate_limit")]
+)
 
 #: Rows that mean data about the person left the gateway.
 VERSTREKKINGEN: Final = frozenset({Actie.VERSTREKKING, Actie.ONTZEGELING})
@@ -111,6 +115,7 @@ def _tekst(waarde: object) -> str | None:
 @router.post(
     "/inzageverzoeken",
     operation_id="inzageverzoekBeantwoorden",
+    openapi_extra=RATE_LIMITED,
     summary="Welke partners wat over een persoon ontvingen",
     responses=_ERRORS,
 )

@@ -8,6 +8,7 @@ from uuid import UUID
 from fastapi import APIRouter, Query
 from meldroute_common.auth import VerwerkingenLezen
 from meldroute_common.paginering import DEFAULT_PAGE_SIZE, Cursor, PageSize
+from meldroute_common.ratelimit import RATE_LIMITED, rate_limited
 from meldroute_common.typen import Tijdstip
 
 from privacy_gateway.context import LogSession
@@ -20,7 +21,7 @@ from privacy_gateway.verwerkingen.service import (
     verifieer_log,
 )
 
-router = APIRouter(tags=["verwerkingen"])
+router = APIRouter(tags=["verwerkingen"], dependencies=[rate_limited("verwerkingen")])
 
 _503: dict[int | str, dict[str, Any]] = {503: {"description": "De database is niet beschikbaar."}}
 
@@ -35,6 +36,7 @@ def verwerking_uit(rij: VerwerkingRij) -> VerwerkingUit:
 @router.get(
     "/verwerkingen",
     operation_id="verwerkingenOpvragen",
+    openapi_extra=RATE_LIMITED,
     summary="Rijen van het verwerkingenlog",
     responses=_503,
 )
@@ -67,6 +69,7 @@ async def verwerkingen_opvragen(
 @router.get(
     "/verwerkingen/verificatie",
     operation_id="verwerkingenVerifieren",
+    openapi_extra=RATE_LIMITED,
     summary="Controle van de hashketen van het verwerkingenlog",
     responses=_503,
 )
