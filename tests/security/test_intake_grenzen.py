@@ -6,6 +6,7 @@ The peer is a real process (tests/security/peers/grote_intake.py) and so is the 
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import subprocess
 import sys
@@ -22,12 +23,30 @@ from meldroute_common.devissuer import DevIssuer
 from meldroute_common.migrations import upgrade
 from meldroute_common.services import DIENSTEN
 from meldroute_common.testing import ServiceProcess, TestDatabases, free_port
+from privacy_gateway.referenties.service import referenties_vastleggen
+from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
 ROOT = Path(__file__).resolve().parents[2]
 TOTAAL = 300 * 1024 * 1024
 MAX_RSS = 200 * 1024 * 1024
 MAX_WACHTTIJD = 0.200
 GATEWAY = next(d for d in DIENSTEN if d.naam == "privacy-gateway")
+#: A reference the partner was "shown" before: the gateway only asks intake about references it handed out.
+REFERENTIE = uuid.UUID("6f1c2b7e-8d44-4c1a-9a55-0d3e2f1b7c90")
+WARM_REFERENTIE = uuid.UUID("0b8e7f3a-2c51-4d7e-8f60-9a1b2c3d4e5f")
+
+
+async def _referenties_vastleggen(database: str, partner: str) -> None:
+    engine = create_async_engine(database)
+    try:
+        async with AsyncSession(engine) as session, session.begin():
+            await referenties_vastleggen(
+                session,
+                partner=partner,
+                referenties={uuid.uuid4(): REFERENTIE, uuid.uuid4(): WARM_REFERENTIE},
+            )
+    finally:
+        await engine.dispose()
 
 
 @pytest.fixture(scope="module")
@@ -65,6 +84,7 @@ def gateway_proces(
 ) -> Iterator[ServiceProcess]:
     database = test_databases.create("grenzen-gateway")
     upgrade(service_dir=GATEWAY.folder(ROOT), database_url=database)
+    asyncio.run(_referenties_vastleggen(database, "riec-oost-nederland"))
     env = {
         "MELDROUTE_ENV": "test", "MELDROUTE_LOCAL_DIR": str(local_dir), "GATEWAY_DATABASE_URL": database,
         "GATEWAY_INTAKE_URL": grote_intake[0], "GATEWAY_INTAKE_TIMEOUT_SECONDS": "30",
@@ -90,7 +110,7 @@ def _verstuurd(verslag: Path, intake_pad: str) -> list[int]:
     [
         ("/v1/casussen", "/v1/intern/casussen"),  # chunked, no length: counted while streaming
         (
-            "/v1/casussen/6f1c2b7e-8d44-4c1a-9a55-0d3e2f1b7c90?doel=casusoverleg",
+            f"/v1/casussen/{REFERENTIE}?doel=casusoverleg",
             "/v1/intern/casussen/",
         ),  # declared
     ],
@@ -113,7 +133,7 @@ def test_a_300_mb_answer_is_502_with_little_memory_and_others_are_served(
         assert http.get("/v1/beleid", headers=partner).status_code == 200
         assert (
             http.get(
-                f"/v1/casussen/{uuid.uuid4()}", params={"doel": "casusoverleg"}, headers=partner
+                f"/v1/casussen/{WARM_REFERENTIE}", params={"doel": "casusoverleg"}, headers=partner
             ).status_code
             == 502
         )
