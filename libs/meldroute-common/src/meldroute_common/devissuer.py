@@ -22,9 +22,9 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from meldroute_common.jwt import sign_token
 from meldroute_common.roles import ROLLEN
-from meldroute_common.settings import Omgeving
+from meldroute_common.settings import DEV_ISSUER, Omgeving
 
-DEFAULT_ISSUER = "https://meldroute.localhost/dev-issuer"
+DEFAULT_ISSUER = DEV_ISSUER
 
 
 class DevIssuerRefused(RuntimeError):

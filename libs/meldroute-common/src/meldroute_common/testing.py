@@ -137,7 +137,28 @@ def _hs256(header: dict[str, Any], claims: dict[str, Any], secret: bytes) -> str
 FORGERIES = (
     "wrong_audience", "wrong_issuer", "expired", "not_yet_valid", "missing_exp", "missing_aud", "missing_sub",
     "unknown_kid", "alg_none", "hs256_public_pem", "hs256_public_der", "bad_signature", "garbage",
+    # Odd but genuinely signed tokens: each must be 401, never accepted and never a 500.
+    "exp_far_future", "exp_float_1e18", "exp_infinity", "exp_nan", "iat_infinity", "nbf_infinity", "exp_string",
+    "iat_boolean", "float_times", "iat_future", "lifetime_too_long", "crit_unknown", "ps256_on_rs256_key",
+    "missing_iat",
 )  # fmt: skip
+#: Larger than any header block the HTTP server reads (h11: 16 KiB), so over HTTP it never reaches the app; the
+#: verifier's own limit (16 KiB) is shown in-process.
+OVERSIZED = "oversized"
+
+
+def _rsa_signed(header: dict[str, Any], payload: str, private_key_pem: str, *, pss: bool = False) -> str:
+    """A token with any header and any payload text (also what json.dumps makes of NaN and Infinity)."""
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
+    key = serialization.load_pem_private_key(private_key_pem.encode(), password=None)
+    assert isinstance(key, rsa.RSAPrivateKey)
+    signing_input = f"{_b64(json.dumps(header).encode())}.{_b64(payload.encode())}"
+    scheme: padding.AsymmetricPadding = (
+        padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=32) if pss else padding.PKCS1v15()
+    )
+    return f"{signing_input}.{_b64(key.sign(signing_input.encode(), scheme, hashes.SHA256()))}"
 
 
 @lru_cache(maxsize=4)
@@ -190,6 +211,46 @@ def forge(
             return f"{head}.{body}.{signature[:-4]}AAAA"
         case "garbage":
             return "dit-is-geen-token"
+
+    rs256 = {"alg": "RS256", **header}
+
+    def raw(c: dict[str, Any], h: dict[str, Any] = rs256, *, pss: bool = False) -> str:
+        return _rsa_signed(h, json.dumps(c), issuer.private_key_pem, pss=pss)
+
+    match kind:
+        case "exp_far_future":
+            return raw({**claims, "exp": 10**18})
+        case "exp_float_1e18":
+            return raw({**claims, "exp": 1e18})
+        case "exp_infinity":
+            return raw({**claims, "exp": float("inf")})
+        case "exp_nan":
+            return raw({**claims, "exp": float("nan")})
+        case "iat_infinity":
+            return raw({**claims, "iat": float("-inf")})
+        case "nbf_infinity":
+            return raw({**claims, "nbf": float("-inf")})
+        case "exp_string":
+            return raw({**claims, "exp": str(now + 600)})
+        case "iat_boolean":
+            return raw({**claims, "iat": True})
+        case "float_times":
+            return raw({**claims, "iat": now + 0.5, "exp": now + 600.5})
+        case "iat_future":
+            return raw({**claims, "iat": now + 365 * 86400, "nbf": now, "exp": now + 365 * 86400 + 600})
+        case "lifetime_too_long":
+            return raw({**claims, "exp": now + 7200})
+        case "oversized":
+            return raw({**claims, "opvulling": "x" * 17 * 1024})
+        case "crit_unknown":
+            return raw(
+                claims,
+                {**rs256, "crit": ["https://vervalser.example/ext"], "https://vervalser.example/ext": 1},
+            )
+        case "ps256_on_rs256_key":
+            return raw(claims, {**rs256, "alg": "PS256"}, pss=True)
+        case "missing_iat":
+            return raw({k: v for k, v in claims.items() if k != "iat"})
     raise ValueError(kind)
 
 

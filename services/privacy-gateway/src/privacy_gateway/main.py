@@ -88,7 +88,15 @@ def _start(
             timeout=settings.intake_timeout_seconds,
             transport=transport,
         )
-        tokens = ServiceTokenSource(settings=settings, audience="intake-api", http=app.state.http)
+        tokens = ServiceTokenSource(
+            settings=settings,
+            audience=settings.intake_audience,
+            http=app.state.http,
+            scope=settings.intake_token_scope,
+            resource=settings.intake_token_resource,
+            audience_parameter=settings.intake_token_audience,
+        )
+        app.state.token_sources.append(tokens)
         app.state.gateway = Gateway(
             settings=settings,
             beleid=app.state.beleid,

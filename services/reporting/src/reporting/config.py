@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from meldroute_common.settings import Omgeving, ServiceSettings
+from meldroute_common.settings import Omgeving, ServiceSettings, load_settings
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
@@ -52,4 +52,4 @@ class ReportingSettings(ServiceSettings):
 
 @cache
 def get_settings() -> ReportingSettings:
-    return ReportingSettings()
+    return load_settings(ReportingSettings)
