@@ -350,7 +350,8 @@ class ServiceProcess:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, *, timeout: float = 90.0) -> None:
+    def start(self, *, timeout: float = 90.0, ready: bool = True) -> None:
+        """Start and wait until `/health/ready` answers 200 (or, with `ready=False`, until `/health/live` does)."""
         import subprocess
         import sys
 
@@ -365,13 +366,13 @@ class ServiceProcess:
             if self.process.poll() is not None:
                 raise RuntimeError(f"{self.dienst.naam} stopped at start-up; see {log.name}")
             try:
-                ready = httpx.get(f"{self.url}/health/ready", timeout=1.0)
+                answer = httpx.get(f"{self.url}/health/{'ready' if ready else 'live'}", timeout=1.0)
             except httpx.HTTPError:
                 time.sleep(0.1)
                 continue
             # The port may have been taken by another process between choosing and binding it: make sure the
             # answer comes from this very service.
-            if ready.status_code == 200 and ready.json().get("dienst") == self.dienst.naam:
+            if answer.status_code == 200 and answer.json().get("dienst") == self.dienst.naam:
                 time.sleep(0.2)
                 if self.process.poll() is None:
                     return
