@@ -167,7 +167,7 @@ class ServiceSettings(BaseSettings):
         if not self.client_id:
             object.__setattr__(self, "client_id", self.service_name)
         if self.env is Omgeving.production and not self.jwks_url:
-            raise ValueError("MELDROUTE_JWKS_URL is required in production (the OIDC provider's keys)")
+            raise ValueError("MELDROUTE_JWKS_URL ontbreekt (de sleutels van de OIDC-provider)")
         return self
 
     #: Key-file settings this service reads; each must be set, outside the development folder, in production.
@@ -205,10 +205,10 @@ class ServiceSettings(BaseSettings):
         if "database_url" not in fields or not self.database_url:
             problems.append(f"{self.env_name('database_url')} ontbreekt (in productie geen SQLite-standaard)")
         elif self.database_url.startswith("sqlite"):
-            problems.append(f"{self.env_name('database_url')} wijst naar SQLite; gebruik PostgreSQL")
+            problems.append(f"{self.env_name('database_url')} wijst naar SQLite (gebruik PostgreSQL)")
         if self.oidc_issuer == DEV_ISSUER:
             problems.append(
-                f"{self.env_name('oidc_issuer')} is de ontwikkel-issuer; noem de issuer van de OIDC-provider"
+                f"{self.env_name('oidc_issuer')} is de ontwikkel-issuer (noem de issuer van de OIDC-provider)"
             )
         if not self.jwks_url:
             problems.append(f"{self.env_name('jwks_url')} ontbreekt (de sleutels van de OIDC-provider)")
