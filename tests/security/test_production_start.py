@@ -142,3 +142,31 @@ def test_the_banner_shows_development_tokens_only_in_development() -> None:
     for omgeving in ("test", "production"):
         banner = banner_voorbeelden(omgeving=omgeving, host="127.0.0.1")
         assert "meldroute token" not in banner and "Bearer" not in banner and omgeving in banner
+
+
+def test_a_production_migration_needs_only_a_postgresql_url(
+    productie: dict[str, str], tmp_path: Path
+) -> None:
+    """Migrations check the database URL alone (the migration jobs carry no keys), and refuse SQLite too."""
+    root = Path(__file__).resolve().parents[2]
+    alleen_db = {k: v for k, v in productie.items() if k.startswith("MELDROUTE_")}
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("MELDROUTE_", "INTAKE_", "GATEWAY_", "REPORTING_"))
+    }
+
+    def migreer(url: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "alembic", "-c", str(root / "services/intake-api/alembic.ini"), "upgrade", "head"],
+            env={**clean, **alleen_db, "INTAKE_DATABASE_URL": url}, cwd=tmp_path, capture_output=True, text=True,
+            timeout=120, check=False,
+        )  # fmt: skip
+
+    geweigerd = migreer("sqlite+aiosqlite:///intake.sqlite3")
+    assert geweigerd.returncode == 2 and "Traceback" not in geweigerd.stderr, geweigerd.stderr[-2000:]
+    assert "INTAKE_DATABASE_URL wijst naar SQLite" in geweigerd.stderr
+    assert not (tmp_path / "intake.sqlite3").exists()
+    # With a PostgreSQL URL the settings pass: it fails only on reaching the (absent) server, not on a key setting.
+    doorgelaten = migreer(ONBEREIKBARE_PG)
+    assert "start niet" not in doorgelaten.stderr and doorgelaten.returncode != 0

@@ -191,8 +191,10 @@ class ServiceSettings(BaseSettings):
             return alias.choices[0]
         return f"{self.model_config.get('env_prefix', '')}{field}".upper()
 
-    def unsafe_in_production(self) -> list[str]:
+    def unsafe_in_production(self, *, database_only: bool = False) -> list[str]:
         """What makes these settings unfit for production, naming each setting (empty outside production).
+
+        `database_only` checks just the database URL (a migration run needs nothing else).
 
         Read only from the environment at start (`load_settings`), so a misspelt or missing name cannot fall back
         to a development default: no database URL or a SQLite one, the development issuer, a missing JWKS URL,
@@ -206,6 +208,8 @@ class ServiceSettings(BaseSettings):
             problems.append(f"{self.env_name('database_url')} ontbreekt (in productie geen SQLite-standaard)")
         elif self.database_url.startswith("sqlite"):
             problems.append(f"{self.env_name('database_url')} wijst naar SQLite (gebruik PostgreSQL)")
+        if database_only:
+            return problems
         if self.oidc_issuer == DEV_ISSUER:
             problems.append(
                 f"{self.env_name('oidc_issuer')} is de ontwikkel-issuer (noem de issuer van de OIDC-provider)"
@@ -246,7 +250,7 @@ class ServiceSettings(BaseSettings):
 S = TypeVar("S", bound=ServiceSettings)
 
 
-def load_settings(cls: type[S]) -> S:
+def load_settings(cls: type[S], *, database_only: bool = False) -> S:
     """A service's settings from the environment, or one line per wrong setting on stderr and exit code 2.
 
     This is how every process starts (uvicorn factory, CLI, migrations): invalid values and, in production, unsafe
@@ -263,7 +267,7 @@ def load_settings(cls: type[S]) -> S:
                 message = f"{probe.env_name(error['loc'][0])}: {message}"
             lines.append(message)
         _refuse(probe.service_name, lines)
-    problems = settings.unsafe_in_production()
+    problems = settings.unsafe_in_production(database_only=database_only)
     if problems:
         _refuse(settings.service_name, problems)
     return settings

@@ -101,5 +101,6 @@ class IntakeSettings(ServiceSettings):
 
 
 @cache
-def get_settings() -> IntakeSettings:
-    return load_settings(IntakeSettings)
+def get_settings(*, migraties: bool = False) -> IntakeSettings:
+    """The settings from the environment; refuses to start on unsafe production settings (migrations: the database)."""
+    return load_settings(IntakeSettings, database_only=migraties)

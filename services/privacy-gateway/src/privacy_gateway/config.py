@@ -77,5 +77,6 @@ class GatewaySettings(ServiceSettings):
 
 
 @cache
-def get_settings() -> GatewaySettings:
-    return load_settings(GatewaySettings)
+def get_settings(*, migraties: bool = False) -> GatewaySettings:
+    """The settings from the environment; refuses to start on unsafe production settings (migrations: the database)."""
+    return load_settings(GatewaySettings, database_only=migraties)

@@ -51,5 +51,6 @@ class ReportingSettings(ServiceSettings):
 
 
 @cache
-def get_settings() -> ReportingSettings:
-    return load_settings(ReportingSettings)
+def get_settings(*, migraties: bool = False) -> ReportingSettings:
+    """The settings from the environment; refuses to start on unsafe production settings (migrations: the database)."""
+    return load_settings(ReportingSettings, database_only=migraties)
