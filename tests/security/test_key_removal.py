@@ -84,8 +84,10 @@ def test_a_cached_token_is_refused_right_after_its_key_leaves_the_jwks(
         geweigerd = http.get(STATISTIEKEN, headers={"Authorization": f"Bearer {token}"})
         assert geweigerd.status_code == 401, geweigerd.text
         assert "onbekende sleutel" in geweigerd.json()["detail"]
-        # The remaining key's tokens are unaffected.
+        # The remaining keys' tokens are unaffected, on the RS256 and on the PS256 path.
         assert http.get(STATISTIEKEN, headers={"Authorization": f"Bearer {controle}"}).status_code == 200
+        pss = issuer.mint(rol="beleidsmedewerker", algorithm="PS256")
+        assert http.get(STATISTIEKEN, headers={"Authorization": f"Bearer {pss}"}).status_code == 200
 
 
 def test_an_oversized_token_never_gets_through(

@@ -134,6 +134,7 @@ def test_dev_issuer_refuses_production(tmp_path: Path) -> None:
 def test_dev_keys_are_private(local_dir: Path) -> None:
     for name in (
         "issuer-private.pem",
+        "issuer-ps256-private.pem",
         "gateway-hpke-private.pem",
         "intake-link.key",
         "gateway-pseudonym.key",

@@ -141,6 +141,9 @@ FORGERIES = (
     "exp_far_future", "exp_float_1e18", "exp_infinity", "exp_nan", "iat_infinity", "nbf_infinity", "exp_string",
     "iat_boolean", "float_times", "iat_future", "lifetime_too_long", "crit_unknown", "ps256_on_rs256_key",
     "missing_iat",
+    # The same checks on the PS256 path (the development issuer's second key is published with alg PS256).
+    "ps256_bad_signature", "ps256_wrong_audience", "ps256_wrong_issuer", "ps256_expired", "ps256_exp_infinity",
+    "ps256_lifetime_too_long", "rs256_on_ps256_key", "ps256_hs256_public_pem",
 )  # fmt: skip
 #: Larger than any header block the HTTP server reads (h11: 16 KiB), so over HTTP it never reaches the app; the
 #: verifier's own limit (16 KiB) is shown in-process.
@@ -251,6 +254,30 @@ def forge(
             return raw(claims, {**rs256, "alg": "PS256"}, pss=True)
         case "missing_iat":
             return raw({k: v for k, v in claims.items() if k != "iat"})
+
+    ps256 = {"alg": "PS256", "kid": issuer.pss_kid, "typ": "at+jwt"}
+
+    def pss(c: dict[str, Any]) -> str:
+        return _rsa_signed(ps256, json.dumps(c), issuer.pss_private_key_pem, pss=True)
+
+    match kind:
+        case "ps256_bad_signature":
+            head, body, signature = pss(claims).split(".")
+            return f"{head}.{body}.{signature[:-4]}AAAA"
+        case "ps256_wrong_audience":
+            return pss({**claims, "aud": "een-andere-dienst"})
+        case "ps256_wrong_issuer":
+            return pss({**claims, "iss": "https://vervalser.example"})
+        case "ps256_expired":
+            return pss({**claims, "iat": now - 7200, "nbf": now - 7200, "exp": now - 3600})
+        case "ps256_exp_infinity":
+            return pss({**claims, "exp": float("inf")})
+        case "ps256_lifetime_too_long":
+            return pss({**claims, "exp": now + 7200})
+        case "rs256_on_ps256_key":
+            return _rsa_signed({**ps256, "alg": "RS256"}, json.dumps(claims), issuer.pss_private_key_pem)
+        case "ps256_hs256_public_pem":
+            return _hs256({**ps256}, claims, _public_encodings(issuer.pss_private_key_pem)[0])
     raise ValueError(kind)
 
 
