@@ -164,7 +164,7 @@ class KeyStore:
     async def _safe_load(self) -> None:
         try:
             await self._load()
-        except (OSError, ValueError, httpx.HTTPError) as exc:
+        except (OSError, ValueError, RecursionError, httpx.HTTPError) as exc:
             # Keep the keys we had; a token with an unknown kid then fails as unknown.
             log.warning("could not load verification keys: %s", type(exc).__name__)
 
@@ -183,7 +183,10 @@ def _refuse_constant(name: str) -> Any:
 
 def _json_object(segment: str) -> dict[str, Any]:
     """A JSON object from a base64url segment; NaN and Infinity are refused (they are not JSON)."""
-    value = json.loads(_b64decode(segment), parse_constant=_refuse_constant)
+    try:
+        value = json.loads(_b64decode(segment), parse_constant=_refuse_constant)
+    except RecursionError:
+        raise ValueError("JSON nested too deeply") from None
     if not isinstance(value, dict):
         raise ValueError("not a JSON object")
     return value

@@ -135,7 +135,7 @@ class ServiceTokenSource:
         body: Any
         try:
             body = response.json()
-        except ValueError:
+        except (ValueError, RecursionError):
             body = None
         if response.status_code != 200 or not isinstance(body, dict):
             error, description = "", ""
