@@ -275,7 +275,8 @@ class TokenVerifier:
             signature = _b64decode(parts[2])
         except (ValueError, binascii.Error, UnicodeDecodeError):
             raise TokenError("token is geen geldige JWT") from None
-        if header.get("typ") not in _ACCEPTED_TYP:
+        typ = header.get("typ")
+        if not (typ is None or isinstance(typ, str)) or typ not in _ACCEPTED_TYP:
             raise TokenError("token type niet geaccepteerd")
         if "crit" in header:
             # We understand no JWS extension, so any critical one makes the token unacceptable (RFC 7515 §4.1.11).

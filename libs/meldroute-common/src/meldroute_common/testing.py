@@ -140,7 +140,7 @@ FORGERIES = (
     # Odd but genuinely signed tokens: each must be 401, never accepted and never a 500.
     "exp_far_future", "exp_float_1e18", "exp_infinity", "exp_nan", "iat_infinity", "nbf_infinity", "exp_string",
     "iat_boolean", "float_times", "iat_future", "lifetime_too_long", "crit_unknown", "ps256_on_rs256_key",
-    "missing_iat", "deeply_nested_header",
+    "missing_iat", "deeply_nested_header", "typ_list", "kid_object", "header_not_object",
     # The same checks on the PS256 path (the development issuer's second key is published with alg PS256).
     "ps256_bad_signature", "ps256_wrong_audience", "ps256_wrong_issuer", "ps256_expired", "ps256_exp_infinity",
     "ps256_lifetime_too_long", "rs256_on_ps256_key", "ps256_hs256_public_pem",
@@ -254,6 +254,12 @@ def forge(
             return raw(claims, {**rs256, "alg": "PS256"}, pss=True)
         case "missing_iat":
             return raw({k: v for k, v in claims.items() if k != "iat"})
+        case "typ_list":
+            return raw(claims, {**rs256, "typ": ["at+jwt"]})
+        case "kid_object":
+            return raw(claims, {**rs256, "kid": {"kid": issuer.kid}})
+        case "header_not_object":
+            return f"{_b64(b'[1]')}.{_b64(json.dumps(claims).encode())}.{_b64(b'x' * 256)}"
         case "deeply_nested_header":
             nested = json.dumps({"alg": "RS256", "kid": issuer.kid, "x": 0}).replace(
                 "0}", "[" * 2000 + "]" * 2000 + "}"
