@@ -3,6 +3,7 @@ a maximum lifetime, and scopes and organisation claims read from the provider's 
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import time
@@ -13,6 +14,8 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi import APIRouter
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from meldroute_common.app import build_app
 from meldroute_common.auth import Claims, SignalenAanmaken
 from meldroute_common.devissuer import DevIssuer, rsa_jwk
@@ -243,3 +246,39 @@ async def test_a_service_reads_scopes_from_the_configured_claim(
     async with running(app(scope_claim="scp", gemeente_claim="gc")) as client:
         response = await client.get("/v1/iets", headers=kop)
         assert response.status_code == 200 and response.json() == {"gemeente": "GM1859"}
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4)
+    ),
+    max_leaves=20,
+)
+_HEADER_KEYS = st.sampled_from(["alg", "kid", "typ", "crit", "jku", "x5u", "b64"])
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    header=st.dictionaries(_HEADER_KEYS, _JSON, max_size=5),
+    payload=st.dictionaries(
+        st.sampled_from(["iss", "aud", "sub", "exp", "iat", "nbf", "scope"]), _JSON, max_size=7
+    ),
+    signature=st.binary(max_size=300),
+    real_kid=st.booleans(),
+)
+async def test_any_header_and_payload_give_a_token_error_never_another_exception(
+    header: dict[str, Any],
+    payload: dict[str, Any],
+    signature: bytes,
+    real_kid: bool,
+    issuer: DevIssuer,
+    local_dir: Path,
+) -> None:
+    verifier = _verifier(local_dir / "keys" / "jwks.json", issuer.issuer)
+    if real_kid:
+        header = {**header, "kid": issuer.kid, "alg": "RS256"}
+    parts = (json.dumps(header).encode(), json.dumps(payload).encode(), signature)
+    token = ".".join(base64.urlsafe_b64encode(p).rstrip(b"=").decode() for p in parts)
+    with pytest.raises(TokenError):
+        await verifier.verify(token)
