@@ -60,7 +60,7 @@ openapi-check: bootstrap
 spectral: node_modules/.bootstrapped
 	node_modules/.bin/spectral lint --fail-severity=error -r $(ADR_RULESET) openapi/intake-api.json openapi/privacy-gateway.json openapi/reporting.json
 
-unit: bootstrap browser
+unit: bootstrap browser node_modules/.bootstrapped
 	MELDROUTE_TEST_DB=sqlite $(RUN) pytest $(PYTEST_ARGS)
 	@if $(RUN) python -c "import socket; socket.create_connection(('127.0.0.1', 5432), 2)" 2>/dev/null; then \
 		echo "PostgreSQL answers on 127.0.0.1:5432: running the tests again on PostgreSQL"; \

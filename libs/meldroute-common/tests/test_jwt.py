@@ -45,12 +45,26 @@ def _es256_key() -> tuple[str, dict[str, str]]:
     return pem.decode(), jwk
 
 
-def test_only_rsa_and_p256_keys_are_accepted() -> None:
+def test_only_rsa_and_p256_keys_are_accepted(issuer: DevIssuer, local_dir: Path) -> None:
+    rsa_jwk = json.loads((local_dir / "keys" / "jwks.json").read_text())["keys"][0]
+    bare = {k: v for k, v in rsa_jwk.items() if k != "alg"}
     assert key_from_jwk({"kty": "oct", "k": "c2VjcmV0", "kid": "h"}) is None
     assert key_from_jwk({"kty": "EC", "crv": "P-384", "x": "a", "y": "b", "kid": "p384"}) is None
-    assert key_from_jwk({"kty": "RSA", "n": "a", "e": "AQAB", "kid": "r", "alg": "RS512"}) is None
-    rsa_key = key_from_jwk({"kty": "RSA", "n": "a", "e": "AQAB", "kid": "r"})
-    assert rsa_key is not None and rsa_key.algorithm == "RS256"
+    assert key_from_jwk({**bare, "alg": "RS512"}) is None
+    assert key_from_jwk({**bare, "alg": "HS256"}) is None
+    assert key_from_jwk({**bare, "n": "a"}) is None  # not a usable RSA key (and far below 2048 bits)
+    # The algorithm comes from the JWKS `alg`, else from the key type.
+    for jwk, algorithm in (
+        (bare, "RS256"),
+        ({**bare, "alg": "RS256"}, "RS256"),
+        ({**bare, "alg": "PS256"}, "PS256"),
+    ):
+        key = key_from_jwk(jwk)
+        assert key is not None and key.algorithm == algorithm
+    _pem, ec_jwk = _es256_key()
+    ec_key = key_from_jwk(ec_jwk)
+    assert ec_key is not None and ec_key.algorithm == "ES256"
+    assert key_from_jwk({**ec_jwk, "alg": "PS256"}) is None
 
 
 async def test_es256_tokens_verify(tmp_path: Path) -> None:
@@ -92,17 +106,23 @@ async def test_jwks_url_is_refetched_once_for_an_unknown_kid(issuer: DevIssuer, 
     assert calls == 3
 
 
-async def test_verified_tokens_are_cached_until_exp(issuer: DevIssuer, local_dir: Path) -> None:
-    keys = KeyStore(url=None, file=local_dir / "keys" / "jwks.json", cache_seconds=60)
+async def test_verified_tokens_are_cached_while_their_key_is_published(
+    issuer: DevIssuer, local_dir: Path, tmp_path: Path
+) -> None:
+    jwks = tmp_path / "jwks.json"
+    published = (local_dir / "keys" / "jwks.json").read_text()
+    jwks.write_text(published)
+    keys = KeyStore(url=None, file=jwks, cache_seconds=0)  # reread on every lookup
     verifier = TokenVerifier(keys=keys, issuer=issuer.issuer, audience="intake-api")
     token = issuer.mint(rol="melder")
     first = await verifier.verify(token)
-    keys._keys.clear()  # a cached token needs no key lookup
-    keys._loaded_at = float("inf")
+    assert await verifier.verify(token) is first  # from the cache
+    jwks.write_text(json.dumps({"keys": []}))  # the provider withdraws the key
     keys._last_refetch = time.monotonic()
-    assert await verifier.verify(token) is first
-    with pytest.raises(TokenError):
-        await verifier.verify(issuer.mint(rol="melder"))
+    with pytest.raises(TokenError, match="onbekende sleutel"):
+        await verifier.verify(token)
+    jwks.write_text(published)  # and publishes it again: the token is verified afresh, not from a stale entry
+    assert (await verifier.verify(token))["sub"] == first["sub"]
 
 
 def test_dev_issuer_refuses_production(tmp_path: Path) -> None:
@@ -114,6 +134,7 @@ def test_dev_issuer_refuses_production(tmp_path: Path) -> None:
 def test_dev_keys_are_private(local_dir: Path) -> None:
     for name in (
         "issuer-private.pem",
+        "issuer-ps256-private.pem",
         "gateway-hpke-private.pem",
         "intake-link.key",
         "gateway-pseudonym.key",

@@ -3,5 +3,5 @@ from meldroute_common.migrations import run_migrations
 from reporting.config import get_settings
 from reporting.models import Base
 
-url = context.config.get_main_option("sqlalchemy.url") or get_settings().database_url
+url = context.config.get_main_option("sqlalchemy.url") or get_settings(migraties=True).database_url
 run_migrations(context, Base.metadata, url=url)

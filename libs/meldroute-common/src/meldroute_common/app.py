@@ -83,7 +83,10 @@ def build_app(
                 http=http,
             )
             app.state.token_verifier = TokenVerifier(
-                keys=keys, issuer=settings.oidc_issuer, audience=settings.service_name
+                keys=keys,
+                issuer=settings.oidc_issuer,
+                audience=settings.token_audience,
+                max_lifetime=settings.max_token_seconds,
             )
             for hook in on_startup:
                 stop = await hook(app)
@@ -106,6 +109,8 @@ def build_app(
     )
     app.state.settings = settings
     app.state.metrics = metrics
+    #: Service-token sources the service needs; readiness checks each (services add theirs at start-up).
+    app.state.token_sources = []
     app.state.rate_limiter = RateLimiter(
         limit=settings.rate_limit,
         organisation_limit=settings.rate_limit_organisatie,

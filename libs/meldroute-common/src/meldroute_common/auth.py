@@ -6,6 +6,7 @@ Routes declare what they need with the `Annotated` aliases at the bottom, e.g.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated, Any
@@ -59,19 +60,37 @@ class Claims:
     exp: int
 
     @classmethod
-    def from_token(cls, claims: dict[str, Any]) -> Claims:
-        scope = claims.get("scope", "")
-        scopes = frozenset(scope.split() if isinstance(scope, str) else [])
-        gemeente, organisatie = claims.get("gemeente"), claims.get("organisatie")
+    def from_token(
+        cls,
+        claims: dict[str, Any],
+        *,
+        scope_claims: Sequence[str] = ("scope",),
+        gemeente_claim: str = "gemeente",
+        organisatie_claim: str = "organisatie",
+    ) -> Claims:
+        """The caller from verified claims; the claim names are the provider's (settings `MELDROUTE_*_CLAIM`)."""
+        scopes: set[str] = set()
+        for name in scope_claims:
+            value = claims.get(name)
+            if isinstance(value, str):
+                scopes.update(value.split())
+            elif isinstance(value, list):
+                scopes.update(v for v in value if isinstance(v, str) and v and " " not in v)
+        gemeente, organisatie = claims.get(gemeente_claim), claims.get(organisatie_claim)
         client = claims.get("client_id", claims.get("azp"))
         return cls(
             sub=str(claims["sub"]),
-            scopes=scopes,
+            scopes=frozenset(scopes),
             gemeente=gemeente if isinstance(gemeente, str) else None,
             organisatie=organisatie if isinstance(organisatie, str) else None,
             client_id=client if isinstance(client, str) else None,
             exp=int(claims["exp"]),
         )
+
+
+def scope_claim_names(value: str) -> tuple[str, ...]:
+    """`scope`, or several claims comma-separated (`scp,roles`)."""
+    return tuple(name.strip() for name in value.split(",") if name.strip()) or ("scope",)
 
 
 #: Shown in the OpenAPI document; tokens come from the OIDC provider's token endpoint.
@@ -80,7 +99,7 @@ oauth2_scheme = OAuth2(
         clientCredentials=OAuthFlowClientCredentials(tokenUrl="/token", scopes=dict(SCOPE_DESCRIPTIONS))
     ),
     scheme_name="oauth2",
-    description="OAuth2 bearer tokens (JWT, RS256 or ES256) from the OIDC provider; scopes per operation.",
+    description="OAuth2 bearer tokens (JWT, RS256, PS256 or ES256) from the OIDC provider; scopes per operation.",
     auto_error=False,
 )
 
@@ -92,8 +111,14 @@ async def verified_claims(request: Request, authorization: str | None = Depends(
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized("Alleen bearer tokens worden geaccepteerd.", error="invalid_request")
     verifier: TokenVerifier = request.app.state.token_verifier
+    settings = request.app.state.settings
     try:
-        claims = Claims.from_token(await verifier.verify(token.strip()))
+        claims = Claims.from_token(
+            await verifier.verify(token.strip()),
+            scope_claims=scope_claim_names(settings.scope_claim),
+            gemeente_claim=settings.gemeente_claim,
+            organisatie_claim=settings.organisatie_claim,
+        )
     except TokenError as exc:
         raise Unauthorized(str(exc)) from None
     request.state.claims = claims

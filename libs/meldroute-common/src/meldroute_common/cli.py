@@ -39,6 +39,20 @@ _VOORBEELDEN = {
 }
 
 
+def banner_voorbeelden(*, omgeving: str, host: str) -> str:
+    """Example calls with development tokens: only in development, where the development issuer signs them."""
+    if omgeving != "development":
+        return f"\nTokens komen van de OIDC-provider (MELDROUTE_ENV={omgeving}); geen ontwikkelvoorbeelden."
+    regels = ["\nVoorbeelden (een token per rol):"]
+    for rol, (aud, extra, method, path) in _VOORBEELDEN.items():
+        port = next(d.port for d in DIENSTEN if d.naam == aud)
+        regels.append(
+            f'  curl -X {method} -H "Authorization: Bearer $(uv run meldroute token --rol {rol} {extra} --aud {aud})"'
+            f" 'http://{host}:{port}{path}'"
+        )
+    return "\n".join(regels)
+
+
 def _issuer() -> DevIssuer:
     settings = ServiceSettings()
     return DevIssuer.load(local_dir=settings.local_dir, env=settings.env, issuer=settings.oidc_issuer)
@@ -96,11 +110,12 @@ def dev(
     host: Annotated[str, typer.Option(help="Adres om op te luisteren.")] = "127.0.0.1",
 ) -> None:
     """Start de drie diensten lokaal (SQLite); Ctrl-C stopt ze alle drie."""
+    omgeving = os.environ.get("MELDROUTE_ENV", "development")
     processes = [
         subprocess.Popen(  # noqa: S603
             [sys.executable, "-m", "uvicorn", d.factory, "--factory", "--host", host, "--port", str(d.port),
              "--no-access-log"],
-            env={**os.environ, "MELDROUTE_ENV": os.environ.get("MELDROUTE_ENV", "development")},
+            env={**os.environ, "MELDROUTE_ENV": omgeving},
         )
         for d in DIENSTEN
     ]  # fmt: skip
@@ -108,13 +123,7 @@ def dev(
     typer.echo("\nmeldroute draait:")
     for d in DIENSTEN:
         typer.echo(f"  {d.naam:16} http://{host}:{d.port}/v1/openapi.json")
-    typer.echo("\nVoorbeelden (een token per rol):")
-    for rol, (aud, extra, method, path) in _VOORBEELDEN.items():
-        port = next(d.port for d in DIENSTEN if d.naam == aud)
-        typer.echo(
-            f'  curl -X {method} -H "Authorization: Bearer $(uv run meldroute token --rol {rol} {extra} --aud {aud})"'
-            f" 'http://{host}:{port}{path}'"
-        )
+    typer.echo(banner_voorbeelden(omgeving=omgeving, host=host))
     typer.echo("\nCtrl-C stopt alle drie.")
 
     def stop(*_: object) -> None:

@@ -22,9 +22,9 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from meldroute_common.jwt import sign_token
 from meldroute_common.roles import ROLLEN
-from meldroute_common.settings import Omgeving
+from meldroute_common.settings import DEV_ISSUER, Omgeving
 
-DEFAULT_ISSUER = "https://meldroute.localhost/dev-issuer"
+DEFAULT_ISSUER = DEV_ISSUER
 
 
 class DevIssuerRefused(RuntimeError):
@@ -60,32 +60,57 @@ def rsa_jwk(public_key: rsa.RSAPublicKey) -> dict[str, str]:
     return {**jwk, "kid": kid, "use": "sig", "alg": "RS256"}
 
 
+def _rsa_key(path: Path) -> rsa.RSAPrivateKey:
+    """The RSA key in `path`, generated on first use."""
+    if not path.exists():
+        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        write_private(
+            path,
+            key.private_bytes(
+                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+            ),
+        )
+    loaded = serialization.load_pem_private_key(path.read_bytes(), password=None)
+    assert isinstance(loaded, rsa.RSAPrivateKey)
+    return loaded
+
+
 @dataclass(frozen=True)
 class DevIssuer:
     private_key_pem: str
     kid: str
     issuer: str
+    #: A second key, published with `alg: PS256`, for PS256 tokens (each key serves one algorithm).
+    pss_private_key_pem: str = ""
+    pss_kid: str = ""
 
     @classmethod
     def load(cls, *, local_dir: Path, env: Omgeving, issuer: str = DEFAULT_ISSUER) -> DevIssuer:
-        """Load the development key, generating it and the JWKS on first run."""
+        """Load the development keys, generating them and the JWKS on first run."""
         if env is Omgeving.production:
             raise DevIssuerRefused("de ontwikkel-issuer draait niet in productie (MELDROUTE_ENV=production)")
         keys = local_dir / "keys"
-        private_path, jwks_path = keys / "issuer-private.pem", keys / "jwks.json"
-        if not private_path.exists():
-            key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-            pem = key.private_bytes(
-                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-            )
-            write_private(private_path, pem)
-            jwks_path.write_text(json.dumps({"keys": [rsa_jwk(key.public_key())]}, indent=2))
-        pem_text = private_path.read_text()
-        loaded = serialization.load_pem_private_key(pem_text.encode(), password=None)
-        assert isinstance(loaded, rsa.RSAPrivateKey)
-        if not jwks_path.exists():
-            jwks_path.write_text(json.dumps({"keys": [rsa_jwk(loaded.public_key())]}, indent=2))
-        return cls(private_key_pem=pem_text, kid=rsa_jwk(loaded.public_key())["kid"], issuer=issuer)
+        private_path, pss_path, jwks_path = (
+            keys / "issuer-private.pem",
+            keys / "issuer-ps256-private.pem",
+            keys / "jwks.json",
+        )
+        rs256, ps256 = _rsa_key(private_path), _rsa_key(pss_path)
+        rs256_jwk = rsa_jwk(rs256.public_key())
+        ps256_jwk = {**rsa_jwk(ps256.public_key()), "alg": "PS256"}
+        jwks = json.dumps({"keys": [rs256_jwk, ps256_jwk]}, indent=2)
+        if not jwks_path.exists() or jwks_path.read_text() != jwks:
+            # Atomically: a service may be reading the file at this moment.
+            scratch = jwks_path.with_name(f".jwks-{os.getpid()}.json")
+            scratch.write_text(jwks)
+            os.replace(scratch, jwks_path)
+        return cls(
+            private_key_pem=private_path.read_text(),
+            kid=rs256_jwk["kid"],
+            issuer=issuer,
+            pss_private_key_pem=pss_path.read_text(),
+            pss_kid=ps256_jwk["kid"],
+        )
 
     def mint(
         self,
@@ -97,6 +122,7 @@ class DevIssuer:
         sub: str | None = None,
         lifetime_seconds: int = 3600,
         extra: dict[str, Any] | None = None,
+        algorithm: str = "RS256",
     ) -> str:
         """A token for `rol` (a user role or a service client), signed with the development key."""
         if rol not in ROLLEN:
@@ -125,4 +151,8 @@ class DevIssuer:
             # An attention officer reaches the gateway as the policy partner of their municipality (af-gm1509).
             claims["organisatie"] = organisatie
         claims.update(extra or {})
+        if algorithm == "PS256":
+            return sign_token(
+                claims=claims, private_key_pem=self.pss_private_key_pem, kid=self.pss_kid, algorithm="PS256"
+            )
         return sign_token(claims=claims, private_key_pem=self.private_key_pem, kid=self.kid)

@@ -1,4 +1,8 @@
-"""Liveness, readiness (checks the database) and Prometheus metrics; left out of the API document."""
+"""Liveness, readiness (the database, and the service tokens the service needs) and Prometheus metrics.
+
+Left out of the API document. Readiness names a target service whose token cannot be obtained; the provider's
+own error is in the log, not in this unauthenticated answer.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from meldroute_common.auth import Scope, require_scopes, verified_claims
 from meldroute_common.db import ping
 from meldroute_common.problems import ServiceUnavailable
+from meldroute_common.servicetokens import ServiceTokenSource
 
 
 def health_router() -> APIRouter:
@@ -25,9 +30,18 @@ def health_router() -> APIRouter:
             await ping(request.app.state.engine)
         except Exception:
             raise ServiceUnavailable("De database antwoordt niet.") from None
-        return JSONResponse(
-            {"status": "ok", "dienst": request.app.state.settings.service_name, "database": "ok"}
-        )
+        sources: list[ServiceTokenSource] = getattr(request.app.state, "token_sources", [])
+        missing = [source.audience for source in sources if await source.status() is not None]
+        if missing:
+            raise ServiceUnavailable(f"Geen service-token te krijgen voor: {', '.join(missing)}.")
+        body: dict[str, object] = {
+            "status": "ok",
+            "dienst": request.app.state.settings.service_name,
+            "database": "ok",
+        }
+        if sources:
+            body["servicetokens"] = {source.audience: "ok" for source in sources}
+        return JSONResponse(body)
 
     @router.get("/metrics")
     async def metrics(request: Request) -> Response:

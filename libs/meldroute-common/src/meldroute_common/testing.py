@@ -137,7 +137,31 @@ def _hs256(header: dict[str, Any], claims: dict[str, Any], secret: bytes) -> str
 FORGERIES = (
     "wrong_audience", "wrong_issuer", "expired", "not_yet_valid", "missing_exp", "missing_aud", "missing_sub",
     "unknown_kid", "alg_none", "hs256_public_pem", "hs256_public_der", "bad_signature", "garbage",
+    # Odd but genuinely signed tokens: each must be 401, never accepted and never a 500.
+    "exp_far_future", "exp_float_1e18", "exp_infinity", "exp_nan", "iat_infinity", "nbf_infinity", "exp_string",
+    "iat_boolean", "float_times", "iat_future", "lifetime_too_long", "crit_unknown", "ps256_on_rs256_key",
+    "missing_iat", "deeply_nested_header", "typ_list", "kid_object", "header_not_object",
+    # The same checks on the PS256 path (the development issuer's second key is published with alg PS256).
+    "ps256_bad_signature", "ps256_wrong_audience", "ps256_wrong_issuer", "ps256_expired", "ps256_exp_infinity",
+    "ps256_lifetime_too_long", "rs256_on_ps256_key", "ps256_hs256_public_pem",
 )  # fmt: skip
+#: Larger than any header block the HTTP server reads (h11: 16 KiB), so over HTTP it never reaches the app; the
+#: verifier's own limit (16 KiB) is shown in-process.
+OVERSIZED = "oversized"
+
+
+def _rsa_signed(header: dict[str, Any], payload: str, private_key_pem: str, *, pss: bool = False) -> str:
+    """A token with any header and any payload text (also what json.dumps makes of NaN and Infinity)."""
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
+    key = serialization.load_pem_private_key(private_key_pem.encode(), password=None)
+    assert isinstance(key, rsa.RSAPrivateKey)
+    signing_input = f"{_b64(json.dumps(header).encode())}.{_b64(payload.encode())}"
+    scheme: padding.AsymmetricPadding = (
+        padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=32) if pss else padding.PKCS1v15()
+    )
+    return f"{signing_input}.{_b64(key.sign(signing_input.encode(), scheme, hashes.SHA256()))}"
 
 
 @lru_cache(maxsize=4)
@@ -190,6 +214,81 @@ def forge(
             return f"{head}.{body}.{signature[:-4]}AAAA"
         case "garbage":
             return "dit-is-geen-token"
+
+    rs256 = {"alg": "RS256", **header}
+
+    def raw(c: dict[str, Any], h: dict[str, Any] = rs256, *, pss: bool = False) -> str:
+        return _rsa_signed(h, json.dumps(c), issuer.private_key_pem, pss=pss)
+
+    match kind:
+        case "exp_far_future":
+            return raw({**claims, "exp": 10**18})
+        case "exp_float_1e18":
+            return raw({**claims, "exp": 1e18})
+        case "exp_infinity":
+            return raw({**claims, "exp": float("inf")})
+        case "exp_nan":
+            return raw({**claims, "exp": float("nan")})
+        case "iat_infinity":
+            return raw({**claims, "iat": float("-inf")})
+        case "nbf_infinity":
+            return raw({**claims, "nbf": float("-inf")})
+        case "exp_string":
+            return raw({**claims, "exp": str(now + 600)})
+        case "iat_boolean":
+            return raw({**claims, "iat": True})
+        case "float_times":
+            return raw({**claims, "iat": now + 0.5, "exp": now + 600.5})
+        case "iat_future":
+            return raw({**claims, "iat": now + 365 * 86400, "nbf": now, "exp": now + 365 * 86400 + 600})
+        case "lifetime_too_long":
+            return raw({**claims, "exp": now + 7200})
+        case "oversized":
+            return raw({**claims, "opvulling": "x" * 17 * 1024})
+        case "crit_unknown":
+            return raw(
+                claims,
+                {**rs256, "crit": ["https://vervalser.example/ext"], "https://vervalser.example/ext": 1},
+            )
+        case "ps256_on_rs256_key":
+            return raw(claims, {**rs256, "alg": "PS256"}, pss=True)
+        case "missing_iat":
+            return raw({k: v for k, v in claims.items() if k != "iat"})
+        case "typ_list":
+            return raw(claims, {**rs256, "typ": ["at+jwt"]})
+        case "kid_object":
+            return raw(claims, {**rs256, "kid": {"kid": issuer.kid}})
+        case "header_not_object":
+            return f"{_b64(b'[1]')}.{_b64(json.dumps(claims).encode())}.{_b64(b'x' * 256)}"
+        case "deeply_nested_header":
+            nested = json.dumps({"alg": "RS256", "kid": issuer.kid, "x": 0}).replace(
+                "0}", "[" * 2000 + "]" * 2000 + "}"
+            )
+            return f"{_b64(nested.encode())}.{_b64(json.dumps(claims).encode())}.{_b64(b'x' * 256)}"
+
+    ps256 = {"alg": "PS256", "kid": issuer.pss_kid, "typ": "at+jwt"}
+
+    def pss(c: dict[str, Any]) -> str:
+        return _rsa_signed(ps256, json.dumps(c), issuer.pss_private_key_pem, pss=True)
+
+    match kind:
+        case "ps256_bad_signature":
+            head, body, signature = pss(claims).split(".")
+            return f"{head}.{body}.{signature[:-4]}AAAA"
+        case "ps256_wrong_audience":
+            return pss({**claims, "aud": "een-andere-dienst"})
+        case "ps256_wrong_issuer":
+            return pss({**claims, "iss": "https://vervalser.example"})
+        case "ps256_expired":
+            return pss({**claims, "iat": now - 7200, "nbf": now - 7200, "exp": now - 3600})
+        case "ps256_exp_infinity":
+            return pss({**claims, "exp": float("inf")})
+        case "ps256_lifetime_too_long":
+            return pss({**claims, "exp": now + 7200})
+        case "rs256_on_ps256_key":
+            return _rsa_signed({**ps256, "alg": "RS256"}, json.dumps(claims), issuer.pss_private_key_pem)
+        case "ps256_hs256_public_pem":
+            return _hs256({**ps256}, claims, _public_encodings(issuer.pss_private_key_pem)[0])
     raise ValueError(kind)
 
 
@@ -289,7 +388,8 @@ class ServiceProcess:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, *, timeout: float = 90.0) -> None:
+    def start(self, *, timeout: float = 90.0, ready: bool = True) -> None:
+        """Start and wait until `/health/ready` answers 200 (or, with `ready=False`, until `/health/live` does)."""
         import subprocess
         import sys
 
@@ -304,13 +404,13 @@ class ServiceProcess:
             if self.process.poll() is not None:
                 raise RuntimeError(f"{self.dienst.naam} stopped at start-up; see {log.name}")
             try:
-                ready = httpx.get(f"{self.url}/health/ready", timeout=1.0)
+                answer = httpx.get(f"{self.url}/health/{'ready' if ready else 'live'}", timeout=1.0)
             except httpx.HTTPError:
                 time.sleep(0.1)
                 continue
             # The port may have been taken by another process between choosing and binding it: make sure the
             # answer comes from this very service.
-            if ready.status_code == 200 and ready.json().get("dienst") == self.dienst.naam:
+            if answer.status_code == 200 and answer.json().get("dienst") == self.dienst.naam:
                 time.sleep(0.2)
                 if self.process.poll() is None:
                     return

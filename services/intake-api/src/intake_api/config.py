@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
+from typing import ClassVar
 
-from meldroute_common.settings import ServiceSettings
+from meldroute_common.settings import ServiceSettings, load_settings
 from pydantic import Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
@@ -32,6 +33,22 @@ class IntakeSettings(ServiceSettings):
         default="6000/minute",
         description="Rate limit on /v1/intern per client, in the `limits` notation; the gateway calls it once "
         "or twice per partner request.",
+    )
+    reporting_audience: str = Field(
+        default="reporting",
+        description="The `aud` reporting's tokens carry (its REPORTING_AUDIENCE); the outbox relay asks for it.",
+    )
+    reporting_token_scope: str = Field(
+        default="rapportage:invoeren",
+        description="`scope` of the token request for reporting (space-separated; e.g. api://…/.default "
+        "for Microsoft Entra ID).",
+    )
+    reporting_token_resource: str | None = Field(
+        default=None, description="`resource` (RFC 8707) of the token request for reporting, an absolute URI."
+    )
+    reporting_token_audience: str | None = Field(
+        default=None,
+        description="`audience` parameter of the token request for reporting, for providers that want one.",
     )
     gemeenten: list[str] | None = Field(
         default=None,
@@ -90,7 +107,11 @@ class IntakeSettings(ServiceSettings):
         parse_duur(waarde)  # raises ValueError on anything that is not a positive ISO 8601 duration
         return waarde
 
+    production_key_files: ClassVar[tuple[str, ...]] = ("link_key_file", "gateway_public_key_file")
+    calls_services: ClassVar[bool] = True
+
 
 @cache
-def get_settings() -> IntakeSettings:
-    return IntakeSettings()
+def get_settings(*, migraties: bool = False) -> IntakeSettings:
+    """The settings from the environment; refuses to start on unsafe production settings (migrations: the database)."""
+    return load_settings(IntakeSettings, database_only=migraties)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
+from typing import ClassVar
 
 from meldroute_common.duur import parse_duur
-from meldroute_common.settings import ServiceSettings
+from meldroute_common.settings import ServiceSettings, load_settings
 from pydantic import Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
@@ -22,6 +23,23 @@ class GatewaySettings(ServiceSettings):
         default="privacy-gateway", description="The service's name, also the audience its tokens carry."
     )
     intake_url: str = Field(default="http://127.0.0.1:8001", description="Base URL of intake-api.")
+    intake_audience: str = Field(
+        default="intake-api",
+        description="The `aud` intake-api's tokens carry (its INTAKE_AUDIENCE); the gateway asks for it.",
+    )
+    intake_token_scope: str = Field(
+        default="intake:intern",
+        description="`scope` of the token request for intake-api (space-separated; e.g. api://…/.default "
+        "for Microsoft Entra ID).",
+    )
+    intake_token_resource: str | None = Field(
+        default=None,
+        description="`resource` (RFC 8707) of the token request for intake-api, an absolute URI.",
+    )
+    intake_token_audience: str | None = Field(
+        default=None,
+        description="`audience` parameter of the token request for intake-api, for providers that want one.",
+    )
     intake_timeout_seconds: float = Field(
         default=5.0, gt=0, description="Timeout for each call to intake-api."
     )
@@ -72,6 +90,9 @@ class GatewaySettings(ServiceSettings):
         description="Hours an approved identity request may be used to unseal (and never past the policy's window).",
     )
 
+    production_key_files: ClassVar[tuple[str, ...]] = ("hpke_private_key_files", "pseudonym_key_file")
+    calls_services: ClassVar[bool] = True
+
     retentie_identiteitsverzoeken: str = Field(
         default="P1Y",
         description="Retention of identity requests with their approvals and sealed reasons, counted from the end "
@@ -94,5 +115,6 @@ class GatewaySettings(ServiceSettings):
 
 
 @cache
-def get_settings() -> GatewaySettings:
-    return GatewaySettings()
+def get_settings(*, migraties: bool = False) -> GatewaySettings:
+    """The settings from the environment; refuses to start on unsafe production settings (migrations: the database)."""
+    return load_settings(GatewaySettings, database_only=migraties)

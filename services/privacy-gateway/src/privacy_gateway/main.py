@@ -94,7 +94,15 @@ def _start(
         sleutelbos = load_keyring(paden)
         # The first file is the current key; the gateway seals its own data to it.
         huidig = sleutelbos[next(iter(sleutelbos))]
-        tokens = ServiceTokenSource(settings=settings, audience="intake-api", http=app.state.http)
+        tokens = ServiceTokenSource(
+            settings=settings,
+            audience=settings.intake_audience,
+            http=app.state.http,
+            scope=settings.intake_token_scope,
+            resource=settings.intake_token_resource,
+            audience_parameter=settings.intake_token_audience,
+        )
+        app.state.token_sources.append(tokens)
         app.state.gateway = Gateway(
             settings=settings,
             beleid=app.state.beleid,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from meldroute_common.settings import Omgeving, ServiceSettings
+from meldroute_common.settings import Omgeving, ServiceSettings, load_settings
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
@@ -57,5 +57,6 @@ class ReportingSettings(ServiceSettings):
 
 
 @cache
-def get_settings() -> ReportingSettings:
-    return ReportingSettings()
+def get_settings(*, migraties: bool = False) -> ReportingSettings:
+    """The settings from the environment; refuses to start on unsafe production settings (migrations: the database)."""
+    return load_settings(ReportingSettings, database_only=migraties)

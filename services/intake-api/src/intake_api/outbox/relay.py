@@ -22,14 +22,31 @@ import httpx
 import sqlalchemy as sa
 from fastapi import FastAPI
 from meldroute_common.servicetokens import ServiceTokenSource
+from prometheus_client import CollectorRegistry, Gauge
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
 from intake_api.config import IntakeSettings
 from intake_api.outbox.models import OutboxGebeurtenis
-from intake_api.tijd import nu
+from intake_api.tijd import nu, utc
 
 log = logging.getLogger("intake_api.outbox")
+
+
+class OutboxMetrics:
+    """The outbox backlog as Prometheus gauges: how many events wait, and how long the oldest has waited."""
+
+    def __init__(self, registry: CollectorRegistry) -> None:
+        self.aantal = Gauge(
+            "meldroute_outbox_backlog_events",
+            "Events in the outbox not yet delivered to reporting",
+            registry=registry,
+        )
+        self.leeftijd = Gauge(
+            "meldroute_outbox_backlog_age_seconds",
+            "Seconds the oldest undelivered outbox event has waited (0 when none waits)",
+            registry=registry,
+        )
 
 
 class AfleverFout(Exception):
@@ -51,7 +68,33 @@ class Relay:
     claim_seconden: float = 60.0
     max_wachttijd: float = 60.0
     pogingen_per_batch: int = 3
+    metrics: OutboxMetrics | None = None
     afgeleverd: int = field(default=0, init=False)
+
+    async def achterstand(self) -> tuple[int, float]:
+        """How many events wait for delivery, and the age in seconds of the oldest."""
+        async with self.maker() as session:
+            aantal, oudste = (
+                await session.execute(
+                    sa.select(sa.func.count(), sa.func.min(OutboxGebeurtenis.aangemaakt_op)).where(
+                        OutboxGebeurtenis.afgeleverd_op.is_(None)
+                    )
+                )
+            ).one()
+        if oudste is None:
+            return int(aantal), 0.0
+        return int(aantal), max(0.0, (nu() - utc(oudste)).total_seconds())
+
+    async def _meet(self) -> None:
+        if self.metrics is None:
+            return
+        try:
+            aantal, leeftijd = await self.achterstand()
+        except Exception as exc:  # a metric never stops the relay
+            log.warning("outbox-achterstand niet te meten: %s", type(exc).__name__)
+            return
+        self.metrics.aantal.set(aantal)
+        self.metrics.leeftijd.set(leeftijd)
 
     async def _claim(self) -> list[tuple[int, dict[str, Any]]]:
         moment = nu()
@@ -144,6 +187,7 @@ class Relay:
             except Exception as exc:
                 wacht = min(max(wacht * 2, self.interval), self.max_wachttijd)
                 log.warning("outbox niet afgeleverd, nieuwe poging over %.1f s: %s", wacht, exc)
+            await self._meet()
             await asyncio.sleep(wacht)
 
 
@@ -152,12 +196,20 @@ def relay_voor(app: FastAPI) -> Relay:
     return Relay(
         maker=app.state.sessionmaker,
         http=app.state.http,
-        tokens=ServiceTokenSource(settings=settings, audience="reporting", http=app.state.http),
+        tokens=ServiceTokenSource(
+            settings=settings,
+            audience=settings.reporting_audience,
+            http=app.state.http,
+            scope=settings.reporting_token_scope,
+            resource=settings.reporting_token_resource,
+            audience_parameter=settings.reporting_token_audience,
+        ),
         url=settings.reporting_url.rstrip("/") + "/v1/gebeurtenissen",
         batchgrootte=settings.outbox_batchgrootte,
         interval=settings.outbox_interval_seconden,
         claim_seconden=settings.outbox_claim_seconden,
         max_wachttijd=settings.outbox_max_wachttijd_seconden,
+        metrics=OutboxMetrics(app.state.metrics.registry),
     )
 
 
@@ -168,6 +220,7 @@ async def start_relay(app: FastAPI) -> Callable[[], Awaitable[None]] | None:
         return None
     relay = relay_voor(app)
     app.state.outbox_relay = relay
+    app.state.token_sources.append(relay.tokens)
     taak = asyncio.create_task(relay.draai(), name="outbox-relay")
 
     async def stop() -> None:

@@ -27,7 +27,7 @@ from uuid import UUID
 
 import httpx
 from meldroute_common.problems import BadGateway, BadRequest, GatewayTimeout, InvalidParam, ServiceUnavailable
-from meldroute_common.servicetokens import ServiceTokenSource
+from meldroute_common.servicetokens import ServiceTokenSource, TokenUnavailable
 from pydantic import BaseModel, ValidationError
 
 from privacy_gateway.intake.schemas import IntakeCasus, IntakeCasussenPagina, IntakePseudoniem
@@ -124,7 +124,7 @@ class IntakeClient:
         for poging in range(2):
             try:
                 token = await self._tokens.token()
-            except (httpx.HTTPError, KeyError, ValueError):
+            except (TokenUnavailable, httpx.HTTPError, KeyError, ValueError):
                 log.warning("geen service-token voor intake-api te krijgen")
                 raise ServiceUnavailable(
                     "De privacy-gateway kan zich niet bij intake-api aanmelden."
