@@ -21,11 +21,11 @@ from uuid import UUID
 import sqlalchemy as sa
 from meldroute_common.catalogus import Catalogus
 from meldroute_common.problems import BadRequest, Conflict, InvalidParam, PreconditionFailed, Problem
+from meldroute_common.scrubbing import scrub_text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from intake_api.beoordelingen.schemas import BeoordelingInvoer
 from intake_api.outbox.service import gebeurtenis_vastleggen
-from intake_api.pseudonimisering.tekst import scrub_text
 from intake_api.signalen.models import CasusPartner, HistorieRegel, Signaal
 from intake_api.signalen.service import betrokkenen_van, haal_signaal
 
@@ -174,7 +174,7 @@ async def beoordelen(
             door=door,
             van_status=van,
             naar_status=invoer.status,
-            toelichting=scrub_text(tekst=invoer.toelichting).tekst,
+            toelichting=scrub_text(invoer.toelichting).text,
             details=details or None,
         )
     )

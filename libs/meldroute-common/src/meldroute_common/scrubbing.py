@@ -27,14 +27,15 @@ stall a request.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 from types import MappingProxyType
 
-from intake_api.pseudonimisering.bsn import passes_elfproef
+from meldroute_common.bsn import passes_elfproef
 
-__all__ = ["Identificator", "ScrubResult", "scrub_text"]
+__all__ = ["Identificator", "KnownIdentity", "ScrubResult", "scrub_text"]
 
 
 class Identificator(StrEnum):
@@ -46,6 +47,9 @@ class Identificator(StrEnum):
     BSN = "BSN"
     KENTEKEN = "KENTEKEN"
     POSTCODE_HUISNUMMER = "POSTCODE-HUISNUMMER"
+    GEBOORTEDATUM = "GEBOORTEDATUM"
+    ADRES = "ADRES"
+    NAAM = "NAAM"
 
     @property
     def placeholder(self) -> str:
@@ -56,12 +60,34 @@ class Identificator(StrEnum):
 class ScrubResult:
     """The scrubbed text and how many identifiers of each kind were replaced (every kind present)."""
 
-    tekst: str
-    aantallen: Mapping[Identificator, int]
+    text: str
+    counts: Mapping[Identificator, int]
 
     @property
-    def totaal(self) -> int:
-        return sum(self.aantallen.values())
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def replaced(self) -> bool:
+        return self.total > 0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class KnownIdentity:
+    """What the record itself says identifies one person; every value is replaced wherever it appears."""
+
+    names: Sequence[str] = ()
+    address: str | None = None
+    street: str | None = None
+    house_number: str | None = None
+    postcode: str | None = None
+    town: str | None = None
+    birth_date: date | None = None
+    bsn: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    iban: str | None = None
+    plate: str | None = None
 
 
 _SPACE = "[ \u00a0\u202f]"  # copy-pasted text often carries (narrow) no-break spaces
@@ -274,13 +300,56 @@ _PASSES: tuple[tuple[Identificator, Callable[[str], tuple[str, int]]], ...] = (
 )
 
 
-def scrub_text(*, tekst: str) -> ScrubResult:
-    """Replace e-mail addresses, IBANs, phone numbers, BSNs, postcode + house number and licence plates.
+# Name parts too common to replace on their own.
+_TUSSENVOEGSELS = frozenset(
+    {"van", "der", "den", "de", "het", "ter", "ten", "te", "op", "in", "la", "le", "du"}
+)
+
+
+def _datumvormen(datum: date) -> list[str]:
+    d, m, j = datum.day, datum.month, datum.year
+    vormen = {datum.isoformat()}
+    for scheiding in "-/.":
+        vormen |= {f"{d:02d}{scheiding}{m:02d}{scheiding}{j}", f"{d}{scheiding}{m}{scheiding}{j}"}
+    return sorted(vormen)
+
+
+def _replace_known(text: str, known: Sequence[KnownIdentity], counts: dict[Identificator, int]) -> str:
+    vervangingen: list[tuple[str, Identificator]] = []
+    for person in known:
+        for naam in person.names:
+            vervangingen.append((naam, Identificator.NAAM))
+            for deel in re.split(r"[\s,.\-]+", naam):
+                if len(deel) >= 3 and deel.casefold() not in _TUSSENVOEGSELS:
+                    vervangingen.append((deel, Identificator.NAAM))
+        for adres in (person.address, person.street, person.town):
+            if adres:
+                vervangingen.append((adres, Identificator.ADRES))
+        if person.phone:
+            vervangingen.append((person.phone, Identificator.TELEFOON))
+        if person.bsn and person.bsn.strip():
+            vervangingen.append((person.bsn.strip(), Identificator.BSN))
+        if person.birth_date:
+            vervangingen += [(vorm, Identificator.GEBOORTEDATUM) for vorm in _datumvormen(person.birth_date)]
+    for waarde, soort in sorted(vervangingen, key=lambda paar: -len(paar[0])):
+        if not waarde.strip():
+            continue
+        patroon = re.compile(rf"(?<!\w){re.escape(waarde.strip())}(?!\w)", re.IGNORECASE)
+        text, aantal = patroon.subn(soort.placeholder, text)
+        counts[soort] += aantal
+    return text
+
+
+def scrub_text(text: str, *, known: KnownIdentity | Sequence[KnownIdentity] = ()) -> ScrubResult:
+    """Replace e-mail addresses, IBANs, phone numbers, BSNs, postcode + house number and licence plates,
+    then the names, address and birth date of the `known` people.
 
     Returns the scrubbed text and the number of replacements per kind. Text without any of these is
     returned unchanged.
     """
-    aantallen: dict[Identificator, int] = {}
+    people = (known,) if isinstance(known, KnownIdentity) else tuple(known)
+    counts: dict[Identificator, int] = dict.fromkeys(Identificator, 0)
     for soort, replace in _PASSES:
-        tekst, aantallen[soort] = replace(tekst)
-    return ScrubResult(tekst=tekst, aantallen=MappingProxyType(aantallen))
+        text, counts[soort] = replace(text)
+    text = _replace_known(text, people, counts)
+    return ScrubResult(text=text, counts=MappingProxyType(counts))
