@@ -10,7 +10,13 @@ from datetime import date
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
-from meldroute_common.scrubbing import Identificator, KnownIdentity, normalise_text, scrub_text
+from meldroute_common.scrubbing import (
+    Identificator,
+    KnownIdentity,
+    identity_tokens,
+    normalise_text,
+    scrub_text,
+)
 
 # --- helpers ----------------------------------------------------------------------------------------
 
@@ -425,3 +431,46 @@ def test_pathological_input_with_known_people_is_fast(text: str) -> None:
     started = time.perf_counter()
     scrub_text(text, known=[CANARY, PREFIXED])
     assert time.perf_counter() - started < 1.0
+
+
+# --- the same through keyed lookups (a service that keeps only hashes of the values) ------------------
+
+_TOKENS = identity_tokens([CANARY, PREFIXED])
+_LOOKUP_FORMS = {
+    k: v for k, v in FORMS.items() if k.startswith(("name-", "date-", "street", "town", "postcode-"))
+}
+
+
+def _lookup(soort: Identificator, token: str) -> bool:
+    return (soort, token) in _TOKENS
+
+
+@pytest.mark.parametrize(("text", "expected"), _LOOKUP_FORMS.values(), ids=_LOOKUP_FORMS.keys())
+def test_every_form_is_replaced_through_a_lookup(text: str, expected: str) -> None:
+    assert scrub_text(text, lookup=_lookup).text == expected
+
+
+def test_identity_tokens_hold_no_whole_values() -> None:
+    tokens = {token for _, token in _TOKENS}
+    assert "canarius" in tokens and "zwartveld" in tokens and "1990-02-03" in tokens and "7071ab" in tokens
+    assert not any(" " in token for token in tokens)
+    assert "123456782" not in tokens  # shaped identifiers are found without help
+
+
+@pytest.mark.parametrize("text", ORDINARY)
+def test_ordinary_dutch_is_left_alone_with_a_lookup(text: str) -> None:
+    assert scrub_text(text, lookup=_lookup).text == text
+
+
+def test_lookup_is_only_asked_about_tokens_of_the_text() -> None:
+    asked: list[tuple[Identificator, str]] = []
+
+    def lookup(soort: Identificator, token: str) -> bool:
+        asked.append((soort, token))
+        return False
+
+    scrub_text("Gesproken met de heer Zwartveld op 3 februari 1990 in 7071 AB", lookup=lookup)
+    assert (Identificator.NAAM, "zwartveld") in asked
+    assert (Identificator.GEBOORTEDATUM, "1990-02-03") in asked
+    assert {soort for soort, _ in asked} <= {Identificator.NAAM, Identificator.ADRES, Identificator.GEBOORTEDATUM,
+                                              Identificator.POSTCODE}  # fmt: skip

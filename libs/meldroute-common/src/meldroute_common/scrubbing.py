@@ -2,12 +2,18 @@
 
 API (stable, keyword-only after the text)::
 
-    scrub_text(text, *, known=()) -> ScrubResult
+    scrub_text(text, *, known=(), lookup=None) -> ScrubResult
+    identity_tokens(known) -> frozenset[tuple[Identificator, str]]
 
 - ``text``: the free text as typed (a signal's ``omschrijving``, a ``toelichting``, a partner's ``reden``).
 - ``known``: one `KnownIdentity` or a sequence of them: what the record itself says identifies its people
   (names, address or its parts, birth date, BSN, phone, e-mail, IBAN, plate). Those values are replaced in
   every variant listed below, also where they have no recognisable shape (a name, a street, a town).
+- ``lookup``: for a service that must not keep its people's identities readable. `identity_tokens`
+  gives the folded words and dates of a `KnownIdentity` (name words, address words and numbers, the
+  birth date as ISO and as ``--MM-DD``); the service stores them as keyed hashes and later passes
+  ``lookup(kind, token) -> bool``, which answers whether a token of the text is one of them. Words and
+  dates of the text for which it answers yes are then treated exactly like `known` values.
 - ``ScrubResult.text``: the scrubbed text; ``.counts``: replacements per `Identificator` (every kind
   present, zeros included); ``.total``; ``.replaced``: whether anything was replaced.
 
@@ -73,7 +79,15 @@ from types import MappingProxyType
 
 from meldroute_common.bsn import passes_elfproef
 
-__all__ = ["Identificator", "KnownIdentity", "ScrubResult", "normalise_text", "scrub_text"]
+__all__ = [
+    "Identificator",
+    "KnownIdentity",
+    "Lookup",
+    "ScrubResult",
+    "identity_tokens",
+    "normalise_text",
+    "scrub_text",
+]
 
 
 class Identificator(StrEnum):
@@ -635,15 +649,153 @@ def _address_pattern(people: Sequence[KnownIdentity]) -> re.Pattern[str] | None:
     return re.compile(rf"{_START}{word}(?:{_WORD_SEP}{word}){{0,6}}{tail}{_END}")
 
 
+# --- known values as keyed hashes -----------------------------------------------------------------
+
+Lookup = Callable[[Identificator, str], bool]
+
+_MAAND_NUMMER = {naam: nummer for nummer, namen in _MAANDEN.items() for naam in namen}
+_DATE_CANDIDATE = re.compile(
+    rf"""(?<![0-9])(?:
+        (?P<d1>[0-9]{{1,2}}){_DATE_SEP}(?P<m1>[0-9]{{1,2}}){_DATE_SEP}(?P<y1>[0-9]{{4}}|[0-9]{{2}})
+      | (?P<y2>[0-9]{{4}}){_DATE_SEP}(?P<m2>[0-9]{{1,2}}){_DATE_SEP}(?P<d2>[0-9]{{1,2}})
+      | (?P<d3>[0-9]{{2}})(?P<m3>[0-9]{{2}})(?P<y3>(?:19|20)[0-9]{{2}})
+      | (?P<y4>(?:19|20)[0-9]{{2}})(?P<m4>[0-9]{{2}})(?P<d4>[0-9]{{2}})
+      | (?P<d5>[0-9]{{1,2}})(?:e|ste|de)?[ \t]{{0,2}}(?P<n5>{_ELKE_MAAND})\.?
+        (?:[ \t]{{0,2}}'?(?P<y5>[0-9]{{4}}|[0-9]{{2}})(?![0-9]))?
+      | (?P<n6>{_ELKE_MAAND})\.?[ \t]{{0,2}}(?P<d6>[0-9]{{1,2}})(?:st|nd|rd|th)?(?:,?[ \t]{{0,2}}(?P<y6>[0-9]{{4}}))?
+    )(?![0-9A-Za-z])""",
+    re.IGNORECASE | re.VERBOSE,
+)
+
+
+def _date_tokens(match: re.Match[str]) -> list[str]:
+    """The tokens (ISO dates, or --MM-DD without a year) a date written in the text may stand for."""
+    for n in range(1, 7):
+        if match.group(f"d{n}") is not None:
+            dag = int(match.group(f"d{n}"))
+            maand = int(match.group(f"m{n}")) if n <= 4 else _MAAND_NUMMER[match.group(f"n{n}").lower()]
+            jaar = match.group(f"y{n}")
+            break
+    else:  # pragma: no cover - one alternative always matched
+        return []
+    if not (1 <= maand <= 12 and 1 <= dag <= 31):
+        return []
+    if jaar is None:
+        return [f"--{maand:02d}-{dag:02d}"]
+    jaren = [int(jaar)] if len(jaar) == 4 else [1900 + int(jaar), 2000 + int(jaar)]
+    tokens = []
+    for j in jaren:
+        try:
+            tokens.append(date(j, maand, dag).isoformat())
+        except ValueError:
+            continue
+    return tokens
+
+
+def _compact(value: str) -> str:
+    return "".join(c for c in _fold_value(value) if _alnum(c))
+
+
+_POSTCODE_CANDIDATE = re.compile(rf"(?<![0-9A-Za-z])[1-9][0-9]{{3}}{_SPACE}?[A-Za-z]{{2}}(?![0-9A-Za-z])")
+
+
+def _replace_looked_up_postcodes(lookup: Lookup | None) -> Pass:
+    def replace(text: str) -> tuple[str, int]:
+        if lookup is None:
+            return text, 0
+        spans = [
+            m.span()
+            for m in _POSTCODE_CANDIDATE.finditer(text)
+            if lookup(Identificator.POSTCODE, _compact(m.group()))
+        ]
+        return _replace_spans(text, spans, Identificator.POSTCODE.placeholder)
+
+    return replace
+
+
+def _replace_looked_up_dates(lookup: Lookup | None) -> Pass:
+    def replace(text: str) -> tuple[str, int]:
+        if lookup is None:
+            return text, 0
+        spans = [
+            m.span()
+            for m in _DATE_CANDIDATE.finditer(text)
+            if any(lookup(Identificator.GEBOORTEDATUM, t) for t in _date_tokens(m))
+        ]
+        return _replace_spans(text, spans, Identificator.GEBOORTEDATUM.placeholder)
+
+    return replace
+
+
+def identity_tokens(known: KnownIdentity | Sequence[KnownIdentity]) -> frozenset[tuple[Identificator, str]]:
+    """The folded words and dates of the known people that `lookup` is asked about later."""
+    people = (known,) if isinstance(known, KnownIdentity) else tuple(known)
+    tokens: set[tuple[Identificator, str]] = set()
+    for person in people:
+        for naam in person.names:
+            woorden = [w.replace("'", "") for w in _words(naam)]
+            tokens.update((Identificator.NAAM, w) for w in woorden)
+            # Initials as "c.": a single letter of the text is only asked about in that form.
+            tokens.update((Identificator.NAAM, f"{w[0]}.") for w in woorden if w and w not in _TUSSENVOEGSELS)
+        postcodes = [person.postcode] if person.postcode else []
+        for value in (person.address, person.street, person.town, person.house_number):
+            if value:
+                genormaliseerd = normalise_text(value)
+                postcodes += [m.group() for m in _POSTCODE_IN_ADRES.finditer(genormaliseerd)]
+                zonder_postcode = _POSTCODE_IN_ADRES.sub(" ", genormaliseerd)
+                tokens.update(
+                    (Identificator.ADRES, w)
+                    for w in _words(zonder_postcode)
+                    if w[:1].isdigit() or (len(w) >= 3 and w not in _ADRES_STOPWOORDEN)
+                )
+        tokens.update((Identificator.POSTCODE, _compact(p)) for p in postcodes)
+        if person.birth_date is not None:
+            tokens.add((Identificator.GEBOORTEDATUM, person.birth_date.isoformat()))
+            tokens.add(
+                (Identificator.GEBOORTEDATUM, f"--{person.birth_date.month:02d}-{person.birth_date.day:02d}")
+            )
+    return frozenset((soort, token) for soort, token in tokens if token)
+
+
+def _looked_up_identity(text: str, lookup: Lookup) -> KnownIdentity | None:
+    """The words of `text` that `lookup` says are a known name or address word, as a `KnownIdentity`."""
+    names: set[str] = set()
+    street: set[str] = set()
+    numbers: set[str] = set()
+    for word in set(re.findall(r"[\w']+", _fold(text)[0])):
+        bare = word.replace("'", "")
+        candidates = {bare}
+        for suffix in ("'s", "s", "'"):
+            if word.endswith(suffix) and len(word) > len(suffix) + 2:
+                candidates.add(word[: -len(suffix)].replace("'", ""))
+        for candidate in candidates:
+            if lookup(Identificator.NAAM, candidate):
+                names.add(candidate)
+            if lookup(Identificator.ADRES, candidate):
+                (numbers if candidate[:1].isdigit() else street).add(candidate)
+    if not names and not street:
+        return None
+    if names:
+        names.update(
+            letter for letter in "abcdefghijklmnopqrstuvwxyz" if lookup(Identificator.NAAM, f"{letter}.")
+        )
+    return KnownIdentity(
+        names=(" ".join(sorted(names)),) if names else (),
+        street=" ".join(sorted(street)) or None,
+        house_number=" ".join(sorted(numbers)) or None,
+    )
+
+
 # --- the scrubber ---------------------------------------------------------------------------------
 
 
-def _passes(people: Sequence[KnownIdentity]) -> list[tuple[Identificator, Pass]]:
+def _passes(people: Sequence[KnownIdentity], lookup: Lookup | None) -> list[tuple[Identificator, Pass]]:
     passes: list[tuple[Identificator, Pass]] = [
         (Identificator.EMAIL, _replace_pattern(_EMAIL_OBFUSCATED, Identificator.EMAIL)),
         (Identificator.EMAIL, _replace_pattern(_EMAIL, Identificator.EMAIL)),
         (Identificator.IBAN, _replace_iban),
         (Identificator.GEBOORTEDATUM, _replace_geboortedatum(people)),
+        (Identificator.GEBOORTEDATUM, _replace_looked_up_dates(lookup)),
         (Identificator.TELEFOON, _replace_telefoon),
         (Identificator.BSN, _replace_bsn),
         (Identificator.KENTEKEN, _replace_pattern(_KENTEKEN, Identificator.KENTEKEN)),
@@ -652,6 +804,7 @@ def _passes(people: Sequence[KnownIdentity]) -> list[tuple[Identificator, Pass]]
             _replace_pattern(_POSTCODE_HUISNUMMER, Identificator.POSTCODE_HUISNUMMER),
         ),
         (Identificator.POSTCODE, _replace_pattern(_POSTCODE_ALLEEN, Identificator.POSTCODE)),
+        (Identificator.POSTCODE, _replace_looked_up_postcodes(lookup)),
         *_replace_known_values(people),
     ]
     if (adres := _address_pattern(people)) is not None:
@@ -661,15 +814,19 @@ def _passes(people: Sequence[KnownIdentity]) -> list[tuple[Identificator, Pass]]
     return passes
 
 
-def scrub_text(text: str, *, known: KnownIdentity | Sequence[KnownIdentity] = ()) -> ScrubResult:
-    """Replace every identifier the module docstring lists; `known` adds the record's own people.
+def scrub_text(
+    text: str, *, known: KnownIdentity | Sequence[KnownIdentity] = (), lookup: Lookup | None = None
+) -> ScrubResult:
+    """Replace every identifier the module docstring lists; `known` and `lookup` add the record's people.
 
     Returns the normalised, scrubbed text and the number of replacements per kind.
     """
     people = (known,) if isinstance(known, KnownIdentity) else tuple(known)
     counts: dict[Identificator, int] = dict.fromkeys(Identificator, 0)
     text = normalise_text(text)
-    for soort, replace in _passes(people):
+    if lookup is not None and (gevonden := _looked_up_identity(text, lookup)) is not None:
+        people = (*people, gevonden)
+    for soort, replace in _passes(people, lookup):
         text, count = replace(text)
         counts[soort] += count
     return ScrubResult(text=text, counts=MappingProxyType(counts))
