@@ -474,3 +474,84 @@ def test_lookup_is_only_asked_about_tokens_of_the_text() -> None:
     assert (Identificator.GEBOORTEDATUM, "1990-02-03") in asked
     assert {soort for soort, _ in asked} <= {Identificator.NAAM, Identificator.ADRES, Identificator.GEBOORTEDATUM,
                                               Identificator.POSTCODE}  # fmt: skip
+
+
+_LETTERS = st.text(alphabet="BCDFGHJKLNPRSTVXZ", min_size=2, max_size=2)
+
+
+@settings(max_examples=150)
+@given(cijfers=st.integers(1000, 9999), letters=_LETTERS, vorm=st.integers(0, 3))
+def test_every_postcode_without_house_number_is_removed(cijfers: int, letters: str, vorm: int) -> None:
+    assume(letters.lower() not in {"kg", "kb", "gb", "pk", "kw"})  # units: 1000kg is a weight
+    postcode = [
+        f"{cijfers} {letters}",
+        f"{cijfers}{letters}",
+        f"{cijfers}{letters.lower()}",
+        f"{cijfers}\n{letters}",
+    ][vorm]
+    result = scrub_text(f"woont in {postcode}, al jaren")
+    assert result.text == "woont in [POSTCODE], al jaren"
+
+
+_SIDECODE_VORMEN = [
+    "99-XXX-9",
+    "9-XXX-99",
+    "XX-999-X",
+    "X-999-XX",
+    "XXX-99-X",
+    "X-99-XXX",
+    "9-XX-999",
+    "999-XX-9",
+]
+
+
+@settings(max_examples=150)
+@given(
+    sidecode=st.sampled_from(_SIDECODE_VORMEN),
+    data=st.data(),
+    scheiding=st.sampled_from(["-", " ", "", " - "]),
+)
+def test_every_plate_of_the_newer_sidecodes_is_removed(
+    sidecode: str, data: st.DataObject, scheiding: str
+) -> None:
+    delen = [
+        "".join(data.draw(st.sampled_from("BDFGHJKLNPRSTXZ" if c == "X" else "0123456789")) for c in deel)
+        for deel in sidecode.split("-")
+    ]
+    assert scrub_text(f"auto {scheiding.join(delen)} gezien").text == "auto [KENTEKEN] gezien"
+
+
+def _nl_iban(bank: str, rekening: str) -> str:
+    numeriek = "".join(str(int(c, 36)) for c in f"{bank}{rekening}NL00")
+    return f"NL{98 - int(numeriek) % 97:02d}{bank}{rekening}"
+
+
+@settings(max_examples=150)
+@given(
+    bank=st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ", min_size=4, max_size=4),
+    rekening=st.text(alphabet="0123456789", min_size=10, max_size=10),
+    scheiding=st.sampled_from(["", " ", "-", ".", "\n", " - "]),
+    groep=st.sampled_from([4, 6, 18]),  # as printed on cards and statements, or in one piece
+)
+def test_every_iban_with_any_separator_is_an_iban(
+    bank: str, rekening: str, scheiding: str, groep: int
+) -> None:
+    iban = _nl_iban(bank, rekening)
+    geschreven = scheiding.join(iban[i : i + groep] for i in range(0, len(iban), groep))
+    result = scrub_text(f"rekening {geschreven} graag")
+    assert result.text == "rekening [IBAN] graag", geschreven
+    assert result.counts[Identificator.TELEFOON] == 0
+
+
+@settings(max_examples=150)
+@given(
+    lokaal=st.from_regex(r"[a-z][a-z0-9.]{0,10}[a-z0-9]", fullmatch=True),
+    domein=st.from_regex(r"[a-z][a-z0-9]{1,10}", fullmatch=True),
+    tld=st.sampled_from(["nl", "com", "org", "eu"]),
+    at=st.sampled_from(["@", " @ ", "(at)", " [at] ", " at ", "＠", "{at}"]),
+    dot=st.sampled_from([".", " [dot] ", " dot ", "(punt)", " punt "]),
+)
+def test_every_obfuscated_email_is_removed(lokaal: str, domein: str, tld: str, at: str, dot: str) -> None:
+    assume(".." not in lokaal)
+    result = scrub_text(f"mail {lokaal}{at}{domein}{dot}{tld} vandaag")
+    assert result.text == "mail [E-MAIL] vandaag"

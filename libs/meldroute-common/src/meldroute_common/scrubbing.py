@@ -247,6 +247,14 @@ _DIGIT_GROUP = re.compile(r"[0-9]++")
 _IBAN_START = re.compile(r"(?<![0-9A-Za-z])[A-Za-z]{2}[0-9]{2}")
 _IBAN_MIN, _IBAN_MAX = 15, 34
 _IBAN_MAX_GAP = 3
+# Fixed lengths of the IBAN registry (ISO 13616) for the countries most often seen here: a word after
+# the IBAN cannot become part of it. Other countries: the longest valid length.
+_IBAN_LENGTES = {
+    "AT": 20, "BE": 16, "BG": 22, "CH": 21, "CY": 28, "CZ": 24, "DE": 22, "DK": 18, "EE": 20, "ES": 24,
+    "FI": 18, "FR": 27, "GB": 22, "GR": 27, "HR": 21, "HU": 28, "IE": 22, "IT": 27, "LT": 20, "LU": 20,
+    "LV": 21, "MT": 31, "NL": 18, "NO": 15, "PL": 28, "PT": 25, "RO": 24, "SE": 24, "SI": 19, "SK": 24,
+    "TR": 26, "UA": 29,
+}  # fmt: skip
 
 # --- postcode + house number ----------------------------------------------------------------------
 # Units written after a four-digit number are not postcodes (2000km, 1500 KG).
@@ -415,7 +423,11 @@ def _iban_end(text: str, start: int) -> int | None:
         if gap == index or gap >= len(text) or not _alnum(text[gap]):
             break
         index = gap
-    for length in range(len(compact), _IBAN_MIN - 1, -1):
+    vast = _IBAN_LENGTES.get("".join(compact[:2]).upper())
+    lengths = [vast] if vast is not None and vast <= len(compact) else []
+    if vast is None:
+        lengths = list(range(len(compact), _IBAN_MIN - 1, -1))
+    for length in lengths:
         end = ends[length - 1]
         at_boundary = end == len(text) or not _alnum(text[end])
         if at_boundary and _iban_valid("".join(compact[:length])):
