@@ -555,3 +555,23 @@ def test_every_obfuscated_email_is_removed(lokaal: str, domein: str, tld: str, a
     assume(".." not in lokaal)
     result = scrub_text(f"mail {lokaal}{at}{domein}{dot}{tld} vandaag")
     assert result.text == "mail [E-MAIL] vandaag"
+
+
+@settings(max_examples=300)
+@given(
+    text=st.text(
+        alphabet=st.one_of(
+            st.characters(exclude_categories=["Cs"]),
+            st.sampled_from(list("0123456789 -./@()[]'\nCanriusZwtvldfebFEBſİı")),
+        ),
+        max_size=200,
+    )
+)
+def test_any_text_is_scrubbed_without_error_and_stays_scrubbed(text: str) -> None:
+    once = scrub_text(text, known=[CANARY, PREFIXED], lookup=_lookup)
+    assert "zwartveld" not in _fold_for_test(once.text)
+    assert scrub_text(once.text, known=[CANARY, PREFIXED], lookup=_lookup).text == once.text
+
+
+def _fold_for_test(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)).casefold()

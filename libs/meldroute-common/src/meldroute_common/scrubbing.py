@@ -685,7 +685,9 @@ def _date_tokens(match: re.Match[str]) -> list[str]:
     for n in range(1, 7):
         if match.group(f"d{n}") is not None:
             dag = int(match.group(f"d{n}"))
-            maand = int(match.group(f"m{n}")) if n <= 4 else _MAAND_NUMMER[match.group(f"n{n}").lower()]
+            maand = (
+                int(match.group(f"m{n}")) if n <= 4 else _MAAND_NUMMER.get(match.group(f"n{n}").casefold(), 0)
+            )
             jaar = match.group(f"y{n}")
             break
     else:  # pragma: no cover - one alternative always matched
