@@ -79,7 +79,10 @@ async def test_one_case_carries_the_sealed_identity(
 
     # The pseudonym service gives the gateway the same pseudonym for the same BSN, without the key.
     pseudoniem = await client.post("/v1/intern/pseudoniemen", json={"bsn": "111 222 333"}, headers=gateway)
-    assert pseudoniem.json() == {"linkPseudoniem": betrokkene["linkPseudoniem"]}
+    assert pseudoniem.json()["linkPseudoniem"] == betrokkene["linkPseudoniem"]
+    # Recorded with BSN and name + birth date: both pseudonyms belong to the person.
+    assert len(pseudoniem.json()["koppelpseudoniemen"]) == 2
+    assert betrokkene["linkPseudoniem"] in pseudoniem.json()["koppelpseudoniemen"]
 
 
 async def test_cases_that_are_not_escalated_are_404(

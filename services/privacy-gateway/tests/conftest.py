@@ -36,6 +36,8 @@ class NepIntake:
         self.casussen: dict[str, dict[str, Any]] = {}
         self.storing: str | None = None  # None | "plat" | "traag" | "rommel" | "fout" | "vorm"
         self.verzoeken: list[httpx.Request] = []
+        #: Groups of link pseudonyms intake knows to be one person (BSN and name + birth date recorded together).
+        self.personen: list[set[str]] = []
 
     def link(
         self, *, bsn: str | None = None, naam: str | None = None, geboortedatum: str | None = None
@@ -117,7 +119,9 @@ class NepIntake:
             body = json.loads(request.content)
             if "bsn" in body and not str(body["bsn"]).isdigit():
                 return httpx.Response(400, json={"status": 400})
-            return httpx.Response(200, json={"linkPseudoniem": self.link(**body)})
+            link = self.link(**body)
+            gekoppeld = set().union({link}, *(p for p in self.personen if link in p))
+            return httpx.Response(200, json={"linkPseudoniem": link, "koppelpseudoniemen": sorted(gekoppeld)})
         if pad == "/v1/intern/casussen":
             if self.storing == "vorm":
                 return httpx.Response(200, json={"casussen": [{"id": "geen-uuid"}], "volgende": 3})

@@ -87,3 +87,29 @@ async def test_access_request_input_is_validated_and_never_echoed(gateway: Any, 
             assert "Pieters" not in response.text and "111222333" not in response.text
         response = await client.post("/v1/inzageverzoeken", json={"bsn": "12345678a"}, headers=fg(issuer))
         assert response.status_code == 400 and "12345678a" not in response.text
+
+
+async def test_access_request_by_bsn_and_by_name_find_the_same_disclosures(
+    gateway: Any, intake: Any, issuer: DevIssuer
+) -> None:
+    op_bsn = intake.casus(partners=[RIEC], betrokkenen=[{"rol": "slachtoffer", "bsn": "123456782"}])
+    op_naam = intake.casus(
+        partners=[RIEC],
+        betrokkenen=[{"rol": "slachtoffer", "naam": "Canarius Zwartveld", "geboortedatum": "1990-02-03"}],
+    )
+    # Intake saw this person once with both (another signal): one person, two pseudonyms.
+    intake.personen.append(
+        {intake.link(bsn="123456782"), intake.link(naam="Canarius Zwartveld", geboortedatum="1990-02-03")}
+    )
+    async with gateway() as client:
+        for casus in (op_bsn, op_naam):
+            response = await client.get(
+                f"/v1/casussen/{casus}", params={"doel": "casusoverleg"}, headers=partner(issuer, RIEC)
+            )
+            assert response.status_code == 200, response.text
+        gevonden = []
+        for body in ({"bsn": "123456782"}, {"naam": "Canarius Zwartveld", "geboortedatum": "1990-02-03"}):
+            response = await client.post("/v1/inzageverzoeken", json=body, headers=fg(issuer))
+            assert response.status_code == 200, response.text
+            gevonden.append(sorted(o["casusId"] for o in response.json()["ontvangsten"]))
+        assert gevonden[0] == gevonden[1] == sorted([op_bsn, op_naam])

@@ -394,7 +394,7 @@ async def test_the_canary_in_a_reason_is_sealed_and_found_nowhere_in_the_clear(
         sleutels = load_keyring([local_dir / "keys" / "gateway-hpke-private.pem"])
         geopend = set()
         for rij in opgeslagen:
-            assert rij.reden is None  # no shared scrubber on this branch: nothing in the clear
+            assert rij.reden is None  # only sealed: a scrubbed copy would still hold the names
             geopend.add(
                 open_reden(
                     blob=bytes(rij.reden_verzegeld), sleutels=sleutels, verzoek_id=uuid.UUID(str(rij.id)),

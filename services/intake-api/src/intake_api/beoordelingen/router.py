@@ -10,7 +10,7 @@ from meldroute_common.db import Session
 
 from intake_api.beoordelingen import service
 from intake_api.beoordelingen.schemas import BeoordelingInvoer
-from intake_api.deps import CatalogusDep
+from intake_api.deps import CatalogusDep, SleutelsDep
 from intake_api.signalen import schemas
 from intake_api.signalen.router import SignaalId, etag
 from intake_api.signalen.service import weergave
@@ -40,6 +40,7 @@ async def beoordeling_vastleggen(
     claims: SignalenBeoordelen,
     session: Session,
     catalogus: CatalogusDep,
+    sleutels: SleutelsDep,
     if_match: Annotated[
         str | None,
         Header(
@@ -65,6 +66,7 @@ async def beoordeling_vastleggen(
         verwachte_versie=service.lees_if_match(if_match),
         door=claims.sub,
         catalogus=catalogus,
+        sleutels=sleutels,
         nu=nu(),
     )
     response.headers["ETag"] = etag(signaal.versie)

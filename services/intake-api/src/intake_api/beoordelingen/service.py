@@ -21,13 +21,16 @@ from uuid import UUID
 import sqlalchemy as sa
 from meldroute_common.catalogus import Catalogus
 from meldroute_common.problems import BadRequest, Conflict, InvalidParam, PreconditionFailed, Problem
+from meldroute_common.scrubbing import scrub_text
+from meldroute_common.sealing import SealContext, seal
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from intake_api.beoordelingen.schemas import BeoordelingInvoer
 from intake_api.outbox.service import gebeurtenis_vastleggen
-from intake_api.pseudonimisering.tekst import scrub_text
-from intake_api.signalen.models import CasusPartner, HistorieRegel, Signaal
+from intake_api.pseudonimisering.pseudoniem import schoonmerk_lookup, schoonmerk_sleutel
+from intake_api.signalen.models import CasusPartner, HistorieRegel, Schoonmerk, Signaal, ToelichtingOrigineel
 from intake_api.signalen.service import betrokkenen_van, haal_signaal
+from intake_api.sleutels import Sleutels
 
 #: Allowed moves: status → the statuses it may become.
 OVERGANGEN: dict[str, tuple[str, ...]] = {
@@ -95,6 +98,43 @@ def _controleer(invoer: BeoordelingInvoer, catalogus: Catalogus) -> None:
         raise BadRequest("De beoordeling is ongeldig; zie invalidParams.", invalid_params=fouten)
 
 
+async def schoon_toelichting(
+    *, session: AsyncSession, signaal_id: UUID, tekst: str, sleutels: Sleutels
+) -> str:
+    """The note with identifiers replaced, the signal's own betrokkenen included (through their scrub marks:
+    intake cannot read their names, only recognise them)."""
+    merken = set(await session.scalars(sa.select(Schoonmerk.merk).where(Schoonmerk.signaal_id == signaal_id)))
+    lookup = schoonmerk_lookup(sleutel=schoonmerk_sleutel(sleutels.link_sleutel), merken=merken)
+    return scrub_text(tekst, lookup=lookup).text
+
+
+async def verzegel_toelichting(
+    *,
+    session: AsyncSession,
+    signaal: Signaal,
+    historie_id: UUID,
+    volgnummer: int,
+    tekst: str,
+    sleutels: Sleutels,
+) -> None:
+    """Seal the note's original to the gateway, unless the signal's retention period has already purged it."""
+    if signaal.gewist_op is not None or not tekst:
+        return
+    session.add(
+        ToelichtingOrigineel(
+            historie_id=historie_id,
+            signaal_id=signaal.id,
+            verzegeld=seal(
+                plaintext=tekst.encode(),
+                ontvanger=sleutels.gateway,
+                context=SealContext(
+                    signaal_id=signaal.id, betrokkene_id=None, veld=f"toelichting.{volgnummer}"
+                ),
+            ),
+        )
+    )
+
+
 async def beoordelen(
     *,
     session: AsyncSession,
@@ -104,6 +144,7 @@ async def beoordelen(
     verwachte_versie: int | None,
     door: str,
     catalogus: Catalogus,
+    sleutels: Sleutels,
     nu: datetime,
 ) -> Signaal:
     """Apply a decision. 404 another municipality's or an unknown signal, 400 invalid fields, 428 no
@@ -164,9 +205,10 @@ async def beoordelen(
             "vertrouwelijkheidaanduiding": signaal.vertrouwelijkheidaanduiding,
         }
         session.add_all(CasusPartner(signaal_id=signaal.id, partner=p) for p in invoer.partners or [])
+    historie_id = uuid.uuid4()
     session.add(
         HistorieRegel(
-            id=uuid.uuid4(),
+            id=historie_id,
             signaal_id=signaal.id,
             volgnummer=versie + 1,
             tijdstip=nu,
@@ -174,10 +216,17 @@ async def beoordelen(
             door=door,
             van_status=van,
             naar_status=invoer.status,
-            toelichting=scrub_text(tekst=invoer.toelichting).tekst,
+            toelichting=await schoon_toelichting(
+                session=session, signaal_id=signaal.id, tekst=invoer.toelichting, sleutels=sleutels
+            ),
             details=details or None,
         )
     )
+    await session.flush()
+    await verzegel_toelichting(
+        session=session, signaal=signaal, historie_id=historie_id, volgnummer=versie + 1,
+        tekst=invoer.toelichting, sleutels=sleutels,
+    )  # fmt: skip
     await gebeurtenis_vastleggen(
         session=session,
         catalogus=catalogus,

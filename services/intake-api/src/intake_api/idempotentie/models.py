@@ -9,7 +9,7 @@ from uuid import UUID
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from intake_api.db import Base
+from intake_api.db import Base, Gevoeligheid, gevoelig
 
 
 class Idempotentiesleutel(Base):
@@ -21,10 +21,13 @@ class Idempotentiesleutel(Base):
     client: Mapped[str] = mapped_column(sa.String(200))
     sleutel: Mapped[str] = mapped_column(sa.String(255))
     #: HMAC of the request body under the link key (a plain hash of a body with a BSN could be guessed).
-    verzoek_hash: Mapped[str] = mapped_column(sa.String(64))
+    verzoek_hash: Mapped[str] = mapped_column(sa.String(64), info=gevoelig(Gevoeligheid.PSEUDONIEM))
     status: Mapped[str] = mapped_column(sa.String(16))
     antwoord_status: Mapped[int | None] = mapped_column(sa.Integer, nullable=True)
-    antwoord: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON, nullable=True)
+    #: The first answer, replayed; it holds the scrubbed description.
+    antwoord: Mapped[dict[str, Any] | None] = mapped_column(
+        sa.JSON, nullable=True, info=gevoelig(Gevoeligheid.VRIJE_TEKST)
+    )
     locatie: Mapped[str | None] = mapped_column(sa.String(300), nullable=True)
     aangemaakt_op: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
 

@@ -70,9 +70,10 @@ async def intern_casus_ophalen(
     openapi_extra=RATE_LIMITED,
 )
 async def intern_pseudoniem_bepalen(
-    verzoek: schemas.PseudoniemVerzoek, claims: IntakeIntern, sleutels: SleutelsDep
+    verzoek: schemas.PseudoniemVerzoek, claims: IntakeIntern, sleutels: SleutelsDep, session: Session
 ) -> schemas.Pseudoniem:
     """Het koppelpseudoniem van een BSN, of van een naam met geboortedatum, zodat de privacy-gateway een
-    inzageverzoek kan beantwoorden zonder de koppelsleutel te hebben. Een ongeldig BSN is 400. Er wordt
-    niets opgeslagen of gelogd over de persoon."""
-    return service.pseudoniem(verzoek=verzoek, sleutel=sleutels.link_sleutel)
+    inzageverzoek kan beantwoorden zonder de koppelsleutel te hebben, met alle koppelpseudoniemen die
+    daaraan gekoppeld zijn: wie ooit met BSN én naam en geboortedatum is vastgelegd, wordt met beide
+    gevonden. Een ongeldig BSN is 400. Er wordt niets opgeslagen of gelogd over de persoon."""
+    return await service.pseudoniem(session=session, verzoek=verzoek, sleutel=sleutels.link_sleutel)

@@ -141,6 +141,14 @@ class PseudoniemVerzoek(Invoer):
 
 
 class Pseudoniem(Uitvoer):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"linkPseudoniem": "9f" * 32}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"linkPseudoniem": "9f" * 32, "koppelpseudoniemen": ["9f" * 32, "3a" * 32]}]
+        }
+    )
 
-    link_pseudoniem: str
+    link_pseudoniem: str = Field(description="The pseudonym of the BSN if given, else of name + birth date.")
+    koppelpseudoniemen: list[str] = Field(
+        description="Every link pseudonym of the person as intake knows them (this one included), sorted: "
+        "of the BSN and of name + birth date, linked through any signal that recorded both."
+    )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import base64
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from uuid import UUID
 
 import sqlalchemy as sa
@@ -13,8 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from intake_api.intern import schemas
 from intake_api.paginering import signalen_pagina
 from intake_api.pseudonimisering.bsn import InvalidBsnError
-from intake_api.pseudonimisering.pseudoniem import link_pseudoniem
+from intake_api.pseudonimisering.pseudoniem import link_pseudoniemen
+from intake_api.signalen.koppeling import pseudoniemen_van_persoon
 from intake_api.signalen.models import Betrokkene, CasusPartner, Signaal
+from intake_api.signalen.service import gekoppelde_signalen
 from intake_api.tijd import utc
 
 MINDERJARIGE_INDICATOR = "minderjarige-betrokken"
@@ -34,15 +36,9 @@ async def _betrokkenen(session: AsyncSession, signaal_ids: Sequence[UUID]) -> di
     return per_signaal
 
 
-async def _signalen_per_pseudoniem(session: AsyncSession, pseudoniemen: set[str]) -> dict[str, int]:
-    if not pseudoniemen:
-        return {}
-    rijen = await session.execute(
-        sa.select(Betrokkene.link_pseudoniem, sa.func.count(sa.distinct(Betrokkene.signaal_id)))
-        .where(Betrokkene.link_pseudoniem.in_(sorted(pseudoniemen)))
-        .group_by(Betrokkene.link_pseudoniem)
-    )
-    return {str(p): int(n) for p, n in rijen}
+async def _gekoppeld(session: AsyncSession, betrokkenen: Iterable[Betrokkene]) -> dict[UUID, int]:
+    """Per betrokkene, the number of other signals linked to them by any of their pseudonyms."""
+    return await gekoppelde_signalen(session=session, betrokkenen=betrokkenen)
 
 
 def _basis(signaal: Signaal, betrokkenen: list[Betrokkene]) -> dict[str, object]:
@@ -73,9 +69,7 @@ def _basis(signaal: Signaal, betrokkenen: list[Betrokkene]) -> dict[str, object]
     }
 
 
-def _betrokkene(b: Betrokkene, per_pseudoniem: dict[str, int]) -> dict[str, object]:
-    # The count includes this signal itself: the others are one fewer.
-    gekoppeld = per_pseudoniem.get(b.link_pseudoniem, 1) - 1 if b.link_pseudoniem else 0
+def _betrokkene(b: Betrokkene, gekoppeld: dict[UUID, int]) -> dict[str, object]:
     return {
         "id": b.id,
         "rol": b.rol,
@@ -83,7 +77,7 @@ def _betrokkene(b: Betrokkene, per_pseudoniem: dict[str, int]) -> dict[str, obje
         "leeftijdsklasse": b.leeftijdsklasse,
         "geslacht": b.geslacht,
         "nationaliteitsgroep": b.nationaliteitsgroep,
-        "gekoppelde_signalen": max(0, gekoppeld),
+        "gekoppelde_signalen": gekoppeld.get(b.id, 0),
     }
 
 
@@ -93,9 +87,7 @@ async def casus(*, session: AsyncSession, signaal_id: UUID) -> schemas.Casus:
     if signaal is None or signaal.status != "opgeschaald":
         raise NotFound("Casus niet gevonden.")
     betrokkenen = (await _betrokkenen(session, [signaal.id]))[signaal.id]
-    per_pseudoniem = await _signalen_per_pseudoniem(
-        session, {b.link_pseudoniem for b in betrokkenen if b.link_pseudoniem}
-    )
+    per_pseudoniem = await _gekoppeld(session, betrokkenen)
     return schemas.Casus.model_validate(
         {
             **_basis(signaal, betrokkenen),
@@ -125,9 +117,7 @@ async def casussen(
         session=session, query=query, moment=Signaal.opgeschaald_op, page_size=page_size, cursor=cursor
     )
     betrokkenen = await _betrokkenen(session, [s.id for s in signalen])
-    per_pseudoniem = await _signalen_per_pseudoniem(
-        session, {b.link_pseudoniem for bs in betrokkenen.values() for b in bs if b.link_pseudoniem}
-    )
+    per_pseudoniem = await _gekoppeld(session, [b for bs in betrokkenen.values() for b in bs])
     return schemas.CasussenPagina(
         casussen=[
             schemas.CasusSamenvatting.model_validate(
@@ -142,29 +132,34 @@ async def casussen(
     )
 
 
-def pseudoniem(*, verzoek: schemas.PseudoniemVerzoek, sleutel: bytes) -> schemas.Pseudoniem:
-    """The link pseudonym of a BSN, or of a name with a date of birth (400 otherwise)."""
+async def pseudoniem(
+    *, session: AsyncSession, verzoek: schemas.PseudoniemVerzoek, sleutel: bytes
+) -> schemas.Pseudoniem:
+    """The link pseudonym of a BSN, or of a name with a date of birth (400 otherwise), and every pseudonym
+    linked to it: a person recorded once with BSN and name + birth date is found by either."""
     heeft_bsn = verzoek.bsn is not None and bool(verzoek.bsn.strip())
-    if not heeft_bsn and (verzoek.naam is None or verzoek.geboortedatum is None):
+    heeft_naam = verzoek.naam is not None and verzoek.geboortedatum is not None
+    if not heeft_bsn and not heeft_naam:
         raise BadRequest(
             "Geef een BSN, of een naam met geboortedatum.",
             invalid_params=[InvalidParam(name="bsn", reason="Ontbreekt (of geef naam en geboortedatum).")],
         )
     try:
-        waarde = link_pseudoniem(
+        alle = link_pseudoniemen(
             sleutel=sleutel,
             bsn=verzoek.bsn if heeft_bsn else None,
-            naam=None if heeft_bsn else verzoek.naam,
-            geboortedatum=None if heeft_bsn else verzoek.geboortedatum,
+            naam=verzoek.naam,
+            geboortedatum=verzoek.geboortedatum,
         )
     except InvalidBsnError:
         raise BadRequest(
             "Geen geldig BSN.",
             invalid_params=[InvalidParam(name="bsn", reason="Geen geldig BSN (elfproef).")],
         ) from None
-    if waarde is None:
+    if not alle:
         raise BadRequest(
             "Deze gegevens leveren geen pseudoniem op.",
             invalid_params=[InvalidParam(name="naam", reason="Leeg na normalisatie.")],
         )
-    return schemas.Pseudoniem(link_pseudoniem=waarde)
+    gekoppeld = await pseudoniemen_van_persoon(session=session, pseudoniemen=alle)
+    return schemas.Pseudoniem(link_pseudoniem=alle[0][1], koppelpseudoniemen=sorted(gekoppeld))

@@ -1,8 +1,9 @@
-"""The retention purge: sealed identity and sealed original text go when a signal's period ends.
+"""The retention purge: sealed identity, sealed original texts and scrub marks go when a signal's period ends.
 
 A signal that was not escalated keeps them `bewaartermijn_niet_opgeschaald` (default P6M) after its
 last status change; an escalated one `bewaartermijn_opgeschaald` (default P5Y) after the escalation.
-Both periods are to be confirmed by the FG. The purge nulls the blobs, stamps `gewist_op`, raises the
+Both periods are to be confirmed by the FG. The purge nulls the blobs, deletes the sealed originals of
+the triage notes and the signal's scrub marks, stamps `gewist_op`, raises the
 version and writes the purge to the history, one signal per short transaction; the pseudonymised
 remainder (codes, scrubbed text, link pseudonym) stays.
 """
@@ -25,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from intake_api.config import IntakeSettings
 from intake_api.idempotentie.service import opruimen
 from intake_api.retentie.termijnen import Duur, parse_duur
-from intake_api.signalen.models import Betrokkene, HistorieRegel, Signaal
+from intake_api.signalen.models import Betrokkene, HistorieRegel, Schoonmerk, Signaal, ToelichtingOrigineel
 from intake_api.tijd import nu
 
 log = logging.getLogger("intake_api.retentie")
@@ -91,6 +92,16 @@ async def wis(*, session: AsyncSession, signaal_id: UUID, termijnen: Termijnen, 
         .values(identiteit_verzegeld=None, sleutel_id=None)
         .execution_options(synchronize_session=False)
     )
+    toelichtingen = await session.execute(
+        sa.delete(ToelichtingOrigineel)
+        .where(ToelichtingOrigineel.signaal_id == signaal_id)
+        .execution_options(synchronize_session=False)
+    )
+    await session.execute(
+        sa.delete(Schoonmerk)
+        .where(Schoonmerk.signaal_id == signaal_id)
+        .execution_options(synchronize_session=False)
+    )
     session.add(
         HistorieRegel(
             id=uuid.uuid4(),
@@ -104,8 +115,9 @@ async def wis(*, session: AsyncSession, signaal_id: UUID, termijnen: Termijnen, 
             toelichting=None,
             details={
                 "bewaartermijn": termijn,
-                "gewist": ["identiteit", "omschrijving"],
+                "gewist": ["identiteit", "omschrijving", "toelichtingen", "schoonmerken"],
                 "betrokkenen": int(getattr(gewist, "rowcount", 0) or 0),
+                "toelichtingen": int(getattr(toelichtingen, "rowcount", 0) or 0),
             },
         )
     )

@@ -9,7 +9,11 @@ from uuid import UUID
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from intake_api.db import Base
+from intake_api.db import Base, Gevoeligheid, gevoelig
+
+_VERZEGELD = gevoelig(Gevoeligheid.VERZEGELD)
+_PSEUDONIEM = gevoelig(Gevoeligheid.PSEUDONIEM)
+_VRIJE_TEKST = gevoelig(Gevoeligheid.VRIJE_TEKST)
 
 #: Every status a signal can have; the transitions live in `beoordelingen.service`.
 STATUSSEN = (
@@ -36,8 +40,10 @@ class Signaal(Base):
     indicatoren: Mapped[list[str]] = mapped_column(sa.JSON)
     sector: Mapped[str] = mapped_column(sa.String(64))
     locatietype: Mapped[str] = mapped_column(sa.String(64))
-    omschrijving: Mapped[str] = mapped_column(sa.Text)
-    omschrijving_verzegeld: Mapped[bytes | None] = mapped_column(sa.LargeBinary, nullable=True)
+    omschrijving: Mapped[str] = mapped_column(sa.Text, info=_VRIJE_TEKST)
+    omschrijving_verzegeld: Mapped[bytes | None] = mapped_column(
+        sa.LargeBinary, nullable=True, info=_VERZEGELD
+    )
     toestemming: Mapped[bool] = mapped_column(sa.Boolean)
     status: Mapped[str] = mapped_column(sa.String(40))
     versie: Mapped[int] = mapped_column(sa.Integer)
@@ -69,11 +75,13 @@ class Betrokkene(Base):
     signaal_id: Mapped[UUID] = mapped_column(sa.Uuid, sa.ForeignKey("signalen.id", ondelete="CASCADE"))
     volgnummer: Mapped[int] = mapped_column(sa.Integer)
     rol: Mapped[str] = mapped_column(sa.String(32))
-    link_pseudoniem: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)
+    #: The BSN's link pseudonym when a BSN was given, else that of name + birth date; every pseudonym of
+    #: the betrokkene is in `betrokkene_pseudoniemen`.
+    link_pseudoniem: Mapped[str | None] = mapped_column(sa.String(64), nullable=True, info=_PSEUDONIEM)
     leeftijdsklasse: Mapped[str] = mapped_column(sa.String(16))
     geslacht: Mapped[str] = mapped_column(sa.String(16))
     nationaliteitsgroep: Mapped[str] = mapped_column(sa.String(16))
-    identiteit_verzegeld: Mapped[bytes | None] = mapped_column(sa.LargeBinary, nullable=True)
+    identiteit_verzegeld: Mapped[bytes | None] = mapped_column(sa.LargeBinary, nullable=True, info=_VERZEGELD)
     #: The gateway key the identity was sealed to: finds the blobs that still need an old key.
     sleutel_id: Mapped[str | None] = mapped_column(sa.String(16), nullable=True)
 
@@ -122,7 +130,55 @@ class HistorieRegel(Base):
     door: Mapped[str] = mapped_column(sa.String(200))
     van_status: Mapped[str | None] = mapped_column(sa.String(40), nullable=True)
     naar_status: Mapped[str | None] = mapped_column(sa.String(40), nullable=True)
-    toelichting: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
+    #: Scrubbed; the original is sealed in `toelichting_originelen`.
+    toelichting: Mapped[str | None] = mapped_column(sa.Text, nullable=True, info=_VRIJE_TEKST)
     details: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON, nullable=True)
 
     __table_args__ = (sa.UniqueConstraint("signaal_id", "volgnummer", name="uq_signaal_historie_volgorde"),)
+
+
+class BetrokkenePseudoniem(Base):
+    """One link pseudonym of a betrokkene: of the BSN and of name + birth date when both were given, so
+    a person is found, and linked across signals, by either."""
+
+    __tablename__ = "betrokkene_pseudoniemen"
+
+    betrokkene_id: Mapped[UUID] = mapped_column(
+        sa.Uuid, sa.ForeignKey("betrokkenen.id", ondelete="CASCADE"), primary_key=True
+    )
+    link_pseudoniem: Mapped[str] = mapped_column(sa.String(64), primary_key=True, info=_PSEUDONIEM)
+    #: "bsn" or "naam": two different BSNs are two people, whatever their names say.
+    soort: Mapped[str] = mapped_column(sa.String(8))
+    signaal_id: Mapped[UUID] = mapped_column(sa.Uuid, sa.ForeignKey("signalen.id", ondelete="CASCADE"))
+
+    __table_args__ = (
+        sa.Index("ix_betrokkene_pseudoniemen_pseudoniem", "link_pseudoniem", "signaal_id"),
+        sa.Index("ix_betrokkene_pseudoniemen_signaal", "signaal_id"),
+    )
+
+
+class ToelichtingOrigineel(Base):
+    """The sealed original of a history entry's `toelichting` (the history row itself is append-only)."""
+
+    __tablename__ = "toelichting_originelen"
+
+    historie_id: Mapped[UUID] = mapped_column(
+        sa.Uuid, sa.ForeignKey("signaal_historie.id", ondelete="CASCADE"), primary_key=True
+    )
+    signaal_id: Mapped[UUID] = mapped_column(sa.Uuid, sa.ForeignKey("signalen.id", ondelete="CASCADE"))
+    verzegeld: Mapped[bytes] = mapped_column(sa.LargeBinary, info=_VERZEGELD)
+
+    __table_args__ = (sa.Index("ix_toelichting_originelen_signaal", "signaal_id"),)
+
+
+class Schoonmerk(Base):
+    """A keyed hash of one word or date that identifies a betrokkene of the signal (a name part, an address
+    word, the birth date), so later free text about the signal can be scrubbed of it without intake
+    keeping the values readable. Purged with the sealed identity."""
+
+    __tablename__ = "signaal_schoonmerken"
+
+    signaal_id: Mapped[UUID] = mapped_column(
+        sa.Uuid, sa.ForeignKey("signalen.id", ondelete="CASCADE"), primary_key=True
+    )
+    merk: Mapped[str] = mapped_column(sa.String(64), primary_key=True, info=_PSEUDONIEM)

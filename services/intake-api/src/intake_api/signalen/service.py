@@ -8,10 +8,8 @@ returned or logged.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
-import re
 import uuid
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
@@ -21,16 +19,29 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from meldroute_common.catalogus import ONBEKEND, Catalogus, Lijst, leeftijdsklasse, nationaliteitsgroep
 from meldroute_common.problems import BadRequest, Forbidden, InvalidParam, NotFound
+from meldroute_common.scrubbing import KnownIdentity, identity_tokens, scrub_text
 from meldroute_common.sealing import SealContext, seal
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from intake_api.outbox.service import gebeurtenis_vastleggen
 from intake_api.paginering import signalen_pagina
-from intake_api.pseudonimisering.bsn import InvalidBsnError, normalise_bsn, validate_bsn
-from intake_api.pseudonimisering.pseudoniem import link_pseudoniem
-from intake_api.pseudonimisering.tekst import scrub_text
+from intake_api.pseudonimisering.bsn import InvalidBsnError, validate_bsn
+from intake_api.pseudonimisering.pseudoniem import (
+    link_pseudoniem,
+    link_pseudoniemen,
+    schoonmerk,
+    schoonmerk_sleutel,
+)
 from intake_api.signalen import schemas
-from intake_api.signalen.models import Betrokkene, HistorieRegel, Signaal, SignaalUitbuitingsvorm
+from intake_api.signalen.koppeling import koppelingen
+from intake_api.signalen.models import (
+    Betrokkene,
+    BetrokkenePseudoniem,
+    HistorieRegel,
+    Schoonmerk,
+    Signaal,
+    SignaalUitbuitingsvorm,
+)
 from intake_api.sleutels import Sleutels
 from intake_api.tijd import utc
 
@@ -38,12 +49,6 @@ log = logging.getLogger("intake_api.signalen")
 
 _TIJDZONE = ZoneInfo("Europe/Amsterdam")
 _IDENTITEITSVELDEN = ("bsn", "naam", "geboortedatum", "geslacht", "nationaliteit", "adres", "telefoon")
-# Name parts too common to replace on their own.
-_TUSSENVOEGSELS = frozenset(
-    {"van", "der", "den", "de", "het", "ter", "ten", "te", "op", "in", "la", "le", "du"}
-)
-
-
 # --- recording -----------------------------------------------------------------------------------
 
 
@@ -98,41 +103,18 @@ def vandaag(nu: datetime) -> date:
     return nu.astimezone(_TIJDZONE).date()
 
 
-def _datumvormen(datum: date) -> list[str]:
-    d, m, j = datum.day, datum.month, datum.year
-    vormen = {datum.isoformat()}
-    for scheiding in "-/.":
-        vormen |= {f"{d:02d}{scheiding}{m:02d}{scheiding}{j}", f"{d}{scheiding}{m}{scheiding}{j}"}
-    return sorted(vormen)
-
-
-def verberg_bekende_waarden(*, tekst: str, betrokkenen: Iterable[schemas.BetrokkeneInvoer]) -> str:
-    """Replace what the signal itself says identifies its betrokkenen (names, address, birth date, ...).
-
-    The general scrubber finds what has a recognisable shape; a name or an address has none, but here we
-    know the values, so they are replaced literally (case-insensitive, whole words), longest first.
-    """
-    vervangingen: list[tuple[str, str]] = []
-    for betrokkene in betrokkenen:
-        if betrokkene.naam:
-            vervangingen.append((betrokkene.naam, "[NAAM]"))
-            for deel in re.split(r"[\s,.\-]+", betrokkene.naam):
-                if len(deel) >= 3 and deel.casefold() not in _TUSSENVOEGSELS:
-                    vervangingen.append((deel, "[NAAM]"))
-        if betrokkene.adres:
-            vervangingen.append((betrokkene.adres, "[ADRES]"))
-        if betrokkene.telefoon:
-            vervangingen.append((betrokkene.telefoon, "[TELEFOON]"))
-        if betrokkene.bsn and betrokkene.bsn.strip():
-            vervangingen.append((betrokkene.bsn.strip(), "[BSN]"))
-            with contextlib.suppress(InvalidBsnError):
-                vervangingen.append((normalise_bsn(betrokkene.bsn), "[BSN]"))
-        if betrokkene.geboortedatum:
-            vervangingen += [(vorm, "[GEBOORTEDATUM]") for vorm in _datumvormen(betrokkene.geboortedatum)]
-    for waarde, plaatshouder in sorted(vervangingen, key=lambda paar: -len(paar[0])):
-        patroon = re.compile(rf"(?<!\w){re.escape(waarde.strip())}(?!\w)", re.IGNORECASE)
-        tekst = patroon.sub(plaatshouder, tekst)
-    return tekst
+def bekende_identiteiten(betrokkenen: Iterable[schemas.BetrokkeneInvoer]) -> list[KnownIdentity]:
+    """What the signal itself says identifies its betrokkenen, for the scrubber to replace in free text."""
+    return [
+        KnownIdentity(
+            names=(b.naam,) if b.naam else (),
+            address=b.adres,
+            birth_date=b.geboortedatum,
+            bsn=b.bsn,
+            phone=b.telefoon,
+        )
+        for b in betrokkenen
+    ]
 
 
 def _identiteit(betrokkene: schemas.BetrokkeneInvoer) -> bytes | None:
@@ -173,9 +155,9 @@ async def signaal_aanmaken(
 
     signaal_id = uuid.uuid4()
     origineel = invoer.omschrijving
-    # Shaped identifiers first (an e-mail address may contain a name), then the values the signal names.
-    geschoond = scrub_text(tekst=origineel)
-    omschrijving = verberg_bekende_waarden(tekst=geschoond.tekst, betrokkenen=invoer.betrokkenen)
+    bekend = bekende_identiteiten(invoer.betrokkenen)
+    geschoond = scrub_text(origineel, known=bekend)
+    omschrijving = geschoond.text
     signaal = Signaal(
         id=signaal_id,
         gemeente_code=invoer.gemeente_code,
@@ -234,6 +216,27 @@ async def signaal_aanmaken(
         )
         betrokkenen.append(betrokkene)
     session.add_all(betrokkenen)
+    await session.flush()
+    session.add_all(
+        BetrokkenePseudoniem(betrokkene_id=b.id, link_pseudoniem=p, soort=soort, signaal_id=signaal_id)
+        for b, invoer_betrokkene in zip(betrokkenen, invoer.betrokkenen, strict=True)
+        for soort, p in link_pseudoniemen(
+            sleutel=sleutels.link_sleutel,
+            bsn=invoer_betrokkene.bsn,
+            naam=invoer_betrokkene.naam,
+            geboortedatum=invoer_betrokkene.geboortedatum,
+        )
+    )
+    merk_sleutel = schoonmerk_sleutel(sleutels.link_sleutel)
+    session.add_all(
+        Schoonmerk(signaal_id=signaal_id, merk=m)
+        for m in sorted(
+            {
+                schoonmerk(sleutel=merk_sleutel, soort=str(soort), token=token)
+                for soort, token in identity_tokens(bekend)
+            }
+        )
+    )
     session.add_all(SignaalUitbuitingsvorm(signaal_id=signaal_id, vorm=v) for v in invoer.uitbuitingsvormen)
     session.add(
         HistorieRegel(
@@ -246,7 +249,7 @@ async def signaal_aanmaken(
             van_status=None,
             naar_status="ontvangen",
             toelichting=None,
-            details={"vervangenIdentificatoren": geschoond.totaal} if geschoond.totaal else None,
+            details={"vervangenIdentificatoren": geschoond.total} if geschoond.total else None,
         )
     )
     await gebeurtenis_vastleggen(
@@ -280,27 +283,17 @@ async def betrokkenen_van(*, session: AsyncSession, signaal_id: UUID) -> list[Be
     return list(resultaat)
 
 
-async def gekoppelde_signalen(
-    *, session: AsyncSession, signaal_id: UUID, pseudoniemen: Iterable[str | None]
-) -> dict[str, int]:
-    """Per link pseudonym, the number of OTHER signals in the region with a betrokkene sharing it."""
-    gezocht = sorted({p for p in pseudoniemen if p})
-    if not gezocht:
-        return {}
-    rijen = await session.execute(
-        sa.select(Betrokkene.link_pseudoniem, sa.func.count(sa.distinct(Betrokkene.signaal_id)))
-        .where(Betrokkene.link_pseudoniem.in_(gezocht), Betrokkene.signaal_id != signaal_id)
-        .group_by(Betrokkene.link_pseudoniem)
-    )
-    return {str(pseudoniem): int(aantal) for pseudoniem, aantal in rijen}
+async def gekoppelde_signalen(*, session: AsyncSession, betrokkenen: Iterable[Betrokkene]) -> dict[UUID, int]:
+    """Per betrokkene, the number of OTHER signals with a betrokkene linked to them by any pseudonym."""
+    eigen = {b.id: b.signaal_id for b in betrokkenen}
+    per_betrokkene = await koppelingen(session=session, betrokkene_ids=eigen)
+    return {b: len(k.signalen - {eigen[b]}) for b, k in per_betrokkene.items()}
 
 
 async def weergave(*, session: AsyncSession, signaal: Signaal) -> schemas.Signaal:
     """The pseudonymised view of a signal."""
     betrokkenen = await betrokkenen_van(session=session, signaal_id=signaal.id)
-    gekoppeld = await gekoppelde_signalen(
-        session=session, signaal_id=signaal.id, pseudoniemen=(b.link_pseudoniem for b in betrokkenen)
-    )
+    gekoppeld = await gekoppelde_signalen(session=session, betrokkenen=betrokkenen)
     return schemas.Signaal(
         id=signaal.id,
         gemeente_code=signaal.gemeente_code,
@@ -329,7 +322,7 @@ async def weergave(*, session: AsyncSession, signaal: Signaal) -> schemas.Signaa
                 leeftijdsklasse=b.leeftijdsklasse,
                 geslacht=b.geslacht,
                 nationaliteitsgroep=b.nationaliteitsgroep,
-                gekoppelde_signalen=gekoppeld.get(b.link_pseudoniem or "", 0),
+                gekoppelde_signalen=gekoppeld.get(b.id, 0),
                 identiteit_verzegeld=b.identiteit_verzegeld is not None,
             )
             for b in betrokkenen

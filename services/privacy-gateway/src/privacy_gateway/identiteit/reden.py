@@ -1,50 +1,20 @@
-"""A partner's reason for an identity request: sealed as typed, and in the clear only once scrubbed.
+"""A partner's reason for an identity request: kept only sealed, never in the clear.
 
-The reason is free text, and partners type names, BSNs and phone numbers into it. The original is
-sealed to the gateway's own current key (HPKE, bound to the case, the betrokkene and the request), so
-only the gateway's key can open it; the clear column holds nothing but the text with identifiers
-replaced, by the product's one scrubber (``meldroute_common.scrubbing.scrub_text``). Where that
-scrubber is not installed, nothing is kept in the clear: better no readable reason than one with a
-BSN in it. Both go with the request when its retention ends.
+The reason is free text, and partners type names, BSNs and phone numbers into it. The one scrubber
+(``meldroute_common.scrubbing``) replaces shaped identifiers, but names only when it knows them, and at
+request time the gateway does not open the betrokkene's sealed identity (that is what the four eyes
+guard). A scrubbed copy would so still hold names: the reason is sealed to the gateway's own current key
+(HPKE, bound to the case, the betrokkene and the request) for the FG's review, and the clear column
+stays empty. Both go with the request when its retention ends.
 """
 
 from __future__ import annotations
 
-import importlib
-import logging
-from collections.abc import Callable
-from typing import Final
 from uuid import UUID
 
 from meldroute_common.sealing import Keyring, SealContext, SealPublicKey, open_sealed, seal
 
-__all__ = ["open_reden", "scrub_reden", "zegel_reden"]
-
-log = logging.getLogger("meldroute.gateway.identiteit")
-
-_SCRUBBER: Final = "meldroute_common.scrubbing"
-
-
-def _scrubber() -> Callable[[str], str] | None:
-    try:
-        module = importlib.import_module(_SCRUBBER)
-    except ModuleNotFoundError:
-        return None
-    functie = getattr(module, "scrub_text", None)
-    return functie if callable(functie) else None
-
-
-def scrub_reden(tekst: str) -> str | None:
-    """The reason with identifiers replaced, or None when no scrubber is available (fail closed)."""
-    scrub = _scrubber()
-    if scrub is None:
-        return None
-    try:
-        resultaat = scrub(tekst)
-    except TypeError:
-        log.error("de tekstscrubber heeft een andere aanroep dan verwacht; de reden blijft alleen verzegeld")
-        return None
-    return resultaat if isinstance(resultaat, str) else None
+__all__ = ["open_reden", "zegel_reden"]
 
 
 def _context(*, verzoek_id: UUID, casus_id: UUID, betrokkene_id: UUID) -> SealContext:

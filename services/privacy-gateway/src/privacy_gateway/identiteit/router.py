@@ -40,7 +40,7 @@ from privacy_gateway.casussen.service import (
 )
 from privacy_gateway.context import Gateway, GatewayState, LogSession
 from privacy_gateway.identiteit.models import Identiteitsverzoek
-from privacy_gateway.identiteit.reden import scrub_reden, zegel_reden
+from privacy_gateway.identiteit.reden import zegel_reden
 from privacy_gateway.identiteit.schemas import (
     Identiteit,
     IdentiteitsverzoekIn,
@@ -158,7 +158,7 @@ async def identiteitsverzoek_indienen(
         partner=partner,
         aanvrager=claims.sub,
         doel=verzoek.doel,
-        reden=scrub_reden(verzoek.reden),
+        reden=None,  # only sealed: see identiteit/reden.py
         reden_verzegeld=zegel_reden(
             tekst=verzoek.reden, ontvanger=gateway.eigen_zegel, verzoek_id=verzoek_id, casus_id=casus.id,
             betrokkene_id=betrokkene.id,

@@ -103,6 +103,13 @@ class IntakeClient:
         self, *, bsn: str | None = None, naam: str | None = None, geboortedatum: date | None = None
     ) -> str:
         """Intake's link pseudonym for a BSN, or for a name and birth date (the link key stays with intake)."""
+        return (await self.pseudoniemen(bsn=bsn, naam=naam, geboortedatum=geboortedatum)).link_pseudoniem
+
+    async def pseudoniemen(
+        self, *, bsn: str | None = None, naam: str | None = None, geboortedatum: date | None = None
+    ) -> IntakePseudoniem:
+        """The link pseudonym and every pseudonym intake links to the same person (a BSN and name + birth date
+        recorded together on any signal)."""
         body: dict[str, Any]
         if bsn is not None:
             body = {"bsn": bsn}
@@ -118,7 +125,7 @@ class IntakeClient:
                 "De gegevens van de betrokkene zijn ongeldig.",
                 invalid_params=[InvalidParam(name=veld, reason="Ongeldige waarde.")],
             )
-        return (await self._parse(response, IntakePseudoniem)).link_pseudoniem
+        return await self._parse(response, IntakePseudoniem)
 
     async def _request(self, method: str, path: str, **kwargs: Any) -> _Antwoord:
         for poging in range(2):

@@ -83,3 +83,5 @@ class IntakeCasussenPagina(_IntakeModel):
 
 class IntakePseudoniem(_IntakeModel):
     link_pseudoniem: str = Field(min_length=1)
+    #: Every link pseudonym of the person (of the BSN and of name + birth date), this one included.
+    koppelpseudoniemen: list[str] = Field(default_factory=list)

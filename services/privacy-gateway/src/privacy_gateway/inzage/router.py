@@ -128,13 +128,22 @@ async def inzageverzoek_beantwoorden(
 ) -> InzageUit:
     """Voor de FG bij een inzageverzoek (art. 15 AVG): welke partners wat over deze persoon ontvingen, wanneer,
     voor welk doel en op welke grondslag. De persoon wordt aangewezen met een BSN of met naam en geboortedatum;
-    intake leidt daaruit het linkpseudoniem af (de sleutel daarvan blijft bij intake). De invoer wordt niet
+    intake leidt daaruit het linkpseudoniem af (de sleutel daarvan blijft bij intake), met alle
+    koppelpseudoniemen van dezelfde persoon: een verzoek op BSN en een op naam en geboortedatum vinden dezelfde
+    verstrekkingen. De invoer wordt niet
     bewaard en niet teruggegeven; het beantwoorden zelf staat in het verwerkingenlog."""
-    link = await gateway.intake.link_pseudoniem(
+    pseudoniemen = await gateway.intake.pseudoniemen(
         bsn=verzoek.bsn, naam=verzoek.naam, geboortedatum=verzoek.geboortedatum
     )
-    betrokkene = gateway.log_pseudoniem(link)
-    rijen = await rijen_van_betrokkene(session, betrokkene=betrokkene)
+    betrokkene = gateway.log_pseudoniem(pseudoniemen.link_pseudoniem)
+    # A person recorded with a BSN on one signal and by name + birth date on another is one person.
+    gekoppeld = sorted({pseudoniemen.link_pseudoniem, *pseudoniemen.koppelpseudoniemen})
+    per_volgnummer = {
+        rij.volgnummer: rij
+        for link in gekoppeld
+        for rij in await rijen_van_betrokkene(session, betrokkene=gateway.log_pseudoniem(link))
+    }
+    rijen = [per_volgnummer[v] for v in sorted(per_volgnummer)]
     ontvangsten = [
         Ontvangst(
             afnemer=rij.afnemer,

@@ -1,0 +1,846 @@
+"""The one scrubber for every free text a person types: recognisable identifiers replaced by placeholders.
+
+API (stable, keyword-only after the text)::
+
+    scrub_text(text, *, known=(), lookup=None) -> ScrubResult
+    identity_tokens(known) -> frozenset[tuple[Identificator, str]]
+
+- ``text``: the free text as typed (a signal's ``omschrijving``, a ``toelichting``, a partner's ``reden``).
+- ``known``: one `KnownIdentity` or a sequence of them: what the record itself says identifies its people
+  (names, address or its parts, birth date, BSN, phone, e-mail, IBAN, plate). Those values are replaced in
+  every variant listed below, also where they have no recognisable shape (a name, a street, a town).
+- ``lookup``: for a service that must not keep its people's identities readable. `identity_tokens`
+  gives the folded words and dates of a `KnownIdentity` (name words, address words and numbers, the
+  birth date as ISO and as ``--MM-DD``); the service stores them as keyed hashes and later passes
+  ``lookup(kind, token) -> bool``, which answers whether a token of the text is one of them. Words and
+  dates of the text for which it answers yes are then treated exactly like `known` values.
+- ``ScrubResult.text``: the scrubbed text; ``.counts``: replacements per `Identificator` (every kind
+  present, zeros included); ``.total``; ``.replaced``: whether anything was replaced.
+
+The original must be stored sealed, never beside the scrubbed text: scrubbing is a safety net, not
+anonymisation.
+
+Normalisation. Before matching, the text is brought into Unicode NFKC (fullwidth digits become ASCII
+digits, ligatures letters, no-break spaces spaces) and format characters (category Cf: zero-width space,
+zero-width joiners, soft hyphen, word joiner, byte-order mark) are removed, as are combining marks that
+do not follow a letter. Replacement happens in this normalised text, which is what is returned: the
+stored text is the normalised one, also when nothing was replaced. Names and address words are matched
+in a case- and diacritics-folded copy whose positions map back to the normalised text.
+
+Recognised, in this order (earlier kinds cannot be mistaken for later ones afterwards):
+
+- e-mail addresses, also obfuscated (``jan(at)example.nl``, ``jan [at] example [dot] nl``,
+  ``jan at example dot nl``, ``jan @ example.nl``) -> ``[E-MAIL]``
+- IBANs (any country, mod-97 checked, with spaces, dashes, dots or a line break between characters)
+  -> ``[IBAN]``
+- birth dates: the known birth date in every written form (``3 februari 1990``, ``3 feb. 1990``,
+  ``3 februari``, ``03-02-1990``, ``3/2/90``, ``1990-02-03``, ``03021990``, ``February 3, 1990``), and any
+  full date right after ``geboren``, ``geb.``, ``geboortedatum`` or ``born`` -> ``[GEBOORTEDATUM]``
+- phone numbers: Dutch (06-12345678, +31 6 1234 5678, 0031 6..., 0314-123456, (0314) 123456,
+  +31 (0)314 ...) and international numbers written with + or 00 -> ``[TELEFOON]``
+- BSNs: 9 digits that pass the 11-test, also in groups with spaces, dots, dashes or a line break
+  (123 456 782, 1234.56.782) -> ``[BSN]``
+- Dutch licence plates of sidecodes 1-14: with dashes in any case (``12-abc-3``), with spaces or
+  without separators in capitals (``12 ABC 3``, ``12ABC3``) -> ``[KENTEKEN]``
+- postcode with house number, either order (1234 AB 12, 1234AB 12a, 12, 1234 AB) -> ``[POSTCODE-HUISNUMMER]``
+- postcode alone: ``7071 AB`` and ``7071AB`` in capitals, ``7071ab`` in any case -> ``[POSTCODE]``
+- the known BSN, phone, IBAN, plate, postcode and e-mail in any case with any separators -> their kind
+- the known address: street, house number and town, together or each word on its own -> ``[ADRES]``
+- the known names: in full or any part of three letters or more, case- and diacritics-folded
+  (``CANÁRIUS``), with possessive s (``Zwartvelds``, ``Zwartveld's``), with initials (``C. Zwartveld``),
+  in reversed order (``Zwartveld, Canarius``) and with the name's own prefixes (``van der Berg``);
+  a run of name parts becomes one placeholder -> ``[NAAM]``
+
+Not recognised (published in docs/threat-model.md): names of people who are not entered as betrokkene,
+nicknames and name parts shorter than three letters on their own, descriptions ("de broer van de
+eigenaar"), dates other than birth dates, 8-digit BSNs (leading zero omitted: every ninth 8-digit number
+would pass), plates of sidecode 2 (99-99-XX) without dashes (a postcode), lower-case plates with spaces,
+letters from other scripts that look like Latin ones (Cyrillic ``О`` for ``O``), identifiers spelled out
+in words.
+
+When in doubt a number is replaced: an unneeded placeholder costs a little readability, a missed
+identifier costs privacy. Ordinary sentences ("3 signalen in 2025", "Op 12-05-2024 om 12.30 uur") keep
+their numbers.
+
+Every pattern runs in time linear in the text's length (possessive quantifiers, atomic groups and
+bounded repetitions leave the regex engine little to backtrack into), so a hostile text cannot
+stall a request.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from types import MappingProxyType
+
+from meldroute_common.bsn import passes_elfproef
+
+__all__ = [
+    "Identificator",
+    "KnownIdentity",
+    "Lookup",
+    "ScrubResult",
+    "identity_tokens",
+    "normalise_text",
+    "scrub_text",
+]
+
+
+class Identificator(StrEnum):
+    """A kind of identifier the scrubber replaces; the value is the placeholder's name."""
+
+    EMAIL = "E-MAIL"
+    IBAN = "IBAN"
+    GEBOORTEDATUM = "GEBOORTEDATUM"
+    TELEFOON = "TELEFOON"
+    BSN = "BSN"
+    KENTEKEN = "KENTEKEN"
+    POSTCODE_HUISNUMMER = "POSTCODE-HUISNUMMER"
+    POSTCODE = "POSTCODE"
+    ADRES = "ADRES"
+    NAAM = "NAAM"
+
+    @property
+    def placeholder(self) -> str:
+        return f"[{self.value}]"
+
+
+@dataclass(frozen=True, slots=True)
+class ScrubResult:
+    """The scrubbed text and how many identifiers of each kind were replaced (every kind present)."""
+
+    text: str
+    counts: Mapping[Identificator, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def replaced(self) -> bool:
+        return self.total > 0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class KnownIdentity:
+    """What the record itself says identifies one person; each value is replaced wherever it appears.
+
+    `address` is the address as one line (street, number, postcode, town); `street`, `house_number`,
+    `postcode` and `town` may be given instead or as well.
+    """
+
+    names: Sequence[str] = ()
+    address: str | None = None
+    street: str | None = None
+    house_number: str | None = None
+    postcode: str | None = None
+    town: str | None = None
+    birth_date: date | None = None
+    bsn: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    iban: str | None = None
+    plate: str | None = None
+
+
+# --- normalisation --------------------------------------------------------------------------------
+
+
+def normalise_text(text: str) -> str:
+    """NFKC, without format characters and without combining marks that do not follow a letter."""
+    kept: list[str] = []
+    after_letter = False
+    for char in unicodedata.normalize("NFKC", text):
+        category = unicodedata.category(char)
+        if category == "Cf":
+            continue
+        if category in ("Mn", "Me"):
+            if after_letter:
+                kept.append(char)
+            continue
+        kept.append(char)
+        after_letter = category[0] == "L"
+    return "".join(kept)
+
+
+# Letters that Unicode does not decompose into a base letter plus accent.
+_TRANSLITERATE = {"ł": "l", "ø": "o", "đ": "d", "ħ": "h", "ı": "i", "ŧ": "t", "æ": "ae", "œ": "oe", "ß": "ss"}
+_APOSTROPHES = frozenset("'’‘ʼ`´")
+
+
+def _fold(text: str) -> tuple[str, list[int]]:
+    """Case- and diacritics-folded text, and for each of its characters the index it came from."""
+    folded: list[str] = []
+    origin: list[int] = []
+    for index, char in enumerate(text):
+        if char in _APOSTROPHES:
+            pieces = "'"
+        else:
+            decomposed = unicodedata.normalize("NFKD", char)
+            base = "".join(c for c in decomposed if unicodedata.category(c) not in ("Mn", "Me"))
+            pieces = "".join(_TRANSLITERATE.get(c, c) for c in base.casefold())
+        for piece in pieces:
+            folded.append(piece)
+            origin.append(index)
+    return "".join(folded), origin
+
+
+def _fold_value(value: str) -> str:
+    return _fold(normalise_text(value))[0]
+
+
+# --- shared pieces --------------------------------------------------------------------------------
+
+_NL = r"(?:\r\n|[\n\r\u2028\u2029\x0b\x0c\x85])"
+# Between two parts of an identifier: a few spaces or tabs, or one line break with spaces around it.
+_SPACE = rf"(?>[ \t]{{0,3}}{_NL}[ \t]{{0,3}}|[ \t]{{1,3}})"
+_SEPARATOR_CHARS = frozenset(" \t-.\r\n\u2028\u2029\x0b\x0c\x85")
+
+# --- e-mail ---------------------------------------------------------------------------------------
+_LOCAL = r"[\w!#$%&'*+/=?^`{|}~.\-]"
+_EMAIL = re.compile(rf"(?<!{_LOCAL}){_LOCAL}++@[\w\-]++(?:\.[\w\-]++)++")
+_AT = r"(?>\s?[\[({<]\s?(?:at|@|apenstaartje)\s?[\])}>]\s?|\s(?:at|@)\s|\s?@\s?)"
+_DOT = r"(?>\s?[\[({<]\s?(?:dot|punt|\.)\s?[\])}>]\s?|\s(?:dot|punt)\s|\.)"
+_EMAIL_OBFUSCATED = re.compile(
+    rf"(?<![\w.+\-])[\w.+\-]{{1,64}}{_AT}[\w\-]{{1,63}}(?:{_DOT}[\w\-]{{1,63}}){{0,6}}{_DOT}[a-z]{{2,24}}(?![\w\-])",
+    re.IGNORECASE,
+)
+
+# --- phone ----------------------------------------------------------------------------------------
+# Between two digits: optionally ")" (end of an area code), a space, one of - . /, a space.
+_SEP = rf"(?>\)?{_SPACE}?[\-./]?{_SPACE}?)"
+_TELEFOON_NL = re.compile(
+    rf"""
+    (?<![0-9+])
+    (?:
+        (?:\+|00)31{_SEP}(?:\(0\){_SEP})?  # +31 / 0031, optionally (0)
+      | \(?0                                # trunk 0, area code perhaps in parentheses
+    )
+    [1-9](?:{_SEP}[0-9]){{8}}               # nine digits after the trunk
+    (?![0-9])
+    """,
+    re.VERBOSE,
+)
+# E.164 allows 15 digits. After 00 at least 8: a 9-digit BSN starting with 00 is not a phone number.
+_TELEFOON_INTERNATIONAAL = re.compile(
+    rf"""
+    (?<![0-9+])
+    (?:
+        \+[1-9](?:{_SEP}[0-9]){{6,14}}
+      | 00[1-9](?:{_SEP}[0-9]){{7,14}}
+    )
+    (?![0-9])
+    """,
+    re.VERBOSE,
+)
+
+# --- BSN ------------------------------------------------------------------------------------------
+# A run of digit groups joined by single separators; BSNs are sought among consecutive groups.
+_DIGIT_RUN = re.compile(rf"(?<![0-9])[0-9]++(?:(?:{_SPACE}|[.\-])[0-9]++)*+")
+_DIGIT_GROUP = re.compile(r"[0-9]++")
+
+# --- IBAN -----------------------------------------------------------------------------------------
+_IBAN_START = re.compile(r"(?<![0-9A-Za-z])[A-Za-z]{2}[0-9]{2}")
+_IBAN_MIN, _IBAN_MAX = 15, 34
+_IBAN_MAX_GAP = 3
+# Fixed lengths of the IBAN registry (ISO 13616) for the countries most often seen here: a word after
+# the IBAN cannot become part of it. Other countries: the longest valid length.
+_IBAN_LENGTES = {
+    "AT": 20, "BE": 16, "BG": 22, "CH": 21, "CY": 28, "CZ": 24, "DE": 22, "DK": 18, "EE": 20, "ES": 24,
+    "FI": 18, "FR": 27, "GB": 22, "GR": 27, "HR": 21, "HU": 28, "IE": 22, "IT": 27, "LT": 20, "LU": 20,
+    "LV": 21, "MT": 31, "NL": 18, "NO": 15, "PL": 28, "PT": 25, "RO": 24, "SE": 24, "SI": 19, "SK": 24,
+    "TR": 26, "UA": 29,
+}  # fmt: skip
+
+# --- postcode + house number ----------------------------------------------------------------------
+# Units written after a four-digit number are not postcodes (2000km, 1500 KG).
+_UNITS = r"(?!(?i:km|kg|cm|mm|ml|mg|kw|mb|gb|kb|pk|ha)(?![A-Za-z]))"
+_POSTCODE = rf"[1-9][0-9]{{3}}{_UNITS}(?:{_SPACE}?[A-Z]{{2}}|[a-z]{{2}})(?![A-Za-z])"
+# 12, 12a, 12 A, 12-2, 12-hs, 12-bis
+_HUISNUMMER = (
+    r"[1-9][0-9]{0,4}"
+    rf"(?:[A-Za-z](?![A-Za-z])|-(?:[0-9]{{1,4}}|[A-Za-z]{{1,3}})(?![0-9A-Za-z])|{_SPACE}[A-Z](?![A-Za-z]))?"
+)
+_TUSSEN = rf"{_SPACE}{{0,3}},?{_SPACE}{{0,3}}"
+# A house number after a postcode must not itself be the next postcode (a list of postcodes).
+_POSTCODE_HUISNUMMER = re.compile(
+    rf"""(?<![0-9A-Za-z])(?:
+        {_POSTCODE}{_TUSSEN}(?!{_POSTCODE}){_HUISNUMMER}(?![0-9])
+      | {_HUISNUMMER}{_TUSSEN}{_POSTCODE}
+    )""",
+    re.VERBOSE,
+)
+# Alone: capitals with or without a space, or written together in any case (7071ab, 7071Ab).
+_POSTCODE_ALLEEN = re.compile(
+    rf"(?<![0-9A-Za-z])[1-9][0-9]{{3}}{_UNITS}(?:{_SPACE}?[A-Z]{{2}}|[A-Za-z]{{2}})(?![0-9A-Za-z])"
+)
+
+# --- licence plate --------------------------------------------------------------------------------
+_SIDECODES = (
+    "XX-99-99",  # 1
+    "99-99-XX",  # 2
+    "99-XX-99",  # 3
+    "XX-99-XX",  # 4
+    "XX-XX-99",  # 5
+    "99-XX-XX",  # 6
+    "99-XXX-9",  # 7
+    "9-XXX-99",  # 8
+    "XX-999-X",  # 9
+    "X-999-XX",  # 10
+    "XXX-99-X",  # 11
+    "X-99-XXX",  # 12
+    "9-XX-999",  # 13
+    "999-XX-9",  # 14
+)
+
+
+def _sidecode_pattern(sidecode: str, *, letters: str, dash: str) -> str:
+    parts = []
+    for part in sidecode.split("-"):
+        kind = letters if part[0] == "X" else "[0-9]"
+        parts.append(f"{kind}{{{len(part)}}}")
+    return dash.join(parts)
+
+
+_KENTEKEN_DASHED = "|".join(
+    _sidecode_pattern(s, letters="[A-Za-z]", dash="[ \t]?-[ \t]?") for s in _SIDECODES
+)
+# With spaces or without separators only in capitals; without, not 99-99-XX: 1234AB is a postcode.
+_KENTEKEN_SPACED = "|".join(_sidecode_pattern(s, letters="[A-Z]", dash="[ \t]") for s in _SIDECODES)
+_KENTEKEN_COMPACT = "|".join(
+    _sidecode_pattern(s, letters="[A-Z]", dash="") for s in _SIDECODES if s != "99-99-XX"
+)
+_KENTEKEN = re.compile(rf"(?<![\w\-])(?:{_KENTEKEN_DASHED}|{_KENTEKEN_SPACED}|{_KENTEKEN_COMPACT})(?![\w\-])")
+
+# --- dates ----------------------------------------------------------------------------------------
+_MAANDEN: dict[int, tuple[str, ...]] = {
+    1: ("januari", "january", "jan"),
+    2: ("februari", "february", "febr", "feb"),
+    3: ("maart", "march", "mrt", "mar", "mrt"),
+    4: ("april", "apr"),
+    5: ("mei", "may"),
+    6: ("juni", "june", "jun"),
+    7: ("juli", "july", "jul"),
+    8: ("augustus", "august", "aug"),
+    9: ("september", "sept", "sep"),
+    10: ("oktober", "october", "okt", "oct"),
+    11: ("november", "nov"),
+    12: ("december", "dec"),
+}
+_ELKE_MAAND = "|".join(sorted({n for namen in _MAANDEN.values() for n in namen}, key=lambda n: -len(n)))
+_DATE_SEP = r"(?>[ \t]{0,2}[\-/.][ \t]{0,2}|[ \t]{1,2})"
+_GENERIC_DATE = (
+    rf"(?:[0-9]{{1,2}}{_DATE_SEP}[0-9]{{1,2}}{_DATE_SEP}(?:[0-9]{{4}}|[0-9]{{2}})"
+    rf"|[0-9]{{4}}{_DATE_SEP}[0-9]{{1,2}}{_DATE_SEP}[0-9]{{1,2}}"
+    rf"|[0-9]{{1,2}}(?:e|ste|de)?[ \t]{{0,2}}(?:{_ELKE_MAAND})\.?[ \t]{{0,2}}'?(?:[0-9]{{4}}|[0-9]{{2}})"
+    rf"|(?:{_ELKE_MAAND})\.?[ \t]{{0,2}}[0-9]{{1,2}}(?:st|nd|rd|th)?,?[ \t]{{0,2}}[0-9]{{4}})"
+)
+_GEBOORTE_TREFWOORD = re.compile(
+    rf"(?<!\w)(?:geboren|geb\.?|geboortedatum|geboortedag|born|dob|d\.o\.b\.)(?:[ \t]{{0,2}}(?:op|on|:|-))?"
+    rf"[ \t]{{0,3}}(?P<datum>{_GENERIC_DATE})(?![0-9])",
+    re.IGNORECASE,
+)
+
+
+def _birth_date_pattern(datum: date) -> re.Pattern[str]:
+    d, m, y = datum.day, datum.month, datum.year
+    dag, maand = rf"0?{d}", rf"0?{m}"
+    jaar = rf"(?:{y}|'?{y % 100:02d})"
+    namen = "|".join(sorted(_MAANDEN[m], key=lambda n: -len(n)))
+    vormen = [
+        rf"{dag}{_DATE_SEP}{maand}{_DATE_SEP}{jaar}",
+        rf"{y}{_DATE_SEP}{maand}{_DATE_SEP}{dag}",
+        rf"{d:02d}{m:02d}{y}",
+        rf"{y}{m:02d}{d:02d}",
+        rf"{dag}(?:e|ste|de)?[ \t]{{0,2}}(?:{namen})\.?(?:[ \t]{{0,2}}{jaar}(?![0-9]))?",
+        rf"(?:{namen})\.?[ \t]{{0,2}}{dag}(?:st|nd|rd|th)?(?:,?[ \t]{{0,2}}{y})?",
+    ]
+    return re.compile(rf"(?<![0-9])(?:{'|'.join(vormen)})(?![0-9A-Za-z])", re.IGNORECASE)
+
+
+# --- replacement helpers --------------------------------------------------------------------------
+
+Pass = Callable[[str], tuple[str, int]]
+
+
+def _replace_pattern(pattern: re.Pattern[str], soort: Identificator) -> Pass:
+    def replace(text: str) -> tuple[str, int]:
+        return pattern.subn(soort.placeholder, text)
+
+    return replace
+
+
+def _replace_spans(text: str, spans: Iterable[tuple[int, int]], placeholder: str) -> tuple[str, int]:
+    """Replace merged spans of `text`; touching or overlapping spans become one placeholder."""
+    merged: list[list[int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    pieces: list[str] = []
+    position = 0
+    for start, end in merged:
+        pieces += [text[position:start], placeholder]
+        position = end
+    pieces.append(text[position:])
+    return "".join(pieces), len(merged)
+
+
+def _iban_valid(compact: str) -> bool:
+    candidate = compact.upper()
+    if not (candidate[:2].isalpha() and candidate[2:4].isdigit()):
+        return False
+    rearranged = candidate[4:] + candidate[:4]
+    # A=10 ... Z=35, as ISO 13616 prescribes.
+    numeric = "".join(str(int(char, 36)) for char in rearranged)
+    return int(numeric) % 97 == 1
+
+
+def _alnum(char: str) -> bool:
+    return char.isascii() and char.isalnum()
+
+
+def _iban_end(text: str, start: int) -> int | None:
+    """End of the longest IBAN starting at `start`, or None. Longest first: never leave a tail behind."""
+    compact: list[str] = []
+    ends: list[int] = []  # ends[i]: text index just after the (i+1)-th IBAN character
+    index = start
+    while index < len(text) and len(compact) < _IBAN_MAX:
+        char = text[index]
+        if _alnum(char):
+            compact.append(char)
+            index += 1
+            ends.append(index)
+            continue
+        gap = index
+        while gap < len(text) and gap - index < _IBAN_MAX_GAP and text[gap] in _SEPARATOR_CHARS:
+            gap += 1
+        if gap == index or gap >= len(text) or not _alnum(text[gap]):
+            break
+        index = gap
+    vast = _IBAN_LENGTES.get("".join(compact[:2]).upper())
+    lengths = [vast] if vast is not None and vast <= len(compact) else []
+    if vast is None:
+        lengths = list(range(len(compact), _IBAN_MIN - 1, -1))
+    for length in lengths:
+        end = ends[length - 1]
+        at_boundary = end == len(text) or not _alnum(text[end])
+        if at_boundary and _iban_valid("".join(compact[:length])):
+            return end
+    return None
+
+
+def _replace_iban(text: str) -> tuple[str, int]:
+    pieces: list[str] = []
+    position = 0
+    count = 0
+    search_from = 0
+    while (match := _IBAN_START.search(text, search_from)) is not None:
+        end = _iban_end(text, match.start())
+        if end is None:
+            search_from = match.start() + 1
+            continue
+        pieces += [text[position : match.start()], Identificator.IBAN.placeholder]
+        position = search_from = end
+        count += 1
+    pieces.append(text[position:])
+    return "".join(pieces), count
+
+
+def _replace_telefoon(text: str) -> tuple[str, int]:
+    text, dutch = _TELEFOON_NL.subn(Identificator.TELEFOON.placeholder, text)
+    text, international = _TELEFOON_INTERNATIONAAL.subn(Identificator.TELEFOON.placeholder, text)
+    return text, dutch + international
+
+
+def _replace_bsn(text: str) -> tuple[str, int]:
+    count = 0
+
+    def in_run(run: re.Match[str]) -> str:
+        nonlocal count
+        groups = [(group.start(), group.end()) for group in _DIGIT_GROUP.finditer(run.group())]
+        spans: list[tuple[int, int]] = []
+        first = 0
+        while first < len(groups):
+            digits = ""
+            last = first
+            while last < len(groups) and len(digits) < 9:
+                digits += run.group()[groups[last][0] : groups[last][1]]
+                last += 1
+            if len(digits) == 9 and passes_elfproef(digits):
+                spans.append((groups[first][0], groups[last - 1][1]))
+                first = last
+            else:
+                first += 1
+        if not spans:
+            return run.group()
+        count += len(spans)
+        pieces: list[str] = []
+        position = 0
+        for start, end in spans:
+            pieces += [run.group()[position:start], Identificator.BSN.placeholder]
+            position = end
+        pieces.append(run.group()[position:])
+        return "".join(pieces)
+
+    return _DIGIT_RUN.sub(in_run, text), count
+
+
+def _replace_geboortedatum(people: Sequence[KnownIdentity]) -> Pass:
+    patterns = [_birth_date_pattern(p.birth_date) for p in people if p.birth_date is not None]
+
+    def replace(text: str) -> tuple[str, int]:
+        count = 0
+        for pattern in patterns:
+            text, n = pattern.subn(Identificator.GEBOORTEDATUM.placeholder, text)
+            count += n
+        spans = [m.span("datum") for m in _GEBOORTE_TREFWOORD.finditer(text)]
+        text, n = _replace_spans(text, spans, Identificator.GEBOORTEDATUM.placeholder)
+        return text, count + n
+
+    return replace
+
+
+# --- known values ---------------------------------------------------------------------------------
+
+_LOOSE_SEP = rf"(?>[ \t]{{0,3}}{_NL}[ \t]{{0,3}}|[ \t.\-/()]{{0,3}})"
+_POSTCODE_IN_ADRES = re.compile(r"[1-9][0-9]{3}[ \t]?[A-Za-z]{2}(?![A-Za-z])")
+# Words of an address or name too common to replace on their own.
+_TUSSENVOEGSELS = frozenset(
+    {
+        "van",
+        "der",
+        "den",
+        "de",
+        "het",
+        "ter",
+        "ten",
+        "te",
+        "op",
+        "in",
+        "la",
+        "le",
+        "du",
+        "da",
+        "di",
+        "del",
+        "'t",
+    }
+)
+_ADRES_STOPWOORDEN = _TUSSENVOEGSELS | {"aan", "bij", "en", "nabij", "hoek", "nr", "huisnummer", "postcode"}
+
+
+def _loose(value: str) -> str | None:
+    """A pattern for `value`'s letters and digits, any case, with any separators between them."""
+    chars = [c for c in _fold_value(value) if _alnum(c)]
+    if len(chars) < 5:
+        return None
+    return _LOOSE_SEP.join(re.escape(c) for c in chars)
+
+
+def _replace_known_values(people: Sequence[KnownIdentity]) -> list[tuple[Identificator, Pass]]:
+    per_soort: dict[Identificator, list[str]] = {}
+    for person in people:
+        postcodes = [person.postcode] if person.postcode else []
+        for adres in (person.address, person.street):
+            if adres:
+                postcodes += [m.group() for m in _POSTCODE_IN_ADRES.finditer(normalise_text(adres))]
+        for soort, value in (
+            (Identificator.EMAIL, person.email),
+            (Identificator.IBAN, person.iban),
+            (Identificator.TELEFOON, person.phone),
+            (Identificator.BSN, person.bsn),
+            (Identificator.KENTEKEN, person.plate),
+            *((Identificator.POSTCODE, p) for p in postcodes),
+        ):
+            if value and (pattern := _loose(value)) is not None:
+                per_soort.setdefault(soort, []).append(pattern)
+    passes: list[tuple[Identificator, Pass]] = []
+    for soort, patterns in per_soort.items():
+        combined = re.compile(
+            rf"(?<![0-9a-z])(?:{'|'.join(sorted(set(patterns), key=len, reverse=True))})(?![0-9a-z])"
+        )
+        passes.append((soort, _folded_pass(combined, soort)))
+    return passes
+
+
+def _folded_pass(pattern: re.Pattern[str], soort: Identificator) -> Pass:
+    """Match `pattern` in the folded text, replace the matching stretches of the text itself."""
+
+    def replace(text: str) -> tuple[str, int]:
+        folded, origin = _fold(text)
+        spans = [
+            (origin[m.start()], origin[m.end() - 1] + 1)
+            for m in pattern.finditer(folded)
+            if m.end() > m.start()
+        ]
+        if not spans:
+            return text, 0
+        return _replace_spans(text, spans, soort.placeholder)
+
+    return replace
+
+
+def _words(value: str) -> list[str]:
+    return [w for w in re.split(r"[^\w']+", _fold_value(value)) if w.strip("'")]
+
+
+def _word_pattern(word: str) -> str:
+    # Apostrophes and hyphens inside a word may be written or left out (O'Brien, OBrien).
+    return "['\\-]?".join(re.escape(c) for c in word.replace("'", ""))
+
+
+def _alternatives(words: Iterable[str]) -> str:
+    return "|".join(_word_pattern(w) for w in sorted(set(words), key=lambda w: (-len(w), w)))
+
+
+_WORD_SEP = r"(?>[\s,\-]{1,3})"
+_START = r"(?<![\w\[\-'])"
+_END = r"(?![\w\]\-])"
+
+
+def _name_pattern(people: Sequence[KnownIdentity]) -> re.Pattern[str] | None:
+    parts: set[str] = set()
+    short: set[str] = set()
+    prefixes: set[str] = set()
+    initials: set[str] = set()
+    for person in people:
+        for naam in person.names:
+            for word in _words(naam):
+                bare = word.replace("'", "")
+                if word in _TUSSENVOEGSELS:
+                    prefixes.add(word)
+                elif len(bare) >= 3:
+                    parts.add(word)
+                    initials.add(bare[0])
+                elif bare:
+                    short.add(word)
+                    initials.add(bare[0])
+    if not parts:
+        return None
+    main = rf"(?:{_alternatives(parts)})(?:'s|s|')?"
+    minor = [rf"[{''.join(sorted(initials))}](?:\.[\s,\-]{{0,2}}|{_WORD_SEP})"]
+    if short:
+        minor.append(rf"(?:{_alternatives(short)}){_WORD_SEP}")
+    if prefixes:
+        minor.append(rf"(?:{_alternatives(prefixes)}){_WORD_SEP}")
+    lead = rf"(?:{'|'.join(minor)}){{0,6}}"
+    follow = [main, rf"[{''.join(sorted(initials))}]\."]
+    if short:
+        follow.append(rf"(?:{_alternatives(short)})(?!\w)")
+    if prefixes:
+        follow.append(rf"(?:(?:{_alternatives(prefixes)}){_WORD_SEP}){{1,3}}{main}")
+    return re.compile(rf"{_START}{lead}{main}(?:{_WORD_SEP}(?:{'|'.join(follow)})){{0,8}}{_END}")
+
+
+def _address_pattern(people: Sequence[KnownIdentity]) -> re.Pattern[str] | None:
+    words: set[str] = set()
+    numbers: set[str] = set()
+    for person in people:
+        for value in (person.address, person.street, person.town):
+            if not value:
+                continue
+            zonder_postcode = _POSTCODE_IN_ADRES.sub(" ", normalise_text(value))
+            for word in _words(zonder_postcode):
+                if word.isdigit() or re.fullmatch(r"[0-9]+[a-z]{0,3}", word):
+                    numbers.add(word)
+                elif len(word) >= 3 and word not in _ADRES_STOPWOORDEN:
+                    words.add(word)
+        if person.house_number:
+            numbers.update(w for w in _words(person.house_number) if w[:1].isdigit())
+    if not words:
+        return None
+    word = rf"(?:{_alternatives(words)})"
+    number = rf"(?:{_alternatives(numbers)})" if numbers else None
+    tail = rf"(?:{_WORD_SEP}{number})?" if number else ""
+    return re.compile(rf"{_START}{word}(?:{_WORD_SEP}{word}){{0,6}}{tail}{_END}")
+
+
+# --- known values as keyed hashes -----------------------------------------------------------------
+
+Lookup = Callable[[Identificator, str], bool]
+
+_MAAND_NUMMER = {naam: nummer for nummer, namen in _MAANDEN.items() for naam in namen}
+_DATE_CANDIDATE = re.compile(
+    rf"""(?<![0-9])(?:
+        (?P<d1>[0-9]{{1,2}}){_DATE_SEP}(?P<m1>[0-9]{{1,2}}){_DATE_SEP}(?P<y1>[0-9]{{4}}|[0-9]{{2}})
+      | (?P<y2>[0-9]{{4}}){_DATE_SEP}(?P<m2>[0-9]{{1,2}}){_DATE_SEP}(?P<d2>[0-9]{{1,2}})
+      | (?P<d3>[0-9]{{2}})(?P<m3>[0-9]{{2}})(?P<y3>(?:19|20)[0-9]{{2}})
+      | (?P<y4>(?:19|20)[0-9]{{2}})(?P<m4>[0-9]{{2}})(?P<d4>[0-9]{{2}})
+      | (?P<d5>[0-9]{{1,2}})(?:e|ste|de)?[ \t]{{0,2}}(?P<n5>{_ELKE_MAAND})\.?
+        (?:[ \t]{{0,2}}'?(?P<y5>[0-9]{{4}}|[0-9]{{2}})(?![0-9]))?
+      | (?P<n6>{_ELKE_MAAND})\.?[ \t]{{0,2}}(?P<d6>[0-9]{{1,2}})(?:st|nd|rd|th)?(?:,?[ \t]{{0,2}}(?P<y6>[0-9]{{4}}))?
+    )(?![0-9A-Za-z])""",
+    re.IGNORECASE | re.VERBOSE,
+)
+
+
+def _date_tokens(match: re.Match[str]) -> list[str]:
+    """The tokens (ISO dates, or --MM-DD without a year) a date written in the text may stand for."""
+    for n in range(1, 7):
+        if match.group(f"d{n}") is not None:
+            dag = int(match.group(f"d{n}"))
+            maand = (
+                int(match.group(f"m{n}")) if n <= 4 else _MAAND_NUMMER.get(match.group(f"n{n}").casefold(), 0)
+            )
+            jaar = match.group(f"y{n}")
+            break
+    else:  # pragma: no cover - one alternative always matched
+        return []
+    if not (1 <= maand <= 12 and 1 <= dag <= 31):
+        return []
+    if jaar is None:
+        return [f"--{maand:02d}-{dag:02d}"]
+    jaren = [int(jaar)] if len(jaar) == 4 else [1900 + int(jaar), 2000 + int(jaar)]
+    tokens = []
+    for j in jaren:
+        try:
+            tokens.append(date(j, maand, dag).isoformat())
+        except ValueError:
+            continue
+    return tokens
+
+
+def _compact(value: str) -> str:
+    return "".join(c for c in _fold_value(value) if _alnum(c))
+
+
+_POSTCODE_CANDIDATE = re.compile(rf"(?<![0-9A-Za-z])[1-9][0-9]{{3}}{_SPACE}?[A-Za-z]{{2}}(?![0-9A-Za-z])")
+
+
+def _replace_looked_up_postcodes(lookup: Lookup | None) -> Pass:
+    def replace(text: str) -> tuple[str, int]:
+        if lookup is None:
+            return text, 0
+        spans = [
+            m.span()
+            for m in _POSTCODE_CANDIDATE.finditer(text)
+            if lookup(Identificator.POSTCODE, _compact(m.group()))
+        ]
+        return _replace_spans(text, spans, Identificator.POSTCODE.placeholder)
+
+    return replace
+
+
+def _replace_looked_up_dates(lookup: Lookup | None) -> Pass:
+    def replace(text: str) -> tuple[str, int]:
+        if lookup is None:
+            return text, 0
+        spans = [
+            m.span()
+            for m in _DATE_CANDIDATE.finditer(text)
+            if any(lookup(Identificator.GEBOORTEDATUM, t) for t in _date_tokens(m))
+        ]
+        return _replace_spans(text, spans, Identificator.GEBOORTEDATUM.placeholder)
+
+    return replace
+
+
+def identity_tokens(known: KnownIdentity | Sequence[KnownIdentity]) -> frozenset[tuple[Identificator, str]]:
+    """The folded words and dates of the known people that `lookup` is asked about later."""
+    people = (known,) if isinstance(known, KnownIdentity) else tuple(known)
+    tokens: set[tuple[Identificator, str]] = set()
+    for person in people:
+        for naam in person.names:
+            woorden = [w.replace("'", "") for w in _words(naam)]
+            tokens.update((Identificator.NAAM, w) for w in woorden)
+            # Initials as "c.": a single letter of the text is only asked about in that form.
+            tokens.update((Identificator.NAAM, f"{w[0]}.") for w in woorden if w and w not in _TUSSENVOEGSELS)
+        postcodes = [person.postcode] if person.postcode else []
+        for value in (person.address, person.street, person.town, person.house_number):
+            if value:
+                genormaliseerd = normalise_text(value)
+                postcodes += [m.group() for m in _POSTCODE_IN_ADRES.finditer(genormaliseerd)]
+                zonder_postcode = _POSTCODE_IN_ADRES.sub(" ", genormaliseerd)
+                tokens.update(
+                    (Identificator.ADRES, w)
+                    for w in _words(zonder_postcode)
+                    if w[:1].isdigit() or (len(w) >= 3 and w not in _ADRES_STOPWOORDEN)
+                )
+        tokens.update((Identificator.POSTCODE, _compact(p)) for p in postcodes)
+        if person.birth_date is not None:
+            tokens.add((Identificator.GEBOORTEDATUM, person.birth_date.isoformat()))
+            tokens.add(
+                (Identificator.GEBOORTEDATUM, f"--{person.birth_date.month:02d}-{person.birth_date.day:02d}")
+            )
+    return frozenset((soort, token) for soort, token in tokens if token)
+
+
+def _looked_up_identity(text: str, lookup: Lookup) -> KnownIdentity | None:
+    """The words of `text` that `lookup` says are a known name or address word, as a `KnownIdentity`."""
+    names: set[str] = set()
+    street: set[str] = set()
+    numbers: set[str] = set()
+    for word in set(re.findall(r"[\w']+", _fold(text)[0])):
+        bare = word.replace("'", "")
+        candidates = {bare}
+        for suffix in ("'s", "s", "'"):
+            if word.endswith(suffix) and len(word) > len(suffix) + 2:
+                candidates.add(word[: -len(suffix)].replace("'", ""))
+        for candidate in candidates:
+            if lookup(Identificator.NAAM, candidate):
+                names.add(candidate)
+            if lookup(Identificator.ADRES, candidate):
+                (numbers if candidate[:1].isdigit() else street).add(candidate)
+    if not names and not street:
+        return None
+    if names:
+        names.update(
+            letter for letter in "abcdefghijklmnopqrstuvwxyz" if lookup(Identificator.NAAM, f"{letter}.")
+        )
+    return KnownIdentity(
+        names=(" ".join(sorted(names)),) if names else (),
+        street=" ".join(sorted(street)) or None,
+        house_number=" ".join(sorted(numbers)) or None,
+    )
+
+
+# --- the scrubber ---------------------------------------------------------------------------------
+
+
+def _passes(people: Sequence[KnownIdentity], lookup: Lookup | None) -> list[tuple[Identificator, Pass]]:
+    passes: list[tuple[Identificator, Pass]] = [
+        (Identificator.EMAIL, _replace_pattern(_EMAIL_OBFUSCATED, Identificator.EMAIL)),
+        (Identificator.EMAIL, _replace_pattern(_EMAIL, Identificator.EMAIL)),
+        (Identificator.IBAN, _replace_iban),
+        (Identificator.GEBOORTEDATUM, _replace_geboortedatum(people)),
+        (Identificator.GEBOORTEDATUM, _replace_looked_up_dates(lookup)),
+        (Identificator.TELEFOON, _replace_telefoon),
+        (Identificator.BSN, _replace_bsn),
+        (Identificator.KENTEKEN, _replace_pattern(_KENTEKEN, Identificator.KENTEKEN)),
+        (
+            Identificator.POSTCODE_HUISNUMMER,
+            _replace_pattern(_POSTCODE_HUISNUMMER, Identificator.POSTCODE_HUISNUMMER),
+        ),
+        (Identificator.POSTCODE, _replace_pattern(_POSTCODE_ALLEEN, Identificator.POSTCODE)),
+        (Identificator.POSTCODE, _replace_looked_up_postcodes(lookup)),
+        *_replace_known_values(people),
+    ]
+    if (adres := _address_pattern(people)) is not None:
+        passes.append((Identificator.ADRES, _folded_pass(adres, Identificator.ADRES)))
+    if (naam := _name_pattern(people)) is not None:
+        passes.append((Identificator.NAAM, _folded_pass(naam, Identificator.NAAM)))
+    return passes
+
+
+def scrub_text(
+    text: str, *, known: KnownIdentity | Sequence[KnownIdentity] = (), lookup: Lookup | None = None
+) -> ScrubResult:
+    """Replace every identifier the module docstring lists; `known` and `lookup` add the record's people.
+
+    Returns the normalised, scrubbed text and the number of replacements per kind.
+    """
+    people = (known,) if isinstance(known, KnownIdentity) else tuple(known)
+    counts: dict[Identificator, int] = dict.fromkeys(Identificator, 0)
+    text = normalise_text(text)
+    if lookup is not None and (gevonden := _looked_up_identity(text, lookup)) is not None:
+        people = (*people, gevonden)
+    for soort, replace in _passes(people, lookup):
+        text, count = replace(text)
+        counts[soort] += count
+    return ScrubResult(text=text, counts=MappingProxyType(counts))

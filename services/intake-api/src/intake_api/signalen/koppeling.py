@@ -1,0 +1,161 @@
+"""Linking betrokkenen across signals by any of their link pseudonyms.
+
+A betrokkene recorded with a BSN and with name + birth date has two link pseudonyms
+(`betrokkene_pseudoniemen`, each with its kind). Betrokkenen are grouped into one person:
+
+1. betrokkenen sharing a BSN pseudonym are one person;
+2. then, per name + birth date pseudonym (in a fixed order), betrokkenen sharing it join the same
+   person, unless that would put two different BSNs in one person: two BSNs are two people, whatever
+   their names say.
+
+Grouping is transitive, so a signal with only the BSN and one with only name + birth date are linked
+through a third that recorded both. The same grouping answers the gateway's question "which pseudonyms
+belong to this person" for an access request, so a request by BSN and one by name + birth date find the
+same signals. A request by name + birth date that fits people with different BSNs is ambiguous: it then
+gets only the signals recorded without any BSN (the FG asks again with the BSN).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from uuid import UUID
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from intake_api.signalen.models import BetrokkenePseudoniem
+
+#: Rounds of the closure; each round follows pseudonym -> betrokkenen -> their other pseudonyms.
+_MAX_RONDEN = 8
+BSN, NAAM = "bsn", "naam"
+
+
+@dataclass(frozen=True, slots=True)
+class Koppeling:
+    pseudoniemen: frozenset[str]
+    signalen: frozenset[UUID]
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class _Rij:
+    betrokkene: UUID
+    pseudoniem: str
+    soort: str
+    signaal: UUID
+
+
+@dataclass(slots=True)
+class _Persoon:
+    betrokkenen: set[UUID] = field(default_factory=set)
+    bsns: set[str] = field(default_factory=set)
+
+
+class _Personen:
+    """Union-find over betrokkenen, refusing to join two different BSNs."""
+
+    def __init__(self, rijen: Iterable[_Rij]) -> None:
+        self.rijen = sorted(set(rijen))
+        self.ouder: dict[UUID, UUID] = {}
+        self.persoon: dict[UUID, _Persoon] = {}
+        for rij in self.rijen:
+            if rij.betrokkene not in self.ouder:
+                self.ouder[rij.betrokkene] = rij.betrokkene
+                self.persoon[rij.betrokkene] = _Persoon({rij.betrokkene})
+            if rij.soort == BSN:
+                self.persoon[rij.betrokkene].bsns.add(rij.pseudoniem)
+        for soort in (BSN, NAAM):
+            per_pseudoniem: dict[str, list[UUID]] = {}
+            for rij in self.rijen:
+                if rij.soort == soort:
+                    per_pseudoniem.setdefault(rij.pseudoniem, []).append(rij.betrokkene)
+            for pseudoniem in sorted(per_pseudoniem):
+                eerste, *overige = per_pseudoniem[pseudoniem]
+                for betrokkene in overige:
+                    self.verbind(eerste, betrokkene)
+
+    def wortel(self, betrokkene: UUID) -> UUID:
+        while (ouder := self.ouder[betrokkene]) != betrokkene:
+            self.ouder[betrokkene] = self.ouder[ouder]
+            betrokkene = ouder
+        return betrokkene
+
+    def verbind(self, a: UUID, b: UUID) -> None:
+        wa, wb = self.wortel(a), self.wortel(b)
+        if wa == wb or len(self.persoon[wa].bsns | self.persoon[wb].bsns) > 1:
+            return
+        self.ouder[wb] = wa
+        samengevoegd = self.persoon.pop(wb)
+        self.persoon[wa].betrokkenen |= samengevoegd.betrokkenen
+        self.persoon[wa].bsns |= samengevoegd.bsns
+
+    def koppeling(self, wortel: UUID) -> Koppeling:
+        leden = self.persoon[wortel].betrokkenen
+        gekozen = [r for r in self.rijen if r.betrokkene in leden]
+        return Koppeling(frozenset(r.pseudoniem for r in gekozen), frozenset(r.signaal for r in gekozen))
+
+
+async def _sluiting(session: AsyncSession, *, betrokkenen: set[UUID], pseudoniemen: set[str]) -> list[_Rij]:
+    """Every pseudonym row reachable from the given betrokkenen and pseudonyms."""
+    rijen: set[_Rij] = set()
+    gezien_b: set[UUID] = set()
+    gezien_p: set[str] = set()
+    nieuwe_b, nieuwe_p = set(betrokkenen), set(pseudoniemen)
+    for _ in range(_MAX_RONDEN):
+        nieuwe_b -= gezien_b
+        nieuwe_p -= gezien_p
+        if not nieuwe_b and not nieuwe_p:
+            break
+        gezien_b |= nieuwe_b
+        gezien_p |= nieuwe_p
+        voorwaarden = []
+        if nieuwe_b:
+            voorwaarden.append(BetrokkenePseudoniem.betrokkene_id.in_(sorted(nieuwe_b)))
+        if nieuwe_p:
+            voorwaarden.append(BetrokkenePseudoniem.link_pseudoniem.in_(sorted(nieuwe_p)))
+        gevonden = [
+            _Rij(b, p, k, s)
+            for b, p, k, s in await session.execute(
+                sa.select(
+                    BetrokkenePseudoniem.betrokkene_id,
+                    BetrokkenePseudoniem.link_pseudoniem,
+                    BetrokkenePseudoniem.soort,
+                    BetrokkenePseudoniem.signaal_id,
+                ).where(sa.or_(*voorwaarden))
+            )
+        ]
+        rijen.update(gevonden)
+        nieuwe_b = {r.betrokkene for r in gevonden}
+        nieuwe_p = {r.pseudoniem for r in gevonden}
+    return sorted(rijen)
+
+
+async def koppelingen(*, session: AsyncSession, betrokkene_ids: Iterable[UUID]) -> dict[UUID, Koppeling]:
+    """Per betrokkene: every pseudonym of the person and every signal (its own included) they appear in."""
+    gevraagd = set(betrokkene_ids)
+    if not gevraagd:
+        return {}
+    personen = _Personen(await _sluiting(session, betrokkenen=gevraagd, pseudoniemen=set()))
+    leeg = Koppeling(frozenset(), frozenset())
+    return {b: personen.koppeling(personen.wortel(b)) if b in personen.ouder else leeg for b in gevraagd}
+
+
+async def pseudoniemen_van_persoon(
+    *, session: AsyncSession, pseudoniemen: Iterable[tuple[str, str]]
+) -> set[str]:
+    """Every pseudonym of the person the given (kind, pseudonym) pairs describe, the given ones included."""
+    gezocht = {p: soort for soort, p in pseudoniemen}
+    personen = _Personen(await _sluiting(session, betrokkenen=set(), pseudoniemen=set(gezocht)))
+    eigen_bsn = {p for p, soort in gezocht.items() if soort == BSN}
+    kandidaten = {personen.wortel(r.betrokkene) for r in personen.rijen if r.pseudoniem in gezocht}
+    bsns = set().union(*(personen.persoon[w].bsns for w in kandidaten)) if kandidaten else set()
+    if eigen_bsn:
+        gekozen = {w for w in kandidaten if personen.persoon[w].bsns <= eigen_bsn}
+    elif len(bsns) <= 1:
+        gekozen = kandidaten
+    else:  # people with different BSNs share this name and birth date
+        gekozen = {w for w in kandidaten if not personen.persoon[w].bsns}
+    resultaat = set(gezocht)
+    for wortel in gekozen:
+        resultaat |= personen.koppeling(wortel).pseudoniemen
+    return resultaat
