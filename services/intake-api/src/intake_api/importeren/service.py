@@ -217,6 +217,7 @@ async def importeer_regel(
                     verwachte_versie=signaal.versie,
                     door=door,
                     catalogus=catalogus,
+                    sleutels=sleutels,
                     nu=besluit.op,
                 )
             session.add(
