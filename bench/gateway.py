@@ -91,7 +91,10 @@ async def run(ctx: Context) -> list[Row]:
             signaal_id = await escalated_signal(http=http, intake_url=intake.url, ctx=ctx)
             partner = bearer(ctx.issuer, rol="partner", organisatie=LEZER, sub="bench-partner")
             service = bearer(ctx.issuer, rol="privacy-gateway")
-            casus_url = f"{gateway.url}/v1/casussen/{signaal_id}"
+            # The partner knows the case by its own reference, learnt from its list.
+            lijst = _checked(await http.get(f"{gateway.url}/v1/casussen", headers=partner), 200, "the list")
+            (referentie,) = [c["id"] for c in lijst.json()["casussen"]]
+            casus_url = f"{gateway.url}/v1/casussen/{referentie}"
             intern_url = f"{intake.url}/v1/intern/casussen/{signaal_id}"
             first = _checked(
                 await http.get(casus_url, params={"doel": DOEL}, headers=partner), 200, "the partner's read"

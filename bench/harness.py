@@ -98,7 +98,7 @@ def dev_issuer(local_dir: Path) -> DevIssuer:
 
 
 #: Long enough for the slowest full run.
-TOKEN_SECONDS = 6 * 3600
+TOKEN_SECONDS = 3600  # the services' maximum token lifetime
 
 
 def bearer(issuer: DevIssuer, **claims: Any) -> dict[str, str]:

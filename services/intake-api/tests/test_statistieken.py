@@ -22,7 +22,7 @@ from .conftest import OPSCHALING
 Kop = Callable[..., dict[str, str]]
 
 _VERSIES = Path(__file__).parents[1] / "migrations" / "versions"
-_MIGRATIE = "20261201_02"
+_MIGRATIE = "20261201_0004"
 
 
 def _migratie_kolommen() -> set[tuple[str, str]]:

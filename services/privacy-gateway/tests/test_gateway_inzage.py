@@ -90,7 +90,7 @@ async def test_access_request_input_is_validated_and_never_echoed(gateway: Any, 
 
 
 async def test_access_request_by_bsn_and_by_name_find_the_same_disclosures(
-    gateway: Any, intake: Any, issuer: DevIssuer
+    gateway: Any, intake: Any, issuer: DevIssuer, referentie_van: Any
 ) -> None:
     op_bsn = intake.casus(partners=[RIEC], betrokkenen=[{"rol": "slachtoffer", "bsn": "123456782"}])
     op_naam = intake.casus(
@@ -103,8 +103,9 @@ async def test_access_request_by_bsn_and_by_name_find_the_same_disclosures(
     )
     async with gateway() as client:
         for casus in (op_bsn, op_naam):
+            referentie = await referentie_van(client, partner(issuer, RIEC), casus)
             response = await client.get(
-                f"/v1/casussen/{casus}", params={"doel": "casusoverleg"}, headers=partner(issuer, RIEC)
+                f"/v1/casussen/{referentie}", params={"doel": "casusoverleg"}, headers=partner(issuer, RIEC)
             )
             assert response.status_code == 200, response.text
         gevonden = []

@@ -34,6 +34,7 @@ GEVOELIGE_KOLOMMEN: dict[str, tuple[str, ...]] = {
     "toelichting_originelen": ("verzegeld",),
     "signaal_schoonmerken": ("merk",),
     "idempotentiesleutels": ("verzoek_hash", "antwoord"),
+    "importbronnen": ("inhoud_hash",),
 }
 
 
