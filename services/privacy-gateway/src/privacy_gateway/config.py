@@ -9,6 +9,8 @@ from meldroute_common.settings import ServiceSettings
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
+from privacy_gateway.verwerkingen.checkpoints import HERKOMST_PATROON
+
 POLICIES_DIR = Path(__file__).resolve().parents[2] / "policies"
 
 
@@ -46,6 +48,32 @@ class GatewaySettings(ServiceSettings):
         default=100,
         ge=1,
         description="Record the head of the verwerkingenlog as a checkpoint every this many rows.",
+    )
+    keten_sleutel_bestanden: list[Path] | None = Field(
+        default=None,
+        description="Files with the keys of the verwerkingenlog's keyed hash chain (hex, at least 32 bytes; JSON "
+        "list, current first, older ones after it so rows written under them still verify); default "
+        "keys/gateway-keten.key locally. Keep them outside the database.",
+    )
+    checkpoint_sleutel_bestanden: list[Path] | None = Field(
+        default=None,
+        description="PEM files of the Ed25519 private keys that sign checkpoints (JSON list; the first signs, the "
+        "others only verify); default keys/gateway-checkpoint.pem locally.",
+    )
+    checkpoint_publieke_sleutel_bestanden: list[Path] = Field(
+        default_factory=list,
+        description="PEM files of retired Ed25519 public keys whose checkpoints must still verify (JSON list).",
+    )
+    checkpoint_herkomst: str = Field(
+        default="meldroute.localhost/privacy-gateway/verwerkingenlog",
+        pattern=HERKOMST_PATROON,
+        description="Name of the log in every signed checkpoint (C2SP key name; no spaces or '+'). Changing it "
+        "invalidates the signatures of earlier checkpoints.",
+    )
+    checkpoint_witness: Path | None = Field(
+        default=None,
+        description="Witness of the checkpoints outside the database, on its own volume: a directory (one file "
+        "per checkpoint, safe for several replicas) or a JSON Lines file (one writer). Unset: no witness.",
     )
     identiteit_geldigheid_uren: int = Field(
         default=72,

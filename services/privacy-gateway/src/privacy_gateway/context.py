@@ -23,6 +23,7 @@ from privacy_gateway.beleid import Beleid
 from privacy_gateway.config import GatewaySettings
 from privacy_gateway.intake.client import IntakeClient
 from privacy_gateway.pseudoniemen import partner_pseudoniem
+from privacy_gateway.verwerkingen.service import Logboek
 
 __all__ = ["Gateway", "GatewayState", "LogSession", "log_pseudoniem", "request_id"]
 
@@ -41,6 +42,7 @@ class Gateway:
     intake: IntakeClient
     pseudoniemsleutel: bytes
     sleutelbos: Keyring
+    logboek: Logboek
 
     def log_pseudoniem(self, link_pseudoniem: str) -> str:
         """The verwerkingenlog's pseudonym of a betrokkene: keyed by the gateway, unlike any partner's."""

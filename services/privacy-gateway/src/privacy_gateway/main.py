@@ -25,8 +25,11 @@ from privacy_gateway.identiteit.router import router as identiteit_router
 from privacy_gateway.intake.client import IntakeClient
 from privacy_gateway.inzage.router import router as inzage_router
 from privacy_gateway.pseudoniemen import MIN_SLEUTEL_BYTES
+from privacy_gateway.verwerkingen.checkpoints import Ondertekening, lees_privesleutel, lees_publieke_sleutel
+from privacy_gateway.verwerkingen.getuige import Getuige
+from privacy_gateway.verwerkingen.keten import MIN_KETENSLEUTEL_BYTES, Ketensleutels
 from privacy_gateway.verwerkingen.router import router as verwerkingen_router
-from privacy_gateway.verwerkingen.service import zorg_voor_kop
+from privacy_gateway.verwerkingen.service import Logboek, herketen_oude_rijen, zorg_voor_kop
 
 log = logging.getLogger("meldroute.gateway")
 
@@ -73,6 +76,24 @@ def create_app(
     return app
 
 
+def laad_logboek(settings: GatewaySettings) -> Logboek:
+    """The verwerkingenlog's chain keys, checkpoint keys and witness, from files outside the database."""
+    keten_paden = settings.keten_sleutel_bestanden or [settings.key_path(None, "gateway-keten.key")]
+    checkpoint_paden = settings.checkpoint_sleutel_bestanden or [
+        settings.key_path(None, "gateway-checkpoint.pem")
+    ]
+    return Logboek(
+        sleutels=Ketensleutels.uit(read_hex_key(p, min_bytes=MIN_KETENSLEUTEL_BYTES) for p in keten_paden),
+        ondertekening=Ondertekening.uit(
+            herkomst=settings.checkpoint_herkomst,
+            privesleutels=[lees_privesleutel(p) for p in checkpoint_paden],
+            publiek=[lees_publieke_sleutel(p) for p in settings.checkpoint_publieke_sleutel_bestanden],
+        ),
+        getuige=None if settings.checkpoint_witness is None else Getuige(settings.checkpoint_witness),
+        checkpoint_interval=settings.verwerkingen_checkpoint_interval,
+    )
+
+
 def _start(
     settings: GatewaySettings, *, transport: httpx.AsyncBaseTransport | None
 ) -> Callable[[FastAPI], Awaitable[Callable[[], Awaitable[None]] | None]]:
@@ -100,11 +121,13 @@ def _start(
             ),
             pseudoniemsleutel=sleutel,
             sleutelbos=load_keyring(paden),
+            logboek=laad_logboek(settings),
         )
         maker: async_sessionmaker[AsyncSession] = app.state.sessionmaker
         try:
             async with maker() as session, session.begin():
                 await zorg_voor_kop(session)
+                await herketen_oude_rijen(session, logboek=app.state.gateway.logboek)
         except SQLAlchemyError:
             # Start anyway (readiness reports the database); the first append creates the head then.
             log.warning("kop van het verwerkingenlog niet te controleren bij het starten")

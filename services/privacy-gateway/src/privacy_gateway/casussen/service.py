@@ -125,9 +125,7 @@ async def log(
         )
         for betrokkene in (betrokkenen or [None])
     ]
-    await schrijf_verwerkingen(
-        session, verwerkingen=rijen, checkpoint_interval=gateway.settings.verwerkingen_checkpoint_interval
-    )
+    await schrijf_verwerkingen(session, verwerkingen=rijen, logboek=gateway.logboek)
 
 
 def log_pseudoniemen(gateway: Gateway, casus: IntakeCasus) -> list[str | None]:

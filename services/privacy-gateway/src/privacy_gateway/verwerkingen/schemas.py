@@ -70,6 +70,16 @@ class KetenFoutUit(BaseModel):
     toelichting: str
 
 
+class GetuigeUit(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    aantal: int = Field(description="Checkpoints in the witness, each checked for signature and position.")
+    ontbrekend: int = Field(
+        description="Signed checkpoints of the database the witness lacks (written after commit; a stop in "
+        "between leaves one out). Not in itself a sign of tampering."
+    )
+
+
 class VerificatieUit(BaseModel):
     """Whether the log is intact; otherwise the first broken row."""
 
@@ -77,7 +87,15 @@ class VerificatieUit(BaseModel):
         extra="forbid",
         json_schema_extra={
             "examples": [
-                {"ok": True, "aantal": 1204, "kop": _HASH_B, "eersteFout": None},
+                {
+                    "ok": True,
+                    "aantal": 1204,
+                    "kop": _HASH_B,
+                    "eersteFout": None,
+                    "checkpoints": 12,
+                    "getuige": {"aantal": 12, "ontbrekend": 0},
+                    "bewaardeKop": True,
+                },
                 {
                     "ok": False,
                     "aantal": 41,
@@ -85,8 +103,11 @@ class VerificatieUit(BaseModel):
                     "eersteFout": {
                         "volgnummer": 42,
                         "soort": "gewijzigd",
-                        "toelichting": "hash klopt niet met de inhoud: rij gewijzigd",
+                        "toelichting": "hash klopt niet met de inhoud onder de ketensleutel: rij gewijzigd",
                     },
+                    "checkpoints": 0,
+                    "getuige": None,
+                    "bewaardeKop": False,
                 },
             ]
         },
@@ -94,5 +115,95 @@ class VerificatieUit(BaseModel):
 
     ok: bool
     aantal: int = Field(description="Rows verified before the first problem (all rows when ok).")
-    kop: str = Field(description="Hash of the last verified row.")
-    eersteFout: KetenFoutUit | None
+    kop: str = Field(description="Keyed hash of the last verified row.")
+    eersteFout: KetenFoutUit | None = Field(
+        description="The first problem by position; volgnummer 0 when the witness itself is damaged."
+    )
+    checkpoints: int = Field(description="Signed checkpoints in the database found intact in the chain.")
+    getuige: GetuigeUit | None = Field(
+        description="What the witness holds; null when no witness is configured."
+    )
+    bewaardeKop: bool | None = Field(
+        description="Whether the head given in the request is in the chain at its position under a valid "
+        "signature; null when none was given."
+    )
+
+
+_VOORBEELD_CHECKPOINT: dict[str, Any] = {
+    "volgnummer": 1200,
+    "kop": _HASH_B,
+    "tijdstip": "2026-12-01T09:15:00Z",
+    "sleutelId": "4f1a09c2",
+    "handtekening": "q9Xy" * 21 + "qA==",
+    "notitie": "meldroute.localhost/privacy-gateway/verwerkingenlog\n1200\n"
+    + _HASH_B
+    + "\n2026-12-01T09:15:00Z\n\n\u2014 meldroute.localhost/privacy-gateway/verwerkingenlog TxoJwqvV8sr...\n",
+}
+
+
+class CheckpointUit(BaseModel):
+    """A signed head of the verwerkingenlog, to keep outside the gateway and pass back to the verification."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    volgnummer: int = Field(ge=1, description="Rows the head covers (the tree size).")
+    kop: str = Field(description="Keyed hash of row `volgnummer` (64 lowercase hex).")
+    tijdstip: str = Field(description="When it was signed, UTC, `YYYY-MM-DDTHH:MM:SSZ`.")
+    sleutelId: str = Field(description="Id of the Ed25519 key that signed it (C2SP key hash, 8 hex).")
+    handtekening: str = Field(
+        description="Ed25519 signature (base64) over `<herkomst>\\n<volgnummer>\\n<kop>\\n<tijdstip>\\n`."
+    )
+    notitie: str = Field(description="The same checkpoint as a C2SP signed note.")
+
+
+class CheckpointsPagina(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"checkpoints": [_VOORBEELD_CHECKPOINT], "volgende": None}]},
+    )
+
+    checkpoints: list[CheckpointUit]
+    volgende: str | None = Field(description="Cursor of the next page; null on the last page.")
+
+
+class SleutelUit(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    sleutelId: str = Field(description="C2SP key hash (8 hex), as in `sleutelId` of a checkpoint.")
+    algoritme: str = Field(description="Always Ed25519.")
+    publiekeSleutel: str = Field(description="The raw 32-byte public key, base64.")
+    verificatiesleutel: str = Field(
+        description="C2SP verifier key `<herkomst>+<sleutelId>+<base64(0x01 || publieke sleutel)>`."
+    )
+    actief: bool = Field(
+        description="Whether new checkpoints are signed with it (one key); the others only verify."
+    )
+
+
+class SleutelsUit(BaseModel):
+    """The public keys under which checkpoints verify, to check signatures offline."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "herkomst": "meldroute.localhost/privacy-gateway/verwerkingenlog",
+                    "sleutels": [
+                        {
+                            "sleutelId": "4f1a09c2",
+                            "algoritme": "Ed25519",
+                            "publiekeSleutel": "Hq2m" * 10 + "Hq0=",
+                            "verificatiesleutel": "meldroute.localhost/privacy-gateway/verwerkingenlog+4f1a09c2+AR6t"
+                            + "ptHq" * 9
+                            + "rQ==",
+                            "actief": True,
+                        }
+                    ],
+                }
+            ]
+        },
+    )
+
+    herkomst: str = Field(description="Name of the log, the first line of every checkpoint.")
+    sleutels: list[SleutelUit]
