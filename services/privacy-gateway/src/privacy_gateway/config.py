@@ -75,6 +75,12 @@ class GatewaySettings(ServiceSettings):
         description="Witness of the checkpoints outside the database, on its own volume: a directory (one file "
         "per checkpoint, safe for several replicas) or a JSON Lines file (one writer). Unset: no witness.",
     )
+    verwerkingen_herketenen: bool = Field(
+        default=False,
+        description="Once, when upgrading a log from before the keyed chain: re-chain its rows under the chain key "
+        "at start-up (only if the old chain verifies and no keyed row, signed checkpoint or witness entry exists). "
+        "Switch off again afterwards.",
+    )
     identiteit_geldigheid_uren: int = Field(
         default=72,
         ge=1,

@@ -127,7 +127,8 @@ def _start(
         try:
             async with maker() as session, session.begin():
                 await zorg_voor_kop(session)
-                await herketen_oude_rijen(session, logboek=app.state.gateway.logboek)
+                if settings.verwerkingen_herketenen:
+                    await herketen_oude_rijen(session, logboek=app.state.gateway.logboek)
         except SQLAlchemyError:
             # Start anyway (readiness reports the database); the first append creates the head then.
             log.warning("kop van het verwerkingenlog niet te controleren bij het starten")

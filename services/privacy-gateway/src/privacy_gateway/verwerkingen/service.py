@@ -249,9 +249,11 @@ def _oude_hash(*, velden: Mapping[str, object], vorige_hash: str) -> str:
 async def herketen_oude_rijen(session: AsyncSession, *, logboek: Logboek) -> int:
     """Re-chain rows from before the keyed chain (``sleutel_id`` NULL) under the active chain key, once.
 
-    Only while the keyed chain has not started: no row has a key id, no checkpoint is signed and the
-    witness is empty. Otherwise a database administrator could mark rows as old to have them re-hashed, so
-    then nothing is changed and verification reports the rows without a key. The old chain must verify
+    Runs only when the operator asks (``GATEWAY_VERWERKINGEN_HERKETENEN``), never by itself: otherwise a
+    database administrator could strip key ids and signatures to have a rewrite re-hashed at the next start.
+    And only while the keyed chain has not started: no row has a key id, no checkpoint is signed and the
+    witness is empty; otherwise nothing is changed and verification reports the rows without a key. The
+    old chain must verify
     with the old, unkeyed hash (and agree with the head row) before it is re-chained. Returns the number
     of rows re-chained.
     """
