@@ -72,8 +72,9 @@ class GatewaySettings(ServiceSettings):
     )
     checkpoint_witness: Path | None = Field(
         default=None,
-        description="Witness of the checkpoints outside the database, on its own volume: a directory (one file "
-        "per checkpoint, safe for several replicas) or a JSON Lines file (one writer). Unset: no witness.",
+        description="Witness of the checkpoints outside the database, on its own volume: an existing directory "
+        "(one file per checkpoint, safe for several replicas) or else a JSON Lines file (one writer). Unset: no "
+        "witness.",
     )
     verwerkingen_herketenen: bool = Field(
         default=False,

@@ -2,7 +2,7 @@
 
 Two forms, chosen by the path:
 
-- an existing **directory** (or a path ending in ``/``): one file per checkpoint,
+- an existing **directory** (as a mounted volume is): one file per checkpoint,
   ``<volgnummer, 20 digits>.json``, created exclusively (``O_EXCL``) and never rewritten. Safe for
   several gateway replicas sharing one volume.
 - otherwise a **file** in JSON Lines: one checkpoint per line, appended with ``O_APPEND`` in a single
@@ -45,7 +45,7 @@ class Getuige:
 
     def __init__(self, pad: Path) -> None:
         self.pad = pad
-        self.is_map = pad.is_dir() or str(pad).endswith(("/", os.sep))
+        self.is_map = pad.is_dir()
 
     def schrijf(self, checkpoints: Sequence[Checkpoint]) -> None:
         """Append ``checkpoints``; raises ``OSError`` when the witness cannot be written."""
