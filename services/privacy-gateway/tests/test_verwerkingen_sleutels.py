@@ -27,9 +27,10 @@ from meldroute_common.devissuer import DevIssuer
 from meldroute_common.testing import ServiceHarness, clear_tables, running
 from privacy_gateway.main import create_app
 from privacy_gateway.verwerkingen.checkpoints import Ondertekening, lees_privesleutel, schrijf_privesleutel
-from privacy_gateway.verwerkingen.keten import KetenRij, Ketensleutels, canonieke_json, nieuwe_rij
+from privacy_gateway.verwerkingen.getuige import Getuige
+from privacy_gateway.verwerkingen.keten import KetenRij, Ketensleutels, Verwerking, canonieke_json, nieuwe_rij
 from privacy_gateway.verwerkingen.models import VerwerkingenCheckpoint, VerwerkingenKop, VerwerkingRij
-from privacy_gateway.verwerkingen.service import rij_velden
+from privacy_gateway.verwerkingen.service import Logboek, rij_velden, schrijf_verwerkingen, zorg_voor_kop
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
 RIEC = "riec-oost-nederland"
@@ -641,3 +642,44 @@ async def test_a_broken_unkeyed_log_is_not_rechained(
         uitkomst = await verifieer(client, issuer)
         assert uitkomst["ok"] is False and uitkomst["eersteFout"]["soort"] == "onbekende_sleutel"
         assert await checkpoints(client, issuer) == []
+
+
+async def test_checkpoints_reach_the_witness_only_after_commit(
+    sleutels: Sleutels, gateway_harness: ServiceHarness, tmp_path: Path
+) -> None:
+    """A checkpoint written in a transaction that rolls back never reaches the witness; one that commits does."""
+    getuige_pad = tmp_path / "getuige.jsonl"
+    logboek = Logboek(
+        sleutels=Ketensleutels.uit([bytes.fromhex(sleutels.keten("a").read_text())]),
+        ondertekening=Ondertekening.uit(
+            herkomst="example.org/log", privesleutels=[lees_privesleutel(sleutels.checkpoint("a"))]
+        ),
+        getuige=Getuige(getuige_pad),
+        checkpoint_interval=1,
+    )
+    rij = Verwerking(
+        actie="weigering", verwerkingsactiviteit="test", doel="casusoverleg", grondslag="-", afnemer=None,
+        betrokkene=None, vertrouwelijkheid="vertrouwelijk", bewaartermijn="P20Y", tijdstip=datetime.now(UTC),
+        request_id="r",
+    )  # fmt: skip
+    engine = create_async_engine(gateway_harness.database_url)
+    try:
+        async with AsyncSession(engine) as session:
+            async with session.begin():
+                await zorg_voor_kop(session)
+            transactie = await session.begin()
+            await schrijf_verwerkingen(session, verwerkingen=[rij], logboek=logboek)
+            assert not getuige_pad.exists(), "written before the commit"
+            await transactie.rollback()
+            assert not getuige_pad.exists()
+            async with session.begin():
+                geschreven = await schrijf_verwerkingen(session, verwerkingen=[rij, rij], logboek=logboek)
+            assert [r.volgnummer for r in geschreven] == [1, 2]
+            assert [r["volgnummer"] for r in getuige_regels(getuige_pad)] == [1, 2]
+            # A later transaction in the same session does not write the earlier checkpoints again.
+            async with session.begin():
+                await schrijf_verwerkingen(session, verwerkingen=[rij], logboek=logboek)
+            assert [r["volgnummer"] for r in getuige_regels(getuige_pad)] == [1, 2, 3]
+    finally:
+        await engine.dispose()
+        await clear_tables(gateway_harness.database_url, gateway_harness.metadata)
