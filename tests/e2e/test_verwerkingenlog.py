@@ -48,7 +48,11 @@ def log_stack(
         local_dir=local_dir,
         database_urls=urls,
         log_dir=tmp_path_factory.mktemp("e2e-log-logs"),
-        env={"GATEWAY_VERWERKINGEN_CHECKPOINT_INTERVAL": "2", "GATEWAY_CHECKPOINT_WITNESS": str(getuige)},
+        env={
+            "GATEWAY_VERWERKINGEN_CHECKPOINT_INTERVAL": "2",
+            "GATEWAY_VERWERKINGEN_CHECKPOINT_SECONDEN": "0",
+            "GATEWAY_CHECKPOINT_WITNESS": str(getuige),
+        },
     )
     stack.start()
     yield stack

@@ -7,6 +7,7 @@ verification is asked about a head the auditor kept from ``GET /v1/verwerkingen/
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import json
@@ -105,6 +106,7 @@ def instellingen(
         "keten_sleutel_bestanden": [sleutels.keten(n) for n in keten],
         "checkpoint_sleutel_bestanden": [sleutels.checkpoint(n) for n in checkpoint],
         "verwerkingen_checkpoint_interval": 2,
+        "verwerkingen_checkpoint_seconden": 0,
         **meer,
     }
 
@@ -269,6 +271,27 @@ async def test_a_kept_head_must_be_given_whole_and_well_formed(
         uitkomst = await verifieer(client, issuer, vervalst)
         assert uitkomst["ok"] is False and uitkomst["bewaardeKop"] is False
         assert uitkomst["eersteFout"]["soort"] == "handtekening_ongeldig"
+
+
+async def test_a_quiet_log_gets_checkpoints_by_time(
+    start: Start, sleutels: Sleutels, issuer: DevIssuer, intake: Any
+) -> None:
+    instelling = instellingen(
+        sleutels,
+        keten=["a"],
+        checkpoint=["a"],
+        verwerkingen_checkpoint_interval=100,
+        verwerkingen_checkpoint_seconden=1,
+    )
+    async with start(**instelling) as client:
+        await vul(client, issuer, intake, 2)
+        # The first append is signed at once; the second comes within the second and is not.
+        assert [c["volgnummer"] for c in await checkpoints(client, issuer)] == [1]
+        await asyncio.sleep(1.1)
+        await vul(client, issuer, intake, 1)
+        assert [c["volgnummer"] for c in await checkpoints(client, issuer)] == [1, 3]
+        uitkomst = await verifieer(client, issuer)
+        assert uitkomst["ok"] is True and uitkomst["checkpoints"] == 2
 
 
 # --- attacks with the database alone --------------------------------------------------------------

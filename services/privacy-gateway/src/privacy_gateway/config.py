@@ -47,7 +47,13 @@ class GatewaySettings(ServiceSettings):
     verwerkingen_checkpoint_interval: int = Field(
         default=100,
         ge=1,
-        description="Record the head of the verwerkingenlog as a checkpoint every this many rows.",
+        description="Record the head of the verwerkingenlog as a signed checkpoint every this many rows.",
+    )
+    verwerkingen_checkpoint_seconden: int = Field(
+        default=3600,
+        ge=0,
+        description="Also sign the head at an append when the last checkpoint is older than this many seconds (and "
+        "at the first append), so a quiet log gets checkpoints too; 0 turns this off.",
     )
     keten_sleutel_bestanden: list[Path] | None = Field(
         default=None,

@@ -91,6 +91,7 @@ def laad_logboek(settings: GatewaySettings) -> Logboek:
         ),
         getuige=None if settings.checkpoint_witness is None else Getuige(settings.checkpoint_witness),
         checkpoint_interval=settings.verwerkingen_checkpoint_interval,
+        checkpoint_seconden=settings.verwerkingen_checkpoint_seconden,
     )
 
 

@@ -86,6 +86,8 @@ class Logboek:
     ondertekening: Ondertekening
     getuige: Getuige | None = None
     checkpoint_interval: int = 100
+    checkpoint_seconden: int = 0
+    """Also sign the head at an append when the last checkpoint is older than this (0: only by count)."""
 
 
 async def zorg_voor_kop(session: AsyncSession) -> None:
@@ -139,10 +141,20 @@ async def schrijf_verwerkingen(
             .values(volgnummer=vorige.volgnummer, hash=vorige.hash)
         )
         nu = datetime.now(UTC)
+        posities = {rij.volgnummer for rij in nieuw if rij.volgnummer % logboek.checkpoint_interval == 0}
+        if logboek.checkpoint_seconden and vorige.volgnummer not in posities:
+            # Under the head's lock, so concurrent appenders see each other's checkpoints.
+            laatste = await session.scalar(
+                sa.select(VerwerkingenCheckpoint.tijdstip)
+                .order_by(VerwerkingenCheckpoint.volgnummer.desc())
+                .limit(1)
+            )
+            if laatste is None or (nu - as_utc(laatste)).total_seconds() >= logboek.checkpoint_seconden:
+                posities.add(vorige.volgnummer)
         checkpoints = [
             logboek.ondertekening.onderteken(volgnummer=rij.volgnummer, kop=rij.hash, tijdstip=nu)
             for rij in nieuw
-            if rij.volgnummer % logboek.checkpoint_interval == 0
+            if rij.volgnummer in posities
         ]
         if checkpoints:
             await session.execute(
