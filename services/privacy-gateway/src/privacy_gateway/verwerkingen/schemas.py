@@ -73,10 +73,12 @@ class KetenFoutUit(BaseModel):
 class GetuigeUit(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    aantal: int = Field(description="Checkpoints in the witness, each checked for signature and position.")
+    aantal: int = Field(
+        description="Checkpoints in de getuige, elk gecontroleerd op handtekening en plaats in de keten."
+    )
     ontbrekend: int = Field(
-        description="Signed checkpoints of the database the witness lacks (written after commit; a stop in "
-        "between leaves one out). Not in itself a sign of tampering."
+        description="Ondertekende checkpoints uit de database die de getuige mist (die wordt na de commit "
+        "geschreven; een stop daartussen laat er een weg). Op zich geen teken van manipulatie."
     )
 
 
@@ -114,18 +116,20 @@ class VerificatieUit(BaseModel):
     )
 
     ok: bool
-    aantal: int = Field(description="Rows verified before the first problem (all rows when ok).")
-    kop: str = Field(description="Keyed hash of the last verified row.")
+    aantal: int = Field(description="Rijen gecontroleerd voor het eerste probleem (alle rijen bij ok).")
+    kop: str = Field(description="Gesleutelde hash van de laatste gecontroleerde rij.")
     eersteFout: KetenFoutUit | None = Field(
-        description="The first problem by position; volgnummer 0 when the witness itself is damaged."
+        description="Het eerste probleem naar plaats; volgnummer 0 als de getuige zelf beschadigd is."
     )
-    checkpoints: int = Field(description="Signed checkpoints in the database found intact in the chain.")
+    checkpoints: int = Field(
+        description="Ondertekende checkpoints in de database die de keten ongewijzigd bevat."
+    )
     getuige: GetuigeUit | None = Field(
-        description="What the witness holds; null when no witness is configured."
+        description="Wat de getuige bevat; null als er geen getuige is ingesteld."
     )
     bewaardeKop: bool | None = Field(
-        description="Whether the head given in the request is in the chain at its position under a valid "
-        "signature; null when none was given."
+        description="Of de meegegeven bewaarde kop op zijn plaats in de keten staat, met een geldige "
+        "handtekening; null als er geen is meegegeven."
     )
 
 
@@ -146,14 +150,16 @@ class CheckpointUit(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    volgnummer: int = Field(ge=1, description="Rows the head covers (the tree size).")
-    kop: str = Field(description="Keyed hash of row `volgnummer` (64 lowercase hex).")
-    tijdstip: str = Field(description="When it was signed, UTC, `YYYY-MM-DDTHH:MM:SSZ`.")
-    sleutelId: str = Field(description="Id of the Ed25519 key that signed it (C2SP key hash, 8 hex).")
-    handtekening: str = Field(
-        description="Ed25519 signature (base64) over `<herkomst>\\n<volgnummer>\\n<kop>\\n<tijdstip>\\n`."
+    volgnummer: int = Field(ge=1, description="Aantal rijen dat de kop dekt (de boomgrootte).")
+    kop: str = Field(description="Gesleutelde hash van rij `volgnummer` (64 kleine hexadecimale tekens).")
+    tijdstip: str = Field(description="Wanneer ondertekend, UTC, `JJJJ-MM-DDTUU:MM:SSZ`.")
+    sleutelId: str = Field(
+        description="Id van de Ed25519-sleutel die ondertekende (C2SP-sleutelhash, 8 hex)."
     )
-    notitie: str = Field(description="The same checkpoint as a C2SP signed note.")
+    handtekening: str = Field(
+        description="Ed25519-handtekening (base64) over `<herkomst>\\n<volgnummer>\\n<kop>\\n<tijdstip>\\n`."
+    )
+    notitie: str = Field(description="Hetzelfde checkpoint als C2SP signed note.")
 
 
 class CheckpointsPagina(BaseModel):
@@ -169,14 +175,14 @@ class CheckpointsPagina(BaseModel):
 class SleutelUit(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    sleutelId: str = Field(description="C2SP key hash (8 hex), as in `sleutelId` of a checkpoint.")
-    algoritme: str = Field(description="Always Ed25519.")
-    publiekeSleutel: str = Field(description="The raw 32-byte public key, base64.")
+    sleutelId: str = Field(description="C2SP-sleutelhash (8 hex), zoals `sleutelId` van een checkpoint.")
+    algoritme: str = Field(description="Altijd Ed25519.")
+    publiekeSleutel: str = Field(description="De ruwe publieke sleutel van 32 bytes, base64.")
     verificatiesleutel: str = Field(
-        description="C2SP verifier key `<herkomst>+<sleutelId>+<base64(0x01 || publieke sleutel)>`."
+        description="C2SP-verificatiesleutel `<herkomst>+<sleutelId>+<base64(0x01 || publieke sleutel)>`."
     )
     actief: bool = Field(
-        description="Whether new checkpoints are signed with it (one key); the others only verify."
+        description="Of nieuwe checkpoints ermee worden ondertekend (een sleutel); de andere controleren alleen."
     )
 
 
@@ -205,5 +211,5 @@ class SleutelsUit(BaseModel):
         },
     )
 
-    herkomst: str = Field(description="Name of the log, the first line of every checkpoint.")
+    herkomst: str = Field(description="Naam van het log, de eerste regel van elk checkpoint.")
     sleutels: list[SleutelUit]
