@@ -198,6 +198,8 @@ def test_keys_go_only_to_the_service_that_may_hold_them(compose: dict[str, Any])
             holders.setdefault(secret if isinstance(secret, str) else secret["source"], set()).add(name)
     assert holders["gateway-hpke-private"] == {"privacy-gateway"}
     assert holders["gateway-pseudonym-key"] == {"privacy-gateway"}
+    assert holders["gateway-keten-key"] == {"privacy-gateway"}
+    assert holders["gateway-checkpoint-key"] == {"privacy-gateway"}
     assert holders["intake-link-key"] == {"intake-api"}
     assert holders["gateway-hpke-public"] == {"intake-api"}
     assert set(holders) == set(compose["secrets"]), "a secret is declared but never used, or used undeclared"
@@ -273,3 +275,26 @@ def test_replicas_share_rate_limit_counters_in_redis(
         url = make_url(values["MELDROUTE_REDIS_URL"])
         assert url.drivername == "redis" and url.host == "redis" and url.port == 6379, name
         assert service["depends_on"]["redis"]["condition"] == "service_healthy", name
+
+
+def test_the_checkpoint_witness_is_a_volume_of_its_own(compose: dict[str, Any]) -> None:
+    """The verwerkingenlog's witness lives outside the database: its own named volume, only on the gateway."""
+    gateway = compose["services"]["privacy-gateway"]
+    witness = gateway["environment"]["GATEWAY_CHECKPOINT_WITNESS"]
+    mounts = dict(m.split(":", 1) for m in gateway["volumes"])
+    assert mounts == {"checkpoint-getuige": witness}
+    assert "checkpoint-getuige" in compose["volumes"]
+    users = {
+        name for name, service in compose["services"].items()
+        if any(str(v).split(":")[0] == "checkpoint-getuige" for v in service.get("volumes", []))
+    }  # fmt: skip
+    assert users == {"privacy-gateway"}, (
+        "no other container (the database least of all) may reach the witness"
+    )
+    postgres_volumes = {str(v).split(":")[0] for v in compose["services"]["postgres"]["volumes"]}
+    assert "checkpoint-getuige" not in postgres_volumes
+    assert gateway["environment"]["GATEWAY_KETEN_SLEUTEL_BESTANDEN"] == '["/run/secrets/gateway-keten-key"]'
+    assert (
+        gateway["environment"]["GATEWAY_CHECKPOINT_SLEUTEL_BESTANDEN"]
+        == '["/run/secrets/gateway-checkpoint-key"]'
+    )

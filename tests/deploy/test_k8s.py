@@ -328,3 +328,27 @@ def test_replicas_share_rate_limit_counters_in_one_redis(objects: list[Manifest]
 def pod_labels(deployment: Manifest) -> dict[str, str]:
     labels: dict[str, str] = deployment["spec"]["template"]["metadata"]["labels"]
     return labels
+
+
+def test_the_checkpoint_witness_is_a_volume_of_its_own(objects: list[Manifest]) -> None:
+    """The verwerkingenlog's witness: a claim of its own, written by every gateway replica, mounted nowhere else."""
+    claims = _by_name(objects, "PersistentVolumeClaim")
+    assert set(claims) == {"privacy-gateway-getuige"}
+    assert claims["privacy-gateway-getuige"]["spec"]["accessModes"] == ["ReadWriteMany"]
+    users = set()
+    for obj, pod in _workloads(objects):
+        names = {
+            v["name"] for v in pod.get("volumes", []) if v.get("persistentVolumeClaim", {}).get("claimName")
+        }
+        if names:
+            users.add(obj["metadata"]["name"])
+    assert users == {"privacy-gateway"}
+    pod = _by_name(objects, "Deployment")["privacy-gateway"]["spec"]["template"]["spec"]
+    volume = next(v["name"] for v in pod["volumes"] if "persistentVolumeClaim" in v)
+    mount = next(m for m in pod["containers"][0]["volumeMounts"] if m["name"] == volume)
+    assert not mount.get("readOnly")
+    assert pod["securityContext"]["fsGroup"] == 10001, "the non-root user must be able to write the witness"
+    config = _by_name(objects, "ConfigMap")["privacy-gateway-config"]["data"]
+    assert config["GATEWAY_CHECKPOINT_WITNESS"] == mount["mountPath"]
+    assert "/run/secrets/meldroute/" in config["GATEWAY_KETEN_SLEUTEL_BESTANDEN"]
+    assert "/run/secrets/meldroute/" in config["GATEWAY_CHECKPOINT_SLEUTEL_BESTANDEN"]

@@ -29,6 +29,7 @@ from meldroute_common.testing import ServiceHarness
 from meldroute_common.testing import test_backend as _backend
 from privacy_gateway.identiteit.reden import open_reden
 from privacy_gateway.identiteit.retentie import Retentie, purge
+from privacy_gateway.main import laad_logboek
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
@@ -435,7 +436,9 @@ async def test_the_purge_removes_requests_approvals_and_reasons_and_logs_only_co
 
         engine = make_engine(gateway_harness.database_url)
         maker = async_sessionmaker(engine, expire_on_commit=False)
-        retentie = Retentie(termijn="P30D", bewaartermijn_log="P20Y", checkpoint_interval=100)
+        retentie = Retentie(
+            termijn="P30D", bewaartermijn_log="P20Y", logboek=laad_logboek(gateway_harness.settings())
+        )
         nu = datetime.now(UTC)
         try:
             # Within the period nothing goes; past it, the unapproved one goes first (counted from its

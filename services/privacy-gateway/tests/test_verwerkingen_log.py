@@ -49,6 +49,9 @@ async def test_intact_log_verifies_and_pages(gateway: Any, intake: Any, issuer: 
             "aantal": 0,
             "kop": "0" * 64,
             "eersteFout": None,
+            "checkpoints": 0,
+            "getuige": None,
+            "bewaardeKop": None,
         }
         await vul_log(client, issuer, intake, 5)
         uitkomst = await verificatie(client, issuer)
@@ -176,4 +179,4 @@ async def test_concurrent_disclosures_keep_the_chain_linear(
         antwoorden = await asyncio.gather(*(verstrek(client, issuer, c) for c in casussen * 3))
         assert [a.status_code for a in antwoorden] == [200] * 12
         uitkomst = await verificatie(client, issuer)
-        assert uitkomst == {"ok": True, "aantal": 12, "kop": uitkomst["kop"], "eersteFout": None}
+        assert uitkomst["ok"] is True and uitkomst["aantal"] == 12 and uitkomst["eersteFout"] is None

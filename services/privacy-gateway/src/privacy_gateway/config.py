@@ -11,6 +11,8 @@ from meldroute_common.settings import ServiceSettings, load_settings
 from pydantic import Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
+from privacy_gateway.verwerkingen.checkpoints import HERKOMST_PATROON
+
 POLICIES_DIR = Path(__file__).resolve().parents[2] / "policies"
 
 
@@ -70,7 +72,46 @@ class GatewaySettings(ServiceSettings):
     verwerkingen_checkpoint_interval: int = Field(
         default=100,
         ge=1,
-        description="Record the head of the verwerkingenlog as a checkpoint every this many rows.",
+        description="Record the head of the verwerkingenlog as a signed checkpoint every this many rows.",
+    )
+    verwerkingen_checkpoint_seconden: int = Field(
+        default=3600,
+        ge=0,
+        description="Also sign the head at an append when the last checkpoint is older than this many seconds (and "
+        "at the first append), so a quiet log gets checkpoints too; 0 turns this off.",
+    )
+    keten_sleutel_bestanden: list[Path] | None = Field(
+        default=None,
+        description="Files with the keys of the verwerkingenlog's keyed hash chain (hex, at least 32 bytes; JSON "
+        "list, current first, older ones after it so rows written under them still verify); default "
+        "keys/gateway-keten.key locally. Keep them outside the database.",
+    )
+    checkpoint_sleutel_bestanden: list[Path] | None = Field(
+        default=None,
+        description="PEM files of the Ed25519 private keys that sign checkpoints (JSON list; the first signs, the "
+        "others only verify); default keys/gateway-checkpoint.pem locally.",
+    )
+    checkpoint_publieke_sleutel_bestanden: list[Path] = Field(
+        default_factory=list,
+        description="PEM files of retired Ed25519 public keys whose checkpoints must still verify (JSON list).",
+    )
+    checkpoint_herkomst: str = Field(
+        default="meldroute.localhost/privacy-gateway/verwerkingenlog",
+        pattern=HERKOMST_PATROON,
+        description="Name of the log in every signed checkpoint (C2SP key name; no spaces or '+'). Changing it "
+        "invalidates the signatures of earlier checkpoints.",
+    )
+    checkpoint_witness: Path | None = Field(
+        default=None,
+        description="Witness of the checkpoints outside the database, on its own volume: an existing directory "
+        "(one file per checkpoint, safe for several replicas) or else a JSON Lines file (one writer). Unset: no "
+        "witness.",
+    )
+    verwerkingen_herketenen: bool = Field(
+        default=False,
+        description="Once, when upgrading a log from before the keyed chain: re-chain its rows under the chain key "
+        "at start-up (only if the old chain verifies and no keyed row, signed checkpoint or witness entry exists). "
+        "Switch off again afterwards.",
     )
     inzage_rate_limit: str = Field(
         default="60/minute",

@@ -23,6 +23,7 @@ from privacy_gateway.beleid import Beleid
 from privacy_gateway.config import GatewaySettings
 from privacy_gateway.intake.client import IntakeClient
 from privacy_gateway.pseudoniemen import partner_pseudoniem
+from privacy_gateway.verwerkingen.service import Logboek
 from privacy_gateway.verwerkingen.weigeringen import Weigeringsbudget
 
 __all__ = ["Gateway", "GatewayState", "LogSession", "log_pseudoniem", "request_id"]
@@ -45,6 +46,7 @@ class Gateway:
     eigen_zegel: SealPublicKey
     """The public key of the current private key: what the gateway seals for itself (a partner's reason)."""
     weigeringen: Weigeringsbudget
+    logboek: Logboek
 
     def log_pseudoniem(self, link_pseudoniem: str) -> str:
         """The verwerkingenlog's pseudonym of a betrokkene: keyed by the gateway, unlike any partner's."""

@@ -27,8 +27,11 @@ from privacy_gateway.identiteit.router import router as identiteit_router
 from privacy_gateway.intake.client import IntakeClient
 from privacy_gateway.inzage.router import router as inzage_router
 from privacy_gateway.pseudoniemen import MIN_SLEUTEL_BYTES
+from privacy_gateway.verwerkingen.checkpoints import Ondertekening, lees_privesleutel, lees_publieke_sleutel
+from privacy_gateway.verwerkingen.getuige import Getuige
+from privacy_gateway.verwerkingen.keten import MIN_KETENSLEUTEL_BYTES, Ketensleutels
 from privacy_gateway.verwerkingen.router import router as verwerkingen_router
-from privacy_gateway.verwerkingen.service import zorg_voor_kop
+from privacy_gateway.verwerkingen.service import Logboek, herketen_oude_rijen, zorg_voor_kop
 from privacy_gateway.verwerkingen.weigeringen import Telling, Weigeringsbudget, start_legen
 
 log = logging.getLogger("meldroute.gateway")
@@ -76,6 +79,25 @@ def create_app(
     return app
 
 
+def laad_logboek(settings: GatewaySettings) -> Logboek:
+    """The verwerkingenlog's chain keys, checkpoint keys and witness, from files outside the database."""
+    keten_paden = settings.keten_sleutel_bestanden or [settings.key_path(None, "gateway-keten.key")]
+    checkpoint_paden = settings.checkpoint_sleutel_bestanden or [
+        settings.key_path(None, "gateway-checkpoint.pem")
+    ]
+    return Logboek(
+        sleutels=Ketensleutels.uit(read_hex_key(p, min_bytes=MIN_KETENSLEUTEL_BYTES) for p in keten_paden),
+        ondertekening=Ondertekening.uit(
+            herkomst=settings.checkpoint_herkomst,
+            privesleutels=[lees_privesleutel(p) for p in checkpoint_paden],
+            publiek=[lees_publieke_sleutel(p) for p in settings.checkpoint_publieke_sleutel_bestanden],
+        ),
+        getuige=None if settings.checkpoint_witness is None else Getuige(settings.checkpoint_witness),
+        checkpoint_interval=settings.verwerkingen_checkpoint_interval,
+        checkpoint_seconden=settings.verwerkingen_checkpoint_seconden,
+    )
+
+
 def _start(
     settings: GatewaySettings, *, transport: httpx.AsyncBaseTransport | None
 ) -> Callable[[FastAPI], Awaitable[Callable[[], Awaitable[None]] | None]]:
@@ -117,6 +139,7 @@ def _start(
             sleutelbos=sleutelbos,
             eigen_zegel=SealPublicKey(huidig.public_key()),
             weigeringen=Weigeringsbudget(budget=settings.weigeringen_logbudget),
+            logboek=laad_logboek(settings),
         )
         gateway: Gateway = app.state.gateway
         maker: async_sessionmaker[AsyncSession] = app.state.sessionmaker
@@ -129,6 +152,8 @@ def _start(
         try:
             async with maker() as session, session.begin():
                 await zorg_voor_kop(session)
+                if settings.verwerkingen_herketenen:
+                    await herketen_oude_rijen(session, logboek=app.state.gateway.logboek)
         except SQLAlchemyError:
             # Start anyway (readiness reports the database); the first append creates the head then.
             log.warning("kop van het verwerkingenlog niet te controleren bij het starten")

@@ -161,9 +161,7 @@ async def log(
         )
         for betrokkene in (betrokkenen or [None])
     ]
-    await schrijf_verwerkingen(
-        session, verwerkingen=rijen, checkpoint_interval=gateway.settings.verwerkingen_checkpoint_interval
-    )
+    await schrijf_verwerkingen(session, verwerkingen=rijen, logboek=gateway.logboek)
 
 
 async def log_tellingen(session: AsyncSession, gateway: Gateway, *, tellingen: Sequence[Telling]) -> None:
@@ -192,9 +190,7 @@ async def log_tellingen(session: AsyncSession, gateway: Gateway, *, tellingen: S
         )
         for telling in tellingen
     ]
-    await schrijf_verwerkingen(
-        session, verwerkingen=rijen, checkpoint_interval=gateway.settings.verwerkingen_checkpoint_interval
-    )
+    await schrijf_verwerkingen(session, verwerkingen=rijen, logboek=gateway.logboek)
 
 
 def log_pseudoniemen(gateway: Gateway, casus: IntakeCasus) -> list[str | None]:

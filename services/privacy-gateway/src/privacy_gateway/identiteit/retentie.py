@@ -26,7 +26,7 @@ from privacy_gateway.casussen.service import VERWERKINGSACTIVITEITEN, Actie
 from privacy_gateway.config import GatewaySettings
 from privacy_gateway.identiteit.models import Identiteitsverzoek
 from privacy_gateway.verwerkingen.keten import Verwerking
-from privacy_gateway.verwerkingen.service import schrijf_verwerkingen
+from privacy_gateway.verwerkingen.service import Logboek, schrijf_verwerkingen
 
 __all__ = ["BATCH", "Retentie", "purge", "start_retentietaak", "verlopen_verzoeken"]
 
@@ -43,14 +43,14 @@ RETENTIE_ID: Final = "retentie"
 class Retentie:
     termijn: str
     bewaartermijn_log: str
-    checkpoint_interval: int
+    logboek: Logboek
 
     @classmethod
-    def uit(cls, settings: GatewaySettings) -> Retentie:
+    def uit(cls, settings: GatewaySettings, *, logboek: Logboek) -> Retentie:
         return cls(
             termijn=settings.retentie_identiteitsverzoeken,
             bewaartermijn_log=settings.verwerkingen_bewaartermijn,
-            checkpoint_interval=settings.verwerkingen_checkpoint_interval,
+            logboek=logboek,
         )
 
 
@@ -104,7 +104,7 @@ async def _wis(*, session: AsyncSession, ids: list[UUID], retentie: Retentie, mo
                     },
                 )
             ],
-            checkpoint_interval=retentie.checkpoint_interval,
+            logboek=retentie.logboek,
         )
     return gewist
 
@@ -143,7 +143,7 @@ async def start_retentietaak(app: FastAPI) -> Callable[[], Awaitable[None]] | No
     settings: GatewaySettings = app.state.settings
     if not settings.retentie_taak_aan:
         return None
-    retentie = Retentie.uit(settings)
+    retentie = Retentie.uit(settings, logboek=app.state.gateway.logboek)
 
     async def draai() -> None:
         while True:

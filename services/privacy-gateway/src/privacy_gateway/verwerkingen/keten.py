@@ -1,12 +1,18 @@
-"""The hash chain that makes the verwerkingenlog tamper-evident (pure: no database, no clock).
+"""The keyed hash chain that makes the verwerkingenlog tamper-evident (pure: no database, no clock).
 
-Each row stores its fields, the hash of the row before it and its own hash::
+Each row stores its fields, the id of the chain key it was written under, the hash of the row before
+it and its own hash::
 
-    hash = SHA-256( canoniek({"velden": velden, "vorigeHash": vorige_hash}) )     (lowercase hex)
+    hash = HMAC-SHA-256( ketensleutel[sleutelId],
+                         canoniek({"sleutelId": sleutelId, "velden": velden, "vorigeHash": vorige_hash}) )
 
-where the first row's ``vorigeHash`` is :data:`GENESIS_HASH` and ``canoniek`` is :func:`canonieke_json`:
-JSON with sorted keys, no whitespace, UTF-8 (not ASCII-escaped), datetimes as ISO 8601 in UTC with
-microseconds and ``Z``. Anyone can recompute it with a JSON library and SHA-256.
+(lowercase hex), where the first row's ``vorigeHash`` is :data:`GENESIS_HASH` and ``canoniek`` is
+:func:`canonieke_json`: JSON with sorted keys, no whitespace, UTF-8 (not ASCII-escaped), datetimes as
+ISO 8601 in UTC with microseconds and ``Z``. The chain key lives in a file outside the database, so
+whoever holds only the database cannot compute a valid hash for a changed, inserted or renumbered row;
+whoever holds the key (the gateway, and an auditor given a copy) can recompute every hash. The key id
+(:func:`ketensleutel_id`) is part of the hashed input, so a row cannot be moved to another key. Old
+keys stay configured after a rotation so rows written under them still verify.
 
 :func:`verifieer` walks the rows in ``volgnummer`` order and reports the first problem: a changed
 row (its hash no longer matches), a deleted row (a gap in ``volgnummer``), and rows moved, swapped
@@ -18,6 +24,7 @@ recorded elsewhere and compared.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import math
 import re
@@ -33,9 +40,11 @@ __all__ = [
     "KetenFout",
     "KetenFoutSoort",
     "KetenRij",
+    "Ketensleutels",
     "Verificatie",
     "Verwerking",
     "canonieke_json",
+    "ketensleutel_id",
     "nieuwe_rij",
     "normaliseer",
     "rij_hash",
@@ -46,6 +55,7 @@ GENESIS_HASH: Final = "0" * 64
 """The ``vorigeHash`` of the first row of the log."""
 
 _HASH = re.compile(r"^[0-9a-f]{64}$")
+MIN_KETENSLEUTEL_BYTES: Final = 32
 
 
 def _normaliseer(waarde: object) -> object:
@@ -109,31 +119,65 @@ def _controleer_hash(waarde: str, naam: str) -> None:
         raise ValueError(f"{naam} moet 64 kleine hexadecimale tekens zijn")
 
 
-def rij_hash(*, velden: Mapping[str, object], vorige_hash: str) -> str:
-    """SHA-256 (lowercase hex) of a row's fields chained to the previous row's hash."""
+def ketensleutel_id(sleutel: bytes) -> str:
+    """The id of a chain key: 16 hex characters of a domain-separated SHA-256 of it (reveals nothing usable)."""
+    return hashlib.sha256(b"meldroute-verwerkingenlog-ketensleutel\n" + sleutel).hexdigest()[:16]
+
+
+@dataclass(frozen=True, slots=True)
+class Ketensleutels:
+    """The chain keys by id: ``actief`` writes new rows, every key verifies rows written under it."""
+
+    actief: str
+    sleutels: Mapping[str, bytes]
+
+    @classmethod
+    def uit(cls, sleutels: Iterable[bytes]) -> Ketensleutels:
+        """The key set of ``sleutels``; the first is the active one (current first, then older keys)."""
+        bijId: dict[str, bytes] = {}
+        for sleutel in sleutels:
+            if len(sleutel) < MIN_KETENSLEUTEL_BYTES:
+                raise ValueError(f"een ketensleutel moet minstens {MIN_KETENSLEUTEL_BYTES} bytes zijn")
+            bijId.setdefault(ketensleutel_id(sleutel), sleutel)
+        if not bijId:
+            raise ValueError("er is geen ketensleutel ingesteld")
+        return cls(actief=next(iter(bijId)), sleutels=bijId)
+
+
+def rij_hash(*, velden: Mapping[str, object], vorige_hash: str, sleutel: bytes, sleutel_id: str) -> str:
+    """HMAC-SHA-256 (lowercase hex) under the chain key of a row's fields, key id and previous hash."""
     _controleer_hash(vorige_hash, "vorige_hash")
-    return hashlib.sha256(canonieke_json({"velden": velden, "vorigeHash": vorige_hash})).hexdigest()
+    invoer = canonieke_json({"sleutelId": sleutel_id, "velden": velden, "vorigeHash": vorige_hash})
+    return hmac.new(sleutel, invoer, hashlib.sha256).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)
 class KetenRij:
-    """A stored row of the log: sequence number (from 1), fields, previous hash and own hash."""
+    """A stored row of the log: sequence number (from 1), fields, previous hash, own hash and chain key id."""
 
     volgnummer: int
     velden: Mapping[str, object]
     vorige_hash: str
     hash: str
+    sleutel_id: str | None = None
 
 
-def nieuwe_rij(*, vorige: KetenRij | None, velden: Mapping[str, object]) -> KetenRij:
-    """The row that follows ``vorige`` (``None`` for the first row of the log)."""
+def nieuwe_rij(*, vorige: KetenRij | None, velden: Mapping[str, object], sleutels: Ketensleutels) -> KetenRij:
+    """The row that follows ``vorige`` (``None`` for the first row of the log), under the active key."""
     volgnummer = 1 if vorige is None else vorige.volgnummer + 1
     vorige_hash = GENESIS_HASH if vorige is None else vorige.hash
+    sleutel_id = sleutels.actief
     return KetenRij(
         volgnummer=volgnummer,
         velden=velden,
         vorige_hash=vorige_hash,
-        hash=rij_hash(velden=velden, vorige_hash=vorige_hash),
+        hash=rij_hash(
+            velden=velden,
+            vorige_hash=vorige_hash,
+            sleutel=sleutels.sleutels[sleutel_id],
+            sleutel_id=sleutel_id,
+        ),
+        sleutel_id=sleutel_id,
     )
 
 
@@ -147,7 +191,13 @@ class KetenFoutSoort(StrEnum):
     KETEN_VERBROKEN = "keten_verbroken"
     """``vorigeHash`` is not the previous row's hash: a row was swapped, replaced or rewritten before it."""
     GEWIJZIGD = "gewijzigd"
-    """The stored hash does not match the row's contents: the row was changed."""
+    """The stored hash does not match the row's contents under its key: the row was changed or re-hashed."""
+    ONBEKENDE_SLEUTEL = "onbekende_sleutel"
+    """The row names a chain key (or a checkpoint a signing key) that is not configured."""
+    HANDTEKENING_ONGELDIG = "handtekening_ongeldig"
+    """A checkpoint's signature does not verify: it was changed or signed with another key."""
+    BEWAARDE_KOP_ONTBREEKT = "bewaarde_kop_ontbreekt"
+    """A head kept outside the database (by an auditor or the witness) is not in the current chain."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,8 +235,8 @@ class Verificatie:
         }
 
 
-def verifieer(rijen: Iterable[KetenRij]) -> Verificatie:
-    """Verify a whole log, given in ``volgnummer`` order starting at the first row.
+def verifieer(rijen: Iterable[KetenRij], *, sleutels: Ketensleutels) -> Verificatie:
+    """Verify a whole log, given in ``volgnummer`` order starting at the first row, under ``sleutels``.
 
     Streams: rows are read once and at most two are held, so a large log can be passed as a generator.
     """
@@ -197,7 +247,7 @@ def verifieer(rijen: Iterable[KetenRij]) -> Verificatie:
     rij = next(iterator, None)
     while rij is not None:
         volgende = next(iterator, None)
-        fout = _controleer(rij, volgende, verwacht=verwacht, kop=kop)
+        fout = _controleer(rij, volgende, verwacht=verwacht, kop=kop, sleutels=sleutels)
         if fout is not None:
             return Verificatie(ok=False, aantal=aantal, kop=kop, eerste_fout=fout)
         kop = rij.hash
@@ -207,7 +257,9 @@ def verifieer(rijen: Iterable[KetenRij]) -> Verificatie:
     return Verificatie(ok=True, aantal=aantal, kop=kop)
 
 
-def _controleer(rij: KetenRij, volgende: KetenRij | None, *, verwacht: int, kop: str) -> KetenFout | None:
+def _controleer(
+    rij: KetenRij, volgende: KetenRij | None, *, verwacht: int, kop: str, sleutels: Ketensleutels
+) -> KetenFout | None:
     nr = rij.volgnummer
     if nr > verwacht:
         if volgende is not None and volgende.volgnummer == verwacht:
@@ -233,12 +285,23 @@ def _controleer(rij: KetenRij, volgende: KetenRij | None, *, verwacht: int, kop:
             KetenFoutSoort.KETEN_VERBROKEN,
             f"vorigeHash verwijst niet naar {vorige}: rij vervangen, verwisseld of een eerdere rij herschreven",
         )
+    sleutel = None if rij.sleutel_id is None else sleutels.sleutels.get(rij.sleutel_id)
+    if rij.sleutel_id is None or sleutel is None:
+        return KetenFout(
+            nr,
+            KetenFoutSoort.ONBEKENDE_SLEUTEL,
+            f"rij is geschreven onder ketensleutel {rij.sleutel_id or '(geen)'}, die niet is ingesteld",
+        )
     try:
-        berekend = rij_hash(velden=rij.velden, vorige_hash=rij.vorige_hash)
+        berekend = rij_hash(
+            velden=rij.velden, vorige_hash=rij.vorige_hash, sleutel=sleutel, sleutel_id=rij.sleutel_id
+        )
     except (TypeError, ValueError) as fout:
         return KetenFout(nr, KetenFoutSoort.GEWIJZIGD, f"velden zijn niet te coderen: {fout}")
     if berekend != rij.hash:
-        return KetenFout(nr, KetenFoutSoort.GEWIJZIGD, "hash klopt niet met de inhoud: rij gewijzigd")
+        return KetenFout(
+            nr, KetenFoutSoort.GEWIJZIGD, "hash klopt niet met de inhoud onder de ketensleutel: rij gewijzigd"
+        )
     return None
 
 

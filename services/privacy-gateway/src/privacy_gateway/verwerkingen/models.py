@@ -31,6 +31,8 @@ class VerwerkingRij(Base):
     detail: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
     vorige_hash: Mapped[str] = mapped_column(sa.String(64))
     hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    sleutel_id: Mapped[str | None] = mapped_column(sa.String(16))
+    """Id of the chain key the hash was computed under; NULL for rows from before the keyed chain."""
 
 
 class VerwerkingenKop(Base):
@@ -44,10 +46,14 @@ class VerwerkingenKop(Base):
 
 
 class VerwerkingenCheckpoint(Base):
-    """The head as it was at a row, recorded periodically: rewriting or truncating before it is detected."""
+    """The head as it was at a row, signed (Ed25519) and recorded periodically; also sent to the witness."""
 
     __tablename__ = "verwerkingen_checkpoints"
 
     volgnummer: Mapped[int] = mapped_column(sa.BigInteger, primary_key=True, autoincrement=False)
     hash: Mapped[str] = mapped_column(sa.String(64))
     tijdstip: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    sleutel_id: Mapped[str | None] = mapped_column(sa.String(8))
+    """Id of the signing key (C2SP key hash, hex); NULL for checkpoints from before signing."""
+    handtekening: Mapped[str | None] = mapped_column(sa.String(88))
+    """Ed25519 signature over the checkpoint text, base64."""

@@ -8,14 +8,25 @@ from uuid import UUID
 from fastapi import APIRouter, Query
 from meldroute_common.auth import VerwerkingenLezen
 from meldroute_common.paginering import DEFAULT_PAGE_SIZE, Cursor, PageSize
+from meldroute_common.problems import BadRequest, InvalidParam
 from meldroute_common.ratelimit import RATE_LIMITED, rate_limited
 from meldroute_common.typen import Tijdstip
 
-from privacy_gateway.context import LogSession
+from privacy_gateway.context import GatewayState, LogSession
+from privacy_gateway.verwerkingen.checkpoints import Checkpoint, lees_handtekening
 from privacy_gateway.verwerkingen.models import VerwerkingRij
-from privacy_gateway.verwerkingen.schemas import VerificatieUit, VerwerkingenPagina, VerwerkingUit
+from privacy_gateway.verwerkingen.schemas import (
+    CheckpointsPagina,
+    CheckpointUit,
+    SleutelsUit,
+    SleutelUit,
+    VerificatieUit,
+    VerwerkingenPagina,
+    VerwerkingUit,
+)
 from privacy_gateway.verwerkingen.service import (
     VerwerkingenFilter,
+    lees_checkpoints,
     lees_verwerkingen,
     rij_velden,
     verifieer_log,
@@ -66,6 +77,10 @@ async def verwerkingen_opvragen(
     return VerwerkingenPagina(verwerkingen=[verwerking_uit(r) for r in rijen], volgende=volgende)
 
 
+_HASH_PATROON = r"^[0-9a-f]{64}$"
+_BEWAARD = ("volgnummer", "kop", "tijdstip", "sleutelId", "handtekening")
+
+
 @router.get(
     "/verwerkingen/verificatie",
     operation_id="verwerkingenVerifieren",
@@ -73,7 +88,116 @@ async def verwerkingen_opvragen(
     summary="Controle van de hashketen van het verwerkingenlog",
     responses=_503,
 )
-async def verwerkingen_verifieren(session: LogSession, claims: VerwerkingenLezen) -> VerificatieUit:
-    """Rekent de hele keten na en vergelijkt de kop en de periodieke checkpoints: `ok` met het aantal rijen en
-    de hash van de laatste, of de eerste rij waar een wijziging, verwijdering of andere volgorde zichtbaar is."""
-    return VerificatieUit.model_validate((await verifieer_log(session)).als_dict())
+async def verwerkingen_verifieren(
+    session: LogSession,
+    gateway: GatewayState,
+    claims: VerwerkingenLezen,
+    volgnummer: Annotated[
+        int | None, Query(ge=1, le=2**62, description="Bewaarde kop: het volgnummer van het checkpoint.")
+    ] = None,
+    kop: Annotated[
+        str | None, Query(pattern=_HASH_PATROON, description="Bewaarde kop: de hash van het checkpoint.")
+    ] = None,
+    tijdstip: Annotated[
+        Tijdstip | None, Query(description="Bewaarde kop: het tijdstip van het checkpoint.")
+    ] = None,
+    sleutelId: Annotated[
+        str | None,
+        Query(pattern=r"^[0-9a-f]{8}$", description="Bewaarde kop: de sleutel die het ondertekende."),
+    ] = None,
+    handtekening: Annotated[
+        str | None, Query(max_length=100, description="Bewaarde kop: de handtekening (base64).")
+    ] = None,
+) -> VerificatieUit:
+    """Rekent de hele keten na met de ketensleutels, controleert de handtekeningen van de checkpoints in de
+    database en in de getuige, en of de keten ze op hun plaats bevat; geef een eerder opgehaald checkpoint
+    mee (alle vijf velden) om te bewijzen dat de huidige keten die kop nog bevat. `ok` met het aantal rijen
+    en de hash van de laatste, of de eerste plaats waar een wijziging, verwijdering, inkorting of vervangen
+    sleutel zichtbaar is."""
+    waarden = {
+        "volgnummer": volgnummer,
+        "kop": kop,
+        "tijdstip": tijdstip,
+        "sleutelId": sleutelId,
+        "handtekening": handtekening,
+    }
+    bewaard: Checkpoint | None = None
+    if any(v is not None for v in waarden.values()):
+        ontbrekend = [naam for naam in _BEWAARD if waarden[naam] is None]
+        if ontbrekend:
+            raise BadRequest(
+                "Een bewaarde kop heeft alle vijf velden van het checkpoint nodig.",
+                invalid_params=[InvalidParam(name=n, reason="Ontbreekt.") for n in ontbrekend],
+            )
+        assert volgnummer is not None and kop is not None and tijdstip is not None and sleutelId is not None
+        assert handtekening is not None
+        if tijdstip.utcoffset() is None:
+            raise BadRequest(
+                "Het tijdstip heeft een tijdzone nodig.",
+                invalid_params=[InvalidParam(name="tijdstip", reason="Geef een tijdzone, bijvoorbeeld Z.")],
+            )
+        try:
+            ruwe_handtekening = lees_handtekening(handtekening)
+        except ValueError as fout:
+            raise BadRequest(
+                "De handtekening is ongeldig.",
+                invalid_params=[InvalidParam(name="handtekening", reason=str(fout))],
+            ) from None
+        bewaard = Checkpoint(
+            volgnummer=volgnummer,
+            kop=kop,
+            tijdstip=tijdstip,
+            sleutel_id=sleutelId,
+            handtekening=ruwe_handtekening,
+        )
+    verslag = await verifieer_log(session, logboek=gateway.logboek, bewaard=bewaard)
+    return VerificatieUit.model_validate(verslag.als_dict())
+
+
+@router.get(
+    "/verwerkingen/checkpoints",
+    operation_id="verwerkingenCheckpointsOpvragen",
+    summary="Ondertekende checkpoints van het verwerkingenlog",
+    responses=_503,
+)
+async def verwerkingen_checkpoints_opvragen(
+    session: LogSession,
+    gateway: GatewayState,
+    claims: VerwerkingenLezen,
+    page_size: PageSize = DEFAULT_PAGE_SIZE,
+    cursor: Cursor = None,
+) -> CheckpointsPagina:
+    """De ondertekende koppen van de keten (oudste eerst): bewaar ze buiten de gateway en geef er later een
+    terug aan de verificatie; controleer de handtekening zelf met de publieke sleutels."""
+    checkpoints, volgende = await lees_checkpoints(session, page_size=page_size, cursor=cursor)
+    ondertekening = gateway.logboek.ondertekening
+    return CheckpointsPagina(
+        checkpoints=[
+            CheckpointUit.model_validate({**c.als_dict(), "notitie": ondertekening.notitie(c)})
+            for c in checkpoints
+        ],
+        volgende=volgende,
+    )
+
+
+@router.get(
+    "/verwerkingen/sleutels",
+    operation_id="verwerkingenSleutelsOpvragen",
+    summary="Publieke sleutels van de checkpoints",
+)
+async def verwerkingen_sleutels_opvragen(gateway: GatewayState, claims: VerwerkingenLezen) -> SleutelsUit:
+    """De Ed25519-sleutels waaronder checkpoints geldig zijn: de actieve en de eerdere (na rotatie)."""
+    ondertekening = gateway.logboek.ondertekening
+    return SleutelsUit(
+        herkomst=ondertekening.herkomst,
+        sleutels=[
+            SleutelUit(
+                sleutelId=sleutel_id,
+                algoritme="Ed25519",
+                publiekeSleutel=ondertekening.publieke_sleutel(sleutel_id),
+                verificatiesleutel=ondertekening.verificatiesleutel(sleutel_id),
+                actief=sleutel_id == ondertekening.actief_id,
+            )
+            for sleutel_id in ondertekening.publiek
+        ],
+    )

@@ -11,32 +11,43 @@ included.
 Rows are written in the caller's transaction, before the caller produces a response: if the row
 cannot be written, the request fails with 503 and its transaction (and anything it would have
 disclosed) is discarded.
+
+Every ``checkpoint_interval`` rows the head is signed (:mod:`.checkpoints`) and stored as a checkpoint
+in the same transaction; once that transaction has committed, the checkpoint is also appended to the
+witness (:mod:`.getuige`), if one is configured.
 """
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
+import hashlib
 import logging
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
 from meldroute_common.db import as_utc
 from meldroute_common.problems import BadRequest, InvalidParam, ServiceUnavailable
+from sqlalchemy import event
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session as SyncSession
 
+from privacy_gateway.verwerkingen.checkpoints import Checkpoint, CheckpointFout, Ondertekening
+from privacy_gateway.verwerkingen.getuige import Getuige
 from privacy_gateway.verwerkingen.keten import (
     GENESIS_HASH,
     KetenFout,
     KetenFoutSoort,
     KetenRij,
+    Ketensleutels,
     Verificatie,
     Verwerking,
+    canonieke_json,
     nieuwe_rij,
     normaliseer,
     verifieer,
@@ -46,7 +57,11 @@ from privacy_gateway.verwerkingen.models import VerwerkingenCheckpoint, Verwerki
 __all__ = [
     "KOP_ID",
     "LOG_NIET_BESCHIKBAAR",
+    "Logboek",
+    "Verslag",
     "VerwerkingenFilter",
+    "herketen_oude_rijen",
+    "lees_checkpoints",
     "lees_verwerkingen",
     "rij_velden",
     "rijen_van_betrokkene",
@@ -60,6 +75,19 @@ log = logging.getLogger("meldroute.gateway.verwerkingen")
 KOP_ID = 1
 LOG_NIET_BESCHIKBAAR = "Het verwerkingenlog kan niet worden bijgewerkt; er is niets verstrekt."
 _VERIFICATIE_BATCH = 1000
+_GETUIGE_WACHTRIJ = "meldroute.getuige.wachtrij"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Logboek:
+    """The keys and the witness of the verwerkingenlog, loaded at start-up from files outside the database."""
+
+    sleutels: Ketensleutels
+    ondertekening: Ondertekening
+    getuige: Getuige | None = None
+    checkpoint_interval: int = 100
+    checkpoint_seconden: int = 0
+    """Also sign the head at an append when the last checkpoint is older than this (0: only by count)."""
 
 
 async def zorg_voor_kop(session: AsyncSession) -> None:
@@ -76,7 +104,7 @@ async def zorg_voor_kop(session: AsyncSession) -> None:
 
 
 async def schrijf_verwerkingen(
-    session: AsyncSession, *, verwerkingen: Sequence[Verwerking], checkpoint_interval: int
+    session: AsyncSession, *, verwerkingen: Sequence[Verwerking], logboek: Logboek
 ) -> list[KetenRij]:
     """Append ``verwerkingen`` in order and flush; raises ServiceUnavailable (503) if that is impossible."""
     if not verwerkingen:
@@ -103,7 +131,7 @@ async def schrijf_verwerkingen(
         for verwerking in verwerkingen:
             velden = verwerking.velden()
             velden["tijdstip"] = verwerking.tijdstip.astimezone(UTC)
-            vorige = nieuwe_rij(vorige=vorige, velden=velden)
+            vorige = nieuwe_rij(vorige=vorige, velden=velden, sleutels=logboek.sleutels)
             nieuw.append(vorige)
         await session.execute(sa.insert(VerwerkingRij), [_kolommen(rij) for rij in nieuw])
         assert vorige is not None
@@ -112,18 +140,74 @@ async def schrijf_verwerkingen(
             .where(VerwerkingenKop.id == KOP_ID)
             .values(volgnummer=vorige.volgnummer, hash=vorige.hash)
         )
+        nu = datetime.now(UTC)
+        posities = {rij.volgnummer for rij in nieuw if rij.volgnummer % logboek.checkpoint_interval == 0}
+        if logboek.checkpoint_seconden and vorige.volgnummer not in posities:
+            # Under the head's lock, so concurrent appenders see each other's checkpoints.
+            laatste = await session.scalar(
+                sa.select(VerwerkingenCheckpoint.tijdstip)
+                .order_by(VerwerkingenCheckpoint.volgnummer.desc())
+                .limit(1)
+            )
+            if laatste is None or (nu - as_utc(laatste)).total_seconds() >= logboek.checkpoint_seconden:
+                posities.add(vorige.volgnummer)
         checkpoints = [
-            {"volgnummer": rij.volgnummer, "hash": rij.hash, "tijdstip": datetime.now(UTC)}
+            logboek.ondertekening.onderteken(volgnummer=rij.volgnummer, kop=rij.hash, tijdstip=nu)
             for rij in nieuw
-            if rij.volgnummer % checkpoint_interval == 0
+            if rij.volgnummer in posities
         ]
         if checkpoints:
-            await session.execute(sa.insert(VerwerkingenCheckpoint), checkpoints)
+            await session.execute(
+                sa.insert(VerwerkingenCheckpoint), [_checkpoint_kolommen(c) for c in checkpoints]
+            )
         await session.flush()
     except SQLAlchemyError as fout:
         log.error("verwerkingenlog niet te schrijven (%s)", type(fout).__name__)
         raise ServiceUnavailable(LOG_NIET_BESCHIKBAAR) from None
+    if checkpoints and logboek.getuige is not None:
+        _na_commit_naar_getuige(session, logboek.getuige, checkpoints)
     return nieuw
+
+
+def _checkpoint_kolommen(checkpoint: Checkpoint) -> dict[str, Any]:
+    return {
+        "volgnummer": checkpoint.volgnummer,
+        "hash": checkpoint.kop,
+        "tijdstip": checkpoint.tijdstip,
+        "sleutel_id": checkpoint.sleutel_id,
+        "handtekening": base64.b64encode(checkpoint.handtekening).decode("ascii"),
+    }
+
+
+def _na_commit_naar_getuige(session: AsyncSession, getuige: Getuige, checkpoints: list[Checkpoint]) -> None:
+    """Queue ``checkpoints`` for the witness; they are written once the transaction commits, dropped on rollback.
+
+    Writing before the commit could leave the witness holding a checkpoint the database never kept, which
+    verification would then (rightly) report as a rewrite.
+    """
+    sync = session.sync_session
+    wachtrij: list[Checkpoint] | None = sync.info.get(_GETUIGE_WACHTRIJ)
+    if wachtrij is None:
+        wachtrij = []
+        sync.info[_GETUIGE_WACHTRIJ] = wachtrij
+
+        def na_commit(_: SyncSession) -> None:
+            te_schrijven = list(wachtrij)
+            wachtrij.clear()
+            if not te_schrijven:
+                return
+            try:
+                getuige.schrijf(te_schrijven)
+            except OSError as fout:
+                # The rows are committed; the missing witness entries show up in verification as `ontbrekend`.
+                log.error("checkpoint niet naar de getuige te schrijven (%s)", type(fout).__name__)
+
+        def na_rollback(_: SyncSession) -> None:
+            wachtrij.clear()
+
+        event.listen(sync, "after_commit", na_commit)
+        event.listen(sync, "after_soft_rollback", lambda s, _t: na_rollback(s))
+    wachtrij.extend(checkpoints)
 
 
 def _kolommen(rij: KetenRij) -> dict[str, Any]:
@@ -144,6 +228,7 @@ def _kolommen(rij: KetenRij) -> dict[str, Any]:
         "detail": normaliseer(v["detail"]) if isinstance(v["detail"], Mapping) else v["detail"],
         "vorige_hash": rij.vorige_hash,
         "hash": rij.hash,
+        "sleutel_id": rij.sleutel_id,
     }
 
 
@@ -163,6 +248,104 @@ def rij_velden(rij: VerwerkingRij | sa.Row[Any]) -> dict[str, object]:
         "casusId": rij.casus_id,
         "detail": rij.detail,
     }
+
+
+# --- upgrading a log from before the keyed chain -----------------------------------------------------
+
+
+def _oude_hash(*, velden: Mapping[str, object], vorige_hash: str) -> str:
+    """The unkeyed SHA-256 of rows written before the keyed chain (revision 0001)."""
+    return hashlib.sha256(canonieke_json({"velden": velden, "vorigeHash": vorige_hash})).hexdigest()
+
+
+async def herketen_oude_rijen(session: AsyncSession, *, logboek: Logboek) -> int:
+    """Re-chain rows from before the keyed chain (``sleutel_id`` NULL) under the active chain key, once.
+
+    Runs only when the operator asks (``GATEWAY_VERWERKINGEN_HERKETENEN``), never by itself: otherwise a
+    database administrator could strip key ids and signatures to have a rewrite re-hashed at the next start.
+    And only while the keyed chain has not started: no row has a key id, no checkpoint is signed and the
+    witness is empty; otherwise nothing is changed and verification reports the rows without a key. The
+    old chain must verify
+    with the old, unkeyed hash (and agree with the head row) before it is re-chained. Returns the number
+    of rows re-chained.
+    """
+    oud = await session.scalar(
+        sa.select(sa.func.count()).select_from(VerwerkingRij).where(VerwerkingRij.sleutel_id.is_(None))
+    )
+    if not oud:
+        return 0
+    gesleuteld = await session.scalar(
+        sa.select(sa.func.count()).select_from(VerwerkingRij).where(VerwerkingRij.sleutel_id.is_not(None))
+    )
+    ondertekend = await session.scalar(
+        sa.select(sa.func.count())
+        .select_from(VerwerkingenCheckpoint)
+        .where(VerwerkingenCheckpoint.handtekening.is_not(None))
+    )
+    getuige = logboek.getuige
+    if (
+        gesleuteld
+        or ondertekend
+        or (getuige is not None and (await asyncio.to_thread(getuige.lees)).checkpoints)
+    ):
+        log.error("rijen zonder ketensleutel in een gesleutelde keten; ze worden niet opnieuw gehasht")
+        return 0
+    rijen = list((await session.scalars(sa.select(VerwerkingRij).order_by(VerwerkingRij.volgnummer))).all())
+    kop = (await session.execute(sa.select(VerwerkingenKop.volgnummer, VerwerkingenKop.hash))).one_or_none()
+    vorige_hash = GENESIS_HASH
+    for verwacht, rij in enumerate(rijen, start=1):
+        if (
+            rij.volgnummer != verwacht
+            or rij.vorige_hash != vorige_hash
+            or _oude_hash(velden=rij_velden(rij), vorige_hash=vorige_hash) != rij.hash
+        ):
+            log.error("de oude keten klopt niet bij rij %d; ze wordt niet opnieuw gehasht", rij.volgnummer)
+            return 0
+        vorige_hash = rij.hash
+    if kop is None or kop.volgnummer != len(rijen) or kop.hash != vorige_hash:
+        log.error("de kop van de oude keten klopt niet; ze wordt niet opnieuw gehasht")
+        return 0
+    vorige: KetenRij | None = None
+    nieuw: list[KetenRij] = []
+    for rij in rijen:
+        vorige = nieuwe_rij(vorige=vorige, velden=rij_velden(rij), sleutels=logboek.sleutels)
+        nieuw.append(vorige)
+    # Hashes are unique: first clear them all, then write the new ones.
+    zonder_sync = {"synchronize_session": False}
+    await session.execute(
+        sa.update(VerwerkingRij).values(hash=VerwerkingRij.volgnummer.cast(sa.String)),
+        execution_options=zonder_sync,
+    )
+    for herketend in nieuw:
+        await session.execute(
+            sa.update(VerwerkingRij)
+            .where(VerwerkingRij.volgnummer == herketend.volgnummer)
+            .values(vorige_hash=herketend.vorige_hash, hash=herketend.hash, sleutel_id=herketend.sleutel_id),
+            execution_options=zonder_sync,
+        )
+    assert vorige is not None
+    await session.execute(
+        sa.update(VerwerkingenKop).where(VerwerkingenKop.id == KOP_ID).values(hash=vorige.hash)
+    )
+    await session.execute(sa.delete(VerwerkingenCheckpoint))
+    nu = datetime.now(UTC)
+    posities = {r.volgnummer for r in nieuw if r.volgnummer % logboek.checkpoint_interval == 0}
+    posities.add(vorige.volgnummer)  # sign the upgraded head at once
+    checkpoints = [
+        logboek.ondertekening.onderteken(volgnummer=r.volgnummer, kop=r.hash, tijdstip=nu)
+        for r in nieuw
+        if r.volgnummer in posities
+    ]
+    await session.execute(sa.insert(VerwerkingenCheckpoint), [_checkpoint_kolommen(c) for c in checkpoints])
+    await session.flush()
+    if getuige is not None:
+        _na_commit_naar_getuige(session, getuige, checkpoints)
+    log.warning(
+        "%d rijen van voor de gesleutelde keten opnieuw gehasht onder ketensleutel %s",
+        len(nieuw),
+        logboek.sleutels.actief,
+    )
+    return len(nieuw)
 
 
 # --- reading ---------------------------------------------------------------------------------------
@@ -233,24 +416,172 @@ async def rijen_van_betrokkene(session: AsyncSession, *, betrokkene: str) -> lis
     return list((await session.scalars(query)).all())
 
 
+async def lees_checkpoints(
+    session: AsyncSession, *, page_size: int, cursor: str | None
+) -> tuple[list[Checkpoint], str | None]:
+    """One page of signed checkpoints (oldest first) and the cursor of the next page, if any.
+
+    Checkpoints from before signing (no signature) are not published: they prove nothing.
+    """
+    query = (
+        sa.select(VerwerkingenCheckpoint)
+        .where(VerwerkingenCheckpoint.handtekening.is_not(None))
+        .order_by(VerwerkingenCheckpoint.volgnummer)
+        .limit(page_size + 1)
+    )
+    if cursor is not None:
+        query = query.where(VerwerkingenCheckpoint.volgnummer > _cursor_volgnummer(cursor))
+    rijen = list((await session.scalars(query)).all())
+    volgende = None
+    if len(rijen) > page_size:
+        rijen = rijen[:page_size]
+        volgende = _cursor_tekst(rijen[-1].volgnummer)
+    return [c for c in (_checkpoint(r) for r in rijen) if c is not None], volgende
+
+
+def _checkpoint(rij: VerwerkingenCheckpoint) -> Checkpoint | None:
+    """The stored checkpoint as signed; None when it has no (readable) signature."""
+    if rij.sleutel_id is None or rij.handtekening is None:
+        return None
+    try:
+        handtekening = base64.b64decode(rij.handtekening, validate=True)
+    except (binascii.Error, ValueError):
+        handtekening = b""
+    return Checkpoint(
+        volgnummer=rij.volgnummer,
+        kop=rij.hash,
+        tijdstip=as_utc(rij.tijdstip),
+        sleutel_id=rij.sleutel_id,
+        handtekening=handtekening,
+    )
+
+
 # --- verification ----------------------------------------------------------------------------------
 
 
-async def verifieer_log(session: AsyncSession) -> Verificatie:
-    """Verify the whole chain, then that the head row and every checkpoint agree with it.
+class _Bron:
+    DATABASE = "checkpoint"
+    GETUIGE = "checkpoint van de getuige"
+    BEWAARD = "bewaarde kop"
 
-    The chain alone cannot show rows cut off at the end; the head row and the checkpoints can
-    (up to the last checkpoint, even when the head row was rewritten too).
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GetuigeVerslag:
+    """What verification found in the witness."""
+
+    aantal: int
+    """Witness entries checked (signature and position in the chain)."""
+    ontbrekend: int
+    """Signed checkpoints of the database that the witness lacks (e.g. the gateway stopped before writing)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Verslag:
+    """Outcome of :func:`verifieer_log`: the chain, the checkpoints, the witness and the kept head."""
+
+    uitkomst: Verificatie
+    checkpoints: int
+    getuige: GetuigeVerslag | None
+    bewaarde_kop: bool | None
+    """True when the kept head is in the chain at its position under a valid signature; None when none given."""
+
+    @property
+    def ok(self) -> bool:
+        return self.uitkomst.ok
+
+    def als_dict(self) -> dict[str, object]:
+        return {
+            **self.uitkomst.als_dict(),
+            "checkpoints": self.checkpoints,
+            "getuige": None
+            if self.getuige is None
+            else {"aantal": self.getuige.aantal, "ontbrekend": self.getuige.ontbrekend},
+            "bewaardeKop": self.bewaarde_kop,
+        }
+
+
+@dataclass(slots=True)
+class _Verwachting:
+    """A head that must be found in the chain: a checkpoint (database or witness) or the kept head."""
+
+    bron: str
+    checkpoint: Checkpoint
+    handtekening: CheckpointFout | None
+    gevonden: bool = False
+
+
+@dataclass(slots=True)
+class _Stand:
+    """Hashes seen while walking the chain, at the positions verification asks about."""
+
+    gezocht: set[int]
+    hashes: dict[int, str] = field(default_factory=dict)
+
+
+async def verifieer_log(
+    session: AsyncSession, *, logboek: Logboek, bewaard: Checkpoint | None = None
+) -> Verslag:
+    """Verify the whole chain under the chain keys, then that everything kept of it agrees.
+
+    Checked, and the first problem (by position) reported:
+
+    - every row's keyed hash, link and number (:func:`keten.verifieer`);
+    - the head row points at the last row;
+    - every checkpoint in the database and in the witness is signed by a configured key and names the
+      hash the chain has at its position (not past its end);
+    - the head ``bewaard`` an auditor kept (a published checkpoint) likewise.
+
+    The chain alone cannot show rows cut off at the end; checkpoints can, and the witness and kept heads
+    can even when the database's checkpoints were removed or rewritten too.
     """
+    ondertekening = logboek.ondertekening
     kop = (await session.execute(sa.select(VerwerkingenKop.volgnummer, VerwerkingenKop.hash))).one_or_none()
-    checkpoint_rijen = await session.execute(
-        sa.select(VerwerkingenCheckpoint.volgnummer, VerwerkingenCheckpoint.hash)
-    )
-    checkpoints: dict[int, str] = dict(checkpoint_rijen.all())
-    afwijking: list[tuple[int, int, str]] = []  # (volgnummer, rows before it, hash of the row before it)
+    verwachtingen: list[_Verwachting] = []
+    database_posities: set[int] = set()
+    for rij in (await session.scalars(sa.select(VerwerkingenCheckpoint))).all():
+        checkpoint = _checkpoint(rij)
+        database_posities.add(rij.volgnummer)
+        if checkpoint is None:
+            # An unsigned checkpoint (from before signing, or stripped): it cannot vouch for anything.
+            checkpoint = Checkpoint(
+                volgnummer=rij.volgnummer,
+                kop=rij.hash,
+                tijdstip=as_utc(rij.tijdstip),
+                sleutel_id="",
+                handtekening=b"",
+            )
+            verwachtingen.append(
+                _Verwachting(_Bron.DATABASE, checkpoint, CheckpointFout.HANDTEKENING_ONGELDIG)
+            )
+            continue
+        verwachtingen.append(_Verwachting(_Bron.DATABASE, checkpoint, ondertekening.controleer(checkpoint)))
+    getuige_verslag: GetuigeVerslag | None = None
+    getuige_fout: KetenFout | None = None
+    if logboek.getuige is not None:
+        inhoud = await asyncio.to_thread(logboek.getuige.lees)
+        for checkpoint in inhoud.checkpoints.values():
+            verwachtingen.append(
+                _Verwachting(_Bron.GETUIGE, checkpoint, ondertekening.controleer(checkpoint))
+            )
+        getuige_verslag = GetuigeVerslag(
+            aantal=len(inhoud.checkpoints), ontbrekend=len(database_posities - set(inhoud.checkpoints))
+        )
+        if inhoud.onleesbaar:
+            getuige_fout = KetenFout(
+                0,
+                KetenFoutSoort.BEWAARDE_KOP_ONTBREEKT,
+                f"de getuige is gewijzigd of beschadigd ({inhoud.onleesbaar[0]})",
+            )
+    bewaarde: _Verwachting | None = None
+    if bewaard is not None:
+        bewaarde = _Verwachting(_Bron.BEWAARD, bewaard, ondertekening.controleer(bewaard))
+        verwachtingen.append(bewaarde)
+
+    stand = _Stand(gezocht={v.checkpoint.volgnummer for v in verwachtingen})
+    stand.gezocht |= {nr - 1 for nr in stand.gezocht}
 
     def rijen(sync: SyncSession) -> Iterator[KetenRij]:
-        laatste, vorige_hash, aantal = -1, GENESIS_HASH, 0
+        laatste = -1
         while True:
             batch = (
                 sync.execute(
@@ -265,36 +596,96 @@ async def verifieer_log(session: AsyncSession) -> Verificatie:
             if not batch:
                 return
             for rij in batch:
-                verwacht = checkpoints.get(rij.volgnummer)
-                if verwacht is not None and verwacht != rij.hash and not afwijking:
-                    afwijking.append((rij.volgnummer, aantal, vorige_hash))
-                yield KetenRij(rij.volgnummer, rij_velden(rij), rij.vorige_hash, rij.hash)
-                vorige_hash, aantal = rij.hash, aantal + 1
+                if rij.volgnummer in stand.gezocht:
+                    stand.hashes[rij.volgnummer] = rij.hash
+                yield KetenRij(rij.volgnummer, rij_velden(rij), rij.vorige_hash, rij.hash, rij.sleutel_id)
             sync.expunge_all()  # keep memory flat on a long log
             laatste = batch[-1].volgnummer
 
-    uitkomst = await session.run_sync(lambda sync: verifieer(rijen(sync)))
-    if afwijking and (uitkomst.eerste_fout is None or afwijking[0][0] <= uitkomst.eerste_fout.volgnummer):
-        volgnummer, ervoor, kop_ervoor = afwijking[0]
-        fout = KetenFout(
-            volgnummer,
-            KetenFoutSoort.KETEN_VERBROKEN,
-            "hash wijkt af van het checkpoint: het log is vanaf hier herschreven",
-        )
-        return Verificatie(ok=False, aantal=ervoor, kop=kop_ervoor, eerste_fout=fout)
-    if not uitkomst.ok:
-        return uitkomst
-    volgende = uitkomst.aantal + 1
-    if kop is None:
-        return _mislukt(uitkomst, volgende, KetenFoutSoort.ONTBREKENDE_RIJ, "de kop van het log ontbreekt")
-    if kop.volgnummer != uitkomst.aantal or kop.hash != uitkomst.kop:
-        melding = f"de kop wijst naar rij {kop.volgnummer}: rijen aan het eind verwijderd of de kop gewijzigd"
-        return _mislukt(uitkomst, min(volgende, kop.volgnummer + 1), KetenFoutSoort.ONTBREKENDE_RIJ, melding)
-    voorbij = [nr for nr in checkpoints if nr > uitkomst.aantal]
-    if voorbij:
-        melding = f"checkpoint bij rij {min(voorbij)} ligt voorbij het einde: rijen aan het eind verwijderd"
-        return _mislukt(uitkomst, volgende, KetenFoutSoort.ONTBREKENDE_RIJ, melding)
-    return uitkomst
+    uitkomst = await session.run_sync(lambda sync: verifieer(rijen(sync), sleutels=logboek.sleutels))
+    stand.hashes[0] = GENESIS_HASH
+
+    def kop_voor(volgnummer: int) -> tuple[int, str]:
+        """Rows verified before ``volgnummer`` and the hash of the last of them."""
+        aantal = min(volgnummer - 1, uitkomst.aantal)
+        return aantal, stand.hashes.get(aantal, uitkomst.kop)
+
+    problemen: list[tuple[int, Verificatie]] = []
+    if uitkomst.eerste_fout is not None:
+        problemen.append((uitkomst.eerste_fout.volgnummer, uitkomst))
+    for verwachting in verwachtingen:
+        nr, checkpoint = verwachting.checkpoint.volgnummer, verwachting.checkpoint
+        fout: KetenFout | None = None
+        if verwachting.handtekening is CheckpointFout.ONBEKENDE_SLEUTEL:
+            fout = KetenFout(
+                nr,
+                KetenFoutSoort.ONBEKENDE_SLEUTEL,
+                f"{verwachting.bron} bij rij {nr} is ondertekend met sleutel {checkpoint.sleutel_id or '(geen)'}, "
+                "die niet is ingesteld: ondertekeningssleutel vervangen of checkpoint vervalst",
+            )
+        elif verwachting.handtekening is CheckpointFout.HANDTEKENING_ONGELDIG:
+            fout = KetenFout(
+                nr,
+                KetenFoutSoort.HANDTEKENING_ONGELDIG,
+                f"de handtekening van {verwachting.bron} bij rij {nr} klopt niet: checkpoint gewijzigd of "
+                "opnieuw ondertekend",
+            )
+        elif nr > uitkomst.aantal and uitkomst.ok:
+            soort = (
+                KetenFoutSoort.ONTBREKENDE_RIJ
+                if verwachting.bron == _Bron.DATABASE
+                else KetenFoutSoort.BEWAARDE_KOP_ONTBREEKT
+            )
+            fout = KetenFout(
+                uitkomst.aantal + 1,
+                soort,
+                f"{verwachting.bron} bij rij {nr} ligt voorbij het einde (rij {uitkomst.aantal}): "
+                "rijen aan het eind verwijderd",
+            )
+        elif nr <= uitkomst.aantal and stand.hashes.get(nr) != checkpoint.kop:
+            soort = (
+                KetenFoutSoort.KETEN_VERBROKEN
+                if verwachting.bron == _Bron.DATABASE
+                else KetenFoutSoort.BEWAARDE_KOP_ONTBREEKT
+            )
+            fout = KetenFout(
+                nr,
+                soort,
+                f"hash wijkt af van {verwachting.bron} bij rij {nr}: het log is vanaf hier herschreven",
+            )
+        elif nr <= uitkomst.aantal:
+            verwachting.gevonden = True
+        if fout is not None:
+            aantal, voor = kop_voor(fout.volgnummer)
+            problemen.append(
+                (fout.volgnummer, Verificatie(ok=False, aantal=aantal, kop=voor, eerste_fout=fout))
+            )
+    if uitkomst.ok:
+        volgende = uitkomst.aantal + 1
+        if kop is None:
+            problemen.append(
+                (
+                    volgende,
+                    _mislukt(
+                        uitkomst, volgende, KetenFoutSoort.ONTBREKENDE_RIJ, "de kop van het log ontbreekt"
+                    ),
+                )
+            )
+        elif kop.volgnummer != uitkomst.aantal or kop.hash != uitkomst.kop:
+            melding = (
+                f"de kop wijst naar rij {kop.volgnummer}: rijen aan het eind verwijderd of de kop gewijzigd"
+            )
+            nr = min(volgende, kop.volgnummer + 1)
+            problemen.append((nr, _mislukt(uitkomst, nr, KetenFoutSoort.ONTBREKENDE_RIJ, melding)))
+    if getuige_fout is not None:
+        problemen.append((0, Verificatie(ok=False, aantal=0, kop=GENESIS_HASH, eerste_fout=getuige_fout)))
+    eindoordeel = min(problemen, key=lambda p: p[0])[1] if problemen else uitkomst
+    return Verslag(
+        uitkomst=eindoordeel,
+        checkpoints=sum(1 for v in verwachtingen if v.bron == _Bron.DATABASE and v.gevonden),
+        getuige=getuige_verslag,
+        bewaarde_kop=None if bewaarde is None else bewaarde.gevonden,
+    )
 
 
 def _mislukt(uitkomst: Verificatie, volgnummer: int, soort: KetenFoutSoort, toelichting: str) -> Verificatie:
