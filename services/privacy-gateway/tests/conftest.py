@@ -33,11 +33,22 @@ class NepIntake:
     def __init__(self, local_dir: Path) -> None:
         self.public_key = load_public_key(local_dir / "keys" / "gateway-hpke-public.pem")
         self.link_key = bytes.fromhex((local_dir / "keys" / "intake-link.key").read_text().strip())
+        self._referentiesleutel = bytes.fromhex(
+            (local_dir / "keys" / "gateway-pseudonym.key").read_text().strip()
+        )
         self.casussen: dict[str, dict[str, Any]] = {}
         self.storing: str | None = None  # None | "plat" | "traag" | "rommel" | "fout" | "vorm"
         self.verzoeken: list[httpx.Request] = []
         #: Groups of link pseudonyms intake knows to be one person (BSN and name + birth date recorded together).
         self.personen: list[set[str]] = []
+
+    def referentie(self, casus_id: str, *, partner: str) -> str:
+        """The reference under which the gateway shows this case to `partner` (its development key)."""
+        return str(
+            partner_casus_referentie(
+                sleutel=self._referentiesleutel, partner_id=partner, casus_id=uuid.UUID(casus_id)
+            )
+        )
 
     def link(
         self, *, bsn: str | None = None, naam: str | None = None, geboortedatum: str | None = None

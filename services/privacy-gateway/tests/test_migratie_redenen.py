@@ -97,7 +97,7 @@ async def test_clear_reasons_and_their_statistics_are_gone_after_the_upgrade(
 
 
 def test_the_retention_command_counts_then_purges(
-    gateway_harness: Any, monkeypatch: pytest.MonkeyPatch
+    gateway_harness: Any, local_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """`meldroute-gateway retentie`: `--droog` only counts; without it the old request goes, logged as a count."""
     import asyncio
@@ -134,6 +134,8 @@ def test_the_retention_command_counts_then_purges(
 
     asyncio.run(voeg_toe())
     monkeypatch.setenv("GATEWAY_DATABASE_URL", url)
+    # The purge writes to the verwerkingenlog, under the chain and checkpoint keys of this test session.
+    monkeypatch.setenv("MELDROUTE_LOCAL_DIR", str(local_dir))
     monkeypatch.setenv("GATEWAY_RETENTIE_IDENTITEITSVERZOEKEN", "P1Y")
     get_settings.cache_clear()
     try:

@@ -113,9 +113,13 @@ def instellingen(
 
 async def vul(client: httpx.AsyncClient, issuer: DevIssuer, intake: Any, aantal: int) -> None:
     casus = intake.casus(partners=[RIEC])
+    # A partner learns its reference from its list; the gateway maps it back to intake's case.
+    lijst = await client.get("/v1/casussen", params={"pageSize": 100}, headers=riec(issuer))
+    ref = intake.referentie(casus, partner=RIEC)
+    assert ref in lijst.text, lijst.text
     for _ in range(aantal):
         response = await client.get(
-            f"/v1/casussen/{casus}", params={"doel": "casusoverleg"}, headers=riec(issuer)
+            f"/v1/casussen/{ref}", params={"doel": "casusoverleg"}, headers=riec(issuer)
         )
         assert response.status_code == 200, response.text
 
@@ -487,7 +491,9 @@ async def test_a_failed_transaction_writes_nothing_to_the_witness(
         try:
             casus = intake.casus(partners=[RIEC])
             response = await client.get(
-                f"/v1/casussen/{casus}", params={"doel": "casusoverleg"}, headers=riec(issuer)
+                f"/v1/casussen/{intake.referentie(casus, partner=RIEC)}",
+                params={"doel": "casusoverleg"},
+                headers=riec(issuer),
             )
             assert response.status_code == 503
         finally:

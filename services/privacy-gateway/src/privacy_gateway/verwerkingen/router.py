@@ -157,6 +157,7 @@ async def verwerkingen_verifieren(
 @router.get(
     "/verwerkingen/checkpoints",
     operation_id="verwerkingenCheckpointsOpvragen",
+    openapi_extra=RATE_LIMITED,
     summary="Ondertekende checkpoints van het verwerkingenlog",
     responses=_503,
 )
@@ -183,6 +184,7 @@ async def verwerkingen_checkpoints_opvragen(
 @router.get(
     "/verwerkingen/sleutels",
     operation_id="verwerkingenSleutelsOpvragen",
+    openapi_extra=RATE_LIMITED,
     summary="Publieke sleutels van de checkpoints",
 )
 async def verwerkingen_sleutels_opvragen(gateway: GatewayState, claims: VerwerkingenLezen) -> SleutelsUit:
