@@ -17,7 +17,7 @@ from meldroute_common.migrations import upgrade
 from meldroute_common.testing import ServiceHarness, TestDatabases, free_port
 from reporting.perioden import maand_plus
 
-from .conftest import gebeurtenis, invoer_headers, lezer_headers
+from .conftest import gebeurtenis, invoer_headers, lezer_headers, publiceer
 
 ROOT = Path(__file__).resolve().parents[3]
 ARTEFACTEN = ROOT / "test-artifacts"
@@ -54,6 +54,7 @@ async def test_open_dashboard_serves_suppressed_figures_without_a_token(
         await client.post(
             "/v1/gebeurtenissen", json={"gebeurtenissen": events}, headers=invoer_headers(issuer)
         )
+        await publiceer(reporting_harness, drempel=5)
         antwoord = await client.get(
             "/dashboard/gegevens", params={"periode": "kwartaal", "van": "2026-01", "tot": "2026-03"}
         )
@@ -119,6 +120,8 @@ def reporting_proces(test_databases: TestDatabases, local_dir: Path, tmp_path: P
         "REPORTING_DASHBOARD_OPEN": "false",
         "REPORTING_DREMPEL": "5",
         "REPORTING_MINIMALE_POPULATIE": "10",
+        # Publish the closed periods soon after the events arrive, as the daily task does.
+        "REPORTING_PUBLICATIE_INTERVAL_SECONDEN": "1",
     }
     log = (tmp_path / "reporting.log").open("wb")
     proces = subprocess.Popen(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from functools import cache
 
 from meldroute_common.settings import Omgeving, ServiceSettings
@@ -35,6 +36,17 @@ class ReportingSettings(ServiceSettings):
         default=None,
         description="CBS codes of the municipalities this installation serves (JSON list), as in intake-api; "
         "default the eight Achterhoek municipalities.",
+    )
+    embargo: timedelta = Field(
+        default=timedelta(days=14),
+        description="How long after its end a period is published (ISO 8601 duration, e.g. P14D), so late "
+        "events from the outbox land first. Periods that have not closed are never published.",
+    )
+    publicatie_taak_aan: bool = Field(
+        default=True, description="Publish closed periods daily inside the service process."
+    )
+    publicatie_interval_seconden: float = Field(
+        default=86_400.0, gt=0, description="Seconds between two publication runs in the service."
     )
     dashboard_open: bool | None = Field(
         default=None,

@@ -41,9 +41,9 @@ def _samenvatting(*, primair: list[int], secundair: list[int], totalen: list[int
     if primair:
         delen.append(f"rij {_lijst(primair)} primair (aantal van 1 tot {drempel})")
     if secundair:
-        delen.append(f"rij {_lijst(secundair)} secundair (anders terug te rekenen uit de andere cijfers)")
+        delen.append(f"rij {_lijst(secundair)} secundair")
     if totalen:
-        delen.append(f"rij {_lijst(totalen)} totaal (zou een onderdrukte cel onthullen)")
+        delen.append(f"rij {_lijst(totalen)} totaal (aantal van 1 tot {drempel})")
     return "Onderdrukt: " + "; ".join(delen) + ". Rijen tellen vanaf 1 onder de kop."
 
 
