@@ -15,12 +15,20 @@ K = 5
 
 
 def beschermd(gepubliceerd: int | None, waar: int, k: int = K) -> bool:
-    """Is `gepubliceerd` what the method may publish for a true count `waar`?"""
+    """Is `gepubliceerd` what the method may publish for a true count `waar`?
+
+    0 exactly; a suppressed count between 1 and k-1+D; a shown one at least k, within D of the truth; a count
+    below k never shown as it is; a count of k+D or more always shown.
+    """
     if waar == 0:
         return gepubliceerd == 0
-    if waar < k:
-        return gepubliceerd is None
-    return gepubliceerd is not None and gepubliceerd >= k and abs(gepubliceerd - waar) <= MAX_VERSTORING
+    if gepubliceerd is None:
+        return 1 <= waar < k + MAX_VERSTORING
+    return (
+        gepubliceerd >= k
+        and abs(gepubliceerd - waar) <= MAX_VERSTORING
+        and (waar >= k or gepubliceerd != waar)
+    )
 
 
 def _cellen(body: dict[str, Any]) -> dict[tuple[str, ...], dict[str, Any]]:
@@ -35,7 +43,7 @@ async def test_counts_per_municipality_and_form_with_suppression(
         [gebeurtenis(maand="2026-01", gemeenteCode="GM1509", uitbuitingsvormen=["arbeid"]) for _ in range(12)]
         + [gebeurtenis(maand="2026-02", gemeenteCode="GM1509", uitbuitingsvormen=["arbeid", "crimineel"]) for _ in range(7)]
         + [gebeurtenis(maand="2026-03", gemeenteCode="GM0222", uitbuitingsvormen=["seksueel"]) for _ in range(20)]
-        + [gebeurtenis(maand="2026-03", gemeenteCode="GM0222", uitbuitingsvormen=["arbeid"]) for _ in range(3)]
+        + [gebeurtenis(maand="2026-03", gemeenteCode="GM0222", uitbuitingsvormen=["arbeid"]) for _ in range(2)]
         + [gebeurtenis(maand="2026-04", gemeenteCode="GM0222", uitbuitingsvormen=["arbeid"]) for _ in range(9)]
         # A decision and an event outside the range are not counted.
         + [gebeurtenis(maand="2026-01", uitkomst="opgeschaald"), gebeurtenis(maand="2025-12")]
@@ -67,20 +75,23 @@ async def test_counts_per_municipality_and_form_with_suppression(
             ("2026-K1", "GM1509", "arbeid"): 19,
             ("2026-K1", "GM1509", "crimineel"): 7,
             ("2026-K1", "GM0222", "seksueel"): 20,
-            ("2026-K1", "GM0222", "arbeid"): 3,
+            ("2026-K1", "GM0222", "arbeid"): 2,
             ("2026-K2", "GM0222", "arbeid"): 9,
         }
-        assert set(cellen) == set(waar)
+        # A table of two dimensions lists only what it shows: a small cell is not listed, like a zero.
+        assert set(cellen) <= set(waar)
         for sleutel, cel in cellen.items():
             assert beschermd(cel["aantal"], waar[sleutel]), (sleutel, cel)
-            assert cel["onderdrukt"] is (cel["aantal"] is None)
-            assert cel["reden"] == ("primair" if cel["onderdrukt"] else None)
-        assert cellen[("2026-K1", "GM0222", "arbeid")]["onderdrukt"]
+            assert (cel["onderdrukt"], cel["reden"]) == (False, None)
+        for sleutel in set(waar) - set(cellen):
+            assert beschermd(None, waar[sleutel]), sleutel
+        assert ("2026-K1", "GM0222", "arbeid") not in cellen
+        assert ("2026-K1", "GM0222", "seksueel") in cellen
         # Margins are cells in their own right (here: pairs of signal and form), protected the same way.
         totalen = {(t["periode"], t["dimensie"], t["waarde"]): t["aantal"] for t in body["totalen"]}
         waar_totalen = {
-            ("2026-K1", None, None): 49, ("2026-K1", "gemeente", "GM1509"): 26,
-            ("2026-K1", "gemeente", "GM0222"): 23, ("2026-K1", "uitbuitingsvorm", "arbeid"): 22,
+            ("2026-K1", None, None): 48, ("2026-K1", "gemeente", "GM1509"): 26,
+            ("2026-K1", "gemeente", "GM0222"): 22, ("2026-K1", "uitbuitingsvorm", "arbeid"): 21,
             ("2026-K1", "uitbuitingsvorm", "crimineel"): 7, ("2026-K1", "uitbuitingsvorm", "seksueel"): 20,
             ("2026-K2", None, None): 9, ("2026-K2", "gemeente", "GM0222"): 9,
             ("2026-K2", "uitbuitingsvorm", "arbeid"): 9,
@@ -222,9 +233,9 @@ async def test_evaluation_figures(reporting_harness: ServiceHarness, issuer: Dev
         gebeurtenis(maand="2026-03", uitkomst="afgesloten_geen_mensenhandel", doorlooptijdDagen=30)
         for _ in range(8)
     ]
-    # Q2: 12 signals and 3 decisions: too few for lead times.
+    # Q2: 12 signals and 2 decisions: too few for lead times.
     events += [gebeurtenis(maand="2026-05", melderDomein="toezicht") for _ in range(12)]
-    events += [gebeurtenis(maand="2026-05", uitkomst="opgeschaald", doorlooptijdDagen=4) for _ in range(3)]
+    events += [gebeurtenis(maand="2026-05", uitkomst="opgeschaald", doorlooptijdDagen=4) for _ in range(2)]
     async with reporting_harness.client(drempel=K, minimale_populatie=10) as client:
         await invoeren(client, issuer, events)
         await publiceer(reporting_harness, drempel=K)
@@ -254,7 +265,7 @@ async def test_evaluation_figures(reporting_harness: ServiceHarness, issuer: Dev
             afgesloten / (opgeschaald + afgesloten), abs=1e-4
         )
         assert aandelen[("2026-K1", "doorverwezen_ander_domein")] == 0
-        assert aandelen[("2026-K2", "opgeschaald")] is None  # 3 decisions: suppressed
+        assert aandelen[("2026-K2", "opgeschaald")] is None  # 2 decisions: suppressed
         tijden = {t["periode"]: t for t in body["doorlooptijden"]}
         # 20 final decisions: 1..12 and eight times 30; median rank 10 -> 10, p90 rank 18 -> 30.
         assert (tijden["2026-K1"]["mediaanDagen"], tijden["2026-K1"]["p90Dagen"]) == (10, 30)

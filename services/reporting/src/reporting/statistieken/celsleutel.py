@@ -6,8 +6,12 @@ Pure and deterministic; `docs/statistiek.md` explains the method, why it was cho
 * A cell counts `n` events (or event-form pairs) with keys `r_1 … r_n`. Its cell key is
   `u = (r_1 + … + r_n) mod 2^32 / 2^32`, uniform on [0, 1) and a function of *which* events the cell holds only:
   the same events give the same key, in whatever table, grouping, margin or request the cell appears.
-* A count of 0 is published as 0; a count from 1 to k-1 is suppressed; a count `n >= k` is published as
-  `max(k, n + d)` where `d` in -D..D is read from the fixed perturbation table `VERSTORING` at `u`.
+* A count of 0 is published as 0. Any other count `n` gets the perturbation `d` in -D..D read from the fixed
+  perturbation table `VERSTORING` at `u`; it is published as `n + d` when that is at least k (and `n` is at least
+  half of k), and suppressed otherwise. So a published figure is never below k, a count below k is never shown
+  as it is, and the edge of suppression itself is blurred: a suppressed count lies in 1..k-1+D, not 1..k-1, which
+  keeps an attacker who knows that several suppressed cells add up to a large published total from bounding
+  them tightly.
 * A margin (a total) is a cell in its own right, with its own key and its own perturbation; it is never
   computed as the sum of published cells, so the published figures are not additive on purpose.
 """
@@ -50,13 +54,27 @@ def verstoring(sleutels_som: int) -> int:
 
 
 def bescherm(*, aantal: int, sleutels_som: int, drempel: int = STANDAARD_DREMPEL) -> int | None:
-    """The published count of a cell of `aantal` events: 0, None (suppressed) or a perturbed count >= `drempel`."""
+    """The published count of a cell of `aantal` events: 0, None (suppressed) or a perturbed count >= `drempel`.
+
+    A count of at least `drempel + MAX_VERSTORING` is always published, one below `drempel - MAX_VERSTORING` (or
+    below half of `drempel`) never.
+    """
     if drempel < MINIMALE_DREMPEL:
         raise ValueError(f"de drempel is minstens {MINIMALE_DREMPEL}")
     if isinstance(aantal, bool) or not isinstance(aantal, int) or aantal < 0:
         raise ValueError("een aantal is een geheel getal van 0 of meer")
     if aantal == 0:
         return 0
-    if aantal < drempel:
+    gepubliceerd = aantal + verstoring(sleutels_som)
+    if gepubliceerd < drempel or 2 * aantal < drempel:
         return None
-    return max(drempel, aantal + verstoring(sleutels_som))
+    return gepubliceerd
+
+
+def grenzen(*, gepubliceerd: int | None, drempel: int = STANDAARD_DREMPEL) -> tuple[int, int]:
+    """What a published figure tells anyone who knows the method of the true count: an interval."""
+    if gepubliceerd is None:
+        return 1, drempel - 1 + MAX_VERSTORING
+    if gepubliceerd == 0:
+        return 0, 0
+    return max(gepubliceerd - MAX_VERSTORING, (drempel + 1) // 2), gepubliceerd + MAX_VERSTORING

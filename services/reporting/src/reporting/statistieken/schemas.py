@@ -58,7 +58,9 @@ class Totaal(BaseModel):
 
 
 class Tabel(BaseModel):
-    """A suppressed count table. Cells that are not listed are 0."""
+    """A protected count table. In a table of one dimension a cell that is not listed is 0 and a small count is
+    listed as suppressed; in a table of two or three dimensions only counts of at least the threshold are
+    listed, and a cell that is not listed is below the threshold (0 included)."""
 
     model_config = ConfigDict(
         json_schema_extra={

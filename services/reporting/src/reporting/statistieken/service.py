@@ -96,6 +96,11 @@ async def tabel(*, session: AsyncSession, dimensies: Sequence[str], perioden: Se
     uit_cellen = []
     for sleutel in sorted(cellen, key=lambda s: (s[0], *(s[1 + i] for i in volgorde))):
         aantal = cellen[sleutel]
+        if aantal is None and len(dims) >= 2:
+            # In a table of two or three dimensions a small cell is not listed, like a zero: telling them apart
+            # would tell an attacker that each listed small cell holds at least one event, and counting those
+            # under a margin bounds the margin from below.
+            continue
         uit_cellen.append(
             Cel(
                 periode=sleutel[0],
