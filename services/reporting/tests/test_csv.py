@@ -53,7 +53,7 @@ async def test_signal_counts_as_csv_match_the_json(
     }
     nummer = {r[2]: i for i, r in enumerate(data, start=1)}
     assert slot.startswith("# Onderdrukt: ")
-    assert f"rij {nummer['GM1509']} primair (aantal van 1 tot 5)" in slot
+    assert f"rij {nummer['GM1509']} primair (klein aantal, onder 5 na verstoring)" in slot
     assert "secundair" not in slot
 
 
@@ -84,5 +84,5 @@ async def test_csv_of_a_fully_suppressed_answer_and_of_the_evaluation(
     assert domein[5:] == ["nee", ""] and beschermd(int(domein[4]), 12, 5)
     assert ["uitkomsten", "2026-K1", "uitkomst=opgeschaald", "aantal", "", "ja", "primair"] in rijen
     assert ["doorlooptijden", "2026-K1", "", "mediaan_dagen", "", "ja", ""] in rijen
-    assert "primair (aantal van 1 tot 5)" in regels[-2]
+    assert "primair (klein aantal, onder 5 na verstoring)" in regels[-2]
     assert "Aandelen en doorlooptijden op rij" in regels[-2]

@@ -19,13 +19,15 @@ class ReportingSettings(ServiceSettings):
         default="reporting", description="The service's name, also the audience its tokens carry."
     )
     drempel: int = Field(
-        default=10, ge=5, description="k: counts from 1 to k-1 are suppressed (never below 5)."
+        default=10,
+        ge=5,
+        description="k: no published count is below k; a count below k is never shown as it is (never below 5).",
     )
     minimale_populatie: int = Field(
         default=30,
         ge=0,
-        description="Smallest number of counted events a statistics answer may rest on; below it the whole "
-        "answer is suppressed.",
+        description="Smallest number of events the published grand totals of an answer's periods may add up to; "
+        "below it the whole answer is suppressed.",
     )
     max_body_bytes: int = Field(
         default=1024 * 1024,

@@ -49,7 +49,7 @@ def _csv_antwoord(voorbeeld: str) -> dict[int | str, dict[str, object]]:
     return {
         200: {
             "description": "De onderdrukte cijfers: JSON, of CSV met `Accept: text/csv` (Nederlandse kolomnamen; "
-            "de laatste regel, beginnend met `#`, zegt welke rijen onderdrukt zijn en waarom).",
+            "de laatste regel, beginnend met `#`, zegt welke rijen onderdrukt zijn).",
             "content": {"text/csv": {"schema": {"type": "string"}, "example": voorbeeld}},
         }
     }
@@ -58,12 +58,13 @@ def _csv_antwoord(voorbeeld: str) -> dict[int | str, dict[str, object]]:
 _SIGNALEN_CSV = (
     "soort,periode,gemeente,aantal,onderdrukt,reden\r\n"
     "cel,2026-K1,GM0222,14,nee,\r\ncel,2026-K1,GM1509,,ja,primair\r\n"
-    "# Onderdrukt: rij 2 primair (aantal van 1 tot 10). Rijen tellen vanaf 1 onder de kop.\r\n"
+    "# Onderdrukt: rij 2 primair (klein aantal, onder 10 na verstoring). Rijen tellen vanaf 1 onder de kop.\r\n"
 )
 _EVALUATIE_CSV = (
     "onderdeel,periode,groep,maat,waarde,onderdrukt,reden\r\n"
     "melderdomeinen,2026-K1,melderDomein=toezicht,aantal,22,nee,\r\n"
-    "doorlooptijden,2026-K1,,mediaan_dagen,10,nee,\r\n# Niets onderdrukt.\r\n"
+    "doorlooptijden,2026-K1,,mediaan_dagen,10,nee,\r\n"
+    "# Niets onderdrukt. Aantallen zijn verstoord met hoogstens 4; geen gepubliceerd aantal ligt onder 10.\r\n"
 )
 
 
