@@ -1,6 +1,8 @@
 """The attacker of the audit: gathers everything published, then solves for every withheld count.
 
-Also the generator of demo-like events the audit (and the figures in docs/statistiek.md) run on.
+Also the generator of demo-like events the audit (and the figures in docs/statistiek.md) run on. The attacker
+knows the method and its public parameters (threshold, largest perturbation), the catalogue, and everything
+published; not the keys, which never leave the database.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from itertools import combinations
+from itertools import combinations, product
 from typing import Any
 
 import numpy as np
@@ -140,7 +142,6 @@ class Uitkomst:
     smal: list[tuple[Sleutel, int, int, int]] = field(default_factory=list)  # key, low, high, truth
     breedtes: list[int] = field(default_factory=list)
     schattingsfouten: list[int] = field(default_factory=list)
-    geraden_fouten: list[int] = field(default_factory=list)
 
 
 def aftrekken(gepubliceerd: Gepubliceerd, drempel: int, waar: Mapping[Sleutel, int]) -> Uitkomst:
@@ -189,10 +190,6 @@ def aftrekken(gepubliceerd: Gepubliceerd, drempel: int, waar: Mapping[Sleutel, i
     return uit
 
 
-def _in(periode: str, maand: str) -> bool:
-    return maand == periode or kwartaal_van(maand) == periode or jaar_van(maand) == periode
-
-
 def programma(
     gepubliceerd: Gepubliceerd,
     *,
@@ -218,7 +215,8 @@ def programma(
     maanden = [p for p in perioden if len(p) == 7 and "K" not in p]
     eigen = {s: a for s, a in gepubliceerd.cijfers.items() if s[0] == telling and s[1] == per_vorm}
     codes = {d: sorted({w for s in eigen for dd, w in s[3] if dd == d}) for d in dims}
-    nul = {(s[2], s[3][0]) for s in []}  # filled below: (month, (dim, code)) shown as 0 in a one-way table
+    # (month, (dimension, code)) that a one-way month table shows as 0 (does not list).
+    nul: set[tuple[str, tuple[str, str]]] = set()
     for m in maanden:
         for d in dims:
             for w in codes[d]:
@@ -290,10 +288,4 @@ def programma(
 
 
 def _product(lijsten: list[list[tuple[str, str]]]) -> Iterable[tuple[tuple[str, str], ...]]:
-    from itertools import product
-
     return product(*lijsten)
-
-
-def kubussen(dimensies: Iterable[str], grootte: int) -> list[tuple[str, ...]]:
-    return list(combinations(list(dimensies), grootte))
