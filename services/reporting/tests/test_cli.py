@@ -75,3 +75,28 @@ async def test_publish_command(reporting_harness: ServiceHarness, issuer: DevIss
         opnieuw = draai("--periode", "2026-09", "--opnieuw", "--reden", "late gebeurtenissen")
         assert opnieuw.exit_code == 0, opnieuw.output
         assert _versies(reporting_harness.database_url)["2026-09"] == 2
+
+
+async def test_the_service_publishes_closed_periods_itself(
+    reporting_harness: ServiceHarness, issuer: DevIssuer
+) -> None:
+    import asyncio as aio
+
+    from .conftest import lezer_headers
+
+    async with reporting_harness.client(publicatie_taak_aan=True, publicatie_interval_seconden=0.2) as client:
+        await invoeren(client, issuer, [gebeurtenis(maand="2026-02") for _ in range(40)])
+        params = {"periode": "maand", "van": "2026-01", "tot": "2026-03"}
+        for _ in range(150):
+            body = (
+                await client.get("/v1/statistieken/signalen", params=params, headers=lezer_headers(issuer))
+            ).json()
+            if len(body["gepubliceerdePerioden"]) == 2:
+                break
+            await aio.sleep(0.1)
+        assert body["gepubliceerdePerioden"] == ["2026-02", "2026-03"]
+        eerste = body
+        await aio.sleep(0.5)  # more rounds of the task: nothing changes
+        assert (
+            await client.get("/v1/statistieken/signalen", params=params, headers=lezer_headers(issuer))
+        ).json() == eerste
