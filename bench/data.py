@@ -100,7 +100,7 @@ def signal_bodies(*, count: int, gemeente: str, seed: int = 1) -> list[bytes]:
 #: Columns of reporting's event table, in the order `EventSource.row` gives them.
 EVENT_COLUMNS = (
     "id", "type", "maand", "kwartaal", "jaar", "gemeente_code", "sector", "locatietype", "melder_domein",
-    "leeftijdsklasse", "geslacht", "nationaliteitsgroep", "uitkomst", "doorlooptijd_dagen",
+    "leeftijdsklasse", "geslacht", "nationaliteitsgroep", "uitkomst", "doorlooptijd_dagen", "celsleutel",
 )  # fmt: skip
 
 
@@ -166,6 +166,7 @@ class EventSource:
             self.event_id(i), t["type"], t["maand"], kwartaal_van(t["maand"]), jaar_van(t["maand"]),
             t["gemeenteCode"], t["sector"], t["locatietype"], t["melderDomein"], t["leeftijdsklasse"],
             t["geslacht"], t["nationaliteitsgroep"], t.get("uitkomst"), t.get("doorlooptijdDagen"),
+            self.event_id(i).int % 2**32,  # the cell key the service draws at ingest; any fixed value will do here
         )  # fmt: skip
 
     def forms(self, i: int) -> list[str]:

@@ -4,24 +4,41 @@ Ingest: the same events (batches of 1000, a few concurrent clients) go through `
 into the service's tables and by a raw asyncpg `executemany` into copies of those tables (same columns,
 indexes and foreign key). Order: raw first half, API first half, API second half, raw second half.
 
-Statistics: `GET /v1/statistieken/signalen` (counting, suppression and JSON in the service) against the
-GROUP BY it rests on, run raw over the same rows, one at a time and alternating.
+Publication: one closed month holding every ingested event (copied into a month of its own) is published as
+the daily task does (every table that can be asked for: one GROUP BY each, protection, storing), against the
+same GROUP BYs run raw, without protecting or storing.
+
+Statistics: `GET /v1/statistieken/signalen` (reading the stored publication and JSON in the service) against the
+GROUP BY a per-request count would rest on, run raw over the same rows, one at a time and alternating.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import asyncpg  # type: ignore[import-untyped]
 import httpx
+from reporting.statistieken.publicatie import (
+    DIMENSIES,
+    alle_groeperingen,
+    publiceer_gesloten,
+    publiceer_periode,
+)
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
 from bench.data import EVENT_COLUMNS, EventSource, statistics_range
 from bench.harness import Context, Resources, Server, asyncpg_dsn, bearer, cpu_seconds
 from bench.load import Call, Measurement, expecting, interleaved
 from bench.results import Aim, AimKind, Row
+
+#: The month the publication benchmark copies every event into: far before any other data.
+_MAAND = "2001-01"
+#: SQL column of each dimension (the forms are in their own table).
+_KOLOM = {d: ("v." if d == "uitbuitingsvorm" else "g.") + c.key for d, c in DIMENSIES.items()}
 
 _RAW_TABLES = """
 CREATE TABLE bench_gebeurtenissen (LIKE gebeurtenissen INCLUDING ALL);
@@ -178,6 +195,17 @@ async def _measure(
                 f"stored {stored} events through the API and {stored_raw} raw, expected {sizes.events} "
                 f"(first API error: {ours.first_error})"
             )
+        publish_row = await _publish(ctx=ctx, pool=pool, url=url)
+        # The statistics are served from the publication: publish the closed periods, as the daily task does.
+        engine = create_async_engine(url)
+        try:
+            await publiceer_gesloten(
+                maker=async_sessionmaker(engine, expire_on_commit=False),
+                drempel=10,
+                embargo=timedelta(days=14),
+            )
+        finally:
+            await engine.dispose()
         query_rows = await _queries(ctx=ctx, server=server, url=url, van=van, tot=tot)
     finally:
         await pool.close()
@@ -198,7 +226,80 @@ async def _measure(
         baseline_label="raw executemany",
         aim=Aim(AimKind.RATIO_MIN, 0.5),
     )
-    return [ingest, *query_rows], details
+    return [ingest, publish_row, *query_rows], details
+
+
+def _raw_group_by(telling: str, per_vorm: bool, dims: tuple[str, ...]) -> str:
+    kolommen = ", ".join(_KOLOM[d] for d in dims)
+    vorm = " JOIN gebeurtenis_uitbuitingsvormen v ON v.gebeurtenis_id = g.id" if per_vorm else ""
+    type_ = "beoordeling_vastgelegd" if telling == "beoordelingen" else "signaal_ontvangen"
+    select = f"SELECT {kolommen + ', ' if dims else ''}count(*) FROM gebeurtenissen g{vorm} "
+    where = f"WHERE g.type = '{type_}' AND g.maand = '{_MAAND}'"
+    return select + where + (f" GROUP BY {kolommen}" if dims else "")
+
+
+async def _publish(*, ctx: Context, pool: asyncpg.Pool, url: str) -> Row:
+    """Publishing one closed month of every ingested event, against the raw GROUP BYs of the same tables."""
+    sizes = ctx.sizes
+    task = ctx.progress.add_task("reporting publication: copy into one month", total=None)
+    async with pool.acquire() as connection:
+        await connection.execute(
+            "CREATE TEMP TABLE bench_kopie AS SELECT id AS oud, gen_random_uuid() AS nieuw FROM gebeurtenissen"
+        )
+        await connection.execute(
+            f"INSERT INTO gebeurtenissen (id, type, maand, kwartaal, jaar, gemeente_code, sector, locatietype, "
+            f"melder_domein, leeftijdsklasse, geslacht, nationaliteitsgroep, uitkomst, doorlooptijd_dagen, "
+            f"celsleutel) SELECT k.nieuw, g.type, '{_MAAND}', '2001-K1', '2001', g.gemeente_code, g.sector, "
+            f"g.locatietype, g.melder_domein, g.leeftijdsklasse, g.geslacht, g.nationaliteitsgroep, g.uitkomst, "
+            f"g.doorlooptijd_dagen, g.celsleutel FROM gebeurtenissen g JOIN bench_kopie k ON k.oud = g.id"
+        )
+        await connection.execute(
+            "INSERT INTO gebeurtenis_uitbuitingsvormen (gebeurtenis_id, uitbuitingsvorm) SELECT k.nieuw, "
+            "v.uitbuitingsvorm FROM gebeurtenis_uitbuitingsvormen v JOIN bench_kopie k ON k.oud = v.gebeurtenis_id"
+        )
+        await connection.execute("ANALYZE gebeurtenissen, gebeurtenis_uitbuitingsvormen")
+    ctx.progress.remove_task(task)
+    tabellen = alle_groeperingen()
+    queries = [_raw_group_by(t.telling, t.per_vorm, t.dimensies) for t in tabellen]
+    engine = create_async_engine(url)
+    maker = async_sessionmaker(engine, expire_on_commit=False)
+    ours: list[float] = []
+    raw: list[float] = []
+    try:
+        # Alternate: raw, ours (first publication), raw, ours (an explicit republication of the same month).
+        for ronde in range(2):
+            start = time.perf_counter()
+            async with pool.acquire() as connection:
+                for sql in queries:
+                    await connection.fetch(sql)
+            raw.append(time.perf_counter() - start)
+            start = time.perf_counter()
+            async with maker() as session, session.begin():
+                await publiceer_periode(
+                    session=session, periode=_MAAND, drempel=10, nu=datetime.now(UTC), opnieuw=ronde > 0,
+                    reden="benchmark",
+                )  # fmt: skip
+            ours.append(time.perf_counter() - start)
+        async with maker() as session:
+            cellen = await session.scalar(
+                text("SELECT count(*) FROM gepubliceerde_cellen WHERE periode = :p"),
+                {"p": _MAAND},
+            )
+    finally:
+        await engine.dispose()
+    async with pool.acquire() as connection:
+        await connection.execute(
+            f"DELETE FROM gebeurtenissen WHERE maand = '{_MAAND}'; DROP TABLE bench_kopie"
+        )
+    return Row(
+        name=f"reporting publishing one closed month of {sizes.events:,} events",
+        unit="s",
+        ours=min(ours),
+        baseline=min(raw),
+        baseline_label="raw GROUP BY of the same tables",
+        aim=Aim(AimKind.RATIO_MAX, 3.0),
+        details={"tables": len(tabellen), "cells": int(cellen or 0), "ours": ours, "baseline": raw},
+    )
 
 
 async def _queries(*, ctx: Context, server: Server, url: str, van: str, tot: str) -> list[Row]:
@@ -242,7 +343,8 @@ async def _queries(*, ctx: Context, server: Server, url: str, van: str, tot: str
                         ours=measured_ours.p(50),
                         baseline=measured_raw.p(50),
                         baseline_label="raw GROUP BY",
-                        aim=Aim(AimKind.RATIO_MAX, 2.0),
+                        # Served from the stored publication: at most 20 ms, whatever the data size.
+                        aim=Aim(AimKind.OURS_MAX, 20.0),
                         details={
                             "query": query,
                             "groups": len(groups),

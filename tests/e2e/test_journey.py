@@ -1,14 +1,17 @@
 """The whole route over real HTTP between the three services as processes.
 
 melder submits → the attention officer triages and escalates → RIEC pulls through the gateway → identity with four
-eyes → events reach reporting → statistics include the signals → the FG verifies the log.
+eyes → events reach reporting → once their month has closed, the published statistics count the signals → the FG
+verifies the log.
 """
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +21,10 @@ from meldroute_common.devissuer import DevIssuer
 from meldroute_common.migrations import upgrade
 from meldroute_common.services import DIENSTEN
 from meldroute_common.testing import Stack, TestDatabases
+from reporting.gebeurtenissen.models import GebeurtenisRij
+from reporting.statistieken.publicatie import gesloten, publiceer_gesloten
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
 ROOT = Path(__file__).resolve().parents[2]
 GEMEENTE = "GM0222"  # Doetinchem: no other test in the session writes signals for it
@@ -46,6 +53,27 @@ def journey_stack(
     stack.start()
     yield stack
     stack.stop()
+
+
+async def _in_reporting(
+    url: str, *, gemeente: str, publiceren_op: datetime | None = None
+) -> tuple[int, list[str]]:
+    """Signals of `gemeente` stored in reporting; with `publiceren_op`, first publish as the daily task would then."""
+    engine = create_async_engine(url)
+    try:
+        maker = async_sessionmaker(engine, expire_on_commit=False)
+        if publiceren_op is not None:
+            await publiceer_gesloten(maker=maker, drempel=10, embargo=timedelta(days=14), nu=publiceren_op)
+        async with maker() as session:
+            aantal = await session.scalar(
+                select(func.count()).where(
+                    GebeurtenisRij.gemeente_code == gemeente, GebeurtenisRij.type == "signaal_ontvangen"
+                )
+            )
+            maanden = await session.scalars(select(GebeurtenisRij.maand).distinct())
+            return int(aantal or 0), list(maanden)
+    finally:
+        await engine.dispose()
 
 
 def _bearer(token: str) -> dict[str, str]:
@@ -172,21 +200,30 @@ def test_the_whole_journey(journey_stack: Stack, issuer: DevIssuer) -> None:
         assert identiteit.status_code == 200, identiteit.text
         assert identiteit.json()["bsn"] == BSN and identiteit.json()["naam"] == "Jan Kowalski"
 
-        # 5. The outbox delivers the anonymous events; the statistics count every signal.
-        deadline, aantal = time.monotonic() + 30, None
+        # 5. The outbox delivers the anonymous events to reporting.
+        reporting_db = journey_stack.services["reporting"].env["REPORTING_DATABASE_URL"]
+        deadline, aantal, maanden = time.monotonic() + 30, 0, []
         while time.monotonic() < deadline:
-            stats = http.get(
-                f"{reporting}/v1/statistieken/signalen",
-                params={"groeperenOp": "gemeente", "periode": "jaar", "van": "2026-01", "tot": "2026-12"},
-                headers=beleid,
-            )
-            assert stats.status_code == 200, stats.text
-            cellen = [c for c in stats.json()["cellen"] if c["waarden"]["gemeente"] == GEMEENTE]
-            aantal = cellen[0]["aantal"] if cellen else None
+            aantal, maanden = asyncio.run(_in_reporting(reporting_db, gemeente=GEMEENTE))
             if aantal == AANTAL:
                 break
             time.sleep(0.5)
         assert aantal == AANTAL
+        # Their month is still open, so nothing of it is published: live figures would reveal each new signal.
+        nu = datetime.now(UTC)
+        params = {"groeperenOp": "gemeente", "periode": "maand", "van": min(maanden), "tot": max(maanden)}
+        stats = http.get(f"{reporting}/v1/statistieken/signalen", params=params, headers=beleid)
+        assert stats.status_code == 200, stats.text
+        assert stats.json()["cellen"] == [] and stats.json()["gepubliceerdePerioden"] == [
+            m for m in maanden if gesloten(m, nu=nu, embargo=timedelta(days=14))
+        ]
+        # Once the month has closed (plus the embargo) the daily publication counts them, protected.
+        asyncio.run(_in_reporting(reporting_db, gemeente=GEMEENTE, publiceren_op=nu + timedelta(days=62)))
+        stats = http.get(f"{reporting}/v1/statistieken/signalen", params=params, headers=beleid)
+        assert stats.status_code == 200, stats.text
+        cellen = [c for c in stats.json()["cellen"] if c["waarden"]["gemeente"] == GEMEENTE]
+        gepubliceerd = sum(c["aantal"] or 0 for c in cellen)
+        assert cellen and abs(gepubliceerd - AANTAL) <= 4 * len(cellen), cellen
 
         # 6. The FG verifies the log: every step is there and the chain holds.
         verificatie = http.get(f"{gateway}/v1/verwerkingen/verificatie", headers=fg)

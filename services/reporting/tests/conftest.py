@@ -3,10 +3,48 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+import pytest
 from meldroute_common.devissuer import DevIssuer
+from meldroute_common.testing import ServiceHarness
+from reporting.statistieken.publicatie import publiceer_gesloten
+from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
+
+#: A moment at which every month of 2026 is closed and past the embargo: tests publish "as of" then.
+NA_2026 = datetime(2027, 2, 1, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def _zonder_publicatietaak(reporting_harness: ServiceHarness) -> Iterator[None]:
+    """The service's own daily publication would race the test's explicit one: off unless a test turns it on."""
+    origineel = reporting_harness.settings
+
+    def settings(**overrides: Any) -> Any:
+        return origineel(**{"publicatie_taak_aan": False, **overrides})
+
+    reporting_harness.settings = settings  # type: ignore[method-assign]
+    yield
+    reporting_harness.settings = origineel  # type: ignore[method-assign]
+
+
+async def publiceer(
+    harness: ServiceHarness,
+    *,
+    drempel: int = 10,
+    nu: datetime = NA_2026,
+    embargo: timedelta = timedelta(days=14),
+) -> list[str]:
+    """Publish every closed period of the harness database, as the daily task does at moment `nu`."""
+    engine = create_async_engine(harness.database_url)
+    try:
+        maker = async_sessionmaker(engine, expire_on_commit=False)
+        return await publiceer_gesloten(maker=maker, drempel=drempel, embargo=embargo, nu=nu)
+    finally:
+        await engine.dispose()
 
 
 def gebeurtenis(**wijziging: Any) -> dict[str, Any]:

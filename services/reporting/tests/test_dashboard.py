@@ -19,7 +19,7 @@ from meldroute_common.migrations import upgrade
 from meldroute_common.testing import ServiceHarness, TestDatabases, free_port
 from reporting.perioden import hele_perioden, kwartaal_van, maand_plus
 
-from .conftest import gebeurtenis, invoer_headers, lezer_headers
+from .conftest import gebeurtenis, invoer_headers, lezer_headers, publiceer
 
 ROOT = Path(__file__).resolve().parents[3]
 ARTEFACTEN = ROOT / "test-artifacts"
@@ -56,6 +56,7 @@ async def test_open_dashboard_serves_suppressed_figures_without_a_token(
         await client.post(
             "/v1/gebeurtenissen", json={"gebeurtenissen": events}, headers=invoer_headers(issuer)
         )
+        await publiceer(reporting_harness, drempel=5)
         antwoord = await client.get(
             "/dashboard/gegevens", params={"periode": "kwartaal", "van": "2026-01", "tot": "2026-03"}
         )
@@ -147,6 +148,8 @@ def reporting_proces(test_databases: TestDatabases, local_dir: Path, tmp_path: P
         "REPORTING_DASHBOARD_OPEN": "false",
         "REPORTING_DREMPEL": "5",
         "REPORTING_MINIMALE_POPULATIE": "10",
+        # Publish the closed periods soon after the events arrive, as the daily task does.
+        "REPORTING_PUBLICATIE_INTERVAL_SECONDEN": "1",
     }
     log = (tmp_path / "reporting.log").open("wb")
     proces = subprocess.Popen(
@@ -187,6 +190,19 @@ def test_dashboard_draws_the_charts_in_a_real_browser(reporting_proces: str, iss
         )
         assert antwoord.status_code == 200, antwoord.text
     token = issuer.mint(rol="beleidsmedewerker")
+    # The service's own publication task publishes the closed periods within a second or two.
+    deadline = time.monotonic() + 60
+    while True:
+        klaar = httpx.get(
+            f"{reporting_proces}/v1/statistieken/evaluatie",
+            params={"periode": "kwartaal"},
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=30,
+        ).json()["gepubliceerdePerioden"]
+        if len(klaar) >= 6:
+            break
+        assert time.monotonic() < deadline, klaar
+        time.sleep(0.5)
     fouten: list[str] = []
     verzoeken: list[str] = []
     with sync_playwright() as p:

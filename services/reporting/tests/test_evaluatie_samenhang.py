@@ -1,4 +1,4 @@
-"""The evaluation's tables share counts; each shared count is withheld alike everywhere in one answer."""
+"""The evaluation's tables share counts; each shared count is one published figure, the same everywhere."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 from meldroute_common.devissuer import DevIssuer
 from meldroute_common.testing import ServiceHarness
 
-from .conftest import gebeurtenis, invoeren, lezer_headers
+from .conftest import gebeurtenis, invoeren, lezer_headers, publiceer
 
 GEMEENTEN = ["GM1509", "GM0222", "GM0197"]
 SECTOREN = ["agrarisch", "horeca", "bouw"]
@@ -33,6 +33,7 @@ async def test_shared_counts_are_published_once(reporting_harness: ServiceHarnes
     events += [gebeurtenis(maand="2026-02", gemeenteCode="GM0294", sector="horeca") for _ in range(3)]
     async with reporting_harness.client(minimale_populatie=10) as client:
         await invoeren(client, issuer, events)
+        await publiceer(reporting_harness)
         response = await client.get(
             "/v1/statistieken/evaluatie",
             params={"periode": "kwartaal", "van": "2026-01", "tot": "2026-06"},

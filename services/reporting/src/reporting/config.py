@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from functools import cache
 
 from meldroute_common.settings import Omgeving, ServiceSettings, load_settings
@@ -24,13 +25,15 @@ class ReportingSettings(ServiceSettings):
         "client_id/azp, or sub when it names no client); user tokens are refused even with the scope.",
     )
     drempel: int = Field(
-        default=10, ge=5, description="k: counts from 1 to k-1 are suppressed (never below 5)."
+        default=10,
+        ge=5,
+        description="k: no published count is below k; a count below k is never shown as it is (never below 5).",
     )
     minimale_populatie: int = Field(
         default=30,
         ge=0,
-        description="Smallest number of counted events a statistics answer may rest on; below it the whole "
-        "answer is suppressed.",
+        description="Smallest number of events the published grand totals of an answer's periods may add up to; "
+        "below it the whole answer is suppressed.",
     )
     max_body_bytes: int = Field(
         default=1024 * 1024,
@@ -41,6 +44,17 @@ class ReportingSettings(ServiceSettings):
         default=None,
         description="CBS codes of the municipalities this installation serves (JSON list), as in intake-api; "
         "default the eight Achterhoek municipalities.",
+    )
+    embargo: timedelta = Field(
+        default=timedelta(days=14),
+        description="How long after its end a period is published (ISO 8601 duration, e.g. P14D), so late "
+        "events from the outbox land first. Periods that have not closed are never published.",
+    )
+    publicatie_taak_aan: bool = Field(
+        default=True, description="Publish closed periods daily inside the service process."
+    )
+    publicatie_interval_seconden: float = Field(
+        default=86_400.0, gt=0, description="Seconds between two publication runs in the service."
     )
     dashboard_open: bool | None = Field(
         default=None,

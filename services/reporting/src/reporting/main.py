@@ -10,6 +10,7 @@ from reporting import __version__
 from reporting.config import ReportingSettings, get_settings
 from reporting.dashboard.router import router as dashboard_router
 from reporting.gebeurtenissen.router import gebeurtenissen_router
+from reporting.statistieken.publicatie import start_publicatietaak
 from reporting.statistieken.router import router as statistieken_router
 
 
@@ -25,6 +26,7 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
         version=__version__,
         routers=[gebeurtenissen_router(catalogus=catalogus), statistieken_router],
         extra_routes=[dashboard_router],
+        on_startup=[start_publicatietaak],
         # The statistics queries differ per call in their values only; a generic plan (chosen by PostgreSQL after
         # five runs on one connection) measured about 3x slower than a plan made for the actual range.
         postgresql_settings={"plan_cache_mode": "force_custom_plan"},

@@ -4,5 +4,6 @@ from __future__ import annotations
 
 from reporting.db import Base
 from reporting.gebeurtenissen.models import GebeurtenisRij, GebeurtenisVorm
+from reporting.statistieken.models import GepubliceerdeCel, Publicatie
 
-__all__ = ["Base", "GebeurtenisRij", "GebeurtenisVorm"]
+__all__ = ["Base", "GebeurtenisRij", "GebeurtenisVorm", "GepubliceerdeCel", "Publicatie"]

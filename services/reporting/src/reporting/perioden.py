@@ -8,7 +8,9 @@ from typing import Literal, get_args
 Periode = Literal["maand", "kwartaal", "jaar"]
 PERIODES: tuple[Periode, ...] = get_args(Periode)
 
-_MAAND = re.compile(r"^(20[0-9]{2})-(0[1-9]|1[0-2])$")
+# Any four-digit year: the API accepts 2000..2099 only, but a period before or after a range (the comparison
+# period of `2000-01`) must still be computable.
+_MAAND = re.compile(r"^([0-9]{4})-(0[1-9]|1[0-2])$")
 
 
 def ontleed_maand(maand: str) -> tuple[int, int]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -48,6 +49,7 @@ def _rij(gebeurtenis: Gebeurtenis) -> dict[str, Any]:
         "nationaliteitsgroep": gebeurtenis.nationaliteitsgroep,
         "uitkomst": gebeurtenis.uitkomst,
         "doorlooptijd_dagen": gebeurtenis.doorlooptijd_dagen,
+        "celsleutel": secrets.randbits(32),
     }
 
 

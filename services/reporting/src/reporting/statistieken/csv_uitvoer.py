@@ -1,4 +1,4 @@
-"""CSV versions of the statistics: Dutch column names, and a trailing comment line on what was withheld."""
+"""CSV versions of the published statistics: Dutch column names, and a trailing comment line on what was withheld."""
 
 from __future__ import annotations
 
@@ -34,16 +34,14 @@ def _leeg(waarde: object) -> object:
     return "" if waarde is None else waarde
 
 
-def _samenvatting(*, primair: list[int], secundair: list[int], totalen: list[int], drempel: int) -> str:
-    if not (primair or secundair or totalen):
-        return "Niets onderdrukt."
+def _samenvatting(*, primair: list[int], totalen: list[int], drempel: int) -> str:
+    if not (primair or totalen):
+        return f"Niets onderdrukt. Aantallen zijn verstoord met hoogstens 4; geen gepubliceerd aantal ligt onder {drempel}."
     delen = []
     if primair:
-        delen.append(f"rij {_lijst(primair)} primair (aantal van 1 tot {drempel})")
-    if secundair:
-        delen.append(f"rij {_lijst(secundair)} secundair (anders terug te rekenen uit de andere cijfers)")
+        delen.append(f"rij {_lijst(primair)} primair (klein aantal, onder {drempel} na verstoring)")
     if totalen:
-        delen.append(f"rij {_lijst(totalen)} totaal (zou een onderdrukte cel onthullen)")
+        delen.append(f"rij {_lijst(totalen)} totaal (klein aantal, onder {drempel} na verstoring)")
     return "Onderdrukt: " + "; ".join(delen) + ". Rijen tellen vanaf 1 onder de kop."
 
 
@@ -58,11 +56,10 @@ def _geheel_onderdrukt(drempel: int) -> str:
     )
 
 
-def _tabelrijen(tabel: Tabel) -> tuple[list[list[object]], list[int], list[int], list[int]]:
+def _tabelrijen(tabel: Tabel) -> tuple[list[list[object]], list[int], list[int]]:
     dims = tabel.groeperenOp
     rijen: list[list[object]] = []
     primair: list[int] = []
-    secundair: list[int] = []
     totalen: list[int] = []
     for cel in tabel.cellen:
         rijen.append(
@@ -77,8 +74,6 @@ def _tabelrijen(tabel: Tabel) -> tuple[list[list[object]], list[int], list[int],
         )
         if cel.reden == "primair":
             primair.append(len(rijen))
-        elif cel.reden == "secundair":
-            secundair.append(len(rijen))
     for totaal in tabel.totalen:
         waarden = [totaal.waarde if d == totaal.dimensie else TOTAAL for d in dims]
         rijen.append(
@@ -86,7 +81,7 @@ def _tabelrijen(tabel: Tabel) -> tuple[list[list[object]], list[int], list[int],
         )
         if totaal.onderdrukt:
             totalen.append(len(rijen))
-    return rijen, primair, secundair, totalen
+    return rijen, primair, totalen
 
 
 def signalen_csv(antwoord: Signalen) -> str:
@@ -94,12 +89,8 @@ def signalen_csv(antwoord: Signalen) -> str:
     kop = ["soort", "periode", *antwoord.groeperenOp, "aantal", "onderdrukt", "reden"]
     if antwoord.volledigOnderdrukt:
         return _schrijf(kop, [], _geheel_onderdrukt(antwoord.drempel))
-    rijen, primair, secundair, totalen = _tabelrijen(antwoord)
-    return _schrijf(
-        kop,
-        rijen,
-        _samenvatting(primair=primair, secundair=secundair, totalen=totalen, drempel=antwoord.drempel),
-    )
+    rijen, primair, totalen = _tabelrijen(antwoord)
+    return _schrijf(kop, rijen, _samenvatting(primair=primair, totalen=totalen, drempel=antwoord.drempel))
 
 
 def evaluatie_csv(antwoord: Evaluatie) -> str:
@@ -109,7 +100,6 @@ def evaluatie_csv(antwoord: Evaluatie) -> str:
         return _schrijf(kop, [], _geheel_onderdrukt(antwoord.drempel))
     rijen: list[list[object]] = []
     primair: list[int] = []
-    secundair: list[int] = []
     totalen: list[int] = []
     tabellen = {
         "melderdomeinen": antwoord.melderDomeinen,
@@ -135,8 +125,6 @@ def evaluatie_csv(antwoord: Evaluatie) -> str:
             )
             if cel.reden == "primair":
                 primair.append(len(rijen))
-            elif cel.reden == "secundair":
-                secundair.append(len(rijen))
         for totaal in tabel.totalen:
             groep = TOTAAL if totaal.dimensie is None else f"{totaal.dimensie}={totaal.waarde}|{TOTAAL}"
             rijen.append(
@@ -186,7 +174,7 @@ def evaluatie_csv(antwoord: Evaluatie) -> str:
                         "",
                     ]
                 )
-    slot = _samenvatting(primair=primair, secundair=secundair, totalen=totalen, drempel=antwoord.drempel)
+    slot = _samenvatting(primair=primair, totalen=totalen, drempel=antwoord.drempel)
     if afgeleid:
         slot += (
             f" Aandelen en doorlooptijden op rij {_lijst(afgeleid)} ontbreken: ze rusten op onderdrukte aantallen "

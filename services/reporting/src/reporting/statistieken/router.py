@@ -49,7 +49,7 @@ def _csv_antwoord(voorbeeld: str) -> dict[int | str, dict[str, object]]:
     return {
         200: {
             "description": "De onderdrukte cijfers: JSON, of CSV met `Accept: text/csv` (Nederlandse kolomnamen; "
-            "de laatste regel, beginnend met `#`, zegt welke rijen onderdrukt zijn en waarom).",
+            "de laatste regel, beginnend met `#`, zegt welke rijen onderdrukt zijn).",
             "content": {"text/csv": {"schema": {"type": "string"}, "example": voorbeeld}},
         }
     }
@@ -58,12 +58,13 @@ def _csv_antwoord(voorbeeld: str) -> dict[int | str, dict[str, object]]:
 _SIGNALEN_CSV = (
     "soort,periode,gemeente,aantal,onderdrukt,reden\r\n"
     "cel,2026-K1,GM0222,14,nee,\r\ncel,2026-K1,GM1509,,ja,primair\r\n"
-    "# Onderdrukt: rij 2 primair (aantal van 1 tot 10). Rijen tellen vanaf 1 onder de kop.\r\n"
+    "# Onderdrukt: rij 2 primair (klein aantal, onder 10 na verstoring). Rijen tellen vanaf 1 onder de kop.\r\n"
 )
 _EVALUATIE_CSV = (
     "onderdeel,periode,groep,maat,waarde,onderdrukt,reden\r\n"
     "melderdomeinen,2026-K1,melderDomein=toezicht,aantal,22,nee,\r\n"
-    "doorlooptijden,2026-K1,,mediaan_dagen,10,nee,\r\n# Niets onderdrukt.\r\n"
+    "doorlooptijden,2026-K1,,mediaan_dagen,10,nee,\r\n"
+    "# Niets onderdrukt. Aantallen zijn verstoord met hoogstens 4; geen gepubliceerd aantal ligt onder 10.\r\n"
 )
 
 
@@ -73,11 +74,19 @@ class Dimensies(BaseModel):
     drempel: int = Field(description="Aantallen van 1 tot deze drempel worden onderdrukt.")
 
 
+#: The months the parameters can name (their pattern): a default or a widening never goes outside them.
+EERSTE_MAAND, LAATSTE_MAAND = "2000-01", "2099-12"
+
+
 def bereik_van(*, periode: Periode, van: str | None, tot: str | None) -> service.Bereik:
-    """The whole periods a query covers; 400 naming the parameter when the range is not usable."""
+    """The whole periods a query covers; 400 naming the parameter when the range is not usable.
+
+    Every `van`/`tot` the pattern accepts gives 200 or 400: a default `van` 23 months before an early `tot` is
+    clamped to the first month that can be named.
+    """
     nu = datetime.now(UTC)
     tot = tot or f"{nu.year:04d}-{nu.month:02d}"
-    van = van or maand_plus(tot, -23)
+    van = van or max(EERSTE_MAAND, maand_plus(tot, -23))
     if maanden_tussen(van, tot) < 1:
         raise BadRequest(
             "`van` ligt na `tot`.", invalid_params=[InvalidParam(name="van", reason="Ligt na tot.")]
@@ -150,12 +159,14 @@ async def signalen_tellen(
     van: VanQuery = None,
     tot: TotQuery = None,
 ) -> Signalen | Response:
-    """Tel signalen per periode en per waarde van de gekozen dimensies, met onderdrukking.
+    """Tel signalen per periode en per waarde van de gekozen dimensies, uit de vastgelegde publicatie.
 
-    Cellen met een aantal van 1 tot de drempel zijn primair onderdrukt; andere cellen en totalen zijn zo
-    nodig secundair onderdrukt, zodat geen onderdrukte cel uit de rest terug te rekenen is. Totalen staan
-    er alleen waar ze niets onthullen. Beslaat de vraag minder gebeurtenissen dan de minimale populatie,
-    dan is het hele antwoord onderdrukt. Een signaal met meer uitbuitingsvormen telt per vorm.
+    Alleen afgesloten perioden (na afloop plus de embargotermijn) hebben cijfers; ze zijn eenmalig berekend
+    en veranderen daarna niet. Aantallen van 1 tot de drempel zijn onderdrukt; elk ander aantal (behalve 0)
+    is met de celsleutelmethode met hoogstens 4 verstoord, voor dezelfde cel in elke tabel gelijk. Totalen
+    zijn cellen op zichzelf (ook verstoord), geen sommen. Tellen de gepubliceerde perioden minder
+    gebeurtenissen dan de minimale populatie, dan is het hele antwoord onderdrukt. Een signaal met meer
+    uitbuitingsvormen telt per vorm.
     """
     settings: ReportingSettings = request.app.state.settings
     antwoord = await service.signalen(
@@ -187,7 +198,7 @@ async def evaluatie_ophalen(
     van: VanQuery = None,
     tot: TotQuery = None,
 ) -> Evaluatie | Response:
-    """De evaluatievragen van het beleidsplan als cijfers, alle onder dezelfde onderdrukking.
+    """De evaluatievragen van het beleidsplan als cijfers, uit dezelfde vastgelegde publicatie als de statistieken.
 
     Doelbereiking: signalen per melderdomein (wie signaleert) en per gemeente. Doelmatigheid: het aandeel
     opgeschaald, afgesloten en doorverwezen onder de afgeronde beoordelingen, en de mediaan en het 90e

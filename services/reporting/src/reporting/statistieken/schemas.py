@@ -1,4 +1,4 @@
-"""Response bodies of the statistics: every figure already passed disclosure control."""
+"""Response bodies of the statistics: every figure comes from the stored, protected publication."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
 from reporting.perioden import Periode
 
-Reden = Literal["primair", "secundair"]
+Reden = Literal["primair"]
 
 _CEL_VOORBEELD: dict[str, JsonValue] = {
     "periode": "2026-K1",
@@ -33,12 +33,13 @@ class Cel(BaseModel):
 
     periode: str = Field(description="The period: `2026-03` (maand), `2026-K1` (kwartaal) or `2026` (jaar).")
     waarden: dict[str, str] = Field(description="The code of each grouping dimension.")
-    aantal: int | None = Field(description="The count; null when suppressed.")
-    onderdrukt: bool = Field(description="Whether the count is withheld.")
-    reden: Reden | None = Field(
-        description="`primair`: the count lies between 1 and the threshold; `secundair`: withheld so that "
-        "no primary cell can be recomputed from the other figures (such a cell is at least the threshold)."
+    aantal: int | None = Field(
+        description="The published count: 0 is exact; any other count is at least the threshold and perturbed "
+        "by at most 4 (cell-key method, the same perturbation for the same cell in every table); null when "
+        "suppressed."
     )
+    onderdrukt: bool = Field(description="Whether the count is withheld.")
+    reden: Reden | None = Field(description="`primair`: the count lies between 1 and the threshold.")
 
 
 class Totaal(BaseModel):
@@ -49,12 +50,17 @@ class Totaal(BaseModel):
     periode: str = Field(description="The period.")
     dimensie: str | None = Field(description="The dimension; null for the period's grand total.")
     waarde: str | None = Field(description="The dimension's code; null for the period's grand total.")
-    aantal: int | None = Field(description="The sum of the cells on this line; null when suppressed.")
+    aantal: int | None = Field(
+        description="The line's count, published as a cell in its own right (perturbed like a cell, so not "
+        "the sum of the published cells); null when it lies between 1 and the threshold."
+    )
     onderdrukt: bool = Field(description="Whether the total is withheld.")
 
 
 class Tabel(BaseModel):
-    """A suppressed count table. Cells that are not listed are 0."""
+    """A protected count table. In a table of one dimension a cell that is not listed is 0 and a small count is
+    listed as suppressed; in a table of two or three dimensions only counts of at least the threshold are
+    listed, and a cell that is not listed is below the threshold (0 included)."""
 
     model_config = ConfigDict(
         json_schema_extra={
@@ -70,7 +76,7 @@ class Tabel(BaseModel):
 
     groeperenOp: list[str] = Field(description="The grouping dimensions, in order.")
     cellen: list[Cel] = Field(description="The cells, by period and then by dimension values.")
-    totalen: list[Totaal] = Field(description="Totals that reveal nothing, per period.")
+    totalen: list[Totaal] = Field(description="The published totals of the table, per period.")
 
 
 class Signalen(Tabel):
@@ -86,6 +92,7 @@ class Signalen(Tabel):
                     "drempel": 10,
                     "geteld": "signalen",
                     "volledigOnderdrukt": False,
+                    "gepubliceerdePerioden": ["2026-K1"],
                     "groeperenOp": ["gemeente", "uitbuitingsvorm"],
                     "cellen": [_CEL_VOORBEELD],
                     "totalen": [_TOTAAL_VOORBEELD],
@@ -102,8 +109,12 @@ class Signalen(Tabel):
         description="What a count counts: received signals, or triage decisions when grouped by `uitkomst`."
     )
     volledigOnderdrukt: bool = Field(
-        description="True when the answer rests on fewer events than the minimum population: then no cell "
-        "and no total is given."
+        description="True when the published periods of the range count fewer events than the minimum "
+        "population: then no cell and no total is given."
+    )
+    gepubliceerdePerioden: list[str] = Field(
+        description="The periods of the range that are published (closed and past the embargo); the others have "
+        "no figures yet."
     )
 
 
@@ -154,6 +165,7 @@ class Evaluatie(BaseModel):
                     "tot": "2026-12",
                     "drempel": 10,
                     "volledigOnderdrukt": False,
+                    "gepubliceerdePerioden": ["2026-K1"],
                     "melderDomeinen": {"groeperenOp": ["melderDomein"], "cellen": [], "totalen": []},
                     "gemeenten": {"groeperenOp": ["gemeente"], "cellen": [], "totalen": []},
                     "vormenOverTijd": {"groeperenOp": ["uitbuitingsvorm"], "cellen": [], "totalen": []},
@@ -194,14 +206,21 @@ class Evaluatie(BaseModel):
     tot: str = Field(description="Last month counted (`JJJJ-MM`), widened to a whole period.")
     drempel: int = Field(description="Counts from 1 to this threshold are suppressed.")
     volledigOnderdrukt: bool = Field(
-        description="True when the range holds fewer signals than the minimum population: then every table "
-        "is empty."
+        description="True when the published periods of the range count fewer signals than the minimum "
+        "population: then every table is empty."
+    )
+    gepubliceerdePerioden: list[str] = Field(
+        description="The periods of the range that are published (closed and past the embargo); the others have "
+        "no figures yet."
     )
     melderDomeinen: Tabel = Field(description="Signals per reporting domain: who signals (awareness).")
     gemeenten: Tabel = Field(description="Signals per municipality.")
     vormenOverTijd: Tabel = Field(description="Signals per form of exploitation (a signal counts per form).")
-    uitkomsten: Tabel = Field(description="Final triage decisions per outcome.")
-    aandelen: list[Aandeel] = Field(description="Share escalated, closed and referred among final decisions.")
+    uitkomsten: Tabel = Field(description="Final triage decisions per outcome (no totals).")
+    aandelen: list[Aandeel] = Field(
+        description="Share escalated, closed and referred among final decisions: each published count over the "
+        "sum of the three published counts, only when all three are shown."
+    )
     doorlooptijden: list[Doorlooptijd] = Field(description="Days from signal to final decision.")
     vormenPerGemeente: Tabel = Field(description="Forms of exploitation per municipality (intervision).")
     sectorenPerGemeente: Tabel = Field(description="Sectors per municipality (intervision).")

@@ -1,19 +1,30 @@
-"""Count events in SQL (GROUP BY), then apply disclosure control before anything leaves the service."""
+"""Serve the stored publication: every figure here was computed once, protected, and stored per closed period.
+
+Nothing is counted per request. The statistics, the evaluation, their CSV and the dashboard's data all read the
+same stored cells (`publicatie.py`), so they can never disagree or complete one another; a period that is not
+closed (or not yet published) has no figures at all.
+"""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from meldroute_common.gebeurtenissen import GebeurtenisType
-from sqlalchemy import ColumnElement, func, select
+import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reporting.gebeurtenissen.models import GebeurtenisRij, GebeurtenisVorm
 from reporting.perioden import Periode, maand_plus, periode_van, vorige_periode_begin
-from reporting.statistieken.onderdrukking import BeschermdeTabel, onderdruk
+from reporting.statistieken.models import GepubliceerdeCel, Publicatie
+from reporting.statistieken.publicatie import (
+    DIMENSIES,
+    EINDUITKOMSTEN,
+    MAX_DIMENSIES,
+    SCHEIDING,
+    Groepering,
+    randen_van,
+    tabel_van,
+)
 from reporting.statistieken.schemas import (
     Aandeel,
     Cel,
@@ -26,28 +37,7 @@ from reporting.statistieken.schemas import (
     Vergelijkingsregel,
 )
 
-#: The grouping dimensions and the column each one groups by.
-DIMENSIES: dict[str, Any] = {
-    "gemeente": GebeurtenisRij.gemeente_code,
-    "uitbuitingsvorm": GebeurtenisVorm.uitbuitingsvorm,
-    "sector": GebeurtenisRij.sector,
-    "locatietype": GebeurtenisRij.locatietype,
-    "melderDomein": GebeurtenisRij.melder_domein,
-    "leeftijdsklasse": GebeurtenisRij.leeftijdsklasse,
-    "geslacht": GebeurtenisRij.geslacht,
-    "nationaliteitsgroep": GebeurtenisRij.nationaliteitsgroep,
-    "uitkomst": GebeurtenisRij.uitkomst,
-}
-#: Most dimensions one table may group by: more makes cells tiny and suppression expensive.
-MAX_DIMENSIES = 3
-#: The outcomes that end a triage (not `in_behandeling`).
-EINDUITKOMSTEN = ("afgesloten_geen_mensenhandel", "doorverwezen_ander_domein", "opgeschaald")
-
-_PERIODEKOLOM = {
-    "maand": GebeurtenisRij.maand,
-    "kwartaal": GebeurtenisRij.kwartaal,
-    "jaar": GebeurtenisRij.jaar,
-}
+__all__ = ["DIMENSIES", "MAX_DIMENSIES", "Bereik", "alle_perioden", "evaluatie", "signalen"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,197 +47,6 @@ class Bereik:
     periode: Periode
     van: str
     tot: str
-
-
-def _filters(
-    *, bereik: Bereik, type: GebeurtenisType, uitkomsten: Sequence[str] | None
-) -> list[ColumnElement[bool]]:
-    filters = [
-        GebeurtenisRij.type == type,
-        GebeurtenisRij.maand >= bereik.van,
-        GebeurtenisRij.maand <= bereik.tot,
-    ]
-    if uitkomsten is not None:
-        filters.append(GebeurtenisRij.uitkomst.in_(uitkomsten))
-    return filters
-
-
-async def tel(
-    *,
-    session: AsyncSession,
-    bereik: Bereik,
-    dimensies: Sequence[str],
-    type: GebeurtenisType,
-    uitkomsten: Sequence[str] | None = None,
-) -> dict[tuple[str, ...], int]:
-    """Counts per `(periode, waarde_1, …)`, aggregated by the database; only non-zero cells."""
-    periode = _PERIODEKOLOM[bereik.periode]
-    kolommen = [periode, *(DIMENSIES[d] for d in dimensies)]
-    vraag = select(*kolommen, func.count()).select_from(GebeurtenisRij)
-    if "uitbuitingsvorm" in dimensies:
-        vraag = vraag.join(GebeurtenisVorm, GebeurtenisVorm.gebeurtenis_id == GebeurtenisRij.id)
-    vraag = vraag.where(*_filters(bereik=bereik, type=type, uitkomsten=uitkomsten)).group_by(*kolommen)
-    return {tuple(str(w) for w in rij[:-1]): int(rij[-1]) for rij in await session.execute(vraag)}
-
-
-async def populatie(
-    *, session: AsyncSession, bereik: Bereik, type: GebeurtenisType, uitkomsten: Sequence[str] | None = None
-) -> int:
-    """How many events a query rests on (each event once, whatever its forms)."""
-    vraag = select(func.count()).select_from(GebeurtenisRij)
-    vraag = vraag.where(*_filters(bereik=bereik, type=type, uitkomsten=uitkomsten))
-    return int((await session.execute(vraag)).scalar_one())
-
-
-def _tabel(beschermd: BeschermdeTabel, *, perioden: set[str] | None = None) -> Tabel:
-    dims = list(beschermd.dimensies)
-    return Tabel(
-        groeperenOp=dims,
-        cellen=[
-            Cel(
-                periode=c.sleutel[0],
-                waarden=dict(zip(dims, c.sleutel[1:], strict=True)),
-                aantal=c.aantal,
-                onderdrukt=c.onderdrukt,
-                reden=c.reden,
-            )
-            for c in beschermd.cellen
-            if perioden is None or c.sleutel[0] in perioden
-        ],
-        totalen=[
-            Totaal(
-                periode=t.periode,
-                dimensie=t.dimensie,
-                waarde=t.waarde,
-                aantal=t.aantal,
-                onderdrukt=t.onderdrukt,
-            )
-            for t in beschermd.totalen
-            if perioden is None or t.periode in perioden
-        ],
-    )
-
-
-def _uit_totalen(tabel: Tabel, dimensie: str) -> Tabel:
-    """The one-way table of `dimensie` made of `tabel`'s own totals along it, grand totals included.
-
-    The same counts published twice, each table protected on its own, would let one table show what the other
-    hides. A cell made of a withheld total carries no reason: why a total is withheld is not told.
-    """
-    return Tabel(
-        groeperenOp=[dimensie],
-        cellen=[
-            Cel(
-                periode=t.periode,
-                waarden={dimensie: t.waarde},
-                aantal=t.aantal,
-                onderdrukt=t.onderdrukt,
-                reden=None,
-            )
-            for t in tabel.totalen
-            if t.dimensie == dimensie and t.waarde is not None
-        ],
-        totalen=[t for t in tabel.totalen if t.dimensie is None],
-    )
-
-
-def _zelfde_eindtotalen(*tabellen: Tabel) -> list[Tabel]:
-    """Tables that count the same signals share their grand total per period: withheld in one, withheld in all."""
-    verborgen = {
-        t.periode for tabel in tabellen for t in tabel.totalen if t.dimensie is None and t.onderdrukt
-    }
-    return [
-        tabel.model_copy(
-            update={
-                "totalen": [
-                    t.model_copy(update={"aantal": None, "onderdrukt": True})
-                    if t.dimensie is None and t.periode in verborgen
-                    else t
-                    for t in tabel.totalen
-                ]
-            }
-        )
-        for tabel in tabellen
-    ]
-
-
-def _leeg(dimensies: Sequence[str]) -> Tabel:
-    return Tabel(groeperenOp=list(dimensies), cellen=[], totalen=[])
-
-
-async def signalen(
-    *,
-    session: AsyncSession,
-    bereik: Bereik,
-    dimensies: Sequence[str],
-    drempel: int,
-    minimale_populatie: int,
-) -> Signalen:
-    """Signals (or, grouped by `uitkomst`, triage decisions) per period and dimension values, suppressed."""
-    beoordelingen = "uitkomst" in dimensies
-    type: GebeurtenisType = "beoordeling_vastgelegd" if beoordelingen else "signaal_ontvangen"
-    kop: dict[str, Any] = {
-        "periode": bereik.periode, "van": bereik.van, "tot": bereik.tot, "drempel": drempel,
-        "geteld": "beoordelingen" if beoordelingen else "signalen",
-    }  # fmt: skip
-    aantallen = await tel(session=session, bereik=bereik, dimensies=dimensies, type=type)
-    # Each event falls in exactly one cell unless it is split over its forms: only then ask the database again.
-    if "uitbuitingsvorm" in dimensies:
-        aantal_gebeurtenissen = await populatie(session=session, bereik=bereik, type=type)
-    else:
-        aantal_gebeurtenissen = sum(aantallen.values())
-    if aantal_gebeurtenissen < minimale_populatie:
-        return Signalen(**kop, volledigOnderdrukt=True, **_leeg(dimensies).model_dump())
-    tabel = _tabel(onderdruk(cellen=aantallen, dimensies=dimensies, drempel=drempel))
-    return Signalen(**kop, volledigOnderdrukt=False, **tabel.model_dump())
-
-
-def _percentiel(histogram: Sequence[tuple[int, int]], fractie: float) -> int:
-    """Nearest-rank percentile of a sorted histogram `(waarde, aantal)`: always an observed value."""
-    n = sum(aantal for _, aantal in histogram)
-    rang = max(1, math.ceil(fractie * n))
-    gezien = 0
-    for waarde, aantal in histogram:
-        gezien += aantal
-        if gezien >= rang:
-            return waarde
-    raise ValueError("leeg histogram")
-
-
-async def doorlooptijden(
-    *, session: AsyncSession, bereik: Bereik, drempel: int, perioden: Sequence[str]
-) -> list[Doorlooptijd]:
-    """Median and 90th percentile days to a final decision, per period with at least `drempel` decisions."""
-    periode = _PERIODEKOLOM[bereik.periode]
-    # The database builds a histogram per period; percentiles are read from it (SQLite has no percentile).
-    vraag = (
-        select(periode, GebeurtenisRij.doorlooptijd_dagen, func.count())
-        .where(
-            *_filters(bereik=bereik, type="beoordeling_vastgelegd", uitkomsten=EINDUITKOMSTEN),
-            GebeurtenisRij.doorlooptijd_dagen.is_not(None),
-        )
-        .group_by(periode, GebeurtenisRij.doorlooptijd_dagen)
-        .order_by(periode, GebeurtenisRij.doorlooptijd_dagen)
-    )
-    histogrammen: dict[str, list[tuple[int, int]]] = {}
-    for p, dagen, aantal in await session.execute(vraag):
-        if dagen is not None:  # excluded by the query; keeps the type checker informed
-            histogrammen.setdefault(str(p), []).append((dagen, aantal))
-    uit = []
-    for p in perioden:
-        histogram = histogrammen.get(p, [])
-        if sum(a for _, a in histogram) < drempel:
-            uit.append(Doorlooptijd(periode=p, mediaanDagen=None, p90Dagen=None, onderdrukt=True))
-        else:
-            uit.append(
-                Doorlooptijd(
-                    periode=p,
-                    mediaanDagen=_percentiel(histogram, 0.5),
-                    p90Dagen=_percentiel(histogram, 0.9),
-                    onderdrukt=False,
-                )
-            )
-    return uit
 
 
 def alle_perioden(bereik: Bereik) -> list[str]:
@@ -262,25 +61,126 @@ def alle_perioden(bereik: Bereik) -> list[str]:
     return perioden
 
 
-def _aandelen(uitkomsten: Tabel) -> list[Aandeel]:
-    totaal = {t.periode: t.aantal for t in uitkomsten.totalen if t.dimensie is None}
-    uit = []
-    for cel in uitkomsten.cellen:
-        noemer = totaal.get(cel.periode)
-        # Only from figures already shown: a share then reveals nothing the table does not.
-        if cel.aantal is None or not noemer:
-            uit.append(
-                Aandeel(periode=cel.periode, uitkomst=cel.waarden["uitkomst"], aandeel=None, onderdrukt=True)
+async def gepubliceerd(*, session: AsyncSession, perioden: Sequence[str]) -> dict[str, Publicatie]:
+    """The publications of these periods that exist."""
+    rijen = await session.scalars(sa.select(Publicatie).where(Publicatie.periode.in_(list(perioden))))
+    return {p.periode: p for p in rijen}
+
+
+async def _lees(
+    *, session: AsyncSession, tabel: Groepering, perioden: Sequence[str]
+) -> dict[tuple[str, ...], int | None]:
+    """The stored cells of one table: `(periode, code_1, …)` in canonical dimension order -> published count."""
+    if not perioden:
+        return {}
+    vraag = sa.select(GepubliceerdeCel.periode, GepubliceerdeCel.waarden, GepubliceerdeCel.aantal).where(
+        GepubliceerdeCel.telling == tabel.telling,
+        GepubliceerdeCel.per_vorm == tabel.per_vorm,
+        GepubliceerdeCel.groepering == tabel.naam,
+        GepubliceerdeCel.periode.in_(list(perioden)),
+    )
+    uit: dict[tuple[str, ...], int | None] = {}
+    for periode, waarden, aantal in await session.execute(vraag):
+        codes = tuple(waarden.split(SCHEIDING)) if tabel.dimensies else ()
+        uit[(periode, *codes)] = aantal
+    return uit
+
+
+async def tabel(*, session: AsyncSession, dimensies: Sequence[str], perioden: Sequence[str]) -> Tabel:
+    """A published table with its published margins, in the order of `dimensies` as asked."""
+    dims = list(dimensies)
+    bron = tabel_van(dims)
+    # Stored codes are in canonical order; the answer gives them in the order asked.
+    volgorde = [bron.dimensies.index(d) for d in dims]
+    cellen = await _lees(session=session, tabel=bron, perioden=perioden)
+    uit_cellen = []
+    for sleutel in sorted(cellen, key=lambda s: (s[0], *(s[1 + i] for i in volgorde))):
+        aantal = cellen[sleutel]
+        if aantal is None and len(dims) >= 2:
+            # In a table of two or three dimensions a small cell is not listed, like a zero: telling them apart
+            # would tell an attacker that each listed small cell holds at least one event, and counting those
+            # under a margin bounds the margin from below.
+            continue
+        uit_cellen.append(
+            Cel(
+                periode=sleutel[0],
+                waarden={d: sleutel[1 + bron.dimensies.index(d)] for d in dims},
+                aantal=aantal,
+                onderdrukt=aantal is None,
+                reden="primair" if aantal is None else None,
             )
-        else:
-            uit.append(
-                Aandeel(
-                    periode=cel.periode,
-                    uitkomst=cel.waarden["uitkomst"],
-                    aandeel=round(cel.aantal / noemer, 4),
-                    onderdrukt=False,
+        )
+    totalen: list[Totaal] = []
+    randen = randen_van(bron)
+    # The grand total first, then the totals per value in the order of the dimensions asked.
+    randen = randen[:1] + sorted(randen[1:], key=lambda r: dims.index(r.dimensies[0]))
+    for rand in randen:
+        for sleutel, aantal in sorted((await _lees(session=session, tabel=rand, perioden=perioden)).items()):
+            totalen.append(
+                Totaal(
+                    periode=sleutel[0],
+                    dimensie=rand.dimensies[0] if rand.dimensies else None,
+                    waarde=sleutel[1] if rand.dimensies else None,
+                    aantal=aantal,
+                    onderdrukt=aantal is None,
                 )
             )
+    totalen.sort(key=lambda t: (t.periode, t.dimensie is not None))
+    return Tabel(groeperenOp=dims, cellen=uit_cellen, totalen=totalen)
+
+
+async def _populatie(*, session: AsyncSession, telling: str, perioden: Sequence[str]) -> int:
+    """How many events the published grand totals of these periods count (a suppressed total counts 0)."""
+    totalen = await _lees(session=session, tabel=Groepering(telling, False, ()), perioden=perioden)
+    return sum(a or 0 for a in totalen.values())
+
+
+def _leeg(dimensies: Sequence[str]) -> Tabel:
+    return Tabel(groeperenOp=list(dimensies), cellen=[], totalen=[])
+
+
+async def signalen(
+    *, session: AsyncSession, bereik: Bereik, dimensies: Sequence[str], drempel: int, minimale_populatie: int
+) -> Signalen:
+    """Signals (or, grouped by `uitkomst`, triage decisions) per published period and dimension values."""
+    bron = tabel_van(dimensies)
+    perioden = alle_perioden(bereik)
+    publicaties = await gepubliceerd(session=session, perioden=perioden)
+    klaar = [p for p in perioden if p in publicaties]
+    kop: dict[str, Any] = {
+        "periode": bereik.periode, "van": bereik.van, "tot": bereik.tot, "drempel": drempel,
+        "geteld": bron.telling, "gepubliceerdePerioden": klaar,
+    }  # fmt: skip
+    if await _populatie(session=session, telling=bron.telling, perioden=klaar) < minimale_populatie:
+        return Signalen(**kop, volledigOnderdrukt=True, **_leeg(dimensies).model_dump())
+    gevonden = await tabel(session=session, dimensies=dimensies, perioden=klaar)
+    return Signalen(**kop, volledigOnderdrukt=False, **gevonden.model_dump())
+
+
+def _aandelen(uitkomsten: Tabel, perioden: Sequence[str]) -> list[Aandeel]:
+    """Shares among final decisions, only from published counts: each outcome over the sum of the three."""
+    per_periode: dict[str, dict[str, int | None]] = {p: dict.fromkeys(EINDUITKOMSTEN, 0) for p in perioden}
+    for cel in uitkomsten.cellen:
+        per_periode[cel.periode][cel.waarden["uitkomst"]] = cel.aantal
+    uit = []
+    for periode in perioden:
+        aantallen = per_periode[periode]
+        if all(a == 0 for a in aantallen.values()):
+            continue
+        bekend = [a for a in aantallen.values() if a is not None]
+        noemer = sum(bekend) if len(bekend) == len(aantallen) else 0
+        for uitkomst, aantal in aantallen.items():
+            if aantal is None or not noemer:
+                uit.append(Aandeel(periode=periode, uitkomst=uitkomst, aandeel=None, onderdrukt=True))
+            else:
+                uit.append(
+                    Aandeel(
+                        periode=periode,
+                        uitkomst=uitkomst,
+                        aandeel=round(aantal / noemer, 4),
+                        onderdrukt=False,
+                    )
+                )
     return uit
 
 
@@ -330,15 +230,17 @@ def _vergelijking(
 async def evaluatie(
     *, session: AsyncSession, bereik: Bereik, drempel: int, minimale_populatie: int
 ) -> Evaluatie:
-    """The seed's evaluation questions as suppressed figures, for the range and the period before it."""
+    """The seed's evaluation questions from the stored publication, for the range and the period before it."""
     perioden = alle_perioden(bereik)
+    vorige = periode_van(vorige_periode_begin(bereik.van, bereik.periode), bereik.periode)
+    publicaties = await gepubliceerd(session=session, perioden=[vorige, *perioden])
+    klaar = [p for p in perioden if p in publicaties]
+    metvorige = [p for p in [vorige, *perioden] if p in publicaties]
     kop: dict[str, Any] = {
-        "periode": bereik.periode,
-        "van": bereik.van,
-        "tot": bereik.tot,
-        "drempel": drempel,
-    }
-    if await populatie(session=session, bereik=bereik, type="signaal_ontvangen") < minimale_populatie:
+        "periode": bereik.periode, "van": bereik.van, "tot": bereik.tot, "drempel": drempel,
+        "gepubliceerdePerioden": klaar,
+    }  # fmt: skip
+    if await _populatie(session=session, telling="signalen", perioden=klaar) < minimale_populatie:
         return Evaluatie(
             **kop, volledigOnderdrukt=True,
             melderDomeinen=_leeg(["melderDomein"]), gemeenten=_leeg(["gemeente"]),
@@ -346,68 +248,52 @@ async def evaluatie(
             doorlooptijden=[], vormenPerGemeente=_leeg(["gemeente", "uitbuitingsvorm"]),
             sectorenPerGemeente=_leeg(["gemeente", "sector"]), vergelijking=None,
         )  # fmt: skip
-    # Count from the period before `van` as well, for the comparison. Periods are protected independently,
-    # so publishing only some of them reveals nothing more.
-    ruim = Bereik(
-        periode=bereik.periode, van=vorige_periode_begin(bereik.van, bereik.periode), tot=bereik.tot
-    )
-    vorige = periode_van(ruim.van, bereik.periode)
-    zichtbaar = set(perioden)
-    metvorige = zichtbaar | {vorige}
 
-    async def signaaltabel(dimensies: list[str]) -> Tabel:
-        aantallen = await tel(session=session, bereik=ruim, dimensies=dimensies, type="signaal_ontvangen")
-        return _tabel(onderdruk(cellen=aantallen, dimensies=dimensies, drempel=drempel), perioden=metvorige)
+    async def lees(dimensies: list[str], uit: Sequence[str] = klaar) -> Tabel:
+        return await tabel(session=session, dimensies=dimensies, perioden=uit)
 
-    # Tables in one answer share counts: signals per municipality are the municipality totals of sectors per
-    # municipality, and (signal, form) pairs per form the form totals of forms per municipality. Each shared count
-    # is published once, from the table that protects it, and shared grand totals are withheld together.
-    domeinen, sectoren_per_gemeente = _zelfde_eindtotalen(
-        await signaaltabel(["melderDomein"]), await signaaltabel(["gemeente", "sector"])
+    domeinen = await lees(["melderDomein"], metvorige)
+    alle_uitkomsten = await lees(["uitkomst"], metvorige)
+    # Only final decisions; the grand total of all decisions (in treatment included) is not this table's total.
+    uitkomsten = Tabel(
+        groeperenOp=["uitkomst"],
+        cellen=[c for c in alle_uitkomsten.cellen if c.waarden["uitkomst"] in EINDUITKOMSTEN],
+        totalen=[],
     )
-    vormen_per_gemeente = await signaaltabel(["gemeente", "uitbuitingsvorm"])
-    uitkomstaantallen = await tel(
-        session=session,
-        bereik=ruim,
-        dimensies=["uitkomst"],
-        type="beoordeling_vastgelegd",
-        uitkomsten=EINDUITKOMSTEN,
-    )
-    uitkomsten = _tabel(
-        onderdruk(cellen=uitkomstaantallen, dimensies=["uitkomst"], drempel=drempel), perioden=metvorige
-    )
-    aandelen = _aandelen(uitkomsten)
-    tijden = await doorlooptijden(session=session, bereik=ruim, drempel=drempel, perioden=[vorige, *perioden])
+    aandelen = _aandelen(uitkomsten, metvorige)
+    tijden = [
+        Doorlooptijd(
+            periode=p,
+            mediaanDagen=publicaties[p].mediaan_dagen,
+            p90Dagen=publicaties[p].p90_dagen,
+            onderdrukt=publicaties[p].mediaan_dagen is None,
+        )
+        for p in metvorige
+    ]
     vergelijking = _vergelijking(
         huidig=perioden[-1],
         vorig=perioden[-2] if len(perioden) > 1 else vorige,
         signalen=domeinen, uitkomsten=uitkomsten, aandelen=aandelen, tijden=tijden,
     )  # fmt: skip
+    zichtbaar = set(klaar)
 
-    def alleen_bereik(tabel: Tabel) -> Tabel:
+    def alleen_bereik(t: Tabel) -> Tabel:
         return Tabel(
-            groeperenOp=tabel.groeperenOp,
-            cellen=[c for c in tabel.cellen if c.periode in zichtbaar],
-            totalen=[t for t in tabel.totalen if t.periode in zichtbaar],
+            groeperenOp=t.groeperenOp,
+            cellen=[c for c in t.cellen if c.periode in zichtbaar],
+            totalen=[x for x in t.totalen if x.periode in zichtbaar],
         )
 
-    # Tables in one answer share counts: signals per municipality are the municipality totals of sectors per
-    # municipality, and (signal, form) pairs per form the form totals of forms per municipality. Each shared count
-    # is published once, from the table that protects it, and shared grand totals are withheld together.
-    vormen_per_gemeente = await signaaltabel(["gemeente", "uitbuitingsvorm"])
-    domeinen, sectoren_per_gemeente = _zelfde_eindtotalen(
-        domeinen, await signaaltabel(["gemeente", "sector"])
-    )
     return Evaluatie(
         **kop,
         volledigOnderdrukt=False,
         melderDomeinen=alleen_bereik(domeinen),
-        gemeenten=alleen_bereik(_uit_totalen(sectoren_per_gemeente, "gemeente")),
-        vormenOverTijd=alleen_bereik(_uit_totalen(vormen_per_gemeente, "uitbuitingsvorm")),
+        gemeenten=await lees(["gemeente"]),
+        vormenOverTijd=await lees(["uitbuitingsvorm"]),
         uitkomsten=alleen_bereik(uitkomsten),
         aandelen=[a for a in aandelen if a.periode in zichtbaar],
         doorlooptijden=[t for t in tijden if t.periode in zichtbaar],
-        vormenPerGemeente=alleen_bereik(vormen_per_gemeente),
-        sectorenPerGemeente=alleen_bereik(sectoren_per_gemeente),
+        vormenPerGemeente=await lees(["gemeente", "uitbuitingsvorm"]),
+        sectorenPerGemeente=await lees(["gemeente", "sector"]),
         vergelijking=vergelijking,
     )
