@@ -10,13 +10,15 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import httpx
 import pytest
 import sqlalchemy as sa
 from meldroute_common.catalogus import leeftijdsklasse, standaard_catalogus
+from meldroute_common.devissuer import DevIssuer
 from meldroute_common.migrations import upgrade
 from meldroute_common.services import DIENSTEN
 from meldroute_common.testing import ServiceProcess, TestDatabases
-from reporting.demo import genereer, importeer, schrijf, telling
+from reporting.demo import genereer, importeer, publiceer, schrijf, telling, wacht_op_aflevering
 from sqlalchemy.ext.asyncio import create_async_engine
 
 NU = datetime(2026, 11, 15, 10, 0, tzinfo=UTC)
@@ -89,7 +91,12 @@ def intake_en_reporting(
     for naam in ("intake-api", "reporting"):
         urls[naam] = test_databases.create(f"demo-{naam}")
         upgrade(service_dir=diensten[naam].folder(ROOT), database_url=urls[naam])
-    common = {"MELDROUTE_ENV": "test", "MELDROUTE_LOCAL_DIR": str(local_dir)}
+    # The demo reads the outbox backlog from /metrics, open in development as with `make run`.
+    common = {
+        "MELDROUTE_ENV": "test",
+        "MELDROUTE_LOCAL_DIR": str(local_dir),
+        "MELDROUTE_METRICS_OPEN": "true",
+    }
     reporting = ServiceProcess(
         dienst=diensten["reporting"],
         env={**common, "REPORTING_DATABASE_URL": urls["reporting"]},
@@ -124,7 +131,7 @@ def _maanden_in_reporting(url: str) -> Counter[tuple[str, str]]:
 
 
 def test_the_demo_imports_a_year_that_the_outbox_delivers_to_reporting_by_month(
-    intake_en_reporting: tuple[ServiceProcess, ServiceProcess], tmp_path: Path
+    intake_en_reporting: tuple[ServiceProcess, ServiceProcess], tmp_path: Path, issuer: DevIssuer
 ) -> None:
     intake, reporting = intake_en_reporting
     nu = datetime.now(UTC)
@@ -149,6 +156,19 @@ def test_the_demo_imports_a_year_that_the_outbox_delivers_to_reporting_by_month(
         time.sleep(0.5)
     assert ontvangen == verwacht  # every event, under its original month
     assert len({m for m, t in ontvangen if t == "signaal_ontvangen"}) >= 12
+
+    # The demo waits for the outbox to be empty and publishes the closed periods: a year shows.
+    assert wacht_op_aflevering(intake_url=intake.url, tijdslimiet=30)
+    assert publiceer(env=dict(reporting.env)) == 0
+    with httpx.Client(base_url=reporting.url, timeout=10) as http:
+        token = issuer.mint(rol="beleidsmedewerker", audience="reporting")
+        antwoord = http.get(
+            "/v1/statistieken/signalen",
+            params={"periode": "maand", "van": f"{nu.year - 1}-01", "tot": nu.strftime("%Y-%m")},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        assert antwoord.status_code == 200, antwoord.text
+        assert len(antwoord.json()["gepubliceerdePerioden"]) >= 11, antwoord.text
 
     # Running the demo's import again the same way creates nothing new.
     assert importeer(pad=pad, env=env) == 0

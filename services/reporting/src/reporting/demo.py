@@ -20,6 +20,7 @@ import os
 import random
 import subprocess
 import sys
+import time as time_
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -27,9 +28,11 @@ from pathlib import Path
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
+import httpx
 import typer
 from meldroute_common.catalogus import Catalogus, standaard_catalogus
 from meldroute_common.settings import LOCAL_DIR
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 app = typer.Typer(
     add_completion=False, help="Demonstratiegegevens: een jaar historie via de import van intake."
@@ -249,6 +252,37 @@ def importeer(*, pad: Path, env: dict[str, str] | None = None) -> int:
     return proces.returncode
 
 
+def wacht_op_aflevering(*, intake_url: str, tijdslimiet: float) -> bool:
+    """Wait until the running intake-api's outbox has delivered everything (its backlog metric is 0)."""
+    einde = time_.monotonic() + tijdslimiet
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn()) as voortgang:
+        taak = voortgang.add_task("outbox van intake-api levert af aan reporting", total=None)
+        while time_.monotonic() < einde:
+            try:
+                metrics = httpx.get(f"{intake_url}/metrics", timeout=5).text
+            except httpx.HTTPError:
+                metrics = ""
+            for regel in metrics.splitlines():
+                if regel.startswith("meldroute_outbox_backlog_events "):
+                    rest = float(regel.split()[1])
+                    voortgang.update(
+                        taak, description=f"outbox van intake-api: nog {rest:.0f} gebeurtenissen"
+                    )
+                    if rest == 0:
+                        return True
+            time_.sleep(1)
+    return False
+
+
+def publiceer(*, env: dict[str, str] | None = None) -> int:
+    """Run `meldroute-reporting publiceren`: every closed period that is not yet published; its exit code."""
+    opdracht = Path(sys.executable).parent / "meldroute-reporting"
+    proces = subprocess.run(  # noqa: S603 - our own command, a fixed argument list
+        [str(opdracht), "publiceren"], env={**os.environ, **(env or {})}, check=False
+    )
+    return proces.returncode
+
+
 def telling(signalen: list[DemoSignaal]) -> Counter[str]:
     """Signals and decisions per status, as the import will record them."""
     aantallen: Counter[str] = Counter(signalen=len(signalen))
@@ -269,6 +303,12 @@ def main(
     alleen_bestand: Annotated[
         bool, typer.Option("--alleen-bestand", help="Schrijf alleen het importbestand; importeer niet.")
     ] = False,
+    intake_url: Annotated[
+        str, typer.Option(help="De draaiende intake-api, waarvan de outbox aan reporting aflevert.")
+    ] = "http://127.0.0.1:8001",
+    wachttijd: Annotated[
+        float, typer.Option(min=0, help="Seconden wachten op de aflevering voordat er gepubliceerd wordt.")
+    ] = 600,
 ) -> None:
     """Schrijf een jaar demonstratiesignalen met hun oorspronkelijke datums en importeer ze in intake
     (`meldroute-intake import`); de outbox van de draaiende intake-api levert ze af aan reporting."""
@@ -282,8 +322,11 @@ def main(
     code = importeer(pad=bestand)
     if code not in (0, 1):
         raise typer.Exit(code)
-    typer.echo(
-        "De outbox van intake-api levert de gebeurtenissen af aan reporting (draait `make run`?); "
-        "reporting publiceert afgesloten perioden."
-    )
-    raise typer.Exit(code)
+    if not wacht_op_aflevering(intake_url=intake_url, tijdslimiet=wachttijd):
+        typer.echo(
+            f"De outbox van intake-api ({intake_url}) heeft nog niet alles afgeleverd (draait `make run`?). "
+            "Reporting publiceert afgesloten perioden dagelijks, of nu met `meldroute-reporting publiceren`."
+        )
+        raise typer.Exit(1)
+    publicatie = publiceer()
+    raise typer.Exit(code or publicatie)
