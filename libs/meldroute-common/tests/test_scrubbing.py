@@ -178,9 +178,10 @@ PATHOLOGICAL = {
 
 @pytest.mark.parametrize("text", PATHOLOGICAL.values(), ids=PATHOLOGICAL.keys())
 def test_pathological_input_is_fast(text: str) -> None:
-    started = time.perf_counter()
+    # CPU time of this process: catastrophic backtracking shows, a machine busy with other work does not.
+    started = time.process_time()
     scrub_text(text)
-    assert time.perf_counter() - started < 1.0
+    assert time.process_time() - started < 1.0
 
 
 # --- every form of the canary person -------------------------------------------------------------------
@@ -428,9 +429,10 @@ KNOWN_PATHOLOGICAL = {
 
 @pytest.mark.parametrize("text", KNOWN_PATHOLOGICAL.values(), ids=KNOWN_PATHOLOGICAL.keys())
 def test_pathological_input_with_known_people_is_fast(text: str) -> None:
-    started = time.perf_counter()
+    # CPU time of this process: catastrophic backtracking shows, a machine busy with other work does not.
+    started = time.process_time()
     scrub_text(text, known=[CANARY, PREFIXED])
-    assert time.perf_counter() - started < 1.0
+    assert time.process_time() - started < 1.0
 
 
 # --- the same through keyed lookups (a service that keeps only hashes of the values) ------------------

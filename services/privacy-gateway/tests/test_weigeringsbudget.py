@@ -15,7 +15,8 @@ from privacy_gateway.main import create_app
 from privacy_gateway.verwerkingen.weigeringen import Weigeringsbudget
 
 RIEC = "riec-oost-nederland"
-BUDGET = "5/1 second"
+#: Wide enough that 32 probes fit in one window on a busy machine, short enough to wait for it to roll.
+BUDGET = "5/5 seconds"
 
 
 def partner(issuer: DevIssuer, sub: str) -> dict[str, str]:
@@ -48,7 +49,7 @@ async def test_probes_past_the_budget_become_one_counted_row_per_window(
         weigeringen = [r for r in eerst if r["actie"] == "weigering"]
         assert [r["detail"]["gebruiker"] for r in weigeringen] == ["sonde-1"] * 5 + ["sonde-2"] * 2
         # The window rolls; the background flush writes the count.
-        for _ in range(40):
+        for _ in range(150):
             await asyncio.sleep(0.1)
             geteld = [r for r in await rijen(client, issuer) if r["actie"] == "weigeringen_geteld"]
             if geteld:
