@@ -31,7 +31,7 @@ from privacy_gateway.verwerkingen.checkpoints import Ondertekening, lees_privesl
 from privacy_gateway.verwerkingen.getuige import Getuige
 from privacy_gateway.verwerkingen.keten import KetenRij, Ketensleutels, Verwerking, canonieke_json, nieuwe_rij
 from privacy_gateway.verwerkingen.models import VerwerkingenCheckpoint, VerwerkingenKop, VerwerkingRij
-from privacy_gateway.verwerkingen.service import Logboek, rij_velden, schrijf_verwerkingen, zorg_voor_kop
+from privacy_gateway.verwerkingen.service import Logboek, ensure_head, rij_velden, write_verwerkingen
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
 RIEC = "riec-oost-nederland"
@@ -695,19 +695,19 @@ async def test_checkpoints_reach_the_witness_only_after_commit(
     try:
         async with AsyncSession(engine) as session:
             async with session.begin():
-                await zorg_voor_kop(session)
+                await ensure_head(session)
             transactie = await session.begin()
-            await schrijf_verwerkingen(session, verwerkingen=[rij], logboek=logboek)
+            await write_verwerkingen(session, verwerkingen=[rij], logboek=logboek)
             assert not getuige_pad.exists(), "written before the commit"
             await transactie.rollback()
             assert not getuige_pad.exists()
             async with session.begin():
-                geschreven = await schrijf_verwerkingen(session, verwerkingen=[rij, rij], logboek=logboek)
+                geschreven = await write_verwerkingen(session, verwerkingen=[rij, rij], logboek=logboek)
             assert [r.volgnummer for r in geschreven] == [1, 2]
             assert [r["volgnummer"] for r in getuige_regels(getuige_pad)] == [1, 2]
             # A later transaction in the same session does not write the earlier checkpoints again.
             async with session.begin():
-                await schrijf_verwerkingen(session, verwerkingen=[rij], logboek=logboek)
+                await write_verwerkingen(session, verwerkingen=[rij], logboek=logboek)
             assert [r["volgnummer"] for r in getuige_regels(getuige_pad)] == [1, 2, 3]
     finally:
         await engine.dispose()

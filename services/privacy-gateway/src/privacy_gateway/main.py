@@ -19,7 +19,6 @@ from privacy_gateway.beleid import laad_beleid
 from privacy_gateway.beleid.router import router as beleid_router
 from privacy_gateway.casussen.router import evaluatie_router
 from privacy_gateway.casussen.router import router as casussen_router
-from privacy_gateway.casussen.service import log_tellingen
 from privacy_gateway.config import GatewaySettings, get_settings
 from privacy_gateway.context import Gateway
 from privacy_gateway.identiteit.retentie import start_retentietaak
@@ -31,7 +30,8 @@ from privacy_gateway.verwerkingen.checkpoints import Ondertekening, lees_privesl
 from privacy_gateway.verwerkingen.getuige import Getuige
 from privacy_gateway.verwerkingen.keten import MIN_KETENSLEUTEL_BYTES, Ketensleutels
 from privacy_gateway.verwerkingen.router import router as verwerkingen_router
-from privacy_gateway.verwerkingen.service import Logboek, herketen_oude_rijen, zorg_voor_kop
+from privacy_gateway.verwerkingen.service import Logboek, ensure_head, rechain_old_rows
+from privacy_gateway.verwerkingen.vastlegging import record_tellingen
 from privacy_gateway.verwerkingen.weigeringen import Telling, Weigeringsbudget, start_legen
 
 log = logging.getLogger("meldroute.gateway")
@@ -144,16 +144,16 @@ def _start(
         gateway: Gateway = app.state.gateway
         maker: async_sessionmaker[AsyncSession] = app.state.sessionmaker
 
-        async def schrijf_tellingen(tellingen: list[Telling]) -> None:
+        async def write_tellingen(tellingen: list[Telling]) -> None:
             async with maker() as session, session.begin():
-                await log_tellingen(session, gateway, tellingen=tellingen)
+                await record_tellingen(session=session, gateway=gateway, tellingen=tellingen)
 
-        stop_legen = start_legen(gateway.weigeringen, schrijf_tellingen)
+        stop_legen = start_legen(gateway.weigeringen, write_tellingen)
         try:
             async with maker() as session, session.begin():
-                await zorg_voor_kop(session)
+                await ensure_head(session)
                 if settings.verwerkingen_herketenen:
-                    await herketen_oude_rijen(session, logboek=app.state.gateway.logboek)
+                    await rechain_old_rows(session, logboek=app.state.gateway.logboek)
         except SQLAlchemyError:
             # Start anyway (readiness reports the database); the first append creates the head then.
             log.warning("kop van het verwerkingenlog niet te controleren bij het starten")

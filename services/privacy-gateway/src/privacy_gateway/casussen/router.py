@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Query, Request
 from meldroute_common.auth import CasussenLezen
 from meldroute_common.paginering import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Cursor, PageSize
 from meldroute_common.problems import BadGateway, BadRequest, Forbidden, InvalidParam, NotFound
@@ -26,22 +26,12 @@ from privacy_gateway.casussen.schemas import (
     Kenmerken,
     Kern,
 )
-from privacy_gateway.casussen.service import (
-    Actie,
-    betrokkene_referentie,
-    casus_referentie,
-    casus_van,
-    feiten,
-    grondslag_van,
-    log,
-    log_pseudoniemen,
-    organisatie,
-    weigering,
-)
-from privacy_gateway.context import Gateway, GatewayState, LogSession
+from privacy_gateway.casussen.service import log_pseudoniemen
+from privacy_gateway.context import CasusReferentiePad, Gateway, GatewayState, LogSession, feiten, organisatie
 from privacy_gateway.intake.schemas import IntakeCasus, IntakeCasusSamenvatting
 from privacy_gateway.pseudoniemen import partner_pseudoniem
-from privacy_gateway.referenties.service import dag, dag_of_none, referenties_vastleggen
+from privacy_gateway.referenties.service import casus_for_referentie, dag, dag_of_none, record_referenties
+from privacy_gateway.verwerkingen.vastlegging import Actie, deny, grondslag_for, record
 
 #: Partner operations share one budget per user and per organisation.
 router = APIRouter(tags=["casussen"], dependencies=[rate_limited("casussen")])
@@ -53,11 +43,6 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
     504: {"description": "intake-api antwoordde niet op tijd; er is niets verstrekt."},
 }
 NIET_GEVONDEN = "Casus niet gevonden."
-
-#: A case in a path: the caller's own reference, never intake's id.
-CasusReferentiePad = Annotated[
-    UUID, Path(description="De eigen referentie van de organisatie voor de casus (`id` uit de lijst).")
-]
 
 
 @router.get(
@@ -81,7 +66,7 @@ async def casussen_opvragen(
     partner = organisatie(claims)
     na = None if cursor is None else _lees_cursor(cursor)
     casussen = [c for c in await _alle_casussen(gateway, partner=partner) if partner in c.partners]
-    referenties = {c.id: casus_referentie(gateway, partner=partner, casus_id=c.id) for c in casussen}
+    referenties = {c.id: gateway.casus_referentie(partner=partner, casus_id=c.id) for c in casussen}
     # Ordered by the partner's own reference, never by intake's order or time.
     geordend = sorted(
         (c for c in casussen if na is None or str(referenties[c.id]) > na),
@@ -89,9 +74,7 @@ async def casussen_opvragen(
     )
     pagina, meer = geordend[:page_size], len(geordend) > page_size
     # Only what this page shows becomes a reference the partner can use.
-    await referenties_vastleggen(
-        session, partner=partner, referenties={c.id: referenties[c.id] for c in pagina}
-    )
+    await record_referenties(session, partner=partner, referenties={c.id: referenties[c.id] for c in pagina})
     nu = datetime.now(UTC)
     resultaat: list[CasusSamenvatting] = []
     for casus in pagina:
@@ -178,39 +161,34 @@ async def casus_opvragen(
     in de volgorde van hun referentie, data zijn afgerond op de dag."""
     partner = organisatie(claims)
     basis = {"organisatie": partner, "gebruiker": claims.sub}
-    intern = await casus_van(session, partner=partner, referentie=casusId)
+    intern = await casus_for_referentie(session, partner=partner, referentie=casusId)
     casus = None if intern is None else await gateway.intake.casus(intern)
     if casus is None or partner not in casus.partners:
         # Logged too: a partner probing for cases it was not given is what an auditor wants to see.
-        await log(
-            session, gateway, request,
-            actie=Actie.WEIGERING, doel=doel, grondslag=grondslag_van(gateway, None, doel), afnemer=None,
-            betrokkenen=[], casus_id=intern, referentie=casusId, vertrouwelijkheid="vertrouwelijk",
+        return await deny(
+            session=session, gateway=gateway, request=request, probleem=NotFound(NIET_GEVONDEN),
+            doel=doel, casus_id=intern, referentie=casusId, vertrouwelijkheid="vertrouwelijk",
             detail={**basis, "reden": "onbekend_of_niet_gedeeld"},
         )  # fmt: skip
-        return weigering(request, NotFound(NIET_GEVONDEN))
     nu = datetime.now(UTC)
     beslissing = beslis(beleid=gateway.beleid, partner_id=partner, doel=doel, casus=feiten(casus), nu=nu)
     if not beslissing.toegestaan:
         assert beslissing.reden is not None
-        await log(
-            session, gateway, request,
-            actie=Actie.WEIGERING, doel=doel, grondslag=grondslag_van(gateway, beslissing, doel), afnemer=None,
-            betrokkenen=[], casus_id=casus.id, referentie=casusId, vertrouwelijkheid=casus.vertrouwelijkheidaanduiding,
-            detail={**basis, "reden": beslissing.reden.code.value, "regelId": beslissing.regel_id}, nu=nu,
-        )  # fmt: skip
-        return weigering(
-            request,
-            Forbidden(
+        return await deny(
+            session=session, gateway=gateway, request=request,
+            probleem=Forbidden(
                 f"Het convenantbeleid staat dit niet toe: {beslissing.reden.toelichting}",
                 extra={"reden": beslissing.reden.code.value},
             ),
-        )
+            doel=doel, beslissing=beslissing, casus_id=casus.id, referentie=casusId,
+            vertrouwelijkheid=casus.vertrouwelijkheidaanduiding,
+            detail={**basis, "reden": beslissing.reden.code.value, "regelId": beslissing.regel_id}, nu=nu,
+        )  # fmt: skip
     # Categories needing four eyes never travel in this answer, whatever the rule allows.
     verstrekt = beslissing.categorieen - beslissing.vier_ogen
-    await log(
-        session, gateway, request,
-        actie=Actie.VERSTREKKING, doel=doel, grondslag=grondslag_van(gateway, beslissing, doel), afnemer=partner,
+    await record(
+        session=session, gateway=gateway, request=request,
+        actie=Actie.VERSTREKKING, doel=doel, grondslag=grondslag_for(gateway=gateway, beslissing=beslissing, doel=doel), afnemer=partner,
         betrokkenen=log_pseudoniemen(gateway, casus), casus_id=casus.id, referentie=casusId,
         vertrouwelijkheid=casus.vertrouwelijkheidaanduiding,
         detail={**basis, "categorieen": sorted(c.value for c in verstrekt), "regelId": beslissing.regel_id}, nu=nu,
@@ -235,7 +213,7 @@ def _verstrekking(
     kenmerken = Categorie.KENMERKEN in verstrekt
     betrokkenen = []
     for b in casus.betrokkenen:
-        b_referentie = betrokkene_referentie(gateway, partner=partner, betrokkene_id=b.id)
+        b_referentie = gateway.betrokkene_referentie(partner=partner, betrokkene_id=b.id)
         pseudoniem = None
         if Categorie.PSEUDONIEM in verstrekt and b.link_pseudoniem is not None:
             pseudoniem = partner_pseudoniem(
@@ -307,7 +285,7 @@ async def beleid_evalueren(
     grondslag en per geweigerde categorie de reden. Verstrekt geen gegevens van de casus. Een casus die niet met
     de organisatie is gedeeld, is 404 (zoals bij het opvragen)."""
     partner = organisatie(claims)
-    intern = await casus_van(session, partner=partner, referentie=verzoek.casusId)
+    intern = await casus_for_referentie(session, partner=partner, referentie=verzoek.casusId)
     casus = None if intern is None else await gateway.intake.casus(intern)
     if casus is None or partner not in casus.partners:
         raise NotFound(NIET_GEVONDEN)
@@ -315,9 +293,9 @@ async def beleid_evalueren(
     beslissing = beslis(
         beleid=gateway.beleid, partner_id=partner, doel=verzoek.doel, casus=feiten(casus), nu=nu
     )
-    await log(
-        session, gateway, request,
-        actie=Actie.EVALUATIE, doel=verzoek.doel, grondslag=grondslag_van(gateway, beslissing, verzoek.doel),
+    await record(
+        session=session, gateway=gateway, request=request,
+        actie=Actie.EVALUATIE, doel=verzoek.doel, grondslag=grondslag_for(gateway=gateway, beslissing=beslissing, doel=verzoek.doel),
         afnemer=None, betrokkenen=[], casus_id=casus.id, referentie=verzoek.casusId,
         vertrouwelijkheid=casus.vertrouwelijkheidaanduiding,
         detail={

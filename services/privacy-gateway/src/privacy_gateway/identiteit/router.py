@@ -26,19 +26,7 @@ from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from privacy_gateway.beleid import Beslissing, Categorie, beslis
-from privacy_gateway.casussen.router import CasusReferentiePad
-from privacy_gateway.casussen.service import (
-    Actie,
-    betrokkene_referentie,
-    casus_referentie,
-    casus_van,
-    feiten,
-    grondslag_van,
-    log,
-    organisatie,
-    weigering,
-)
-from privacy_gateway.context import Gateway, GatewayState, LogSession
+from privacy_gateway.context import CasusReferentiePad, Gateway, GatewayState, LogSession, feiten, organisatie
 from privacy_gateway.identiteit.models import Identiteitsverzoek
 from privacy_gateway.identiteit.reden import zegel_reden
 from privacy_gateway.identiteit.schemas import (
@@ -48,7 +36,8 @@ from privacy_gateway.identiteit.schemas import (
     Status,
 )
 from privacy_gateway.intake.schemas import IntakeCasus
-from privacy_gateway.referenties.service import dag
+from privacy_gateway.referenties.service import casus_for_referentie, dag
+from privacy_gateway.verwerkingen.vastlegging import Actie, deny, grondslag_for, record
 
 router = APIRouter(tags=["identiteit"], dependencies=[rate_limited("identiteit")])
 logger = logging.getLogger("meldroute.gateway.identiteit")
@@ -65,7 +54,7 @@ NIET_GEVONDEN = "Identiteitsverzoek niet gevonden."
 
 
 def _referentie(gateway: Gateway, verzoek: Identiteitsverzoek) -> UUID:
-    return casus_referentie(gateway, partner=verzoek.partner, casus_id=verzoek.casus_id)
+    return gateway.casus_referentie(partner=verzoek.partner, casus_id=verzoek.casus_id)
 
 
 def _uit(gateway: Gateway, verzoek: Identiteitsverzoek) -> IdentiteitsverzoekUit:
@@ -73,8 +62,8 @@ def _uit(gateway: Gateway, verzoek: Identiteitsverzoek) -> IdentiteitsverzoekUit
     return IdentiteitsverzoekUit(
         id=verzoek.id,
         casusId=_referentie(gateway, verzoek),
-        betrokkene=betrokkene_referentie(
-            gateway, partner=verzoek.partner, betrokkene_id=verzoek.betrokkene_id
+        betrokkene=gateway.betrokkene_referentie(
+            partner=verzoek.partner, betrokkene_id=verzoek.betrokkene_id
         ),
         doel=verzoek.doel,
         status=Status(verzoek.status),
@@ -113,11 +102,11 @@ async def identiteitsverzoek_indienen(
     bewaard (leesbaar alleen met vervangen identificatoren) en gewist met het verzoek na de bewaartermijn."""
     partner = organisatie(claims)
     basis: dict[str, object] = {"organisatie": partner, "gebruiker": claims.sub}
-    intern = await casus_van(session, partner=partner, referentie=casusId)
+    intern = await casus_for_referentie(session, partner=partner, referentie=casusId)
     casus = None if intern is None else await gateway.intake.casus(intern)
     if casus is None or partner not in casus.partners:
-        return await _weiger(
-            session, gateway, request, doel=verzoek.doel, casus_id=intern, referentie=casusId,
+        return await deny(
+            session=session, gateway=gateway, request=request, doel=verzoek.doel, casus_id=intern, referentie=casusId,
             vertrouwelijkheid="vertrouwelijk", detail={**basis, "reden": "onbekend_of_niet_gedeeld"},
             probleem=NotFound("Casus niet gevonden."),
         )  # fmt: skip
@@ -129,8 +118,8 @@ async def identiteitsverzoek_indienen(
         reden = beslissing.geweigerd.get(Categorie.IDENTITEIT)
         code = "niet_in_regel" if reden is None else reden.code.value
         toelichting = "identiteit is niet toegestaan" if reden is None else reden.toelichting
-        return await _weiger(
-            session, gateway, request, doel=verzoek.doel, casus_id=casus.id, referentie=casusId, beslissing=beslissing,
+        return await deny(
+            session=session, gateway=gateway, request=request, doel=verzoek.doel, casus_id=casus.id, referentie=casusId, beslissing=beslissing,
             vertrouwelijkheid=casus.vertrouwelijkheidaanduiding, detail={**basis, "reden": code},
             probleem=Forbidden(f"Het convenantbeleid staat dit niet toe: {toelichting}", extra={"reden": code}),
         )  # fmt: skip
@@ -138,7 +127,7 @@ async def identiteitsverzoek_indienen(
         (
             b
             for b in casus.betrokkenen
-            if betrokkene_referentie(gateway, partner=partner, betrokkene_id=b.id) == verzoek.betrokkene
+            if gateway.betrokkene_referentie(partner=partner, betrokkene_id=b.id) == verzoek.betrokkene
         ),
         None,
     )
@@ -168,38 +157,15 @@ async def identiteitsverzoek_indienen(
     )  # fmt: skip
     session.add(rij)
     await session.flush()
-    await log(
-        session, gateway, request,
-        actie=Actie.IDENTITEITSVERZOEK, doel=verzoek.doel, grondslag=grondslag_van(gateway, beslissing, verzoek.doel),
+    await record(
+        session=session, gateway=gateway, request=request,
+        actie=Actie.IDENTITEITSVERZOEK, doel=verzoek.doel, grondslag=grondslag_for(gateway=gateway, beslissing=beslissing, doel=verzoek.doel),
         afnemer=None, betrokkenen=[log_pseudoniem], casus_id=casus.id, referentie=casusId,
         vertrouwelijkheid=casus.vertrouwelijkheidaanduiding,
         detail={**basis, "verzoekId": str(rij.id), "regelId": beslissing.regel_id}, nu=nu,
     )  # fmt: skip
     response.headers["Location"] = f"/v1/identiteitsverzoeken/{rij.id}"
     return _uit(gateway, rij)
-
-
-async def _weiger(
-    session: AsyncSession,
-    gateway: Gateway,
-    request: Request,
-    *,
-    doel: str,
-    casus_id: object,
-    vertrouwelijkheid: str,
-    detail: dict[str, object],
-    probleem: Forbidden | NotFound | Conflict | BadGateway,
-    referentie: UUID | None = None,
-    beslissing: Beslissing | None = None,
-    betrokkene: str | None = None,
-) -> Response:
-    await log(
-        session, gateway, request,
-        actie=Actie.WEIGERING, doel=doel, grondslag=grondslag_van(gateway, beslissing, doel), afnemer=None,
-        betrokkenen=[betrokkene], casus_id=casus_id, referentie=referentie, vertrouwelijkheid=vertrouwelijkheid,
-        detail=detail,
-    )  # fmt: skip
-    return weigering(request, probleem)
 
 
 async def _verzoek_van_organisatie(
@@ -238,8 +204,8 @@ async def identiteitsverzoek_goedkeuren(
         "verzoekId": str(verzoek.id),
     }
     if claims.sub == verzoek.aanvrager:
-        return await _weiger(
-            session, gateway, request, doel=verzoek.doel, casus_id=verzoek.casus_id,
+        return await deny(
+            session=session, gateway=gateway, request=request, doel=verzoek.doel, casus_id=verzoek.casus_id,
             referentie=_referentie(gateway, verzoek), vertrouwelijkheid="vertrouwelijk",
             detail={**basis, "reden": "eigen_verzoek"}, betrokkene=verzoek.betrokkene_log,
             probleem=Forbidden("Een identiteitsverzoek moet door een ander worden goedgekeurd (vier ogen)."),
@@ -260,9 +226,9 @@ async def identiteitsverzoek_goedkeuren(
     )
     if getattr(bijgewerkt, "rowcount", 0) != 1:
         raise Conflict("Het verzoek is al goedgekeurd.")
-    await log(
-        session, gateway, request,
-        actie=Actie.GOEDKEURING, doel=verzoek.doel, grondslag=grondslag_van(gateway, None, verzoek.doel),
+    await record(
+        session=session, gateway=gateway, request=request,
+        actie=Actie.GOEDKEURING, doel=verzoek.doel, grondslag=grondslag_for(gateway=gateway, beslissing=None, doel=verzoek.doel),
         afnemer=None, betrokkenen=[verzoek.betrokkene_log], casus_id=verzoek.casus_id,
         referentie=_referentie(gateway, verzoek), vertrouwelijkheid="vertrouwelijk",
         detail={**basis, "aanvrager": verzoek.aanvrager}, nu=nu,
@@ -303,8 +269,8 @@ async def identiteit_ophalen(
     async def weiger(
         code: str, probleem: Forbidden | NotFound | Conflict | BadGateway, **extra: Any
     ) -> Response:
-        return await _weiger(
-            session, gateway, request, doel=verzoek.doel, casus_id=verzoek.casus_id,
+        return await deny(
+            session=session, gateway=gateway, request=request, doel=verzoek.doel, casus_id=verzoek.casus_id,
             referentie=_referentie(gateway, verzoek), vertrouwelijkheid="vertrouwelijk",
             detail={**basis, "reden": code}, betrokkene=verzoek.betrokkene_log, probleem=probleem, **extra,
         )  # fmt: skip
@@ -343,9 +309,9 @@ async def identiteit_ophalen(
     )
     if velden is None:
         return await weiger("ontzegeling_mislukt", BadGateway("De verzegelde identiteit is niet te openen."))
-    await log(
-        session, gateway, request,
-        actie=Actie.ONTZEGELING, doel=verzoek.doel, grondslag=grondslag_van(gateway, beslissing, verzoek.doel),
+    await record(
+        session=session, gateway=gateway, request=request,
+        actie=Actie.ONTZEGELING, doel=verzoek.doel, grondslag=grondslag_for(gateway=gateway, beslissing=beslissing, doel=verzoek.doel),
         afnemer=verzoek.partner, betrokkenen=[verzoek.betrokkene_log], casus_id=casus.id,
         referentie=_referentie(gateway, verzoek), vertrouwelijkheid=casus.vertrouwelijkheidaanduiding,
         detail={

@@ -17,9 +17,9 @@ from meldroute_common.ratelimit import RATE_LIMITED, rate_limited
 from meldroute_common.typen import Datum
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from privacy_gateway.casussen.service import Actie, log
 from privacy_gateway.context import GatewayState, LogSession
-from privacy_gateway.verwerkingen.service import rijen_van_betrokkene
+from privacy_gateway.verwerkingen.service import rows_for_betrokkene
+from privacy_gateway.verwerkingen.vastlegging import Actie, record
 
 #: Each answer turns a BSN or name into a pseudonym at intake: a budget of its own (GATEWAY_INZAGE_RATE_LIMIT).
 router = APIRouter(
@@ -141,7 +141,7 @@ async def inzageverzoek_beantwoorden(
     per_volgnummer = {
         rij.volgnummer: rij
         for link in gekoppeld
-        for rij in await rijen_van_betrokkene(session, betrokkene=gateway.log_pseudoniem(link))
+        for rij in await rows_for_betrokkene(session, betrokkene=gateway.log_pseudoniem(link))
     }
     rijen = [per_volgnummer[v] for v in sorted(per_volgnummer)]
     ontvangsten = [
@@ -159,8 +159,8 @@ async def inzageverzoek_beantwoorden(
         for rij in rijen
         if rij.actie in VERSTREKKINGEN and rij.afnemer is not None
     ]
-    await log(
-        session, gateway, request,
+    await record(
+        session=session, gateway=gateway, request=request,
         actie=Actie.INZAGE, doel=INZAGE_DOEL, grondslag=INZAGE_GRONDSLAG, afnemer=None, betrokkenen=[betrokkene],
         casus_id=None, vertrouwelijkheid="vertrouwelijk",
         detail={"gebruiker": claims.sub, "aantal": len(ontvangsten)},

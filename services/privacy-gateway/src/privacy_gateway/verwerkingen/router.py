@@ -26,10 +26,10 @@ from privacy_gateway.verwerkingen.schemas import (
 )
 from privacy_gateway.verwerkingen.service import (
     VerwerkingenFilter,
-    lees_checkpoints,
-    lees_verwerkingen,
+    read_checkpoints,
+    read_verwerkingen,
     rij_velden,
-    verifieer_log,
+    verify_log,
 )
 
 router = APIRouter(tags=["verwerkingen"], dependencies=[rate_limited("verwerkingen")])
@@ -73,7 +73,7 @@ async def verwerkingen_opvragen(
         vanaf=vanaf,
         tot=tot,
     )
-    rijen, volgende = await lees_verwerkingen(session, filter=filter, page_size=page_size, cursor=cursor)
+    rijen, volgende = await read_verwerkingen(session, filter=filter, page_size=page_size, cursor=cursor)
     return VerwerkingenPagina(verwerkingen=[verwerking_uit(r) for r in rijen], volgende=volgende)
 
 
@@ -150,7 +150,7 @@ async def verwerkingen_verifieren(
             sleutel_id=sleutelId,
             handtekening=ruwe_handtekening,
         )
-    verslag = await verifieer_log(session, logboek=gateway.logboek, bewaard=bewaard)
+    verslag = await verify_log(session, logboek=gateway.logboek, bewaard=bewaard)
     return VerificatieUit.model_validate(verslag.als_dict())
 
 
@@ -170,7 +170,7 @@ async def verwerkingen_checkpoints_opvragen(
 ) -> CheckpointsPagina:
     """De ondertekende koppen van de keten (oudste eerst): bewaar ze buiten de gateway en geef er later een
     terug aan de verificatie; controleer de handtekening zelf met de publieke sleutels."""
-    checkpoints, volgende = await lees_checkpoints(session, page_size=page_size, cursor=cursor)
+    checkpoints, volgende = await read_checkpoints(session, page_size=page_size, cursor=cursor)
     ondertekening = gateway.logboek.ondertekening
     return CheckpointsPagina(
         checkpoints=[
