@@ -41,7 +41,7 @@ async def _record_referenties(database: str, partner: str) -> None:
     try:
         async with AsyncSession(engine) as session, session.begin():
             await record_referenties(
-                session,
+                session=session,
                 partner=partner,
                 referenties={uuid.uuid4(): REFERENTIE, uuid.uuid4(): WARM_REFERENTIE},
             )

@@ -57,7 +57,9 @@ async def list_casussen(
     )
     pagina, meer = geordend[:page_size], len(geordend) > page_size
     # Only what this page shows becomes a reference the partner can use.
-    await record_referenties(session, partner=partner, referenties={c.id: referenties[c.id] for c in pagina})
+    await record_referenties(
+        session=session, partner=partner, referenties={c.id: referenties[c.id] for c in pagina}
+    )
     nu = datetime.now(UTC)
     resultaat: list[CasusSamenvatting] = []
     for casus in pagina:
@@ -125,7 +127,7 @@ async def read_casus(
     """
     partner = organisatie(claims)
     basis = {"organisatie": partner, "gebruiker": claims.sub}
-    intern = await casus_for_referentie(session, partner=partner, referentie=referentie)
+    intern = await casus_for_referentie(session=session, partner=partner, referentie=referentie)
     casus = None if intern is None else await gateway.intake.casus(intern)
     if casus is None or partner not in casus.partners:
         # Logged too: a partner probing for cases it was not given is what an auditor wants to see.
@@ -153,7 +155,7 @@ async def read_casus(
     await record(
         session=session, gateway=gateway, request=request,
         actie=Actie.VERSTREKKING, doel=doel, grondslag=grondslag_for(gateway=gateway, beslissing=beslissing, doel=doel), afnemer=partner,
-        betrokkenen=log_pseudoniemen(gateway, casus), casus_id=casus.id, referentie=referentie,
+        betrokkenen=log_pseudoniemen(gateway=gateway, casus=casus), casus_id=casus.id, referentie=referentie,
         vertrouwelijkheid=casus.vertrouwelijkheidaanduiding,
         detail={**basis, "categorieen": sorted(c.value for c in verstrekt), "regelId": beslissing.regel_id}, nu=nu,
     )  # fmt: skip
@@ -241,7 +243,7 @@ async def evaluate(
 ) -> Evaluatie:
     """Would the policy allow this disclosure, and why; recorded, but discloses nothing of the case."""
     partner = organisatie(claims)
-    intern = await casus_for_referentie(session, partner=partner, referentie=verzoek.casusId)
+    intern = await casus_for_referentie(session=session, partner=partner, referentie=verzoek.casusId)
     casus = None if intern is None else await gateway.intake.casus(intern)
     if casus is None or partner not in casus.partners:
         raise NotFound(NIET_GEVONDEN)
@@ -266,7 +268,7 @@ async def evaluate(
     )
 
 
-def log_pseudoniemen(gateway: Gateway, casus: IntakeCasus) -> list[str | None]:
+def log_pseudoniemen(*, gateway: Gateway, casus: IntakeCasus) -> list[str | None]:
     """The log's pseudonym of every betrokkene of the case (None for one without a link pseudonym)."""
     return [
         None if b.link_pseudoniem is None else gateway.log_pseudoniem(b.link_pseudoniem)

@@ -29,7 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from privacy_gateway.beleid import Beslissing, Categorie, beslis
 from privacy_gateway.context import Gateway, feiten, organisatie
 from privacy_gateway.identiteit.models import Identiteitsverzoek
-from privacy_gateway.identiteit.reden import zegel_reden
+from privacy_gateway.identiteit.reden import seal_reden
 from privacy_gateway.identiteit.schemas import Identiteit, IdentiteitsverzoekIn, IdentiteitsverzoekUit, Status
 from privacy_gateway.intake.schemas import IntakeCasus
 from privacy_gateway.referenties.service import casus_for_referentie, dag
@@ -81,7 +81,7 @@ async def submit_identiteitsverzoek(
     """Record a request for one betrokkene's identity, with its reason sealed; a logged denial is returned."""
     partner = organisatie(claims)
     basis: dict[str, object] = {"organisatie": partner, "gebruiker": claims.sub}
-    intern = await casus_for_referentie(session, partner=partner, referentie=referentie)
+    intern = await casus_for_referentie(session=session, partner=partner, referentie=referentie)
     casus = None if intern is None else await gateway.intake.casus(intern)
     if casus is None or partner not in casus.partners:
         return await deny(
@@ -127,7 +127,7 @@ async def submit_identiteitsverzoek(
         aanvrager=claims.sub,
         doel=verzoek.doel,
         reden=None,  # only sealed: see identiteit/reden.py
-        reden_verzegeld=zegel_reden(
+        reden_verzegeld=seal_reden(
             tekst=verzoek.reden, ontvanger=gateway.eigen_zegel, verzoek_id=verzoek_id, casus_id=casus.id,
             betrokkene_id=betrokkene.id,
         ),
@@ -147,7 +147,7 @@ async def submit_identiteitsverzoek(
 
 
 async def _verzoek_van_organisatie(
-    session: AsyncSession, *, verzoek_id: UUID, claims: Claims
+    *, session: AsyncSession, verzoek_id: UUID, claims: Claims
 ) -> Identiteitsverzoek:
     partner = organisatie(claims)
     verzoek = await session.get(Identiteitsverzoek, verzoek_id)
@@ -160,7 +160,7 @@ async def approve_identiteitsverzoek(
     *, session: AsyncSession, gateway: Gateway, request: Request, claims: Claims, verzoek_id: UUID
 ) -> IdentiteitsverzoekUit | JSONResponse:
     """Approve another person's request of the own organisation (four eyes); approving one's own is a logged denial."""
-    verzoek = await _verzoek_van_organisatie(session, verzoek_id=verzoek_id, claims=claims)
+    verzoek = await _verzoek_van_organisatie(session=session, verzoek_id=verzoek_id, claims=claims)
     basis: dict[str, object] = {
         "organisatie": verzoek.partner,
         "gebruiker": claims.sub,
@@ -204,7 +204,7 @@ async def read_identiteit(
     *, session: AsyncSession, gateway: Gateway, request: Request, claims: Claims, verzoek_id: UUID
 ) -> Identiteit | JSONResponse:
     """Unseal the identity for the requester after approval, the policy deciding again; every denial is logged."""
-    verzoek = await _verzoek_van_organisatie(session, verzoek_id=verzoek_id, claims=claims)
+    verzoek = await _verzoek_van_organisatie(session=session, verzoek_id=verzoek_id, claims=claims)
     basis: dict[str, object] = {
         "organisatie": verzoek.partner,
         "gebruiker": claims.sub,

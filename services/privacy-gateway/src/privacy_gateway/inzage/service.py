@@ -44,7 +44,7 @@ async def answer_inzageverzoek(
     per_volgnummer = {
         rij.volgnummer: rij
         for link in gekoppeld
-        for rij in await rows_for_betrokkene(session, betrokkene=gateway.log_pseudoniem(link))
+        for rij in await rows_for_betrokkene(session=session, betrokkene=gateway.log_pseudoniem(link))
     }
     rijen = [per_volgnummer[v] for v in sorted(per_volgnummer)]
     ontvangsten = [

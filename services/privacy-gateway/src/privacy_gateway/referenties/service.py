@@ -43,7 +43,7 @@ def dag_of_none(moment: datetime | None) -> date | None:
 
 
 async def record_referenties(
-    session: AsyncSession, *, partner: str, referenties: Mapping[UUID, UUID]
+    *, session: AsyncSession, partner: str, referenties: Mapping[UUID, UUID]
 ) -> None:
     """Record the partner's references being shown (intake id -> reference), for the way back."""
     if not referenties:
@@ -57,7 +57,7 @@ async def record_referenties(
     )
 
 
-async def casus_for_referentie(session: AsyncSession, *, partner: str, referentie: UUID) -> UUID | None:
+async def casus_for_referentie(*, session: AsyncSession, partner: str, referentie: UUID) -> UUID | None:
     """Intake's case id behind this partner's reference, or None when the partner was never shown it."""
     casus_id: UUID | None = await session.scalar(
         sa.select(CasusReferentie.casus_id).where(

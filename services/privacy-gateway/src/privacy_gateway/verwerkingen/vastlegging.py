@@ -171,7 +171,7 @@ async def record(
         )
         for betrokkene in (betrokkenen or [None])
     ]
-    await write_verwerkingen(session, verwerkingen=rijen, logboek=gateway.logboek)
+    await write_verwerkingen(session=session, verwerkingen=rijen, logboek=gateway.logboek)
 
 
 async def deny(
@@ -212,7 +212,7 @@ async def record_rows(
     *, session: AsyncSession, logboek: Logboek, verwerkingen: Sequence[Verwerking]
 ) -> list[KetenRij]:
     """Append rows that answer no request (built with :func:`verwerking`); 503 if impossible."""
-    return await write_verwerkingen(session, verwerkingen=verwerkingen, logboek=logboek)
+    return await write_verwerkingen(session=session, verwerkingen=verwerkingen, logboek=logboek)
 
 
 async def record_tellingen(*, session: AsyncSession, gateway: Gateway, tellingen: Sequence[Telling]) -> None:
