@@ -73,11 +73,11 @@ async def list_casussen(
         resultaat.append(
             CasusSamenvatting(
                 id=referenties[casus.id],
-                opgeschaaldOp=dag(casus.opgeschaald_op),
+                opgeschaald_op=dag(casus.opgeschaald_op),
                 doel=casus.doel,
                 vertrouwelijkheidaanduiding=casus.vertrouwelijkheidaanduiding,
                 toegang=beslissing.toegestaan,
-                vensterTot=dag_of_none(beslissing.venster_tot),
+                venster_tot=dag_of_none(beslissing.venster_tot),
             )
         )
     volgende = _maak_cursor(str(resultaat[-1].id)) if meer and resultaat else None
@@ -198,7 +198,7 @@ def _verstrekking(
                 geslacht=b.geslacht if kenmerken else None,
                 nationaliteitsgroep=b.nationaliteitsgroep if kenmerken else None,
                 pseudoniem=pseudoniem,
-                gekoppeldeSignalen=b.gekoppelde_signalen
+                gekoppelde_signalen=b.gekoppelde_signalen
                 if Categorie.GEKOPPELDE_SIGNALEN in verstrekt
                 else None,
             )
@@ -206,10 +206,10 @@ def _verstrekking(
     kern = None
     if Categorie.KERN in verstrekt:
         kern = Kern(
-            gemeenteCode=casus.kern.gemeente_code,
-            melderDomein=casus.kern.melder_domein,
-            waargenomenOp=casus.kern.waargenomen_op,
-            ontvangenOp=dag(casus.kern.ontvangen_op),
+            gemeente_code=casus.kern.gemeente_code,
+            melder_domein=casus.kern.melder_domein,
+            waargenomen_op=casus.kern.waargenomen_op,
+            ontvangen_op=dag(casus.kern.ontvangen_op),
             uitbuitingsvormen=list(casus.kern.uitbuitingsvormen),
         )
     # Ordered by this partner's references: intake's order would be the same for every partner.
@@ -218,11 +218,11 @@ def _verstrekking(
         id=referentie,
         doel=beslissing.doel,
         grondslag=GrondslagUit(**beslissing.grondslag.model_dump()),
-        regelId=beslissing.regel_id,
+        regel_id=beslissing.regel_id,
         categorieen=[c.value for c in Categorie if c in verstrekt],
-        vierOgen=[c.value for c in Categorie if c in beslissing.vier_ogen],
-        vensterTot=dag(beslissing.venster_tot),
-        opgeschaaldOp=dag(casus.opgeschaald_op),
+        vier_ogen=[c.value for c in Categorie if c in beslissing.vier_ogen],
+        venster_tot=dag(beslissing.venster_tot),
+        opgeschaald_op=dag(casus.opgeschaald_op),
         vertrouwelijkheidaanduiding=casus.vertrouwelijkheidaanduiding,
         kern=kern,
         kenmerken=Kenmerken(
@@ -243,7 +243,7 @@ async def evaluate(
 ) -> Evaluatie:
     """Would the policy allow this disclosure, and why; recorded, but discloses nothing of the case."""
     partner = organisatie(claims)
-    intern = await casus_for_referentie(session=session, partner=partner, referentie=verzoek.casusId)
+    intern = await casus_for_referentie(session=session, partner=partner, referentie=verzoek.casus_id)
     casus = None if intern is None else await gateway.intake.casus(intern)
     if casus is None or partner not in casus.partners:
         raise NotFound(NIET_GEVONDEN)
@@ -254,7 +254,7 @@ async def evaluate(
     await record(
         session=session, gateway=gateway, request=request,
         actie=Actie.EVALUATIE, doel=verzoek.doel, grondslag=grondslag_for(gateway=gateway, beslissing=beslissing, doel=verzoek.doel),
-        afnemer=None, betrokkenen=[], casus_id=casus.id, referentie=verzoek.casusId,
+        afnemer=None, betrokkenen=[], casus_id=casus.id, referentie=verzoek.casus_id,
         vertrouwelijkheid=casus.vertrouwelijkheidaanduiding,
         detail={
             "organisatie": partner, "gebruiker": claims.sub, "toegestaan": beslissing.toegestaan,

@@ -53,15 +53,15 @@ def _uit(gateway: Gateway, verzoek: Identiteitsverzoek) -> IdentiteitsverzoekUit
     """The request as its partner sees it: its own references, days instead of moments."""
     return IdentiteitsverzoekUit(
         id=verzoek.id,
-        casusId=_referentie(gateway, verzoek),
+        casus_id=_referentie(gateway, verzoek),
         betrokkene=gateway.betrokkene_referentie(
             partner=verzoek.partner, betrokkene_id=verzoek.betrokkene_id
         ),
         doel=verzoek.doel,
         status=Status(verzoek.status),
-        aangevraagdOp=dag(as_utc(verzoek.aangevraagd_op)),
-        goedgekeurdOp=None if verzoek.goedgekeurd_op is None else dag(as_utc(verzoek.goedgekeurd_op)),
-        geldigTot=None if verzoek.geldig_tot is None else dag(as_utc(verzoek.geldig_tot)),
+        aangevraagd_op=dag(as_utc(verzoek.aangevraagd_op)),
+        goedgekeurd_op=None if verzoek.goedgekeurd_op is None else dag(as_utc(verzoek.goedgekeurd_op)),
+        geldig_tot=None if verzoek.geldig_tot is None else dag(as_utc(verzoek.geldig_tot)),
     )
 
 

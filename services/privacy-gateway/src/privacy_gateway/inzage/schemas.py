@@ -6,12 +6,14 @@ from datetime import datetime
 from typing import Annotated, Self
 
 from meldroute_common.typen import Datum
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import ConfigDict, Field, StringConstraints, model_validator
+
+from privacy_gateway.schemas import Invoer, Uitvoer
 
 __all__ = ["InzageUit", "InzageverzoekIn", "Ontvangst"]
 
 
-class InzageverzoekIn(BaseModel):
+class InzageverzoekIn(Invoer):
     """The person an access request is about: a BSN, or a name with a birth date."""
 
     model_config = ConfigDict(
@@ -36,7 +38,7 @@ class InzageverzoekIn(BaseModel):
         return self
 
 
-class Ontvangst(BaseModel):
+class Ontvangst(Uitvoer):
     """One disclosure about the person."""
 
     model_config = ConfigDict(extra="forbid")
@@ -47,14 +49,14 @@ class Ontvangst(BaseModel):
     tijdstip: datetime
     doel: str
     grondslag: str
-    casusId: str | None = Field(description="Intake's id of the case.")
-    casusReferentie: str | None = Field(
+    casus_id: str | None = Field(description="Intake's id of the case.")
+    casus_referentie: str | None = Field(
         description="The partner's own reference the case was disclosed under (what the partner knows it by)."
     )
     volgnummer: int = Field(description="The row in the verwerkingenlog.")
 
 
-class InzageUit(BaseModel):
+class InzageUit(Uitvoer):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={

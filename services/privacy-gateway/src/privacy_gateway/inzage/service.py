@@ -55,8 +55,8 @@ async def answer_inzageverzoek(
             tijdstip=as_utc(rij.tijdstip),
             doel=rij.doel,
             grondslag=rij.grondslag,
-            casusId=rij.casus_id,
-            casusReferentie=_tekst(rij.detail.get("casusReferentie")),
+            casus_id=rij.casus_id,
+            casus_referentie=_tekst(rij.detail.get("casusReferentie")),
             volgnummer=rij.volgnummer,
         )
         for rij in rijen

@@ -196,9 +196,9 @@ async def verwerkingen_sleutels_opvragen(gateway: GatewayState, claims: Verwerki
         herkomst=ondertekening.herkomst,
         sleutels=[
             SleutelUit(
-                sleutelId=sleutel_id,
+                sleutel_id=sleutel_id,
                 algoritme="Ed25519",
-                publiekeSleutel=ondertekening.publieke_sleutel(sleutel_id),
+                publieke_sleutel=ondertekening.publieke_sleutel(sleutel_id),
                 verificatiesleutel=ondertekening.verificatiesleutel(sleutel_id),
                 actief=sleutel_id == ondertekening.actief_id,
             )
