@@ -9,10 +9,11 @@ The deny-and-log rule
 ---------------------
 A denial that must be logged is **returned**, never raised: ``deny`` writes its row in the handler's
 transaction and hands back the problem response, so the handler returns normally, the transaction
-commits and the row stays. A raised problem rolls the transaction back, so a raised denial leaves no
-row; that is only right for denials that are not logged (bad input, an unknown request of one's own
-organisation, a conflict found before anything was looked up for the caller). Whatever is decided
-about a partner's request for data is logged and therefore goes through ``deny``.
+commits and the row stays. A raised problem rolls the transaction back and leaves no row, so only
+denials that are not logged are raised: bad input, a request or betrokkene not found within what the
+caller may already see, a conflict of state, the evaluation of a case not shared (it discloses
+nothing and writes no row). Which denials an endpoint logs is stated with the endpoint; how they are
+logged is this module's.
 
 Rows are written before the caller produces its answer: when a row cannot be written the request
 ends in 503 (raised, so nothing is disclosed).
