@@ -23,7 +23,7 @@ from meldroute_common.devissuer import DevIssuer
 from meldroute_common.migrations import upgrade
 from meldroute_common.services import DIENSTEN
 from meldroute_common.testing import ServiceProcess, TestDatabases, free_port
-from privacy_gateway.referenties.service import referenties_vastleggen
+from privacy_gateway.referenties.service import record_referenties
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -36,12 +36,12 @@ REFERENTIE = uuid.UUID("6f1c2b7e-8d44-4c1a-9a55-0d3e2f1b7c90")
 WARM_REFERENTIE = uuid.UUID("0b8e7f3a-2c51-4d7e-8f60-9a1b2c3d4e5f")
 
 
-async def _referenties_vastleggen(database: str, partner: str) -> None:
+async def _record_referenties(database: str, partner: str) -> None:
     engine = create_async_engine(database)
     try:
         async with AsyncSession(engine) as session, session.begin():
-            await referenties_vastleggen(
-                session,
+            await record_referenties(
+                session=session,
                 partner=partner,
                 referenties={uuid.uuid4(): REFERENTIE, uuid.uuid4(): WARM_REFERENTIE},
             )
@@ -84,7 +84,7 @@ def gateway_proces(
 ) -> Iterator[ServiceProcess]:
     database = test_databases.create("grenzen-gateway")
     upgrade(service_dir=GATEWAY.folder(ROOT), database_url=database)
-    asyncio.run(_referenties_vastleggen(database, "riec-oost-nederland"))
+    asyncio.run(_record_referenties(database, "riec-oost-nederland"))
     env = {
         "MELDROUTE_ENV": "test", "MELDROUTE_LOCAL_DIR": str(local_dir), "GATEWAY_DATABASE_URL": database,
         "GATEWAY_INTAKE_URL": grote_intake[0], "GATEWAY_INTAKE_TIMEOUT_SECONDS": "30",

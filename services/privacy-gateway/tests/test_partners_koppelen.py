@@ -27,9 +27,9 @@ from meldroute_common.devissuer import DevIssuer
 from meldroute_common.sealing import load_keyring
 from meldroute_common.testing import ServiceHarness
 from meldroute_common.testing import test_backend as _backend
-from privacy_gateway.identiteit.reden import open_reden
+from privacy_gateway.identiteit.reden import unseal_reden
 from privacy_gateway.identiteit.retentie import Retentie, purge
-from privacy_gateway.main import laad_logboek
+from privacy_gateway.main import load_logboek
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
@@ -397,7 +397,7 @@ async def test_the_canary_in_a_reason_is_sealed_and_found_nowhere_in_the_clear(
         for rij in opgeslagen:
             assert rij.reden is None  # only sealed: a scrubbed copy would still hold the names
             geopend.add(
-                open_reden(
+                unseal_reden(
                     blob=bytes(rij.reden_verzegeld), sleutels=sleutels, verzoek_id=uuid.UUID(str(rij.id)),
                     casus_id=uuid.UUID(str(rij.casus_id)), betrokkene_id=uuid.UUID(str(rij.betrokkene_id)),
                 )
@@ -437,7 +437,7 @@ async def test_the_purge_removes_requests_approvals_and_reasons_and_logs_only_co
         engine = make_engine(gateway_harness.database_url)
         maker = async_sessionmaker(engine, expire_on_commit=False)
         retentie = Retentie(
-            termijn="P30D", bewaartermijn_log="P20Y", logboek=laad_logboek(gateway_harness.settings())
+            termijn="P30D", bewaartermijn_log="P20Y", logboek=load_logboek(gateway_harness.settings())
         )
         nu = datetime.now(UTC)
         try:

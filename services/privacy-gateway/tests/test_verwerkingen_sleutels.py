@@ -27,11 +27,11 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from meldroute_common.devissuer import DevIssuer
 from meldroute_common.testing import ServiceHarness, clear_tables, running
 from privacy_gateway.main import create_app
-from privacy_gateway.verwerkingen.checkpoints import Ondertekening, lees_privesleutel, schrijf_privesleutel
+from privacy_gateway.verwerkingen.checkpoints import Ondertekening, read_privesleutel, write_privesleutel
 from privacy_gateway.verwerkingen.getuige import Getuige
 from privacy_gateway.verwerkingen.keten import KetenRij, Ketensleutels, Verwerking, canonieke_json, nieuwe_rij
 from privacy_gateway.verwerkingen.models import VerwerkingenCheckpoint, VerwerkingenKop, VerwerkingRij
-from privacy_gateway.verwerkingen.service import Logboek, rij_velden, schrijf_verwerkingen, zorg_voor_kop
+from privacy_gateway.verwerkingen.service import Logboek, ensure_head, rij_velden, write_verwerkingen
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
 RIEC = "riec-oost-nederland"
@@ -63,7 +63,7 @@ class Sleutels:
     def checkpoint(self, naam: str) -> Path:
         pad = self.folder / f"checkpoint-{naam}.pem"
         if not pad.exists():
-            pad.write_bytes(schrijf_privesleutel(Ed25519PrivateKey.generate()))
+            pad.write_bytes(write_privesleutel(Ed25519PrivateKey.generate()))
         return pad
 
 
@@ -389,7 +389,7 @@ async def test_replacing_the_configured_signing_key_is_detected_by_the_kept_head
     async with start(**instellingen(sleutels, keten=["a"], checkpoint=["dader"])) as client:
         eigen = Ondertekening.uit(
             herkomst=(await client.get("/v1/verwerkingen/sleutels", headers=fg(issuer))).json()["herkomst"],
-            privesleutels=[lees_privesleutel(sleutels.checkpoint("dader"))],
+            privesleutels=[read_privesleutel(sleutels.checkpoint("dader"))],
         )
         async with database(gateway_harness) as db:
             for rij in (await db.scalars(sa.select(VerwerkingenCheckpoint))).all():
@@ -561,7 +561,7 @@ async def test_the_witness_bounds_a_rewrite_by_someone_with_both_database_and_ke
     # Rewrite from row 3 on with the real chain key and signing key: drop row 3, re-chain, re-sign.
     ketensleutels = Ketensleutels.uit([bytes.fromhex(sleutels.keten("a").read_text())])
     ondertekening = Ondertekening.uit(
-        herkomst=publiek["herkomst"], privesleutels=[lees_privesleutel(sleutels.checkpoint("a"))]
+        herkomst=publiek["herkomst"], privesleutels=[read_privesleutel(sleutels.checkpoint("a"))]
     )
     async with database(gateway_harness) as db:
         rijen = list((await db.scalars(sa.select(VerwerkingRij).order_by(VerwerkingRij.volgnummer))).all())
@@ -681,7 +681,7 @@ async def test_checkpoints_reach_the_witness_only_after_commit(
     logboek = Logboek(
         sleutels=Ketensleutels.uit([bytes.fromhex(sleutels.keten("a").read_text())]),
         ondertekening=Ondertekening.uit(
-            herkomst="example.org/log", privesleutels=[lees_privesleutel(sleutels.checkpoint("a"))]
+            herkomst="example.org/log", privesleutels=[read_privesleutel(sleutels.checkpoint("a"))]
         ),
         getuige=Getuige(getuige_pad),
         checkpoint_interval=1,
@@ -695,19 +695,21 @@ async def test_checkpoints_reach_the_witness_only_after_commit(
     try:
         async with AsyncSession(engine) as session:
             async with session.begin():
-                await zorg_voor_kop(session)
+                await ensure_head(session=session)
             transactie = await session.begin()
-            await schrijf_verwerkingen(session, verwerkingen=[rij], logboek=logboek)
+            await write_verwerkingen(session=session, verwerkingen=[rij], logboek=logboek)
             assert not getuige_pad.exists(), "written before the commit"
             await transactie.rollback()
             assert not getuige_pad.exists()
             async with session.begin():
-                geschreven = await schrijf_verwerkingen(session, verwerkingen=[rij, rij], logboek=logboek)
+                geschreven = await write_verwerkingen(
+                    session=session, verwerkingen=[rij, rij], logboek=logboek
+                )
             assert [r.volgnummer for r in geschreven] == [1, 2]
             assert [r["volgnummer"] for r in getuige_regels(getuige_pad)] == [1, 2]
             # A later transaction in the same session does not write the earlier checkpoints again.
             async with session.begin():
-                await schrijf_verwerkingen(session, verwerkingen=[rij], logboek=logboek)
+                await write_verwerkingen(session=session, verwerkingen=[rij], logboek=logboek)
             assert [r["volgnummer"] for r in getuige_regels(getuige_pad)] == [1, 2, 3]
     finally:
         await engine.dispose()

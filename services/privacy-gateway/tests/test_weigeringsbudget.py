@@ -89,7 +89,7 @@ async def test_counts_still_open_at_shutdown_are_written(
 
 
 async def test_a_failed_write_keeps_the_count_for_the_next_flush() -> None:
-    from privacy_gateway.verwerkingen.weigeringen import Telling, leeg
+    from privacy_gateway.verwerkingen.weigeringen import Telling, flush
 
     klok = [0.0]
     budget = Weigeringsbudget(budget="1/minute", klok=lambda: klok[0])
@@ -105,11 +105,11 @@ async def test_a_failed_write_keeps_the_count_for_the_next_flush() -> None:
     async def lukt(tellingen: list[Telling]) -> None:
         geschreven.extend(tellingen)
 
-    await leeg(budget, mislukt)
-    await leeg(budget, lukt)
+    await flush(budget=budget, schrijf=mislukt)
+    await flush(budget=budget, schrijf=lukt)
     assert [(t.gebruiker, t.aantal) for t in geschreven] == [("a", 3)]
     # A window without counted denials writes nothing.
-    await leeg(budget, lukt)
+    await flush(budget=budget, schrijf=lukt)
     assert len(geschreven) == 1
 
 

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from privacy_gateway.config import get_settings
 from privacy_gateway.identiteit.retentie import Retentie, purge, verlopen_verzoeken
-from privacy_gateway.main import laad_logboek
+from privacy_gateway.main import load_logboek
 
 app = typer.Typer(help="Beheer van de privacy-gateway.", no_args_is_help=True)
 console = Console(stderr=True)
@@ -27,7 +27,7 @@ def main() -> None:
 
 async def _retentie(*, droog: bool) -> int:
     settings = get_settings()
-    retentie = Retentie.uit(settings, logboek=laad_logboek(settings))
+    retentie = Retentie.uit(settings, logboek=load_logboek(settings))
     engine = make_engine(settings.database_url)
     maker = async_sessionmaker(engine, expire_on_commit=False)
     try:

@@ -12,21 +12,37 @@ import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Annotated
+from uuid import UUID
 
-from fastapi import Depends, Request
-from meldroute_common.problems import ServiceUnavailable
+from fastapi import Depends, Path, Request
+from meldroute_common.auth import Claims
+from meldroute_common.problems import Forbidden, ServiceUnavailable
 from meldroute_common.sealing import Keyring, SealPublicKey
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from privacy_gateway.beleid import Beleid
+from privacy_gateway.beleid import Beleid, CasusFeiten
 from privacy_gateway.config import GatewaySettings
 from privacy_gateway.intake.client import IntakeClient
-from privacy_gateway.pseudoniemen import partner_pseudoniem
+from privacy_gateway.intake.schemas import IntakeCasus, IntakeCasusSamenvatting
+from privacy_gateway.pseudoniemen import (
+    partner_betrokkene_referentie,
+    partner_casus_referentie,
+    partner_pseudoniem,
+)
 from privacy_gateway.verwerkingen.service import Logboek
 from privacy_gateway.verwerkingen.weigeringen import Weigeringsbudget
 
-__all__ = ["Gateway", "GatewayState", "LogSession", "log_pseudoniem", "request_id"]
+__all__ = [
+    "CasusReferentiePad",
+    "Gateway",
+    "GatewayState",
+    "LogSession",
+    "feiten",
+    "log_pseudoniem",
+    "organisatie",
+    "request_id",
+]
 
 log = logging.getLogger("meldroute.gateway")
 
@@ -51,6 +67,16 @@ class Gateway:
     def log_pseudoniem(self, link_pseudoniem: str) -> str:
         """The verwerkingenlog's pseudonym of a betrokkene: keyed by the gateway, unlike any partner's."""
         return log_pseudoniem(sleutel=self.pseudoniemsleutel, link_pseudoniem=link_pseudoniem)
+
+    def casus_referentie(self, *, partner: str, casus_id: UUID) -> UUID:
+        """This partner's reference to one of intake's cases: unrelated to other partners' references."""
+        return partner_casus_referentie(sleutel=self.pseudoniemsleutel, partner_id=partner, casus_id=casus_id)
+
+    def betrokkene_referentie(self, *, partner: str, betrokkene_id: UUID) -> str:
+        """This partner's reference to one betrokkene of one case: unrelated to other partners' references."""
+        return partner_betrokkene_referentie(
+            sleutel=self.pseudoniemsleutel, partner_id=partner, betrokkene_id=betrokkene_id
+        )
 
 
 def log_pseudoniem(*, sleutel: bytes, link_pseudoniem: str) -> str:
@@ -85,3 +111,29 @@ def request_id(request: Request) -> str:
     """The request id the middleware assigned (also in the verwerkingenlog)."""
     waarde = getattr(request.state, "request_id", None)
     return waarde if isinstance(waarde, str) else "onbekend"
+
+
+#: A case in a path: the caller's own reference, never intake's id.
+CasusReferentiePad = Annotated[
+    UUID, Path(description="De eigen referentie van de organisatie voor de casus (`id` uit de lijst).")
+]
+
+
+def organisatie(claims: Claims) -> str:
+    """The caller's partner id; a token without one may not read cases at all."""
+    if not claims.organisatie:
+        raise Forbidden("Het token noemt geen organisatie (partner).")
+    return claims.organisatie
+
+
+def feiten(casus: IntakeCasus | IntakeCasusSamenvatting) -> CasusFeiten:
+    """The facts the policy decides on, from intake's answer (never from the caller)."""
+    return CasusFeiten(
+        fase=casus.fase,
+        vertrouwelijkheidaanduiding=casus.vertrouwelijkheidaanduiding,
+        opgeschaald_op=casus.opgeschaald_op,
+        ontvangers=casus.partners,
+        doel=casus.doel,
+        minderjarige_betrokken=casus.minderjarige_betrokken,
+        toestemming=casus.toestemming,
+    )

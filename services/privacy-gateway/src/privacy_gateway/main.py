@@ -19,7 +19,6 @@ from privacy_gateway.beleid import laad_beleid
 from privacy_gateway.beleid.router import router as beleid_router
 from privacy_gateway.casussen.router import evaluatie_router
 from privacy_gateway.casussen.router import router as casussen_router
-from privacy_gateway.casussen.service import log_tellingen
 from privacy_gateway.config import GatewaySettings, get_settings
 from privacy_gateway.context import Gateway
 from privacy_gateway.identiteit.retentie import start_retentietaak
@@ -27,12 +26,13 @@ from privacy_gateway.identiteit.router import router as identiteit_router
 from privacy_gateway.intake.client import IntakeClient
 from privacy_gateway.inzage.router import router as inzage_router
 from privacy_gateway.pseudoniemen import MIN_SLEUTEL_BYTES
-from privacy_gateway.verwerkingen.checkpoints import Ondertekening, lees_privesleutel, lees_publieke_sleutel
+from privacy_gateway.verwerkingen.checkpoints import Ondertekening, read_privesleutel, read_publieke_sleutel
 from privacy_gateway.verwerkingen.getuige import Getuige
 from privacy_gateway.verwerkingen.keten import MIN_KETENSLEUTEL_BYTES, Ketensleutels
 from privacy_gateway.verwerkingen.router import router as verwerkingen_router
-from privacy_gateway.verwerkingen.service import Logboek, herketen_oude_rijen, zorg_voor_kop
-from privacy_gateway.verwerkingen.weigeringen import Telling, Weigeringsbudget, start_legen
+from privacy_gateway.verwerkingen.service import Logboek, ensure_head, rechain_old_rows
+from privacy_gateway.verwerkingen.vastlegging import record_tellingen
+from privacy_gateway.verwerkingen.weigeringen import Telling, Weigeringsbudget, start_flushing
 
 log = logging.getLogger("meldroute.gateway")
 
@@ -79,7 +79,7 @@ def create_app(
     return app
 
 
-def laad_logboek(settings: GatewaySettings) -> Logboek:
+def load_logboek(settings: GatewaySettings) -> Logboek:
     """The verwerkingenlog's chain keys, checkpoint keys and witness, from files outside the database."""
     keten_paden = settings.keten_sleutel_bestanden or [settings.key_path(None, "gateway-keten.key")]
     checkpoint_paden = settings.checkpoint_sleutel_bestanden or [
@@ -89,8 +89,8 @@ def laad_logboek(settings: GatewaySettings) -> Logboek:
         sleutels=Ketensleutels.uit(read_hex_key(p, min_bytes=MIN_KETENSLEUTEL_BYTES) for p in keten_paden),
         ondertekening=Ondertekening.uit(
             herkomst=settings.checkpoint_herkomst,
-            privesleutels=[lees_privesleutel(p) for p in checkpoint_paden],
-            publiek=[lees_publieke_sleutel(p) for p in settings.checkpoint_publieke_sleutel_bestanden],
+            privesleutels=[read_privesleutel(p) for p in checkpoint_paden],
+            publiek=[read_publieke_sleutel(p) for p in settings.checkpoint_publieke_sleutel_bestanden],
         ),
         getuige=None if settings.checkpoint_witness is None else Getuige(settings.checkpoint_witness),
         checkpoint_interval=settings.verwerkingen_checkpoint_interval,
@@ -139,27 +139,27 @@ def _start(
             sleutelbos=sleutelbos,
             eigen_zegel=SealPublicKey(huidig.public_key()),
             weigeringen=Weigeringsbudget(budget=settings.weigeringen_logbudget),
-            logboek=laad_logboek(settings),
+            logboek=load_logboek(settings),
         )
         gateway: Gateway = app.state.gateway
         maker: async_sessionmaker[AsyncSession] = app.state.sessionmaker
 
-        async def schrijf_tellingen(tellingen: list[Telling]) -> None:
+        async def write_tellingen(tellingen: list[Telling]) -> None:
             async with maker() as session, session.begin():
-                await log_tellingen(session, gateway, tellingen=tellingen)
+                await record_tellingen(session=session, gateway=gateway, tellingen=tellingen)
 
-        stop_legen = start_legen(gateway.weigeringen, schrijf_tellingen)
+        stop_flushing = start_flushing(budget=gateway.weigeringen, schrijf=write_tellingen)
         try:
             async with maker() as session, session.begin():
-                await zorg_voor_kop(session)
+                await ensure_head(session=session)
                 if settings.verwerkingen_herketenen:
-                    await herketen_oude_rijen(session, logboek=app.state.gateway.logboek)
+                    await rechain_old_rows(session=session, logboek=app.state.gateway.logboek)
         except SQLAlchemyError:
             # Start anyway (readiness reports the database); the first append creates the head then.
             log.warning("kop van het verwerkingenlog niet te controleren bij het starten")
 
         async def stop() -> None:
-            await stop_legen()  # the counts still open are written before the database closes
+            await stop_flushing()  # the counts still open are written before the database closes
             await http.aclose()
 
         return stop

@@ -5,22 +5,20 @@ from __future__ import annotations
 from datetime import date
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
+
+from privacy_gateway.schemas import Invoer, Uitvoer
 
 _CASUS_ID = "4d1e7a90-5b2c-8f3e-a6d1-0c9b8e7f6a54"
 
 
-class _Schema(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class CasusSamenvatting(_Schema):
+class CasusSamenvatting(Uitvoer):
     """A case shared with the caller's organisation; no data about the people in it."""
 
     id: UUID = Field(
         description="This partner's own reference to the case; other partners know it by another."
     )
-    opgeschaaldOp: date = Field(description="The day the case was escalated (Europe/Amsterdam).")
+    opgeschaald_op: date = Field(description="The day the case was escalated (Europe/Amsterdam).")
     doel: str = Field(
         description="The purpose the case was escalated for; ask for the case with this purpose."
     )
@@ -28,12 +26,12 @@ class CasusSamenvatting(_Schema):
     toegang: bool = Field(
         description="Whether the policy lets the caller read the case now, for this purpose."
     )
-    vensterTot: date | None = Field(
+    venster_tot: date | None = Field(
         description="The day access ends (Europe/Amsterdam); null when there is no access."
     )
 
 
-class CasussenPagina(_Schema):
+class CasussenPagina(Uitvoer):
     casussen: list[CasusSamenvatting]
     volgende: str | None = Field(description="Cursor of the next page; null on the last page.")
 
@@ -58,26 +56,26 @@ class CasussenPagina(_Schema):
     )
 
 
-class GrondslagUit(_Schema):
+class GrondslagUit(Uitvoer):
     omschrijving: str
     referentie: str
 
 
-class Kern(_Schema):
-    gemeenteCode: str
-    melderDomein: str
-    waargenomenOp: date
-    ontvangenOp: date = Field(description="The day intake received the signal (Europe/Amsterdam).")
+class Kern(Uitvoer):
+    gemeente_code: str
+    melder_domein: str
+    waargenomen_op: date
+    ontvangen_op: date = Field(description="The day intake received the signal (Europe/Amsterdam).")
     uitbuitingsvormen: list[str]
 
 
-class Kenmerken(_Schema):
+class Kenmerken(Uitvoer):
     indicatoren: list[str]
     sector: str | None
     locatietype: str | None
 
 
-class BetrokkeneUit(_Schema):
+class BetrokkeneUit(Uitvoer):
     """A person in the case as this partner may see them."""
 
     referentie: str = Field(
@@ -90,25 +88,25 @@ class BetrokkeneUit(_Schema):
     pseudoniem: str | None = Field(
         default=None, description="Category pseudoniem: this partner's own pseudonym of the person."
     )
-    gekoppeldeSignalen: int | None = Field(
+    gekoppelde_signalen: int | None = Field(
         default=None,
         description="Category gekoppelde_signalen: other signals in the region about the person.",
     )
 
 
-class CasusVerstrekking(_Schema):
+class CasusVerstrekking(Uitvoer):
     """The categories of a case the policy lets the caller receive for the purpose asked."""
 
     id: UUID = Field(description="This partner's own reference to the case.")
     doel: str
     grondslag: GrondslagUit
-    regelId: str = Field(description="The policy rule that allowed this disclosure.")
+    regel_id: str = Field(description="The policy rule that allowed this disclosure.")
     categorieen: list[str] = Field(description="The categories in this answer.")
-    vierOgen: list[str] = Field(
+    vier_ogen: list[str] = Field(
         description="Allowed categories only released after a second person approves."
     )
-    vensterTot: date = Field(description="The day access ends (Europe/Amsterdam).")
-    opgeschaaldOp: date = Field(description="The day the case was escalated (Europe/Amsterdam).")
+    venster_tot: date = Field(description="The day access ends (Europe/Amsterdam).")
+    opgeschaald_op: date = Field(description="The day the case was escalated (Europe/Amsterdam).")
     vertrouwelijkheidaanduiding: str
     kern: Kern | None = None
     kenmerken: Kenmerken | None = None
@@ -161,10 +159,10 @@ class CasusVerstrekking(_Schema):
     )
 
 
-class EvaluatieVerzoek(_Schema):
+class EvaluatieVerzoek(Invoer):
     """Would the caller's organisation be allowed to receive this case for this purpose?"""
 
-    casusId: UUID = Field(description="The caller's own reference to the case (`id` in its list).")
+    casus_id: UUID = Field(description="The caller's own reference to the case (`id` in its list).")
     doel: str = Field(min_length=1, max_length=80, pattern=r"^[a-z][a-z0-9_]*$")
 
     model_config = ConfigDict(
@@ -172,12 +170,12 @@ class EvaluatieVerzoek(_Schema):
     )
 
 
-class WeigeringUit(_Schema):
+class WeigeringUit(Uitvoer):
     code: str
     toelichting: str
 
 
-class Evaluatie(_Schema):
+class Evaluatie(Uitvoer):
     """The decision of the policy and why, without any data of the case."""
 
     toegestaan: bool
@@ -186,11 +184,11 @@ class Evaluatie(_Schema):
     reden: WeigeringUit | None = Field(
         description="Why everything is denied; null when something is allowed."
     )
-    regelId: str | None
+    regel_id: str | None
     doel: str
     grondslag: GrondslagUit | None
-    vierOgen: list[str]
-    vensterTot: date | None = Field(description="The day access ends (Europe/Amsterdam).")
+    vier_ogen: list[str]
+    venster_tot: date | None = Field(description="The day access ends (Europe/Amsterdam).")
 
     model_config = ConfigDict(
         json_schema_extra={

@@ -1,206 +1,276 @@
-"""Shared steps of the partner endpoints: case facts, partner references, log rows and denials."""
+"""The work behind the partner endpoints: the cases shared with a partner, one case, an evaluation.
+
+Every decision about a case is recorded through the verwerkingenlog's front door
+(:mod:`privacy_gateway.verwerkingen.vastlegging`) before its answer is produced; a logged denial is
+returned (see the deny-and-log rule there), a denial that is not logged is raised.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import base64
+import binascii
 from datetime import UTC, datetime
-from typing import Final
 from uuid import UUID
 
 from fastapi import Request
 from fastapi.responses import JSONResponse
 from meldroute_common.auth import Claims
-from meldroute_common.problems import Forbidden, Problem, problem_response
+from meldroute_common.paginering import MAX_PAGE_SIZE
+from meldroute_common.problems import BadGateway, BadRequest, Forbidden, InvalidParam, NotFound
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from privacy_gateway.beleid import Beslissing, CasusFeiten
-from privacy_gateway.context import Gateway, request_id
+from privacy_gateway.beleid import Beslissing, Categorie, beslis
+from privacy_gateway.casussen.schemas import (
+    BetrokkeneUit,
+    CasusSamenvatting,
+    CasussenPagina,
+    CasusVerstrekking,
+    Evaluatie,
+    EvaluatieVerzoek,
+    GrondslagUit,
+    Kenmerken,
+    Kern,
+)
+from privacy_gateway.context import Gateway, feiten, organisatie
 from privacy_gateway.intake.schemas import IntakeCasus, IntakeCasusSamenvatting
-from privacy_gateway.referenties import service as referenties
-from privacy_gateway.verwerkingen.keten import Verwerking
-from privacy_gateway.verwerkingen.service import schrijf_verwerkingen
-from privacy_gateway.verwerkingen.weigeringen import Telling
+from privacy_gateway.pseudoniemen import partner_pseudoniem
+from privacy_gateway.referenties.service import casus_for_referentie, dag, dag_of_none, record_referenties
+from privacy_gateway.verwerkingen.vastlegging import Actie, deny, grondslag_for, record
 
-__all__ = [
-    "VERWERKINGSACTIVITEITEN",
-    "Actie",
-    "betrokkene_referentie",
-    "casus_referentie",
-    "casus_van",
-    "feiten",
-    "grondslag_van",
-    "log",
-    "organisatie",
-    "weigering",
-]
+__all__ = ["NIET_GEVONDEN", "evaluate", "list_casussen", "log_pseudoniemen", "read_casus"]
+
+NIET_GEVONDEN = "Casus niet gevonden."
 
 
-class Actie:
-    """Values of ``actie`` in the verwerkingenlog."""
-
-    VERSTREKKING: Final = "verstrekking"
-    WEIGERING: Final = "weigering"
-    EVALUATIE: Final = "evaluatie"
-    IDENTITEITSVERZOEK: Final = "identiteitsverzoek"
-    GOEDKEURING: Final = "goedkeuring"
-    ONTZEGELING: Final = "ontzegeling"
-    INZAGE: Final = "inzage"
-    RETENTIE: Final = "retentie"
-    WEIGERINGEN_GETELD: Final = "weigeringen_geteld"
-
-
-VERWERKINGSACTIVITEITEN: Final[Mapping[str, str]] = {
-    Actie.VERSTREKKING: "Verstrekken van casusgegevens aan een convenantpartner",
-    Actie.WEIGERING: "Beoordelen van een verzoek om casusgegevens (geweigerd)",
-    Actie.EVALUATIE: "Toetsen van een verzoek aan het convenantbeleid",
-    Actie.IDENTITEITSVERZOEK: "Vastleggen van een verzoek om de identiteit van een betrokkene",
-    Actie.GOEDKEURING: "Goedkeuren van een identiteitsverzoek (vier ogen)",
-    Actie.ONTZEGELING: "Ontzegelen en verstrekken van de identiteit van een betrokkene",
-    Actie.INZAGE: "Beantwoorden van een inzageverzoek van een betrokkene (art. 15 AVG)",
-    Actie.RETENTIE: "Wissen van identiteitsverzoeken en goedkeuringen na de bewaartermijn",
-    Actie.WEIGERINGEN_GETELD: "Tellen van geweigerde verzoeken boven het logbudget van een aanroeper",
-}
-
-#: `doel` of a row with counted denials: they may have named several purposes, or none that exists.
-DOEL_GETELD: Final = "weigeringen_geteld"
-
-GEEN_GRONDSLAG: Final = "geen: niets verstrekt"
-
-
-def organisatie(claims: Claims) -> str:
-    """The caller's partner id; a token without one may not read cases at all."""
-    if not claims.organisatie:
-        raise Forbidden("Het token noemt geen organisatie (partner).")
-    return claims.organisatie
-
-
-def feiten(casus: IntakeCasus | IntakeCasusSamenvatting) -> CasusFeiten:
-    """The facts the policy decides on, from intake's answer (never from the caller)."""
-    return CasusFeiten(
-        fase=casus.fase,
-        vertrouwelijkheidaanduiding=casus.vertrouwelijkheidaanduiding,
-        opgeschaald_op=casus.opgeschaald_op,
-        ontvangers=casus.partners,
-        doel=casus.doel,
-        minderjarige_betrokken=casus.minderjarige_betrokken,
-        toestemming=casus.toestemming,
+async def list_casussen(
+    *, session: AsyncSession, gateway: Gateway, claims: Claims, page_size: int, cursor: str | None
+) -> CasussenPagina:
+    """One page of the cases escalated to the caller's organisation, ordered by its own references."""
+    partner = organisatie(claims)
+    na = None if cursor is None else _lees_cursor(cursor)
+    casussen = [c for c in await _alle_casussen(gateway, partner=partner) if partner in c.partners]
+    referenties = {c.id: gateway.casus_referentie(partner=partner, casus_id=c.id) for c in casussen}
+    # Ordered by the partner's own reference, never by intake's order or time.
+    geordend = sorted(
+        (c for c in casussen if na is None or str(referenties[c.id]) > na),
+        key=lambda c: str(referenties[c.id]),
     )
-
-
-def betrokkene_referentie(gateway: Gateway, *, partner: str, betrokkene_id: UUID) -> str:
-    """This partner's reference to one betrokkene of one case: unrelated to other partners' references."""
-    return referenties.betrokkene_referentie(
-        sleutel=gateway.pseudoniemsleutel, partner=partner, betrokkene_id=betrokkene_id
+    pagina, meer = geordend[:page_size], len(geordend) > page_size
+    # Only what this page shows becomes a reference the partner can use.
+    await record_referenties(
+        session=session, partner=partner, referenties={c.id: referenties[c.id] for c in pagina}
     )
+    nu = datetime.now(UTC)
+    resultaat: list[CasusSamenvatting] = []
+    for casus in pagina:
+        beslissing = beslis(
+            beleid=gateway.beleid,
+            partner_id=partner,
+            doel=casus.doel,
+            casus=feiten(casus),
+            nu=nu,
+        )
+        resultaat.append(
+            CasusSamenvatting(
+                id=referenties[casus.id],
+                opgeschaald_op=dag(casus.opgeschaald_op),
+                doel=casus.doel,
+                vertrouwelijkheidaanduiding=casus.vertrouwelijkheidaanduiding,
+                toegang=beslissing.toegestaan,
+                venster_tot=dag_of_none(beslissing.venster_tot),
+            )
+        )
+    volgende = _maak_cursor(str(resultaat[-1].id)) if meer and resultaat else None
+    return CasussenPagina(casussen=resultaat, volgende=volgende)
 
 
-def casus_referentie(gateway: Gateway, *, partner: str, casus_id: UUID) -> UUID:
-    """This partner's reference to one of intake's cases: unrelated to other partners' references."""
-    return referenties.casus_referentie(sleutel=gateway.pseudoniemsleutel, partner=partner, casus_id=casus_id)
+async def _alle_casussen(gateway: Gateway, *, partner: str) -> list[IntakeCasusSamenvatting]:
+    """Every case intake has escalated to the partner (all pages): ordering by reference needs them all."""
+    casussen: list[IntakeCasusSamenvatting] = []
+    cursor: str | None = None
+    gezien: set[str] = set()
+    while True:
+        pagina = await gateway.intake.casussen(partner=partner, page_size=MAX_PAGE_SIZE, cursor=cursor)
+        casussen.extend(pagina.casussen)
+        if pagina.volgende is None or not pagina.casussen:
+            return casussen
+        if pagina.volgende in gezien:  # a cursor going round in circles would never end
+            raise BadGateway("intake-api gaf een onbruikbaar antwoord; er is niets verstrekt.")
+        gezien.add(pagina.volgende)
+        cursor = pagina.volgende
 
 
-async def casus_van(session: AsyncSession, *, partner: str, referentie: UUID) -> UUID | None:
-    """Intake's id of the case behind a partner's reference; None when it was never shown to this partner."""
-    return await referenties.casus_van_referentie(session, partner=partner, referentie=referentie)
+def _maak_cursor(referentie: str) -> str:
+    return base64.urlsafe_b64encode(f"r1:{referentie}".encode()).decode().rstrip("=")
 
 
-def grondslag_van(gateway: Gateway, beslissing: Beslissing | None, doel: str) -> str:
-    if beslissing is not None and beslissing.grondslag is not None:
-        return beslissing.grondslag.referentie
-    bekend = gateway.beleid.doel(doel)
-    return bekend.grondslag.referentie if bekend is not None else GEEN_GRONDSLAG
+def _lees_cursor(cursor: str) -> str:
+    try:
+        tekst = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
+        soort, _, referentie = tekst.partition(":")
+        if soort != "r1":
+            raise ValueError(cursor)
+        return str(UUID(referentie))
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise BadRequest(
+            "De cursor is ongeldig.",
+            invalid_params=[InvalidParam(name="cursor", reason="Geen cursor uit een eerdere pagina.")],
+        ) from None
 
 
-async def log(
-    session: AsyncSession,
-    gateway: Gateway,
-    request: Request,
-    *,
-    actie: str,
-    doel: str,
-    grondslag: str,
-    afnemer: str | None,
-    betrokkenen: Sequence[str | None],
-    casus_id: object | None,
-    vertrouwelijkheid: str,
-    detail: Mapping[str, object],
-    referentie: UUID | None = None,
-    nu: datetime | None = None,
-) -> None:
-    """Append one row per betrokkene (one row without betrokkene when there are none); 503 if impossible.
+async def read_casus(
+    *, session: AsyncSession, gateway: Gateway, request: Request, claims: Claims, referentie: UUID, doel: str
+) -> CasusVerstrekking | JSONResponse:
+    """One case as the policy allows it for this partner and purpose, recorded before it is put together.
 
-    ``casus_id`` is intake's id (for the FG); ``referentie`` the partner's reference the case was asked
-    for or disclosed under, recorded in the detail as ``casusReferentie``.
-
-    A denial naming no betrokkene first spends from the caller's log budget: past it, it is only counted
-    (and later written as one `weigeringen_geteld` row per window).
+    An unknown or unshared case and a denial by the policy are logged and returned as problem responses.
     """
-    if actie == Actie.WEIGERING and not any(betrokkenen):
-        claims = getattr(request.state, "claims", None)
-        if isinstance(claims, Claims) and not gateway.weigeringen.individueel(
-            organisatie=claims.organisatie, gebruiker=claims.sub
-        ):
-            return
-    tijdstip = nu or datetime.now(UTC)
-    if referentie is not None:
-        detail = {**detail, "casusReferentie": str(referentie)}
-    rijen = [
-        Verwerking(
-            actie=actie,
-            verwerkingsactiviteit=VERWERKINGSACTIVITEITEN[actie],
-            doel=doel,
-            grondslag=grondslag,
-            afnemer=afnemer,
-            betrokkene=betrokkene,
-            vertrouwelijkheid=vertrouwelijkheid,
-            bewaartermijn=gateway.settings.verwerkingen_bewaartermijn,
-            tijdstip=tijdstip,
-            request_id=request_id(request),
-            casus_id=None if casus_id is None else str(casus_id),
-            detail=detail,
+    partner = organisatie(claims)
+    basis = {"organisatie": partner, "gebruiker": claims.sub}
+    intern = await casus_for_referentie(session=session, partner=partner, referentie=referentie)
+    casus = None if intern is None else await gateway.intake.casus(intern)
+    if casus is None or partner not in casus.partners:
+        # Logged too: a partner probing for cases it was not given is what an auditor wants to see.
+        return await deny(
+            session=session, gateway=gateway, request=request, probleem=NotFound(NIET_GEVONDEN),
+            doel=doel, casus_id=intern, referentie=referentie, vertrouwelijkheid="vertrouwelijk",
+            detail={**basis, "reden": "onbekend_of_niet_gedeeld"},
+        )  # fmt: skip
+    nu = datetime.now(UTC)
+    beslissing = beslis(beleid=gateway.beleid, partner_id=partner, doel=doel, casus=feiten(casus), nu=nu)
+    if not beslissing.toegestaan:
+        assert beslissing.reden is not None
+        return await deny(
+            session=session, gateway=gateway, request=request,
+            probleem=Forbidden(
+                f"Het convenantbeleid staat dit niet toe: {beslissing.reden.toelichting}",
+                extra={"reden": beslissing.reden.code.value},
+            ),
+            doel=doel, beslissing=beslissing, casus_id=casus.id, referentie=referentie,
+            vertrouwelijkheid=casus.vertrouwelijkheidaanduiding,
+            detail={**basis, "reden": beslissing.reden.code.value, "regelId": beslissing.regel_id}, nu=nu,
+        )  # fmt: skip
+    # Categories needing four eyes never travel in this answer, whatever the rule allows.
+    verstrekt = beslissing.categorieen - beslissing.vier_ogen
+    await record(
+        session=session, gateway=gateway, request=request,
+        actie=Actie.VERSTREKKING, doel=doel, grondslag=grondslag_for(gateway=gateway, beslissing=beslissing, doel=doel), afnemer=partner,
+        betrokkenen=log_pseudoniemen(gateway=gateway, casus=casus), casus_id=casus.id, referentie=referentie,
+        vertrouwelijkheid=casus.vertrouwelijkheidaanduiding,
+        detail={**basis, "categorieen": sorted(c.value for c in verstrekt), "regelId": beslissing.regel_id}, nu=nu,
+    )  # fmt: skip
+    # Only now, with the log row flushed in this transaction, is the answer put together.
+    return _verstrekking(
+        gateway,
+        casus=casus,
+        referentie=referentie,
+        partner=partner,
+        beslissing=beslissing,
+        verstrekt=verstrekt,
+    )
+
+
+def _verstrekking(
+    gateway: Gateway,
+    *,
+    casus: IntakeCasus,
+    referentie: UUID,
+    partner: str,
+    beslissing: Beslissing,
+    verstrekt: frozenset[Categorie],
+) -> CasusVerstrekking:
+    assert beslissing.grondslag is not None and beslissing.regel_id is not None
+    assert beslissing.venster_tot is not None
+    kenmerken = Categorie.KENMERKEN in verstrekt
+    betrokkenen = []
+    for b in casus.betrokkenen:
+        b_referentie = gateway.betrokkene_referentie(partner=partner, betrokkene_id=b.id)
+        pseudoniem = None
+        if Categorie.PSEUDONIEM in verstrekt and b.link_pseudoniem is not None:
+            pseudoniem = partner_pseudoniem(
+                sleutel=gateway.pseudoniemsleutel, partner_id=partner, link_pseudoniem=b.link_pseudoniem
+            )
+        betrokkenen.append(
+            BetrokkeneUit(
+                referentie=b_referentie,
+                rol=b.rol,
+                leeftijdsklasse=b.leeftijdsklasse if kenmerken else None,
+                geslacht=b.geslacht if kenmerken else None,
+                nationaliteitsgroep=b.nationaliteitsgroep if kenmerken else None,
+                pseudoniem=pseudoniem,
+                gekoppelde_signalen=b.gekoppelde_signalen
+                if Categorie.GEKOPPELDE_SIGNALEN in verstrekt
+                else None,
+            )
         )
-        for betrokkene in (betrokkenen or [None])
-    ]
-    await schrijf_verwerkingen(session, verwerkingen=rijen, logboek=gateway.logboek)
-
-
-async def log_tellingen(session: AsyncSession, gateway: Gateway, *, tellingen: Sequence[Telling]) -> None:
-    """One row per counted window: who, how many denials without a row of their own, from when to when."""
-    rijen = [
-        Verwerking(
-            actie=Actie.WEIGERINGEN_GETELD,
-            verwerkingsactiviteit=VERWERKINGSACTIVITEITEN[Actie.WEIGERINGEN_GETELD],
-            doel=DOEL_GETELD,
-            grondslag=GEEN_GRONDSLAG,
-            afnemer=None,
-            betrokkene=None,
-            vertrouwelijkheid="vertrouwelijk",
-            bewaartermijn=gateway.settings.verwerkingen_bewaartermijn,
-            tijdstip=telling.tot,
-            request_id="geteld",
-            casus_id=None,
-            detail={
-                "organisatie": telling.organisatie,
-                "gebruiker": telling.gebruiker,
-                "aantal": telling.aantal,
-                "van": telling.van,
-                "tot": telling.tot,
-                "reden": "boven_logbudget",
-            },
+    kern = None
+    if Categorie.KERN in verstrekt:
+        kern = Kern(
+            gemeente_code=casus.kern.gemeente_code,
+            melder_domein=casus.kern.melder_domein,
+            waargenomen_op=casus.kern.waargenomen_op,
+            ontvangen_op=dag(casus.kern.ontvangen_op),
+            uitbuitingsvormen=list(casus.kern.uitbuitingsvormen),
         )
-        for telling in tellingen
-    ]
-    await schrijf_verwerkingen(session, verwerkingen=rijen, logboek=gateway.logboek)
+    # Ordered by this partner's references: intake's order would be the same for every partner.
+    betrokkenen.sort(key=lambda b: b.referentie)
+    return CasusVerstrekking(
+        id=referentie,
+        doel=beslissing.doel,
+        grondslag=GrondslagUit(**beslissing.grondslag.model_dump()),
+        regel_id=beslissing.regel_id,
+        categorieen=[c.value for c in Categorie if c in verstrekt],
+        vier_ogen=[c.value for c in Categorie if c in beslissing.vier_ogen],
+        venster_tot=dag(beslissing.venster_tot),
+        opgeschaald_op=dag(casus.opgeschaald_op),
+        vertrouwelijkheidaanduiding=casus.vertrouwelijkheidaanduiding,
+        kern=kern,
+        kenmerken=Kenmerken(
+            indicatoren=list(casus.kenmerken.indicatoren),
+            sector=casus.kenmerken.sector,
+            locatietype=casus.kenmerken.locatietype,
+        )
+        if kenmerken
+        else None,
+        # The scrubbed text only; the sealed original is never opened for a partner.
+        omschrijving=casus.omschrijving if Categorie.OMSCHRIJVING in verstrekt else None,
+        betrokkenen=betrokkenen,
+    )
 
 
-def log_pseudoniemen(gateway: Gateway, casus: IntakeCasus) -> list[str | None]:
+async def evaluate(
+    *, session: AsyncSession, gateway: Gateway, request: Request, claims: Claims, verzoek: EvaluatieVerzoek
+) -> Evaluatie:
+    """Would the policy allow this disclosure, and why; recorded, but discloses nothing of the case."""
+    partner = organisatie(claims)
+    intern = await casus_for_referentie(session=session, partner=partner, referentie=verzoek.casus_id)
+    casus = None if intern is None else await gateway.intake.casus(intern)
+    if casus is None or partner not in casus.partners:
+        raise NotFound(NIET_GEVONDEN)
+    nu = datetime.now(UTC)
+    beslissing = beslis(
+        beleid=gateway.beleid, partner_id=partner, doel=verzoek.doel, casus=feiten(casus), nu=nu
+    )
+    await record(
+        session=session, gateway=gateway, request=request,
+        actie=Actie.EVALUATIE, doel=verzoek.doel, grondslag=grondslag_for(gateway=gateway, beslissing=beslissing, doel=verzoek.doel),
+        afnemer=None, betrokkenen=[], casus_id=casus.id, referentie=verzoek.casus_id,
+        vertrouwelijkheid=casus.vertrouwelijkheidaanduiding,
+        detail={
+            "organisatie": partner, "gebruiker": claims.sub, "toegestaan": beslissing.toegestaan,
+            "reden": None if beslissing.reden is None else beslissing.reden.code.value,
+            "regelId": beslissing.regel_id,
+        },
+        nu=nu,
+    )  # fmt: skip
+    return Evaluatie.model_validate(
+        {**beslissing.als_dict(), "vensterTot": dag_of_none(beslissing.venster_tot)}
+    )
+
+
+def log_pseudoniemen(*, gateway: Gateway, casus: IntakeCasus) -> list[str | None]:
     """The log's pseudonym of every betrokkene of the case (None for one without a link pseudonym)."""
     return [
         None if b.link_pseudoniem is None else gateway.log_pseudoniem(b.link_pseudoniem)
         for b in casus.betrokkenen
     ]
-
-
-def weigering(request: Request, probleem: Problem) -> JSONResponse:
-    """A denial answered without raising, so the transaction with its log row is committed."""
-    return problem_response(probleem, request_id=request_id(request))

@@ -14,7 +14,7 @@ from uuid import UUID
 
 from meldroute_common.sealing import Keyring, SealContext, SealPublicKey, open_sealed, seal
 
-__all__ = ["open_reden", "zegel_reden"]
+__all__ = ["seal_reden", "unseal_reden"]
 
 
 def _context(*, verzoek_id: UUID, casus_id: UUID, betrokkene_id: UUID) -> SealContext:
@@ -23,7 +23,7 @@ def _context(*, verzoek_id: UUID, casus_id: UUID, betrokkene_id: UUID) -> SealCo
     )
 
 
-def zegel_reden(
+def seal_reden(
     *, tekst: str, ontvanger: SealPublicKey, verzoek_id: UUID, casus_id: UUID, betrokkene_id: UUID
 ) -> bytes:
     """The reason sealed to the gateway's own key, opening only for this request."""
@@ -34,7 +34,7 @@ def zegel_reden(
     )
 
 
-def open_reden(
+def unseal_reden(
     *, blob: bytes, sleutels: Keyring, verzoek_id: UUID, casus_id: UUID, betrokkene_id: UUID
 ) -> str:
     """The reason as typed (for the FG's review); raises ``SealingError`` when it does not open."""

@@ -22,11 +22,10 @@ from fastapi import FastAPI
 from meldroute_common.duur import parse_duur
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from privacy_gateway.casussen.service import VERWERKINGSACTIVITEITEN, Actie
 from privacy_gateway.config import GatewaySettings
 from privacy_gateway.identiteit.models import Identiteitsverzoek
-from privacy_gateway.verwerkingen.keten import Verwerking
-from privacy_gateway.verwerkingen.service import Logboek, schrijf_verwerkingen
+from privacy_gateway.verwerkingen.service import Logboek
+from privacy_gateway.verwerkingen.vastlegging import Actie, record_rows, verwerking
 
 __all__ = ["BATCH", "Retentie", "purge", "start_retentietaak", "verlopen_verzoeken"]
 
@@ -81,12 +80,11 @@ async def _wis(*, session: AsyncSession, ids: list[UUID], retentie: Retentie, mo
     )
     gewist = int(getattr(resultaat, "rowcount", 0) or 0)
     if gewist:
-        await schrijf_verwerkingen(
-            session,
+        await record_rows(
+            session=session,
             verwerkingen=[
-                Verwerking(
+                verwerking(
                     actie=Actie.RETENTIE,
-                    verwerkingsactiviteit=VERWERKINGSACTIVITEITEN[Actie.RETENTIE],
                     doel=DOEL,
                     grondslag=GRONDSLAG,
                     afnemer=None,

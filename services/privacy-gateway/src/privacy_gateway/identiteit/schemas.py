@@ -7,7 +7,9 @@ from enum import StrEnum
 from uuid import UUID
 
 from meldroute_common.typen import Datum
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
+
+from privacy_gateway.schemas import Invoer, Uitvoer
 
 
 class Status(StrEnum):
@@ -15,7 +17,7 @@ class Status(StrEnum):
     GOEDGEKEURD = "goedgekeurd"
 
 
-class IdentiteitsverzoekIn(BaseModel):
+class IdentiteitsverzoekIn(Invoer):
     """Ask for the identity of one betrokkene of a case; a second person must approve it."""
 
     model_config = ConfigDict(
@@ -42,7 +44,7 @@ class IdentiteitsverzoekIn(BaseModel):
     )
 
 
-class IdentiteitsverzoekUit(BaseModel):
+class IdentiteitsverzoekUit(Uitvoer):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
@@ -62,18 +64,18 @@ class IdentiteitsverzoekUit(BaseModel):
     )
 
     id: UUID
-    casusId: UUID = Field(description="The caller's own reference to the case.")
+    casus_id: UUID = Field(description="The caller's own reference to the case.")
     betrokkene: str = Field(description="The caller's own reference to the betrokkene.")
     doel: str
     status: Status
-    aangevraagdOp: date = Field(description="The day of the request (Europe/Amsterdam).")
-    goedgekeurdOp: date | None = Field(description="The day of the approval (Europe/Amsterdam).")
-    geldigTot: date | None = Field(
+    aangevraagd_op: date = Field(description="The day of the request (Europe/Amsterdam).")
+    goedgekeurd_op: date | None = Field(description="The day of the approval (Europe/Amsterdam).")
+    geldig_tot: date | None = Field(
         description="The day the approval ends (Europe/Amsterdam); after that the identity cannot be retrieved."
     )
 
 
-class Identiteit(BaseModel):
+class Identiteit(Uitvoer):
     """The identifying data of one betrokkene, as far as given at intake."""
 
     model_config = ConfigDict(
@@ -94,7 +96,7 @@ class Identiteit(BaseModel):
         },
     )
 
-    verzoekId: UUID
+    verzoek_id: UUID
     bsn: str | None = None
     naam: str | None = None
     geboortedatum: Datum | None = None

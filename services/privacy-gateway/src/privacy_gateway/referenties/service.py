@@ -21,27 +21,16 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from privacy_gateway.beleid.index import BELEIDSTIJDZONE
-from privacy_gateway.pseudoniemen import partner_betrokkene_referentie, partner_casus_referentie
 from privacy_gateway.referenties.models import CasusReferentie
 
 __all__ = [
-    "betrokkene_referentie",
-    "casus_referentie",
-    "casus_van_referentie",
+    "casus_for_referentie",
     "dag",
     "dag_of_none",
-    "referenties_vastleggen",
+    "record_referenties",
 ]
 
 _ZONE: Final = ZoneInfo(BELEIDSTIJDZONE)
-
-
-def casus_referentie(*, sleutel: bytes, partner: str, casus_id: UUID) -> UUID:
-    return partner_casus_referentie(sleutel=sleutel, partner_id=partner, casus_id=casus_id)
-
-
-def betrokkene_referentie(*, sleutel: bytes, partner: str, betrokkene_id: UUID) -> str:
-    return partner_betrokkene_referentie(sleutel=sleutel, partner_id=partner, betrokkene_id=betrokkene_id)
 
 
 def dag(moment: datetime) -> date:
@@ -53,8 +42,8 @@ def dag_of_none(moment: datetime | None) -> date | None:
     return None if moment is None else dag(moment)
 
 
-async def referenties_vastleggen(
-    session: AsyncSession, *, partner: str, referenties: Mapping[UUID, UUID]
+async def record_referenties(
+    *, session: AsyncSession, partner: str, referenties: Mapping[UUID, UUID]
 ) -> None:
     """Record the partner's references being shown (intake id -> reference), for the way back."""
     if not referenties:
@@ -68,7 +57,7 @@ async def referenties_vastleggen(
     )
 
 
-async def casus_van_referentie(session: AsyncSession, *, partner: str, referentie: UUID) -> UUID | None:
+async def casus_for_referentie(*, session: AsyncSession, partner: str, referentie: UUID) -> UUID | None:
     """Intake's case id behind this partner's reference, or None when the partner was never shown it."""
     casus_id: UUID | None = await session.scalar(
         sa.select(CasusReferentie.casus_id).where(

@@ -43,10 +43,10 @@ __all__ = [
     "Checkpoint",
     "CheckpointFout",
     "Ondertekening",
-    "lees_privesleutel",
-    "lees_publieke_sleutel",
     "ondertekende_tekst",
-    "schrijf_privesleutel",
+    "read_privesleutel",
+    "read_publieke_sleutel",
+    "write_privesleutel",
 ]
 
 HERKOMST_PATROON: Final = r"^[A-Za-z0-9][A-Za-z0-9._/:-]{0,199}$"
@@ -106,7 +106,7 @@ class Checkpoint:
             kop=kop,
             tijdstip=_lees_tijd(tijdstip),
             sleutel_id=sleutel_id,
-            handtekening=lees_handtekening(handtekening),
+            handtekening=read_handtekening(handtekening),
         )
 
 
@@ -117,7 +117,7 @@ def _lees_tijd(tekst: str) -> datetime:
         raise ValueError("tijdstip moet de vorm JJJJ-MM-DDTUU:MM:SSZ hebben") from None
 
 
-def lees_handtekening(tekst: str) -> bytes:
+def read_handtekening(tekst: str) -> bytes:
     """A base64 Ed25519 signature (64 bytes); ``ValueError`` otherwise."""
     try:
         handtekening = base64.b64decode(tekst, validate=True)
@@ -225,7 +225,7 @@ class Ondertekening:
         return base64.b64encode(_ruwe_sleutel(self.publiek[sleutel_id])).decode()
 
 
-def lees_privesleutel(pad: Path) -> Ed25519PrivateKey:
+def read_privesleutel(pad: Path) -> Ed25519PrivateKey:
     """An Ed25519 private key from a PEM file (PKCS#8, unencrypted)."""
     sleutel = serialization.load_pem_private_key(pad.read_bytes(), password=None)
     if not isinstance(sleutel, Ed25519PrivateKey):
@@ -233,7 +233,7 @@ def lees_privesleutel(pad: Path) -> Ed25519PrivateKey:
     return sleutel
 
 
-def lees_publieke_sleutel(pad: Path) -> Ed25519PublicKey:
+def read_publieke_sleutel(pad: Path) -> Ed25519PublicKey:
     """An Ed25519 public key from a PEM file (SubjectPublicKeyInfo)."""
     sleutel = serialization.load_pem_public_key(pad.read_bytes())
     if not isinstance(sleutel, Ed25519PublicKey):
@@ -241,7 +241,7 @@ def lees_publieke_sleutel(pad: Path) -> Ed25519PublicKey:
     return sleutel
 
 
-def schrijf_privesleutel(sleutel: Ed25519PrivateKey) -> bytes:
+def write_privesleutel(sleutel: Ed25519PrivateKey) -> bytes:
     """PEM (PKCS#8) of a private key, for the development key file."""
     return sleutel.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()

@@ -13,7 +13,7 @@ from meldroute_common.ratelimit import RATE_LIMITED, rate_limited
 from meldroute_common.typen import Tijdstip
 
 from privacy_gateway.context import GatewayState, LogSession
-from privacy_gateway.verwerkingen.checkpoints import Checkpoint, lees_handtekening
+from privacy_gateway.verwerkingen.checkpoints import Checkpoint, read_handtekening
 from privacy_gateway.verwerkingen.models import VerwerkingRij
 from privacy_gateway.verwerkingen.schemas import (
     CheckpointsPagina,
@@ -26,10 +26,10 @@ from privacy_gateway.verwerkingen.schemas import (
 )
 from privacy_gateway.verwerkingen.service import (
     VerwerkingenFilter,
-    lees_checkpoints,
-    lees_verwerkingen,
+    read_checkpoints,
+    read_verwerkingen,
     rij_velden,
-    verifieer_log,
+    verify_log,
 )
 
 router = APIRouter(tags=["verwerkingen"], dependencies=[rate_limited("verwerkingen")])
@@ -73,7 +73,9 @@ async def verwerkingen_opvragen(
         vanaf=vanaf,
         tot=tot,
     )
-    rijen, volgende = await lees_verwerkingen(session, filter=filter, page_size=page_size, cursor=cursor)
+    rijen, volgende = await read_verwerkingen(
+        session=session, filter=filter, page_size=page_size, cursor=cursor
+    )
     return VerwerkingenPagina(verwerkingen=[verwerking_uit(r) for r in rijen], volgende=volgende)
 
 
@@ -137,7 +139,7 @@ async def verwerkingen_verifieren(
                 invalid_params=[InvalidParam(name="tijdstip", reason="Geef een tijdzone, bijvoorbeeld Z.")],
             )
         try:
-            ruwe_handtekening = lees_handtekening(handtekening)
+            ruwe_handtekening = read_handtekening(handtekening)
         except ValueError as fout:
             raise BadRequest(
                 "De handtekening is ongeldig.",
@@ -150,7 +152,7 @@ async def verwerkingen_verifieren(
             sleutel_id=sleutelId,
             handtekening=ruwe_handtekening,
         )
-    verslag = await verifieer_log(session, logboek=gateway.logboek, bewaard=bewaard)
+    verslag = await verify_log(session=session, logboek=gateway.logboek, bewaard=bewaard)
     return VerificatieUit.model_validate(verslag.als_dict())
 
 
@@ -170,7 +172,7 @@ async def verwerkingen_checkpoints_opvragen(
 ) -> CheckpointsPagina:
     """De ondertekende koppen van de keten (oudste eerst): bewaar ze buiten de gateway en geef er later een
     terug aan de verificatie; controleer de handtekening zelf met de publieke sleutels."""
-    checkpoints, volgende = await lees_checkpoints(session, page_size=page_size, cursor=cursor)
+    checkpoints, volgende = await read_checkpoints(session=session, page_size=page_size, cursor=cursor)
     ondertekening = gateway.logboek.ondertekening
     return CheckpointsPagina(
         checkpoints=[
@@ -194,9 +196,9 @@ async def verwerkingen_sleutels_opvragen(gateway: GatewayState, claims: Verwerki
         herkomst=ondertekening.herkomst,
         sleutels=[
             SleutelUit(
-                sleutelId=sleutel_id,
+                sleutel_id=sleutel_id,
                 algoritme="Ed25519",
-                publiekeSleutel=ondertekening.publieke_sleutel(sleutel_id),
+                publieke_sleutel=ondertekening.publieke_sleutel(sleutel_id),
                 verificatiesleutel=ondertekening.verificatiesleutel(sleutel_id),
                 actief=sleutel_id == ondertekening.actief_id,
             )

@@ -5,13 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
+
+from privacy_gateway.schemas import Uitvoer
 
 _HASH_A = "3b1f" * 16
 _HASH_B = "9c0e" * 16
 
 
-class VerwerkingUit(BaseModel):
+class VerwerkingUit(Uitvoer):
     """One row of the verwerkingenlog (after VNG Verwerkingenlogging), with its place in the hash chain."""
 
     model_config = ConfigDict(extra="forbid")
@@ -26,10 +28,10 @@ class VerwerkingUit(BaseModel):
     vertrouwelijkheid: str
     bewaartermijn: str = Field(description="ISO 8601 duration.")
     tijdstip: datetime
-    requestId: str
-    casusId: str | None
+    request_id: str
+    casus_id: str | None
     detail: dict[str, Any]
-    vorigeHash: str
+    vorige_hash: str
     hash: str
 
 
@@ -52,7 +54,7 @@ _VOORBEELD_RIJ: dict[str, Any] = {
 }
 
 
-class VerwerkingenPagina(BaseModel):
+class VerwerkingenPagina(Uitvoer):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={"examples": [{"verwerkingen": [_VOORBEELD_RIJ], "volgende": None}]},
@@ -62,7 +64,7 @@ class VerwerkingenPagina(BaseModel):
     volgende: str | None = Field(description="Cursor of the next page; null on the last page.")
 
 
-class KetenFoutUit(BaseModel):
+class KetenFoutUit(Uitvoer):
     model_config = ConfigDict(extra="forbid")
 
     volgnummer: int
@@ -70,7 +72,7 @@ class KetenFoutUit(BaseModel):
     toelichting: str
 
 
-class GetuigeUit(BaseModel):
+class GetuigeUit(Uitvoer):
     model_config = ConfigDict(extra="forbid")
 
     aantal: int = Field(
@@ -82,7 +84,7 @@ class GetuigeUit(BaseModel):
     )
 
 
-class VerificatieUit(BaseModel):
+class VerificatieUit(Uitvoer):
     """Whether the log is intact; otherwise the first broken row."""
 
     model_config = ConfigDict(
@@ -118,7 +120,7 @@ class VerificatieUit(BaseModel):
     ok: bool
     aantal: int = Field(description="Rijen gecontroleerd voor het eerste probleem (alle rijen bij ok).")
     kop: str = Field(description="Gesleutelde hash van de laatste gecontroleerde rij.")
-    eersteFout: KetenFoutUit | None = Field(
+    eerste_fout: KetenFoutUit | None = Field(
         description="Het eerste probleem naar plaats; volgnummer 0 als de getuige zelf beschadigd is."
     )
     checkpoints: int = Field(
@@ -127,7 +129,7 @@ class VerificatieUit(BaseModel):
     getuige: GetuigeUit | None = Field(
         description="Wat de getuige bevat; null als er geen getuige is ingesteld."
     )
-    bewaardeKop: bool | None = Field(
+    bewaarde_kop: bool | None = Field(
         description="Of de meegegeven bewaarde kop op zijn plaats in de keten staat, met een geldige "
         "handtekening; null als er geen is meegegeven."
     )
@@ -145,7 +147,7 @@ _VOORBEELD_CHECKPOINT: dict[str, Any] = {
 }
 
 
-class CheckpointUit(BaseModel):
+class CheckpointUit(Uitvoer):
     """A signed head of the verwerkingenlog, to keep outside the gateway and pass back to the verification."""
 
     model_config = ConfigDict(extra="forbid")
@@ -153,7 +155,7 @@ class CheckpointUit(BaseModel):
     volgnummer: int = Field(ge=1, description="Aantal rijen dat de kop dekt (de boomgrootte).")
     kop: str = Field(description="Gesleutelde hash van rij `volgnummer` (64 kleine hexadecimale tekens).")
     tijdstip: str = Field(description="Wanneer ondertekend, UTC, `JJJJ-MM-DDTUU:MM:SSZ`.")
-    sleutelId: str = Field(
+    sleutel_id: str = Field(
         description="Id van de Ed25519-sleutel die ondertekende (C2SP-sleutelhash, 8 hex)."
     )
     handtekening: str = Field(
@@ -162,7 +164,7 @@ class CheckpointUit(BaseModel):
     notitie: str = Field(description="Hetzelfde checkpoint als C2SP signed note.")
 
 
-class CheckpointsPagina(BaseModel):
+class CheckpointsPagina(Uitvoer):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={"examples": [{"checkpoints": [_VOORBEELD_CHECKPOINT], "volgende": None}]},
@@ -172,12 +174,12 @@ class CheckpointsPagina(BaseModel):
     volgende: str | None = Field(description="Cursor of the next page; null on the last page.")
 
 
-class SleutelUit(BaseModel):
+class SleutelUit(Uitvoer):
     model_config = ConfigDict(extra="forbid")
 
-    sleutelId: str = Field(description="C2SP-sleutelhash (8 hex), zoals `sleutelId` van een checkpoint.")
+    sleutel_id: str = Field(description="C2SP-sleutelhash (8 hex), zoals `sleutelId` van een checkpoint.")
     algoritme: str = Field(description="Altijd Ed25519.")
-    publiekeSleutel: str = Field(description="De ruwe publieke sleutel van 32 bytes, base64.")
+    publieke_sleutel: str = Field(description="De ruwe publieke sleutel van 32 bytes, base64.")
     verificatiesleutel: str = Field(
         description="C2SP-verificatiesleutel `<herkomst>+<sleutelId>+<base64(0x01 || publieke sleutel)>`."
     )
@@ -186,7 +188,7 @@ class SleutelUit(BaseModel):
     )
 
 
-class SleutelsUit(BaseModel):
+class SleutelsUit(Uitvoer):
     """The public keys under which checkpoints verify, to check signatures offline."""
 
     model_config = ConfigDict(

@@ -60,14 +60,14 @@ __all__ = [
     "Logboek",
     "Verslag",
     "VerwerkingenFilter",
-    "herketen_oude_rijen",
-    "lees_checkpoints",
-    "lees_verwerkingen",
+    "ensure_head",
+    "read_checkpoints",
+    "read_verwerkingen",
+    "rechain_old_rows",
     "rij_velden",
-    "rijen_van_betrokkene",
-    "schrijf_verwerkingen",
-    "verifieer_log",
-    "zorg_voor_kop",
+    "rows_for_betrokkene",
+    "verify_log",
+    "write_verwerkingen",
 ]
 
 log = logging.getLogger("meldroute.gateway.verwerkingen")
@@ -90,7 +90,7 @@ class Logboek:
     """Also sign the head at an append when the last checkpoint is older than this (0: only by count)."""
 
 
-async def zorg_voor_kop(session: AsyncSession) -> None:
+async def ensure_head(*, session: AsyncSession) -> None:
     """Create the head row of an empty log. A missing head over a non-empty log is left alone (fail closed)."""
     bestaat = await session.scalar(sa.select(sa.func.count()).select_from(VerwerkingenKop))
     if bestaat:
@@ -103,8 +103,8 @@ async def zorg_voor_kop(session: AsyncSession) -> None:
     await session.flush()
 
 
-async def schrijf_verwerkingen(
-    session: AsyncSession, *, verwerkingen: Sequence[Verwerking], logboek: Logboek
+async def write_verwerkingen(
+    *, session: AsyncSession, verwerkingen: Sequence[Verwerking], logboek: Logboek
 ) -> list[KetenRij]:
     """Append ``verwerkingen`` in order and flush; raises ServiceUnavailable (503) if that is impossible."""
     if not verwerkingen:
@@ -120,7 +120,7 @@ async def schrijf_verwerkingen(
         ).one_or_none()
         if kop is None:
             # Only an empty log may get a fresh head; otherwise rows were lost or the head removed.
-            await zorg_voor_kop(session)
+            await ensure_head(session=session)
             kop = (
                 await session.execute(sa.select(VerwerkingenKop.volgnummer, VerwerkingenKop.hash))
             ).one_or_none()
@@ -258,7 +258,7 @@ def _oude_hash(*, velden: Mapping[str, object], vorige_hash: str) -> str:
     return hashlib.sha256(canonieke_json({"velden": velden, "vorigeHash": vorige_hash})).hexdigest()
 
 
-async def herketen_oude_rijen(session: AsyncSession, *, logboek: Logboek) -> int:
+async def rechain_old_rows(*, session: AsyncSession, logboek: Logboek) -> int:
     """Re-chain rows from before the keyed chain (``sleutel_id`` NULL) under the active chain key, once.
 
     Runs only when the operator asks (``GATEWAY_VERWERKINGEN_HERKETENEN``), never by itself: otherwise a
@@ -380,8 +380,8 @@ def _cursor_volgnummer(cursor: str) -> int:
         ) from None
 
 
-async def lees_verwerkingen(
-    session: AsyncSession, *, filter: VerwerkingenFilter, page_size: int, cursor: str | None
+async def read_verwerkingen(
+    *, session: AsyncSession, filter: VerwerkingenFilter, page_size: int, cursor: str | None
 ) -> tuple[list[VerwerkingRij], str | None]:
     """One page of rows in log order (oldest first) and the cursor of the next page, if any."""
     query = sa.select(VerwerkingRij).order_by(VerwerkingRij.volgnummer).limit(page_size + 1)
@@ -406,7 +406,7 @@ async def lees_verwerkingen(
     return rijen, None
 
 
-async def rijen_van_betrokkene(session: AsyncSession, *, betrokkene: str) -> list[VerwerkingRij]:
+async def rows_for_betrokkene(*, session: AsyncSession, betrokkene: str) -> list[VerwerkingRij]:
     """Every row about one betrokkene (by the log's pseudonym), in log order."""
     query = (
         sa.select(VerwerkingRij)
@@ -416,8 +416,8 @@ async def rijen_van_betrokkene(session: AsyncSession, *, betrokkene: str) -> lis
     return list((await session.scalars(query)).all())
 
 
-async def lees_checkpoints(
-    session: AsyncSession, *, page_size: int, cursor: str | None
+async def read_checkpoints(
+    *, session: AsyncSession, page_size: int, cursor: str | None
 ) -> tuple[list[Checkpoint], str | None]:
     """One page of signed checkpoints (oldest first) and the cursor of the next page, if any.
 
@@ -477,7 +477,7 @@ class GetuigeVerslag:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Verslag:
-    """Outcome of :func:`verifieer_log`: the chain, the checkpoints, the witness and the kept head."""
+    """Outcome of :func:`verify_log`: the chain, the checkpoints, the witness and the kept head."""
 
     uitkomst: Verificatie
     checkpoints: int
@@ -518,8 +518,8 @@ class _Stand:
     hashes: dict[int, str] = field(default_factory=dict)
 
 
-async def verifieer_log(
-    session: AsyncSession, *, logboek: Logboek, bewaard: Checkpoint | None = None
+async def verify_log(
+    *, session: AsyncSession, logboek: Logboek, bewaard: Checkpoint | None = None
 ) -> Verslag:
     """Verify the whole chain under the chain keys, then that everything kept of it agrees.
 

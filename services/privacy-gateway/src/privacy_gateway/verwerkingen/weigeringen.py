@@ -113,7 +113,7 @@ class Weigeringsbudget:
 Schrijver = Callable[[list[Telling]], Awaitable[None]]
 
 
-async def leeg(budget: Weigeringsbudget, schrijf: Schrijver, *, alles: bool = False) -> None:
+async def flush(*, budget: Weigeringsbudget, schrijf: Schrijver, alles: bool = False) -> None:
     """Write the finished counts; on failure they stay in the budget (and the error is logged, not raised)."""
     tellingen = budget.afgelopen(alles=alles)
     if not tellingen:
@@ -125,13 +125,13 @@ async def leeg(budget: Weigeringsbudget, schrijf: Schrijver, *, alles: bool = Fa
         log.error("getelde weigeringen niet te loggen (%s); later opnieuw", type(fout).__name__)
 
 
-def start_legen(budget: Weigeringsbudget, schrijf: Schrijver) -> Callable[[], Awaitable[None]]:
+def start_flushing(*, budget: Weigeringsbudget, schrijf: Schrijver) -> Callable[[], Awaitable[None]]:
     """Flush finished counts once per window in the background; the returned stop hook writes the rest."""
 
     async def lus() -> None:
         while True:
             await asyncio.sleep(max(0.05, budget.venster_seconden / 2))
-            await leeg(budget, schrijf)
+            await flush(budget=budget, schrijf=schrijf)
 
     taak = asyncio.create_task(lus(), name="weigeringen-legen")
 
@@ -139,6 +139,6 @@ def start_legen(budget: Weigeringsbudget, schrijf: Schrijver) -> Callable[[], Aw
         taak.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await taak
-        await leeg(budget, schrijf, alles=True)
+        await flush(budget=budget, schrijf=schrijf, alles=True)
 
     return stop
