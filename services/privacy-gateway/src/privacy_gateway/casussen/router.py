@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 from datetime import UTC, datetime
 from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Path, Query, Request
 from meldroute_common.auth import CasussenLezen
-from meldroute_common.paginering import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Cursor, PageSize
-from meldroute_common.problems import BadGateway, BadRequest, Forbidden, InvalidParam, NotFound
+from meldroute_common.paginering import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Cursor, CursorCodec, PageSize
+from meldroute_common.problems import BadGateway, Forbidden, NotFound
 from meldroute_common.ratelimit import RATE_LIMITED, rate_limited
 
 from privacy_gateway.beleid import Beslissing, Categorie, beslis
@@ -79,7 +77,7 @@ async def casussen_opvragen(
     een andere partner kent dezelfde casus onder een andere. Data zijn afgerond op de dag. Per casus staat of het
     beleid nu toegang geeft voor het doel van de opschaling."""
     partner = organisatie(claims)
-    na = None if cursor is None else _lees_cursor(cursor)
+    na = None if cursor is None else str(_CURSOR.decode(cursor)[0])
     casussen = [c for c in await _alle_casussen(gateway, partner=partner) if partner in c.partners]
     referenties = {c.id: casus_referentie(gateway, partner=partner, casus_id=c.id) for c in casussen}
     # Ordered by the partner's own reference, never by intake's order or time.
@@ -112,7 +110,7 @@ async def casussen_opvragen(
                 vensterTot=dag_of_none(beslissing.venster_tot),
             )
         )
-    volgende = _maak_cursor(str(resultaat[-1].id)) if meer and resultaat else None
+    volgende = _CURSOR.encode(resultaat[-1].id) if meer and resultaat else None
     return CasussenPagina(casussen=resultaat, volgende=volgende)
 
 
@@ -132,22 +130,8 @@ async def _alle_casussen(gateway: Gateway, *, partner: str) -> list[IntakeCasusS
         cursor = pagina.volgende
 
 
-def _maak_cursor(referentie: str) -> str:
-    return base64.urlsafe_b64encode(f"r1:{referentie}".encode()).decode().rstrip("=")
-
-
-def _lees_cursor(cursor: str) -> str:
-    try:
-        tekst = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
-        soort, _, referentie = tekst.partition(":")
-        if soort != "r1":
-            raise ValueError(cursor)
-        return str(UUID(referentie))
-    except (ValueError, binascii.Error, UnicodeDecodeError):
-        raise BadRequest(
-            "De cursor is ongeldig.",
-            invalid_params=[InvalidParam(name="cursor", reason="Geen cursor uit een eerdere pagina.")],
-        ) from None
+#: Pages of the list follow the partner's own reference.
+_CURSOR = CursorCodec(velden=(UUID,))
 
 
 @router.get(
