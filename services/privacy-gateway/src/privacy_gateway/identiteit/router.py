@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 import logging
 import uuid
 from datetime import UTC, datetime, timedelta
-from typing import Any, Final
+from typing import Any
 from uuid import UUID
 
 import sqlalchemy as sa
@@ -21,8 +20,13 @@ from meldroute_common.auth import Claims, IdentiteitGoedkeuren, IdentiteitVerzoe
 from meldroute_common.db import as_utc
 from meldroute_common.problems import BadGateway, Conflict, Forbidden, NotFound
 from meldroute_common.ratelimit import RATE_LIMITED, rate_limited
-from meldroute_common.sealing import SealContext, SealingError, open_sealed
-from pydantic import ValidationError
+from meldroute_common.sealing import (
+    VELD_IDENTITEIT,
+    SealContext,
+    SealingError,
+    decode_identiteit,
+    open_sealed,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from privacy_gateway.beleid import Beslissing, Categorie, beslis
@@ -52,9 +56,6 @@ from privacy_gateway.referenties.service import dag
 
 router = APIRouter(tags=["identiteit"], dependencies=[rate_limited("identiteit")])
 logger = logging.getLogger("meldroute.gateway.identiteit")
-
-#: The identifying fields intake seals; anything else in a blob is dropped, never passed on.
-IDENTITEIT_VELDEN: Final = ("bsn", "naam", "geboortedatum", "geslacht", "nationaliteit", "adres", "telefoon")
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
     502: {"description": "intake-api antwoordde met een fout of onbruikbaar; er is niets verstrekt."},
@@ -366,18 +367,14 @@ def _ontzegel(
         tekst = open_sealed(
             blob=data,
             sleutels=gateway.sleutelbos,
-            context=SealContext(signaal_id=casus.id, betrokkene_id=betrokkene_id, veld="identiteit"),
+            context=SealContext(signaal_id=casus.id, betrokkene_id=betrokkene_id, veld=VELD_IDENTITEIT),
         )
-        inhoud = json.loads(tekst)
     except (binascii.Error, SealingError, ValueError) as fout:
         logger.warning("verzegelde identiteit niet te openen (%s)", type(fout).__name__)
         return None
-    if not isinstance(inhoud, dict):
-        return None
-    velden = {k: v for k, v in inhoud.items() if k in IDENTITEIT_VELDEN and v is not None}
     try:
-        Identiteit.model_validate({"verzoekId": UUID(int=0), **velden})
-    except ValidationError:
+        velden = decode_identiteit(tekst).velden()
+    except SealingError:
         logger.warning("verzegelde identiteit heeft een onverwachte vorm")
         return None
     return velden
