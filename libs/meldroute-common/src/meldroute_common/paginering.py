@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import base64
 import binascii
 import json
-import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any
@@ -13,6 +11,7 @@ from uuid import UUID
 
 from fastapi import Query
 
+from meldroute_common.codering import decode_b64url, encode_b64url
 from meldroute_common.problems import BadRequest, InvalidParam
 
 #: Largest page anyone may ask for; above it is 400.
@@ -65,22 +64,17 @@ class CursorCodec:
         ):
             raise TypeError(f"a cursor of {self.velden} cannot hold {waarden!r}")
         ruw = json.dumps([_naar_json(w) for w in waarden], separators=(",", ":")).encode()
-        return base64.urlsafe_b64encode(ruw).rstrip(b"=").decode()
+        return encode_b64url(ruw)
 
     def decode(self, cursor: str) -> tuple[Any, ...]:
         """The key a cursor points after; 400 naming `cursor` when `encode` did not make it."""
         try:
-            if not _BASE64URL.fullmatch(cursor):
-                raise ValueError(cursor)
-            waarden = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+            waarden = json.loads(decode_b64url(cursor))
             if not isinstance(waarden, list) or len(waarden) != len(self.velden):
                 raise ValueError(cursor)
             return tuple(_uit_json(w, t) for w, t in zip(waarden, self.velden, strict=True))
         except (binascii.Error, ValueError, TypeError, UnicodeDecodeError):
             raise ongeldige_cursor() from None
-
-
-_BASE64URL = re.compile(r"[A-Za-z0-9_-]+")
 
 
 def _naar_json(waarde: CursorWaarde) -> int | str:
