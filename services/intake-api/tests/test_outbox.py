@@ -30,6 +30,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from tests.builders import gebeurtenis
+
 Kop = Callable[..., dict[str, str]]
 Doe = Callable[..., Any]
 
@@ -137,11 +139,7 @@ async def test_two_relays_never_send_an_event_twice(
     intake_harness: ServiceHarness, rapportage: Rapportage
 ) -> None:
     rapportage.vertraging = 0.005
-    sjabloon = {
-        "type": "signaal_ontvangen", "maand": "2026-10", "gemeenteCode": "GM1509", "uitbuitingsvormen": ["arbeid"],
-        "sector": "agrarisch", "locatietype": "boerenerf", "melderDomein": "toezicht", "leeftijdsklasse": "onbekend",
-        "geslacht": "onbekend", "nationaliteitsgroep": "onbekend",
-    }  # fmt: skip
+    sjabloon = gebeurtenis(leeftijdsklasse="onbekend", geslacht="onbekend", nationaliteitsgroep="onbekend")
     rijen = []
     for _ in range(600):
         event_id = uuid.uuid4()

@@ -2,33 +2,19 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 import httpx
 from meldroute_common.devissuer import DevIssuer
 
+from tests import builders
+
 
 def gebeurtenis(**wijziging: Any) -> dict[str, Any]:
-    """A valid `signaal_ontvangen` event; pass `uitkomst` and `doorlooptijdDagen` for a decision."""
-    data: dict[str, Any] = {
-        "id": str(uuid.uuid4()),
-        "type": "signaal_ontvangen",
-        "maand": "2026-03",
-        "gemeenteCode": "GM1509",
-        "uitbuitingsvormen": ["arbeid"],
-        "sector": "agrarisch",
-        "locatietype": "boerenerf",
-        "melderDomein": "toezicht",
-        "leeftijdsklasse": "23-29",
-        "geslacht": "man",
-        "nationaliteitsgroep": "eu-eer",
-    }
+    """A valid event of March 2026: `signaal_ontvangen`, or with `uitkomst` a decision (five days unless given)."""
     if "uitkomst" in wijziging:
-        data["type"] = "beoordeling_vastgelegd"
-        data.setdefault("doorlooptijdDagen", 5)
-    data.update(wijziging)
-    return data
+        return builders.beoordeling(**{"maand": "2026-03", "doorlooptijdDagen": 5, **wijziging})
+    return builders.gebeurtenis(**{"maand": "2026-03", **wijziging})
 
 
 def invoer_headers(issuer: DevIssuer) -> dict[str, str]:
