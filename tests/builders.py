@@ -9,7 +9,10 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-__all__ = ["beoordeling", "betrokkene", "gebeurtenis", "signaal"]
+from hypothesis import assume
+from hypothesis import strategies as st
+
+__all__ = ["beoordeling", "betrokkene", "formatted", "gebeurtenis", "signaal", "valid_bsns"]
 
 
 def betrokkene(**wijziging: Any) -> dict[str, Any]:
@@ -57,3 +60,24 @@ def beoordeling(**wijziging: Any) -> dict[str, Any]:
     return gebeurtenis(
         **{"type": "beoordeling_vastgelegd", "uitkomst": "opgeschaald", "doorlooptijdDagen": 6, **wijziging}
     )
+
+
+@st.composite
+def valid_bsns(draw: st.DrawFn) -> str:
+    """A BSN that passes the 11-test: eight random digits and the check digit they need."""
+    first = draw(st.lists(st.integers(0, 9), min_size=8, max_size=8))
+    check = sum(w * d for w, d in zip(range(9, 1, -1), first, strict=True)) % 11
+    assume(check != 10 and any([*first, check]))
+    return "".join(map(str, [*first, check]))
+
+
+def formatted(bsn: str, style: int) -> str:
+    """`bsn` written in one of the six ways people write it (`style` 0 to 5)."""
+    return [
+        bsn,
+        f"{bsn[:3]} {bsn[3:6]} {bsn[6:]}",
+        f"{bsn[:3]}.{bsn[3:6]}.{bsn[6:]}",
+        f"{bsn[:4]}.{bsn[4:6]}.{bsn[6:]}",
+        f"{bsn[:4]} {bsn[4:6]} {bsn[6:]}",
+        f"{bsn[:3]}-{bsn[3:6]}-{bsn[6:]}",
+    ][style]

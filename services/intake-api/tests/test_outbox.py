@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import base64
 import json
 import socket
 import uuid
@@ -20,6 +19,7 @@ import uvicorn
 from intake_api.outbox.models import OutboxGebeurtenis
 from intake_api.outbox.relay import Relay
 from meldroute_common import testing
+from meldroute_common.codering import decode_b64url
 from meldroute_common.db import make_engine
 from meldroute_common.gebeurtenissen import GebeurtenisBatch
 from meldroute_common.servicetokens import ServiceTokenSource
@@ -51,7 +51,7 @@ class Rapportage:
             self.geweigerd += 1
             return JSONResponse({"status": 503}, status_code=503)
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
-        claims = json.loads(base64.urlsafe_b64decode(token.split(".")[1] + "=="))
+        claims = json.loads(decode_b64url(token.split(".")[1]))
         assert scheme == "Bearer" and claims["aud"] == "reporting"
         assert "rapportage:invoeren" in claims["scope"].split()
         batch = GebeurtenisBatch.model_validate_json(await request.body())  # what reporting accepts
