@@ -30,13 +30,15 @@ def compose(repo: Path) -> dict[str, Any]:
 
 
 def _dienst_of(service: dict[str, Any]) -> Dienst | None:
-    """The meldroute service whose image `service` runs (by its Dockerfile), or None for outside images."""
+    """The meldroute service whose image `service` runs (the one Dockerfile's SERVICE), or None for outside images."""
     build = service.get("build")
     if build is None:
         return None
-    dockerfile = build["dockerfile"] if isinstance(build, dict) else "Dockerfile"
-    matches = [d for d in DIENSTEN if dockerfile == f"services/{d.naam}/Dockerfile"]
-    assert len(matches) == 1, f"{dockerfile} is not the Dockerfile of a service in DIENSTEN"
+    assert isinstance(build, dict) and build.get("dockerfile") == "Dockerfile", build
+    args = build.get("args") or {}
+    matches = [d for d in DIENSTEN if args.get("SERVICE") == d.naam]
+    assert len(matches) == 1, f"build argument SERVICE={args.get('SERVICE')!r} is not a service in DIENSTEN"
+    assert args.get("PORT") == str(matches[0].port), f"{matches[0].naam}: PORT must be {matches[0].port}"
     return matches[0]
 
 

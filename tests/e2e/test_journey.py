@@ -26,6 +26,8 @@ from reporting.statistieken.publicatie import gesloten, publiceer_gesloten
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
+from tests.builders import betrokkene, signaal
+
 ROOT = Path(__file__).resolve().parents[2]
 GEMEENTE = "GM0222"  # Doetinchem: no other test in the session writes signals for it
 BSN = "111222333"
@@ -81,21 +83,14 @@ def _bearer(token: str) -> dict[str, str]:
 
 
 def _signaal(nummer: int) -> dict[str, Any]:
-    betrokkene: dict[str, Any] = {"rol": "slachtoffer", "geslacht": "man", "nationaliteit": "PL"}
+    persoon = betrokkene()
     if nummer == 0:
-        betrokkene |= {"bsn": BSN, "naam": "Jan Kowalski", "geboortedatum": "2001-05-04"}
-    return {
-        "gemeenteCode": GEMEENTE,
-        "melderDomein": "toezicht",
-        "waargenomenOp": "2026-10-01",
-        "uitbuitingsvormen": ["arbeid"],
-        "indicatoren": ["woont-op-werkplek"],
-        "sector": "agrarisch",
-        "locatietype": "boerenerf",
-        "omschrijving": "Arbeiders slapen in een schuur; bel 06-12345678 voor de beheerder.",
-        "betrokkenen": [betrokkene],
-        "toestemming": False,
-    }
+        persoon |= {"bsn": BSN, "naam": "Jan Kowalski", "geboortedatum": "2001-05-04"}
+    return signaal(
+        gemeenteCode=GEMEENTE,
+        omschrijving="Arbeiders slapen in een schuur; bel 06-12345678 voor de beheerder.",
+        betrokkenen=[persoon],
+    )
 
 
 def test_the_whole_journey(journey_stack: Stack, issuer: DevIssuer) -> None:

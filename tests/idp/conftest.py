@@ -21,6 +21,7 @@ import httpx
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from meldroute_common.codering import decode_b64url, encode_b64url_int
 from meldroute_common.roles import ROLLEN
 from meldroute_common.services import DIENSTEN
 from meldroute_common.testing import free_port
@@ -79,13 +80,13 @@ class Provider:
 
 def header(token: str) -> dict[str, Any]:
     part = token.split(".")[0]
-    value: dict[str, Any] = json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
+    value: dict[str, Any] = json.loads(decode_b64url(part))
     return value
 
 
 def payload(token: str) -> dict[str, Any]:
     part = token.split(".")[1]
-    value: dict[str, Any] = json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
+    value: dict[str, Any] = json.loads(decode_b64url(part))
     return value
 
 
@@ -101,14 +102,13 @@ def client_key(folder: Path, name: str) -> tuple[Path, dict[str, str]]:
     path.chmod(0o600)
     numbers = key.public_key().public_numbers()
 
-    def b64(value: int) -> str:
-        return (
-            base64.urlsafe_b64encode(value.to_bytes((value.bit_length() + 7) // 8, "big"))
-            .rstrip(b"=")
-            .decode()
-        )
-
-    return path, {"kty": "RSA", "n": b64(numbers.n), "e": b64(numbers.e), "kid": f"{name}-1", "use": "sig"}
+    return path, {
+        "kty": "RSA",
+        "n": encode_b64url_int(numbers.n),
+        "e": encode_b64url_int(numbers.e),
+        "kid": f"{name}-1",
+        "use": "sig",
+    }
 
 
 StartProvider = Callable[..., Provider]

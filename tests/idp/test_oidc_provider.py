@@ -25,6 +25,7 @@ from meldroute_common.services import DIENSTEN
 from meldroute_common.testing import Stack, TestDatabases
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from tests.builders import signaal
 from tests.idp.conftest import (
     RESOURCE,
     Provider,
@@ -43,12 +44,7 @@ AANTAL = 5
 
 
 def _signaal() -> dict[str, Any]:
-    return {
-        "gemeenteCode": GEMEENTE, "melderDomein": "toezicht", "waargenomenOp": "2026-10-01",
-        "uitbuitingsvormen": ["arbeid"], "indicatoren": ["woont-op-werkplek"], "sector": "agrarisch",
-        "locatietype": "boerenerf", "omschrijving": "Arbeiders slapen in een schuur.",
-        "betrokkenen": [{"rol": "slachtoffer", "geslacht": "man", "nationaliteit": "PL"}], "toestemming": False,
-    }  # fmt: skip
+    return signaal(gemeenteCode=GEMEENTE, omschrijving="Arbeiders slapen in een schuur.")
 
 
 def _databases(test_databases: TestDatabases, label: str) -> dict[str, str]:

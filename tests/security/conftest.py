@@ -8,7 +8,6 @@ one not listed there fails loudly instead of being skipped.
 
 from __future__ import annotations
 
-import base64
 import copy
 import json
 import threading
@@ -25,6 +24,7 @@ import httpx
 import pytest
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from meldroute_common.codering import decode_b64url, encode_b64url
 from meldroute_common.devissuer import DevIssuer
 from meldroute_common.problems import PROBLEM_JSON
 from meldroute_common.roles import ROLLEN, Rol
@@ -126,12 +126,8 @@ def operaties_van(dienst: str, document: Mapping[str, Any]) -> list[Operatie]:
     return resultaat
 
 
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
 def _json_deel(deel: str) -> dict[str, Any]:
-    resultaat: dict[str, Any] = json.loads(base64.urlsafe_b64decode(deel + "=" * (-len(deel) % 4)))
+    resultaat: dict[str, Any] = json.loads(decode_b64url(deel))
     return resultaat
 
 
@@ -216,9 +212,9 @@ class Api:
             sleutel = serialization.load_pem_private_key(self.issuer.private_key_pem.encode(), password=None)
             assert isinstance(sleutel, rsa.RSAPrivateKey) and kop["alg"] == "RS256"
             self._sleutel = sleutel
-        invoer = f"{_b64(json.dumps(kop).encode())}.{_b64(json.dumps(claims).encode())}"
+        invoer = f"{encode_b64url(json.dumps(kop).encode())}.{encode_b64url(json.dumps(claims).encode())}"
         handtekening = self._sleutel.sign(invoer.encode(), padding.PKCS1v15(), hashes.SHA256())
-        return f"{invoer}.{_b64(handtekening)}"
+        return f"{invoer}.{encode_b64url(handtekening)}"
 
     def verzoek(
         self,

@@ -22,6 +22,9 @@ from meldroute_common.gebeurtenissen import (
 )
 from pydantic import ValidationError
 
+from tests.builders import beoordeling as beoordeeld
+from tests.builders import gebeurtenis as ontvangen
+
 CODEVELDEN: dict[str, Lijst] = {
     "gemeenteCode": "gemeenten",
     "sector": "sectoren",
@@ -31,33 +34,6 @@ CODEVELDEN: dict[str, Lijst] = {
     "geslacht": "geslachten",
     "nationaliteitsgroep": "nationaliteitsgroepen",
 }
-
-
-def ontvangen(**wijziging: Any) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "id": str(uuid.uuid4()),
-        "type": "signaal_ontvangen",
-        "maand": "2026-10",
-        "gemeenteCode": "GM1509",
-        "uitbuitingsvormen": ["arbeid"],
-        "sector": "agrarisch",
-        "locatietype": "boerenerf",
-        "melderDomein": "toezicht",
-        "leeftijdsklasse": "23-29",
-        "geslacht": "man",
-        "nationaliteitsgroep": "eu-eer",
-    }
-    data.update(wijziging)
-    return data
-
-
-def beoordeeld(**wijziging: Any) -> dict[str, Any]:
-    basis: dict[str, Any] = {
-        "type": "beoordeling_vastgelegd",
-        "uitkomst": "opgeschaald",
-        "doorlooptijdDagen": 6,
-    }
-    return ontvangen(**{**basis, **wijziging})
 
 
 def pseudoniem() -> str:

@@ -18,27 +18,7 @@ from meldroute_common.scrubbing import (
     scrub_text,
 )
 
-# --- helpers ----------------------------------------------------------------------------------------
-
-
-@st.composite
-def valid_bsns(draw: st.DrawFn) -> str:
-    """A BSN that passes the 11-test: eight random digits and the check digit they need."""
-    first = draw(st.lists(st.integers(0, 9), min_size=8, max_size=8))
-    check = sum(w * d for w, d in zip(range(9, 1, -1), first, strict=True)) % 11
-    assume(check != 10 and any([*first, check]))
-    return "".join(map(str, [*first, check]))
-
-
-def formatted(bsn: str, style: int) -> str:
-    return [
-        bsn,
-        f"{bsn[:3]} {bsn[3:6]} {bsn[6:]}",
-        f"{bsn[:3]}.{bsn[3:6]}.{bsn[6:]}",
-        f"{bsn[:4]}.{bsn[4:6]}.{bsn[6:]}",
-        f"{bsn[:4]} {bsn[4:6]} {bsn[6:]}",
-        f"{bsn[:3]}-{bsn[3:6]}-{bsn[6:]}",
-    ][style]
+from tests.builders import formatted, valid_bsns
 
 
 def _no_digit_after_nfkc(char: str) -> bool:

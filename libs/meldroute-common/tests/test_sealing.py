@@ -250,3 +250,40 @@ def test_loading_the_wrong_kind_of_key_fails(tmp_path: Path) -> None:
         load_private_key(garbage)
     with pytest.raises(SealingError):
         load_public_key(garbage)
+
+
+# --- the identity blob: one definition for the side that seals and the side that opens ---------------
+
+
+def test_identity_is_compact_sorted_json_of_the_present_fields_only() -> None:
+    from datetime import date
+
+    from meldroute_common.sealing import IDENTITEIT_VELDEN, Identiteitsgegevens, encode_identiteit
+
+    assert IDENTITEIT_VELDEN == (
+        "bsn",
+        "naam",
+        "geboortedatum",
+        "geslacht",
+        "nationaliteit",
+        "adres",
+        "telefoon",
+    )
+    identiteit = Identiteitsgegevens(naam="Jan Jansen", geboortedatum=date(2001, 5, 4), bsn="111222333")
+    assert (
+        encode_identiteit(identiteit)
+        == b'{"bsn":"111222333","geboortedatum":"2001-05-04","naam":"Jan Jansen"}'
+    )
+    assert encode_identiteit(Identiteitsgegevens()) is None
+
+
+def test_opening_keeps_only_the_defined_fields_and_refuses_another_shape() -> None:
+    from datetime import date
+
+    from meldroute_common.sealing import SealingError, decode_identiteit
+
+    identiteit = decode_identiteit(b'{"naam":"J. Jansen","geboortedatum":"2001-05-04","wachtwoord":"geheim"}')
+    assert identiteit.velden() == {"naam": "J. Jansen", "geboortedatum": date(2001, 5, 4)}
+    for ruw in (b"[]", b"niet json", b'{"naam": 17}', b'{"geboortedatum": 989000000}', b'"J. Jansen"'):
+        with pytest.raises(SealingError):
+            decode_identiteit(ruw)

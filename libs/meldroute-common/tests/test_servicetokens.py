@@ -13,6 +13,7 @@ import httpx
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
+from meldroute_common.codering import encode_b64url_int
 from meldroute_common.devissuer import DevIssuer
 from meldroute_common.jwt import KeyStore, TokenVerifier
 from meldroute_common.servicetokens import ServiceTokenSource, TokenUnavailable
@@ -104,13 +105,20 @@ async def test_private_key_jwt_signs_an_rfc7523_assertion(tmp_path: Path) -> Non
     )
     numbers = key.public_key().public_numbers()
 
-    def b64(value: int) -> str:
-        return base64.urlsafe_b64encode(value.to_bytes(32, "big")).rstrip(b"=").decode()
-
     jwks = tmp_path / "client-jwks.json"
     jwks.write_text(
         json.dumps(
-            {"keys": [{"kty": "EC", "crv": "P-256", "x": b64(numbers.x), "y": b64(numbers.y), "kid": "c1"}]}
+            {
+                "keys": [
+                    {
+                        "kty": "EC",
+                        "crv": "P-256",
+                        "x": encode_b64url_int(numbers.x, length=32),
+                        "y": encode_b64url_int(numbers.y, length=32),
+                        "kid": "c1",
+                    }
+                ]
+            }
         )
     )
     seen: list[dict[str, list[str]]] = []

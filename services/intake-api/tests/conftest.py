@@ -11,30 +11,16 @@ import pytest
 from meldroute_common.devissuer import DevIssuer
 from meldroute_common.testing import ServiceHarness
 
+from tests.builders import betrokkene, signaal
+
 GEMEENTE = "GM1509"
 ANDERE_GEMEENTE = "GM0222"
 
-VOORBEELD: dict[str, Any] = {
-    "gemeenteCode": GEMEENTE,
-    "melderDomein": "toezicht",
-    "waargenomenOp": "2026-10-01",
-    "uitbuitingsvormen": ["arbeid"],
-    "indicatoren": ["woont-op-werkplek", "onderbetaling"],
-    "sector": "agrarisch",
-    "locatietype": "boerenerf",
-    "omschrijving": "Arbeiders slapen in een schuur op het erf.",
-    "betrokkenen": [
-        {
-            "rol": "slachtoffer",
-            "bsn": "111222333",
-            "naam": "Piet Voorbeeld",
-            "geboortedatum": "2001-05-04",
-            "geslacht": "man",
-            "nationaliteit": "PL",
-        }
-    ],
-    "toestemming": False,
-}
+VOORBEELD: dict[str, Any] = signaal(
+    gemeenteCode=GEMEENTE,
+    indicatoren=["woont-op-werkplek", "onderbetaling"],
+    betrokkenen=[betrokkene(bsn="111222333", naam="Piet Voorbeeld", geboortedatum="2001-05-04")],
+)
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import base64
 import json
 import socket
 import uuid
@@ -20,6 +19,7 @@ import uvicorn
 from intake_api.outbox.models import OutboxGebeurtenis
 from intake_api.outbox.relay import Relay
 from meldroute_common import testing
+from meldroute_common.codering import decode_b64url
 from meldroute_common.db import make_engine
 from meldroute_common.gebeurtenissen import GebeurtenisBatch
 from meldroute_common.servicetokens import ServiceTokenSource
@@ -29,6 +29,8 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
+
+from tests.builders import gebeurtenis
 
 Kop = Callable[..., dict[str, str]]
 Doe = Callable[..., Any]
@@ -49,7 +51,7 @@ class Rapportage:
             self.geweigerd += 1
             return JSONResponse({"status": 503}, status_code=503)
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
-        claims = json.loads(base64.urlsafe_b64decode(token.split(".")[1] + "=="))
+        claims = json.loads(decode_b64url(token.split(".")[1]))
         assert scheme == "Bearer" and claims["aud"] == "reporting"
         assert "rapportage:invoeren" in claims["scope"].split()
         batch = GebeurtenisBatch.model_validate_json(await request.body())  # what reporting accepts
@@ -137,11 +139,7 @@ async def test_two_relays_never_send_an_event_twice(
     intake_harness: ServiceHarness, rapportage: Rapportage
 ) -> None:
     rapportage.vertraging = 0.005
-    sjabloon = {
-        "type": "signaal_ontvangen", "maand": "2026-10", "gemeenteCode": "GM1509", "uitbuitingsvormen": ["arbeid"],
-        "sector": "agrarisch", "locatietype": "boerenerf", "melderDomein": "toezicht", "leeftijdsklasse": "onbekend",
-        "geslacht": "onbekend", "nationaliteitsgroep": "onbekend",
-    }  # fmt: skip
+    sjabloon = gebeurtenis(leeftijdsklasse="onbekend", geslacht="onbekend", nationaliteitsgroep="onbekend")
     rijen = []
     for _ in range(600):
         event_id = uuid.uuid4()

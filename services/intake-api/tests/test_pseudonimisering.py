@@ -16,31 +16,10 @@ from intake_api.pseudonimisering.bsn import (
 )
 from intake_api.pseudonimisering.pseudoniem import link_pseudoniem, normalise_naam
 
+from tests.builders import valid_bsns
+
 KEY = bytes(range(32))
 OTHER_KEY = bytes(range(1, 33))
-
-
-# --- helpers ----------------------------------------------------------------------------------------
-
-
-@st.composite
-def valid_bsns(draw: st.DrawFn) -> str:
-    """A BSN that passes the 11-test: eight random digits and the check digit they need."""
-    first = draw(st.lists(st.integers(0, 9), min_size=8, max_size=8))
-    check = sum(w * d for w, d in zip(range(9, 1, -1), first, strict=True)) % 11
-    assume(check != 10 and any([*first, check]))
-    return "".join(map(str, [*first, check]))
-
-
-def formatted(bsn: str, style: int) -> str:
-    return [
-        bsn,
-        f"{bsn[:3]} {bsn[3:6]} {bsn[6:]}",
-        f"{bsn[:3]}.{bsn[3:6]}.{bsn[6:]}",
-        f"{bsn[:4]}.{bsn[4:6]}.{bsn[6:]}",
-        f"{bsn[:4]} {bsn[4:6]} {bsn[6:]}",
-        f"{bsn[:3]}-{bsn[3:6]}-{bsn[6:]}",
-    ][style]
 
 
 # --- BSN --------------------------------------------------------------------------------------------

@@ -167,9 +167,9 @@ async def test_key_of_a_request_still_in_flight_is_409(
     client: httpx.AsyncClient, kop: Kop, signaal_body: Body, intake_harness: ServiceHarness
 ) -> None:
     from intake_api.idempotentie.service import bereik, verzoek_hash
-    from intake_api.schemas import Invoer  # noqa: F401  (the body is hashed as the model serialises it)
     from intake_api.signalen.schemas import SignaalInvoer
     from meldroute_common.auth import Claims
+    from meldroute_common.schemas import Invoer  # noqa: F401  (the body is hashed as the model serialises it)
 
     link_sleutel = bytes.fromhex((intake_harness.local_dir / "keys" / "intake-link.key").read_text().strip())
     body = signaal_body()

@@ -19,6 +19,7 @@ from typing import Any
 
 import httpx
 import pytest
+from meldroute_common.codering import decode_b64url
 from meldroute_common.sealing import SealContext, load_public_key, seal
 from meldroute_common.testing import ServiceHarness, clear_tables, running
 from privacy_gateway.main import create_app
@@ -122,7 +123,7 @@ class NepIntake:
         if self.storing == "rommel":
             return httpx.Response(200, content=b"<html>geen json</html>")
         token = request.headers.get("authorization", "").removeprefix("Bearer ")
-        claims = json.loads(base64.urlsafe_b64decode(token.split(".")[1] + "=="))
+        claims = json.loads(decode_b64url(token.split(".")[1]))
         if claims.get("aud") != "intake-api" or "intake:intern" not in claims.get("scope", "").split():
             return httpx.Response(403, json={"status": 403})
         pad = request.url.path
@@ -167,7 +168,7 @@ def referentie_van(local_dir: Path) -> ReferentieVan:
 
     async def zoek(client: httpx.AsyncClient, headers: dict[str, str], casus_id: str) -> str:
         token = headers["Authorization"].removeprefix("Bearer ")
-        organisatie = json.loads(base64.urlsafe_b64decode(token.split(".")[1] + "=="))["organisatie"]
+        organisatie = json.loads(decode_b64url(token.split(".")[1]))["organisatie"]
         verwacht = str(
             partner_casus_referentie(sleutel=sleutel, partner_id=organisatie, casus_id=uuid.UUID(casus_id))
         )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -13,6 +12,8 @@ from meldroute_common.devissuer import DevIssuer
 from meldroute_common.testing import ServiceHarness
 from reporting.statistieken.publicatie import publiceer_gesloten
 from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
+
+from tests import builders
 
 #: A moment at which every month of 2026 is closed and past the embargo: tests publish "as of" then.
 NA_2026 = datetime(2027, 2, 1, tzinfo=UTC)
@@ -48,25 +49,10 @@ async def publiceer(
 
 
 def gebeurtenis(**wijziging: Any) -> dict[str, Any]:
-    """A valid `signaal_ontvangen` event; pass `uitkomst` and `doorlooptijdDagen` for a decision."""
-    data: dict[str, Any] = {
-        "id": str(uuid.uuid4()),
-        "type": "signaal_ontvangen",
-        "maand": "2026-03",
-        "gemeenteCode": "GM1509",
-        "uitbuitingsvormen": ["arbeid"],
-        "sector": "agrarisch",
-        "locatietype": "boerenerf",
-        "melderDomein": "toezicht",
-        "leeftijdsklasse": "23-29",
-        "geslacht": "man",
-        "nationaliteitsgroep": "eu-eer",
-    }
+    """A valid event of March 2026: `signaal_ontvangen`, or with `uitkomst` a decision (five days unless given)."""
     if "uitkomst" in wijziging:
-        data["type"] = "beoordeling_vastgelegd"
-        data.setdefault("doorlooptijdDagen", 5)
-    data.update(wijziging)
-    return data
+        return builders.beoordeling(**{"maand": "2026-03", "doorlooptijdDagen": 5, **wijziging})
+    return builders.gebeurtenis(**{"maand": "2026-03", **wijziging})
 
 
 def invoer_headers(issuer: DevIssuer) -> dict[str, str]:

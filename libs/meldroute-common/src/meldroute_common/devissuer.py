@@ -6,7 +6,6 @@ service tokens per role. It refuses to run in production, where tokens come from
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 import os
@@ -20,6 +19,7 @@ from typing import Any
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from meldroute_common.codering import encode_b64url, encode_b64url_int
 from meldroute_common.jwt import sign_token
 from meldroute_common.roles import ROLLEN
 from meldroute_common.settings import DEV_ISSUER, Omgeving
@@ -29,11 +29,6 @@ DEFAULT_ISSUER = DEV_ISSUER
 
 class DevIssuerRefused(RuntimeError):
     """The development issuer never runs in production."""
-
-
-def _b64(value: int) -> str:
-    raw = value.to_bytes((value.bit_length() + 7) // 8, "big")
-    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 
 
 def write_private(path: Path, data: bytes) -> None:
@@ -53,10 +48,10 @@ def ensure_secret(path: Path, *, nbytes: int = 32) -> bytes:
 
 def rsa_jwk(public_key: rsa.RSAPublicKey) -> dict[str, str]:
     numbers = public_key.public_numbers()
-    jwk = {"kty": "RSA", "e": _b64(numbers.e), "n": _b64(numbers.n)}
+    jwk = {"kty": "RSA", "e": encode_b64url_int(numbers.e), "n": encode_b64url_int(numbers.n)}
     # RFC 7638 thumbprint as kid: stable for the key, unique between keys.
     canonical = json.dumps(jwk, sort_keys=True, separators=(",", ":")).encode()
-    kid = base64.urlsafe_b64encode(hashlib.sha256(canonical).digest()).rstrip(b"=").decode()
+    kid = encode_b64url(hashlib.sha256(canonical).digest())
     return {**jwk, "kid": kid, "use": "sig", "alg": "RS256"}
 
 

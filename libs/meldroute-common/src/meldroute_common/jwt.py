@@ -12,12 +12,10 @@ is still in the current key set, so a key removed from the JWKS ends its tokens 
 from __future__ import annotations
 
 import asyncio
-import base64
 import binascii
 import hashlib
 import json
 import logging
-import re
 import time
 from collections import OrderedDict
 from collections.abc import Mapping
@@ -33,6 +31,8 @@ from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 from jose import jwk as jose_jwk
 from jose import jwt
+
+from meldroute_common.codering import decode_b64url, decode_b64url_int, encode_b64url
 
 log = logging.getLogger("meldroute.jwt")
 
@@ -70,29 +70,16 @@ class VerificationKey:
     public_key: rsa.RSAPublicKey | ec.EllipticCurvePublicKey
 
 
-_BASE64URL = re.compile(r"[A-Za-z0-9_-]+")
-
-
-def _b64decode(value: str) -> bytes:
-    if not _BASE64URL.fullmatch(value):
-        raise ValueError("not base64url")
-    return base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
-
-
-def _b64int(value: object) -> int:
-    if not isinstance(value, str):
-        raise ValueError("not a base64url number")
-    return int.from_bytes(_b64decode(value), "big")
-
-
 def _public_key(jwk: Mapping[str, Any]) -> rsa.RSAPublicKey | ec.EllipticCurvePublicKey:
     if jwk.get("kty") == "RSA":
-        key = rsa.RSAPublicNumbers(_b64int(jwk.get("e")), _b64int(jwk.get("n"))).public_key()
+        key = rsa.RSAPublicNumbers(
+            decode_b64url_int(jwk.get("e")), decode_b64url_int(jwk.get("n"))
+        ).public_key()
         if key.key_size < _RSA_MIN_BITS:
             raise ValueError("RSA key too short")
         return key
     return ec.EllipticCurvePublicNumbers(
-        _b64int(jwk.get("x")), _b64int(jwk.get("y")), ec.SECP256R1()
+        decode_b64url_int(jwk.get("x")), decode_b64url_int(jwk.get("y")), ec.SECP256R1()
     ).public_key()
 
 
@@ -184,7 +171,7 @@ def _refuse_constant(name: str) -> Any:
 def _json_object(segment: str) -> dict[str, Any]:
     """A JSON object from a base64url segment; NaN and Infinity are refused (they are not JSON)."""
     try:
-        value = json.loads(_b64decode(segment), parse_constant=_refuse_constant)
+        value = json.loads(decode_b64url(segment), parse_constant=_refuse_constant)
     except RecursionError:
         raise ValueError("JSON nested too deeply") from None
     if not isinstance(value, dict):
@@ -272,7 +259,7 @@ class TokenVerifier:
             raise TokenError("token is geen geldige JWT")
         try:
             header = _json_object(parts[0])
-            signature = _b64decode(parts[2])
+            signature = decode_b64url(parts[2])
         except (ValueError, binascii.Error, UnicodeDecodeError):
             raise TokenError("token is geen geldige JWT") from None
         typ = header.get("typ")
@@ -345,10 +332,6 @@ def _signing_key(private_key_pem: str, algorithm: str) -> Any:
     return jose_jwk.construct(private_key_pem, algorithm)
 
 
-def _b64encode(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
 def sign_token(
     *,
     claims: Mapping[str, Any],
@@ -364,9 +347,9 @@ def sign_token(
         assert isinstance(key, rsa.RSAPrivateKey)
         header = {"alg": "PS256", **headers}
         signing_input = ".".join(
-            _b64encode(json.dumps(part, separators=(",", ":")).encode()) for part in (header, dict(claims))
+            encode_b64url(json.dumps(part, separators=(",", ":")).encode()) for part in (header, dict(claims))
         )
         pss = padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=_PSS_SALT)
-        return f"{signing_input}.{_b64encode(key.sign(signing_input.encode(), pss, hashes.SHA256()))}"
+        return f"{signing_input}.{encode_b64url(key.sign(signing_input.encode(), pss, hashes.SHA256()))}"
     token: str = jwt.encode(dict(claims), key, algorithm=algorithm, headers=headers)
     return token

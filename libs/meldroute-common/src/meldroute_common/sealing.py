@@ -18,29 +18,43 @@ length of a name or an address.
 
 Every failure to open raises `SealingError` and returns nothing; the message never contains
 plaintext or key material.
+
+What a betrokkene's identity blob holds is defined here once, for the side that seals (intake) and the
+side that opens (the gateway): `Identiteitsgegevens`, sealed as compact JSON with sorted keys by
+`encode_identiteit` under the field group `VELD_IDENTITEIT`, read back by `decode_identiteit`.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Final
 from uuid import UUID
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hpke, serialization
 from cryptography.hazmat.primitives.asymmetric import x25519
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from meldroute_common.typen import Datum
 
 __all__ = [
     "ENVELOPE_VERSION",
+    "IDENTITEIT_VELDEN",
+    "VELD_IDENTITEIT",
+    "Identiteitsgegevens",
     "Keyring",
     "SealContext",
     "SealPublicKey",
     "SealingError",
     "UnknownKeyError",
+    "decode_identiteit",
+    "encode_identiteit",
     "generate_private_key",
     "key_id",
     "load_keyring",
@@ -273,3 +287,50 @@ def load_public_key(path: Path) -> SealPublicKey:
 def load_keyring(paths: Iterable[Path]) -> Keyring:
     """A keyring from private key files (current key and those still needed for older blobs)."""
     return Keyring(load_private_key(path) for path in paths)
+
+
+# --- the identity of a betrokkene: what intake seals and the gateway opens --------------------------
+
+#: The `SealContext.veld` of a betrokkene's identity blob.
+VELD_IDENTITEIT: Final = "identiteit"
+
+
+class Identiteitsgegevens(BaseModel):
+    """The identifying fields of one betrokkene, as far as given at intake; absent fields are None.
+
+    Opening drops any other key of a blob: only these fields are ever passed on.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    bsn: str | None = None
+    naam: str | None = None
+    geboortedatum: Datum | None = None
+    geslacht: str | None = None
+    nationaliteit: str | None = None
+    adres: str | None = None
+    telefoon: str | None = None
+
+    def velden(self) -> dict[str, object]:
+        """The fields that are present (not None), by name."""
+        return self.model_dump(exclude_none=True)
+
+
+#: The names of the identifying fields, in their defined order.
+IDENTITEIT_VELDEN: Final = tuple(Identiteitsgegevens.model_fields)
+
+
+def encode_identiteit(identiteit: Identiteitsgegevens) -> bytes | None:
+    """The plaintext to seal: compact JSON of the present fields, keys sorted; None when none is present."""
+    velden = identiteit.model_dump(mode="json", exclude_none=True)
+    if not velden:
+        return None
+    return json.dumps(velden, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+
+
+def decode_identiteit(plaintext: bytes) -> Identiteitsgegevens:
+    """The identity in an opened blob; `SealingError` when it is not a JSON object of these fields."""
+    try:
+        return Identiteitsgegevens.model_validate_json(plaintext)
+    except ValidationError:
+        raise SealingError("sealed identity has an unexpected shape") from None

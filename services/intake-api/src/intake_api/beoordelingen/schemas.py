@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Literal
 
+from meldroute_common.schemas import Invoer
 from pydantic import ConfigDict, Field
 
-from intake_api.schemas import Invoer
 from intake_api.signalen.schemas import Vertrouwelijkheidaanduiding
 
 Besluit = Literal[

@@ -8,11 +8,11 @@ from datetime import UTC, datetime, time
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
+from meldroute_common.schemas import Invoer
 from pydantic import BeforeValidator, Field, field_validator
 
 from intake_api.beoordelingen.schemas import BeoordelingInvoer
 from intake_api.pseudonimisering.bsn import InvalidBsnError, validate_bsn
-from intake_api.schemas import Invoer
 from intake_api.signalen.schemas import SignaalInvoer
 
 _TIJDZONE = ZoneInfo("Europe/Amsterdam")

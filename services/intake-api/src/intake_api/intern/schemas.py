@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from uuid import UUID
 
+from meldroute_common.schemas import Invoer, Uitvoer
 from meldroute_common.typen import Datum
 from pydantic import ConfigDict, Field, JsonValue
 
-from intake_api.schemas import Invoer, Uitvoer
 from intake_api.signalen.schemas import Rol, Vertrouwelijkheidaanduiding
 
 _ID = "3f1c2b7a-9d4e-4f0a-8b6c-2e5d7a9c1f30"

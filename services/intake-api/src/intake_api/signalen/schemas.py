@@ -7,10 +7,9 @@ from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from meldroute_common.catalogus import Lijst, standaard_catalogus
+from meldroute_common.schemas import Invoer, Uitvoer
 from meldroute_common.typen import Datum
 from pydantic import ConfigDict, Field
-
-from intake_api.schemas import Invoer, Uitvoer
 
 
 def _codes(lijst: Lijst) -> dict[str, Any]:

@@ -8,7 +8,6 @@ returned or logged.
 
 from __future__ import annotations
 
-import json
 import logging
 import uuid
 from collections.abc import Iterable, Sequence
@@ -20,7 +19,14 @@ import sqlalchemy as sa
 from meldroute_common.catalogus import ONBEKEND, Catalogus, Lijst, leeftijdsklasse, nationaliteitsgroep
 from meldroute_common.problems import BadRequest, Forbidden, InvalidParam, NotFound
 from meldroute_common.scrubbing import KnownIdentity, identity_tokens, scrub_text
-from meldroute_common.sealing import SealContext, seal
+from meldroute_common.sealing import (
+    IDENTITEIT_VELDEN,
+    VELD_IDENTITEIT,
+    Identiteitsgegevens,
+    SealContext,
+    encode_identiteit,
+    seal,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from intake_api.outbox.service import gebeurtenis_vastleggen
@@ -48,7 +54,6 @@ from intake_api.tijd import utc
 log = logging.getLogger("intake_api.signalen")
 
 _TIJDZONE = ZoneInfo("Europe/Amsterdam")
-_IDENTITEITSVELDEN = ("bsn", "naam", "geboortedatum", "geslacht", "nationaliteit", "adres", "telefoon")
 # --- recording -----------------------------------------------------------------------------------
 
 
@@ -118,17 +123,14 @@ def bekende_identiteiten(betrokkenen: Iterable[schemas.BetrokkeneInvoer]) -> lis
 
 
 def _identiteit(betrokkene: schemas.BetrokkeneInvoer) -> bytes | None:
-    velden = {}
-    for veld in _IDENTITEITSVELDEN:
+    """The plaintext of the betrokkene's identity blob (blank fields left out), or None when nothing identifies."""
+    velden: dict[str, object] = {}
+    for veld in IDENTITEIT_VELDEN:
         waarde = getattr(betrokkene, veld)
         if waarde is None or (isinstance(waarde, str) and not waarde.strip()):
             continue
-        if veld == "bsn":
-            waarde = validate_bsn(waarde)
-        velden[veld] = waarde.isoformat() if isinstance(waarde, date) else waarde
-    if not velden:
-        return None
-    return json.dumps(velden, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+        velden[veld] = validate_bsn(waarde) if veld == "bsn" else waarde
+    return encode_identiteit(Identiteitsgegevens.model_validate(velden))
 
 
 def toets_aanmaken(
@@ -208,7 +210,7 @@ async def signaal_aanmaken(
             identiteit_verzegeld=seal(
                 plaintext=identiteit,
                 ontvanger=sleutels.gateway,
-                context=SealContext(signaal_id=signaal_id, betrokkene_id=betrokkene_id, veld="identiteit"),
+                context=SealContext(signaal_id=signaal_id, betrokkene_id=betrokkene_id, veld=VELD_IDENTITEIT),
             )
             if identiteit is not None
             else None,

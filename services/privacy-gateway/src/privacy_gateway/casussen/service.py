@@ -7,16 +7,14 @@ returned (see the deny-and-log rule there), a denial that is not logged is raise
 
 from __future__ import annotations
 
-import base64
-import binascii
 from datetime import UTC, datetime
 from uuid import UUID
 
 from fastapi import Request
 from fastapi.responses import JSONResponse
 from meldroute_common.auth import Claims
-from meldroute_common.paginering import MAX_PAGE_SIZE
-from meldroute_common.problems import BadGateway, BadRequest, Forbidden, InvalidParam, NotFound
+from meldroute_common.paginering import MAX_PAGE_SIZE, CursorCodec
+from meldroute_common.problems import BadGateway, Forbidden, NotFound
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from privacy_gateway.beleid import Beslissing, Categorie, beslis
@@ -47,7 +45,7 @@ async def list_casussen(
 ) -> CasussenPagina:
     """One page of the cases escalated to the caller's organisation, ordered by its own references."""
     partner = organisatie(claims)
-    na = None if cursor is None else _lees_cursor(cursor)
+    na = None if cursor is None else str(_CURSOR.decode(cursor)[0])
     casussen = [c for c in await _alle_casussen(gateway, partner=partner) if partner in c.partners]
     referenties = {c.id: gateway.casus_referentie(partner=partner, casus_id=c.id) for c in casussen}
     # Ordered by the partner's own reference, never by intake's order or time.
@@ -80,7 +78,7 @@ async def list_casussen(
                 venster_tot=dag_of_none(beslissing.venster_tot),
             )
         )
-    volgende = _maak_cursor(str(resultaat[-1].id)) if meer and resultaat else None
+    volgende = _CURSOR.encode(resultaat[-1].id) if meer and resultaat else None
     return CasussenPagina(casussen=resultaat, volgende=volgende)
 
 
@@ -100,22 +98,8 @@ async def _alle_casussen(gateway: Gateway, *, partner: str) -> list[IntakeCasusS
         cursor = pagina.volgende
 
 
-def _maak_cursor(referentie: str) -> str:
-    return base64.urlsafe_b64encode(f"r1:{referentie}".encode()).decode().rstrip("=")
-
-
-def _lees_cursor(cursor: str) -> str:
-    try:
-        tekst = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
-        soort, _, referentie = tekst.partition(":")
-        if soort != "r1":
-            raise ValueError(cursor)
-        return str(UUID(referentie))
-    except (ValueError, binascii.Error, UnicodeDecodeError):
-        raise BadRequest(
-            "De cursor is ongeldig.",
-            invalid_params=[InvalidParam(name="cursor", reason="Geen cursor uit een eerdere pagina.")],
-        ) from None
+#: Pages of the list follow the partner's own reference.
+_CURSOR = CursorCodec(velden=(UUID,))
 
 
 async def read_casus(

@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 import logging
 import uuid
 from datetime import UTC, datetime, timedelta
-from typing import Final
 from uuid import UUID
 
 import sqlalchemy as sa
@@ -22,8 +20,13 @@ from fastapi.responses import JSONResponse
 from meldroute_common.auth import Claims
 from meldroute_common.db import as_utc
 from meldroute_common.problems import BadGateway, Conflict, Forbidden, NotFound
-from meldroute_common.sealing import SealContext, SealingError, open_sealed
-from pydantic import ValidationError
+from meldroute_common.sealing import (
+    VELD_IDENTITEIT,
+    SealContext,
+    SealingError,
+    decode_identiteit,
+    open_sealed,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from privacy_gateway.beleid import Beslissing, Categorie, beslis
@@ -35,12 +38,10 @@ from privacy_gateway.intake.schemas import IntakeCasus
 from privacy_gateway.referenties.service import casus_for_referentie, dag
 from privacy_gateway.verwerkingen.vastlegging import Actie, deny, grondslag_for, record
 
-__all__ = ["IDENTITEIT_VELDEN", "approve_identiteitsverzoek", "read_identiteit", "submit_identiteitsverzoek"]
+__all__ = ["approve_identiteitsverzoek", "read_identiteit", "submit_identiteitsverzoek"]
 
 logger = logging.getLogger("meldroute.gateway.identiteit")
 
-#: The identifying fields intake seals; anything else in a blob is dropped, never passed on.
-IDENTITEIT_VELDEN: Final = ("bsn", "naam", "geboortedatum", "geslacht", "nationaliteit", "adres", "telefoon")
 
 NIET_GEVONDEN = "Identiteitsverzoek niet gevonden."
 
@@ -280,18 +281,14 @@ def _ontzegel(
         tekst = open_sealed(
             blob=data,
             sleutels=gateway.sleutelbos,
-            context=SealContext(signaal_id=casus.id, betrokkene_id=betrokkene_id, veld="identiteit"),
+            context=SealContext(signaal_id=casus.id, betrokkene_id=betrokkene_id, veld=VELD_IDENTITEIT),
         )
-        inhoud = json.loads(tekst)
     except (binascii.Error, SealingError, ValueError) as fout:
         logger.warning("verzegelde identiteit niet te openen (%s)", type(fout).__name__)
         return None
-    if not isinstance(inhoud, dict):
-        return None
-    velden = {k: v for k, v in inhoud.items() if k in IDENTITEIT_VELDEN and v is not None}
     try:
-        Identiteit.model_validate({"verzoekId": UUID(int=0), **velden})
-    except ValidationError:
+        velden = decode_identiteit(tekst).velden()
+    except SealingError:
         logger.warning("verzegelde identiteit heeft een onverwachte vorm")
         return None
     return velden

@@ -26,6 +26,7 @@ from typing import Any, TypeVar
 from uuid import UUID
 
 import httpx
+from meldroute_common.paginering import ongeldige_cursor
 from meldroute_common.problems import BadGateway, BadRequest, GatewayTimeout, InvalidParam, ServiceUnavailable
 from meldroute_common.servicetokens import ServiceTokenSource, TokenUnavailable
 from pydantic import BaseModel, ValidationError
@@ -82,10 +83,7 @@ class IntakeClient:
             params["cursor"] = cursor
         response = await self._request("GET", "/v1/intern/casussen", params=params)
         if response.status_code == 400:
-            raise BadRequest(
-                "De cursor is ongeldig.",
-                invalid_params=[InvalidParam(name="cursor", reason="Ongeldige cursor.")],
-            )
+            raise ongeldige_cursor()
         return await self._parse(response, IntakeCasussenPagina)
 
     async def casus(self, casus_id: UUID) -> IntakeCasus | None:

@@ -31,7 +31,8 @@ from typing import Any
 
 import sqlalchemy as sa
 from meldroute_common.db import as_utc
-from meldroute_common.problems import BadRequest, InvalidParam, ServiceUnavailable
+from meldroute_common.paginering import CursorCodec
+from meldroute_common.problems import ServiceUnavailable
 from sqlalchemy import event
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -363,21 +364,8 @@ class VerwerkingenFilter:
     tot: datetime | None = None
 
 
-def _cursor_tekst(volgnummer: int) -> str:
-    return base64.urlsafe_b64encode(f"v1:{volgnummer}".encode()).decode().rstrip("=")
-
-
-def _cursor_volgnummer(cursor: str) -> int:
-    try:
-        tekst = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
-        soort, _, nummer = tekst.partition(":")
-        if soort != "v1" or not nummer.isdigit():
-            raise ValueError(cursor)
-        return int(nummer)
-    except (ValueError, binascii.Error, UnicodeDecodeError):
-        raise BadRequest(
-            "De cursor is ongeldig.", invalid_params=[InvalidParam(name="cursor", reason="Ongeldige cursor.")]
-        ) from None
+#: Both lists page in log order after the last row's volgnummer.
+_CURSOR = CursorCodec(velden=(int,))
 
 
 async def read_verwerkingen(
@@ -386,7 +374,7 @@ async def read_verwerkingen(
     """One page of rows in log order (oldest first) and the cursor of the next page, if any."""
     query = sa.select(VerwerkingRij).order_by(VerwerkingRij.volgnummer).limit(page_size + 1)
     if cursor is not None:
-        query = query.where(VerwerkingRij.volgnummer > _cursor_volgnummer(cursor))
+        query = query.where(VerwerkingRij.volgnummer > _CURSOR.decode(cursor)[0])
     if filter.actie is not None:
         query = query.where(VerwerkingRij.actie == filter.actie)
     if filter.afnemer is not None:
@@ -402,7 +390,7 @@ async def read_verwerkingen(
     rijen = list((await session.scalars(query)).all())
     if len(rijen) > page_size:
         rijen = rijen[:page_size]
-        return rijen, _cursor_tekst(rijen[-1].volgnummer)
+        return rijen, _CURSOR.encode(rijen[-1].volgnummer)
     return rijen, None
 
 
@@ -430,12 +418,12 @@ async def read_checkpoints(
         .limit(page_size + 1)
     )
     if cursor is not None:
-        query = query.where(VerwerkingenCheckpoint.volgnummer > _cursor_volgnummer(cursor))
+        query = query.where(VerwerkingenCheckpoint.volgnummer > _CURSOR.decode(cursor)[0])
     rijen = list((await session.scalars(query)).all())
     volgende = None
     if len(rijen) > page_size:
         rijen = rijen[:page_size]
-        volgende = _cursor_tekst(rijen[-1].volgnummer)
+        volgende = _CURSOR.encode(rijen[-1].volgnummer)
     return [c for c in (_checkpoint(r) for r in rijen) if c is not None], volgende
 
 
