@@ -25,6 +25,7 @@ from privacy_gateway.casussen.schemas import (
     GrondslagUit,
     Kenmerken,
     Kern,
+    ProblemPolicyDenial,
 )
 from privacy_gateway.casussen.service import (
     Actie,
@@ -53,6 +54,24 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
     504: {"description": "intake-api antwoordde niet op tijd; er is niets verstrekt."},
 }
 NIET_GEVONDEN = "Casus niet gevonden."
+#: OpenAPI links: from the list to a case, from a case to an identity request (stateful testing follows them).
+_NAAR_CASUS = {
+    "CasusOpvragen": {
+        "operationId": "casusOpvragen",
+        "parameters": {"casusId": "$response.body#/casussen/0/id", "doel": "$response.body#/casussen/0/doel"},
+    }
+}
+_NAAR_IDENTITEITSVERZOEK = {
+    "IdentiteitsverzoekIndienen": {
+        "operationId": "identiteitsverzoekIndienen",
+        "parameters": {"casusId": "$request.path.casusId"},
+        "requestBody": {
+            "betrokkene": "$response.body#/betrokkenen/0/referentie",
+            "doel": "$response.body#/doel",
+        },
+    }
+}
+_WEIGERING = "Het token mist de benodigde scope, of het convenantbeleid staat dit niet toe (`reden`)."
 
 #: A case in a path: the caller's own reference, never intake's id.
 CasusReferentiePad = Annotated[
@@ -65,7 +84,11 @@ CasusReferentiePad = Annotated[
     operation_id="casussenOpvragen",
     openapi_extra=RATE_LIMITED,
     summary="Casussen die met de eigen organisatie zijn gedeeld",
-    responses={**_ERRORS, 400: {"description": "De cursor is ongeldig."}},
+    responses={
+        **_ERRORS,
+        200: {"description": "Een pagina casussen.", "links": _NAAR_CASUS},
+        400: {"description": "De cursor is ongeldig."},
+    },
 )
 async def casussen_opvragen(
     session: LogSession,
@@ -156,7 +179,14 @@ def _lees_cursor(cursor: str) -> str:
     openapi_extra=RATE_LIMITED,
     summary="Eén casus, alleen de categorieën die het beleid toestaat",
     response_model=CasusVerstrekking,
-    responses=_ERRORS,
+    responses={
+        **_ERRORS,
+        200: {
+            "description": "De casus, met alleen de toegestane categorieën.",
+            "links": _NAAR_IDENTITEITSVERZOEK,
+        },
+        403: {"description": _WEIGERING, "model": ProblemPolicyDenial},
+    },
 )
 async def casus_opvragen(
     request: Request,

@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from privacy_gateway.beleid import Beslissing, Categorie, beslis
 from privacy_gateway.casussen.router import CasusReferentiePad
+from privacy_gateway.casussen.schemas import ProblemPolicyDenial
 from privacy_gateway.casussen.service import (
     Actie,
     betrokkene_referentie,
@@ -62,6 +63,26 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
     504: {"description": "intake-api antwoordde niet op tijd; er is niets verstrekt."},
 }
 NIET_GEVONDEN = "Identiteitsverzoek niet gevonden."
+#: OpenAPI links: from a request to its approval and to the identity (stateful testing follows them).
+_OPHALEN = {
+    "IdentiteitOphalen": {
+        "operationId": "identiteitOphalen",
+        "parameters": {"verzoekId": "$response.body#/id"},
+    }
+}
+_VERVOLG = {
+    "IdentiteitsverzoekGoedkeuren": {
+        "operationId": "identiteitsverzoekGoedkeuren",
+        "parameters": {"verzoekId": "$response.body#/id"},
+    },
+    **_OPHALEN,
+}
+_WEIGERING: dict[int | str, dict[str, Any]] = {
+    403: {
+        "description": "Het token mist de benodigde scope, of het convenantbeleid staat dit niet toe (`reden`).",
+        "model": ProblemPolicyDenial,
+    }
+}
 
 
 def _referentie(gateway: Gateway, verzoek: Identiteitsverzoek) -> UUID:
@@ -95,7 +116,12 @@ def _identiteit_toegestaan(beslissing: Beslissing) -> bool:
     summary="Om de identiteit van een betrokkene vragen",
     status_code=201,
     response_model=IdentiteitsverzoekUit,
-    responses={**_ERRORS, 409: {"description": "Van deze betrokkene is geen identiteit (meer) beschikbaar."}},
+    responses={
+        **_ERRORS,
+        **_WEIGERING,
+        201: {"description": "Het verzoek is vastgelegd; het wacht op goedkeuring.", "links": _VERVOLG},
+        409: {"description": "Van deze betrokkene is geen identiteit (meer) beschikbaar."},
+    },
 )
 async def identiteitsverzoek_indienen(
     request: Request,
@@ -219,7 +245,11 @@ async def _verzoek_van_organisatie(
     summary="Het identiteitsverzoek van een ander goedkeuren (vier ogen)",
     status_code=201,
     response_model=IdentiteitsverzoekUit,
-    responses={**_ERRORS, 409: {"description": "Het verzoek is al goedgekeurd."}},
+    responses={
+        **_ERRORS,
+        201: {"description": "Goedgekeurd; de aanvrager kan de identiteit ophalen.", "links": _OPHALEN},
+        409: {"description": "Het verzoek is al goedgekeurd."},
+    },
 )
 async def identiteitsverzoek_goedkeuren(
     request: Request,
@@ -279,6 +309,7 @@ async def identiteitsverzoek_goedkeuren(
     response_model=Identiteit,
     responses={
         **_ERRORS,
+        **_WEIGERING,
         409: {"description": "Het verzoek is nog niet goedgekeurd, of de identiteit is gewist."},
     },
 )
