@@ -3,14 +3,20 @@
 Every role runs the operations its scopes allow (derived from the OpenAPI document), in all phases and with all
 checks, including `ignored_auth`. `MELDROUTE_FUZZ_EXAMPLES` and `MELDROUTE_FUZZ_SEED` lengthen or vary the run
 (`make fuzz`); CI uses the fixed defaults.
+
+The gateway runs start from one case escalated to the token's organisation, so the stateful phase follows the
+links from the list to the case and on to an identity request. The run `partner+goedkeurder` adds the approval
+with a second person's token (four eyes), so the whole identity flow is walked: request, approve, read.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +30,9 @@ ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = int(os.environ.get("MELDROUTE_FUZZ_EXAMPLES", "8"))
 SEED = int(os.environ.get("MELDROUTE_FUZZ_SEED", "20261128"))
 CLAIMS = {"gemeente": "GM1509", "organisatie": "riec-oost-nederland"}
+#: The four-eyes run: the partner's operations, and the approval with the token of another person.
+VIER_OGEN = "partner+goedkeurder"
+GOEDKEUREN = "identiteitsverzoekGoedkeuren"
 
 
 def _operations_for(document: dict[str, Any], scopes: set[str]) -> list[str]:
@@ -59,23 +68,79 @@ def _runs() -> list[tuple[str, str]]:
         for rol, spec in ROLLEN.items():
             if _operations_for(document, {s.value for s in spec.scopes}):
                 runs.append((service, rol))
+        if service == "privacy-gateway":
+            runs.append((service, VIER_OGEN))
     return runs
 
 
 RUNS = _runs()
 
 
+@pytest.fixture(scope="module")
+def gedeelde_casus(stack: Stack, issuer: DevIssuer) -> None:
+    """One signal with an identified person, escalated to the tokens' organisation for the case meeting."""
+    intake = stack.url("intake-api")
+    headers = {
+        "Authorization": f"Bearer {issuer.mint(rol='aandachtsfunctionaris', gemeente=CLAIMS['gemeente'])}"
+    }
+    signaal = {
+        "gemeenteCode": CLAIMS["gemeente"], "melderDomein": "toezicht", "waargenomenOp": "2026-10-01",
+        "uitbuitingsvormen": ["arbeid"], "indicatoren": ["woont-op-werkplek"], "sector": "agrarisch",
+        "locatietype": "boerenerf", "omschrijving": "Arbeiders slapen in een schuur.",
+        "betrokkenen": [{"rol": "slachtoffer", "bsn": "111222333", "naam": "Jan Kowalski", "geslacht": "man"}],
+    }  # fmt: skip
+    with httpx.Client(timeout=20, headers=headers) as http:
+        response = http.post(
+            f"{intake}/v1/signalen", json=signaal, headers={"Idempotency-Key": str(uuid.uuid4())}
+        )
+        assert response.status_code == 201, response.text
+        url = f"{intake}/v1/signalen/{response.json()['id']}/beoordelingen"
+        etag = response.headers["ETag"]
+        for besluit in (
+            {"status": "in_behandeling", "toelichting": "Oppakken."},
+            {"status": "opgeschaald", "toelichting": "Casusoverleg.", "partners": [CLAIMS["organisatie"]],
+             "doel": "casusoverleg"},
+        ):  # fmt: skip
+            response = http.post(url, json=besluit, headers={"If-Match": etag})
+            assert response.status_code == 200, response.text
+            etag = response.headers["ETag"]
+
+
 @pytest.mark.parametrize(("service", "rol"), RUNS, ids=[f"{s}-{r}" for s, r in RUNS])
-def test_schemathesis(service: str, rol: str, stack: Stack, issuer: DevIssuer, tmp_path: Path) -> None:
+def test_schemathesis(
+    service: str, rol: str, stack: Stack, issuer: DevIssuer, gedeelde_casus: None, tmp_path: Path
+) -> None:
     base = stack.url(service)
     document = httpx.get(f"{base}/v1/openapi.json").json()
-    operation_ids = _operations_for(document, {s.value for s in ROLLEN[rol].scopes})
+    config = ROOT / "schemathesis.toml"
+    four_eyes = rol == VIER_OGEN
+    if four_eyes:
+        rol = "partner"
+        operation_ids = [*_operations_for(document, {s.value for s in ROLLEN[rol].scopes}), GOEDKEUREN]
+        # The approval is another person's: the same organisation, the approver's role and subject.
+        goedkeurder = issuer.mint(
+            rol="goedkeurder",
+            audience=service,
+            sub="schemathesis-goedkeurder",
+            organisatie=CLAIMS["organisatie"],
+        )
+        config = tmp_path / "schemathesis.toml"
+        # The flow is four steps after the list (case, request, approval, identity); room for detours.
+        config.write_text(
+            (ROOT / "schemathesis.toml").read_text(encoding="utf-8")
+            + f'\n[[operations]]\ninclude-operation-id = "{GOEDKEUREN}"\n'
+            + f'headers = {{ Authorization = "Bearer {goedkeurder}" }}\n'
+            + "\n[phases.stateful]\nmax-steps = 12\n",
+            encoding="utf-8",
+        )
+    else:
+        operation_ids = _operations_for(document, {s.value for s in ROLLEN[rol].scopes})
     assert operation_ids, "the served document differs from the committed one"
     # Stateful testing follows links (create → read → triage); a role without linked operations has no scenario.
     phases = "examples,coverage,fuzzing" + (",stateful" if _has_links(document, operation_ids) else "")
     token = issuer.mint(rol=rol, audience=service, sub=f"schemathesis-{rol}", **CLAIMS)  # type: ignore[arg-type]
     command = [
-        sys.executable, "-m", "schemathesis.cli", "run", f"{base}/v1/openapi.json",
+        sys.executable, "-m", "schemathesis.cli", "--config-file", str(config), "run", f"{base}/v1/openapi.json",
         "--mode", "all", "--phases", phases, "--checks", "all",
         "--seed", str(SEED), "--max-examples", str(EXAMPLES), "--workers", "1",
         "--header", f"Authorization: Bearer {token}", "--request-timeout", "20",
@@ -85,3 +150,7 @@ def test_schemathesis(service: str, rol: str, stack: Stack, issuer: DevIssuer, t
         command += ["--include-operation-id", operation_id]
     result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=900, check=False)
     assert result.returncode == 0, result.stdout[-15000:] + result.stderr[-3000:]
+    if four_eyes:
+        # The stateful phase walked every link: list, case, request, approval (other person), identity.
+        links = re.search(r"API Links:\s+(\d+) covered / (\d+) selected", result.stdout)
+        assert links is not None and links[1] == links[2], result.stdout[-5000:]

@@ -2,6 +2,10 @@
 
 Servers carry `/v1` (paths are relative to it), every operation documents its problem+json errors
 (400 instead of FastAPI's 422), every response the `API-Version` header, and the contact is set.
+
+A problem response is `ProblemDetails`, a 400 `ProblemValidation` (with `invalidParams`). A response whose
+problems carry other extension members names its own subclass of `ProblemDetails` as `model` in the route's
+`responses=`; that schema is kept (under `application/problem+json`).
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
-from meldroute_common.problems import PROBLEM_JSON, ProblemDetails
+from meldroute_common.problems import PROBLEM_JSON, ProblemDetails, ProblemValidation
 
 API_PREFIX = "/v1"
 CONTACT = {
@@ -23,6 +27,7 @@ CONTACT = {
 LICENSE = {"name": "EUPL-1.2", "identifier": "EUPL-1.2"}
 
 _PROBLEM_REF = {"$ref": "#/components/schemas/ProblemDetails"}
+_VALIDATION_REF = {"$ref": "#/components/schemas/ProblemValidation"}
 _API_VERSION_REF = {"$ref": "#/components/headers/API-Version"}
 _ERRORS = {
     "400": "Ongeldige invoer; de velden staan in invalidParams.",
@@ -36,11 +41,15 @@ _ERRORS = {
 }
 
 
-def problem_response(description: str) -> dict[str, Any]:
+def _problem_schema(code: str) -> dict[str, Any]:
+    return dict(_VALIDATION_REF if code == "400" else _PROBLEM_REF)
+
+
+def problem_response(description: str, *, code: str = "") -> dict[str, Any]:
     return {
         "description": description,
         "headers": {"API-Version": _API_VERSION_REF},
-        "content": {PROBLEM_JSON: {"schema": _PROBLEM_REF}},
+        "content": {PROBLEM_JSON: {"schema": _problem_schema(code)}},
     }
 
 
@@ -71,13 +80,17 @@ def build_openapi(
             for code, response in responses.items():
                 response.setdefault("headers", {})["API-Version"] = _API_VERSION_REF
                 if code[0] in "45":
-                    response["content"] = {PROBLEM_JSON: {"schema": _PROBLEM_REF}}
+                    # A schema the route declared (a problem with extension members) stays; else the base.
+                    declared = [v["schema"] for v in response.get("content", {}).values() if "schema" in v]
+                    response["content"] = {
+                        PROBLEM_JSON: {"schema": declared[0] if declared else _problem_schema(code)}
+                    }
             for code, text in {**_ERRORS, **(extra_errors or {})}.items():
                 if code == "429" and not operation.get("x-rate-limited"):
                     continue
                 if code == "413" and "requestBody" not in operation:
                     continue
-                responses.setdefault(code, problem_response(text))
+                responses.setdefault(code, problem_response(text, code=code))
             if "429" in responses:
                 responses["429"]["headers"]["Retry-After"] = {
                     "description": "Seconden tot een nieuw verzoek kans heeft.",
@@ -89,8 +102,9 @@ def build_openapi(
     schemas = components.setdefault("schemas", {})
     schemas.pop("HTTPValidationError", None)
     schemas.pop("ValidationError", None)
-    schemas["ProblemDetails"] = ProblemDetails.model_json_schema(ref_template="#/components/schemas/{model}")
-    schemas.update(schemas["ProblemDetails"].pop("$defs", {}))
+    for model in (ProblemDetails, ProblemValidation):
+        schemas[model.__name__] = model.model_json_schema(ref_template="#/components/schemas/{model}")
+        schemas.update(schemas[model.__name__].pop("$defs", {}))
     components["headers"] = {
         "API-Version": {
             "description": "De volledige versie van de API (semver).",

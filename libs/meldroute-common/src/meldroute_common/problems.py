@@ -31,6 +31,7 @@ from typing import Any, ClassVar
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic.json_schema import SkipJsonSchema
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse
 from starlette.routing import compile_path
@@ -47,8 +48,14 @@ class InvalidParam(BaseModel):
     reason: str = Field(description="Why it is invalid.")
 
 
+def omitted_when_absent(schema: dict[str, Any]) -> None:
+    """`json_schema_extra` of an optional member that is left out, never null: no `default: null` published."""
+    schema.pop("default", None)
+
+
 class ProblemDetails(BaseModel):
-    """RFC 9457 problem details."""
+    """RFC 9457 problem details: the members every problem carries. Operations whose problems carry extension
+    members document them in a subclass (`ProblemValidation`, or a service's own, e.g. a status conflict)."""
 
     type: str = Field(
         description="URI reference that identifies the problem type.",
@@ -61,11 +68,19 @@ class ProblemDetails(BaseModel):
     detail: str = Field(
         description="Explanation specific to this occurrence.", examples=["Signaal niet gevonden."]
     )
-    instance: str | None = Field(
-        default=None, description="URI reference of this occurrence: the request id."
+    # Omitted rather than null when absent: the handlers never write a null.
+    instance: str | SkipJsonSchema[None] = Field(
+        default=None,
+        description="URI reference of this occurrence: the request id.",
+        json_schema_extra=omitted_when_absent,
     )
-    invalidParams: list[InvalidParam] | None = Field(
-        default=None, description="The invalid fields (400 only)."
+
+
+class ProblemValidation(ProblemDetails):
+    """A 400: the invalid fields, when the problem is about fields (not, for example, about a cursor)."""
+
+    invalidParams: list[InvalidParam] | SkipJsonSchema[None] = Field(
+        default=None, description="The invalid fields (400 only).", json_schema_extra=omitted_when_absent
     )
 
 

@@ -9,7 +9,7 @@ from meldroute_common.auth import SignalenBeoordelen
 from meldroute_common.db import Session
 
 from intake_api.beoordelingen import service
-from intake_api.beoordelingen.schemas import BeoordelingInvoer
+from intake_api.beoordelingen.schemas import BeoordelingInvoer, ProblemStatusConflict
 from intake_api.deps import CatalogusDep, SleutelsDep
 from intake_api.signalen import schemas
 from intake_api.signalen.router import SignaalId, etag
@@ -28,7 +28,8 @@ router = APIRouter(tags=["beoordelingen"])
         200: {"description": "Vastgelegd; het signaal in zijn nieuwe status.", "headers": {
             "ETag": {"description": "De nieuwe versie.", "schema": {"type": "string"}},
         }},
-        409: {"description": "Deze overgang is niet toegestaan; `toegestaneStatussen` noemt wat wel mag."},
+        409: {"description": "Deze overgang is niet toegestaan; `toegestaneStatussen` noemt wat wel mag.",
+              "model": ProblemStatusConflict},
         412: {"description": "If-Match (of versie) is niet de huidige versie: iemand anders besliste eerst."},
         428: {"description": "Geen If-Match en geen versie meegegeven."},
     },

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
+from meldroute_common.problems import ProblemDetails
 from meldroute_common.schemas import Invoer
 from pydantic import ConfigDict, Field
 
-from intake_api.signalen.schemas import Vertrouwelijkheidaanduiding
+from intake_api.signalen.schemas import Status, Vertrouwelijkheidaanduiding, codes
 
 Besluit = Literal[
     "in_behandeling", "afgesloten_geen_mensenhandel", "doorverwezen_ander_domein", "opgeschaald"
@@ -37,23 +38,39 @@ class BeoordelingInvoer(Invoer):
     toelichting: str = Field(
         min_length=1, max_length=4000, description="Why (kept in the history; identifiers are replaced)."
     )
-    doorverwezen_naar: str | None = Field(
+    # The enum and the partner pattern are published only: the service checks them and answers with a 400
+    # that names the field (the same answer as today, so the contract says what the code does).
+    doorverwezen_naar: (
+        Annotated[str, Field(max_length=64, json_schema_extra=codes("doorverwijsdomeinen"))] | None
+    ) = Field(
         default=None,
-        max_length=64,
         description="Referral domain from the catalogue's doorverwijsdomeinen (doorverwezen_ander_domein only).",
     )
-    partners: list[str] | None = Field(
+    partners: list[Annotated[str, Field(json_schema_extra={"pattern": _ID})]] | None = Field(
         default=None,
         min_length=1,
         max_length=20,
-        description="Partner ids from the gateway policy (opgeschaald only, required there).",
+        description="Partner ids (`partners[].id` of the privacy gateway's `GET /v1/beleid`; opgeschaald only, "
+        "required there, each once).",
     )
     doel: str | None = Field(
-        default=None, pattern=_ID, description="Purpose of the escalation (opgeschaald only, required there)."
+        default=None,
+        pattern=_ID,
+        description="Purpose of the escalation (`doelen[].id` of the privacy gateway's `GET /v1/beleid`; "
+        "opgeschaald only, required there).",
     )
     vertrouwelijkheidaanduiding: Vertrouwelijkheidaanduiding | None = Field(
         default=None, description="Confidentiality of the case (opgeschaald only; default vertrouwelijk)."
     )
     versie: int | None = Field(
         default=None, ge=1, description="The version decided on, instead of an If-Match header."
+    )
+
+
+class ProblemStatusConflict(ProblemDetails):
+    """409 on a decision: the state machine does not allow the move; what it does allow from here."""
+
+    huidigeStatus: Status = Field(description="The signal's current status.")
+    toegestaneStatussen: list[Status] = Field(
+        description="The statuses allowed from the current one (empty in a final status)."
     )

@@ -12,7 +12,7 @@ from meldroute_common.typen import Datum
 from pydantic import ConfigDict, Field
 
 
-def _codes(lijst: Lijst) -> dict[str, Any]:
+def codes(lijst: Lijst) -> dict[str, Any]:
     """The catalogue's codes as an enum in the published schema, so front-ends and fuzzers see the valid values.
 
     Validation stays in the service (a 400 naming the field); the municipalities list is configurable and
@@ -42,11 +42,9 @@ class BetrokkeneInvoer(Invoer):
     bsn: str | None = Field(default=None, max_length=20, description="BSN (must pass the 11-test).")
     naam: str | None = Field(default=None, min_length=1, max_length=200, description="Full name.")
     geboortedatum: Datum | None = Field(default=None, strict=False, description="Date of birth (ISO 8601).")
-    geslacht: str | None = Field(
-        default=None,
-        max_length=16,
-        description="Gender code from the catalogue.",
-        json_schema_extra=_codes("geslachten"),
+    # The enum sits on the string, not beside the null: `null` stays valid, as the code accepts it.
+    geslacht: Annotated[str, Field(max_length=16, json_schema_extra=codes("geslachten"))] | None = Field(
+        default=None, description="Gender code from the catalogue."
     )
     nationaliteit: str | None = Field(
         default=None, pattern=r"^[A-Za-z]{2}$", description="Nationality, ISO 3166-1 alpha-2."
@@ -90,22 +88,22 @@ class SignaalInvoer(Invoer):
     melder_domein: str = Field(
         max_length=64,
         description="Domain of the employee (catalogue code).",
-        json_schema_extra=_codes("melderdomeinen"),
+        json_schema_extra=codes("melderdomeinen"),
     )
     waargenomen_op: Datum = Field(strict=False, description="Date of the observation (not in the future).")
-    uitbuitingsvormen: list[Annotated[str, Field(json_schema_extra=_codes("uitbuitingsvormen"))]] = Field(
+    uitbuitingsvormen: list[Annotated[str, Field(json_schema_extra=codes("uitbuitingsvormen"))]] = Field(
         min_length=1, max_length=10, description="Suspected forms of exploitation (catalogue codes)."
     )
-    indicatoren: list[Annotated[str, Field(json_schema_extra=_codes("indicatoren"))]] = Field(
+    indicatoren: list[Annotated[str, Field(json_schema_extra=codes("indicatoren"))]] = Field(
         default_factory=list, max_length=50, description="Indicators (codes)."
     )
     sector: str = Field(
-        max_length=64, description="Sector (catalogue code).", json_schema_extra=_codes("sectoren")
+        max_length=64, description="Sector (catalogue code).", json_schema_extra=codes("sectoren")
     )
     locatietype: str = Field(
         max_length=64,
         description="Kind of location (catalogue code).",
-        json_schema_extra=_codes("locatietypen"),
+        json_schema_extra=codes("locatietypen"),
     )
     omschrijving: str = Field(
         default="", max_length=10_000, description="What was seen; identifiers are replaced on storage."

@@ -10,7 +10,13 @@ from meldroute_common.paginering import DEFAULT_PAGE_SIZE, Cursor, PageSize
 from meldroute_common.ratelimit import RATE_LIMITED, rate_limited
 
 from privacy_gateway.casussen import service as casussen
-from privacy_gateway.casussen.schemas import CasussenPagina, CasusVerstrekking, Evaluatie, EvaluatieVerzoek
+from privacy_gateway.casussen.schemas import (
+    CasussenPagina,
+    CasusVerstrekking,
+    Evaluatie,
+    EvaluatieVerzoek,
+    ProblemPolicyDenial,
+)
 from privacy_gateway.context import CasusReferentiePad, GatewayState, LogSession
 
 #: Partner operations share one budget per user and per organisation.
@@ -24,12 +30,36 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
+#: OpenAPI links: from the list to a case, from a case to an identity request (stateful testing follows them).
+_NAAR_CASUS = {
+    "CasusOpvragen": {
+        "operationId": "casusOpvragen",
+        "parameters": {"casusId": "$response.body#/casussen/0/id", "doel": "$response.body#/casussen/0/doel"},
+    }
+}
+_NAAR_IDENTITEITSVERZOEK = {
+    "IdentiteitsverzoekIndienen": {
+        "operationId": "identiteitsverzoekIndienen",
+        "parameters": {"casusId": "$request.path.casusId"},
+        "requestBody": {
+            "betrokkene": "$response.body#/betrokkenen/0/referentie",
+            "doel": "$response.body#/doel",
+        },
+    }
+}
+_WEIGERING = "Het token mist de benodigde scope, of het convenantbeleid staat dit niet toe (`reden`)."
+
+
 @router.get(
     "/casussen",
     operation_id="casussenOpvragen",
     openapi_extra=RATE_LIMITED,
     summary="Casussen die met de eigen organisatie zijn gedeeld",
-    responses={**_ERRORS, 400: {"description": "De cursor is ongeldig."}},
+    responses={
+        **_ERRORS,
+        200: {"description": "Een pagina casussen.", "links": _NAAR_CASUS},
+        400: {"description": "De cursor is ongeldig."},
+    },
 )
 async def casussen_opvragen(
     session: LogSession,
@@ -53,7 +83,14 @@ async def casussen_opvragen(
     openapi_extra=RATE_LIMITED,
     summary="Eén casus, alleen de categorieën die het beleid toestaat",
     response_model=CasusVerstrekking,
-    responses=_ERRORS,
+    responses={
+        **_ERRORS,
+        200: {
+            "description": "De casus, met alleen de toegestane categorieën.",
+            "links": _NAAR_IDENTITEITSVERZOEK,
+        },
+        403: {"description": _WEIGERING, "model": ProblemPolicyDenial},
+    },
 )
 async def casus_opvragen(
     request: Request,

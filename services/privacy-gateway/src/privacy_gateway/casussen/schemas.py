@@ -5,8 +5,11 @@ from __future__ import annotations
 from datetime import date
 from uuid import UUID
 
+from meldroute_common.problems import ProblemDetails, omitted_when_absent
 from pydantic import ConfigDict, Field
+from pydantic.json_schema import SkipJsonSchema
 
+from privacy_gateway.beleid import WeigerReden
 from privacy_gateway.schemas import Invoer, Uitvoer
 
 _CASUS_ID = "4d1e7a90-5b2c-8f3e-a6d1-0c9b8e7f6a54"
@@ -171,7 +174,7 @@ class EvaluatieVerzoek(Invoer):
 
 
 class WeigeringUit(Uitvoer):
-    code: str
+    code: WeigerReden
     toelichting: str
 
 
@@ -214,4 +217,15 @@ class Evaluatie(Uitvoer):
                 }
             ]
         }
+    )
+
+
+class ProblemPolicyDenial(ProblemDetails):
+    """403 from a partner operation: when the covenant policy refused, `reden` says which check did (the codes
+    of the policy evaluation); a 403 for a missing scope or another person's request has no `reden`."""
+
+    reden: WeigerReden | SkipJsonSchema[None] = Field(
+        default=None,
+        description="The policy check that refused (only when the policy refused).",
+        json_schema_extra=omitted_when_absent,
     )

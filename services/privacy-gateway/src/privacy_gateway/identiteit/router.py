@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request, Response
 from meldroute_common.auth import IdentiteitGoedkeuren, IdentiteitVerzoeken
 from meldroute_common.ratelimit import RATE_LIMITED, rate_limited
 
+from privacy_gateway.casussen.schemas import ProblemPolicyDenial
 from privacy_gateway.context import CasusReferentiePad, GatewayState, LogSession
 from privacy_gateway.identiteit import service as identiteit
 from privacy_gateway.identiteit.schemas import Identiteit, IdentiteitsverzoekIn, IdentiteitsverzoekUit
@@ -22,6 +23,28 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
+#: OpenAPI links: from a request to its approval and to the identity (stateful testing follows them).
+_OPHALEN = {
+    "IdentiteitOphalen": {
+        "operationId": "identiteitOphalen",
+        "parameters": {"verzoekId": "$response.body#/id"},
+    }
+}
+_VERVOLG = {
+    "IdentiteitsverzoekGoedkeuren": {
+        "operationId": "identiteitsverzoekGoedkeuren",
+        "parameters": {"verzoekId": "$response.body#/id"},
+    },
+    **_OPHALEN,
+}
+_WEIGERING: dict[int | str, dict[str, Any]] = {
+    403: {
+        "description": "Het token mist de benodigde scope, of het convenantbeleid staat dit niet toe (`reden`).",
+        "model": ProblemPolicyDenial,
+    }
+}
+
+
 @router.post(
     "/casussen/{casusId}/identiteitsverzoeken",
     operation_id="identiteitsverzoekIndienen",
@@ -29,7 +52,12 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
     summary="Om de identiteit van een betrokkene vragen",
     status_code=201,
     response_model=IdentiteitsverzoekUit,
-    responses={**_ERRORS, 409: {"description": "Van deze betrokkene is geen identiteit (meer) beschikbaar."}},
+    responses={
+        **_ERRORS,
+        **_WEIGERING,
+        201: {"description": "Het verzoek is vastgelegd; het wacht op goedkeuring.", "links": _VERVOLG},
+        409: {"description": "Van deze betrokkene is geen identiteit (meer) beschikbaar."},
+    },
 )
 async def identiteitsverzoek_indienen(
     request: Request,
@@ -60,7 +88,11 @@ async def identiteitsverzoek_indienen(
     summary="Het identiteitsverzoek van een ander goedkeuren (vier ogen)",
     status_code=201,
     response_model=IdentiteitsverzoekUit,
-    responses={**_ERRORS, 409: {"description": "Het verzoek is al goedgekeurd."}},
+    responses={
+        **_ERRORS,
+        201: {"description": "Goedgekeurd; de aanvrager kan de identiteit ophalen.", "links": _OPHALEN},
+        409: {"description": "Het verzoek is al goedgekeurd."},
+    },
 )
 async def identiteitsverzoek_goedkeuren(
     request: Request,
@@ -85,6 +117,7 @@ async def identiteitsverzoek_goedkeuren(
     response_model=Identiteit,
     responses={
         **_ERRORS,
+        **_WEIGERING,
         409: {"description": "Het verzoek is nog niet goedgekeurd, of de identiteit is gewist."},
     },
 )
