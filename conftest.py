@@ -1,4 +1,4 @@
-"""Fixtures for every test in the repository: one harness per service (see meldroute_common.testing)."""
+"""Fixtures for every test in the repository: one harness per service (see meldroute_dev.testing)."""
 
 from __future__ import annotations
 
@@ -8,16 +8,16 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
-    from meldroute_common.testing import ServiceHarness, TestDatabases
+    from meldroute_dev.testing import ServiceHarness, TestDatabases
 
-pytest_plugins = ["meldroute_common.testing"]
+pytest_plugins = ["meldroute_dev.testing"]
 
 ROOT = Path(__file__).parent
 
 
 def _harness(naam: str, test_databases: TestDatabases, local_dir: Path) -> ServiceHarness:
-    from meldroute_common.services import DIENSTEN
-    from meldroute_common.testing import ServiceHarness
+    from meldroute_dev.services import DIENSTEN
+    from meldroute_dev.testing import ServiceHarness
 
     dienst = next(d for d in DIENSTEN if d.naam == naam)
     return ServiceHarness(

@@ -14,7 +14,7 @@ from typing import Any
 import jsonschema  # type: ignore[import-untyped]
 import pytest
 import yaml
-from meldroute_common.services import DIENSTEN, Dienst
+from meldroute_dev.services import DIENSTEN, Dienst
 from sqlalchemy.engine import make_url
 
 DEFAULT_SCHEMA = "../shared/conformance/compose/compose-spec.json"

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 import yaml
-from meldroute_common.services import DIENSTEN, Dienst
+from meldroute_dev.services import DIENSTEN, Dienst
 
 UnknownNames = Callable[[str, Iterable[str]], set[str]]
 Manifest = dict[str, Any]

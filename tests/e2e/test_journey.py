@@ -16,8 +16,8 @@ import httpx
 import pytest
 from meldroute_common.devissuer import DevIssuer
 from meldroute_common.migrations import upgrade
-from meldroute_common.services import DIENSTEN
-from meldroute_common.testing import Stack, TestDatabases
+from meldroute_dev.services import DIENSTEN
+from meldroute_dev.testing import Stack, TestDatabases
 
 ROOT = Path(__file__).resolve().parents[2]
 GEMEENTE = "GM0222"  # Doetinchem: no other test in the session writes signals for it

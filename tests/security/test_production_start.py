@@ -14,10 +14,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from meldroute_common.cli import banner_voorbeelden
-from meldroute_common.services import DIENSTEN
 from meldroute_common.settings import DEV_ISSUER
-from meldroute_common.testing import free_port
+from meldroute_dev.cli import banner_voorbeelden
+from meldroute_dev.services import DIENSTEN
+from meldroute_dev.testing import free_port
 
 DIENST = {d.naam: d for d in DIENSTEN}
 ONBEREIKBARE_PG = "postgresql+asyncpg://meldroute@127.0.0.1:9/meldroute"

@@ -8,7 +8,7 @@ import sys
 import tomllib
 from pathlib import Path
 
-from meldroute_common.services import DIENSTEN
+from meldroute_dev.services import DIENSTEN
 
 ROOT = Path(__file__).resolve().parents[2]
 BRONNEN = ["libs", *(str(d.folder(ROOT).relative_to(ROOT) / "src") for d in DIENSTEN)]

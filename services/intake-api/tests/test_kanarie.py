@@ -12,8 +12,8 @@ from typing import Any
 import httpx
 import pytest
 import sqlalchemy as sa
-from meldroute_common import testing
-from meldroute_common.testing import ServiceHarness
+from meldroute_dev import testing
+from meldroute_dev.testing import ServiceHarness
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from . import kanarie

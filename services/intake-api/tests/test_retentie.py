@@ -15,7 +15,7 @@ from intake_api.config import IntakeSettings
 from intake_api.retentie.service import Termijnen, purge
 from intake_api.retentie.termijnen import parse_duur
 from meldroute_common.db import make_engine
-from meldroute_common.testing import ServiceHarness, running
+from meldroute_dev.testing import ServiceHarness, running
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from .conftest import OPSCHALING

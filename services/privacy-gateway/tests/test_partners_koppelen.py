@@ -25,8 +25,8 @@ import pytest
 from meldroute_common.db import make_engine
 from meldroute_common.devissuer import DevIssuer
 from meldroute_common.sealing import load_keyring
-from meldroute_common.testing import ServiceHarness
-from meldroute_common.testing import test_backend as _backend
+from meldroute_dev.testing import ServiceHarness
+from meldroute_dev.testing import test_backend as _backend
 from privacy_gateway.identiteit.reden import open_reden
 from privacy_gateway.identiteit.retentie import Retentie, purge
 from privacy_gateway.main import laad_logboek

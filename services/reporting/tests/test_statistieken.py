@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from meldroute_common.devissuer import DevIssuer
-from meldroute_common.testing import ServiceHarness
+from meldroute_dev.testing import ServiceHarness
 from reporting.perioden import kwartaal_van
 from reporting.statistieken.onderdrukking import BeschermdeTabel, Cel, Totaal
 

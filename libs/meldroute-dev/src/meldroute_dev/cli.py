@@ -12,12 +12,12 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-
 from meldroute_common.devissuer import DevIssuer, DevIssuerRefused
 from meldroute_common.devkeys import ensure_dev_keys
 from meldroute_common.roles import ROLLEN
-from meldroute_common.services import DIENSTEN
 from meldroute_common.settings import ServiceSettings
+
+from meldroute_dev.services import DIENSTEN
 
 app = typer.Typer(
     help="meldroute: hulpmiddelen voor ontwikkeling.", no_args_is_help=True, add_completion=False
