@@ -22,7 +22,8 @@ export ADR_RULESET COMPOSE_SCHEMA
 
 help:
 	@echo "make run    start the three services on SQLite (Ctrl-C stops them)"
-	@echo "make test   lint, type-check, OpenAPI checks and every test (SQLite, and PostgreSQL when it answers)"
+	@echo "make test   lint, type-check, import contracts, OpenAPI checks and every test (SQLite, and PostgreSQL when it answers)"
+	@echo "make test-fast   the quick in-process tests (no service processes, node or Chromium; not slow), on SQLite"
 	@echo "make fuzz | soak | bench | demo | openapi"
 
 bootstrap: .venv/.bootstrapped
@@ -76,6 +77,11 @@ unit: bootstrap browser node_modules/.bootstrapped
 	else echo "PostgreSQL does not answer on 127.0.0.1:5432: PostgreSQL run skipped"; fi
 
 test: lint typecheck imports openapi-check spectral unit
+
+# The tests that start no process and are not slow (markers `processes` and `slow`, see conftest.py), on SQLite:
+# the quick loop while working. `make test` runs everything.
+test-fast: bootstrap
+	MELDROUTE_TEST_DB=sqlite $(RUN) pytest $(PYTEST_ARGS) -m "not processes and not slow"
 
 clean:
 	rm -rf .venv node_modules .local .mypy_cache .ruff_cache

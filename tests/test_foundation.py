@@ -34,6 +34,7 @@ def _assert_problem(response: object, status: int) -> dict[str, object]:
     return body  # type: ignore[no-any-return]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("service", SERVICES)
 async def test_every_operation_refuses_missing_and_forged_tokens(
     service: str, request: pytest.FixtureRequest, issuer: DevIssuer

@@ -8,6 +8,8 @@ import sys
 import tomllib
 from pathlib import Path
 
+import pytest
+
 LIBRARY = Path(__file__).resolve().parents[1]
 ABOVE = ("pytest", "_pytest", "intake_api", "privacy_gateway", "reporting", "meldroute_dev")
 
@@ -20,6 +22,7 @@ print(json.dumps(sorted({name.split(".")[0] for name in sys.modules})))
 """
 
 
+@pytest.mark.processes
 def test_importing_every_library_module_loads_nothing_from_above() -> None:
     # A fresh interpreter: this test process has pytest and the services loaded already.
     result = subprocess.run([sys.executable, "-c", _PROBE], capture_output=True, text=True, check=True)

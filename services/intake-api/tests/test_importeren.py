@@ -297,6 +297,7 @@ async def test_identifying_data_is_sealed_and_scrubbed_exactly_as_through_the_ap
     assert toelichting and all("[TELEFOON]" in t for t in toelichting)
 
 
+@pytest.mark.processes
 def test_the_command_imports_shows_progress_and_a_summary_and_is_idempotent(
     intake_harness: ServiceHarness, tmp_path: Path
 ) -> None:

@@ -131,6 +131,7 @@ async def _pg_dump(url: str) -> str:
     return re.sub(r"\\\\x[0-9a-f]+", "<bytea>", uit.decode())
 
 
+@pytest.mark.processes
 async def test_the_canary_person_in_every_form_appears_nowhere_outside_sealed_blobs(
     client: httpx.AsyncClient, kop: Kop, signaal_body: Callable[..., dict[str, Any]], beoordeel: Doe,
     db_rijen: Doe, caplog: pytest.LogCaptureFixture, intake_harness: ServiceHarness,

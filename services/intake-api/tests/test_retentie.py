@@ -102,6 +102,7 @@ async def test_the_service_runs_the_purge_itself(
     assert [r["actie"] for r in await db_rijen("signaal_historie")] == ["aangemaakt", "identiteit_gewist"]
 
 
+@pytest.mark.processes
 async def test_the_command_purges_with_a_progress_bar(
     aanmaken: Doe, intake_harness: ServiceHarness, db_rijen: Doe
 ) -> None:

@@ -339,6 +339,7 @@ def log_teksten(records: list[logging.LogRecord]) -> list[str]:
     return [f"{r.getMessage()} {r.__dict__}" for r in records]
 
 
+@pytest.mark.processes
 async def test_the_canary_in_a_reason_is_sealed_and_found_nowhere_in_the_clear(
     gateway: Any, intake: Any, issuer: DevIssuer, gateway_harness: ServiceHarness, local_dir: Any,
     alle_logs: list[logging.LogRecord],
@@ -409,6 +410,7 @@ async def test_the_canary_in_a_reason_is_sealed_and_found_nowhere_in_the_clear(
 # --- retention -----------------------------------------------------------------------------------
 
 
+@pytest.mark.processes
 async def test_the_purge_removes_requests_approvals_and_reasons_and_logs_only_counts(
     gateway: Any, intake: Any, issuer: DevIssuer, gateway_harness: ServiceHarness
 ) -> None:
