@@ -29,6 +29,7 @@ WORKDIR /app
 # read the workspace, but installs only what SERVICE needs.
 COPY pyproject.toml uv.lock ./
 COPY libs/meldroute-common/pyproject.toml libs/meldroute-common/
+COPY libs/meldroute-dev/pyproject.toml libs/meldroute-dev/
 COPY services/intake-api/pyproject.toml services/intake-api/
 COPY services/privacy-gateway/pyproject.toml services/privacy-gateway/
 COPY services/reporting/pyproject.toml services/reporting/

@@ -18,11 +18,12 @@ ADR_RULESET ?= ../shared/conformance/adr/linter.yaml
 COMPOSE_SCHEMA ?= ../shared/conformance/compose/compose-spec.json
 export ADR_RULESET COMPOSE_SCHEMA
 
-.PHONY: browser help bootstrap run test lint typecheck unit openapi openapi-check spectral fuzz soak bench demo clean
+.PHONY: browser help bootstrap run test test-fast imports lint typecheck unit openapi openapi-check spectral fuzz soak bench demo clean
 
 help:
 	@echo "make run    start the three services on SQLite (Ctrl-C stops them)"
-	@echo "make test   lint, type-check, OpenAPI checks and every test (SQLite, and PostgreSQL when it answers)"
+	@echo "make test   lint, type-check, import contracts, OpenAPI checks and every test (SQLite, and PostgreSQL when it answers)"
+	@echo "make test-fast   the quick in-process tests (no service processes, node or Chromium; not slow), on SQLite"
 	@echo "make fuzz | soak | bench | demo | openapi"
 
 bootstrap: .venv/.bootstrapped
@@ -49,7 +50,15 @@ lint: bootstrap
 	$(RUN) ruff format --check .
 
 typecheck: bootstrap
-	$(RUN) mypy libs/meldroute-common/src services/intake-api/src services/privacy-gateway/src services/reporting/src
+	$(RUN) mypy libs/meldroute-common/src libs/meldroute-dev/src services/intake-api/src services/privacy-gateway/src services/reporting/src
+
+# Import contracts (import-linter): one config file per layer rule, .importlinter-<name>, each checked here.
+imports: bootstrap
+	@for config in .importlinter-*; do \
+		[ -e "$$config" ] || continue; \
+		echo "lint-imports --config $$config"; \
+		$(RUN) lint-imports --no-cache --no-logo --config "$$config"; \
+	done
 
 openapi: bootstrap
 	$(RUN) meldroute openapi
@@ -67,7 +76,12 @@ unit: bootstrap browser node_modules/.bootstrapped
 		MELDROUTE_TEST_DB=postgresql MELDROUTE_TEST_PG=$(PG_URL) $(RUN) pytest $(PYTEST_ARGS) $(NO_DATABASE); \
 	else echo "PostgreSQL does not answer on 127.0.0.1:5432: PostgreSQL run skipped"; fi
 
-test: lint typecheck openapi-check spectral unit
+test: lint typecheck imports openapi-check spectral unit
+
+# The tests that start no process and are not slow (markers `processes` and `slow`, see conftest.py), on SQLite:
+# the quick loop while working. `make test` runs everything.
+test-fast: bootstrap
+	MELDROUTE_TEST_DB=sqlite $(RUN) pytest $(PYTEST_ARGS) -m "not processes and not slow"
 
 clean:
 	rm -rf .venv node_modules .local .mypy_cache .ruff_cache

@@ -23,7 +23,7 @@ from meldroute_common.devissuer import DEFAULT_ISSUER, DevIssuer
 from meldroute_common.devkeys import ensure_dev_keys
 from meldroute_common.migrations import upgrade
 from meldroute_common.settings import Omgeving
-from meldroute_common.testing import ServiceProcess
+from meldroute_dev.testing import ServiceProcess
 from rich.progress import Progress
 from sqlalchemy.engine import make_url
 

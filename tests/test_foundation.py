@@ -6,7 +6,7 @@ import pytest
 from meldroute_common.auth import Scope
 from meldroute_common.devissuer import DevIssuer
 from meldroute_common.problems import PROBLEM_JSON
-from meldroute_common.testing import FORGERIES, ServiceHarness, forge, operations
+from meldroute_dev.testing import FORGERIES, ServiceHarness, forge, operations
 
 SERVICES = ("intake-api", "privacy-gateway", "reporting")
 HARNESS = {
@@ -34,6 +34,7 @@ def _assert_problem(response: object, status: int) -> dict[str, object]:
     return body  # type: ignore[no-any-return]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("service", SERVICES)
 async def test_every_operation_refuses_missing_and_forged_tokens(
     service: str, request: pytest.FixtureRequest, issuer: DevIssuer
@@ -95,7 +96,7 @@ async def test_ready_is_503_when_the_database_is_gone(
     intake_harness: ServiceHarness, tmp_path: object
 ) -> None:
     app = intake_harness.app(database_url="postgresql+asyncpg://postgres@127.0.0.1:9/bestaat_niet")
-    from meldroute_common.testing import running
+    from meldroute_dev.testing import running
 
     async with running(app) as client:
         _assert_problem(await client.get("/health/ready"), 503)

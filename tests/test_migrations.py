@@ -11,8 +11,8 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from meldroute_common.migrations import downgrade, upgrade
-from meldroute_common.services import DIENSTEN
-from meldroute_common.testing import TestDatabases
+from meldroute_dev.services import DIENSTEN
+from meldroute_dev.testing import TestDatabases
 from sqlalchemy import MetaData, inspect
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine

@@ -61,6 +61,7 @@ def _pg_answers() -> bool:
     os.environ.get("MELDROUTE_TEST_DB") == "postgresql",
     reason="the benchmarks use PostgreSQL and SQLite themselves; they run once, in the SQLite pass",
 )
+@pytest.mark.processes
 def test_quick_bench_reports_every_row(tmp_path: Path) -> None:
     if not _pg_answers():
         pytest.skip("the benchmarks need PostgreSQL")

@@ -24,7 +24,7 @@ import httpx
 import pytest
 from meldroute_common.devissuer import DevIssuer
 from meldroute_common.roles import ROLLEN
-from meldroute_common.testing import Stack
+from meldroute_dev.testing import Stack
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = int(os.environ.get("MELDROUTE_FUZZ_EXAMPLES", "8"))

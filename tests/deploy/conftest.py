@@ -6,8 +6,8 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import pytest
-from meldroute_common.services import DIENSTEN, Dienst
 from meldroute_common.settings import ServiceSettings
+from meldroute_dev.services import DIENSTEN, Dienst
 from pydantic import AliasChoices
 
 REPO = Path(__file__).resolve().parents[2]

@@ -14,7 +14,7 @@ from typing import Any
 import jsonschema  # type: ignore[import-untyped]
 import pytest
 import yaml
-from meldroute_common.services import DIENSTEN, Dienst
+from meldroute_dev.services import DIENSTEN, Dienst
 from sqlalchemy.engine import make_url
 
 DEFAULT_SCHEMA = "../shared/conformance/compose/compose-spec.json"
@@ -174,6 +174,7 @@ def test_production_settings_name_the_oidc_provider(
         assert values.get("MELDROUTE_OIDC_ISSUER"), name
 
 
+@pytest.mark.processes
 def test_env_files_are_examples_committed_and_secrets_ignored(repo: Path, compose: dict[str, Any]) -> None:
     env_files = {f for service in compose["services"].values() for f in _env_files(service)}
     assert env_files

@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-from meldroute_common.services import DIENSTEN, Dienst
+from meldroute_dev.services import DIENSTEN, Dienst
 
 WITNESS = "/var/lib/meldroute/getuige"
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 import yaml
-from meldroute_common.services import DIENSTEN, Dienst
+from meldroute_dev.services import DIENSTEN, Dienst
 
 UnknownNames = Callable[[str, Iterable[str]], set[str]]
 Manifest = dict[str, Any]
@@ -62,6 +62,7 @@ def _ours(image: str) -> bool:
     return image.startswith("meldroute/")
 
 
+@pytest.mark.processes
 def test_manifests_validate_strictly_offline(files: list[Path], repo: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "kubernetes_validate", "--strict", "--quiet", *map(str, files)],
@@ -82,6 +83,7 @@ def test_kustomization_lists_every_manifest(k8s: Path, files: list[Path]) -> Non
     assert sorted(kustomization["resources"]) == sorted(str(p.relative_to(k8s)) for p in files)
 
 
+@pytest.mark.processes
 @pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl (with kustomize) is not installed")
 def test_kustomization_builds(k8s: Path, objects: list[Manifest]) -> None:
     result = subprocess.run(

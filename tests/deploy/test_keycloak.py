@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from meldroute_common.auth import Scope
 from meldroute_common.roles import ROLLEN, Rol
-from meldroute_common.services import DIENSTEN
+from meldroute_dev.services import DIENSTEN
 
 Realm = dict[str, Any]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from meldroute_common.services import DIENSTEN
+from meldroute_dev.services import DIENSTEN
 
 
 def test_every_setting_is_in_the_readme(settings_names: dict[str, frozenset[str]], repo: Path) -> None:

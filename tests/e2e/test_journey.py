@@ -19,8 +19,8 @@ import httpx
 import pytest
 from meldroute_common.devissuer import DevIssuer
 from meldroute_common.migrations import upgrade
-from meldroute_common.services import DIENSTEN
-from meldroute_common.testing import Stack, TestDatabases
+from meldroute_dev.services import DIENSTEN
+from meldroute_dev.testing import Stack, TestDatabases
 from reporting.gebeurtenissen.models import GebeurtenisRij
 from reporting.statistieken.publicatie import gesloten, publiceer_gesloten
 from sqlalchemy import func, select

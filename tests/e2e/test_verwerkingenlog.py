@@ -22,8 +22,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from meldroute_common.devissuer import DevIssuer
 from meldroute_common.migrations import upgrade
-from meldroute_common.services import DIENSTEN
-from meldroute_common.testing import Stack, TestDatabases
+from meldroute_dev.services import DIENSTEN
+from meldroute_dev.testing import Stack, TestDatabases
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 

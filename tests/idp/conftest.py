@@ -23,8 +23,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from meldroute_common.codering import decode_b64url, encode_b64url_int
 from meldroute_common.roles import ROLLEN
-from meldroute_common.services import DIENSTEN
-from meldroute_common.testing import free_port
+from meldroute_dev.services import DIENSTEN
+from meldroute_dev.testing import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 PROVIDER = Path(__file__).with_name("provider.mjs")

@@ -21,8 +21,8 @@ import sqlalchemy as sa
 from meldroute_common.devissuer import DevIssuer
 from meldroute_common.migrations import upgrade
 from meldroute_common.roles import ROLLEN
-from meldroute_common.services import DIENSTEN
-from meldroute_common.testing import Stack, TestDatabases
+from meldroute_dev.services import DIENSTEN
+from meldroute_dev.testing import Stack, TestDatabases
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from tests.builders import signaal

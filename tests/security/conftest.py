@@ -28,8 +28,8 @@ from meldroute_common.codering import decode_b64url, encode_b64url
 from meldroute_common.devissuer import DevIssuer
 from meldroute_common.problems import PROBLEM_JSON
 from meldroute_common.roles import ROLLEN, Rol
-from meldroute_common.services import DIENSTEN
-from meldroute_common.testing import ServiceHarness, Stack
+from meldroute_dev.services import DIENSTEN
+from meldroute_dev.testing import ServiceHarness, Stack
 
 ROOT = Path(__file__).resolve().parents[2]
 DIENST_NAMEN = tuple(d.naam for d in DIENSTEN)

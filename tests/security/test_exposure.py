@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING
 import httpx
 import pytest
 from meldroute_common.roles import ROLLEN
-from meldroute_common.services import DIENSTEN
-from meldroute_common.testing import running
+from meldroute_dev.services import DIENSTEN
+from meldroute_dev.testing import running
 
 if TYPE_CHECKING:
-    from meldroute_common.testing import ServiceHarness
+    from meldroute_dev.testing import ServiceHarness
 
     from tests.security.conftest import Api, JwksServer, Operatie
 

@@ -21,8 +21,8 @@ import psutil
 import pytest
 from meldroute_common.devissuer import DevIssuer
 from meldroute_common.migrations import upgrade
-from meldroute_common.services import DIENSTEN
-from meldroute_common.testing import ServiceProcess, TestDatabases, free_port
+from meldroute_dev.services import DIENSTEN
+from meldroute_dev.testing import ServiceProcess, TestDatabases, free_port
 from privacy_gateway.referenties.service import record_referenties
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 

@@ -18,8 +18,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from meldroute_common.devissuer import DevIssuer, rsa_jwk
 from meldroute_common.jwt import sign_token
 from meldroute_common.migrations import upgrade
-from meldroute_common.services import DIENSTEN
-from meldroute_common.testing import OVERSIZED, ServiceProcess, TestDatabases, forge
+from meldroute_dev.services import DIENSTEN
+from meldroute_dev.testing import OVERSIZED, ServiceProcess, TestDatabases, forge
 
 ROOT = Path(__file__).resolve().parents[2]
 REPORTING = next(d for d in DIENSTEN if d.naam == "reporting")

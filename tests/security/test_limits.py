@@ -10,11 +10,11 @@ import httpx
 import pytest
 from meldroute_common.problems import PROBLEM_JSON
 from meldroute_common.roles import ROLLEN
-from meldroute_common.services import DIENSTEN
 from meldroute_common.settings import ServiceSettings
+from meldroute_dev.services import DIENSTEN
 
 if TYPE_CHECKING:
-    from meldroute_common.testing import ServiceHarness
+    from meldroute_dev.testing import ServiceHarness
 
     from tests.security.conftest import Api, Operatie
 

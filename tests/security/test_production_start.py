@@ -14,10 +14,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from meldroute_common.cli import banner_voorbeelden
-from meldroute_common.services import DIENSTEN
 from meldroute_common.settings import DEV_ISSUER
-from meldroute_common.testing import free_port
+from meldroute_dev.cli import banner_voorbeelden
+from meldroute_dev.services import DIENSTEN
+from meldroute_dev.testing import free_port
 
 DIENST = {d.naam: d for d in DIENSTEN}
 ONBEREIKBARE_PG = "postgresql+asyncpg://meldroute@127.0.0.1:9/meldroute"
@@ -98,6 +98,7 @@ def _refused(dienst: str, env: dict[str, str], cwd: Path) -> str:
         ("intake-api", {"INTAKE_CLIENT_AUTH_METHOD": "private_key_jwt"}, "INTAKE_CLIENT_KEY_FILE"),
     ],
 )  # fmt: skip
+@pytest.mark.processes
 def test_production_refuses_an_unsafe_setting(
     dienst: str, wijziging: dict[str, str | None], instelling: str, productie: dict[str, str], tmp_path: Path
 ) -> None:
@@ -114,6 +115,7 @@ def test_production_refuses_an_unsafe_setting(
     assert not andere, regel
 
 
+@pytest.mark.processes
 def test_a_complete_production_environment_starts(productie: dict[str, str], tmp_path: Path) -> None:
     """The control: the same environment, nothing broken, gets past the settings (the database is not reachable)."""
     process = _start("reporting", productie, tmp_path)
@@ -144,6 +146,7 @@ def test_the_banner_shows_development_tokens_only_in_development() -> None:
         assert "meldroute token" not in banner and "Bearer" not in banner and omgeving in banner
 
 
+@pytest.mark.processes
 def test_a_production_migration_needs_only_a_postgresql_url(
     productie: dict[str, str], tmp_path: Path
 ) -> None:

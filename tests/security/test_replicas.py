@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING
 
 import pytest
 from meldroute_common.migrations import upgrade
-from meldroute_common.services import DIENSTEN
-from meldroute_common.testing import ServiceProcess, TestDatabases
+from meldroute_dev.services import DIENSTEN
+from meldroute_dev.testing import ServiceProcess, TestDatabases
 
 if TYPE_CHECKING:
-    from meldroute_common.testing import ServiceHarness
+    from meldroute_dev.testing import ServiceHarness
 
     from tests.security.conftest import Api
 

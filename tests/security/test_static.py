@@ -8,7 +8,8 @@ import sys
 import tomllib
 from pathlib import Path
 
-from meldroute_common.services import DIENSTEN
+import pytest
+from meldroute_dev.services import DIENSTEN
 
 ROOT = Path(__file__).resolve().parents[2]
 BRONNEN = ["libs", *(str(d.folder(ROOT).relative_to(ROOT) / "src") for d in DIENSTEN)]
@@ -17,6 +18,7 @@ BRONNEN = ["libs", *(str(d.folder(ROOT).relative_to(ROOT) / "src") for d in DIEN
 ONBEREIKBAAR = ("ConnectionError", "Max retries exceeded", "Name or service not known", "Temporary failure in name resolution", "timed out", "Network is unreachable")  # fmt: skip
 
 
+@pytest.mark.processes
 def test_bandit_finds_nothing_of_medium_severity_or_worse() -> None:
     resultaat = subprocess.run(
         [sys.executable, "-m", "bandit", "-r", *BRONNEN, "--severity-level", "medium", "-f", "json", "-q"],
@@ -41,6 +43,7 @@ def _vergrendeld() -> list[str]:
     )
 
 
+@pytest.mark.processes
 def test_pip_audit_finds_no_known_vulnerability(tmp_path: Path) -> None:
     pakketten = _vergrendeld()
     assert len(pakketten) > 20, pakketten

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 import pytest
 from meldroute_common.auth import Scope
 from meldroute_common.roles import ROLLEN
-from meldroute_common.services import DIENSTEN
-from meldroute_common.testing import FORGERIES, forge
+from meldroute_dev.services import DIENSTEN
+from meldroute_dev.testing import FORGERIES, forge
 
 if TYPE_CHECKING:
     from tests.security.conftest import Api

@@ -33,8 +33,8 @@ from intake_api.outbox.models import OutboxGebeurtenis
 from intake_api.signalen.models import Signaal
 from meldroute_common.devissuer import DevIssuer
 from meldroute_common.migrations import upgrade
-from meldroute_common.services import DIENSTEN
-from meldroute_common.testing import ServiceProcess, Stack, TestDatabases
+from meldroute_dev.services import DIENSTEN
+from meldroute_dev.testing import ServiceProcess, Stack, TestDatabases
 from reporting.gebeurtenissen.models import GebeurtenisRij
 from sqlalchemy.ext.asyncio import create_async_engine
 

@@ -16,7 +16,7 @@ from meldroute_common.db import Session
 from meldroute_common.devissuer import DevIssuer
 from meldroute_common.problems import PROBLEM_JSON, Conflict
 from meldroute_common.settings import Omgeving, ServiceSettings
-from meldroute_common.testing import running
+from meldroute_dev.testing import running
 from pydantic import BaseModel, Field
 from sqlalchemy import text
 

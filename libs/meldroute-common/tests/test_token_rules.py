@@ -21,7 +21,7 @@ from meldroute_common.codering import encode_b64url
 from meldroute_common.devissuer import DevIssuer, rsa_jwk
 from meldroute_common.jwt import MAX_TOKEN_BYTES, KeyStore, TokenError, TokenVerifier, sign_token
 from meldroute_common.settings import Omgeving, ServiceSettings
-from meldroute_common.testing import FORGERIES, OVERSIZED, forge, running
+from meldroute_dev.testing import FORGERIES, OVERSIZED, forge, running
 
 AUD = "intake-api"
 ODD = [*FORGERIES, OVERSIZED]

@@ -22,7 +22,7 @@ from intake_api.retentie.service import Termijnen, purge
 from intake_api.sleutels import laad_sleutels
 from meldroute_common.catalogus import standaard_catalogus
 from meldroute_common.db import make_engine
-from meldroute_common.testing import ServiceHarness
+from meldroute_dev.testing import ServiceHarness
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from .conftest import GEMEENTE, OPSCHALING, VOORBEELD
@@ -297,10 +297,11 @@ async def test_identifying_data_is_sealed_and_scrubbed_exactly_as_through_the_ap
     assert toelichting and all("[TELEFOON]" in t for t in toelichting)
 
 
+@pytest.mark.processes
 def test_the_command_imports_shows_progress_and_a_summary_and_is_idempotent(
     intake_harness: ServiceHarness, tmp_path: Path
 ) -> None:
-    from meldroute_common.testing import clear_tables
+    from meldroute_dev.testing import clear_tables
 
     pad = tmp_path / "signalen.jsonl"
     pad.write_bytes(b"\xef\xbb\xbf" + b"".join(bestand(beoordeeld(regel("s-1")), regel("s-2"), "kapot")))

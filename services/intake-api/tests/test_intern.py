@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 from meldroute_common.sealing import SealContext, load_keyring, open_sealed
-from meldroute_common.testing import ServiceHarness
+from meldroute_dev.testing import ServiceHarness
 
 from .conftest import ANDERE_GEMEENTE, OPSCHALING
 

@@ -12,8 +12,8 @@ from typing import Any
 import httpx
 import pytest
 import sqlalchemy as sa
-from meldroute_common import testing
-from meldroute_common.testing import ServiceHarness
+from meldroute_dev import testing
+from meldroute_dev.testing import ServiceHarness
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from . import kanarie
@@ -131,6 +131,7 @@ async def _pg_dump(url: str) -> str:
     return re.sub(r"\\\\x[0-9a-f]+", "<bytea>", uit.decode())
 
 
+@pytest.mark.processes
 async def test_the_canary_person_in_every_form_appears_nowhere_outside_sealed_blobs(
     client: httpx.AsyncClient, kop: Kop, signaal_body: Callable[..., dict[str, Any]], beoordeel: Doe,
     db_rijen: Doe, caplog: pytest.LogCaptureFixture, intake_harness: ServiceHarness,

@@ -18,12 +18,12 @@ import sqlalchemy as sa
 import uvicorn
 from intake_api.outbox.models import OutboxGebeurtenis
 from intake_api.outbox.relay import Relay
-from meldroute_common import testing
 from meldroute_common.codering import decode_b64url
 from meldroute_common.db import make_engine
 from meldroute_common.gebeurtenissen import GebeurtenisBatch
 from meldroute_common.servicetokens import ServiceTokenSource
-from meldroute_common.testing import ServiceHarness
+from meldroute_dev import testing
+from meldroute_dev.testing import ServiceHarness
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from starlette.applications import Starlette
 from starlette.requests import Request

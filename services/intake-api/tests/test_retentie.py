@@ -15,7 +15,7 @@ from intake_api.config import IntakeSettings
 from intake_api.retentie.service import Termijnen, purge
 from intake_api.retentie.termijnen import parse_duur
 from meldroute_common.db import make_engine
-from meldroute_common.testing import ServiceHarness, running
+from meldroute_dev.testing import ServiceHarness, running
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from .conftest import OPSCHALING
@@ -102,6 +102,7 @@ async def test_the_service_runs_the_purge_itself(
     assert [r["actie"] for r in await db_rijen("signaal_historie")] == ["aangemaakt", "identiteit_gewist"]
 
 
+@pytest.mark.processes
 async def test_the_command_purges_with_a_progress_bar(
     aanmaken: Doe, intake_harness: ServiceHarness, db_rijen: Doe
 ) -> None:

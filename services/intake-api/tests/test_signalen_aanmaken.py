@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from intake_api.idempotentie.models import Idempotentiesleutel
 from intake_api.signalen.models import Betrokkene, Signaal
 from meldroute_common.sealing import SealContext, load_keyring, open_sealed
-from meldroute_common.testing import ServiceHarness
+from meldroute_dev.testing import ServiceHarness
 from sqlalchemy.ext.asyncio import create_async_engine
 
 Kop = Callable[..., dict[str, str]]

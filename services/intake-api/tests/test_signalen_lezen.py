@@ -10,8 +10,8 @@ from typing import Any
 import httpx
 import sqlalchemy as sa
 from intake_api.signalen.models import Signaal
-from meldroute_common import testing
-from meldroute_common.testing import ServiceHarness
+from meldroute_dev import testing
+from meldroute_dev.testing import ServiceHarness
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from .conftest import ANDERE_GEMEENTE, GEMEENTE

@@ -11,9 +11,9 @@ from typing import Any
 import sqlalchemy as sa
 from intake_api.db import gevoelige_kolommen
 from intake_api.models import Base
-from meldroute_common import testing
 from meldroute_common.migrations import downgrade, upgrade
-from meldroute_common.testing import ServiceHarness
+from meldroute_dev import testing
+from meldroute_dev.testing import ServiceHarness
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from . import kanarie

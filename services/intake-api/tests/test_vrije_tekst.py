@@ -11,7 +11,7 @@ import httpx
 from intake_api.retentie.service import Termijnen, purge
 from meldroute_common.db import make_engine
 from meldroute_common.sealing import SealContext, load_keyring, open_sealed
-from meldroute_common.testing import ServiceHarness
+from meldroute_dev.testing import ServiceHarness
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from .conftest import OPSCHALING

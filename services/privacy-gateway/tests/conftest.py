@@ -21,7 +21,7 @@ import httpx
 import pytest
 from meldroute_common.codering import decode_b64url
 from meldroute_common.sealing import SealContext, load_public_key, seal
-from meldroute_common.testing import ServiceHarness, clear_tables, running
+from meldroute_dev.testing import ServiceHarness, clear_tables, running
 from privacy_gateway.main import create_app
 from privacy_gateway.pseudoniemen import partner_casus_referentie
 from sqlalchemy import text

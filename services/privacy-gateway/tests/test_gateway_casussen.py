@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from meldroute_common.devissuer import DevIssuer
-from meldroute_common.testing import ServiceHarness
+from meldroute_dev.testing import ServiceHarness
 from privacy_gateway.beleid import BeleidFout
 
 RIEC = "riec-oost-nederland"

@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 from meldroute_common.db import make_engine
 from meldroute_common.migrations import upgrade
-from meldroute_common.testing import TestDatabases, clear_tables
-from meldroute_common.testing import test_backend as _backend
+from meldroute_dev.testing import TestDatabases, clear_tables
+from meldroute_dev.testing import test_backend as _backend
 from sqlalchemy import text
 
 SERVICE_DIR = Path(__file__).resolve().parents[1]

@@ -25,8 +25,8 @@ import pytest
 from meldroute_common.db import make_engine
 from meldroute_common.devissuer import DevIssuer
 from meldroute_common.sealing import load_keyring
-from meldroute_common.testing import ServiceHarness
-from meldroute_common.testing import test_backend as _backend
+from meldroute_dev.testing import ServiceHarness
+from meldroute_dev.testing import test_backend as _backend
 from privacy_gateway.identiteit.reden import unseal_reden
 from privacy_gateway.identiteit.retentie import Retentie, purge
 from privacy_gateway.main import load_logboek
@@ -339,6 +339,7 @@ def log_teksten(records: list[logging.LogRecord]) -> list[str]:
     return [f"{r.getMessage()} {r.__dict__}" for r in records]
 
 
+@pytest.mark.processes
 async def test_the_canary_in_a_reason_is_sealed_and_found_nowhere_in_the_clear(
     gateway: Any, intake: Any, issuer: DevIssuer, gateway_harness: ServiceHarness, local_dir: Any,
     alle_logs: list[logging.LogRecord],
@@ -409,6 +410,7 @@ async def test_the_canary_in_a_reason_is_sealed_and_found_nowhere_in_the_clear(
 # --- retention -----------------------------------------------------------------------------------
 
 
+@pytest.mark.processes
 async def test_the_purge_removes_requests_approvals_and_reasons_and_logs_only_counts(
     gateway: Any, intake: Any, issuer: DevIssuer, gateway_harness: ServiceHarness
 ) -> None:

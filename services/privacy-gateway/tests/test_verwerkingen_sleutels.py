@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from meldroute_common.devissuer import DevIssuer
-from meldroute_common.testing import ServiceHarness, clear_tables, running
+from meldroute_dev.testing import ServiceHarness, clear_tables, running
 from privacy_gateway.main import create_app
 from privacy_gateway.verwerkingen.checkpoints import Ondertekening, read_privesleutel, write_privesleutel
 from privacy_gateway.verwerkingen.getuige import Getuige

@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 from meldroute_common.devissuer import DevIssuer
-from meldroute_common.testing import ServiceHarness, clear_tables, running
+from meldroute_dev.testing import ServiceHarness, clear_tables, running
 from privacy_gateway.main import create_app
 from privacy_gateway.verwerkingen.weigeringen import Weigeringsbudget
 

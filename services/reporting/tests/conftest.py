@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 from meldroute_common.devissuer import DevIssuer
-from meldroute_common.testing import ServiceHarness
+from meldroute_dev.testing import ServiceHarness
 from reporting.statistieken.publicatie import publiceer_gesloten
 from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 

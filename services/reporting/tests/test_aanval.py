@@ -20,7 +20,7 @@ from itertools import combinations
 from typing import Any
 
 from meldroute_common.devissuer import DevIssuer
-from meldroute_common.testing import ServiceHarness
+from meldroute_dev.testing import ServiceHarness
 from reporting.statistieken.publicatie import DIMENSIES, MAX_DIMENSIES, randen_van, tabel_van
 
 from .aanvaller import GEMEENTEN, Gepubliceerd, Uitkomst, aftrekken, genereer, programma, waarheid

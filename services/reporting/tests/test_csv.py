@@ -6,7 +6,7 @@ import csv
 import io
 
 from meldroute_common.devissuer import DevIssuer
-from meldroute_common.testing import ServiceHarness
+from meldroute_dev.testing import ServiceHarness
 
 from .conftest import gebeurtenis, invoeren, lezer_headers, publiceer
 from .test_statistieken import beschermd

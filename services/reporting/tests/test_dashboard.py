@@ -16,7 +16,7 @@ import pytest
 from meldroute_common.catalogus import standaard_catalogus
 from meldroute_common.devissuer import DevIssuer
 from meldroute_common.migrations import upgrade
-from meldroute_common.testing import ServiceHarness, TestDatabases, free_port
+from meldroute_dev.testing import ServiceHarness, TestDatabases, free_port
 from reporting.perioden import hele_perioden, kwartaal_van, maand_plus
 
 from .conftest import gebeurtenis, invoer_headers, lezer_headers, publiceer

@@ -16,9 +16,9 @@ import sqlalchemy as sa
 from meldroute_common.catalogus import leeftijdsklasse, standaard_catalogus
 from meldroute_common.devissuer import DevIssuer
 from meldroute_common.migrations import upgrade
-from meldroute_common.services import DIENSTEN
-from meldroute_common.testing import ServiceProcess, TestDatabases
-from reporting.demo import genereer, importeer, publiceer, schrijf, telling, wacht_op_aflevering
+from meldroute_dev.demo import genereer, importeer, publiceer, schrijf, telling, wacht_op_aflevering
+from meldroute_dev.services import DIENSTEN
+from meldroute_dev.testing import ServiceProcess, TestDatabases
 from sqlalchemy.ext.asyncio import create_async_engine
 
 NU = datetime(2026, 11, 15, 10, 0, tzinfo=UTC)

@@ -6,7 +6,7 @@ import random
 from typing import Any
 
 from meldroute_common.devissuer import DevIssuer
-from meldroute_common.testing import ServiceHarness
+from meldroute_dev.testing import ServiceHarness
 
 from .conftest import gebeurtenis, invoeren, lezer_headers, publiceer
 

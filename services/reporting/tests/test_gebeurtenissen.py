@@ -7,7 +7,7 @@ import uuid
 from typing import Any
 
 from meldroute_common.devissuer import DevIssuer
-from meldroute_common.testing import ServiceHarness
+from meldroute_dev.testing import ServiceHarness
 from reporting.gebeurtenissen.models import GebeurtenisRij, GebeurtenisVorm
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import create_async_engine

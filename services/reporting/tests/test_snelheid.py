@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from meldroute_common.devissuer import DevIssuer
-from meldroute_common.testing import ServiceHarness
+from meldroute_dev.testing import ServiceHarness
 
 from .conftest import lezer_headers
 

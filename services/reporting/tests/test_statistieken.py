@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 from meldroute_common.devissuer import DevIssuer
-from meldroute_common.testing import ServiceHarness
+from meldroute_dev.testing import ServiceHarness
 from reporting.statistieken.celsleutel import MAX_VERSTORING
 
 from .conftest import gebeurtenis, invoeren, lezer_headers, publiceer

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -19,7 +20,7 @@ from meldroute_common.middleware import Metrics, RequestMiddleware
 from meldroute_common.openapi import API_PREFIX, install_openapi
 from meldroute_common.problems import install_problem_handlers
 from meldroute_common.ratelimit import RateLimiter, counter_storage
-from meldroute_common.settings import ServiceSettings
+from meldroute_common.settings import ServiceSettings, require_files
 
 #: A start-up hook gets the app (state already has engine, sessionmaker, http, settings) and may
 #: return a stop hook.
@@ -58,12 +59,16 @@ def build_app(
     on_startup: Sequence[StartupHook] = (),
     extra_routes: Sequence[APIRouter] = (),
     postgresql_settings: dict[str, str] | None = None,
+    key_files: Mapping[str, Iterable[Path]] | None = None,
 ) -> FastAPI:
     """An app with auth, problem+json errors, middleware, health, metrics and the /v1 OpenAPI document.
 
     `postgresql_settings` are server settings for every PostgreSQL connection of the app (e.g. a plan cache mode).
+    `key_files` are the files the start-up hooks read, per setting: a missing one stops the start here, with one
+    line naming it (as does a missing JWKS file when no JWKS URL is set).
     """
     configure_logging(service=settings.service_name, level=settings.log_level)
+    require_files(settings, key_files or {})
     metrics = Metrics(settings.service_name)
 
     @asynccontextmanager

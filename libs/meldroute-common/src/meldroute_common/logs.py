@@ -15,6 +15,7 @@ request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
 class _RequestIdFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = request_id_var.get()
+        record.__dict__.pop("color_message", None)  # uvicorn's copy of the message with terminal colours
         return True
 
 
@@ -35,5 +36,13 @@ def configure_logging(*, service: str, level: str = "INFO") -> None:
         )
     )
     root.setLevel(level)
-    for noisy in ("uvicorn.access",):
-        logging.getLogger(noisy).propagate = True
+    # uvicorn's own lines (start, stop, errors) go through the same JSON handler instead of uvicorn's plain-text
+    # handlers. Its access lines are off: the request middleware logs every request (`meldroute.toegang`) with
+    # the request id.
+    for name in ("uvicorn", "uvicorn.error"):
+        uvicorn_logger = logging.getLogger(name)
+        uvicorn_logger.handlers.clear()
+        uvicorn_logger.propagate = True
+    access = logging.getLogger("uvicorn.access")
+    access.handlers.clear()
+    access.propagate = False

@@ -7,6 +7,7 @@ settings subclass `ServiceSettings` with its prefix (`INTAKE_`, `GATEWAY_`, `REP
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable, Mapping
 from enum import StrEnum
 from pathlib import Path
 from typing import ClassVar, Literal, NoReturn, TypeVar
@@ -297,12 +298,33 @@ def load_settings(cls: type[S], *, database_only: bool = False) -> S:
             message = str(error["msg"]).removeprefix("Value error, ")
             if error["loc"] and isinstance(error["loc"][0], str) and error["loc"][0] in cls.model_fields:
                 message = f"{probe.env_name(error['loc'][0])}: {message}"
+            elif error["loc"] and isinstance(error["loc"][0], str):
+                message = f"{error['loc'][0]}: {message}"  # already the variable's name (an alias)
             lines.append(message)
         _refuse(probe.service_name, lines)
     problems = settings.unsafe_in_production(database_only=database_only)
     if problems:
         _refuse(settings.service_name, problems)
     return settings
+
+
+def require_files(settings: ServiceSettings, files: Mapping[str, Iterable[Path]]) -> None:
+    """Stop the start with one line (exit code 2) when a file the service reads at start-up is missing.
+
+    `files` maps each setting to the paths it names (or the development default). Checked when the app is built,
+    before uvicorn runs the start-up, so a missing key is one line naming the setting and the path, not a
+    traceback. A missing development key gets the hint how to create the development keys.
+    """
+    checked: dict[str, Iterable[Path]] = dict(files)
+    if settings.jwks_url is None and settings.jwks_file is not None:
+        checked.setdefault(settings.env_name("jwks_file"), [settings.jwks_file])
+    missing = [(setting, path) for setting, paths in checked.items() for path in paths if not path.is_file()]
+    if not missing:
+        return
+    problems = [f"{setting}: bestand {path} ontbreekt" for setting, path in missing]
+    if any(path.is_relative_to(settings.local_dir) for _, path in missing):
+        problems.append("maak de ontwikkelsleutels met `make run` of `.venv/bin/meldroute dev-keys`")
+    _refuse(settings.service_name, problems)
 
 
 def _refuse(service: str, problems: list[str]) -> NoReturn:

@@ -16,7 +16,7 @@ from intake_api.intern.router import router as intern_router
 from intake_api.outbox.relay import start_relay
 from intake_api.retentie.service import start_retentietaak
 from intake_api.signalen.router import router as signalen_router
-from intake_api.sleutels import laad_sleutels
+from intake_api.sleutels import laad_sleutels, sleutelbestanden
 
 
 async def _sleutels_laden(app: FastAPI) -> Callable[[], Awaitable[None]] | None:
@@ -43,6 +43,7 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
             {"name": "intern", "description": "Alleen voor de privacy-gateway (scope intake:intern)."},
         ],
         on_startup=hooks,
+        key_files=sleutelbestanden(settings),
     )
     catalogus = standaard_catalogus(gemeenten=settings.gemeenten)
     app.state.catalogus = catalogus

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 
 import httpx
 from fastapi import FastAPI
@@ -73,18 +74,46 @@ def create_app(
             },
         ],
         on_startup=[_start(settings, transport=intake_transport), start_retentietaak],
+        key_files=sleutelbestanden(settings),
     )
     app.state.beleid_json = beleid.model_dump(mode="json", by_alias=True)
     app.state.beleid = beleid
     return app
 
 
+def _keten_paden(settings: GatewaySettings) -> list[Path]:
+    return settings.keten_sleutel_bestanden or [settings.key_path(None, "gateway-keten.key")]
+
+
+def _checkpoint_paden(settings: GatewaySettings) -> list[Path]:
+    return settings.checkpoint_sleutel_bestanden or [settings.key_path(None, "gateway-checkpoint.pem")]
+
+
+def _pseudoniem_pad(settings: GatewaySettings) -> Path:
+    return settings.key_path(settings.pseudonym_key_file, "gateway-pseudonym.key")
+
+
+def _hpke_paden(settings: GatewaySettings) -> list[Path]:
+    return settings.hpke_private_key_files or [settings.key_path(None, "gateway-hpke-private.pem")]
+
+
+def sleutelbestanden(settings: GatewaySettings) -> dict[str, list[Path]]:
+    """The key files read at start-up, per setting (checked before the start, see `build_app`)."""
+    return {
+        settings.env_name("pseudonym_key_file"): [_pseudoniem_pad(settings)],
+        settings.env_name("hpke_private_key_files"): _hpke_paden(settings),
+        settings.env_name("keten_sleutel_bestanden"): _keten_paden(settings),
+        settings.env_name("checkpoint_sleutel_bestanden"): _checkpoint_paden(settings),
+        settings.env_name("checkpoint_publieke_sleutel_bestanden"): list(
+            settings.checkpoint_publieke_sleutel_bestanden
+        ),
+    }
+
+
 def load_logboek(settings: GatewaySettings) -> Logboek:
     """The verwerkingenlog's chain keys, checkpoint keys and witness, from files outside the database."""
-    keten_paden = settings.keten_sleutel_bestanden or [settings.key_path(None, "gateway-keten.key")]
-    checkpoint_paden = settings.checkpoint_sleutel_bestanden or [
-        settings.key_path(None, "gateway-checkpoint.pem")
-    ]
+    keten_paden = _keten_paden(settings)
+    checkpoint_paden = _checkpoint_paden(settings)
     return Logboek(
         sleutels=Ketensleutels.uit(read_hex_key(p, min_bytes=MIN_KETENSLEUTEL_BYTES) for p in keten_paden),
         ondertekening=Ondertekening.uit(
@@ -102,11 +131,8 @@ def _start(
     settings: GatewaySettings, *, transport: httpx.AsyncBaseTransport | None
 ) -> Callable[[FastAPI], Awaitable[Callable[[], Awaitable[None]] | None]]:
     async def start(app: FastAPI) -> Callable[[], Awaitable[None]]:
-        sleutel = read_hex_key(
-            settings.key_path(settings.pseudonym_key_file, "gateway-pseudonym.key"),
-            min_bytes=MIN_SLEUTEL_BYTES,
-        )
-        paden = settings.hpke_private_key_files or [settings.key_path(None, "gateway-hpke-private.pem")]
+        sleutel = read_hex_key(_pseudoniem_pad(settings), min_bytes=MIN_SLEUTEL_BYTES)
+        paden = _hpke_paden(settings)
         http = outbound_client(
             service=settings.service_name,
             version=__version__,

@@ -11,13 +11,15 @@ import time
 from pathlib import Path
 from typing import Annotated
 
+import httpx
 import typer
-
 from meldroute_common.devissuer import DevIssuer, DevIssuerRefused
 from meldroute_common.devkeys import ensure_dev_keys
 from meldroute_common.roles import ROLLEN
-from meldroute_common.services import DIENSTEN
 from meldroute_common.settings import ServiceSettings
+from pydantic import ValidationError
+
+from meldroute_dev.services import DIENSTEN
 
 app = typer.Typer(
     help="meldroute: hulpmiddelen voor ontwikkeling.", no_args_is_help=True, add_completion=False
@@ -47,14 +49,60 @@ def banner_voorbeelden(*, omgeving: str, host: str) -> str:
     for rol, (aud, extra, method, path) in _VOORBEELDEN.items():
         port = next(d.port for d in DIENSTEN if d.naam == aud)
         regels.append(
-            f'  curl -X {method} -H "Authorization: Bearer $(uv run meldroute token --rol {rol} {extra} --aud {aud})"'
+            f'  curl -X {method} -H "Authorization: Bearer $(.venv/bin/meldroute token --rol {rol} {extra} --aud {aud})"'
             f" 'http://{host}:{port}{path}'"
         )
     return "\n".join(regels)
 
 
+def wacht_tot_gereed(
+    *, urls: dict[str, str], processes: list[subprocess.Popen[bytes]], timeout: float = 90.0
+) -> list[str]:
+    """Poll every service's /health/ready until all answer 200; what is not ready (empty when all are).
+
+    A service whose process stops is not waited for: it is reported at once, with its exit code.
+    """
+    wachtend = dict(zip(urls, processes, strict=True))
+    laatste: dict[str, str] = dict.fromkeys(urls, "geen antwoord")
+    deadline = time.monotonic() + timeout
+    while wachtend and time.monotonic() < deadline:
+        for naam, process in list(wachtend.items()):
+            if process.poll() is not None:
+                return [f"{naam} is gestopt (code {process.returncode})"]
+            try:
+                antwoord = httpx.get(f"{urls[naam]}/health/ready", timeout=2.0)
+            except httpx.HTTPError:
+                continue
+            if antwoord.status_code == 200:
+                del wachtend[naam]
+            else:
+                laatste[naam] = f"/health/ready {antwoord.status_code}"
+        if wachtend:
+            time.sleep(0.2)
+    return [f"{naam} ({laatste[naam]})" for naam in wachtend]
+
+
+def _settings() -> ServiceSettings:
+    """The shared settings, or one line naming what is wrong with them (exit code 2), never a traceback."""
+    try:
+        return ServiceSettings()
+    except ValidationError as exc:
+        probe = ServiceSettings.model_construct()
+        regels = []
+        for error in exc.errors():
+            melding = str(error["msg"]).removeprefix("Value error, ")
+            veld = error["loc"][0] if error["loc"] else None
+            if isinstance(veld, str):
+                naam = probe.env_name(veld) if veld in ServiceSettings.model_fields else veld
+                melding = f"{naam}: {melding}"
+            regels.append(melding)
+        problemen = "; ".join(regels)
+        typer.echo(f"fout: {problemen}", err=True)
+        raise typer.Exit(2) from None
+
+
 def _issuer() -> DevIssuer:
-    settings = ServiceSettings()
+    settings = _settings()
     return DevIssuer.load(local_dir=settings.local_dir, env=settings.env, issuer=settings.oidc_issuer)
 
 
@@ -87,7 +135,7 @@ def token(
 @app.command("dev-keys")
 def dev_keys() -> None:
     """Maak de ontwikkelsleutels aan in de lokale map (als ze er nog niet zijn)."""
-    settings = ServiceSettings()
+    settings = _settings()
     try:
         written = ensure_dev_keys(local_dir=settings.local_dir, env=settings.env, issuer=settings.oidc_issuer)
     except DevIssuerRefused as exc:
@@ -119,12 +167,6 @@ def dev(
         )
         for d in DIENSTEN
     ]  # fmt: skip
-    time.sleep(2)
-    typer.echo("\nmeldroute draait:")
-    for d in DIENSTEN:
-        typer.echo(f"  {d.naam:16} http://{host}:{d.port}/v1/openapi.json")
-    typer.echo(banner_voorbeelden(omgeving=omgeving, host=host))
-    typer.echo("\nCtrl-C stopt alle drie.")
 
     def stop(*_: object) -> None:
         for process in processes:
@@ -134,6 +176,24 @@ def dev(
         raise typer.Exit(0)
 
     signal.signal(signal.SIGTERM, stop)
+    try:
+        niet_gereed = wacht_tot_gereed(
+            urls={d.naam: f"http://{host}:{d.port}" for d in DIENSTEN}, processes=processes
+        )
+    except KeyboardInterrupt:
+        stop()
+    if niet_gereed:
+        typer.echo(f"niet gereed: {'; '.join(niet_gereed)}; de diensten worden gestopt", err=True)
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.wait(timeout=10)
+        raise typer.Exit(1)
+    typer.echo("\nmeldroute draait:")
+    for d in DIENSTEN:
+        typer.echo(f"  {d.naam:16} http://{host}:{d.port}/v1/openapi.json")
+    typer.echo(banner_voorbeelden(omgeving=omgeving, host=host))
+    typer.echo("\nCtrl-C stopt alle drie.")
     try:
         while all(p.poll() is None for p in processes):
             time.sleep(0.5)

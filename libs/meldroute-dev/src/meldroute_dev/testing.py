@@ -24,13 +24,12 @@ import httpx
 import pytest
 from cryptography.hazmat.primitives import serialization
 from fastapi import FastAPI
-from sqlalchemy import MetaData, text
-from sqlalchemy.ext.asyncio import create_async_engine
-
 from meldroute_common.devissuer import DEFAULT_ISSUER, DevIssuer
 from meldroute_common.devkeys import ensure_dev_keys
 from meldroute_common.jwt import sign_token
 from meldroute_common.settings import Omgeving
+from sqlalchemy import MetaData, text
+from sqlalchemy.ext.asyncio import create_async_engine
 
 PG_SERVER = os.environ.get("MELDROUTE_TEST_PG", "postgresql+asyncpg://postgres@127.0.0.1:5432")
 
@@ -446,7 +445,7 @@ class Stack:
         log_dir: Path,
         env: dict[str, str] | None = None,
     ):
-        from meldroute_common.services import DIENSTEN
+        from meldroute_dev.services import DIENSTEN
 
         self.ports = {d.naam: free_port() for d in DIENSTEN}
         url = {name: f"http://127.0.0.1:{port}" for name, port in self.ports.items()}
@@ -477,13 +476,17 @@ class Stack:
 
 @pytest.fixture(scope="session")
 def stack(
-    tmp_path_factory: pytest.TempPathFactory, test_databases: TestDatabases, local_dir: Path
+    pytestconfig: pytest.Config,
+    tmp_path_factory: pytest.TempPathFactory,
+    test_databases: TestDatabases,
+    local_dir: Path,
 ) -> Iterator[Stack]:
     """The three services as real processes on migrated databases of the current backend (session-wide)."""
     from meldroute_common.migrations import upgrade
-    from meldroute_common.services import DIENSTEN
 
-    root = Path(__file__).resolve().parents[4]
+    from meldroute_dev.services import DIENSTEN
+
+    root = pytestconfig.rootpath  # the repository: its pyproject.toml holds the pytest configuration
     urls = {}
     for dienst in DIENSTEN:
         urls[dienst.naam] = test_databases.create(f"stack-{dienst.naam}")
