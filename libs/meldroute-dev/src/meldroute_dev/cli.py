@@ -210,6 +210,9 @@ def openapi(
 ) -> None:
     """Schrijf (of controleer) openapi/<dienst>.json vanuit de apps."""
     os.environ.setdefault("MELDROUTE_ENV", "test")
+    # Building an app checks its key files; the documents need none of them, so development keys will do.
+    settings = _settings()
+    ensure_dev_keys(local_dir=settings.local_dir, env=settings.env, issuer=settings.oidc_issuer)
     differ = []
     for dienst in DIENSTEN:
         document = json.dumps(dienst.create_app().openapi(), indent=2, ensure_ascii=False) + "\n"
