@@ -18,7 +18,7 @@ ADR_RULESET ?= ../shared/conformance/adr/linter.yaml
 COMPOSE_SCHEMA ?= ../shared/conformance/compose/compose-spec.json
 export ADR_RULESET COMPOSE_SCHEMA
 
-.PHONY: browser help bootstrap run test lint typecheck unit openapi openapi-check spectral fuzz soak bench demo clean
+.PHONY: browser help bootstrap run test lint typecheck imports-intake unit openapi openapi-check spectral fuzz soak bench demo clean
 
 help:
 	@echo "make run    start the three services on SQLite (Ctrl-C stops them)"
@@ -67,7 +67,10 @@ unit: bootstrap browser node_modules/.bootstrapped
 		MELDROUTE_TEST_DB=postgresql MELDROUTE_TEST_PG=$(PG_URL) $(RUN) pytest $(PYTEST_ARGS) $(NO_DATABASE); \
 	else echo "PostgreSQL does not answer on 127.0.0.1:5432: PostgreSQL run skipped"; fi
 
-test: lint typecheck openapi-check spectral unit
+imports-intake: bootstrap
+	$(RUN) lint-imports --config .importlinter-intake
+
+test: lint typecheck imports-intake openapi-check spectral unit
 
 clean:
 	rm -rf .venv node_modules .local .mypy_cache .ruff_cache

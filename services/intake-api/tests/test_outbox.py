@@ -17,7 +17,7 @@ import httpx
 import pytest
 import sqlalchemy as sa
 import uvicorn
-from intake_api.outbox.models import OutboxGebeurtenis
+from intake_api.models import OutboxGebeurtenis
 from intake_api.outbox.relay import Relay
 from meldroute_common import testing
 from meldroute_common.db import make_engine

@@ -14,7 +14,7 @@ from meldroute_common.problems import BadRequest, InvalidParam
 from sqlalchemy import Select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from intake_api.signalen.models import Signaal
+from intake_api.models import Signaal
 from intake_api.tijd import utc
 
 

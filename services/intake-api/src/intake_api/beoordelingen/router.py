@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Header, Response
+from fastapi import APIRouter, Response
 from meldroute_common.auth import SignalenBeoordelen
 from meldroute_common.db import Session
 
 from intake_api.beoordelingen import service
 from intake_api.beoordelingen.schemas import BeoordelingInvoer
-from intake_api.deps import CatalogusDep, SleutelsDep
+from intake_api.deps import CatalogusDep, IfMatch, SignaalId, SleutelsDep, etag, parse_if_match
 from intake_api.signalen import schemas
-from intake_api.signalen.router import SignaalId, etag
 from intake_api.signalen.service import weergave
 from intake_api.tijd import nu
 
@@ -41,12 +38,7 @@ async def beoordeling_vastleggen(
     session: Session,
     catalogus: CatalogusDep,
     sleutels: SleutelsDep,
-    if_match: Annotated[
-        str | None,
-        Header(
-            alias="If-Match", max_length=64, description="The ETag of the signal the decision is made on."
-        ),
-    ] = None,
+    if_match: IfMatch = None,
 ) -> schemas.Signaal:
     """Legt de beoordeling van de aandachtsfunctionaris vast. De toestandsmachine:
     `ontvangen → in_behandeling → afgesloten_geen_mensenhandel | doorverwezen_ander_domein | opgeschaald`.
@@ -63,7 +55,7 @@ async def beoordeling_vastleggen(
         signaal_id=signaal_id,
         gemeente=claims.gemeente,
         invoer=invoer,
-        verwachte_versie=service.lees_if_match(if_match),
+        verwachte_versie=parse_if_match(if_match),
         door=claims.sub,
         catalogus=catalogus,
         sleutels=sleutels,

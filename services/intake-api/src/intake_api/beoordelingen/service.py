@@ -26,9 +26,9 @@ from meldroute_common.sealing import SealContext, seal
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from intake_api.beoordelingen.schemas import BeoordelingInvoer
+from intake_api.models import CasusPartner, HistorieRegel, Schoonmerk, Signaal, ToelichtingOrigineel
 from intake_api.outbox.service import gebeurtenis_vastleggen
 from intake_api.pseudonimisering.pseudoniem import schoonmerk_lookup, schoonmerk_sleutel
-from intake_api.signalen.models import CasusPartner, HistorieRegel, Schoonmerk, Signaal, ToelichtingOrigineel
 from intake_api.signalen.service import betrokkenen_van, haal_signaal
 from intake_api.sleutels import Sleutels
 
@@ -50,19 +50,6 @@ class PreconditionRequired(Problem):
     status: ClassVar[int] = 428
     slug: ClassVar[str] = "voorwaarde-vereist"
     title: ClassVar[str] = "Voorwaarde vereist"
-
-
-def lees_if_match(waarde: str | None) -> int | None:
-    """The version in an If-Match header (`"3"` or `W/"3"`); `*` and absence give None."""
-    if waarde is None or waarde.strip() == "*":
-        return None
-    kaal = waarde.strip().removeprefix("W/").strip('"')
-    if not kaal.isdigit() or len(kaal) > 9:
-        raise BadRequest(
-            "If-Match is geen ETag van dit signaal.",
-            invalid_params=[InvalidParam(name="If-Match", reason='Verwacht de ETag, bijvoorbeeld "3".')],
-        )
-    return int(kaal)
 
 
 def _controleer(invoer: BeoordelingInvoer, catalogus: Catalogus) -> None:

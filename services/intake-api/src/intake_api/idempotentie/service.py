@@ -24,7 +24,7 @@ from meldroute_common.problems import Conflict, UnprocessableContent
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from intake_api.idempotentie.models import Idempotentiesleutel
+from intake_api.models import Idempotentiesleutel
 from intake_api.tijd import utc
 
 BEWAARTIJD = timedelta(hours=24)

@@ -30,8 +30,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from intake_api.beoordelingen.schemas import BeoordelingInvoer
 from intake_api.beoordelingen.service import beoordelen
 from intake_api.idempotentie.service import verzoek_hash
-from intake_api.importeren.models import ImportBron
 from intake_api.importeren.schemas import ImportRegel
+from intake_api.models import ImportBron
 from intake_api.signalen.service import signaal_aanmaken
 from intake_api.sleutels import Sleutels
 

@@ -10,9 +10,8 @@ from meldroute_common.db import Session
 from meldroute_common.paginering import DEFAULT_PAGE_SIZE, Cursor, PageSize
 from meldroute_common.ratelimit import RATE_LIMITED, rate_limited
 
-from intake_api.deps import SleutelsDep
+from intake_api.deps import SignaalId, SleutelsDep
 from intake_api.intern import schemas, service
-from intake_api.signalen.router import SignaalId
 from intake_api.toegang.service import Actie, log_toegang
 
 #: Every internal operation is counted per client under `INTAKE_INTERN_RATE_LIMIT`.

@@ -11,11 +11,11 @@ from meldroute_common.problems import BadRequest, InvalidParam, NotFound
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from intake_api.intern import schemas
+from intake_api.models import Betrokkene, CasusPartner, Signaal
 from intake_api.paginering import signalen_pagina
 from intake_api.pseudonimisering.bsn import InvalidBsnError
 from intake_api.pseudonimisering.pseudoniem import link_pseudoniemen
 from intake_api.signalen.koppeling import pseudoniemen_van_persoon
-from intake_api.signalen.models import Betrokkene, CasusPartner, Signaal
 from intake_api.signalen.service import gekoppelde_signalen
 from intake_api.tijd import utc
 

@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
 from intake_api.config import IntakeSettings
-from intake_api.outbox.models import OutboxGebeurtenis
+from intake_api.models import OutboxGebeurtenis
 from intake_api.tijd import nu, utc
 
 log = logging.getLogger("intake_api.outbox")

@@ -21,12 +21,12 @@ from uuid import UUID
 
 import sqlalchemy as sa
 from fastapi import FastAPI
+from meldroute_common.duur import Duur, parse_duur
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from intake_api.config import IntakeSettings
 from intake_api.idempotentie.service import opruimen
-from intake_api.retentie.termijnen import Duur, parse_duur
-from intake_api.signalen.models import Betrokkene, HistorieRegel, Schoonmerk, Signaal, ToelichtingOrigineel
+from intake_api.models import Betrokkene, HistorieRegel, Schoonmerk, Signaal, ToelichtingOrigineel
 from intake_api.tijd import nu
 
 log = logging.getLogger("intake_api.retentie")

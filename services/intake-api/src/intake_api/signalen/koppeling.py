@@ -24,7 +24,7 @@ from uuid import UUID
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from intake_api.signalen.models import BetrokkenePseudoniem
+from intake_api.models import BetrokkenePseudoniem
 
 #: Rounds of the closure; each round follows pseudonym -> betrokkenen -> their other pseudonyms.
 _MAX_RONDEN = 8

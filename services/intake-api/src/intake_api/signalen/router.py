@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from typing import Annotated
-from uuid import UUID
 
-from fastapi import APIRouter, Header, Path, Query, Response
+from fastapi import APIRouter, Header, Query, Response
 from fastapi.responses import JSONResponse
 from meldroute_common.auth import SignalenAanmaken, SignalenLezen
 from meldroute_common.db import Session
@@ -13,7 +12,7 @@ from meldroute_common.paginering import DEFAULT_PAGE_SIZE, Cursor, PageSize
 from meldroute_common.ratelimit import RATE_LIMITED, rate_limited
 from meldroute_common.typen import Tijdstip
 
-from intake_api.deps import CatalogusDep, SessionMaker, SleutelsDep
+from intake_api.deps import CatalogusDep, SessionMaker, SignaalId, SleutelsDep, etag
 from intake_api.idempotentie import service as idempotentie
 from intake_api.signalen import schemas, service
 from intake_api.tijd import nu
@@ -32,13 +31,6 @@ IdempotencyKey = Annotated[
         "returns the first answer again instead of recording the signal twice.",
     ),
 ]
-
-
-SignaalId = Annotated[UUID, Path(alias="signaalId", description="Id of the signal.")]
-
-
-def etag(versie: int) -> str:
-    return f'"{versie}"'
 
 
 #: What a client can do next with a new signal (OpenAPI links; schemathesis follows them in its stateful phase).

@@ -23,6 +23,14 @@ from meldroute_common.scrubbing import KnownIdentity, identity_tokens, scrub_tex
 from meldroute_common.sealing import SealContext, seal
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from intake_api.models import (
+    Betrokkene,
+    BetrokkenePseudoniem,
+    HistorieRegel,
+    Schoonmerk,
+    Signaal,
+    SignaalUitbuitingsvorm,
+)
 from intake_api.outbox.service import gebeurtenis_vastleggen
 from intake_api.paginering import signalen_pagina
 from intake_api.pseudonimisering.bsn import InvalidBsnError, validate_bsn
@@ -34,14 +42,6 @@ from intake_api.pseudonimisering.pseudoniem import (
 )
 from intake_api.signalen import schemas
 from intake_api.signalen.koppeling import koppelingen
-from intake_api.signalen.models import (
-    Betrokkene,
-    BetrokkenePseudoniem,
-    HistorieRegel,
-    Schoonmerk,
-    Signaal,
-    SignaalUitbuitingsvorm,
-)
 from intake_api.sleutels import Sleutels
 from intake_api.tijd import utc
 
