@@ -170,7 +170,7 @@ async def test_two_relays_never_send_an_event_twice(
                 )
                 for engine in engines
             ]
-            taken = [asyncio.create_task(r.draai()) for r in relays]
+            taken = [asyncio.create_task(r.run()) for r in relays]
             try:
                 await _wacht_tot(lambda: len(rapportage.ontvangen) >= 600, seconden=60)
                 await asyncio.sleep(0.2)  # anything sent twice would arrive now

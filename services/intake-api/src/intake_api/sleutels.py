@@ -23,7 +23,7 @@ class Sleutels:
         return f"Sleutels(gateway={self.gateway.key_id})"
 
 
-def laad_sleutels(settings: IntakeSettings) -> Sleutels:
+def load_sleutels(settings: IntakeSettings) -> Sleutels:
     """Read the key files named by the settings (defaults: the development keys in the local folder)."""
     link = read_hex_key(settings.key_path(settings.link_key_file, "intake-link.key"), min_bytes=MIN_KEY_BYTES)
     gateway_pad = settings.key_path(settings.gateway_public_key_file, "gateway-hpke-public.pem")

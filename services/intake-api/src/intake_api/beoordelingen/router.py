@@ -10,7 +10,7 @@ from intake_api.beoordelingen import service
 from intake_api.beoordelingen.schemas import BeoordelingInvoer
 from intake_api.deps import CatalogusDep, IfMatch, SignaalId, SleutelsDep, etag, parse_if_match
 from intake_api.signalen import schemas
-from intake_api.signalen.service import weergave
+from intake_api.signalen.service import build_weergave
 from intake_api.tijd import nu
 
 router = APIRouter(tags=["beoordelingen"])
@@ -50,7 +50,7 @@ async def beoordeling_vastleggen(
     Elke wijziging komt met wie, wanneer en waarom (`toelichting`) in de historie.
 
     Een signaal van een andere gemeente is 404, net als bij lezen: of het bestaat, blijft verborgen."""
-    signaal = await service.beoordelen(
+    signaal = await service.record_beoordeling(
         session=session,
         signaal_id=signaal_id,
         gemeente=claims.gemeente,
@@ -62,4 +62,4 @@ async def beoordeling_vastleggen(
         nu=nu(),
     )
     response.headers["ETag"] = etag(signaal.versie)
-    return await weergave(session=session, signaal=signaal)
+    return await build_weergave(session=session, signaal=signaal)

@@ -13,7 +13,7 @@ from intake_api.models import Betrokkene, OutboxGebeurtenis, Signaal
 from intake_api.tijd import utc
 
 
-async def gebeurtenis_vastleggen(
+async def record_gebeurtenis(
     *,
     session: AsyncSession,
     catalogus: Catalogus,
