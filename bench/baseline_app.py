@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime
 
-from intake_api.signalen.models import Signaal
+from intake_api.models import Signaal
 from meldroute_common.db import make_engine
 from sqlalchemy import Table
 from starlette.applications import Starlette

@@ -29,8 +29,7 @@ from typing import Any
 import httpx
 import pytest
 import sqlalchemy as sa
-from intake_api.outbox.models import OutboxGebeurtenis
-from intake_api.signalen.models import Signaal
+from intake_api.models import OutboxGebeurtenis, Signaal
 from meldroute_common.devissuer import DevIssuer
 from meldroute_common.migrations import upgrade
 from meldroute_dev.services import DIENSTEN

@@ -16,10 +16,10 @@ from typing import Any
 
 import httpx
 import pytest
-from intake_api.importeren.service import Samenvatting, Uitkomst, importeer, lees_regels
+from intake_api.importeren.service import Samenvatting, Uitkomst, import_regels, read_regels
 from intake_api.models import Base
 from intake_api.retentie.service import Termijnen, purge
-from intake_api.sleutels import laad_sleutels
+from intake_api.sleutels import load_sleutels
 from meldroute_common.catalogus import standaard_catalogus
 from meldroute_common.db import make_engine
 from meldroute_dev.testing import ServiceHarness
@@ -75,11 +75,11 @@ async def maker(
 @pytest.fixture
 def importeren(maker: async_sessionmaker[AsyncSession], intake_harness: ServiceHarness) -> Importeer:
     settings = intake_harness.settings()
-    sleutels, catalogus = laad_sleutels(settings), standaard_catalogus()
+    sleutels, catalogus = load_sleutels(settings), standaard_catalogus()
 
     async def doe(regels: list[bytes], **opties: Any) -> Samenvatting:
-        return await importeer(
-            maker=maker, regels=lees_regels(regels), catalogus=catalogus, sleutels=sleutels,
+        return await import_regels(
+            maker=maker, regels=read_regels(regels=regels), catalogus=catalogus, sleutels=sleutels,
             door=opties.pop("door", "import-test"), nu=lambda: NU, **opties,
         )  # fmt: skip
 

@@ -16,7 +16,7 @@ import httpx
 import pytest
 import sqlalchemy as sa
 import uvicorn
-from intake_api.outbox.models import OutboxGebeurtenis
+from intake_api.models import OutboxGebeurtenis
 from intake_api.outbox.relay import Relay
 from meldroute_common.codering import decode_b64url
 from meldroute_common.db import make_engine
@@ -168,7 +168,7 @@ async def test_two_relays_never_send_an_event_twice(
                 )
                 for engine in engines
             ]
-            taken = [asyncio.create_task(r.draai()) for r in relays]
+            taken = [asyncio.create_task(r.run()) for r in relays]
             try:
                 await _wacht_tot(lambda: len(rapportage.ontvangen) >= 600, seconden=60)
                 await asyncio.sleep(0.2)  # anything sent twice would arrive now

@@ -13,8 +13,8 @@ import httpx
 import pytest
 from intake_api.config import IntakeSettings
 from intake_api.retentie.service import Termijnen, purge
-from intake_api.retentie.termijnen import parse_duur
 from meldroute_common.db import make_engine
+from meldroute_common.duur import parse_duur
 from meldroute_dev.testing import ServiceHarness, running
 from sqlalchemy.ext.asyncio import async_sessionmaker
 

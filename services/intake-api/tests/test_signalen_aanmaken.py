@@ -10,8 +10,7 @@ from typing import Any
 
 import httpx
 import sqlalchemy as sa
-from intake_api.idempotentie.models import Idempotentiesleutel
-from intake_api.signalen.models import Betrokkene, Signaal
+from intake_api.models import Betrokkene, Idempotentiesleutel, Signaal
 from meldroute_common.sealing import SealContext, load_keyring, open_sealed
 from meldroute_dev.testing import ServiceHarness
 from sqlalchemy.ext.asyncio import create_async_engine

@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 import sqlalchemy as sa
-from intake_api.signalen.models import Signaal
+from intake_api.models import Signaal
 from meldroute_dev import testing
 from meldroute_dev.testing import ServiceHarness
 from sqlalchemy.ext.asyncio import create_async_engine

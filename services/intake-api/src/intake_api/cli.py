@@ -16,9 +16,9 @@ from rich.table import Table
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from intake_api.config import get_settings
-from intake_api.importeren.service import Regelresultaat, Samenvatting, Uitkomst, importeer, lees_regels
-from intake_api.retentie.service import Termijnen, purge, verlopen_signalen
-from intake_api.sleutels import laad_sleutels
+from intake_api.importeren.service import Regelresultaat, Samenvatting, Uitkomst, import_regels, read_regels
+from intake_api.retentie.service import Termijnen, find_verlopen_signalen, purge
+from intake_api.sleutels import load_sleutels
 from intake_api.tijd import nu
 
 app = typer.Typer(help="Beheer van intake-api.", no_args_is_help=True)
@@ -32,13 +32,13 @@ def main() -> None:
 
 async def _retentie(*, droog: bool) -> int:
     settings = get_settings()
-    termijnen = Termijnen.uit(settings)
+    termijnen = Termijnen.from_settings(settings)
     engine = make_engine(settings.database_url)
     maker = async_sessionmaker(engine, expire_on_commit=False)
     try:
         if droog:
             async with maker() as session:
-                return len(await verlopen_signalen(session=session, termijnen=termijnen, moment=nu()))
+                return len(await find_verlopen_signalen(session=session, termijnen=termijnen, moment=nu()))
         with Progress(
             TextColumn("[bold]bewaartermijn"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
             console=console,
@@ -70,10 +70,12 @@ def retentie(
         typer.echo(f"gewist: {aantal} signalen (bewaartermijnen {termijnen})")
 
 
-async def _importeer(*, bestand: Path, door: str, gemeente: str | None, stop_bij_fout: bool) -> Samenvatting:
+async def _import_bestand(
+    *, bestand: Path, door: str, gemeente: str | None, stop_bij_fout: bool
+) -> Samenvatting:
     settings = get_settings()
     catalogus = standaard_catalogus(gemeenten=settings.gemeenten)
-    sleutels = laad_sleutels(settings)
+    sleutels = load_sleutels(settings)
     # One log line per signal would run through the progress bar; the summary says what happened.
     logging.getLogger("intake_api").setLevel(max(logging.WARNING, logging.getLogger("intake_api").level))
     with bestand.open("rb") as ruw:
@@ -96,8 +98,8 @@ async def _importeer(*, bestand: Path, door: str, gemeente: str | None, stop_bij
                 stand = ", ".join(f"{u.value} {n}" for u, n in telling.items() if n)
                 voortgang.update(taak, advance=1, stand=stand)
 
-            return await importeer(
-                maker=maker, regels=lees_regels(f), catalogus=catalogus, sleutels=sleutels, door=door, nu=nu,
+            return await import_regels(
+                maker=maker, regels=read_regels(regels=f), catalogus=catalogus, sleutels=sleutels, door=door, nu=nu,
                 gemeente=gemeente, stop_bij_fout=stop_bij_fout, na_elk=na_elk,
             )  # fmt: skip
     finally:
@@ -160,7 +162,7 @@ def importeren(
     Afsluitcode 0 als elke regel nieuw of al aanwezig is, anders 1."""
     try:
         samenvatting = asyncio.run(
-            _importeer(bestand=bestand, door=door, gemeente=gemeente, stop_bij_fout=stop_bij_fout)
+            _import_bestand(bestand=bestand, door=door, gemeente=gemeente, stop_bij_fout=stop_bij_fout)
         )
     except (FileNotFoundError, ValueError) as fout:
         # A missing or unusable key file: nothing was imported.

@@ -6,6 +6,7 @@ from functools import cache
 from pathlib import Path
 from typing import ClassVar
 
+from meldroute_common.duur import parse_duur
 from meldroute_common.settings import ServiceSettings, load_settings
 from pydantic import Field, field_validator
 from pydantic_settings import SettingsConfigDict
@@ -102,8 +103,6 @@ class IntakeSettings(ServiceSettings):
     @field_validator("bewaartermijn_niet_opgeschaald", "bewaartermijn_opgeschaald")
     @classmethod
     def _iso_duur(cls, waarde: str) -> str:
-        from intake_api.retentie.termijnen import parse_duur
-
         parse_duur(waarde)  # raises ValueError on anything that is not a positive ISO 8601 duration
         return waarde
 

@@ -1,11 +1,14 @@
-"""Handler dependencies for what the app holds in its state (catalogue, keys, session maker)."""
+"""What the routers share: dependencies for the app's state (catalogue, keys, session maker), the path
+parameters used by more than one router, and the ETag helpers (a signal's version as ETag and back)."""
 
 from __future__ import annotations
 
 from typing import Annotated
+from uuid import UUID
 
-from fastapi import Depends, Request
+from fastapi import Depends, Header, Path, Request
 from meldroute_common.catalogus import Catalogus
+from meldroute_common.problems import BadRequest, InvalidParam
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from intake_api.config import IntakeSettings
@@ -36,3 +39,27 @@ CatalogusDep = Annotated[Catalogus, Depends(_catalogus)]
 SleutelsDep = Annotated[Sleutels, Depends(_sleutels)]
 SessionMaker = Annotated[async_sessionmaker[AsyncSession], Depends(_maker)]
 SettingsDep = Annotated[IntakeSettings, Depends(_settings)]
+
+SignaalId = Annotated[UUID, Path(alias="signaalId", description="Id of the signal.")]
+IfMatch = Annotated[
+    str | None,
+    Header(alias="If-Match", max_length=64, description="The ETag of the signal the decision is made on."),
+]
+
+
+def etag(versie: int) -> str:
+    """The ETag of a signal at this version (`"3"`)."""
+    return f'"{versie}"'
+
+
+def parse_if_match(waarde: str | None) -> int | None:
+    """The version in an If-Match header (`"3"` or `W/"3"`); `*` and absence give None."""
+    if waarde is None or waarde.strip() == "*":
+        return None
+    kaal = waarde.strip().removeprefix("W/").strip('"')
+    if not kaal.isdigit() or len(kaal) > 9:
+        raise BadRequest(
+            "If-Match is geen ETag van dit signaal.",
+            invalid_params=[InvalidParam(name="If-Match", reason='Verwacht de ETag, bijvoorbeeld "3".')],
+        )
+    return int(kaal)

@@ -16,11 +16,11 @@ from intake_api.intern.router import router as intern_router
 from intake_api.outbox.relay import start_relay
 from intake_api.retentie.service import start_retentietaak
 from intake_api.signalen.router import router as signalen_router
-from intake_api.sleutels import laad_sleutels, sleutelbestanden
+from intake_api.sleutels import load_sleutels, sleutelbestanden
 
 
 async def _sleutels_laden(app: FastAPI) -> Callable[[], Awaitable[None]] | None:
-    app.state.sleutels = laad_sleutels(app.state.settings)
+    app.state.sleutels = load_sleutels(app.state.settings)
     return None
 
 

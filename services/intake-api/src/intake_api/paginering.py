@@ -11,7 +11,7 @@ from meldroute_common.paginering import CursorCodec
 from sqlalchemy import Select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from intake_api.signalen.models import Signaal
+from intake_api.models import Signaal
 from intake_api.tijd import utc
 
 #: The position after the last row of a page: its moment and id.

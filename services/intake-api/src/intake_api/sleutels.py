@@ -40,7 +40,7 @@ def sleutelbestanden(settings: IntakeSettings) -> dict[str, list[Path]]:
     }
 
 
-def laad_sleutels(settings: IntakeSettings) -> Sleutels:
+def load_sleutels(settings: IntakeSettings) -> Sleutels:
     """Read the key files named by the settings (defaults: the development keys in the local folder)."""
     link = read_hex_key(_link_pad(settings), min_bytes=MIN_KEY_BYTES)
     return Sleutels(link_sleutel=link, gateway=load_public_key(_gateway_pad(settings)))

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Header, Response
+from fastapi import APIRouter, Response
 from meldroute_common.auth import SignalenBeoordelen
 from meldroute_common.db import Session
 
 from intake_api.beoordelingen import service
 from intake_api.beoordelingen.schemas import BeoordelingInvoer, ProblemStatusConflict
-from intake_api.deps import CatalogusDep, SleutelsDep
+from intake_api.deps import CatalogusDep, IfMatch, SignaalId, SleutelsDep, etag, parse_if_match
 from intake_api.signalen import schemas
-from intake_api.signalen.router import SignaalId, etag
-from intake_api.signalen.service import weergave
+from intake_api.signalen.service import build_weergave
 from intake_api.tijd import nu
 
 router = APIRouter(tags=["beoordelingen"])
@@ -42,12 +39,7 @@ async def beoordeling_vastleggen(
     session: Session,
     catalogus: CatalogusDep,
     sleutels: SleutelsDep,
-    if_match: Annotated[
-        str | None,
-        Header(
-            alias="If-Match", max_length=64, description="The ETag of the signal the decision is made on."
-        ),
-    ] = None,
+    if_match: IfMatch = None,
 ) -> schemas.Signaal:
     """Legt de beoordeling van de aandachtsfunctionaris vast. De toestandsmachine:
     `ontvangen → in_behandeling → afgesloten_geen_mensenhandel | doorverwezen_ander_domein | opgeschaald`.
@@ -59,16 +51,16 @@ async def beoordeling_vastleggen(
     Elke wijziging komt met wie, wanneer en waarom (`toelichting`) in de historie.
 
     Een signaal van een andere gemeente is 404, net als bij lezen: of het bestaat, blijft verborgen."""
-    signaal = await service.beoordelen(
+    signaal = await service.record_beoordeling(
         session=session,
         signaal_id=signaal_id,
         gemeente=claims.gemeente,
         invoer=invoer,
-        verwachte_versie=service.lees_if_match(if_match),
+        verwachte_versie=parse_if_match(if_match),
         door=claims.sub,
         catalogus=catalogus,
         sleutels=sleutels,
         nu=nu(),
     )
     response.headers["ETag"] = etag(signaal.versie)
-    return await weergave(session=session, signaal=signaal)
+    return await build_weergave(session=session, signaal=signaal)

@@ -26,10 +26,10 @@ from meldroute_common.sealing import SealContext, seal
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from intake_api.beoordelingen.schemas import BeoordelingInvoer
-from intake_api.outbox.service import gebeurtenis_vastleggen
+from intake_api.models import CasusPartner, HistorieRegel, Schoonmerk, Signaal, ToelichtingOrigineel
+from intake_api.outbox.service import record_gebeurtenis
 from intake_api.pseudonimisering.pseudoniem import schoonmerk_lookup, schoonmerk_sleutel
-from intake_api.signalen.models import CasusPartner, HistorieRegel, Schoonmerk, Signaal, ToelichtingOrigineel
-from intake_api.signalen.service import betrokkenen_van, haal_signaal
+from intake_api.signalen.service import get_betrokkenen, get_signaal
 from intake_api.sleutels import Sleutels
 
 #: Allowed moves: status → the statuses it may become.
@@ -50,19 +50,6 @@ class PreconditionRequired(Problem):
     status: ClassVar[int] = 428
     slug: ClassVar[str] = "voorwaarde-vereist"
     title: ClassVar[str] = "Voorwaarde vereist"
-
-
-def lees_if_match(waarde: str | None) -> int | None:
-    """The version in an If-Match header (`"3"` or `W/"3"`); `*` and absence give None."""
-    if waarde is None or waarde.strip() == "*":
-        return None
-    kaal = waarde.strip().removeprefix("W/").strip('"')
-    if not kaal.isdigit() or len(kaal) > 9:
-        raise BadRequest(
-            "If-Match is geen ETag van dit signaal.",
-            invalid_params=[InvalidParam(name="If-Match", reason='Verwacht de ETag, bijvoorbeeld "3".')],
-        )
-    return int(kaal)
 
 
 def _controleer(invoer: BeoordelingInvoer, catalogus: Catalogus) -> None:
@@ -98,7 +85,7 @@ def _controleer(invoer: BeoordelingInvoer, catalogus: Catalogus) -> None:
         raise BadRequest("De beoordeling is ongeldig; zie invalidParams.", invalid_params=fouten)
 
 
-async def schoon_toelichting(
+async def scrub_toelichting(
     *, session: AsyncSession, signaal_id: UUID, tekst: str, sleutels: Sleutels
 ) -> str:
     """The note with identifiers replaced, the signal's own betrokkenen included (through their scrub marks:
@@ -108,7 +95,7 @@ async def schoon_toelichting(
     return scrub_text(tekst, lookup=lookup).text
 
 
-async def verzegel_toelichting(
+async def seal_toelichting(
     *,
     session: AsyncSession,
     signaal: Signaal,
@@ -135,7 +122,7 @@ async def verzegel_toelichting(
     )
 
 
-async def beoordelen(
+async def record_beoordeling(
     *,
     session: AsyncSession,
     signaal_id: UUID,
@@ -150,7 +137,7 @@ async def beoordelen(
     """Apply a decision. 404 another municipality's or an unknown signal, 400 invalid fields, 428 no
     version given, 412 the version is not the current one, 409 a move the state machine does not allow
     (the problem lists `toegestaneStatussen`)."""
-    signaal = await haal_signaal(session=session, signaal_id=signaal_id, gemeente=gemeente)
+    signaal = await get_signaal(session=session, signaal_id=signaal_id, gemeente=gemeente)
     _controleer(invoer, catalogus)
     if invoer.versie is not None and verwachte_versie is not None and invoer.versie != verwachte_versie:
         raise BadRequest(
@@ -216,23 +203,23 @@ async def beoordelen(
             door=door,
             van_status=van,
             naar_status=invoer.status,
-            toelichting=await schoon_toelichting(
+            toelichting=await scrub_toelichting(
                 session=session, signaal_id=signaal.id, tekst=invoer.toelichting, sleutels=sleutels
             ),
             details=details or None,
         )
     )
     await session.flush()
-    await verzegel_toelichting(
+    await seal_toelichting(
         session=session, signaal=signaal, historie_id=historie_id, volgnummer=versie + 1,
         tekst=invoer.toelichting, sleutels=sleutels,
     )  # fmt: skip
-    await gebeurtenis_vastleggen(
+    await record_gebeurtenis(
         session=session,
         catalogus=catalogus,
         type="beoordeling_vastgelegd",
         signaal=signaal,
-        betrokkenen=await betrokkenen_van(session=session, signaal_id=signaal.id),
+        betrokkenen=await get_betrokkenen(session=session, signaal_id=signaal.id),
         nu=nu,
         uitkomst=invoer.status,
     )

@@ -24,7 +24,7 @@ from meldroute_common.problems import Conflict, UnprocessableContent
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from intake_api.idempotentie.models import Idempotentiesleutel
+from intake_api.models import Idempotentiesleutel
 from intake_api.tijd import utc
 
 BEWAARTIJD = timedelta(hours=24)
@@ -104,7 +104,7 @@ async def claim(
     )
 
 
-async def vastleggen(
+async def store(
     *, session: AsyncSession, claim_id: UUID, status: int, body: dict[str, Any], locatie: str | None
 ) -> None:
     """Store the answer with the claim, in the caller's transaction."""
@@ -115,13 +115,13 @@ async def vastleggen(
     )
 
 
-async def vrijgeven(*, maker: async_sessionmaker[AsyncSession], claim_id: UUID) -> None:
+async def release(*, maker: async_sessionmaker[AsyncSession], claim_id: UUID) -> None:
     """Drop a claim whose request failed, so the client can retry with the same key."""
     async with maker() as session, session.begin():
         await session.execute(sa.delete(Idempotentiesleutel).where(Idempotentiesleutel.id == claim_id))
 
 
-async def opruimen(*, session: AsyncSession, nu: datetime) -> int:
+async def clean_up(*, session: AsyncSession, nu: datetime) -> int:
     """Delete keys older than 24 hours; returns how many."""
     resultaat = await session.execute(
         sa.delete(Idempotentiesleutel).where(Idempotentiesleutel.aangemaakt_op < nu - BEWAARTIJD)

@@ -1,6 +1,6 @@
 """Import historical signals line by line through the same code path as `POST /v1/signalen`.
 
-Each line is validated with the API's own schema and recorded by `signalen.service.signaal_aanmaken` (so
+Each line is validated with the API's own schema and recorded by `signalen.service.create_signaal` (so
 pseudonymised, sealed and scrubbed exactly as at the door), its triage history by
 `beoordelingen.service.beoordelen`; both with the line's original moments, so the history and the outbox
 events carry those dates and reporting files them under the right months. One transaction per line: a line
@@ -28,11 +28,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from intake_api.beoordelingen.schemas import BeoordelingInvoer
-from intake_api.beoordelingen.service import beoordelen
+from intake_api.beoordelingen.service import record_beoordeling
 from intake_api.idempotentie.service import verzoek_hash
-from intake_api.importeren.models import ImportBron
 from intake_api.importeren.schemas import ImportRegel
-from intake_api.signalen.service import signaal_aanmaken
+from intake_api.models import ImportBron
+from intake_api.signalen.service import create_signaal
 from intake_api.sleutels import Sleutels
 
 log = logging.getLogger("intake_api.importeren")
@@ -69,7 +69,7 @@ class Samenvatting:
     fouten: list[Regelresultaat] = field(default_factory=list)
     gestopt_na: int | None = None
 
-    def voeg_toe(self, resultaat: Regelresultaat) -> None:
+    def add(self, resultaat: Regelresultaat) -> None:
         self.telling[resultaat.uitkomst] += 1
         if resultaat.uitkomst in (Uitkomst.conflict, Uitkomst.afgewezen):
             self.fouten.append(resultaat)
@@ -97,7 +97,7 @@ def _problemen(fout: Problem, *, voorvoegsel: str) -> tuple[str, ...]:
     return (f"{voorvoegsel.rstrip('.') or 'regel'}: {fout.detail}",)
 
 
-def lees_regels(regels: Iterable[bytes]) -> Iterator[tuple[int, bytes]]:
+def read_regels(*, regels: Iterable[bytes]) -> Iterator[tuple[int, bytes]]:
     """Number the lines (from 1) and skip blank ones; a UTF-8 byte-order mark at the start is ignored."""
     for nummer, regel in enumerate(regels, start=1):
         if nummer == 1:
@@ -145,7 +145,7 @@ def _herhaling(bron: ImportBron, *, regel: int, hash_: str) -> Regelresultaat:
     )
 
 
-async def importeer_regel(
+async def import_regel(
     *,
     maker: async_sessionmaker[AsyncSession],
     regel: int,
@@ -198,7 +198,7 @@ async def importeer_regel(
         async with maker() as session, session.begin():
             if (bron := await _bestaand(session=session, gemeente=code, bron_id=bron_id)) is not None:
                 return _herhaling(bron, regel=regel, hash_=hash_)
-            signaal = await signaal_aanmaken(
+            signaal = await create_signaal(
                 session=session,
                 invoer=invoer.signaal,
                 door=door,
@@ -209,7 +209,7 @@ async def importeer_regel(
             )
             for index, besluit in enumerate(invoer.beoordelingen):
                 voorvoegsel = f"beoordelingen[{index}]."
-                await beoordelen(
+                await record_beoordeling(
                     session=session,
                     signaal_id=signaal.id,
                     gemeente=code,
@@ -248,7 +248,7 @@ async def importeer_regel(
     return Regelresultaat(regel=regel, uitkomst=Uitkomst.nieuw, bron_id=bron_id, signaal_id=signaal.id)
 
 
-async def importeer(
+async def import_regels(
     *,
     maker: async_sessionmaker[AsyncSession],
     regels: Iterable[tuple[int, bytes]],
@@ -263,7 +263,7 @@ async def importeer(
     """Import every numbered line; a rejected or conflicting line stops the rest only with `stop_bij_fout`."""
     samenvatting = Samenvatting()
     for nummer, tekst in regels:
-        resultaat = await importeer_regel(
+        resultaat = await import_regel(
             maker=maker,
             regel=nummer,
             tekst=tekst,
@@ -273,7 +273,7 @@ async def importeer(
             nu=nu(),
             gemeente=gemeente,
         )
-        samenvatting.voeg_toe(resultaat)
+        samenvatting.add(resultaat)
         if na_elk is not None:
             na_elk(resultaat)
         if stop_bij_fout and resultaat.uitkomst in (Uitkomst.conflict, Uitkomst.afgewezen):

@@ -10,9 +10,8 @@ from meldroute_common.db import Session
 from meldroute_common.paginering import DEFAULT_PAGE_SIZE, Cursor, PageSize
 from meldroute_common.ratelimit import RATE_LIMITED, rate_limited
 
-from intake_api.deps import SleutelsDep
+from intake_api.deps import SignaalId, SleutelsDep
 from intake_api.intern import schemas, service
-from intake_api.signalen.router import SignaalId
 from intake_api.toegang.service import Actie, log_toegang
 
 #: Every internal operation is counted per client under `INTAKE_INTERN_RATE_LIMIT`.
@@ -41,7 +40,7 @@ async def intern_casussen_zoeken(
 ) -> schemas.CasussenPagina:
     """Opgeschaalde signalen, nieuwste opschaling eerst, zonder verzegelde gegevens; optioneel alleen die
     met `partner` onder de ontvangers. Alleen voor de privacy-gateway."""
-    return await service.casussen(session=session, page_size=page_size, partner=partner, cursor=cursor)
+    return await service.search_casussen(session=session, page_size=page_size, partner=partner, cursor=cursor)
 
 
 @router.get(
@@ -57,7 +56,7 @@ async def intern_casus_ophalen(
     """Eén opgeschaald signaal met per betrokkene het koppelpseudoniem en de verzegelde identiteit
     (base64; alleen de privacy-gateway kan die openen). Een niet-opgeschaald of onbekend signaal is 404.
     Na het verstrijken van de bewaartermijn zijn de verzegelde gegevens null."""
-    casus = await service.casus(session=session, signaal_id=signaal_id)
+    casus = await service.get_casus(session=session, signaal_id=signaal_id)
     await log_toegang(session=session, claims=claims, signaal_id=casus.id, actie=Actie.casus_gelezen_intern)
     return casus
 
@@ -76,4 +75,4 @@ async def intern_pseudoniem_bepalen(
     inzageverzoek kan beantwoorden zonder de koppelsleutel te hebben, met alle koppelpseudoniemen die
     daaraan gekoppeld zijn: wie ooit met BSN én naam en geboortedatum is vastgelegd, wordt met beide
     gevonden. Een ongeldig BSN is 400. Er wordt niets opgeslagen of gelogd over de persoon."""
-    return await service.pseudoniem(session=session, verzoek=verzoek, sleutel=sleutels.link_sleutel)
+    return await service.get_pseudoniem(session=session, verzoek=verzoek, sleutel=sleutels.link_sleutel)

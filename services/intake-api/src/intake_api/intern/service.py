@@ -11,18 +11,18 @@ from meldroute_common.problems import BadRequest, InvalidParam, NotFound
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from intake_api.intern import schemas
+from intake_api.models import Betrokkene, CasusPartner, Signaal
 from intake_api.paginering import signalen_pagina
 from intake_api.pseudonimisering.bsn import InvalidBsnError
 from intake_api.pseudonimisering.pseudoniem import link_pseudoniemen
 from intake_api.signalen.koppeling import pseudoniemen_van_persoon
-from intake_api.signalen.models import Betrokkene, CasusPartner, Signaal
-from intake_api.signalen.service import gekoppelde_signalen
+from intake_api.signalen.service import find_gekoppelde_signalen
 from intake_api.tijd import utc
 
 MINDERJARIGE_INDICATOR = "minderjarige-betrokken"
 
 
-async def _betrokkenen(session: AsyncSession, signaal_ids: Sequence[UUID]) -> dict[UUID, list[Betrokkene]]:
+async def _betrokkenen(*, session: AsyncSession, signaal_ids: Sequence[UUID]) -> dict[UUID, list[Betrokkene]]:
     per_signaal: dict[UUID, list[Betrokkene]] = {i: [] for i in signaal_ids}
     if not signaal_ids:
         return per_signaal
@@ -36,9 +36,9 @@ async def _betrokkenen(session: AsyncSession, signaal_ids: Sequence[UUID]) -> di
     return per_signaal
 
 
-async def _gekoppeld(session: AsyncSession, betrokkenen: Iterable[Betrokkene]) -> dict[UUID, int]:
+async def _gekoppeld(*, session: AsyncSession, betrokkenen: Iterable[Betrokkene]) -> dict[UUID, int]:
     """Per betrokkene, the number of other signals linked to them by any of their pseudonyms."""
-    return await gekoppelde_signalen(session=session, betrokkenen=betrokkenen)
+    return await find_gekoppelde_signalen(session=session, betrokkenen=betrokkenen)
 
 
 def _basis(signaal: Signaal, betrokkenen: list[Betrokkene]) -> dict[str, object]:
@@ -81,13 +81,13 @@ def _betrokkene(b: Betrokkene, gekoppeld: dict[UUID, int]) -> dict[str, object]:
     }
 
 
-async def casus(*, session: AsyncSession, signaal_id: UUID) -> schemas.Casus:
+async def get_casus(*, session: AsyncSession, signaal_id: UUID) -> schemas.Casus:
     """One escalated signal with its sealed identities; 404 when unknown or not escalated."""
     signaal = await session.get(Signaal, signaal_id)
     if signaal is None or signaal.status != "opgeschaald":
         raise NotFound("Casus niet gevonden.")
-    betrokkenen = (await _betrokkenen(session, [signaal.id]))[signaal.id]
-    per_pseudoniem = await _gekoppeld(session, betrokkenen)
+    betrokkenen = (await _betrokkenen(session=session, signaal_ids=[signaal.id]))[signaal.id]
+    per_pseudoniem = await _gekoppeld(session=session, betrokkenen=betrokkenen)
     return schemas.Casus.model_validate(
         {
             **_basis(signaal, betrokkenen),
@@ -104,7 +104,7 @@ async def casus(*, session: AsyncSession, signaal_id: UUID) -> schemas.Casus:
     )
 
 
-async def casussen(
+async def search_casussen(
     *, session: AsyncSession, page_size: int, partner: str | None = None, cursor: str | None = None
 ) -> schemas.CasussenPagina:
     """Escalated signals, newest escalation first, without sealed blobs."""
@@ -116,8 +116,10 @@ async def casussen(
     signalen, volgende = await signalen_pagina(
         session=session, query=query, moment=Signaal.opgeschaald_op, page_size=page_size, cursor=cursor
     )
-    betrokkenen = await _betrokkenen(session, [s.id for s in signalen])
-    per_pseudoniem = await _gekoppeld(session, [b for bs in betrokkenen.values() for b in bs])
+    betrokkenen = await _betrokkenen(session=session, signaal_ids=[s.id for s in signalen])
+    per_pseudoniem = await _gekoppeld(
+        session=session, betrokkenen=[b for bs in betrokkenen.values() for b in bs]
+    )
     return schemas.CasussenPagina(
         casussen=[
             schemas.CasusSamenvatting.model_validate(
@@ -132,7 +134,7 @@ async def casussen(
     )
 
 
-async def pseudoniem(
+async def get_pseudoniem(
     *, session: AsyncSession, verzoek: schemas.PseudoniemVerzoek, sleutel: bytes
 ) -> schemas.Pseudoniem:
     """The link pseudonym of a BSN, or of a name with a date of birth (400 otherwise), and every pseudonym

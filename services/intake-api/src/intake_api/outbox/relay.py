@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
 from intake_api.config import IntakeSettings
-from intake_api.outbox.models import OutboxGebeurtenis
+from intake_api.models import OutboxGebeurtenis
 from intake_api.tijd import nu, utc
 
 log = logging.getLogger("intake_api.outbox")
@@ -157,7 +157,7 @@ class Relay:
         except (httpx.TransportError, _Opnieuw) as exc:
             raise AfleverFout(f"rapportage niet bereikbaar: {type(exc).__name__}") from None
 
-    async def ronde(self) -> int:
+    async def run_round(self) -> int:
         """Claim and deliver one batch; the number delivered (0 when the outbox is empty)."""
         batch = await self._claim()
         if not batch:
@@ -174,12 +174,12 @@ class Relay:
         self.afgeleverd += len(batch)
         return len(batch)
 
-    async def draai(self) -> None:
+    async def run(self) -> None:
         """Run until cancelled."""
         wacht = self.interval
         while True:
             try:
-                aantal = await self.ronde()
+                aantal = await self.run_round()
                 # A full batch means more may be waiting: go on at once.
                 wacht = 0.0 if aantal == self.batchgrootte else self.interval
             except asyncio.CancelledError:
@@ -191,7 +191,7 @@ class Relay:
             await asyncio.sleep(wacht)
 
 
-def relay_voor(app: FastAPI) -> Relay:
+def build_relay(app: FastAPI) -> Relay:
     settings: IntakeSettings = app.state.settings
     return Relay(
         maker=app.state.sessionmaker,
@@ -218,10 +218,10 @@ async def start_relay(app: FastAPI) -> Callable[[], Awaitable[None]] | None:
     settings: IntakeSettings = app.state.settings
     if not settings.outbox_relay_aan:
         return None
-    relay = relay_voor(app)
+    relay = build_relay(app)
     app.state.outbox_relay = relay
     app.state.token_sources.append(relay.tokens)
-    taak = asyncio.create_task(relay.draai(), name="outbox-relay")
+    taak = asyncio.create_task(relay.run(), name="outbox-relay")
 
     async def stop() -> None:
         taak.cancel()

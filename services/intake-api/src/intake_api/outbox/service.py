@@ -9,12 +9,11 @@ from meldroute_common.catalogus import ONBEKEND, Catalogus
 from meldroute_common.gebeurtenissen import GebeurtenisType, Uitkomst, gebeurtenismodellen, maand_van
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from intake_api.outbox.models import OutboxGebeurtenis
-from intake_api.signalen.models import Betrokkene, Signaal
+from intake_api.models import Betrokkene, OutboxGebeurtenis, Signaal
 from intake_api.tijd import utc
 
 
-async def gebeurtenis_vastleggen(
+async def record_gebeurtenis(
     *,
     session: AsyncSession,
     catalogus: Catalogus,

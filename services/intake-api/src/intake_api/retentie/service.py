@@ -21,12 +21,12 @@ from uuid import UUID
 
 import sqlalchemy as sa
 from fastapi import FastAPI
+from meldroute_common.duur import Duur, parse_duur
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from intake_api.config import IntakeSettings
-from intake_api.idempotentie.service import opruimen
-from intake_api.retentie.termijnen import Duur, parse_duur
-from intake_api.signalen.models import Betrokkene, HistorieRegel, Schoonmerk, Signaal, ToelichtingOrigineel
+from intake_api.idempotentie.service import clean_up
+from intake_api.models import Betrokkene, HistorieRegel, Schoonmerk, Signaal, ToelichtingOrigineel
 from intake_api.tijd import nu
 
 log = logging.getLogger("intake_api.retentie")
@@ -41,7 +41,7 @@ class Termijnen:
     opgeschaald: str
 
     @classmethod
-    def uit(cls, settings: IntakeSettings) -> Termijnen:
+    def from_settings(cls, settings: IntakeSettings) -> Termijnen:
         return cls(settings.bewaartermijn_niet_opgeschaald, settings.bewaartermijn_opgeschaald)
 
     @property
@@ -53,7 +53,9 @@ class Termijnen:
         return parse_duur(self.opgeschaald)
 
 
-async def verlopen_signalen(*, session: AsyncSession, termijnen: Termijnen, moment: datetime) -> list[UUID]:
+async def find_verlopen_signalen(
+    *, session: AsyncSession, termijnen: Termijnen, moment: datetime
+) -> list[UUID]:
     """Ids of signals whose period has ended and whose sealed data is still there, oldest first."""
     grens_kort, grens_lang = termijnen.kort.terug(moment), termijnen.lang.terug(moment)
     rijen = await session.scalars(
@@ -70,7 +72,9 @@ async def verlopen_signalen(*, session: AsyncSession, termijnen: Termijnen, mome
     return list(rijen)
 
 
-async def wis(*, session: AsyncSession, signaal_id: UUID, termijnen: Termijnen, moment: datetime) -> bool:
+async def erase_signaal(
+    *, session: AsyncSession, signaal_id: UUID, termijnen: Termijnen, moment: datetime
+) -> bool:
     """Purge one signal's sealed data (if its period still has ended); True when it was purged."""
     signaal = await session.get(Signaal, signaal_id)
     if signaal is None or signaal.gewist_op is not None:
@@ -136,14 +140,16 @@ async def purge(
     """Purge every signal whose period has ended, each in its own transaction; the number purged."""
     moment = moment or nu()
     async with maker() as session, session.begin():
-        ids = await verlopen_signalen(session=session, termijnen=termijnen, moment=moment)
-        await opruimen(session=session, nu=moment)
+        ids = await find_verlopen_signalen(session=session, termijnen=termijnen, moment=moment)
+        await clean_up(session=session, nu=moment)
     if bij_start:
         bij_start(len(ids))
     gewist = 0
     for signaal_id in ids:
         async with maker() as session, session.begin():
-            gewist += await wis(session=session, signaal_id=signaal_id, termijnen=termijnen, moment=moment)
+            gewist += await erase_signaal(
+                session=session, signaal_id=signaal_id, termijnen=termijnen, moment=moment
+            )
         if na_elk:
             na_elk()
     if gewist:
@@ -156,9 +162,9 @@ async def start_retentietaak(app: FastAPI) -> Callable[[], Awaitable[None]] | No
     settings: IntakeSettings = app.state.settings
     if not settings.retentie_taak_aan:
         return None
-    termijnen = Termijnen.uit(settings)
+    termijnen = Termijnen.from_settings(settings)
 
-    async def draai() -> None:
+    async def run() -> None:
         while True:
             try:
                 await purge(maker=app.state.sessionmaker, termijnen=termijnen)
@@ -168,7 +174,7 @@ async def start_retentietaak(app: FastAPI) -> Callable[[], Awaitable[None]] | No
                 log.exception("retentie mislukt; volgende poging bij de volgende ronde")
             await asyncio.sleep(settings.retentie_interval_seconden)
 
-    taak = asyncio.create_task(draai(), name="retentie")
+    taak = asyncio.create_task(run(), name="retentie")
 
     async def stop() -> None:
         taak.cancel()

@@ -24,7 +24,7 @@ from uuid import UUID
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from intake_api.signalen.models import BetrokkenePseudoniem
+from intake_api.models import BetrokkenePseudoniem
 
 #: Rounds of the closure; each round follows pseudonym -> betrokkenen -> their other pseudonyms.
 _MAX_RONDEN = 8
@@ -72,16 +72,16 @@ class _Personen:
             for pseudoniem in sorted(per_pseudoniem):
                 eerste, *overige = per_pseudoniem[pseudoniem]
                 for betrokkene in overige:
-                    self.verbind(eerste, betrokkene)
+                    self.join(eerste, betrokkene)
 
-    def wortel(self, betrokkene: UUID) -> UUID:
+    def find_root(self, betrokkene: UUID) -> UUID:
         while (ouder := self.ouder[betrokkene]) != betrokkene:
             self.ouder[betrokkene] = self.ouder[ouder]
             betrokkene = ouder
         return betrokkene
 
-    def verbind(self, a: UUID, b: UUID) -> None:
-        wa, wb = self.wortel(a), self.wortel(b)
+    def join(self, a: UUID, b: UUID) -> None:
+        wa, wb = self.find_root(a), self.find_root(b)
         if wa == wb or len(self.persoon[wa].bsns | self.persoon[wb].bsns) > 1:
             return
         self.ouder[wb] = wa
@@ -130,14 +130,14 @@ async def _sluiting(session: AsyncSession, *, betrokkenen: set[UUID], pseudoniem
     return sorted(rijen)
 
 
-async def koppelingen(*, session: AsyncSession, betrokkene_ids: Iterable[UUID]) -> dict[UUID, Koppeling]:
+async def find_koppelingen(*, session: AsyncSession, betrokkene_ids: Iterable[UUID]) -> dict[UUID, Koppeling]:
     """Per betrokkene: every pseudonym of the person and every signal (its own included) they appear in."""
     gevraagd = set(betrokkene_ids)
     if not gevraagd:
         return {}
     personen = _Personen(await _sluiting(session, betrokkenen=gevraagd, pseudoniemen=set()))
     leeg = Koppeling(frozenset(), frozenset())
-    return {b: personen.koppeling(personen.wortel(b)) if b in personen.ouder else leeg for b in gevraagd}
+    return {b: personen.koppeling(personen.find_root(b)) if b in personen.ouder else leeg for b in gevraagd}
 
 
 async def pseudoniemen_van_persoon(
@@ -147,7 +147,7 @@ async def pseudoniemen_van_persoon(
     gezocht = {p: soort for soort, p in pseudoniemen}
     personen = _Personen(await _sluiting(session, betrokkenen=set(), pseudoniemen=set(gezocht)))
     eigen_bsn = {p for p, soort in gezocht.items() if soort == BSN}
-    kandidaten = {personen.wortel(r.betrokkene) for r in personen.rijen if r.pseudoniem in gezocht}
+    kandidaten = {personen.find_root(r.betrokkene) for r in personen.rijen if r.pseudoniem in gezocht}
     bsns = set().union(*(personen.persoon[w].bsns for w in kandidaten)) if kandidaten else set()
     if eigen_bsn:
         gekozen = {w for w in kandidaten if personen.persoon[w].bsns <= eigen_bsn}

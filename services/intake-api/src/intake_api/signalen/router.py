@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from typing import Annotated
-from uuid import UUID
 
-from fastapi import APIRouter, Header, Path, Query, Response
+from fastapi import APIRouter, Header, Query, Response
 from fastapi.responses import JSONResponse
 from meldroute_common.auth import SignalenAanmaken, SignalenLezen
 from meldroute_common.db import Session
@@ -13,7 +12,7 @@ from meldroute_common.paginering import DEFAULT_PAGE_SIZE, Cursor, PageSize
 from meldroute_common.ratelimit import RATE_LIMITED, rate_limited
 from meldroute_common.typen import Tijdstip
 
-from intake_api.deps import CatalogusDep, SessionMaker, SleutelsDep
+from intake_api.deps import CatalogusDep, SessionMaker, SignaalId, SleutelsDep, etag
 from intake_api.idempotentie import service as idempotentie
 from intake_api.signalen import schemas, service
 from intake_api.tijd import nu
@@ -32,13 +31,6 @@ IdempotencyKey = Annotated[
         "returns the first answer again instead of recording the signal twice.",
     ),
 ]
-
-
-SignaalId = Annotated[UUID, Path(alias="signaalId", description="Id of the signal.")]
-
-
-def etag(versie: int) -> str:
-    return f'"{versie}"'
 
 
 #: What a client can do next with a new signal (OpenAPI links; schemathesis follows them in its stateful phase).
@@ -97,7 +89,7 @@ async def signaal_aanmaken(
     if idempotency_key is not None:
         # A replay passes the same checks as a new request, and a key counts only within one client, user
         # and municipality: another municipality's token never receives this one's answer.
-        service.toets_aanmaken(invoer=invoer, gemeente=claims.gemeente, catalogus=catalogus, nu=moment)
+        service.check_aanmaken(invoer=invoer, gemeente=claims.gemeente, catalogus=catalogus, nu=moment)
         hash_ = idempotentie.verzoek_hash(
             sleutel=sleutels.link_sleutel, body=invoer.model_dump_json(by_alias=True).encode()
         )
@@ -115,7 +107,7 @@ async def signaal_aanmaken(
             return JSONResponse(uitkomst.body, status_code=uitkomst.status, headers=headers)
         claim_id = uitkomst
     try:
-        signaal = await service.signaal_aanmaken(
+        signaal = await service.create_signaal(
             session=session,
             invoer=invoer,
             door=claims.sub,
@@ -124,15 +116,15 @@ async def signaal_aanmaken(
             sleutels=sleutels,
             nu=moment,
         )
-        body = (await service.weergave(session=session, signaal=signaal)).model_dump(mode="json")
+        body = (await service.build_weergave(session=session, signaal=signaal)).model_dump(mode="json")
         locatie = f"/v1/signalen/{signaal.id}"
         if claim_id is not None:
-            await idempotentie.vastleggen(
+            await idempotentie.store(
                 session=session, claim_id=claim_id, status=201, body=body, locatie=locatie
             )
     except BaseException:
         if claim_id is not None:
-            await idempotentie.vrijgeven(maker=maker, claim_id=claim_id)
+            await idempotentie.release(maker=maker, claim_id=claim_id)
         raise
     return JSONResponse(body, status_code=201, headers={"Location": locatie, "ETag": etag(signaal.versie)})
 
@@ -164,7 +156,7 @@ async def signalen_zoeken(
     `pageSize` is standaard 20 en hoogstens 100 (daarboven 400)."""
     if claims.gemeente is None:
         return schemas.SignalenPagina(signalen=[], volgende=None)
-    return await service.signalen_lijst(
+    return await service.list_signalen(
         session=session,
         gemeente=claims.gemeente,
         page_size=page_size,
@@ -192,10 +184,10 @@ async def signaal_ophalen(
     """Eén signaal van de eigen gemeente (een signaal van een andere gemeente is 404), met per betrokkene
     het aantal andere signalen in de regio met dezelfde persoon. De `ETag` is de versie; stuur die mee
     als `If-Match` bij een beoordeling. Elke inzage wordt vastgelegd in het toegangslog."""
-    signaal = await service.haal_signaal(session=session, signaal_id=signaal_id, gemeente=claims.gemeente)
+    signaal = await service.get_signaal(session=session, signaal_id=signaal_id, gemeente=claims.gemeente)
     await log_toegang(session=session, claims=claims, signaal_id=signaal.id, actie=Actie.signaal_gelezen)
     response.headers["ETag"] = etag(signaal.versie)
-    return await service.weergave(session=session, signaal=signaal)
+    return await service.build_weergave(session=session, signaal=signaal)
 
 
 @router.get(
@@ -211,6 +203,6 @@ async def signaal_historie(
 ) -> schemas.Historie:
     """Elke wijziging van een signaal van de eigen gemeente: wie (`door`), wanneer, wat en waarom. Elke
     inzage wordt vastgelegd in het toegangslog."""
-    signaal = await service.haal_signaal(session=session, signaal_id=signaal_id, gemeente=claims.gemeente)
+    signaal = await service.get_signaal(session=session, signaal_id=signaal_id, gemeente=claims.gemeente)
     await log_toegang(session=session, claims=claims, signaal_id=signaal.id, actie=Actie.historie_gelezen)
-    return await service.historie(session=session, signaal_id=signaal.id)
+    return await service.get_historie(session=session, signaal_id=signaal.id)

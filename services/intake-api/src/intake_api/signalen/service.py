@@ -29,7 +29,15 @@ from meldroute_common.sealing import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from intake_api.outbox.service import gebeurtenis_vastleggen
+from intake_api.models import (
+    Betrokkene,
+    BetrokkenePseudoniem,
+    HistorieRegel,
+    Schoonmerk,
+    Signaal,
+    SignaalUitbuitingsvorm,
+)
+from intake_api.outbox.service import record_gebeurtenis
 from intake_api.paginering import signalen_pagina
 from intake_api.pseudonimisering.bsn import InvalidBsnError, validate_bsn
 from intake_api.pseudonimisering.pseudoniem import (
@@ -39,15 +47,7 @@ from intake_api.pseudonimisering.pseudoniem import (
     schoonmerk_sleutel,
 )
 from intake_api.signalen import schemas
-from intake_api.signalen.koppeling import koppelingen
-from intake_api.signalen.models import (
-    Betrokkene,
-    BetrokkenePseudoniem,
-    HistorieRegel,
-    Schoonmerk,
-    Signaal,
-    SignaalUitbuitingsvorm,
-)
+from intake_api.signalen.koppeling import find_koppelingen
 from intake_api.sleutels import Sleutels
 from intake_api.tijd import utc
 
@@ -57,7 +57,7 @@ _TIJDZONE = ZoneInfo("Europe/Amsterdam")
 # --- recording -----------------------------------------------------------------------------------
 
 
-def controleer_invoer(*, invoer: schemas.SignaalInvoer, catalogus: Catalogus, vandaag: date) -> None:
+def check_invoer(*, invoer: schemas.SignaalInvoer, catalogus: Catalogus, vandaag: date) -> None:
     """400 naming every field that holds an unknown code, a duplicate, an invalid BSN or a future date."""
     fouten: list[InvalidParam] = []
 
@@ -103,12 +103,12 @@ def controleer_invoer(*, invoer: schemas.SignaalInvoer, catalogus: Catalogus, va
         raise BadRequest("De invoer is ongeldig; zie invalidParams.", invalid_params=fouten)
 
 
-def vandaag(nu: datetime) -> date:
+def vandaag(*, nu: datetime) -> date:
     """Today in the Netherlands (observation dates are Dutch calendar dates)."""
     return nu.astimezone(_TIJDZONE).date()
 
 
-def bekende_identiteiten(betrokkenen: Iterable[schemas.BetrokkeneInvoer]) -> list[KnownIdentity]:
+def bekende_identiteiten(*, betrokkenen: Iterable[schemas.BetrokkeneInvoer]) -> list[KnownIdentity]:
     """What the signal itself says identifies its betrokkenen, for the scrubber to replace in free text."""
     return [
         KnownIdentity(
@@ -133,16 +133,16 @@ def _identiteit(betrokkene: schemas.BetrokkeneInvoer) -> bytes | None:
     return encode_identiteit(Identiteitsgegevens.model_validate(velden))
 
 
-def toets_aanmaken(
+def check_aanmaken(
     *, invoer: schemas.SignaalInvoer, gemeente: str | None, catalogus: Catalogus, nu: datetime
 ) -> None:
     """Every check a new signal must pass before anything is stored or replayed (400 codes, 403 municipality)."""
-    controleer_invoer(invoer=invoer, catalogus=catalogus, vandaag=vandaag(nu))
+    check_invoer(invoer=invoer, catalogus=catalogus, vandaag=vandaag(nu=nu))
     if gemeente is None or invoer.gemeente_code != gemeente:
         raise Forbidden("Een signaal kan alleen voor de eigen gemeente worden vastgelegd.")
 
 
-async def signaal_aanmaken(
+async def create_signaal(
     *,
     session: AsyncSession,
     invoer: schemas.SignaalInvoer,
@@ -153,11 +153,11 @@ async def signaal_aanmaken(
     nu: datetime,
 ) -> Signaal:
     """Record a signal for the caller's municipality (400 invalid codes, 403 another municipality)."""
-    toets_aanmaken(invoer=invoer, gemeente=gemeente, catalogus=catalogus, nu=nu)
+    check_aanmaken(invoer=invoer, gemeente=gemeente, catalogus=catalogus, nu=nu)
 
     signaal_id = uuid.uuid4()
     origineel = invoer.omschrijving
-    bekend = bekende_identiteiten(invoer.betrokkenen)
+    bekend = bekende_identiteiten(betrokkenen=invoer.betrokkenen)
     geschoond = scrub_text(origineel, known=bekend)
     omschrijving = geschoond.text
     signaal = Signaal(
@@ -254,7 +254,7 @@ async def signaal_aanmaken(
             details={"vervangenIdentificatoren": geschoond.total} if geschoond.total else None,
         )
     )
-    await gebeurtenis_vastleggen(
+    await record_gebeurtenis(
         session=session,
         catalogus=catalogus,
         type="signaal_ontvangen",
@@ -270,7 +270,7 @@ async def signaal_aanmaken(
 # --- reading -------------------------------------------------------------------------------------
 
 
-async def haal_signaal(*, session: AsyncSession, signaal_id: UUID, gemeente: str | None) -> Signaal:
+async def get_signaal(*, session: AsyncSession, signaal_id: UUID, gemeente: str | None) -> Signaal:
     """The signal of the caller's municipality; 404 when it does not exist or belongs to another one."""
     signaal = await session.get(Signaal, signaal_id)
     if signaal is None or gemeente is None or signaal.gemeente_code != gemeente:
@@ -278,24 +278,26 @@ async def haal_signaal(*, session: AsyncSession, signaal_id: UUID, gemeente: str
     return signaal
 
 
-async def betrokkenen_van(*, session: AsyncSession, signaal_id: UUID) -> list[Betrokkene]:
+async def get_betrokkenen(*, session: AsyncSession, signaal_id: UUID) -> list[Betrokkene]:
     resultaat = await session.scalars(
         sa.select(Betrokkene).where(Betrokkene.signaal_id == signaal_id).order_by(Betrokkene.volgnummer)
     )
     return list(resultaat)
 
 
-async def gekoppelde_signalen(*, session: AsyncSession, betrokkenen: Iterable[Betrokkene]) -> dict[UUID, int]:
+async def find_gekoppelde_signalen(
+    *, session: AsyncSession, betrokkenen: Iterable[Betrokkene]
+) -> dict[UUID, int]:
     """Per betrokkene, the number of OTHER signals with a betrokkene linked to them by any pseudonym."""
     eigen = {b.id: b.signaal_id for b in betrokkenen}
-    per_betrokkene = await koppelingen(session=session, betrokkene_ids=eigen)
+    per_betrokkene = await find_koppelingen(session=session, betrokkene_ids=eigen)
     return {b: len(k.signalen - {eigen[b]}) for b, k in per_betrokkene.items()}
 
 
-async def weergave(*, session: AsyncSession, signaal: Signaal) -> schemas.Signaal:
+async def build_weergave(*, session: AsyncSession, signaal: Signaal) -> schemas.Signaal:
     """The pseudonymised view of a signal."""
-    betrokkenen = await betrokkenen_van(session=session, signaal_id=signaal.id)
-    gekoppeld = await gekoppelde_signalen(session=session, betrokkenen=betrokkenen)
+    betrokkenen = await get_betrokkenen(session=session, signaal_id=signaal.id)
+    gekoppeld = await find_gekoppelde_signalen(session=session, betrokkenen=betrokkenen)
     return schemas.Signaal(
         id=signaal.id,
         gemeente_code=signaal.gemeente_code,
@@ -332,7 +334,7 @@ async def weergave(*, session: AsyncSession, signaal: Signaal) -> schemas.Signaa
     )
 
 
-async def signalen_lijst(
+async def list_signalen(
     *,
     session: AsyncSession,
     gemeente: str,
@@ -381,7 +383,7 @@ async def signalen_lijst(
     )
 
 
-async def historie(*, session: AsyncSession, signaal_id: UUID) -> schemas.Historie:
+async def get_historie(*, session: AsyncSession, signaal_id: UUID) -> schemas.Historie:
     rijen = await session.scalars(
         sa.select(HistorieRegel)
         .where(HistorieRegel.signaal_id == signaal_id)

@@ -9,7 +9,7 @@ from uuid import UUID
 from meldroute_common.auth import Claims
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from intake_api.toegang.models import Toegang
+from intake_api.models import Toegang
 
 
 class Actie(StrEnum):
