@@ -56,8 +56,8 @@ typecheck: bootstrap
 imports: bootstrap
 	@for config in .importlinter-*; do \
 		[ -e "$$config" ] || continue; \
-		echo "lint-imports --config $$config"; \
-		$(RUN) lint-imports --no-cache --no-logo --config "$$config"; \
+		echo "lint-imports $$config"; \
+		$(RUN) lint-imports --no-cache --no-logo "$$config"; \
 	done
 
 openapi: bootstrap
