@@ -71,18 +71,36 @@ async def _lees(
     *, session: AsyncSession, tabel: Groepering, perioden: Sequence[str]
 ) -> dict[tuple[str, ...], int | None]:
     """The stored cells of one table: `(periode, code_1, …)` in canonical dimension order -> published count."""
-    if not perioden:
-        return {}
-    vraag = sa.select(GepubliceerdeCel.periode, GepubliceerdeCel.waarden, GepubliceerdeCel.aantal).where(
-        GepubliceerdeCel.telling == tabel.telling,
-        GepubliceerdeCel.per_vorm == tabel.per_vorm,
-        GepubliceerdeCel.groepering == tabel.naam,
+    return (await _lees_samen(session=session, tabellen=[tabel], perioden=perioden))[0]
+
+
+async def _lees_samen(
+    *, session: AsyncSession, tabellen: Sequence[Groepering], perioden: Sequence[str]
+) -> list[dict[tuple[str, ...], int | None]]:
+    """The stored cells of several tables (a table and its margins) in one statement, per table as `_lees`."""
+    uit: list[dict[tuple[str, ...], int | None]] = [{} for _ in tabellen]
+    if not perioden or not tabellen:
+        return uit
+    plek: dict[tuple[str, bool, str], list[int]] = {}
+    for i, t in enumerate(tabellen):
+        plek.setdefault((t.telling, t.per_vorm, t.naam), []).append(i)
+    vraag = sa.select(
+        GepubliceerdeCel.telling,
+        GepubliceerdeCel.per_vorm,
+        GepubliceerdeCel.groepering,
+        GepubliceerdeCel.periode,
+        GepubliceerdeCel.waarden,
+        GepubliceerdeCel.aantal,
+    ).where(
+        sa.tuple_(GepubliceerdeCel.telling, GepubliceerdeCel.per_vorm, GepubliceerdeCel.groepering).in_(
+            list(plek)
+        ),
         GepubliceerdeCel.periode.in_(list(perioden)),
     )
-    uit: dict[tuple[str, ...], int | None] = {}
-    for periode, waarden, aantal in await session.execute(vraag):
-        codes = tuple(waarden.split(SCHEIDING)) if tabel.dimensies else ()
-        uit[(periode, *codes)] = aantal
+    for telling, per_vorm, groepering, periode, waarden, aantal in await session.execute(vraag):
+        for i in plek[(telling, bool(per_vorm), groepering)]:
+            codes = tuple(waarden.split(SCHEIDING)) if tabellen[i].dimensies else ()
+            uit[i][(periode, *codes)] = aantal
     return uit
 
 
@@ -92,7 +110,10 @@ async def tabel(*, session: AsyncSession, dimensies: Sequence[str], perioden: Se
     bron = tabel_van(dims)
     # Stored codes are in canonical order; the answer gives them in the order asked.
     volgorde = [bron.dimensies.index(d) for d in dims]
-    cellen = await _lees(session=session, tabel=bron, perioden=perioden)
+    randen = randen_van(bron)
+    # The grand total first, then the totals per value in the order of the dimensions asked.
+    randen = randen[:1] + sorted(randen[1:], key=lambda r: dims.index(r.dimensies[0]))
+    cellen, *rand_cellen = await _lees_samen(session=session, tabellen=[bron, *randen], perioden=perioden)
     uit_cellen = []
     for sleutel in sorted(cellen, key=lambda s: (s[0], *(s[1 + i] for i in volgorde))):
         aantal = cellen[sleutel]
@@ -111,11 +132,8 @@ async def tabel(*, session: AsyncSession, dimensies: Sequence[str], perioden: Se
             )
         )
     totalen: list[Totaal] = []
-    randen = randen_van(bron)
-    # The grand total first, then the totals per value in the order of the dimensions asked.
-    randen = randen[:1] + sorted(randen[1:], key=lambda r: dims.index(r.dimensies[0]))
-    for rand in randen:
-        for sleutel, aantal in sorted((await _lees(session=session, tabel=rand, perioden=perioden)).items()):
+    for rand, gelezen in zip(randen, rand_cellen, strict=True):
+        for sleutel, aantal in sorted(gelezen.items()):
             totalen.append(
                 Totaal(
                     periode=sleutel[0],
