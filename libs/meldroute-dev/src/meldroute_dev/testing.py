@@ -7,7 +7,6 @@ are created per test session on `MELDROUTE_TEST_PG` (default 127.0.0.1:5432, use
 from __future__ import annotations
 
 import asyncio
-import base64
 import hashlib
 import hmac
 import json
@@ -24,6 +23,7 @@ import httpx
 import pytest
 from cryptography.hazmat.primitives import serialization
 from fastapi import FastAPI
+from meldroute_common.codering import encode_b64url
 from meldroute_common.devissuer import DEFAULT_ISSUER, DevIssuer
 from meldroute_common.devkeys import ensure_dev_keys
 from meldroute_common.jwt import sign_token
@@ -119,18 +119,14 @@ async def running(app: FastAPI, *, base_url: str = "http://testserver") -> Async
 # --- forged tokens -------------------------------------------------------------------------------
 
 
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
 def _unsigned(header: dict[str, Any], claims: dict[str, Any]) -> str:
-    return f"{_b64(json.dumps(header).encode())}.{_b64(json.dumps(claims).encode())}"
+    return f"{encode_b64url(json.dumps(header).encode())}.{encode_b64url(json.dumps(claims).encode())}"
 
 
 def _hs256(header: dict[str, Any], claims: dict[str, Any], secret: bytes) -> str:
     signing_input = _unsigned({**header, "alg": "HS256"}, claims)
     signature = hmac.new(secret, signing_input.encode(), hashlib.sha256).digest()
-    return f"{signing_input}.{_b64(signature)}"
+    return f"{signing_input}.{encode_b64url(signature)}"
 
 
 FORGERIES = (
@@ -156,11 +152,11 @@ def _rsa_signed(header: dict[str, Any], payload: str, private_key_pem: str, *, p
 
     key = serialization.load_pem_private_key(private_key_pem.encode(), password=None)
     assert isinstance(key, rsa.RSAPrivateKey)
-    signing_input = f"{_b64(json.dumps(header).encode())}.{_b64(payload.encode())}"
+    signing_input = f"{encode_b64url(json.dumps(header).encode())}.{encode_b64url(payload.encode())}"
     scheme: padding.AsymmetricPadding = (
         padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=32) if pss else padding.PKCS1v15()
     )
-    return f"{signing_input}.{_b64(key.sign(signing_input.encode(), scheme, hashes.SHA256()))}"
+    return f"{signing_input}.{encode_b64url(key.sign(signing_input.encode(), scheme, hashes.SHA256()))}"
 
 
 @lru_cache(maxsize=4)
@@ -258,12 +254,12 @@ def forge(
         case "kid_object":
             return raw(claims, {**rs256, "kid": {"kid": issuer.kid}})
         case "header_not_object":
-            return f"{_b64(b'[1]')}.{_b64(json.dumps(claims).encode())}.{_b64(b'x' * 256)}"
+            return f"{encode_b64url(b'[1]')}.{encode_b64url(json.dumps(claims).encode())}.{encode_b64url(b'x' * 256)}"
         case "deeply_nested_header":
             nested = json.dumps({"alg": "RS256", "kid": issuer.kid, "x": 0}).replace(
                 "0}", "[" * 2000 + "]" * 2000 + "}"
             )
-            return f"{_b64(nested.encode())}.{_b64(json.dumps(claims).encode())}.{_b64(b'x' * 256)}"
+            return f"{encode_b64url(nested.encode())}.{encode_b64url(json.dumps(claims).encode())}.{encode_b64url(b'x' * 256)}"
 
     ps256 = {"alg": "PS256", "kid": issuer.pss_kid, "typ": "at+jwt"}
 
