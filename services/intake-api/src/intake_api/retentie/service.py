@@ -10,8 +10,6 @@ remainder (codes, scrubbed text, link pseudonym) stays.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
@@ -22,6 +20,7 @@ from uuid import UUID
 import sqlalchemy as sa
 from fastapi import FastAPI
 from meldroute_common.duur import Duur, parse_duur
+from meldroute_common.taken import start_periodic
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from intake_api.config import IntakeSettings
@@ -164,21 +163,10 @@ async def start_retentietaak(app: FastAPI) -> Callable[[], Awaitable[None]] | No
         return None
     termijnen = Termijnen.from_settings(settings)
 
-    async def run() -> None:
-        while True:
-            try:
-                await purge(maker=app.state.sessionmaker, termijnen=termijnen)
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("retentie mislukt; volgende poging bij de volgende ronde")
-            await asyncio.sleep(settings.retentie_interval_seconden)
-
-    taak = asyncio.create_task(run(), name="retentie")
-
-    async def stop() -> None:
-        taak.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await taak
-
-    return stop
+    return start_periodic(
+        name="retentie",
+        round=lambda: purge(maker=app.state.sessionmaker, termijnen=termijnen),
+        interval_seconds=settings.retentie_interval_seconden,
+        log=log,
+        failure="retentie mislukt; volgende poging bij de volgende ronde",
+    )

@@ -8,8 +8,6 @@ reference, no person. What was asked and approved stays in the log's own rows of
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -20,6 +18,7 @@ from uuid import UUID
 import sqlalchemy as sa
 from fastapi import FastAPI
 from meldroute_common.duur import parse_duur
+from meldroute_common.taken import start_periodic
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from privacy_gateway.config import GatewaySettings
@@ -143,21 +142,10 @@ async def start_retentietaak(app: FastAPI) -> Callable[[], Awaitable[None]] | No
         return None
     retentie = Retentie.uit(settings, logboek=app.state.gateway.logboek)
 
-    async def draai() -> None:
-        while True:
-            try:
-                await purge(maker=app.state.sessionmaker, retentie=retentie)
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("retentie mislukt; volgende poging bij de volgende ronde")
-            await asyncio.sleep(settings.retentie_interval_seconden)
-
-    taak = asyncio.create_task(draai(), name="retentie")
-
-    async def stop() -> None:
-        taak.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await taak
-
-    return stop
+    return start_periodic(
+        name="retentie",
+        round=lambda: purge(maker=app.state.sessionmaker, retentie=retentie),
+        interval_seconds=settings.retentie_interval_seconden,
+        log=log,
+        failure="retentie mislukt; volgende poging bij de volgende ronde",
+    )

@@ -10,8 +10,6 @@ changes, until an explicit, logged republication (`meldroute-reporting publicere
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 import math
 from collections.abc import Awaitable, Callable, Sequence
@@ -22,6 +20,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from fastapi import FastAPI
+from meldroute_common.taken import start_periodic
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -322,23 +321,12 @@ async def start_publicatietaak(app: FastAPI) -> Callable[[], Awaitable[None]] | 
     if not settings.publicatie_taak_aan:
         return None
 
-    async def draai() -> None:
-        while True:
-            try:
-                await publiceer_gesloten(
-                    maker=app.state.sessionmaker, drempel=settings.drempel, embargo=settings.embargo
-                )
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("publiceren mislukt; volgende poging bij de volgende ronde")
-            await asyncio.sleep(settings.publicatie_interval_seconden)
-
-    taak = asyncio.create_task(draai(), name="publicatie")
-
-    async def stop() -> None:
-        taak.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await taak
-
-    return stop
+    return start_periodic(
+        name="publicatie",
+        round=lambda: publiceer_gesloten(
+            maker=app.state.sessionmaker, drempel=settings.drempel, embargo=settings.embargo
+        ),
+        interval_seconds=settings.publicatie_interval_seconden,
+        log=log,
+        failure="publiceren mislukt; volgende poging bij de volgende ronde",
+    )
