@@ -12,7 +12,7 @@ PYTEST_ARGS ?= -n 2 --durations=15
 # Suites that do not touch a service database (or pick both databases themselves) run in the SQLite pass only.
 NO_DATABASE := --ignore=tests/bench --ignore=tests/deploy --ignore=tests/security/test_static.py \
 	--ignore=services/reporting/tests/test_onderdrukking.py --ignore=libs/meldroute-common/tests/test_gebeurtenissen.py \
-	--ignore=services/privacy-gateway/tests/test_beleid_engine.py --ignore=services/privacy-gateway/tests/test_beleid_loader.py \
+	--ignore=libs/meldroute-common/tests/test_beleid_engine.py --ignore=libs/meldroute-common/tests/test_beleid_loader.py \
 	--ignore=services/intake-api/tests/test_pseudonimisering.py
 ADR_RULESET ?= ../shared/conformance/adr/linter.yaml
 COMPOSE_SCHEMA ?= ../shared/conformance/compose/compose-spec.json

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from hypothesis import settings
 
 if TYPE_CHECKING:
     from meldroute_dev.testing import ServiceHarness, TestDatabases
@@ -22,6 +23,11 @@ if TYPE_CHECKING:
 pytest_plugins = ["meldroute_dev.testing"]
 
 ROOT = Path(__file__).parent
+
+# Property tests check what is true, not how fast: on two busy cores a first example can take longer than
+# Hypothesis's 200 ms deadline and fail a correct test.
+settings.register_profile("meldroute", deadline=None)
+settings.load_profile("meldroute")
 
 #: Fixtures that start real processes: every test using one, directly or through another fixture, is marked.
 PROCESS_FIXTURES = frozenset({

@@ -1,4 +1,4 @@
-"""Benchmark 3: one covenant decision (`beslis`) with the shipped policy, timed call by call.
+"""Benchmark 3: one covenant decision (`decide`) with the shipped policy, timed call by call.
 
 The cases cycle through an allowed read, reads with a minor involved and a denial, so the figure covers
 the long paths through the checks. The baseline is the cheapest thing a decision could be: one dict
@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime, timedelta
 
-from privacy_gateway.beleid import CasusFeiten, beslis, laad_beleid
+from meldroute_common.beleid import CasusFeiten, decide, load_policy
 from privacy_gateway.config import POLICIES_DIR
 
 from bench.harness import Context
@@ -45,24 +45,24 @@ def _cases(nu: datetime) -> list[tuple[str, str, CasusFeiten, bool]]:
 
 
 async def run(ctx: Context) -> list[Row]:
-    beleid = laad_beleid(POLICY)
+    beleid = load_policy(POLICY)
     nu = datetime.now(UTC)
     cases = _cases(nu)
     for partner, doel, casus, allowed in cases:
-        if beslis(beleid=beleid, partner_id=partner, doel=doel, casus=casus, nu=nu).toegestaan is not allowed:
+        if decide(beleid=beleid, partner_id=partner, doel=doel, casus=casus, nu=nu).toegestaan is not allowed:
             raise RuntimeError(f"the shipped policy no longer decides {partner}/{doel} as expected")
     regels = beleid.index.regels
     count = ctx.sizes.decisions
     ours: list[int] = []
     baseline: list[int] = []
-    task = ctx.progress.add_task("policy: beslis", total=count)
+    task = ctx.progress.add_task("policy: decide", total=count)
     clock = time.perf_counter_ns
     step = 1000
     for begin in range(0, count, step):
         for i in range(begin, min(count, begin + step)):
             partner, doel, casus, _ = cases[i % len(cases)]
             start = clock()
-            beslis(beleid=beleid, partner_id=partner, doel=doel, casus=casus, nu=nu)
+            decide(beleid=beleid, partner_id=partner, doel=doel, casus=casus, nu=nu)
             ours.append(clock() - start)
             start = clock()
             regels.get((partner, doel))
@@ -83,7 +83,7 @@ async def run(ctx: Context) -> list[Row]:
     }
     return [
         Row(
-            name="policy beslis (shipped policy): p99",
+            name="policy decide (shipped policy): p99",
             unit="ms",
             ours=ms(ours, 99),
             baseline=ms(baseline, 99),

@@ -28,7 +28,7 @@ EXPECTED = (
     "intake POST /v1/signalen, SQLite: p99",
     "gateway GET /v1/casussen/{id}?doel=casusoverleg: p50",
     "gateway GET /v1/casussen/{id}?doel=casusoverleg: p99",
-    "policy beslis (shipped policy): p99",
+    "policy decide (shipped policy): p99",
     "reporting POST /v1/gebeurtenissen",
     "reporting publishing one closed month of",
     "reporting GET /v1/statistieken/signalen (gemeente × uitbuitingsvorm per kwartaal): p50",

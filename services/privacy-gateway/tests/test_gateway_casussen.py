@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from meldroute_common.beleid import BeleidFout
 from meldroute_common.devissuer import DevIssuer
 from meldroute_dev.testing import ServiceHarness
-from privacy_gateway.beleid import BeleidFout
 
 RIEC = "riec-oost-nederland"
 POLITIE = "politie-oost-nederland"

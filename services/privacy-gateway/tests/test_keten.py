@@ -16,7 +16,7 @@ from uuid import UUID
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from privacy_gateway.beleid import Categorie
+from meldroute_common.beleid import Categorie
 from privacy_gateway.verwerkingen.keten import (
     GENESIS_HASH,
     KetenFoutSoort,

@@ -16,12 +16,12 @@ from uuid import UUID
 
 from fastapi import Depends, Path, Request
 from meldroute_common.auth import Claims
+from meldroute_common.beleid import Beleid, CasusFeiten
 from meldroute_common.problems import Forbidden, ServiceUnavailable
 from meldroute_common.sealing import Keyring, SealPublicKey
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from privacy_gateway.beleid import Beleid, CasusFeiten
 from privacy_gateway.config import GatewaySettings
 from privacy_gateway.intake.client import IntakeClient
 from privacy_gateway.intake.schemas import IntakeCasus, IntakeCasusSamenvatting

@@ -9,6 +9,7 @@ from pathlib import Path
 import httpx
 from fastapi import FastAPI
 from meldroute_common.app import build_app, outbound_client
+from meldroute_common.beleid import load_policy
 from meldroute_common.sealing import SealPublicKey, load_keyring
 from meldroute_common.servicetokens import ServiceTokenSource
 from meldroute_common.settings import read_hex_key
@@ -16,7 +17,6 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from privacy_gateway import __version__
-from privacy_gateway.beleid import laad_beleid
 from privacy_gateway.beleid.router import router as beleid_router
 from privacy_gateway.casussen.router import evaluatie_router
 from privacy_gateway.casussen.router import router as casussen_router
@@ -44,7 +44,7 @@ def create_app(
     """The gateway app. ``intake_transport`` replaces the network for calls to intake (tests only)."""
     settings = settings or get_settings()
     # Validated here, before anything else: an invalid policy stops start-up with the failing field named.
-    beleid = laad_beleid(settings.policy_file)
+    beleid = load_policy(settings.policy_file)
     app = build_app(
         settings=settings,
         title="meldroute privacy-gateway",

@@ -6,9 +6,8 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from meldroute_common.auth import CasussenLezen
+from meldroute_common.beleid.models import Beleid
 from meldroute_common.ratelimit import RATE_LIMITED, rate_limited
-
-from privacy_gateway.beleid.models import Beleid
 
 router = APIRouter(tags=["beleid"], dependencies=[rate_limited("casussen")])
 

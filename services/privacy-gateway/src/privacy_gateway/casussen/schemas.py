@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import date
 from uuid import UUID
 
+from meldroute_common.beleid import WeigerReden
 from meldroute_common.problems import ProblemDetails, omitted_when_absent
 from pydantic import ConfigDict, Field
 from pydantic.json_schema import SkipJsonSchema
 
-from privacy_gateway.beleid import WeigerReden
 from privacy_gateway.schemas import Invoer, Uitvoer
 
 _CASUS_ID = "4d1e7a90-5b2c-8f3e-a6d1-0c9b8e7f6a54"

@@ -13,11 +13,11 @@ from uuid import UUID
 from fastapi import Request
 from fastapi.responses import JSONResponse
 from meldroute_common.auth import Claims
+from meldroute_common.beleid import Beslissing, Categorie, decide
 from meldroute_common.paginering import MAX_PAGE_SIZE, CursorCodec
 from meldroute_common.problems import BadGateway, Forbidden, NotFound
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from privacy_gateway.beleid import Beslissing, Categorie, beslis
 from privacy_gateway.casussen.schemas import (
     BetrokkeneUit,
     CasusSamenvatting,
@@ -61,7 +61,7 @@ async def list_casussen(
     nu = datetime.now(UTC)
     resultaat: list[CasusSamenvatting] = []
     for casus in pagina:
-        beslissing = beslis(
+        beslissing = decide(
             beleid=gateway.beleid,
             partner_id=partner,
             doel=casus.doel,
@@ -121,7 +121,7 @@ async def read_casus(
             detail={**basis, "reden": "onbekend_of_niet_gedeeld"},
         )  # fmt: skip
     nu = datetime.now(UTC)
-    beslissing = beslis(beleid=gateway.beleid, partner_id=partner, doel=doel, casus=feiten(casus), nu=nu)
+    beslissing = decide(beleid=gateway.beleid, partner_id=partner, doel=doel, casus=feiten(casus), nu=nu)
     if not beslissing.toegestaan:
         assert beslissing.reden is not None
         return await deny(
@@ -232,7 +232,7 @@ async def evaluate(
     if casus is None or partner not in casus.partners:
         raise NotFound(NIET_GEVONDEN)
     nu = datetime.now(UTC)
-    beslissing = beslis(
+    beslissing = decide(
         beleid=gateway.beleid, partner_id=partner, doel=verzoek.doel, casus=feiten(casus), nu=nu
     )
     await record(

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from fastapi import Request
 from fastapi.responses import JSONResponse
 from meldroute_common.auth import Claims
+from meldroute_common.beleid import Beslissing, Categorie, decide
 from meldroute_common.db import as_utc
 from meldroute_common.problems import BadGateway, Conflict, Forbidden, NotFound
 from meldroute_common.sealing import (
@@ -29,7 +30,6 @@ from meldroute_common.sealing import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from privacy_gateway.beleid import Beslissing, Categorie, beslis
 from privacy_gateway.context import Gateway, feiten, organisatie
 from privacy_gateway.identiteit.models import Identiteitsverzoek
 from privacy_gateway.identiteit.reden import seal_reden
@@ -91,7 +91,7 @@ async def submit_identiteitsverzoek(
             probleem=NotFound("Casus niet gevonden."),
         )  # fmt: skip
     nu = datetime.now(UTC)
-    beslissing = beslis(
+    beslissing = decide(
         beleid=gateway.beleid, partner_id=partner, doel=verzoek.doel, casus=feiten(casus), nu=nu
     )
     if not _identiteit_toegestaan(beslissing):
@@ -237,7 +237,7 @@ async def read_identiteit(
     if casus is None or verzoek.partner not in casus.partners:
         return await weiger("onbekend_of_niet_gedeeld", NotFound("Casus niet gevonden."))
     # The policy decides again now: membership, window and purpose may have changed since the request.
-    beslissing = beslis(
+    beslissing = decide(
         beleid=gateway.beleid, partner_id=verzoek.partner, doel=verzoek.doel, casus=feiten(casus), nu=nu
     )
     if not _identiteit_toegestaan(beslissing):

@@ -17,10 +17,10 @@ from uuid import UUID
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from meldroute_common.beleid.index import BELEIDSTIJDZONE
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from privacy_gateway.beleid.index import BELEIDSTIJDZONE
 from privacy_gateway.referenties.models import CasusReferentie
 
 __all__ = [

@@ -29,10 +29,10 @@ from uuid import UUID
 from fastapi import Request
 from fastapi.responses import JSONResponse
 from meldroute_common.auth import Claims
+from meldroute_common.beleid import Beslissing
 from meldroute_common.problems import Problem, problem_response
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from privacy_gateway.beleid import Beslissing
 from privacy_gateway.context import Gateway, request_id
 from privacy_gateway.verwerkingen.keten import KetenRij, Verwerking
 from privacy_gateway.verwerkingen.service import Logboek, write_verwerkingen

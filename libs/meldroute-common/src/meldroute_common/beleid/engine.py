@@ -1,6 +1,6 @@
 """The covenant decision: may this partner receive this case's data for this purpose, and which parts?
 
-:func:`beslis` is pure and deterministic: the same policy, partner, purpose, case facts and moment
+:func:`decide` is pure and deterministic: the same policy, partner, purpose, case facts and moment
 always give the same :class:`Beslissing`. It reads no clock, no database and no environment; the
 caller passes ``nu``. Everything is denied unless one rule of the policy allows it, and every denial
 carries a machine-readable code (:class:`WeigerReden`) and a Dutch explanation.
@@ -32,11 +32,11 @@ from types import MappingProxyType
 from typing import Final
 from zoneinfo import ZoneInfo
 
-from privacy_gateway.beleid.index import BELEIDSTIJDZONE, GecompileerdeRegel
-from privacy_gateway.beleid.models import Beleid, Grondslag
-from privacy_gateway.beleid.waarden import VERTROUWELIJKHEID_RANG, Categorie
+from meldroute_common.beleid.index import BELEIDSTIJDZONE, GecompileerdeRegel
+from meldroute_common.beleid.models import Beleid, Grondslag
+from meldroute_common.beleid.waarden import VERTROUWELIJKHEID_RANG, Categorie
 
-__all__ = ["Beslissing", "CasusFeiten", "WeigerReden", "Weigering", "beslis"]
+__all__ = ["Beslissing", "CasusFeiten", "WeigerReden", "Weigering", "decide"]
 
 
 class WeigerReden(StrEnum):
@@ -109,7 +109,7 @@ class CasusFeiten:
 
 @dataclass(frozen=True, slots=True)
 class Beslissing:
-    """Outcome of :func:`beslis`.
+    """Outcome of :func:`decide`.
 
     Every category is in exactly one of ``categorieen`` (allowed) and ``geweigerd`` (withheld, with
     the reason). ``reden`` is set when everything is denied. ``vier_ogen`` lists the allowed
@@ -172,7 +172,7 @@ def _weiger(
     )
 
 
-def beslis(
+def decide(
     *,
     beleid: Beleid,
     partner_id: str,

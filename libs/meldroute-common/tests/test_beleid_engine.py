@@ -18,7 +18,7 @@ import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from privacy_gateway.beleid import (
+from meldroute_common.beleid import (
     Beleid,
     Beslissing,
     CasusFeiten,
@@ -26,12 +26,18 @@ from privacy_gateway.beleid import (
     Fase,
     Vertrouwelijkheid,
     WeigerReden,
-    beslis,
-    laad_beleid,
-    valideer_beleid,
+    decide,
+    load_policy,
+    validate_policy,
 )
 
-BELEID_PAD = Path(__file__).resolve().parents[1] / "policies" / "riec-oost-nederland.yaml"
+BELEID_PAD = (
+    Path(__file__).resolve().parents[3]
+    / "services"
+    / "privacy-gateway"
+    / "policies"
+    / "riec-oost-nederland.yaml"
+)
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 K, KM, OMS, P, ID = (
@@ -59,7 +65,7 @@ NU = OPGESCHAALD_OP + timedelta(days=1)
 
 @cache
 def beleid() -> Beleid:
-    return laad_beleid(BELEID_PAD)
+    return load_policy(BELEID_PAD)
 
 
 def beleid_data() -> dict[str, Any]:
@@ -223,7 +229,7 @@ def casus_voor(v: Verwacht, **wijzig: Any) -> CasusFeiten:
 
 
 def beslis_voor(v: Verwacht, *, nu: datetime = NU, **wijzig: Any) -> Beslissing:
-    return beslis(beleid=beleid(), partner_id=v.partner, doel=v.doel, casus=casus_voor(v, **wijzig), nu=nu)
+    return decide(beleid=beleid(), partner_id=v.partner, doel=v.doel, casus=casus_voor(v, **wijzig), nu=nu)
 
 
 # --- the table covers the policy exactly ---------------------------------------------------------
@@ -242,7 +248,7 @@ def test_elk_ander_paar_van_partner_en_doel_wordt_geweigerd() -> None:
         for doel in b.doelen:
             if (partner.id, doel.id) in PER_PAAR:
                 continue
-            uitkomst = beslis(
+            uitkomst = decide(
                 beleid=b,
                 partner_id=partner.id,
                 doel=doel.id,
@@ -375,7 +381,7 @@ def reden(uitkomst: Beslissing) -> WeigerReden:
 
 
 def test_onbekende_partner() -> None:
-    uitkomst = beslis(
+    uitkomst = decide(
         beleid=beleid(),
         partner_id="onbekend",
         doel="casusoverleg",
@@ -388,7 +394,7 @@ def test_onbekende_partner() -> None:
 
 
 def test_geen_ontvanger_van_de_casus() -> None:
-    uitkomst = beslis(
+    uitkomst = decide(
         beleid=beleid(),
         partner_id="politie-oost-nederland",
         doel="casusoverleg",
@@ -399,14 +405,14 @@ def test_geen_ontvanger_van_de_casus() -> None:
 
 
 def test_onbekend_doel() -> None:
-    uitkomst = beslis(
+    uitkomst = decide(
         beleid=beleid(), partner_id="politie-oost-nederland", doel="nieuwsgierigheid", casus=casus(), nu=NU
     )
     assert reden(uitkomst) is WeigerReden.ONBEKEND_DOEL
 
 
 def test_doel_anders_dan_waarvoor_de_casus_is_opgeschaald() -> None:
-    uitkomst = beslis(
+    uitkomst = decide(
         beleid=beleid(),
         partner_id="politie-oost-nederland",
         doel="strafrechtelijk_onderzoek",
@@ -417,7 +423,7 @@ def test_doel_anders_dan_waarvoor_de_casus_is_opgeschaald() -> None:
 
 
 def test_doel_niet_toegestaan_voor_partner() -> None:
-    uitkomst = beslis(
+    uitkomst = decide(
         beleid=beleid(),
         partner_id="comensha",
         doel="casusoverleg",
@@ -446,7 +452,7 @@ def beleid_met_lidmaatschap(partner_id: str, *, van: str, tot: str | None) -> Be
     for partner in data["partners"]:
         if partner["id"] == partner_id:
             partner["lidmaatschap"] = {"van": van, "tot": tot}
-    return valideer_beleid(data, bron="test")
+    return validate_policy(data, bron="test")
 
 
 def test_lidmaatschap_beeindigd() -> None:
@@ -458,13 +464,13 @@ def test_lidmaatschap_beeindigd() -> None:
         "doel": "casusoverleg",
         "casus": casus(),
     }
-    ervoor = beslis(**args, nu=einde - timedelta(microseconds=1))
+    ervoor = decide(**args, nu=einde - timedelta(microseconds=1))
     assert ervoor.toegestaan
     assert ervoor.venster_tot == einde  # access ends with membership, before the 365-day window
-    assert reden(beslis(**args, nu=einde)) is WeigerReden.LIDMAATSCHAP_BEEINDIGD
-    assert reden(beslis(**args, nu=einde + timedelta(days=30))) is WeigerReden.LIDMAATSCHAP_BEEINDIGD
+    assert reden(decide(**args, nu=einde)) is WeigerReden.LIDMAATSCHAP_BEEINDIGD
+    assert reden(decide(**args, nu=einde + timedelta(days=30))) is WeigerReden.LIDMAATSCHAP_BEEINDIGD
     # Other partners are unaffected.
-    riec = beslis(
+    riec = decide(
         beleid=b,
         partner_id="riec-oost-nederland",
         doel="casusoverleg",
@@ -484,9 +490,9 @@ def test_lidmaatschap_niet_begonnen() -> None:
         "casus": casus(),
     }
     assert (
-        reden(beslis(**args, nu=begin - timedelta(microseconds=1))) is WeigerReden.LIDMAATSCHAP_NIET_BEGONNEN
+        reden(decide(**args, nu=begin - timedelta(microseconds=1))) is WeigerReden.LIDMAATSCHAP_NIET_BEGONNEN
     )
-    assert beslis(**args, nu=begin).toegestaan
+    assert decide(**args, nu=begin).toegestaan
 
 
 def test_lidmaatschapsgrens_is_middernacht_in_nederland() -> None:
@@ -498,13 +504,13 @@ def test_lidmaatschapsgrens_is_middernacht_in_nederland() -> None:
         "doel": "casusoverleg",
         "casus": casus(),
     }
-    assert beslis(**args, nu=datetime(2026, 10, 14, 21, 59, 59, tzinfo=UTC)).toegestaan
-    assert not beslis(**args, nu=datetime(2026, 10, 14, 22, 0, 0, tzinfo=UTC)).toegestaan
+    assert decide(**args, nu=datetime(2026, 10, 14, 21, 59, 59, tzinfo=UTC)).toegestaan
+    assert not decide(**args, nu=datetime(2026, 10, 14, 22, 0, 0, tzinfo=UTC)).toegestaan
 
 
 def test_volgorde_van_controles_lekt_geen_casusfeiten() -> None:
     # A partner that is not a recipient learns nothing about stage, confidentiality or minors.
-    uitkomst = beslis(
+    uitkomst = decide(
         beleid=beleid(),
         partner_id="kmar",
         doel="onbekend-doel",
@@ -513,7 +519,7 @@ def test_volgorde_van_controles_lekt_geen_casusfeiten() -> None:
     )
     assert reden(uitkomst) is WeigerReden.GEEN_ONTVANGER
     # Membership is checked before anything about the case.
-    onbekend = beslis(
+    onbekend = decide(
         beleid=beleid(), partner_id="niemand", doel="casusoverleg", casus=casus(ontvangers=["niemand"]), nu=NU
     )
     assert reden(onbekend) is WeigerReden.ONBEKENDE_PARTNER
@@ -537,7 +543,7 @@ def test_vertrouwelijkheid_gaat_voor_toestemming_en_venster() -> None:
 
 def test_naieve_tijdstippen_worden_geweigerd() -> None:
     with pytest.raises(ValueError, match="tijdzone"):
-        beslis(
+        decide(
             beleid=beleid(),
             partner_id="politie-oost-nederland",
             doel="casusoverleg",
@@ -554,13 +560,13 @@ def test_ontvangers_als_tekst_is_een_fout() -> None:
 
 
 def test_deterministisch_ook_na_opnieuw_laden() -> None:
-    opnieuw = laad_beleid(BELEID_PAD)
+    opnieuw = load_policy(BELEID_PAD)
     for v in VERWACHTINGEN:
         for minderjarige in (False, True):
             feiten = casus_voor(v, minderjarige_betrokken=minderjarige)
-            eerste = beslis(beleid=beleid(), partner_id=v.partner, doel=v.doel, casus=feiten, nu=NU)
-            tweede = beslis(beleid=beleid(), partner_id=v.partner, doel=v.doel, casus=feiten, nu=NU)
-            derde = beslis(beleid=opnieuw, partner_id=v.partner, doel=v.doel, casus=feiten, nu=NU)
+            eerste = decide(beleid=beleid(), partner_id=v.partner, doel=v.doel, casus=feiten, nu=NU)
+            tweede = decide(beleid=beleid(), partner_id=v.partner, doel=v.doel, casus=feiten, nu=NU)
+            derde = decide(beleid=opnieuw, partner_id=v.partner, doel=v.doel, casus=feiten, nu=NU)
             assert eerste == tweede == derde
             assert eerste.als_dict() == derde.als_dict()
 
@@ -629,8 +635,8 @@ def test_eigenschappen_van_elke_beslissing(
         toestemming=toestemming,
     )
     nu = OPGESCHAALD_OP + timedelta(days=dagen)
-    uitkomst = beslis(beleid=beleid(), partner_id=partner, doel=doel, casus=feiten, nu=nu)
-    assert uitkomst == beslis(beleid=beleid(), partner_id=partner, doel=doel, casus=feiten, nu=nu)
+    uitkomst = decide(beleid=beleid(), partner_id=partner, doel=doel, casus=feiten, nu=nu)
+    assert uitkomst == decide(beleid=beleid(), partner_id=partner, doel=doel, casus=feiten, nu=nu)
     assert uitkomst.categorieen.isdisjoint(uitkomst.geweigerd)
     assert uitkomst.categorieen | set(uitkomst.geweigerd) == ALLES
     assert uitkomst.toegestaan == bool(uitkomst.categorieen)

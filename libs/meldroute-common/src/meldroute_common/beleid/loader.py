@@ -1,7 +1,7 @@
 """Reading a covenant policy file, with errors that name the failing field.
 
-    laad_beleid(Path("policies/riec-oost-nederland.yaml")) -> Beleid
-    valideer_beleid(data, bron="...")                    -> Beleid   (already parsed data)
+    load_policy(Path("policies/riec-oost-nederland.yaml")) -> Beleid
+    validate_policy(data, bron="...")                    -> Beleid   (already parsed data)
 
 Both raise :class:`BeleidFout`; its message lists every problem as ``path: message``, e.g.
 ``regels[3].doelen[0]: onbekend doel 'x'``, and ``fouten`` holds them as (path, message) pairs.
@@ -18,7 +18,7 @@ import yaml
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
-from privacy_gateway.beleid.models import (
+from meldroute_common.beleid.models import (
     GEMEENTECODE_PATROON,
     KEBAB_PATROON,
     SEMVER_PATROON,
@@ -29,7 +29,7 @@ from privacy_gateway.beleid.models import (
     pad_tekst,
 )
 
-__all__ = ["BeleidFout", "laad_beleid", "valideer_beleid"]
+__all__ = ["BeleidFout", "load_policy", "validate_policy"]
 
 
 _PATROON_UITLEG = {
@@ -71,7 +71,7 @@ def _mapping_zonder_dubbelen(loader: _StrikteLader, node: yaml.MappingNode) -> d
 _StrikteLader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping_zonder_dubbelen)
 
 
-def laad_beleid(pad: Path) -> Beleid:
+def load_policy(pad: Path) -> Beleid:
     """Read, parse and validate the policy file at ``pad``; raise :class:`BeleidFout` if it is not valid."""
     bron = pad.name
     try:
@@ -82,10 +82,10 @@ def laad_beleid(pad: Path) -> Beleid:
         data = yaml.load(tekst, Loader=_StrikteLader)  # noqa: S506  # nosec B506 - a SafeLoader subclass
     except yaml.YAMLError as fout:
         raise BeleidFout(bron, [("", f"geen geldige YAML: {fout}")]) from fout
-    return valideer_beleid(data, bron=bron)
+    return validate_policy(data, bron=bron)
 
 
-def valideer_beleid(data: object, *, bron: str) -> Beleid:
+def validate_policy(data: object, *, bron: str) -> Beleid:
     """Validate already parsed policy data; ``bron`` names it in error messages."""
     if not isinstance(data, dict):
         raise BeleidFout(bron, [("", "het beleid moet een mapping zijn")])

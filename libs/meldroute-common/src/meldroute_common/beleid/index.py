@@ -14,10 +14,10 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Final
 from zoneinfo import ZoneInfo
 
-from privacy_gateway.beleid.waarden import ALLE_CATEGORIEEN, Categorie, PartnerType, Vertrouwelijkheid
+from meldroute_common.beleid.waarden import ALLE_CATEGORIEEN, Categorie, PartnerType, Vertrouwelijkheid
 
 if TYPE_CHECKING:
-    from privacy_gateway.beleid.models import Beleid, Doel, Grondslag, Partner, Regel
+    from meldroute_common.beleid.models import Beleid, Doel, Grondslag, Partner, Regel
 
 __all__ = ["BELEIDSTIJDZONE", "BeleidsIndex", "GecompileerdeRegel", "MinderjarigenVariant", "PartnerInfo"]
 
@@ -73,7 +73,7 @@ class GecompileerdeRegel:
 
 @dataclass(frozen=True, slots=True)
 class BeleidsIndex:
-    """Immutable look-ups over one validated :class:`~privacy_gateway.beleid.models.Beleid`."""
+    """Immutable look-ups over one validated :class:`~meldroute_common.beleid.models.Beleid`."""
 
     geldig_vanaf: datetime
     partners: Mapping[str, Partner]

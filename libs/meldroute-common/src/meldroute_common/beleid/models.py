@@ -8,8 +8,8 @@ an error rather than a silently ignored rule. Validation happens in two layers:
 * cross references (unknown partner or purpose in a rule, duplicate ids, overlapping rules), raised
   as :class:`BeleidsValidatieFout` carrying the path of each failing field.
 
-:func:`privacy_gateway.beleid.loader.laad_beleid` turns both into one :class:`BeleidFout` message.
-A validated :class:`Beleid` carries a precomputed :class:`~privacy_gateway.beleid.index.BeleidsIndex`
+:func:`meldroute_common.beleid.loader.load_policy` turns both into one :class:`BeleidFout` message.
+A validated :class:`Beleid` carries a precomputed :class:`~meldroute_common.beleid.index.BeleidsIndex`
 (``beleid.index``) which the decision engine uses.
 """
 
@@ -31,8 +31,8 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 
-from privacy_gateway.beleid.index import BeleidsIndex
-from privacy_gateway.beleid.waarden import Categorie, Fase, PartnerType, Vertrouwelijkheid
+from meldroute_common.beleid.index import BeleidsIndex
+from meldroute_common.beleid.waarden import Categorie, Fase, PartnerType, Vertrouwelijkheid
 
 __all__ = [
     "Beleid",
@@ -256,7 +256,7 @@ class Regel(_Model):
 
 
 class Beleid(_Model):
-    """A complete covenant policy. Build it with ``laad_beleid`` or ``Beleid.model_validate``.
+    """A complete covenant policy. Build it with ``load_policy`` or ``Beleid.model_validate``.
 
     Never derive a policy with ``model_copy(update=...)`` or ``model_construct``: both skip
     validation, and the index would not match (or be missing, which fails closed).
@@ -318,7 +318,7 @@ class Beleid(_Model):
 
     @property
     def index(self) -> BeleidsIndex:
-        """Precomputed look-ups used by :func:`privacy_gateway.beleid.engine.beslis`."""
+        """Precomputed look-ups used by :func:`meldroute_common.beleid.engine.decide`."""
         return self._index
 
     def partner(self, partner_id: str) -> Partner | None:

@@ -10,16 +10,22 @@ from typing import Any
 
 import pytest
 import yaml
-from privacy_gateway.beleid import (
+from meldroute_common.beleid import (
     BeleidFout,
     Categorie,
     Fase,
     PartnerType,
-    laad_beleid,
-    valideer_beleid,
+    load_policy,
+    validate_policy,
 )
 
-BELEID_PAD = Path(__file__).resolve().parents[1] / "policies" / "riec-oost-nederland.yaml"
+BELEID_PAD = (
+    Path(__file__).resolve().parents[3]
+    / "services"
+    / "privacy-gateway"
+    / "policies"
+    / "riec-oost-nederland.yaml"
+)
 
 ACHTERHOEK = {
     "GM0197": "Aalten",
@@ -58,7 +64,7 @@ def regel_index(d: dict[str, Any], regel_id: str) -> int:
 
 
 def test_meegeleverd_beleid_laadt() -> None:
-    beleid = laad_beleid(BELEID_PAD)
+    beleid = load_policy(BELEID_PAD)
     assert beleid.versie == "1.0.0"
     assert beleid.geldig_vanaf == date(2026, 1, 1)
     assert "functionaris gegevensbescherming" in beleid.disclaimer
@@ -67,7 +73,7 @@ def test_meegeleverd_beleid_laadt() -> None:
 
 
 def test_meegeleverd_beleid_noemt_de_partners_van_de_achterhoek() -> None:
-    beleid = laad_beleid(BELEID_PAD)
+    beleid = load_policy(BELEID_PAD)
     afs = {p.gemeente_code: p for p in beleid.partners if p.type is PartnerType.AANDACHTSFUNCTIONARIS}
     assert set(afs) == set(ACHTERHOEK)
     for code, naam in ACHTERHOEK.items():
@@ -78,7 +84,7 @@ def test_meegeleverd_beleid_noemt_de_partners_van_de_achterhoek() -> None:
 
 
 def test_meegeleverd_beleid_doelen_en_fasen() -> None:
-    beleid = laad_beleid(BELEID_PAD)
+    beleid = load_policy(BELEID_PAD)
     assert beleid.doel("casusoverleg") is not None
     for doel in beleid.doelen:
         assert doel.grondslag.referentie.strip()
@@ -90,20 +96,20 @@ def test_meegeleverd_beleid_doelen_en_fasen() -> None:
 
 
 def test_comensha_alleen_registratie_met_toestemming() -> None:
-    beleid = laad_beleid(BELEID_PAD)
+    beleid = load_policy(BELEID_PAD)
     regels = [r for r in beleid.regels if "comensha" in r.partners or PartnerType.COMENSHA in r.partner_typen]
     assert [r.doelen for r in regels] == [("registratie_slachtoffer",)]
     assert all(r.vereist_toestemming for r in regels)
 
 
 def test_publiceren_geeft_de_yaml_namen_terug() -> None:
-    beleid = laad_beleid(BELEID_PAD)
+    beleid = load_policy(BELEID_PAD)
     gepubliceerd = beleid.model_dump(mode="json")
     assert gepubliceerd["geldigVanaf"] == "2026-01-01"
     assert gepubliceerd["partners"][0]["gemeenteCode"] == "GM0197"
     assert "maxVertrouwelijkheid" in gepubliceerd["regels"][0]
     # Publishing and reading back gives the same policy.
-    assert valideer_beleid(gepubliceerd, bron="gepubliceerd") == beleid
+    assert validate_policy(gepubliceerd, bron="gepubliceerd") == beleid
 
 
 # --- invalid policies name the failing field ------------------------------------------------------
@@ -113,7 +119,7 @@ def fout_bij(wijzig: Callable[[dict[str, Any]], None]) -> BeleidFout:
     d = data()
     wijzig(d)
     with pytest.raises(BeleidFout) as info:
-        valideer_beleid(d, bron="test.yaml")
+        validate_policy(d, bron="test.yaml")
     return info.value
 
 
@@ -294,7 +300,7 @@ def test_regels_mogen_elkaar_aanvullen_in_andere_fasen() -> None:
     extra["id"] = "casusoverleg-ind-in-behandeling"
     extra["fasen"] = ["in_behandeling"]
     d["regels"].append(extra)
-    beleid = valideer_beleid(d, bron="test.yaml")
+    beleid = validate_policy(d, bron="test.yaml")
     assert set(beleid.index.regels[("ind", "casusoverleg")]) == {"opgeschaald", "in_behandeling"}
 
 
@@ -317,7 +323,7 @@ def test_laad_beleid_meldt_het_veld(tmp_path: Path) -> None:
     pad = tmp_path / "beleid.yaml"
     pad.write_text(yaml.safe_dump(d, allow_unicode=True), encoding="utf-8")
     with pytest.raises(BeleidFout, match=r"beleid\.yaml: regels\[3\]\.doelen\[0\]: onbekend doel 'x'"):
-        laad_beleid(pad)
+        load_policy(pad)
 
 
 def test_dubbele_yaml_sleutel(tmp_path: Path) -> None:
@@ -327,7 +333,7 @@ def test_dubbele_yaml_sleutel(tmp_path: Path) -> None:
     pad = tmp_path / "dubbel.yaml"
     pad.write_text(tekst, encoding="utf-8")
     with pytest.raises(BeleidFout, match="dubbele sleutel 'versie'"):
-        laad_beleid(pad)
+        load_policy(pad)
 
 
 def test_dubbele_sleutel_diep_in_een_regel(tmp_path: Path) -> None:
@@ -337,36 +343,36 @@ def test_dubbele_sleutel_diep_in_een_regel(tmp_path: Path) -> None:
     pad = tmp_path / "dubbel.yaml"
     pad.write_text(tekst, encoding="utf-8")
     with pytest.raises(BeleidFout, match="dubbele sleutel 'vereistToestemming'"):
-        laad_beleid(pad)
+        load_policy(pad)
 
 
 def test_geen_geldige_yaml(tmp_path: Path) -> None:
     pad = tmp_path / "kapot.yaml"
     pad.write_text("versie: [\n", encoding="utf-8")
     with pytest.raises(BeleidFout, match="geen geldige YAML"):
-        laad_beleid(pad)
+        load_policy(pad)
 
 
 def test_onveilige_yaml_tag_wordt_niet_uitgevoerd(tmp_path: Path) -> None:
     pad = tmp_path / "tag.yaml"
     pad.write_text("versie: !!python/object/apply:os.system ['true']\n", encoding="utf-8")
     with pytest.raises(BeleidFout, match="geen geldige YAML"):
-        laad_beleid(pad)
+        load_policy(pad)
 
 
 def test_bestand_ontbreekt(tmp_path: Path) -> None:
     with pytest.raises(BeleidFout, match="kan het bestand niet lezen"):
-        laad_beleid(tmp_path / "bestaat-niet.yaml")
+        load_policy(tmp_path / "bestaat-niet.yaml")
 
 
 def test_geen_mapping(tmp_path: Path) -> None:
     pad = tmp_path / "lijst.yaml"
     pad.write_text("- a\n- b\n", encoding="utf-8")
     with pytest.raises(BeleidFout, match="moet een mapping zijn"):
-        laad_beleid(pad)
+        load_policy(pad)
 
 
 def test_beleid_is_onveranderlijk() -> None:
-    beleid = laad_beleid(BELEID_PAD)
+    beleid = load_policy(BELEID_PAD)
     with pytest.raises(ValueError, match="frozen"):
         beleid.regels[0].categorieen = ()  # type: ignore[misc]
