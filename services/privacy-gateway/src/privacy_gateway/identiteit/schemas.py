@@ -6,10 +6,9 @@ from datetime import date
 from enum import StrEnum
 from uuid import UUID
 
+from meldroute_common.schemas import Invoer, Uitvoer
 from meldroute_common.typen import Datum
 from pydantic import ConfigDict, Field
-
-from privacy_gateway.schemas import Invoer, Uitvoer
 
 
 class Status(StrEnum):
@@ -21,7 +20,6 @@ class IdentiteitsverzoekIn(Invoer):
     """Ask for the identity of one betrokkene of a case; a second person must approve it."""
 
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [
                 {
