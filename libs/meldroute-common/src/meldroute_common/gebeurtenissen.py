@@ -23,7 +23,7 @@ import types
 from collections.abc import Mapping
 from datetime import date
 from functools import cache
-from typing import Annotated, Any, ClassVar, Literal, Self, cast, get_args
+from typing import Annotated, Any, ClassVar, Final, Literal, Self, cast, get_args
 from uuid import UUID
 
 from pydantic import (
@@ -50,6 +50,21 @@ UITKOMSTEN: tuple[str, ...] = get_args(Uitkomst)
 
 #: Most events a batch may hold.
 MAX_BATCH = 1000
+
+#: A valid `signaal_ontvangen` event as JSON: the published example, and the base of the tests' builder.
+VOORBEELD: Final[dict[str, Any]] = {
+    "id": "0b6f4c1e-4a1f-4c52-9a3e-3f1f7d2b9c10",
+    "type": "signaal_ontvangen",
+    "maand": "2026-10",
+    "gemeenteCode": "GM1509",
+    "uitbuitingsvormen": ["arbeid"],
+    "sector": "agrarisch",
+    "locatietype": "boerenerf",
+    "melderDomein": "toezicht",
+    "leeftijdsklasse": "23-29",
+    "geslacht": "man",
+    "nationaliteitsgroep": "eu-eer",
+}
 
 _CODE = re.compile(r"^(?:GM[0-9]{4}|[a-z0-9<+]+(?:[-_][a-z0-9<+]+)*)$")
 _MAX_CODE = 64

@@ -18,6 +18,12 @@ _CEL_VOORBEELD: dict[str, JsonValue] = {
     "onderdrukt": False,
     "reden": None,
 }
+_BEREIK_VOORBEELD: dict[str, JsonValue] = {
+    "periode": "kwartaal",
+    "van": "2026-01",
+    "tot": "2026-12",
+    "drempel": 10,
+}
 _TOTAAL_VOORBEELD: dict[str, JsonValue] = {
     "periode": "2026-K1",
     "dimensie": "gemeente",
@@ -80,17 +86,23 @@ class Tabel(Uitvoer):
     totalen: list[Totaal] = Field(description="The published totals of the table, per period.")
 
 
-class Signalen(Tabel):
+class _Bereik(Uitvoer):
+    """What an answer covers: the kind of period, the months and the threshold (the head of each answer)."""
+
+    periode: Periode = Field(description="The kind of period.")
+    van: str = Field(description="First month counted (`JJJJ-MM`), widened to a whole period.")
+    tot: str = Field(description="Last month counted (`JJJJ-MM`), widened to a whole period.")
+    drempel: int = Field(description="Counts from 1 to this threshold are suppressed.")
+
+
+class Signalen(_Bereik, Tabel):
     """Counts of signals (or, grouped by `uitkomst`, of triage decisions) per period and dimension values."""
 
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
                 {
-                    "periode": "kwartaal",
-                    "van": "2026-01",
-                    "tot": "2026-12",
-                    "drempel": 10,
+                    **_BEREIK_VOORBEELD,
                     "geteld": "signalen",
                     "volledigOnderdrukt": False,
                     "gepubliceerdePerioden": ["2026-K1"],
@@ -102,10 +114,6 @@ class Signalen(Tabel):
         }
     )
 
-    periode: Periode = Field(description="The kind of period.")
-    van: str = Field(description="First month counted (`JJJJ-MM`), widened to a whole period.")
-    tot: str = Field(description="Last month counted (`JJJJ-MM`), widened to a whole period.")
-    drempel: int = Field(description="Counts from 1 to this threshold are suppressed.")
     geteld: Literal["signalen", "beoordelingen"] = Field(
         description="What a count counts: received signals, or triage decisions when grouped by `uitkomst`."
     )
@@ -154,17 +162,14 @@ class Vergelijking(Uitvoer):
     indicatoren: list[Vergelijkingsregel] = Field(description="The indicators.")
 
 
-class Evaluatie(Uitvoer):
+class Evaluatie(_Bereik):
     """The evaluation questions of the regional policy plan as figures, all under the same suppression."""
 
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
                 {
-                    "periode": "kwartaal",
-                    "van": "2026-01",
-                    "tot": "2026-12",
-                    "drempel": 10,
+                    **_BEREIK_VOORBEELD,
                     "volledigOnderdrukt": False,
                     "gepubliceerdePerioden": ["2026-K1"],
                     "melderDomeinen": {"groeperenOp": ["melderDomein"], "cellen": [], "totalen": []},
@@ -202,10 +207,6 @@ class Evaluatie(Uitvoer):
         }
     )
 
-    periode: Periode = Field(description="The kind of period.")
-    van: str = Field(description="First month counted (`JJJJ-MM`), widened to a whole period.")
-    tot: str = Field(description="Last month counted (`JJJJ-MM`), widened to a whole period.")
-    drempel: int = Field(description="Counts from 1 to this threshold are suppressed.")
     volledig_onderdrukt: bool = Field(
         description="True when the published periods of the range count fewer signals than the minimum "
         "population: then every table is empty."
