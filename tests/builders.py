@@ -1,16 +1,20 @@
 """Test data, one builder per thing, for every suite (`from tests.builders import signaal`).
 
-Each builder returns a fresh, valid JSON body with the fields everyone expects; keyword arguments replace
-top-level fields (JSON names). Nothing here is shipped: the services never import it.
+Each builder returns a fresh, valid JSON body with the fields everyone expects, built on the published example
+where there is one; keyword arguments replace top-level fields (JSON names). Nothing here is shipped: the
+services never import it.
 """
 
 from __future__ import annotations
 
+import copy
 import uuid
 from typing import Any
 
 from hypothesis import assume
 from hypothesis import strategies as st
+from intake_api.signalen.schemas import VOORBEELD as SIGNAAL_VOORBEELD
+from meldroute_common.gebeurtenissen import VOORBEELD as GEBEURTENIS_VOORBEELD
 
 __all__ = ["beoordeling", "betrokkene", "formatted", "gebeurtenis", "signaal", "valid_bsns"]
 
@@ -21,38 +25,20 @@ def betrokkene(**wijziging: Any) -> dict[str, Any]:
 
 
 def signaal(**wijziging: Any) -> dict[str, Any]:
-    """A body for `POST /v1/signalen`: one labour-exploitation signal in GM1509 with one betrokkene."""
+    """A body for `POST /v1/signalen`: the published example (one labour-exploitation signal in GM1509), with
+    one betrokkene who is not identified."""
     return {
-        "gemeenteCode": "GM1509",
-        "melderDomein": "toezicht",
-        "waargenomenOp": "2026-10-01",
-        "uitbuitingsvormen": ["arbeid"],
-        "indicatoren": ["woont-op-werkplek"],
-        "sector": "agrarisch",
-        "locatietype": "boerenerf",
+        **copy.deepcopy(SIGNAAL_VOORBEELD),
         "omschrijving": "Arbeiders slapen in een schuur op het erf.",
         "betrokkenen": [betrokkene()],
-        "toestemming": False,
         **wijziging,
     }
 
 
 def gebeurtenis(**wijziging: Any) -> dict[str, Any]:
-    """An anonymous event as intake's outbox sends it to reporting: `signaal_ontvangen` unless replaced."""
-    return {
-        "id": str(uuid.uuid4()),
-        "type": "signaal_ontvangen",
-        "maand": "2026-10",
-        "gemeenteCode": "GM1509",
-        "uitbuitingsvormen": ["arbeid"],
-        "sector": "agrarisch",
-        "locatietype": "boerenerf",
-        "melderDomein": "toezicht",
-        "leeftijdsklasse": "23-29",
-        "geslacht": "man",
-        "nationaliteitsgroep": "eu-eer",
-        **wijziging,
-    }
+    """An anonymous event as intake's outbox sends it to reporting (the published example with a fresh id):
+    `signaal_ontvangen` unless replaced."""
+    return {**copy.deepcopy(GEBEURTENIS_VOORBEELD), "id": str(uuid.uuid4()), **wijziging}
 
 
 def beoordeling(**wijziging: Any) -> dict[str, Any]:

@@ -19,7 +19,9 @@ from datetime import date
 from functools import cache, cached_property
 from typing import Any, Literal, Self, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
+
+from meldroute_common.schemas import Schema
 
 #: Version of the code lists, `<major>.<minor>`.
 CATALOGUS_VERSIE = "1.0"
@@ -46,7 +48,7 @@ _CODE = re.compile(r"^[a-z0-9<+][a-z0-9_<+-]{0,63}$")
 _GEMEENTECODE = re.compile(r"^GM[0-9]{4}$")
 
 
-class CatalogusItem(BaseModel):
+class CatalogusItem(Schema):
     """One entry of a code list: a stable code and its Dutch label."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -63,7 +65,7 @@ class Indicator(CatalogusItem):
     )
 
 
-class Catalogus(BaseModel):
+class Catalogus(Schema):
     """All code lists in one versioned document; `model_dump(mode="json")` is what front-ends get."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")

@@ -23,12 +23,11 @@ import types
 from collections.abc import Mapping
 from datetime import date
 from functools import cache
-from typing import Annotated, Any, ClassVar, Literal, Self, cast, get_args
+from typing import Annotated, Any, ClassVar, Final, Literal, Self, cast, get_args
 from uuid import UUID
 
 from pydantic import (
     AfterValidator,
-    BaseModel,
     ConfigDict,
     Field,
     GetJsonSchemaHandler,
@@ -41,6 +40,7 @@ from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
 from meldroute_common.catalogus import ONBEKEND, Catalogus, Lijst, standaard_catalogus
+from meldroute_common.schemas import Schema
 
 GebeurtenisType = Literal["signaal_ontvangen", "beoordeling_vastgelegd"]
 Uitkomst = Literal[
@@ -50,6 +50,21 @@ UITKOMSTEN: tuple[str, ...] = get_args(Uitkomst)
 
 #: Most events a batch may hold.
 MAX_BATCH = 1000
+
+#: A valid `signaal_ontvangen` event as JSON: the published example, and the base of the tests' builder.
+VOORBEELD: Final[dict[str, Any]] = {
+    "id": "0b6f4c1e-4a1f-4c52-9a3e-3f1f7d2b9c10",
+    "type": "signaal_ontvangen",
+    "maand": "2026-10",
+    "gemeenteCode": "GM1509",
+    "uitbuitingsvormen": ["arbeid"],
+    "sector": "agrarisch",
+    "locatietype": "boerenerf",
+    "melderDomein": "toezicht",
+    "leeftijdsklasse": "23-29",
+    "geslacht": "man",
+    "nationaliteitsgroep": "eu-eer",
+}
 
 _CODE = re.compile(r"^(?:GM[0-9]{4}|[a-z0-9<+]+(?:[-_][a-z0-9<+]+)*)$")
 _MAX_CODE = 64
@@ -94,7 +109,7 @@ def maand_van(datum: date) -> str:
     return f"{datum.year:04d}-{datum.month:02d}"
 
 
-class Gebeurtenis(BaseModel):
+class Gebeurtenis(Schema):
     """One anonymous event: a signal was received, or a triage decision was recorded."""
 
     model_config = ConfigDict(
@@ -103,7 +118,6 @@ class Gebeurtenis(BaseModel):
         frozen=True,
         validate_by_alias=True,
         validate_by_name=False,
-        serialize_by_alias=True,
         title="Gebeurtenis",
     )
 
@@ -117,13 +131,13 @@ class Gebeurtenis(BaseModel):
         pattern=r"^20[0-9]{2}-(0[1-9]|1[0-2])$",
         description="Month of the event, `YYYY-MM`; never an exact date.",
     )
-    gemeente_code: Code = Field(alias="gemeenteCode", description="CBS code of the municipality.")
+    gemeente_code: Code = Field(description="CBS code of the municipality.")
     uitbuitingsvormen: list[Code] = Field(
         min_length=1, max_length=10, description="Suspected forms of exploitation (codes, each once)."
     )
     sector: Code = Field(description="Sector code.")
     locatietype: Code = Field(description="Location type code.")
-    melder_domein: Code = Field(alias="melderDomein", description="Domain of the employee who signalled.")
+    melder_domein: Code = Field(description="Domain of the employee who signalled.")
     leeftijdsklasse: Code = Field(description="Age band of the signal's first victim (`onbekend` when none).")
     geslacht: Code = Field(description="Gender of the signal's first victim (`onbekend` when none).")
     nationaliteitsgroep: Code = Field(
@@ -136,7 +150,6 @@ class Gebeurtenis(BaseModel):
         default=None,
         ge=0,
         le=36_500,
-        alias="doorlooptijdDagen",
         description="Days from the signal to this decision (beoordeling_vastgelegd only).",
     )
 
@@ -193,7 +206,7 @@ class Gebeurtenis(BaseModel):
         return json_schema
 
 
-class GebeurtenisBatch(BaseModel):
+class GebeurtenisBatch(Schema):
     """A batch of 1 to 1000 anonymous events, as intake's outbox relay posts them."""
 
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True, title="GebeurtenisBatch")

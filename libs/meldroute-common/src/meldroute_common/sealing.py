@@ -39,8 +39,9 @@ from uuid import UUID
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hpke, serialization
 from cryptography.hazmat.primitives.asymmetric import x25519
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import ConfigDict, ValidationError
 
+from meldroute_common.schemas import Schema
 from meldroute_common.typen import Datum
 
 __all__ = [
@@ -295,7 +296,7 @@ def load_keyring(paths: Iterable[Path]) -> Keyring:
 VELD_IDENTITEIT: Final = "identiteit"
 
 
-class Identiteitsgegevens(BaseModel):
+class Identiteitsgegevens(Schema):
     """The identifying fields of one betrokkene, as far as given at intake; absent fields are None.
 
     Opening drops any other key of a blob: only these fields are ever passed on.

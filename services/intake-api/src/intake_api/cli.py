@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from meldroute_common.beheer import report_retention, run_retention
 from meldroute_common.catalogus import standaard_catalogus
 from meldroute_common.db import make_engine
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
-from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from intake_api.config import get_settings
 from intake_api.importeren.service import Regelresultaat, Samenvatting, Uitkomst, import_regels, read_regels
@@ -33,25 +35,22 @@ def main() -> None:
 async def _retentie(*, droog: bool) -> int:
     settings = get_settings()
     termijnen = Termijnen.from_settings(settings)
-    engine = make_engine(settings.database_url)
-    maker = async_sessionmaker(engine, expire_on_commit=False)
-    try:
-        if droog:
-            async with maker() as session:
-                return len(await find_verlopen_signalen(session=session, termijnen=termijnen, moment=nu()))
-        with Progress(
-            TextColumn("[bold]bewaartermijn"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-            console=console,
-        ) as voortgang:  # fmt: skip
-            taak = voortgang.add_task("wissen", total=None)
-            return await purge(
-                maker=maker,
-                termijnen=termijnen,
-                bij_start=lambda totaal: voortgang.update(taak, total=totaal),
-                na_elk=lambda: voortgang.advance(taak),
-            )
-    finally:
-        await engine.dispose()
+
+    async def count(session: AsyncSession) -> int:
+        return len(await find_verlopen_signalen(session=session, termijnen=termijnen, moment=nu()))
+
+    async def wipe(
+        maker: async_sessionmaker[AsyncSession],
+        on_start: Callable[[int], None],
+        on_progress: Callable[[int], None],
+    ) -> int:
+        return await purge(
+            maker=maker, termijnen=termijnen, bij_start=on_start, na_elk=lambda: on_progress(1)
+        )
+
+    return await run_retention(
+        database_url=settings.database_url, dry_run=droog, count=count, purge=wipe, console=console
+    )
 
 
 @app.command()
@@ -64,10 +63,7 @@ def retentie(
     settings = get_settings()
     aantal = asyncio.run(_retentie(droog=droog))
     termijnen = f"{settings.bewaartermijn_niet_opgeschaald} / {settings.bewaartermijn_opgeschaald}"
-    if droog:
-        typer.echo(f"te wissen: {aantal} signalen (bewaartermijnen {termijnen})")
-    else:
-        typer.echo(f"gewist: {aantal} signalen (bewaartermijnen {termijnen})")
+    report_retention(aantal, dry_run=droog, what=f"signalen (bewaartermijnen {termijnen})")
 
 
 async def _import_bestand(

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
-from meldroute_common.db import make_engine
+from meldroute_common.beheer import report_retention, run_retention
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from privacy_gateway.config import get_settings
 from privacy_gateway.identiteit.retentie import Retentie, purge, verlopen_verzoeken
@@ -28,27 +28,20 @@ def main() -> None:
 async def _retentie(*, droog: bool) -> int:
     settings = get_settings()
     retentie = Retentie.uit(settings, logboek=load_logboek(settings))
-    engine = make_engine(settings.database_url)
-    maker = async_sessionmaker(engine, expire_on_commit=False)
-    try:
-        if droog:
-            async with maker() as session:
-                return len(
-                    await verlopen_verzoeken(session=session, retentie=retentie, moment=datetime.now(UTC))
-                )
-        with Progress(
-            TextColumn("[bold]bewaartermijn"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-            console=console,
-        ) as voortgang:  # fmt: skip
-            taak = voortgang.add_task("wissen", total=None)
-            return await purge(
-                maker=maker,
-                retentie=retentie,
-                bij_start=lambda totaal: voortgang.update(taak, total=totaal),
-                na_batch=lambda aantal: voortgang.advance(taak, aantal),
-            )
-    finally:
-        await engine.dispose()
+
+    async def count(session: AsyncSession) -> int:
+        return len(await verlopen_verzoeken(session=session, retentie=retentie, moment=datetime.now(UTC)))
+
+    async def wipe(
+        maker: async_sessionmaker[AsyncSession],
+        on_start: Callable[[int], None],
+        on_progress: Callable[[int], None],
+    ) -> int:
+        return await purge(maker=maker, retentie=retentie, bij_start=on_start, na_batch=on_progress)
+
+    return await run_retention(
+        database_url=settings.database_url, dry_run=droog, count=count, purge=wipe, console=console
+    )
 
 
 @app.command()
@@ -59,11 +52,8 @@ def retentie(
     is (GATEWAY_RETENTIE_IDENTITEITSVERZOEKEN), met per ronde een regel in het verwerkingenlog (alleen aantallen)."""
     settings = get_settings()
     aantal = asyncio.run(_retentie(droog=droog))
-    if droog:
-        typer.echo(
-            f"te wissen: {aantal} identiteitsverzoeken (bewaartermijn {settings.retentie_identiteitsverzoeken})"
-        )
-    else:
-        typer.echo(
-            f"gewist: {aantal} identiteitsverzoeken (bewaartermijn {settings.retentie_identiteitsverzoeken})"
-        )
+    report_retention(
+        aantal,
+        dry_run=droog,
+        what=f"identiteitsverzoeken (bewaartermijn {settings.retentie_identiteitsverzoeken})",
+    )

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Final, Literal
 from uuid import UUID
 
 from meldroute_common.catalogus import Lijst, standaard_catalogus
 from meldroute_common.schemas import Invoer, Uitvoer
 from meldroute_common.typen import Datum
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, JsonValue
 
 
 def codes(lijst: Lijst) -> dict[str, Any]:
@@ -53,36 +53,34 @@ class BetrokkeneInvoer(Invoer):
     telefoon: str | None = Field(default=None, min_length=1, max_length=40, description="Phone number.")
 
 
+#: A valid body of `POST /v1/signalen`: the published example, and the base of the tests' builder.
+VOORBEELD: Final[dict[str, JsonValue]] = {
+    "gemeenteCode": "GM1509",
+    "melderDomein": "toezicht",
+    "waargenomenOp": "2026-10-01",
+    "uitbuitingsvormen": ["arbeid"],
+    "indicatoren": ["woont-op-werkplek"],
+    "sector": "agrarisch",
+    "locatietype": "boerenerf",
+    "omschrijving": "Bij controle op een boerenerf slapen arbeiders in een schuur.",
+    "betrokkenen": [
+        {
+            "rol": "slachtoffer",
+            "bsn": "111222333",
+            "naam": "Jan Jansen",
+            "geboortedatum": "2001-05-04",
+            "geslacht": "man",
+            "nationaliteit": "PL",
+        }
+    ],
+    "toestemming": False,
+}
+
+
 class SignaalInvoer(Invoer):
     """A new signal. Codes come from `GET /v1/catalogus`."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "gemeenteCode": "GM1509",
-                    "melderDomein": "toezicht",
-                    "waargenomenOp": "2026-10-01",
-                    "uitbuitingsvormen": ["arbeid"],
-                    "indicatoren": ["woont-op-werkplek"],
-                    "sector": "agrarisch",
-                    "locatietype": "boerenerf",
-                    "omschrijving": "Bij controle op een boerenerf slapen arbeiders in een schuur.",
-                    "betrokkenen": [
-                        {
-                            "rol": "slachtoffer",
-                            "bsn": "111222333",
-                            "naam": "Jan Jansen",
-                            "geboortedatum": "2001-05-04",
-                            "geslacht": "man",
-                            "nationaliteit": "PL",
-                        }
-                    ],
-                    "toestemming": False,
-                }
-            ]
-        }
-    )
+    model_config = ConfigDict(json_schema_extra={"examples": [VOORBEELD]})
 
     gemeente_code: str = Field(pattern=r"^GM[0-9]{4}$", description="CBS code; must be the token's own.")
     melder_domein: str = Field(

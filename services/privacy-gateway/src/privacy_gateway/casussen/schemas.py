@@ -7,16 +7,17 @@ from uuid import UUID
 
 from meldroute_common.beleid import WeigerReden
 from meldroute_common.problems import ProblemDetails, omitted_when_absent
+from meldroute_common.schemas import Invoer, Uitvoer
 from pydantic import ConfigDict, Field
 from pydantic.json_schema import SkipJsonSchema
-
-from privacy_gateway.schemas import Invoer, Uitvoer
 
 _CASUS_ID = "4d1e7a90-5b2c-8f3e-a6d1-0c9b8e7f6a54"
 
 
 class CasusSamenvatting(Uitvoer):
     """A case shared with the caller's organisation; no data about the people in it."""
+
+    model_config = ConfigDict(extra="forbid")
 
     id: UUID = Field(
         description="This partner's own reference to the case; other partners know it by another."
@@ -39,6 +40,7 @@ class CasussenPagina(Uitvoer):
     volgende: str | None = Field(description="Cursor of the next page; null on the last page.")
 
     model_config = ConfigDict(
+        extra="forbid",
         json_schema_extra={
             "examples": [
                 {
@@ -55,16 +57,20 @@ class CasussenPagina(Uitvoer):
                     "volgende": None,
                 }
             ]
-        }
+        },
     )
 
 
 class GrondslagUit(Uitvoer):
+    model_config = ConfigDict(extra="forbid")
+
     omschrijving: str
     referentie: str
 
 
 class Kern(Uitvoer):
+    model_config = ConfigDict(extra="forbid")
+
     gemeente_code: str
     melder_domein: str
     waargenomen_op: date
@@ -73,6 +79,8 @@ class Kern(Uitvoer):
 
 
 class Kenmerken(Uitvoer):
+    model_config = ConfigDict(extra="forbid")
+
     indicatoren: list[str]
     sector: str | None
     locatietype: str | None
@@ -80,6 +88,8 @@ class Kenmerken(Uitvoer):
 
 class BetrokkeneUit(Uitvoer):
     """A person in the case as this partner may see them."""
+
+    model_config = ConfigDict(extra="forbid")
 
     referentie: str = Field(
         description="This partner's reference to this betrokkene in this case (for identity requests)."
@@ -117,6 +127,7 @@ class CasusVerstrekking(Uitvoer):
     betrokkenen: list[BetrokkeneUit] = Field(description="Ordered by this partner's `referentie`.")
 
     model_config = ConfigDict(
+        extra="forbid",
         json_schema_extra={
             "examples": [
                 {
@@ -158,22 +169,27 @@ class CasusVerstrekking(Uitvoer):
                     ],
                 }
             ]
-        }
+        },
     )
 
 
 class EvaluatieVerzoek(Invoer):
     """Would the caller's organisation be allowed to receive this case for this purpose?"""
 
-    casus_id: UUID = Field(description="The caller's own reference to the case (`id` in its list).")
+    # JSON carries the id as text; strict mode would take only a UUID object.
+    casus_id: UUID = Field(
+        strict=False, description="The caller's own reference to the case (`id` in its list)."
+    )
     doel: str = Field(min_length=1, max_length=80, pattern=r"^[a-z][a-z0-9_]*$")
 
     model_config = ConfigDict(
-        extra="forbid", json_schema_extra={"examples": [{"casusId": _CASUS_ID, "doel": "casusoverleg"}]}
+        json_schema_extra={"examples": [{"casusId": _CASUS_ID, "doel": "casusoverleg"}]}
     )
 
 
 class WeigeringUit(Uitvoer):
+    model_config = ConfigDict(extra="forbid")
+
     code: WeigerReden
     toelichting: str
 
@@ -194,6 +210,7 @@ class Evaluatie(Uitvoer):
     venster_tot: date | None = Field(description="The day access ends (Europe/Amsterdam).")
 
     model_config = ConfigDict(
+        extra="forbid",
         json_schema_extra={
             "examples": [
                 {
@@ -216,7 +233,7 @@ class Evaluatie(Uitvoer):
                     "vensterTot": "2027-04-01",
                 }
             ]
-        }
+        },
     )
 
 

@@ -6,10 +6,9 @@ from datetime import date
 from enum import StrEnum
 from uuid import UUID
 
-from meldroute_common.typen import Datum
+from meldroute_common.schemas import Invoer, Uitvoer
+from meldroute_common.sealing import Identiteitsgegevens
 from pydantic import ConfigDict, Field
-
-from privacy_gateway.schemas import Invoer, Uitvoer
 
 
 class Status(StrEnum):
@@ -21,7 +20,6 @@ class IdentiteitsverzoekIn(Invoer):
     """Ask for the identity of one betrokkene of a case; a second person must approve it."""
 
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [
                 {
@@ -75,10 +73,16 @@ class IdentiteitsverzoekUit(Uitvoer):
     )
 
 
-class Identiteit(Uitvoer):
+class _Verzoek(Uitvoer):
+    verzoek_id: UUID
+
+
+class Identiteit(Identiteitsgegevens, _Verzoek):
     """The identifying data of one betrokkene, as far as given at intake."""
 
+    # The fields are those of the sealed identity (`Identiteitsgegevens`), after the request's id.
     model_config = ConfigDict(
+        frozen=False,
         extra="forbid",
         json_schema_extra={
             "examples": [
@@ -95,12 +99,3 @@ class Identiteit(Uitvoer):
             ]
         },
     )
-
-    verzoek_id: UUID
-    bsn: str | None = None
-    naam: str | None = None
-    geboortedatum: Datum | None = None
-    geslacht: str | None = None
-    nationaliteit: str | None = None
-    adres: str | None = None
-    telefoon: str | None = None

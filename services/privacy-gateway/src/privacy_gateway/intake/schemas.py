@@ -9,14 +9,13 @@ from __future__ import annotations
 from datetime import date
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
-from pydantic.alias_generators import to_camel
+from meldroute_common.schemas import Schema
+from pydantic import AwareDatetime, ConfigDict, Field
 
 
-class _IntakeModel(BaseModel):
-    model_config = ConfigDict(
-        extra="ignore", frozen=True, alias_generator=to_camel, validate_by_alias=True, validate_by_name=True
-    )
+class _IntakeModel(Schema):
+    # A tolerant reader: fields intake adds later are ignored.
+    model_config = ConfigDict(extra="ignore", frozen=True, validate_by_name=True)
 
 
 class IntakeKern(_IntakeModel):

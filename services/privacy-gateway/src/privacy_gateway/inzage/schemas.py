@@ -5,10 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Self
 
+from meldroute_common.schemas import Invoer, Uitvoer
 from meldroute_common.typen import Datum
 from pydantic import ConfigDict, Field, StringConstraints, model_validator
-
-from privacy_gateway.schemas import Invoer, Uitvoer
 
 __all__ = ["InzageUit", "InzageverzoekIn", "Ontvangst"]
 
@@ -17,7 +16,6 @@ class InzageverzoekIn(Invoer):
     """The person an access request is about: a BSN, or a name with a birth date."""
 
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [{"bsn": "111222333"}, {"naam": "J. Jansen", "geboortedatum": "2001-05-04"}]
         },
@@ -27,7 +25,7 @@ class InzageverzoekIn(Invoer):
         default=None, description="BSN."
     )
     naam: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
-    geboortedatum: Datum | None = None
+    geboortedatum: Datum | None = Field(default=None, strict=False)
 
     @model_validator(mode="after")
     def _een_van_beide(self) -> Self:

@@ -5,9 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from meldroute_common.schemas import Uitvoer
 from pydantic import ConfigDict, Field
-
-from privacy_gateway.schemas import Uitvoer
 
 _HASH_A = "3b1f" * 16
 _HASH_B = "9c0e" * 16

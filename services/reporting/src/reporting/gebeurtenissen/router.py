@@ -8,38 +8,18 @@ from fastapi import APIRouter, Body
 from meldroute_common.auth import RapportageInvoeren
 from meldroute_common.catalogus import Catalogus
 from meldroute_common.db import Session
-from meldroute_common.gebeurtenissen import GebeurtenisBatch, gebeurtenismodellen
+from meldroute_common.gebeurtenissen import VOORBEELD, GebeurtenisBatch, gebeurtenismodellen
 
 from reporting.gebeurtenissen.schemas import Ontvangst
 from reporting.gebeurtenissen.service import gebeurtenissen_opslaan
 
 _VOORBEELD = {
     "gebeurtenissen": [
+        VOORBEELD,
         {
-            "id": "0b6f4c1e-4a1f-4c52-9a3e-3f1f7d2b9c10",
-            "type": "signaal_ontvangen",
-            "maand": "2026-10",
-            "gemeenteCode": "GM1509",
-            "uitbuitingsvormen": ["arbeid"],
-            "sector": "agrarisch",
-            "locatietype": "boerenerf",
-            "melderDomein": "toezicht",
-            "leeftijdsklasse": "23-29",
-            "geslacht": "man",
-            "nationaliteitsgroep": "eu-eer",
-        },
-        {
+            **VOORBEELD,
             "id": "5d0c8a52-93f0-4c61-8f55-0e6b1a3f7d21",
             "type": "beoordeling_vastgelegd",
-            "maand": "2026-10",
-            "gemeenteCode": "GM1509",
-            "uitbuitingsvormen": ["arbeid"],
-            "sector": "agrarisch",
-            "locatietype": "boerenerf",
-            "melderDomein": "toezicht",
-            "leeftijdsklasse": "23-29",
-            "geslacht": "man",
-            "nationaliteitsgroep": "eu-eer",
             "uitkomst": "opgeschaald",
             "doorlooptijdDagen": 6,
         },

@@ -1,11 +1,12 @@
-"""Request and response bodies of the event ingest."""
+"""Response bodies of the event ingest (the request body is `meldroute_common.gebeurtenissen`)."""
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from meldroute_common.schemas import Uitvoer
+from pydantic import ConfigDict, Field
 
 
-class Ontvangst(BaseModel):
+class Ontvangst(Uitvoer):
     """What a batch changed: events stored for the first time, and events already known (or repeated)."""
 
     model_config = ConfigDict(

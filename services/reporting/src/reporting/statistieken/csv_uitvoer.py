@@ -57,7 +57,7 @@ def _geheel_onderdrukt(drempel: int) -> str:
 
 
 def _tabelrijen(tabel: Tabel) -> tuple[list[list[object]], list[int], list[int]]:
-    dims = tabel.groeperenOp
+    dims = tabel.groeperen_op
     rijen: list[list[object]] = []
     primair: list[int] = []
     totalen: list[int] = []
@@ -86,8 +86,8 @@ def _tabelrijen(tabel: Tabel) -> tuple[list[list[object]], list[int], list[int]]
 
 def signalen_csv(antwoord: Signalen) -> str:
     """One row per cell, then one per total (`totaal` in the dimensions it sums over)."""
-    kop = ["soort", "periode", *antwoord.groeperenOp, "aantal", "onderdrukt", "reden"]
-    if antwoord.volledigOnderdrukt:
+    kop = ["soort", "periode", *antwoord.groeperen_op, "aantal", "onderdrukt", "reden"]
+    if antwoord.volledig_onderdrukt:
         return _schrijf(kop, [], _geheel_onderdrukt(antwoord.drempel))
     rijen, primair, totalen = _tabelrijen(antwoord)
     return _schrijf(kop, rijen, _samenvatting(primair=primair, totalen=totalen, drempel=antwoord.drempel))
@@ -96,22 +96,22 @@ def signalen_csv(antwoord: Signalen) -> str:
 def evaluatie_csv(antwoord: Evaluatie) -> str:
     """Long format: one row per figure, `groep` as `dimensie=waarde|…`, `maat` naming what is measured."""
     kop = ["onderdeel", "periode", "groep", "maat", "waarde", "onderdrukt", "reden"]
-    if antwoord.volledigOnderdrukt:
+    if antwoord.volledig_onderdrukt:
         return _schrijf(kop, [], _geheel_onderdrukt(antwoord.drempel))
     rijen: list[list[object]] = []
     primair: list[int] = []
     totalen: list[int] = []
     tabellen = {
-        "melderdomeinen": antwoord.melderDomeinen,
+        "melderdomeinen": antwoord.melder_domeinen,
         "gemeenten": antwoord.gemeenten,
-        "vormen_over_tijd": antwoord.vormenOverTijd,
+        "vormen_over_tijd": antwoord.vormen_over_tijd,
         "uitkomsten": antwoord.uitkomsten,
-        "vormen_per_gemeente": antwoord.vormenPerGemeente,
-        "sectoren_per_gemeente": antwoord.sectorenPerGemeente,
+        "vormen_per_gemeente": antwoord.vormen_per_gemeente,
+        "sectoren_per_gemeente": antwoord.sectoren_per_gemeente,
     }
     for onderdeel, tabel in tabellen.items():
         for cel in tabel.cellen:
-            groep = "|".join(f"{d}={cel.waarden[d]}" for d in tabel.groeperenOp)
+            groep = "|".join(f"{d}={cel.waarden[d]}" for d in tabel.groeperen_op)
             rijen.append(
                 [
                     onderdeel,
@@ -149,7 +149,7 @@ def evaluatie_csv(antwoord: Evaluatie) -> str:
         if aandeel.onderdrukt:
             afgeleid.append(len(rijen))
     for tijd in antwoord.doorlooptijden:
-        for maat, dagen in (("mediaan_dagen", tijd.mediaanDagen), ("p90_dagen", tijd.p90Dagen)):
+        for maat, dagen in (("mediaan_dagen", tijd.mediaan_dagen), ("p90_dagen", tijd.p90_dagen)):
             rijen.append(
                 ["doorlooptijden", tijd.periode, "", maat, _leeg(dagen), _ja_nee(tijd.onderdrukt), ""]
             )
@@ -159,9 +159,9 @@ def evaluatie_csv(antwoord: Evaluatie) -> str:
         v = antwoord.vergelijking
         for regel in v.indicatoren:
             for periode, maat, waarde in (
-                (v.huidigePeriode, "huidig", regel.huidig),
-                (v.vorigePeriode, "vorig", regel.vorig),
-                (v.huidigePeriode, "verschil", regel.verschil),
+                (v.huidige_periode, "huidig", regel.huidig),
+                (v.vorige_periode, "vorig", regel.vorig),
+                (v.huidige_periode, "verschil", regel.verschil),
             ):
                 rijen.append(
                     [

@@ -10,7 +10,8 @@ from meldroute_common.auth import StatistiekenLezen
 from meldroute_common.db import Session
 from meldroute_common.problems import BadRequest, InvalidParam
 from meldroute_common.ratelimit import RATE_LIMITED, rate_limited
-from pydantic import BaseModel, Field
+from meldroute_common.schemas import Uitvoer
+from pydantic import Field
 
 from reporting.config import ReportingSettings
 from reporting.perioden import PERIODES, Periode, hele_perioden, maand_plus, maanden_tussen
@@ -68,7 +69,7 @@ _EVALUATIE_CSV = (
 )
 
 
-class Dimensies(BaseModel):
+class Dimensies(Uitvoer):
     dimensies: list[str] = Field(description="Waarop gegroepeerd kan worden.")
     periodes: list[str] = Field(description="De vaste periodegrenzen.")
     drempel: int = Field(description="Aantallen van 1 tot deze drempel worden onderdrukt.")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, JsonValue
+from meldroute_common.schemas import Uitvoer
+from pydantic import ConfigDict, Field, JsonValue
 
 from reporting.perioden import Periode
 
@@ -17,6 +18,12 @@ _CEL_VOORBEELD: dict[str, JsonValue] = {
     "onderdrukt": False,
     "reden": None,
 }
+_BEREIK_VOORBEELD: dict[str, JsonValue] = {
+    "periode": "kwartaal",
+    "van": "2026-01",
+    "tot": "2026-12",
+    "drempel": 10,
+}
 _TOTAAL_VOORBEELD: dict[str, JsonValue] = {
     "periode": "2026-K1",
     "dimensie": "gemeente",
@@ -26,7 +33,7 @@ _TOTAAL_VOORBEELD: dict[str, JsonValue] = {
 }
 
 
-class Cel(BaseModel):
+class Cel(Uitvoer):
     """One cell: the counted events of one period with these dimension values."""
 
     model_config = ConfigDict(json_schema_extra={"examples": [_CEL_VOORBEELD]})
@@ -42,7 +49,7 @@ class Cel(BaseModel):
     reden: Reden | None = Field(description="`primair`: the count lies between 1 and the threshold.")
 
 
-class Totaal(BaseModel):
+class Totaal(Uitvoer):
     """A total within one period: of the whole period (`dimensie` null) or of one value of a dimension."""
 
     model_config = ConfigDict(json_schema_extra={"examples": [_TOTAAL_VOORBEELD]})
@@ -57,7 +64,7 @@ class Totaal(BaseModel):
     onderdrukt: bool = Field(description="Whether the total is withheld.")
 
 
-class Tabel(BaseModel):
+class Tabel(Uitvoer):
     """A protected count table. In a table of one dimension a cell that is not listed is 0 and a small count is
     listed as suppressed; in a table of two or three dimensions only counts of at least the threshold are
     listed, and a cell that is not listed is below the threshold (0 included)."""
@@ -74,22 +81,28 @@ class Tabel(BaseModel):
         }
     )
 
-    groeperenOp: list[str] = Field(description="The grouping dimensions, in order.")
+    groeperen_op: list[str] = Field(description="The grouping dimensions, in order.")
     cellen: list[Cel] = Field(description="The cells, by period and then by dimension values.")
     totalen: list[Totaal] = Field(description="The published totals of the table, per period.")
 
 
-class Signalen(Tabel):
+class _Bereik(Uitvoer):
+    """What an answer covers: the kind of period, the months and the threshold (the head of each answer)."""
+
+    periode: Periode = Field(description="The kind of period.")
+    van: str = Field(description="First month counted (`JJJJ-MM`), widened to a whole period.")
+    tot: str = Field(description="Last month counted (`JJJJ-MM`), widened to a whole period.")
+    drempel: int = Field(description="Counts from 1 to this threshold are suppressed.")
+
+
+class Signalen(_Bereik, Tabel):
     """Counts of signals (or, grouped by `uitkomst`, of triage decisions) per period and dimension values."""
 
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
                 {
-                    "periode": "kwartaal",
-                    "van": "2026-01",
-                    "tot": "2026-12",
-                    "drempel": 10,
+                    **_BEREIK_VOORBEELD,
                     "geteld": "signalen",
                     "volledigOnderdrukt": False,
                     "gepubliceerdePerioden": ["2026-K1"],
@@ -101,24 +114,20 @@ class Signalen(Tabel):
         }
     )
 
-    periode: Periode = Field(description="The kind of period.")
-    van: str = Field(description="First month counted (`JJJJ-MM`), widened to a whole period.")
-    tot: str = Field(description="Last month counted (`JJJJ-MM`), widened to a whole period.")
-    drempel: int = Field(description="Counts from 1 to this threshold are suppressed.")
     geteld: Literal["signalen", "beoordelingen"] = Field(
         description="What a count counts: received signals, or triage decisions when grouped by `uitkomst`."
     )
-    volledigOnderdrukt: bool = Field(
+    volledig_onderdrukt: bool = Field(
         description="True when the published periods of the range count fewer events than the minimum "
         "population: then no cell and no total is given."
     )
-    gepubliceerdePerioden: list[str] = Field(
+    gepubliceerde_perioden: list[str] = Field(
         description="The periods of the range that are published (closed and past the embargo); the others have "
         "no figures yet."
     )
 
 
-class Aandeel(BaseModel):
+class Aandeel(Uitvoer):
     """The share of one outcome among the period's final decisions; null unless both counts are shown."""
 
     periode: str = Field(description="The period.")
@@ -127,16 +136,16 @@ class Aandeel(BaseModel):
     onderdrukt: bool = Field(description="Whether the share is withheld.")
 
 
-class Doorlooptijd(BaseModel):
+class Doorlooptijd(Uitvoer):
     """Days from signal to final decision in one period; only over at least `drempel` decisions."""
 
     periode: str = Field(description="The period.")
-    mediaanDagen: int | None = Field(description="Median (nearest rank); null when suppressed.")
-    p90Dagen: int | None = Field(description="90th percentile (nearest rank); null when suppressed.")
+    mediaan_dagen: int | None = Field(description="Median (nearest rank); null when suppressed.")
+    p90_dagen: int | None = Field(description="90th percentile (nearest rank); null when suppressed.")
     onderdrukt: bool = Field(description="True when the period has fewer decisions than the threshold.")
 
 
-class Vergelijkingsregel(BaseModel):
+class Vergelijkingsregel(Uitvoer):
     """One indicator in this period against the previous one."""
 
     indicator: str = Field(description="Which indicator.")
@@ -145,25 +154,22 @@ class Vergelijkingsregel(BaseModel):
     verschil: float | None = Field(description="`huidig - vorig`; null unless both are shown.")
 
 
-class Vergelijking(BaseModel):
+class Vergelijking(Uitvoer):
     """The last period of the range against the one before it."""
 
-    huidigePeriode: str = Field(description="The last period of the range.")
-    vorigePeriode: str = Field(description="The period before it.")
+    huidige_periode: str = Field(description="The last period of the range.")
+    vorige_periode: str = Field(description="The period before it.")
     indicatoren: list[Vergelijkingsregel] = Field(description="The indicators.")
 
 
-class Evaluatie(BaseModel):
+class Evaluatie(_Bereik):
     """The evaluation questions of the regional policy plan as figures, all under the same suppression."""
 
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
                 {
-                    "periode": "kwartaal",
-                    "van": "2026-01",
-                    "tot": "2026-12",
-                    "drempel": 10,
+                    **_BEREIK_VOORBEELD,
                     "volledigOnderdrukt": False,
                     "gepubliceerdePerioden": ["2026-K1"],
                     "melderDomeinen": {"groeperenOp": ["melderDomein"], "cellen": [], "totalen": []},
@@ -201,27 +207,25 @@ class Evaluatie(BaseModel):
         }
     )
 
-    periode: Periode = Field(description="The kind of period.")
-    van: str = Field(description="First month counted (`JJJJ-MM`), widened to a whole period.")
-    tot: str = Field(description="Last month counted (`JJJJ-MM`), widened to a whole period.")
-    drempel: int = Field(description="Counts from 1 to this threshold are suppressed.")
-    volledigOnderdrukt: bool = Field(
+    volledig_onderdrukt: bool = Field(
         description="True when the published periods of the range count fewer signals than the minimum "
         "population: then every table is empty."
     )
-    gepubliceerdePerioden: list[str] = Field(
+    gepubliceerde_perioden: list[str] = Field(
         description="The periods of the range that are published (closed and past the embargo); the others have "
         "no figures yet."
     )
-    melderDomeinen: Tabel = Field(description="Signals per reporting domain: who signals (awareness).")
+    melder_domeinen: Tabel = Field(description="Signals per reporting domain: who signals (awareness).")
     gemeenten: Tabel = Field(description="Signals per municipality.")
-    vormenOverTijd: Tabel = Field(description="Signals per form of exploitation (a signal counts per form).")
+    vormen_over_tijd: Tabel = Field(
+        description="Signals per form of exploitation (a signal counts per form)."
+    )
     uitkomsten: Tabel = Field(description="Final triage decisions per outcome (no totals).")
     aandelen: list[Aandeel] = Field(
         description="Share escalated, closed and referred among final decisions: each published count over the "
         "sum of the three published counts, only when all three are shown."
     )
     doorlooptijden: list[Doorlooptijd] = Field(description="Days from signal to final decision.")
-    vormenPerGemeente: Tabel = Field(description="Forms of exploitation per municipality (intervision).")
-    sectorenPerGemeente: Tabel = Field(description="Sectors per municipality (intervision).")
+    vormen_per_gemeente: Tabel = Field(description="Forms of exploitation per municipality (intervision).")
+    sectoren_per_gemeente: Tabel = Field(description="Sectors per municipality (intervision).")
     vergelijking: Vergelijking | None = Field(description="The last period against the one before it.")

@@ -144,7 +144,7 @@ async def tabel(*, session: AsyncSession, dimensies: Sequence[str], perioden: Se
                 )
             )
     totalen.sort(key=lambda t: (t.periode, t.dimensie is not None))
-    return Tabel(groeperenOp=dims, cellen=uit_cellen, totalen=totalen)
+    return Tabel(groeperen_op=dims, cellen=uit_cellen, totalen=totalen)
 
 
 async def _populatie(*, session: AsyncSession, telling: str, perioden: Sequence[str]) -> int:
@@ -154,7 +154,7 @@ async def _populatie(*, session: AsyncSession, telling: str, perioden: Sequence[
 
 
 def _leeg(dimensies: Sequence[str]) -> Tabel:
-    return Tabel(groeperenOp=list(dimensies), cellen=[], totalen=[])
+    return Tabel(groeperen_op=list(dimensies), cellen=[], totalen=[])
 
 
 async def signalen(
@@ -167,12 +167,12 @@ async def signalen(
     klaar = [p for p in perioden if p in publicaties]
     kop: dict[str, Any] = {
         "periode": bereik.periode, "van": bereik.van, "tot": bereik.tot, "drempel": drempel,
-        "geteld": bron.telling, "gepubliceerdePerioden": klaar,
+        "geteld": bron.telling, "gepubliceerde_perioden": klaar,
     }  # fmt: skip
     if await _populatie(session=session, telling=bron.telling, perioden=klaar) < minimale_populatie:
-        return Signalen(**kop, volledigOnderdrukt=True, **_leeg(dimensies).model_dump())
+        return Signalen(**kop, volledig_onderdrukt=True, **dict(_leeg(dimensies)))
     gevonden = await tabel(session=session, dimensies=dimensies, perioden=klaar)
-    return Signalen(**kop, volledigOnderdrukt=False, **gevonden.model_dump())
+    return Signalen(**kop, volledig_onderdrukt=False, **dict(gevonden))
 
 
 def _aandelen(uitkomsten: Tabel, perioden: Sequence[str]) -> list[Aandeel]:
@@ -231,7 +231,7 @@ def _vergelijking(
         )
 
     def mediaan(periode: str) -> float | None:
-        return next((t.mediaanDagen for t in tijden if t.periode == periode), None)
+        return next((t.mediaan_dagen for t in tijden if t.periode == periode), None)
 
     regels = []
     for naam, bron in (
@@ -242,7 +242,7 @@ def _vergelijking(
     ):
         h, v = bron(huidig), bron(vorig)
         regels.append(Vergelijkingsregel(indicator=naam, huidig=h, vorig=v, verschil=_verschil(h, v)))
-    return Vergelijking(huidigePeriode=huidig, vorigePeriode=vorig, indicatoren=regels)
+    return Vergelijking(huidige_periode=huidig, vorige_periode=vorig, indicatoren=regels)
 
 
 async def evaluatie(
@@ -256,15 +256,15 @@ async def evaluatie(
     metvorige = [p for p in [vorige, *perioden] if p in publicaties]
     kop: dict[str, Any] = {
         "periode": bereik.periode, "van": bereik.van, "tot": bereik.tot, "drempel": drempel,
-        "gepubliceerdePerioden": klaar,
+        "gepubliceerde_perioden": klaar,
     }  # fmt: skip
     if await _populatie(session=session, telling="signalen", perioden=klaar) < minimale_populatie:
         return Evaluatie(
-            **kop, volledigOnderdrukt=True,
-            melderDomeinen=_leeg(["melderDomein"]), gemeenten=_leeg(["gemeente"]),
-            vormenOverTijd=_leeg(["uitbuitingsvorm"]), uitkomsten=_leeg(["uitkomst"]), aandelen=[],
-            doorlooptijden=[], vormenPerGemeente=_leeg(["gemeente", "uitbuitingsvorm"]),
-            sectorenPerGemeente=_leeg(["gemeente", "sector"]), vergelijking=None,
+            **kop, volledig_onderdrukt=True,
+            melder_domeinen=_leeg(["melderDomein"]), gemeenten=_leeg(["gemeente"]),
+            vormen_over_tijd=_leeg(["uitbuitingsvorm"]), uitkomsten=_leeg(["uitkomst"]), aandelen=[],
+            doorlooptijden=[], vormen_per_gemeente=_leeg(["gemeente", "uitbuitingsvorm"]),
+            sectoren_per_gemeente=_leeg(["gemeente", "sector"]), vergelijking=None,
         )  # fmt: skip
 
     async def lees(dimensies: list[str], uit: Sequence[str] = klaar) -> Tabel:
@@ -274,7 +274,7 @@ async def evaluatie(
     alle_uitkomsten = await lees(["uitkomst"], metvorige)
     # Only final decisions; the grand total of all decisions (in treatment included) is not this table's total.
     uitkomsten = Tabel(
-        groeperenOp=["uitkomst"],
+        groeperen_op=["uitkomst"],
         cellen=[c for c in alle_uitkomsten.cellen if c.waarden["uitkomst"] in EINDUITKOMSTEN],
         totalen=[],
     )
@@ -282,8 +282,8 @@ async def evaluatie(
     tijden = [
         Doorlooptijd(
             periode=p,
-            mediaanDagen=publicaties[p].mediaan_dagen,
-            p90Dagen=publicaties[p].p90_dagen,
+            mediaan_dagen=publicaties[p].mediaan_dagen,
+            p90_dagen=publicaties[p].p90_dagen,
             onderdrukt=publicaties[p].mediaan_dagen is None,
         )
         for p in metvorige
@@ -297,21 +297,21 @@ async def evaluatie(
 
     def alleen_bereik(t: Tabel) -> Tabel:
         return Tabel(
-            groeperenOp=t.groeperenOp,
+            groeperen_op=t.groeperen_op,
             cellen=[c for c in t.cellen if c.periode in zichtbaar],
             totalen=[x for x in t.totalen if x.periode in zichtbaar],
         )
 
     return Evaluatie(
         **kop,
-        volledigOnderdrukt=False,
-        melderDomeinen=alleen_bereik(domeinen),
+        volledig_onderdrukt=False,
+        melder_domeinen=alleen_bereik(domeinen),
         gemeenten=await lees(["gemeente"]),
-        vormenOverTijd=await lees(["uitbuitingsvorm"]),
+        vormen_over_tijd=await lees(["uitbuitingsvorm"]),
         uitkomsten=alleen_bereik(uitkomsten),
         aandelen=[a for a in aandelen if a.periode in zichtbaar],
         doorlooptijden=[t for t in tijden if t.periode in zichtbaar],
-        vormenPerGemeente=await lees(["gemeente", "uitbuitingsvorm"]),
-        sectorenPerGemeente=await lees(["gemeente", "sector"]),
+        vormen_per_gemeente=await lees(["gemeente", "uitbuitingsvorm"]),
+        sectoren_per_gemeente=await lees(["gemeente", "sector"]),
         vergelijking=vergelijking,
     )
