@@ -24,8 +24,8 @@ import httpx
 from reporting.statistieken.publicatie import (
     DIMENSIES,
     alle_groeperingen,
-    publiceer_gesloten,
-    publiceer_periode,
+    publish_closed,
+    publish_period,
 )
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
@@ -199,7 +199,7 @@ async def _measure(
         # The statistics are served from the publication: publish the closed periods, as the daily task does.
         engine = create_async_engine(url)
         try:
-            await publiceer_gesloten(
+            await publish_closed(
                 maker=async_sessionmaker(engine, expire_on_commit=False),
                 drempel=10,
                 embargo=timedelta(days=14),
@@ -275,7 +275,7 @@ async def _publish(*, ctx: Context, pool: asyncpg.Pool, url: str) -> Row:
             raw.append(time.perf_counter() - start)
             start = time.perf_counter()
             async with maker() as session, session.begin():
-                await publiceer_periode(
+                await publish_period(
                     session=session, periode=_MAAND, drempel=10, nu=datetime.now(UTC), opnieuw=ronde > 0,
                     reden="benchmark",
                 )  # fmt: skip

@@ -4,7 +4,7 @@ The signals are bulk-loaded straight into intake's tables with INSERT … SELECT
 (shaped like real rows: codes from the catalogue, a scrubbed description, a sealed blob, statuses from
 new to escalated, and their rows in `signaal_uitbuitingsvormen` and `casus_partners`), then vacuumed and
 analysed. The deep page is reached with the cursor the service itself would have handed out there
-(`intake_api.paginering.maak_cursor` of the row before it). On PostgreSQL.
+(`intake_api.paginering.make_cursor` of the row before it). On PostgreSQL.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 
 import asyncpg  # type: ignore[import-untyped]
 import httpx
-from intake_api.paginering import maak_cursor
+from intake_api.paginering import make_cursor
 from meldroute_common.catalogus import ONBEKEND, standaard_catalogus
 from meldroute_common.paginering import DEFAULT_PAGE_SIZE
 
@@ -120,7 +120,7 @@ async def run(ctx: Context) -> list[Row]:
             )
         finally:
             await connection.close()
-        cursor = maak_cursor(moment=before["ontvangen_op"], id=uuid.UUID(str(before["id"])))
+        cursor = make_cursor(moment=before["ontvangen_op"], id=uuid.UUID(str(before["id"])))
         intake = resources.server(
             name="intake-api", factory="intake_api.main:create_app", env=intake_env(url)
         )

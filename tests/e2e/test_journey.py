@@ -22,7 +22,7 @@ from meldroute_common.migrations import upgrade
 from meldroute_dev.services import DIENSTEN
 from meldroute_dev.testing import Stack, TestDatabases
 from reporting.gebeurtenissen.models import GebeurtenisRij
-from reporting.statistieken.publicatie import gesloten, publiceer_gesloten
+from reporting.statistieken.publicatie import gesloten, publish_closed
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
@@ -65,7 +65,7 @@ async def _in_reporting(
     try:
         maker = async_sessionmaker(engine, expire_on_commit=False)
         if publiceren_op is not None:
-            await publiceer_gesloten(maker=maker, drempel=10, embargo=timedelta(days=14), nu=publiceren_op)
+            await publish_closed(maker=maker, drempel=10, embargo=timedelta(days=14), nu=publiceren_op)
         async with maker() as session:
             aantal = await session.scalar(
                 select(func.count()).where(

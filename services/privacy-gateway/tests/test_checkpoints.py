@@ -64,7 +64,7 @@ def test_the_same_moment_in_another_zone_signs_alike() -> None:
 def test_every_signed_field_counts(veld: str, waarde: object) -> None:
     ondertekening = Ondertekening.uit(herkomst=HERKOMST, privesleutels=[sleutel(1)])
     checkpoint = ondertekening.onderteken(volgnummer=100, kop="ab" * 32, tijdstip=T)
-    assert ondertekening.controleer(checkpoint) is None
+    assert ondertekening.verify(checkpoint) is None
     velden = {**checkpoint.als_dict(), veld: waarde}
     gewijzigd = Checkpoint(
         volgnummer=velden["volgnummer"],  # type: ignore[arg-type]
@@ -73,7 +73,7 @@ def test_every_signed_field_counts(veld: str, waarde: object) -> None:
         sleutel_id=checkpoint.sleutel_id,
         handtekening=checkpoint.handtekening,
     )
-    assert ondertekening.controleer(gewijzigd) is CheckpointFout.HANDTEKENING_ONGELDIG
+    assert ondertekening.verify(gewijzigd) is CheckpointFout.HANDTEKENING_ONGELDIG
 
 
 def test_another_origin_does_not_verify() -> None:
@@ -81,7 +81,7 @@ def test_another_origin_does_not_verify() -> None:
     b = Ondertekening.uit(herkomst="example.org/ander-log", privesleutels=[sleutel(1)])
     checkpoint = a.onderteken(volgnummer=1, kop="0" * 64, tijdstip=T)
     # The key id depends on the name too, so the other log does not even know the key.
-    assert b.controleer(checkpoint) is CheckpointFout.ONBEKENDE_SLEUTEL
+    assert b.verify(checkpoint) is CheckpointFout.ONBEKENDE_SLEUTEL
 
 
 def test_rotation_one_key_signs_all_keys_verify() -> None:
@@ -92,8 +92,8 @@ def test_rotation_one_key_signs_all_keys_verify() -> None:
     eerder = oud.onderteken(volgnummer=1, kop="0" * 64, tijdstip=T)
     later = nieuw.onderteken(volgnummer=2, kop="1" * 64, tijdstip=T)
     assert later.sleutel_id == nieuw.actief_id != eerder.sleutel_id
-    assert nieuw.controleer(eerder) is None and nieuw.controleer(later) is None
-    assert oud.controleer(later) is CheckpointFout.ONBEKENDE_SLEUTEL
+    assert nieuw.verify(eerder) is None and nieuw.verify(later) is None
+    assert oud.verify(later) is CheckpointFout.ONBEKENDE_SLEUTEL
 
 
 @pytest.mark.parametrize("herkomst", ["", "met spatie", "met+plus", "regel\neinde"])

@@ -26,9 +26,9 @@ from privacy_gateway.verwerkingen.keten import (
     canonieke_json,
     ketensleutel_id,
     nieuwe_rij,
-    normaliseer,
+    normalise,
     rij_hash,
-    verifieer,
+    verify_chain,
 )
 
 T0 = datetime(2026, 10, 2, 8, 15, tzinfo=UTC)
@@ -147,7 +147,7 @@ def test_opgeslagen_vorm_geeft_dezelfde_hash() -> None:
         "soort": Soort.A,
         "tuple": (1, 2),
     }
-    opgeslagen = json.loads(json.dumps(normaliseer(velden)))
+    opgeslagen = json.loads(json.dumps(normalise(velden)))
     assert opgeslagen["categorieen"] == ["kern", "pseudoniem"]
     assert opgeslagen["tijdstip"] == "2026-10-02T08:18:00.000000Z"
     assert h(opgeslagen, GENESIS_HASH) == h(velden, GENESIS_HASH)
@@ -179,7 +179,7 @@ def test_ongeldige_vorige_hash(vorige: str) -> None:
 
 
 def test_lege_keten() -> None:
-    uitkomst = verifieer([], sleutels=SLEUTELS)
+    uitkomst = verify_chain([], sleutels=SLEUTELS)
     assert uitkomst.ok
     assert uitkomst.aantal == 0
     assert uitkomst.kop == GENESIS_HASH
@@ -191,7 +191,7 @@ def test_intacte_keten() -> None:
     assert rijen[0].vorige_hash == GENESIS_HASH
     assert [r.volgnummer for r in rijen] == [1, 2, 3, 4, 5, 6]
     assert all(b.vorige_hash == a.hash for a, b in itertools.pairwise(rijen))
-    uitkomst = verifieer(iter(rijen), sleutels=SLEUTELS)
+    uitkomst = verify_chain(iter(rijen), sleutels=SLEUTELS)
     assert uitkomst.ok
     assert uitkomst.aantal == 6
     assert uitkomst.kop == rijen[-1].hash
@@ -203,7 +203,7 @@ def test_gewijzigde_rij() -> None:
     velden = dict(rijen[2].velden)
     velden["afnemer"] = "kmar"
     rijen[2] = dataclasses.replace(rijen[2], velden=velden)
-    uitkomst = verifieer(rijen, sleutels=SLEUTELS)
+    uitkomst = verify_chain(rijen, sleutels=SLEUTELS)
     assert not uitkomst.ok
     assert uitkomst.eerste_fout is not None
     assert uitkomst.eerste_fout.volgnummer == 3
@@ -217,7 +217,7 @@ def test_gewijzigde_rij_met_herberekende_hash_breekt_de_volgende_schakel() -> No
     velden = dict(rijen[2].velden)
     velden["doel"] = "strafrechtelijk_onderzoek"
     rijen[2] = dataclasses.replace(rijen[2], velden=velden, hash=h(velden, rijen[1].hash))
-    uitkomst = verifieer(rijen, sleutels=SLEUTELS)
+    uitkomst = verify_chain(rijen, sleutels=SLEUTELS)
     assert uitkomst.eerste_fout is not None
     assert uitkomst.eerste_fout.volgnummer == 4
     assert uitkomst.eerste_fout.soort is KetenFoutSoort.KETEN_VERBROKEN
@@ -226,7 +226,7 @@ def test_gewijzigde_rij_met_herberekende_hash_breekt_de_volgende_schakel() -> No
 def test_gewijzigde_opgeslagen_hash() -> None:
     rijen = keten(3)
     rijen[1] = dataclasses.replace(rijen[1], hash="a" * 64)
-    uitkomst = verifieer(rijen, sleutels=SLEUTELS)
+    uitkomst = verify_chain(rijen, sleutels=SLEUTELS)
     assert uitkomst.eerste_fout is not None
     assert (uitkomst.eerste_fout.volgnummer, uitkomst.eerste_fout.soort) == (2, KetenFoutSoort.GEWIJZIGD)
 
@@ -234,7 +234,7 @@ def test_gewijzigde_opgeslagen_hash() -> None:
 def test_verwijderde_rij() -> None:
     rijen = keten(6)
     del rijen[2]
-    uitkomst = verifieer(rijen, sleutels=SLEUTELS)
+    uitkomst = verify_chain(rijen, sleutels=SLEUTELS)
     assert uitkomst.eerste_fout is not None
     assert uitkomst.eerste_fout.volgnummer == 4
     assert uitkomst.eerste_fout.soort is KetenFoutSoort.ONTBREKENDE_RIJ
@@ -243,7 +243,7 @@ def test_verwijderde_rij() -> None:
 
 
 def test_verwijderde_eerste_rij() -> None:
-    uitkomst = verifieer(keten(4)[1:], sleutels=SLEUTELS)
+    uitkomst = verify_chain(keten(4)[1:], sleutels=SLEUTELS)
     assert uitkomst.eerste_fout is not None
     assert (uitkomst.eerste_fout.volgnummer, uitkomst.eerste_fout.soort) == (
         2,
@@ -257,7 +257,7 @@ def test_verwijderde_rijen_hernummerd() -> None:
     rijen = keten(6)
     del rijen[2]
     rijen = [dataclasses.replace(r, volgnummer=i + 1) for i, r in enumerate(rijen)]
-    uitkomst = verifieer(rijen, sleutels=SLEUTELS)
+    uitkomst = verify_chain(rijen, sleutels=SLEUTELS)
     assert uitkomst.eerste_fout is not None
     assert (uitkomst.eerste_fout.volgnummer, uitkomst.eerste_fout.soort) == (
         3,
@@ -268,7 +268,7 @@ def test_verwijderde_rijen_hernummerd() -> None:
 def test_verwisselde_rijen() -> None:
     rijen = keten(6)
     rijen[2], rijen[3] = rijen[3], rijen[2]
-    uitkomst = verifieer(rijen, sleutels=SLEUTELS)
+    uitkomst = verify_chain(rijen, sleutels=SLEUTELS)
     assert uitkomst.eerste_fout is not None
     assert uitkomst.eerste_fout.volgnummer == 4
     assert uitkomst.eerste_fout.soort is KetenFoutSoort.VOLGORDE
@@ -281,7 +281,7 @@ def test_verwisselde_inhoud_met_behouden_volgnummers() -> None:
     a, b = rijen[2], rijen[3]
     rijen[2] = dataclasses.replace(b, volgnummer=3)
     rijen[3] = dataclasses.replace(a, volgnummer=4)
-    uitkomst = verifieer(rijen, sleutels=SLEUTELS)
+    uitkomst = verify_chain(rijen, sleutels=SLEUTELS)
     assert uitkomst.eerste_fout is not None
     assert (uitkomst.eerste_fout.volgnummer, uitkomst.eerste_fout.soort) == (
         3,
@@ -292,7 +292,7 @@ def test_verwisselde_inhoud_met_behouden_volgnummers() -> None:
 def test_dubbele_rij() -> None:
     rijen = keten(4)
     rijen.insert(2, rijen[1])
-    uitkomst = verifieer(rijen, sleutels=SLEUTELS)
+    uitkomst = verify_chain(rijen, sleutels=SLEUTELS)
     assert uitkomst.eerste_fout is not None
     assert (uitkomst.eerste_fout.volgnummer, uitkomst.eerste_fout.soort) == (2, KetenFoutSoort.VOLGORDE)
 
@@ -302,7 +302,7 @@ def test_eerste_rij_moet_aan_genesis_hangen() -> None:
     velden = rijen[0].velden
     andere_start = "1" * 64
     rijen[0] = KetenRij(1, velden, andere_start, h(velden, andere_start), SLEUTELS.actief)
-    uitkomst = verifieer(rijen, sleutels=SLEUTELS)
+    uitkomst = verify_chain(rijen, sleutels=SLEUTELS)
     assert uitkomst.eerste_fout is not None
     assert (uitkomst.eerste_fout.volgnummer, uitkomst.eerste_fout.soort) == (
         1,
@@ -313,8 +313,8 @@ def test_eerste_rij_moet_aan_genesis_hangen() -> None:
 def test_afgekapte_staart_verandert_de_kop() -> None:
     # A shorter chain is valid on its own; the head hash, kept elsewhere, is what exposes truncation.
     rijen = keten(5)
-    volledig = verifieer(rijen, sleutels=SLEUTELS)
-    ingekort = verifieer(rijen[:-1], sleutels=SLEUTELS)
+    volledig = verify_chain(rijen, sleutels=SLEUTELS)
+    ingekort = verify_chain(rijen[:-1], sleutels=SLEUTELS)
     assert ingekort.ok
     assert ingekort.kop != volledig.kop
     assert ingekort.aantal == volledig.aantal - 1
@@ -342,7 +342,7 @@ def test_verwerking_velden() -> None:
 def test_fout_als_dict() -> None:
     rijen = keten(3)
     del rijen[1]
-    assert verifieer(rijen, sleutels=SLEUTELS).als_dict() == {
+    assert verify_chain(rijen, sleutels=SLEUTELS).als_dict() == {
         "ok": False,
         "aantal": 1,
         "kop": rijen[0].hash,
@@ -358,7 +358,7 @@ def test_fout_als_dict() -> None:
 @given(data=st.data(), lengte=st.integers(min_value=1, max_value=12))
 def test_elke_wijziging_wordt_gevonden(data: st.DataObject, lengte: int) -> None:
     rijen = keten(lengte)
-    assert verifieer(rijen, sleutels=SLEUTELS).ok
+    assert verify_chain(rijen, sleutels=SLEUTELS).ok
     k = data.draw(st.integers(min_value=0, max_value=lengte - 1))
     sleutel = data.draw(st.sampled_from(sorted(rijen[k].velden)))
     nieuw = data.draw(st.text(max_size=8))
@@ -367,7 +367,7 @@ def test_elke_wijziging_wordt_gevonden(data: st.DataObject, lengte: int) -> None
         return
     velden[sleutel] = nieuw
     rijen[k] = dataclasses.replace(rijen[k], velden=velden)
-    uitkomst = verifieer(rijen, sleutels=SLEUTELS)
+    uitkomst = verify_chain(rijen, sleutels=SLEUTELS)
     assert not uitkomst.ok
     assert uitkomst.eerste_fout is not None
     assert uitkomst.eerste_fout.volgnummer == k + 1
@@ -387,7 +387,7 @@ def test_herhashen_met_de_publieke_hashfunctie_wordt_gevonden() -> None:
         nieuw = hashlib.sha256(canonieke_json({"velden": rij.velden, "vorigeHash": vorige})).hexdigest()
         herschreven.append(dataclasses.replace(rij, volgnummer=i, vorige_hash=vorige, hash=nieuw))
         vorige = nieuw
-    uitkomst = verifieer(herschreven, sleutels=SLEUTELS)
+    uitkomst = verify_chain(herschreven, sleutels=SLEUTELS)
     assert uitkomst.eerste_fout is not None
     assert (uitkomst.eerste_fout.volgnummer, uitkomst.eerste_fout.soort) == (1, KetenFoutSoort.GEWIJZIGD)
     assert uitkomst.aantal == 0
@@ -398,7 +398,7 @@ def test_herhashen_onder_een_eigen_sleutel_wordt_gevonden() -> None:
     eigen = Ketensleutels.uit([b"a" * 32])
     rijen = keten(4)
     vervalst = keten(4, eigen)
-    uitkomst = verifieer(vervalst, sleutels=SLEUTELS)
+    uitkomst = verify_chain(vervalst, sleutels=SLEUTELS)
     assert uitkomst.eerste_fout is not None
     assert (uitkomst.eerste_fout.volgnummer, uitkomst.eerste_fout.soort) == (
         1,
@@ -406,16 +406,16 @@ def test_herhashen_onder_een_eigen_sleutel_wordt_gevonden() -> None:
     )
     # Claiming the real key id for rows hashed under another key fails on the hash.
     onder_echt_id = [dataclasses.replace(r, sleutel_id=SLEUTELS.actief) for r in vervalst]
-    uitkomst = verifieer(onder_echt_id, sleutels=SLEUTELS)
+    uitkomst = verify_chain(onder_echt_id, sleutels=SLEUTELS)
     assert uitkomst.eerste_fout is not None
     assert uitkomst.eerste_fout.soort is KetenFoutSoort.GEWIJZIGD
-    assert verifieer(rijen, sleutels=SLEUTELS).ok
+    assert verify_chain(rijen, sleutels=SLEUTELS).ok
 
 
 def test_rij_zonder_sleutel_id_wordt_niet_geaccepteerd() -> None:
     rijen = keten(3)
     rijen[1] = dataclasses.replace(rijen[1], sleutel_id=None)
-    uitkomst = verifieer(rijen, sleutels=SLEUTELS)
+    uitkomst = verify_chain(rijen, sleutels=SLEUTELS)
     assert uitkomst.eerste_fout is not None
     assert (uitkomst.eerste_fout.volgnummer, uitkomst.eerste_fout.soort) == (
         2,
@@ -431,9 +431,9 @@ def test_rotatie_van_de_ketensleutel() -> None:
     rijen = keten(3, voor)
     rijen = keten(3, na, vanaf=rijen)
     assert [r.sleutel_id for r in rijen] == [voor.actief] * 3 + [na.actief] * 3
-    assert verifieer(rijen, sleutels=na).ok
+    assert verify_chain(rijen, sleutels=na).ok
     # Dropping the old key makes its rows unverifiable: old keys must stay configured.
-    uitkomst = verifieer(rijen, sleutels=Ketensleutels.uit([nieuw]))
+    uitkomst = verify_chain(rijen, sleutels=Ketensleutels.uit([nieuw]))
     assert uitkomst.eerste_fout is not None
     assert (uitkomst.eerste_fout.volgnummer, uitkomst.eerste_fout.soort) == (
         1,

@@ -136,7 +136,7 @@ async def checkpoints(client: httpx.AsyncClient, issuer: DevIssuer) -> list[dict
         params["cursor"] = response.json()["volgende"]
 
 
-async def verifieer(
+async def verify_chain(
     client: httpx.AsyncClient, issuer: DevIssuer, bewaard: dict[str, Any] | None = None
 ) -> dict[str, Any]:
     params = {k: v for k, v in (bewaard or {}).items() if k != "notitie"}
@@ -190,7 +190,7 @@ async def test_checkpoints_are_signed_published_and_verifiable_offline(
         assert all(offline_geldig(c, publiek) for c in gepubliceerd)
         rijen = (await client.get("/v1/verwerkingen", headers=fg(issuer))).json()["verwerkingen"]
         assert gepubliceerd[1]["kop"] == rijen[3]["hash"]
-        uitkomst = await verifieer(client, issuer, gepubliceerd[0])
+        uitkomst = await verify_chain(client, issuer, gepubliceerd[0])
         assert uitkomst["ok"] is True and uitkomst["aantal"] == 5
         assert uitkomst["checkpoints"] == 2 and uitkomst["bewaardeKop"] is True
         # Scope: a partner may not read the checkpoints or the keys.
@@ -221,7 +221,7 @@ async def test_rotation_of_both_keys_still_verifies(
         ids = [c["sleutelId"] for c in gepubliceerd]
         assert ids[:2] == [bewaard["sleutelId"]] * 2 and len(set(ids)) == 2
         assert all(offline_geldig(c, publiek) for c in gepubliceerd)
-        uitkomst = await verifieer(client, issuer, bewaard)
+        uitkomst = await verify_chain(client, issuer, bewaard)
         assert uitkomst["ok"] is True, uitkomst
         assert (uitkomst["aantal"], uitkomst["checkpoints"], uitkomst["bewaardeKop"]) == (8, 4, True)
         rijen = (await client.get("/v1/verwerkingen", headers=fg(issuer))).json()["verwerkingen"]
@@ -242,11 +242,11 @@ async def test_rotation_of_both_keys_still_verifies(
             checkpoint_publieke_sleutel_bestanden=[publiek_pad],
         )
     ) as client:
-        uitkomst = await verifieer(client, issuer, bewaard)
+        uitkomst = await verify_chain(client, issuer, bewaard)
         assert uitkomst["ok"] is True and uitkomst["bewaardeKop"] is True
     # Forgetting the old chain key makes its rows unverifiable: it must stay configured.
     async with start(**instellingen(sleutels, keten=["nieuw"], checkpoint=["nieuw", "oud"])) as client:
-        uitkomst = await verifieer(client, issuer, bewaard)
+        uitkomst = await verify_chain(client, issuer, bewaard)
         assert uitkomst["ok"] is False and uitkomst["eersteFout"]["soort"] == "onbekende_sleutel"
 
 
@@ -272,7 +272,7 @@ async def test_a_kept_head_must_be_given_whole_and_well_formed(
             assert response.status_code == 400, (veld, response.text)
         # A kept head whose hash was changed, with its old signature: the signature no longer matches.
         vervalst = {**bewaard, "kop": "0" * 64}
-        uitkomst = await verifieer(client, issuer, vervalst)
+        uitkomst = await verify_chain(client, issuer, vervalst)
         assert uitkomst["ok"] is False and uitkomst["bewaardeKop"] is False
         assert uitkomst["eersteFout"]["soort"] == "handtekening_ongeldig"
 
@@ -294,7 +294,7 @@ async def test_a_quiet_log_gets_checkpoints_by_time(
         await asyncio.sleep(1.1)
         await vul(client, issuer, intake, 1)
         assert [c["volgnummer"] for c in await checkpoints(client, issuer)] == [1, 3]
-        uitkomst = await verifieer(client, issuer)
+        uitkomst = await verify_chain(client, issuer)
         assert uitkomst["ok"] is True and uitkomst["checkpoints"] == 2
 
 
@@ -337,16 +337,16 @@ async def test_consistent_rewrite_with_the_database_alone_is_detected(
     async with start(**instellingen(sleutels, keten=["a"], checkpoint=["a"])) as client:
         await vul(client, issuer, intake, 6)
         bewaard = (await checkpoints(client, issuer))[-1]
-        assert (await verifieer(client, issuer, bewaard))["ok"] is True
+        assert (await verify_chain(client, issuer, bewaard))["ok"] is True
         async with database(gateway_harness) as db:
             await herschrijf_openbaar(db, verwijder=3)
-        uitkomst = await verifieer(client, issuer, bewaard)
+        uitkomst = await verify_chain(client, issuer, bewaard)
         assert uitkomst["ok"] is False and uitkomst["bewaardeKop"] is False
         # Rows 1 and 2 were re-hashed too: the first keyed hash that no longer matches is row 1.
         assert (uitkomst["eersteFout"]["volgnummer"], uitkomst["eersteFout"]["soort"]) == (1, "gewijzigd")
         assert uitkomst["aantal"] == 0 and uitkomst["checkpoints"] == 0
         # Even without a kept head the rewrite shows.
-        assert (await verifieer(client, issuer))["ok"] is False
+        assert (await verify_chain(client, issuer))["ok"] is False
 
 
 async def test_rewrite_with_a_signing_key_of_the_attackers_own_is_detected(
@@ -365,7 +365,7 @@ async def test_rewrite_with_a_signing_key_of_the_attackers_own_is_detected(
                 nieuw = eigen.onderteken(volgnummer=rij.volgnummer, kop=rij.hash, tijdstip=rij.tijdstip)
                 rij.sleutel_id = nieuw.sleutel_id
                 rij.handtekening = base64.b64encode(nieuw.handtekening).decode()
-        uitkomst = await verifieer(client, issuer, bewaard)
+        uitkomst = await verify_chain(client, issuer, bewaard)
         assert uitkomst["ok"] is False
         assert (uitkomst["eersteFout"]["volgnummer"], uitkomst["eersteFout"]["soort"]) == (
             2,
@@ -375,7 +375,7 @@ async def test_rewrite_with_a_signing_key_of_the_attackers_own_is_detected(
         moment = datetime.strptime(bewaard["tijdstip"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
         vervalst = eigen.onderteken(volgnummer=4, kop=bewaard["kop"], tijdstip=moment)
         gegeven = {**vervalst.als_dict()}
-        uitkomst = await verifieer(client, issuer, gegeven)
+        uitkomst = await verify_chain(client, issuer, gegeven)
         assert uitkomst["bewaardeKop"] is False
 
 
@@ -399,9 +399,9 @@ async def test_replacing_the_configured_signing_key_is_detected_by_the_kept_head
                     base64.b64encode(nieuw.handtekening).decode(),
                 )
         # Without the kept head everything looks fine: the checkpoints verify under the configured key.
-        assert (await verifieer(client, issuer))["ok"] is True
+        assert (await verify_chain(client, issuer))["ok"] is True
         # The auditor's head, signed under the real key, no longer verifies: the key was replaced.
-        uitkomst = await verifieer(client, issuer, bewaard)
+        uitkomst = await verify_chain(client, issuer, bewaard)
         assert uitkomst["ok"] is False and uitkomst["bewaardeKop"] is False
         assert uitkomst["eersteFout"]["soort"] == "onbekende_sleutel"
         # And the auditor, holding the old public keys, sees the new checkpoints are not signed by them.
@@ -423,8 +423,8 @@ async def test_truncation_past_a_kept_head_is_detected(
             await db.execute(sa.delete(VerwerkingenCheckpoint).where(VerwerkingenCheckpoint.volgnummer > 4))
             await db.execute(sa.update(VerwerkingenKop).values(volgnummer=4, hash=rij4))
         # On its own the shortened chain is consistent: the gap that kept heads and the witness close.
-        assert (await verifieer(client, issuer))["ok"] is True
-        uitkomst = await verifieer(client, issuer, bewaard)
+        assert (await verify_chain(client, issuer))["ok"] is True
+        uitkomst = await verify_chain(client, issuer, bewaard)
         assert uitkomst["ok"] is False and uitkomst["bewaardeKop"] is False
         assert uitkomst["eersteFout"] == {
             "volgnummer": 5,
@@ -459,7 +459,7 @@ async def test_the_witness_gets_every_checkpoint(
             {k: v for k, v in c.items() if k != "notitie"} for c in gepubliceerd
         ]
         assert len(gepubliceerd) == 3
-        uitkomst = await verifieer(client, issuer)
+        uitkomst = await verify_chain(client, issuer)
         assert uitkomst["ok"] is True and uitkomst["getuige"] == {"aantal": 3, "ontbrekend": 0}
 
 
@@ -501,7 +501,7 @@ async def test_a_failed_transaction_writes_nothing_to_the_witness(
         assert not getuige.exists()
         await vul(client, issuer, intake, 1)
         assert [r["volgnummer"] for r in getuige_regels(getuige)] == [2]
-        assert (await verifieer(client, issuer))["ok"] is True
+        assert (await verify_chain(client, issuer))["ok"] is True
 
 
 def gateway_is_pg() -> bool:
@@ -522,7 +522,7 @@ async def test_tampering_with_the_witness_is_detected(
         tweede = json.loads(regels[1])
         regels[1] = json.dumps({**tweede, "kop": "f" * 64})
         getuige.write_text("\n".join(regels) + "\n")
-        uitkomst = await verifieer(client, issuer)
+        uitkomst = await verify_chain(client, issuer)
         assert uitkomst["ok"] is False
         assert (uitkomst["eersteFout"]["volgnummer"], uitkomst["eersteFout"]["soort"]) == (
             4,
@@ -531,17 +531,17 @@ async def test_tampering_with_the_witness_is_detected(
         assert "getuige" in uitkomst["eersteFout"]["toelichting"]
         # An unreadable line.
         getuige.write_text(origineel + "geen json\n")
-        uitkomst = await verifieer(client, issuer)
+        uitkomst = await verify_chain(client, issuer)
         assert uitkomst["ok"] is False and uitkomst["eersteFout"]["soort"] == "bewaarde_kop_ontbreekt"
         assert (
             uitkomst["eersteFout"]["volgnummer"] == 0 and "regel 4" in uitkomst["eersteFout"]["toelichting"]
         )
         # A line removed from the witness is counted, not mistaken for tampering with the log.
         getuige.write_text("\n".join(origineel.splitlines()[:2]) + "\n")
-        uitkomst = await verifieer(client, issuer)
+        uitkomst = await verify_chain(client, issuer)
         assert uitkomst["ok"] is True and uitkomst["getuige"] == {"aantal": 2, "ontbrekend": 1}
         getuige.write_text(origineel)
-        assert (await verifieer(client, issuer))["ok"] is True
+        assert (await verify_chain(client, issuer))["ok"] is True
 
 
 async def test_the_witness_bounds_a_rewrite_by_someone_with_both_database_and_keys(
@@ -595,10 +595,10 @@ async def test_the_witness_bounds_a_rewrite_by_someone_with_both_database_and_ke
         await db.execute(sa.update(VerwerkingenKop).values(volgnummer=vorige.volgnummer, hash=vorige.hash))
     # Without the witness the rewrite is complete: with both keys and the database, nothing inside shows it.
     async with start(**{**instelling, "checkpoint_witness": None}) as client:
-        assert (await verifieer(client, issuer))["ok"] is True
+        assert (await verify_chain(client, issuer))["ok"] is True
     # The witness still holds the heads from before: row 4 now has another hash.
     async with start(**instelling) as client:
-        uitkomst = await verifieer(client, issuer)
+        uitkomst = await verify_chain(client, issuer)
         assert uitkomst["ok"] is False
         assert uitkomst["eersteFout"]["soort"] == "bewaarde_kop_ontbreekt"
         assert uitkomst["eersteFout"]["volgnummer"] == 4
@@ -642,10 +642,10 @@ async def test_an_unkeyed_log_is_rechained_only_when_the_operator_asks(
         await maak_oude_keten(db)
     # Not asked: the old rows stay as they are and do not verify under a key.
     async with start(**instelling) as client:
-        uitkomst = await verifieer(client, issuer)
+        uitkomst = await verify_chain(client, issuer)
         assert uitkomst["ok"] is False and uitkomst["eersteFout"]["soort"] == "onbekende_sleutel"
     async with start(**instelling, verwerkingen_herketenen=True) as client:
-        uitkomst = await verifieer(client, issuer)
+        uitkomst = await verify_chain(client, issuer)
         assert uitkomst["ok"] is True and uitkomst["aantal"] == 3 and uitkomst["checkpoints"] == 1
         assert [c["volgnummer"] for c in await checkpoints(client, issuer)] == [3]
         assert [r["volgnummer"] for r in getuige_regels(getuige)] == [3]
@@ -654,7 +654,7 @@ async def test_an_unkeyed_log_is_rechained_only_when_the_operator_asks(
     async with database(gateway_harness) as db:
         await maak_oude_keten(db)
     async with start(**instelling, verwerkingen_herketenen=True) as client:
-        uitkomst = await verifieer(client, issuer)
+        uitkomst = await verify_chain(client, issuer)
         assert uitkomst["ok"] is False and uitkomst["eersteFout"]["soort"] == "onbekende_sleutel"
 
 
@@ -668,7 +668,7 @@ async def test_a_broken_unkeyed_log_is_not_rechained(
         await maak_oude_keten(db)
         await db.execute(sa.update(VerwerkingRij).where(VerwerkingRij.volgnummer == 2).values(afnemer="kmar"))
     async with start(**instelling, verwerkingen_herketenen=True) as client:
-        uitkomst = await verifieer(client, issuer)
+        uitkomst = await verify_chain(client, issuer)
         assert uitkomst["ok"] is False and uitkomst["eersteFout"]["soort"] == "onbekende_sleutel"
         assert await checkpoints(client, issuer) == []
 

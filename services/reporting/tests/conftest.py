@@ -10,7 +10,7 @@ import httpx
 import pytest
 from meldroute_common.devissuer import DevIssuer
 from meldroute_dev.testing import ServiceHarness
-from reporting.statistieken.publicatie import publiceer_gesloten
+from reporting.statistieken.publicatie import publish_closed
 from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
 from tests import builders
@@ -43,7 +43,7 @@ async def publiceer(
     engine = create_async_engine(harness.database_url)
     try:
         maker = async_sessionmaker(engine, expire_on_commit=False)
-        return await publiceer_gesloten(maker=maker, drempel=drempel, embargo=embargo, nu=nu)
+        return await publish_closed(maker=maker, drempel=drempel, embargo=embargo, nu=nu)
     finally:
         await engine.dispose()
 

@@ -18,7 +18,7 @@ from intake_api.tijd import utc
 CURSOR = CursorCodec(velden=(datetime, UUID))
 
 
-def maak_cursor(*, moment: datetime, id: UUID) -> str:
+def make_cursor(*, moment: datetime, id: UUID) -> str:
     return CURSOR.encode(utc(moment), id)
 
 
@@ -39,4 +39,4 @@ async def signalen_pagina(
         return rijen, None
     rijen = rijen[:page_size]
     laatste = rijen[-1]
-    return rijen, maak_cursor(moment=getattr(laatste, moment.key), id=laatste.id)
+    return rijen, make_cursor(moment=getattr(laatste, moment.key), id=laatste.id)

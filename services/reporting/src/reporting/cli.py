@@ -17,8 +17,8 @@ from reporting.perioden import ontleed_maand
 from reporting.statistieken.publicatie import (
     alle_groeperingen,
     gesloten,
-    publiceer_gesloten,
-    publiceer_periode,
+    publish_closed,
+    publish_period,
 )
 
 app = typer.Typer(help="Beheer van reporting.", no_args_is_help=True)
@@ -64,14 +64,14 @@ async def _publiceren(*, periode: str | None, opnieuw: bool, reden: str | None) 
         with _voortgang() as voortgang:
             taak = voortgang.add_task("tabellen", total=None)
             if periode is None:
-                return await publiceer_gesloten(
+                return await publish_closed(
                     maker=maker, drempel=settings.drempel, embargo=settings.embargo, nu=nu,
                     bij_start=lambda totaal: voortgang.update(taak, total=totaal),
                     na_tabel=lambda: voortgang.advance(taak),
                 )  # fmt: skip
             voortgang.update(taak, total=len(alle_groeperingen()))
             async with maker() as session, session.begin():
-                gedaan = await publiceer_periode(
+                gedaan = await publish_period(
                     session=session, periode=periode, drempel=settings.drempel, nu=nu, opnieuw=opnieuw,
                     reden=reden, na_tabel=lambda: voortgang.advance(taak),
                 )  # fmt: skip

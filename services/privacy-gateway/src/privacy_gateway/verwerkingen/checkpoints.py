@@ -185,7 +185,7 @@ class Ondertekening:
             handtekening=self.actief.sign(tekst),
         )
 
-    def controleer(self, checkpoint: Checkpoint) -> CheckpointFout | None:
+    def verify(self, checkpoint: Checkpoint) -> CheckpointFout | None:
         """None when the checkpoint's signature verifies under the key it names; otherwise why not."""
         sleutel = self.publiek.get(checkpoint.sleutel_id)
         if sleutel is None:

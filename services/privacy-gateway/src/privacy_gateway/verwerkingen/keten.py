@@ -14,7 +14,7 @@ whoever holds the key (the gateway, and an auditor given a copy) can recompute e
 (:func:`ketensleutel_id`) is part of the hashed input, so a row cannot be moved to another key. Old
 keys stay configured after a rotation so rows written under them still verify.
 
-:func:`verifieer` walks the rows in ``volgnummer`` order and reports the first problem: a changed
+:func:`verify_chain` walks the rows in ``volgnummer`` order and reports the first problem: a changed
 row (its hash no longer matches), a deleted row (a gap in ``volgnummer``), and rows moved, swapped
 or replaced (``vorigeHash`` no longer points at the row before). Removing rows from the *end* of
 the log leaves a valid shorter chain; detecting that needs the head hash (``Verificatie.kop``)
@@ -46,9 +46,9 @@ __all__ = [
     "canonieke_json",
     "ketensleutel_id",
     "nieuwe_rij",
-    "normaliseer",
+    "normalise",
     "rij_hash",
-    "verifieer",
+    "verify_chain",
 ]
 
 GENESIS_HASH: Final = "0" * 64
@@ -97,7 +97,7 @@ def _tekst(waarde: object) -> str:
     return json.dumps(waarde, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
 
 
-def normaliseer(velden: Mapping[str, object]) -> dict[str, object]:
+def normalise(velden: Mapping[str, object]) -> dict[str, object]:
     """The JSON-ready form of a row's fields, to store; hashing it again gives the same hash."""
     genormaliseerd = _normaliseer(velden)
     assert isinstance(genormaliseerd, dict)  # a Mapping always normalises to a dict
@@ -211,7 +211,7 @@ class KetenFout:
 
 @dataclass(frozen=True, slots=True)
 class Verificatie:
-    """Outcome of :func:`verifieer`.
+    """Outcome of :func:`verify_chain`.
 
     ``aantal`` counts the rows verified before the first problem (all rows when ``ok``), and ``kop``
     is the hash of the last of them (:data:`GENESIS_HASH` for an empty log).
@@ -235,7 +235,7 @@ class Verificatie:
         }
 
 
-def verifieer(rijen: Iterable[KetenRij], *, sleutels: Ketensleutels) -> Verificatie:
+def verify_chain(rijen: Iterable[KetenRij], *, sleutels: Ketensleutels) -> Verificatie:
     """Verify a whole log, given in ``volgnummer`` order starting at the first row, under ``sleutels``.
 
     Streams: rows are read once and at most two are held, so a large log can be passed as a generator.

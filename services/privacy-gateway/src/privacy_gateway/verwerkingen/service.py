@@ -50,8 +50,8 @@ from privacy_gateway.verwerkingen.keten import (
     Verwerking,
     canonieke_json,
     nieuwe_rij,
-    normaliseer,
-    verifieer,
+    normalise,
+    verify_chain,
 )
 from privacy_gateway.verwerkingen.models import VerwerkingenCheckpoint, VerwerkingenKop, VerwerkingRij
 
@@ -226,7 +226,7 @@ def _kolommen(rij: KetenRij) -> dict[str, Any]:
         "tijdstip": v["tijdstip"],
         "request_id": v["requestId"],
         "casus_id": v["casusId"],
-        "detail": normaliseer(v["detail"]) if isinstance(v["detail"], Mapping) else v["detail"],
+        "detail": normalise(v["detail"]) if isinstance(v["detail"], Mapping) else v["detail"],
         "vorige_hash": rij.vorige_hash,
         "hash": rij.hash,
         "sleutel_id": rij.sleutel_id,
@@ -513,7 +513,7 @@ async def verify_log(
 
     Checked, and the first problem (by position) reported:
 
-    - every row's keyed hash, link and number (:func:`keten.verifieer`);
+    - every row's keyed hash, link and number (:func:`keten.verify_chain`);
     - the head row points at the last row;
     - every checkpoint in the database and in the witness is signed by a configured key and names the
       hash the chain has at its position (not past its end);
@@ -542,15 +542,13 @@ async def verify_log(
                 _Verwachting(_Bron.DATABASE, checkpoint, CheckpointFout.HANDTEKENING_ONGELDIG)
             )
             continue
-        verwachtingen.append(_Verwachting(_Bron.DATABASE, checkpoint, ondertekening.controleer(checkpoint)))
+        verwachtingen.append(_Verwachting(_Bron.DATABASE, checkpoint, ondertekening.verify(checkpoint)))
     getuige_verslag: GetuigeVerslag | None = None
     getuige_fout: KetenFout | None = None
     if logboek.getuige is not None:
         inhoud = await asyncio.to_thread(logboek.getuige.lees)
         for checkpoint in inhoud.checkpoints.values():
-            verwachtingen.append(
-                _Verwachting(_Bron.GETUIGE, checkpoint, ondertekening.controleer(checkpoint))
-            )
+            verwachtingen.append(_Verwachting(_Bron.GETUIGE, checkpoint, ondertekening.verify(checkpoint)))
         getuige_verslag = GetuigeVerslag(
             aantal=len(inhoud.checkpoints), ontbrekend=len(database_posities - set(inhoud.checkpoints))
         )
@@ -562,7 +560,7 @@ async def verify_log(
             )
     bewaarde: _Verwachting | None = None
     if bewaard is not None:
-        bewaarde = _Verwachting(_Bron.BEWAARD, bewaard, ondertekening.controleer(bewaard))
+        bewaarde = _Verwachting(_Bron.BEWAARD, bewaard, ondertekening.verify(bewaard))
         verwachtingen.append(bewaarde)
 
     stand = _Stand(gezocht={v.checkpoint.volgnummer for v in verwachtingen})
@@ -590,7 +588,7 @@ async def verify_log(
             sync.expunge_all()  # keep memory flat on a long log
             laatste = batch[-1].volgnummer
 
-    uitkomst = await session.run_sync(lambda sync: verifieer(rijen(sync), sleutels=logboek.sleutels))
+    uitkomst = await session.run_sync(lambda sync: verify_chain(rijen(sync), sleutels=logboek.sleutels))
     stand.hashes[0] = GENESIS_HASH
 
     def kop_voor(volgnummer: int) -> tuple[int, str]:

@@ -11,7 +11,7 @@ from meldroute_common.db import Session
 from meldroute_common.gebeurtenissen import VOORBEELD, GebeurtenisBatch, gebeurtenismodellen
 
 from reporting.gebeurtenissen.schemas import Ontvangst
-from reporting.gebeurtenissen.service import gebeurtenissen_opslaan
+from reporting.gebeurtenissen.service import store_gebeurtenissen
 
 _VOORBEELD = {
     "gebeurtenissen": [
@@ -42,7 +42,7 @@ def gebeurtenissen_router(*, catalogus: Catalogus) -> APIRouter:
         van de batch opgeslagen. De invoer is idempotent op `id`: een gebeurtenis die al bekend is (of twee
         keer in de batch staat) verandert niets en telt als `dubbel`.
         """
-        opgeslagen = await gebeurtenissen_opslaan(session=session, gebeurtenissen=batch.gebeurtenissen)
+        opgeslagen = await store_gebeurtenissen(session=session, gebeurtenissen=batch.gebeurtenissen)
         return Ontvangst(nieuw=opgeslagen.nieuw, dubbel=opgeslagen.dubbel)
 
     # The body model is built per catalogue, so its annotation is set here rather than in the signature.

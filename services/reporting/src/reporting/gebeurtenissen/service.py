@@ -53,9 +53,7 @@ def _rij(gebeurtenis: Gebeurtenis) -> dict[str, Any]:
     }
 
 
-async def gebeurtenissen_opslaan(
-    *, session: AsyncSession, gebeurtenissen: Sequence[Gebeurtenis]
-) -> Opgeslagen:
+async def store_gebeurtenissen(*, session: AsyncSession, gebeurtenissen: Sequence[Gebeurtenis]) -> Opgeslagen:
     """Store the events not seen before; an event id seen before (or twice in the batch) changes nothing."""
     uniek: dict[UUID, Gebeurtenis] = {}
     for gebeurtenis in gebeurtenissen:

@@ -161,7 +161,7 @@ def gesloten_perioden(*, eerste_maand: str, nu: datetime, embargo: timedelta) ->
 # --- counting and storing --------------------------------------------------------------------------------
 
 
-async def tel(
+async def count_table(
     *, session: AsyncSession, periode: str, tabel: Groepering
 ) -> list[tuple[tuple[str, ...], int, int]]:
     """`(codes, count, sum of keys)` per non-empty cell of one table in one period: one GROUP BY."""
@@ -217,7 +217,7 @@ async def doorlooptijden(
     return _percentiel(histogram, 0.5), _percentiel(histogram, 0.9)
 
 
-async def publiceer_periode(
+async def publish_period(
     *,
     session: AsyncSession,
     periode: str,
@@ -258,7 +258,7 @@ async def publiceer_periode(
                 "groepering": tabel.naam, "waarden": SCHEIDING.join(codes),
                 "aantal": bescherm(aantal=aantal, sleutels_som=som, drempel=drempel),
             }
-            for codes, aantal, som in await tel(session=session, periode=periode, tabel=tabel)
+            for codes, aantal, som in await count_table(session=session, periode=periode, tabel=tabel)
         ]  # fmt: skip
         if rijen:
             await session.execute(sa.insert(tabel_cellen), rijen)
@@ -287,7 +287,7 @@ async def te_publiceren(*, session: AsyncSession, nu: datetime, embargo: timedel
     return [p for p in gesloten_perioden(eerste_maand=begin, nu=nu, embargo=embargo) if p not in gepubliceerd]
 
 
-async def publiceer_gesloten(
+async def publish_closed(
     *,
     maker: async_sessionmaker[AsyncSession],
     drempel: int,
@@ -306,7 +306,7 @@ async def publiceer_gesloten(
     for periode in perioden:
         try:
             async with maker() as session, session.begin():
-                if await publiceer_periode(
+                if await publish_period(
                     session=session, periode=periode, drempel=drempel, nu=nu, na_tabel=na_tabel
                 ):
                     gedaan.append(periode)
@@ -323,7 +323,7 @@ async def start_publicatietaak(app: FastAPI) -> Callable[[], Awaitable[None]] | 
 
     return start_periodic(
         name="publicatie",
-        round=lambda: publiceer_gesloten(
+        round=lambda: publish_closed(
             maker=app.state.sessionmaker, drempel=settings.drempel, embargo=settings.embargo
         ),
         interval_seconds=settings.publicatie_interval_seconden,
