@@ -31,7 +31,7 @@ from tests.builders import betrokkene, signaal
 ROOT = Path(__file__).resolve().parents[2]
 GEMEENTE = "GM0222"  # Doetinchem: no other test in the session writes signals for it
 BSN = "111222333"
-AANTAL = 12
+AANTAL = 16  # above the threshold (10) by more than the largest perturbation (4): always shown
 
 
 @pytest.fixture(scope="module")
