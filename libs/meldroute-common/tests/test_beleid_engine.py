@@ -10,7 +10,6 @@ import copy
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -30,14 +29,10 @@ from meldroute_common.beleid import (
     load_policy,
     validate_policy,
 )
+from privacy_gateway.config import POLICIES_DIR
 
-BELEID_PAD = (
-    Path(__file__).resolve().parents[3]
-    / "services"
-    / "privacy-gateway"
-    / "policies"
-    / "riec-oost-nederland.yaml"
-)
+# The example policy the gateway ships: the engine is tested against what runs.
+BELEID_PAD = POLICIES_DIR / "riec-oost-nederland.yaml"
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 K, KM, OMS, P, ID = (

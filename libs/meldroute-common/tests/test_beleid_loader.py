@@ -18,14 +18,10 @@ from meldroute_common.beleid import (
     load_policy,
     validate_policy,
 )
+from privacy_gateway.config import POLICIES_DIR
 
-BELEID_PAD = (
-    Path(__file__).resolve().parents[3]
-    / "services"
-    / "privacy-gateway"
-    / "policies"
-    / "riec-oost-nederland.yaml"
-)
+# The example policy the gateway ships: the engine is tested against what runs.
+BELEID_PAD = POLICIES_DIR / "riec-oost-nederland.yaml"
 
 ACHTERHOEK = {
     "GM0197": "Aalten",
