@@ -17,6 +17,7 @@ from uuid import UUID
 from fastapi import Depends, Path, Request
 from meldroute_common.auth import Claims
 from meldroute_common.beleid import Beleid, CasusFeiten
+from meldroute_common.beleid.engine import TrajectFeiten
 from meldroute_common.problems import Forbidden, ServiceUnavailable
 from meldroute_common.sealing import Keyring, SealPublicKey
 from sqlalchemy.exc import SQLAlchemyError
@@ -26,6 +27,7 @@ from privacy_gateway.config import GatewaySettings
 from privacy_gateway.intake.client import IntakeClient
 from privacy_gateway.intake.schemas import IntakeCasus, IntakeCasusSamenvatting
 from privacy_gateway.pseudoniemen import (
+    partner_adviesvraag_referentie,
     partner_betrokkene_referentie,
     partner_casus_referentie,
     partner_pseudoniem,
@@ -34,14 +36,17 @@ from privacy_gateway.verwerkingen.service import Logboek
 from privacy_gateway.verwerkingen.weigeringen import Weigeringsbudget
 
 __all__ = [
+    "AdviesvraagReferentiePad",
     "CasusReferentiePad",
     "Gateway",
     "GatewayState",
     "LogSession",
+    "actieve_doelen",
     "feiten",
     "log_pseudoniem",
     "organisatie",
     "request_id",
+    "trajecten",
 ]
 
 log = logging.getLogger("meldroute.gateway")
@@ -71,6 +76,12 @@ class Gateway:
     def casus_referentie(self, *, partner: str, casus_id: UUID) -> UUID:
         """This partner's reference to one of intake's cases: unrelated to other partners' references."""
         return partner_casus_referentie(sleutel=self.pseudoniemsleutel, partner_id=partner, casus_id=casus_id)
+
+    def adviesvraag_referentie(self, *, partner: str, adviesvraag_id: UUID) -> UUID:
+        """This expert's reference to one of intake's advice questions: unrelated to other experts'."""
+        return partner_adviesvraag_referentie(
+            sleutel=self.pseudoniemsleutel, partner_id=partner, adviesvraag_id=adviesvraag_id
+        )
 
     def betrokkene_referentie(self, *, partner: str, betrokkene_id: UUID) -> str:
         """This partner's reference to one betrokkene of one case: unrelated to other partners' references."""
@@ -119,11 +130,32 @@ CasusReferentiePad = Annotated[
 ]
 
 
+#: An advice question in a path: the expert's own reference, never intake's id.
+AdviesvraagReferentiePad = Annotated[
+    UUID, Path(description="De eigen referentie van de organisatie voor de adviesvraag (`id` uit de lijst).")
+]
+
+
 def organisatie(claims: Claims) -> str:
     """The caller's partner id; a token without one may not read cases at all."""
     if not claims.organisatie:
         raise Forbidden("Het token noemt geen organisatie (partner).")
     return claims.organisatie
+
+
+def trajecten(casus: IntakeCasus | IntakeCasusSamenvatting) -> list[TrajectFeiten]:
+    """The tracks of a case as the policy sees them; an answer without tracks is one track of its purpose."""
+    if casus.trajecten:
+        return [
+            TrajectFeiten(doel=t.doel, ontvangers=frozenset(t.partners), sinds=t.sinds, afgerond=t.afgerond)
+            for t in casus.trajecten
+        ]
+    return [TrajectFeiten(doel=casus.doel, ontvangers=frozenset(casus.partners), sinds=casus.opgeschaald_op)]
+
+
+def actieve_doelen(casus: IntakeCasus | IntakeCasusSamenvatting, *, partner: str) -> list[str]:
+    """The purposes of the partner's tracks on the case that are not closed, in intake's order, once each."""
+    return list(dict.fromkeys(t.doel for t in trajecten(casus) if not t.afgerond and partner in t.ontvangers))
 
 
 def feiten(casus: IntakeCasus | IntakeCasusSamenvatting) -> CasusFeiten:
@@ -132,8 +164,7 @@ def feiten(casus: IntakeCasus | IntakeCasusSamenvatting) -> CasusFeiten:
         fase=casus.fase,
         vertrouwelijkheidaanduiding=casus.vertrouwelijkheidaanduiding,
         opgeschaald_op=casus.opgeschaald_op,
-        ontvangers=casus.partners,
-        doel=casus.doel,
+        trajecten=trajecten(casus),
         minderjarige_betrokken=casus.minderjarige_betrokken,
         toestemming=casus.toestemming,
     )

@@ -17,16 +17,19 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from privacy_gateway import __version__
+from privacy_gateway.adviezen.router import router as adviezen_router
 from privacy_gateway.beleid.router import router as beleid_router
 from privacy_gateway.casussen.router import evaluatie_router
 from privacy_gateway.casussen.router import router as casussen_router
 from privacy_gateway.config import GatewaySettings, get_settings
 from privacy_gateway.context import Gateway
+from privacy_gateway.doelverzoeken.router import router as doelverzoeken_router
 from privacy_gateway.identiteit.retentie import start_retentietaak
 from privacy_gateway.identiteit.router import router as identiteit_router
 from privacy_gateway.intake.client import IntakeClient
 from privacy_gateway.inzage.router import router as inzage_router
 from privacy_gateway.pseudoniemen import MIN_SLEUTEL_BYTES
+from privacy_gateway.terugkoppelingen.router import router as terugkoppelingen_router
 from privacy_gateway.verwerkingen.checkpoints import Ondertekening, read_privesleutel, read_publieke_sleutel
 from privacy_gateway.verwerkingen.getuige import Getuige
 from privacy_gateway.verwerkingen.keten import MIN_KETENSLEUTEL_BYTES, Ketensleutels
@@ -57,6 +60,9 @@ def create_app(
             beleid_router,
             evaluatie_router,
             casussen_router,
+            terugkoppelingen_router,
+            doelverzoeken_router,
+            adviezen_router,
             identiteit_router,
             verwerkingen_router,
             inzage_router,
@@ -64,6 +70,7 @@ def create_app(
         openapi_tags=[
             {"name": "beleid", "description": "Het convenantbeleid en wat het zou toestaan."},
             {"name": "casussen", "description": "Casussen voor partners, alleen de toegestane categorieën."},
+            {"name": "adviezen", "description": "Adviesvragen aan experts en hun antwoorden (doel advies)."},
             {
                 "name": "identiteit",
                 "description": "Identiteit van betrokkenen, alleen na goedkeuring (vier ogen).",

@@ -14,7 +14,8 @@ Every other identifier a partner sees is derived the same way, from a typed inpu
 pseudonym can take (a link pseudonym is hex, these begin with a word and a colon):
 
 * a case: ``casus:<intake id>``, shown as a UUID (the first 16 bytes of the HMAC, version 8);
-* a betrokkene in a case: ``betrokkene:<intake id>``, shown as 64 hex characters.
+* a betrokkene in a case: ``betrokkene:<intake id>``, shown as 64 hex characters;
+* an advice question: ``adviesvraag:<intake id>``, shown as a UUID like a case.
 
 So two partners' answers about the same case or person share no identifier, and the gateway alone
 (with the key) can tell which case a partner's reference names.
@@ -29,6 +30,7 @@ from uuid import UUID
 
 __all__ = [
     "MIN_SLEUTEL_BYTES",
+    "partner_adviesvraag_referentie",
     "partner_betrokkene_referentie",
     "partner_casus_referentie",
     "partner_pseudoniem",
@@ -67,10 +69,17 @@ def partner_casus_referentie(*, sleutel: bytes, partner_id: str, casus_id: UUID)
     A UUID of version 8 (RFC 9562, custom) made of the first 16 bytes of the partner pseudonym of
     ``casus:<id>``; unrelated between partners, stable for one partner.
     """
+    return _uuid_referentie(sleutel=sleutel, partner_id=partner_id, invoer=f"casus:{casus_id}")
+
+
+def partner_adviesvraag_referentie(*, sleutel: bytes, partner_id: str, adviesvraag_id: UUID) -> UUID:
+    """The reference under which expert ``partner_id`` knows intake's advice question (as for a case)."""
+    return _uuid_referentie(sleutel=sleutel, partner_id=partner_id, invoer=f"adviesvraag:{adviesvraag_id}")
+
+
+def _uuid_referentie(*, sleutel: bytes, partner_id: str, invoer: str) -> UUID:
     digest = bytearray(
-        bytes.fromhex(
-            partner_pseudoniem(sleutel=sleutel, partner_id=partner_id, link_pseudoniem=f"casus:{casus_id}")
-        )[:16]
+        bytes.fromhex(partner_pseudoniem(sleutel=sleutel, partner_id=partner_id, link_pseudoniem=invoer))[:16]
     )
     digest[6] = (digest[6] & 0x0F) | 0x80  # version 8
     digest[8] = (digest[8] & 0x3F) | 0x80  # RFC 9562 variant

@@ -35,7 +35,17 @@ _NAAR_CASUS = {
     "CasusOpvragen": {
         "operationId": "casusOpvragen",
         "parameters": {"casusId": "$response.body#/casussen/0/id", "doel": "$response.body#/casussen/0/doel"},
-    }
+    },
+    "TerugkoppelingVastleggen": {
+        "operationId": "terugkoppelingVastleggen",
+        "parameters": {"casusId": "$response.body#/casussen/0/id"},
+        "requestBody": {"doel": "$response.body#/casussen/0/doel", "terugkoppeling": "opgepakt"},
+    },
+    "DoelverzoekIndienen": {
+        "operationId": "doelverzoekIndienen",
+        "parameters": {"casusId": "$response.body#/casussen/0/id"},
+        "requestBody": {"doel": "strafrechtelijk_onderzoek", "reden": "Vervolgonderzoek nodig."},
+    },
 }
 _NAAR_IDENTITEITSVERZOEK = {
     "IdentiteitsverzoekIndienen": {
@@ -45,7 +55,17 @@ _NAAR_IDENTITEITSVERZOEK = {
             "betrokkene": "$response.body#/betrokkenen/0/referentie",
             "doel": "$response.body#/doel",
         },
-    }
+    },
+    "TerugkoppelingVastleggen": {
+        "operationId": "terugkoppelingVastleggen",
+        "parameters": {"casusId": "$request.path.casusId"},
+        "requestBody": {"doel": "$response.body#/doel", "terugkoppeling": "opgepakt"},
+    },
+    "DoelverzoekIndienen": {
+        "operationId": "doelverzoekIndienen",
+        "parameters": {"casusId": "$request.path.casusId"},
+        "requestBody": {"doel": "strafrechtelijk_onderzoek", "reden": "Vervolgonderzoek nodig."},
+    },
 }
 _WEIGERING = "Het token mist de benodigde scope, of het convenantbeleid staat dit niet toe (`reden`)."
 
@@ -70,8 +90,9 @@ async def casussen_opvragen(
 ) -> CasussenPagina:
     """De casussen die naar de organisatie van de aanroeper zijn opgeschaald, zonder gegevens over betrokkenen,
     geordend op de eigen referentie van de organisatie (`id`). Die referentie geldt alleen voor deze organisatie:
-    een andere partner kent dezelfde casus onder een andere. Data zijn afgerond op de dag. Per casus staat of het
-    beleid nu toegang geeft voor het doel van de opschaling."""
+    een andere partner kent dezelfde casus onder een andere. Data zijn afgerond op de dag. Per casus de doelen
+    van de trajecten van de organisatie die niet zijn afgerond (`doelen`), en of het beleid nu toegang geeft voor
+    het eerste daarvan (`doel`)."""
     return await casussen.list_casussen(
         session=session, gateway=gateway, claims=claims, page_size=page_size, cursor=cursor
     )
@@ -106,7 +127,10 @@ async def casus_opvragen(
     """Zoekt de casus achter de eigen referentie van de organisatie (`id` uit de lijst), leest die bij intake, toetst het convenantbeleid voor deze partner, dit doel en deze fase, en geeft
     alleen de toegestane categorieën terug. Linkpseudoniemen worden vervangen door pseudoniemen die alleen voor
     deze partner gelden; de vrije tekst alleen met vervangen identificatoren; de identiteit nooit (daarvoor is een
-    identiteitsverzoek met goedkeuring nodig). Elke verstrekking en elke weigering staat in het verwerkingenlog,
+    identiteitsverzoek met goedkeuring nodig). Het beleid beslist op de trajecten van de casus: de organisatie
+    moet ontvanger zijn van een traject met dit doel dat niet is afgerond. Steunt de regel op toestemming
+    (bijvoorbeeld registratie bij CoMensha), dan alleen de betrokkenen met geldige toestemming; is die
+    ingetrokken, dan 403 `toestemming_ontbreekt`. Elke verstrekking en elke weigering staat in het verwerkingenlog,
     vastgelegd voordat het antwoord wordt gemaakt. Een casus die niet met de organisatie is gedeeld, is 404;
     de referentie van een andere partner ook; een weigering door het beleid is 403 met de reden. Betrokkenen staan
     in de volgorde van hun referentie, data zijn afgerond op de dag."""

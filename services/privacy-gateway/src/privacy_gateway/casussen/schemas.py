@@ -24,12 +24,14 @@ class CasusSamenvatting(Uitvoer):
     )
     opgeschaald_op: date = Field(description="The day the case was escalated (Europe/Amsterdam).")
     doel: str = Field(
-        description="The purpose the case was escalated for; ask for the case with this purpose."
+        description="The first purpose of the caller's open tracks (else the case's first purpose); "
+        "ask for the case with this purpose."
+    )
+    doelen: list[str] = Field(
+        description="The purposes of the caller's tracks on the case that are not closed."
     )
     vertrouwelijkheidaanduiding: str
-    toegang: bool = Field(
-        description="Whether the policy lets the caller read the case now, for this purpose."
-    )
+    toegang: bool = Field(description="Whether the policy lets the caller read the case now, for `doel`.")
     venster_tot: date | None = Field(
         description="The day access ends (Europe/Amsterdam); null when there is no access."
     )
@@ -49,6 +51,7 @@ class CasussenPagina(Uitvoer):
                             "id": _CASUS_ID,
                             "opgeschaaldOp": "2026-10-03",
                             "doel": "casusoverleg",
+                            "doelen": ["casusoverleg"],
                             "vertrouwelijkheidaanduiding": "vertrouwelijk",
                             "toegang": True,
                             "vensterTot": "2027-10-03",

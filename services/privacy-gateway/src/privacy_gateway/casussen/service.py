@@ -29,13 +29,22 @@ from privacy_gateway.casussen.schemas import (
     Kenmerken,
     Kern,
 )
-from privacy_gateway.context import Gateway, feiten, organisatie
+from privacy_gateway.context import Gateway, actieve_doelen, feiten, organisatie
 from privacy_gateway.intake.schemas import IntakeCasus, IntakeCasusSamenvatting
 from privacy_gateway.pseudoniemen import partner_pseudoniem
 from privacy_gateway.referenties.service import casus_for_referentie, dag, dag_of_none, record_referenties
 from privacy_gateway.verwerkingen.vastlegging import Actie, deny, grondslag_for, record
 
-__all__ = ["NIET_GEVONDEN", "evaluate", "list_casussen", "log_pseudoniemen", "read_casus"]
+__all__ = [
+    "NIET_GEVONDEN",
+    "evaluate",
+    "list_casussen",
+    "log_pseudoniemen",
+    "policy_denial",
+    "read_casus",
+    "shared_casus",
+    "vereist_toestemming",
+]
 
 NIET_GEVONDEN = "Casus niet gevonden."
 
@@ -61,18 +70,15 @@ async def list_casussen(
     nu = datetime.now(UTC)
     resultaat: list[CasusSamenvatting] = []
     for casus in pagina:
-        beslissing = decide(
-            beleid=gateway.beleid,
-            partner_id=partner,
-            doel=casus.doel,
-            casus=feiten(casus),
-            nu=nu,
-        )
+        doelen = actieve_doelen(casus, partner=partner)
+        doel = doelen[0] if doelen else casus.doel
+        beslissing = decide(beleid=gateway.beleid, partner_id=partner, doel=doel, casus=feiten(casus), nu=nu)
         resultaat.append(
             CasusSamenvatting(
                 id=referenties[casus.id],
                 opgeschaald_op=dag(casus.opgeschaald_op),
-                doel=casus.doel,
+                doel=doel,
+                doelen=doelen,
                 vertrouwelijkheidaanduiding=casus.vertrouwelijkheidaanduiding,
                 toegang=beslissing.toegestaan,
                 venster_tot=dag_of_none(beslissing.venster_tot),
@@ -102,6 +108,32 @@ async def _alle_casussen(gateway: Gateway, *, partner: str) -> list[IntakeCasusS
 _CURSOR = CursorCodec(velden=(UUID,))
 
 
+async def shared_casus(
+    *, session: AsyncSession, gateway: Gateway, request: Request, claims: Claims, referentie: UUID, doel: str
+) -> IntakeCasus | JSONResponse:
+    """The case behind the partner's reference when it is shared with the partner, else the logged 404."""
+    partner = organisatie(claims)
+    intern = await casus_for_referentie(session=session, partner=partner, referentie=referentie)
+    casus = None if intern is None else await gateway.intake.casus(intern)
+    if casus is None or partner not in casus.partners:
+        # Logged too: a partner probing for cases it was not given is what an auditor wants to see.
+        return await deny(
+            session=session, gateway=gateway, request=request, probleem=NotFound(NIET_GEVONDEN),
+            doel=doel, casus_id=intern, referentie=referentie, vertrouwelijkheid="vertrouwelijk",
+            detail={"organisatie": partner, "gebruiker": claims.sub, "reden": "onbekend_of_niet_gedeeld"},
+        )  # fmt: skip
+    return casus
+
+
+def policy_denial(beslissing: Beslissing) -> Forbidden:
+    """The 403 of a refusal by the policy: its explanation, and `reden` with the code."""
+    assert beslissing.reden is not None
+    return Forbidden(
+        f"Het convenantbeleid staat dit niet toe: {beslissing.reden.toelichting}",
+        extra={"reden": beslissing.reden.code.value},
+    )
+
+
 async def read_casus(
     *, session: AsyncSession, gateway: Gateway, request: Request, claims: Claims, referentie: UUID, doel: str
 ) -> CasusVerstrekking | JSONResponse:
@@ -111,15 +143,11 @@ async def read_casus(
     """
     partner = organisatie(claims)
     basis = {"organisatie": partner, "gebruiker": claims.sub}
-    intern = await casus_for_referentie(session=session, partner=partner, referentie=referentie)
-    casus = None if intern is None else await gateway.intake.casus(intern)
-    if casus is None or partner not in casus.partners:
-        # Logged too: a partner probing for cases it was not given is what an auditor wants to see.
-        return await deny(
-            session=session, gateway=gateway, request=request, probleem=NotFound(NIET_GEVONDEN),
-            doel=doel, casus_id=intern, referentie=referentie, vertrouwelijkheid="vertrouwelijk",
-            detail={**basis, "reden": "onbekend_of_niet_gedeeld"},
-        )  # fmt: skip
+    casus = await shared_casus(
+        session=session, gateway=gateway, request=request, claims=claims, referentie=referentie, doel=doel
+    )
+    if isinstance(casus, JSONResponse):
+        return casus
     nu = datetime.now(UTC)
     beslissing = decide(beleid=gateway.beleid, partner_id=partner, doel=doel, casus=feiten(casus), nu=nu)
     if not beslissing.toegestaan:
@@ -136,6 +164,9 @@ async def read_casus(
         )  # fmt: skip
     # Categories needing four eyes never travel in this answer, whatever the rule allows.
     verstrekt = beslissing.categorieen - beslissing.vier_ogen
+    if vereist_toestemming(gateway, partner=partner, doel=doel, fase=casus.fase):
+        # A rule resting on consent discloses only the people whose consent is valid now.
+        casus = casus.model_copy(update={"betrokkenen": [b for b in casus.betrokkenen if b.toestemming]})
     await record(
         session=session, gateway=gateway, request=request,
         actie=Actie.VERSTREKKING, doel=doel, grondslag=grondslag_for(gateway=gateway, beslissing=beslissing, doel=doel), afnemer=partner,
@@ -152,6 +183,12 @@ async def read_casus(
         beslissing=beslissing,
         verstrekt=verstrekt,
     )
+
+
+def vereist_toestemming(gateway: Gateway, *, partner: str, doel: str, fase: str) -> bool:
+    """Whether the rule deciding for this partner, purpose and stage rests on the victim's consent."""
+    regel = gateway.beleid.index.regels.get((partner, doel), {}).get(fase)
+    return regel is not None and regel.vereist_toestemming
 
 
 def _verstrekking(

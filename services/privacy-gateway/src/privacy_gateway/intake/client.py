@@ -8,6 +8,9 @@ Every failure becomes a problem the gateway answers with, and none of them lets 
 * intake answers more than ``GATEWAY_INTAKE_MAX_BYTES``             -> 502 BadGateway, read no further
 * intake refuses the gateway's token (401/403, after one renewal) -> 502 BadGateway
 
+What intake answers as the caller's business is passed on without its content: 404 (no such object for this
+partner) as None, 409 (a conflict of state) as Conflict, 400 on a write as BadRequest naming only the fields.
+
 Messages name intake, never the request or response content.
 
 Answers are streamed: a declared length over the maximum is refused before the body is read, and the bytes
@@ -19,7 +22,9 @@ answers are refused (a small compressed body may expand without bound). A body l
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
+import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeVar
@@ -27,11 +32,28 @@ from uuid import UUID
 
 import httpx
 from meldroute_common.paginering import ongeldige_cursor
-from meldroute_common.problems import BadGateway, BadRequest, GatewayTimeout, InvalidParam, ServiceUnavailable
+from meldroute_common.problems import (
+    BadGateway,
+    BadRequest,
+    Conflict,
+    GatewayTimeout,
+    InvalidParam,
+    ServiceUnavailable,
+)
 from meldroute_common.servicetokens import ServiceTokenSource, TokenUnavailable
 from pydantic import BaseModel, ValidationError
 
-from privacy_gateway.intake.schemas import IntakeCasus, IntakeCasussenPagina, IntakePseudoniem
+from privacy_gateway.intake.schemas import (
+    IntakeAdviesvraag,
+    IntakeAdviesvragenPagina,
+    IntakeAntwoordVastgelegd,
+    IntakeBeleidsfeiten,
+    IntakeCasus,
+    IntakeCasussenPagina,
+    IntakeDoelverzoekIngediend,
+    IntakePseudoniem,
+    IntakeTerugkoppelingVastgelegd,
+)
 
 __all__ = ["IntakeClient"]
 
@@ -42,6 +64,8 @@ M = TypeVar("M", bound=BaseModel)
 #: Bodies above this size are parsed in a worker thread (a 2 MiB page takes tens of milliseconds to parse).
 _PARSE_IN_THREAD_BYTES = 64 * 1024
 _TE_GROOT = "intake-api gaf een te groot antwoord; er is niets verstrekt."
+#: A field name intake may name in a refusal (`maatregel`, `trajecten[0].partners[1]`); anything else is dropped.
+_VELDNAAM = re.compile(r"[A-Za-z][A-Za-z0-9_.\[\]]{0,79}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +120,111 @@ class IntakeClient:
             log.warning("intake antwoordde met een andere casus dan gevraagd")
             raise BadGateway("intake-api gaf een onbruikbaar antwoord.")
         return casus
+
+    async def beleidsfeiten(self, signaal_id: UUID) -> IntakeBeleidsfeiten | None:
+        """The policy facts of a signal in any status (for a dry-run), or None when intake knows no such signal."""
+        response = await self._request("GET", f"/v1/intern/signalen/{signaal_id}/beleidsfeiten")
+        if response.status_code == 404:
+            return None
+        feiten = await self._parse(response, IntakeBeleidsfeiten)
+        self._zelfde(feiten.id, signaal_id)
+        return feiten
+
+    async def adviesvragen(
+        self, *, partner: str, page_size: int, cursor: str | None = None
+    ) -> IntakeAdviesvragenPagina:
+        """One page of the advice questions put to ``partner``."""
+        params: dict[str, str | int] = {"partner": partner, "pageSize": page_size}
+        if cursor is not None:
+            params["cursor"] = cursor
+        response = await self._request("GET", "/v1/intern/adviesvragen", params=params)
+        if response.status_code == 400:
+            raise ongeldige_cursor()
+        return await self._parse(response, IntakeAdviesvragenPagina)
+
+    async def adviesvraag(self, adviesvraag_id: UUID) -> IntakeAdviesvraag | None:
+        """One advice question with its summary, or None when intake knows no such question."""
+        response = await self._request("GET", f"/v1/intern/adviesvragen/{adviesvraag_id}")
+        if response.status_code == 404:
+            return None
+        vraag = await self._parse(response, IntakeAdviesvraag)
+        self._zelfde(vraag.id, adviesvraag_id)
+        return vraag
+
+    async def record_adviesantwoord(
+        self, *, adviesvraag_id: UUID, partner: str, door: str, antwoord: str
+    ) -> IntakeAntwoordVastgelegd | None:
+        """Store an expert's answer; None when ``partner`` is not an expert of the question."""
+        response = await self._request(
+            "POST",
+            f"/v1/intern/adviesvragen/{adviesvraag_id}/antwoorden",
+            json={"partner": partner, "door": door, "antwoord": antwoord},
+        )
+        if response.status_code == 404:
+            return None
+        self._write_refused(response)
+        return await self._parse(response, IntakeAntwoordVastgelegd)
+
+    async def record_terugkoppeling(
+        self, *, casus_id: UUID, partner: str, door: str, velden: dict[str, str]
+    ) -> IntakeTerugkoppelingVastgelegd | None:
+        """Store a partner's outcome on a track of the case (``velden``: doel, terugkoppeling and the optional
+        reden, opvangvorm, maatregel, toelichting in their JSON names); None when the partner is not on an
+        open or running track with that purpose."""
+        response = await self._request(
+            "POST",
+            f"/v1/intern/casussen/{casus_id}/terugkoppelingen",
+            json={"partner": partner, "door": door, **velden},
+        )
+        if response.status_code == 404:
+            return None
+        self._write_refused(response)
+        return await self._parse(response, IntakeTerugkoppelingVastgelegd)
+
+    async def record_doelverzoek(
+        self, *, casus_id: UUID, partner: str, door: str, doel: str, reden: str
+    ) -> IntakeDoelverzoekIngediend | None:
+        """Store a partner's request for a follow-on purpose; None when the partner is not on the case,
+        Conflict when it already has an active track with that purpose."""
+        response = await self._request(
+            "POST",
+            f"/v1/intern/casussen/{casus_id}/doelverzoeken",
+            json={"partner": partner, "door": door, "doel": doel, "reden": reden},
+        )
+        if response.status_code == 404:
+            return None
+        if response.status_code == 409:
+            raise Conflict("De partner heeft al een lopend traject met dit doel.")
+        self._write_refused(response)
+        return await self._parse(response, IntakeDoelverzoekIngediend)
+
+    @staticmethod
+    def _zelfde(gekregen: UUID, gevraagd: UUID) -> None:
+        if gekregen != gevraagd:
+            log.warning("intake antwoordde over een ander object dan gevraagd")
+            raise BadGateway("intake-api gaf een onbruikbaar antwoord.")
+
+    @staticmethod
+    def _write_refused(response: _Antwoord) -> None:
+        """A 400 on a write: the fields intake names, never its texts (they could quote the input)."""
+        if response.status_code != 400:
+            return
+        namen: list[str] = []
+        try:
+            probleem = json.loads(response.content)
+            for param in probleem.get("invalidParams") or []:
+                naam = param.get("name") if isinstance(param, dict) else None
+                if isinstance(naam, str) and _VELDNAAM.fullmatch(naam):
+                    namen.append(naam)
+        except (ValueError, AttributeError):
+            pass
+        raise BadRequest(
+            "intake-api weigerde de invoer.",
+            invalid_params=[
+                InvalidParam(name=n, reason="Ongeldige waarde volgens intake-api.") for n in namen
+            ]
+            or None,
+        )
 
     async def link_pseudoniem(
         self, *, bsn: str | None = None, naam: str | None = None, geboortedatum: date | None = None
@@ -166,7 +295,7 @@ class IntakeClient:
         if status in (401, 403) or status >= 500:
             log.warning("intake-api antwoordde met status %s", status)
             raise BadGateway("intake-api gaf een foutmelding; er is niets verstrekt.")
-        if status not in (200, 201, 400, 404):
+        if status not in (200, 201, 400, 404, 409):
             log.warning("intake-api antwoordde met onverwachte status %s", status)
             raise BadGateway("intake-api gaf een onverwacht antwoord; er is niets verstrekt.")
 

@@ -32,9 +32,25 @@ class IntakeKenmerken(_IntakeModel):
     locatietype: str | None = None
 
 
+class IntakeTraject(_IntakeModel):
+    """One track of a case: a purpose, its recipient partners and its own status."""
+
+    id: UUID
+    doel: str
+    status: str  # open | lopend | afgerond
+    partners: list[str]
+    sinds: AwareDatetime
+
+    @property
+    def afgerond(self) -> bool:
+        return self.status == "afgerond"
+
+
 class IntakeBetrokkene(_IntakeModel):
     id: UUID
     rol: str
+    #: A valid consent now (the latest record given and not withdrawn); absent counts as none.
+    toestemming: bool = False
     link_pseudoniem: str | None = None
     leeftijdsklasse: str | None = None
     geslacht: str | None = None
@@ -53,6 +69,7 @@ class IntakeCasus(_IntakeModel):
     opgeschaald_op: AwareDatetime
     partners: list[str]
     doel: str
+    trajecten: list[IntakeTraject] = Field(default_factory=list)
     vertrouwelijkheidaanduiding: str
     toestemming: bool
     minderjarige_betrokken: bool
@@ -69,6 +86,7 @@ class IntakeCasusSamenvatting(_IntakeModel):
     opgeschaald_op: AwareDatetime
     partners: list[str]
     doel: str
+    trajecten: list[IntakeTraject] = Field(default_factory=list)
     fase: str
     vertrouwelijkheidaanduiding: str
     toestemming: bool = False
@@ -84,3 +102,58 @@ class IntakePseudoniem(_IntakeModel):
     link_pseudoniem: str = Field(min_length=1)
     #: Every link pseudonym of the person (of the BSN and of name + birth date), this one included.
     koppelpseudoniemen: list[str] = Field(default_factory=list)
+
+
+class IntakeBeleidsfeiten(_IntakeModel):
+    """The facts of a signal in any status that a dry-run of an escalation decides on (no case data)."""
+
+    id: UUID
+    gemeente_code: str
+    status: str
+    vertrouwelijkheidaanduiding: str = "vertrouwelijk"
+    minderjarige_betrokken: bool = True  # unknown counts as the stricter case
+    toestemming: bool = False
+    trajecten: list[IntakeTraject] = Field(default_factory=list)
+
+
+class IntakeAdviesantwoord(_IntakeModel):
+    partner: str
+    gegeven_op: AwareDatetime
+
+
+class IntakeAdviesvraag(_IntakeModel):
+    """An advice question to expert partners, with the pseudonymised summary (scrubbed, no identity)."""
+
+    id: UUID
+    signaal_id: UUID
+    gemeente_code: str
+    gesteld_op: AwareDatetime
+    vraag: str
+    experts: list[str]
+    status: str  # open | beantwoord
+    kern: IntakeKern
+    kenmerken: IntakeKenmerken
+    omschrijving: str | None = None
+    antwoorden: list[IntakeAdviesantwoord] = Field(default_factory=list)
+    vertrouwelijkheidaanduiding: str = "vertrouwelijk"
+    minderjarige_betrokken: bool = True  # unknown counts as the stricter case
+
+
+class IntakeAdviesvragenPagina(_IntakeModel):
+    adviesvragen: list[IntakeAdviesvraag]
+    volgende: str | None = None
+
+
+class IntakeAntwoordVastgelegd(_IntakeModel):
+    id: UUID
+    gegeven_op: AwareDatetime
+
+
+class IntakeTerugkoppelingVastgelegd(_IntakeModel):
+    id: UUID
+    vastgelegd_op: AwareDatetime
+
+
+class IntakeDoelverzoekIngediend(_IntakeModel):
+    id: UUID
+    status: str

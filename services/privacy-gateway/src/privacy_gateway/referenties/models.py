@@ -19,3 +19,13 @@ class CasusReferentie(Base):
     partner: Mapped[str] = mapped_column(sa.String(80), primary_key=True)
     referentie: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True)
     casus_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid)
+
+
+class AdviesvraagReferentie(Base):
+    """One advice question as one expert partner knows it (an HMAC of its own domain, like a case's)."""
+
+    __tablename__ = "adviesvraag_referenties"
+
+    partner: Mapped[str] = mapped_column(sa.String(80), primary_key=True)
+    referentie: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True)
+    adviesvraag_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid)

@@ -21,12 +21,14 @@ from meldroute_common.beleid.index import BELEIDSTIJDZONE
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from privacy_gateway.referenties.models import CasusReferentie
+from privacy_gateway.referenties.models import AdviesvraagReferentie, CasusReferentie
 
 __all__ = [
+    "adviesvraag_for_referentie",
     "casus_for_referentie",
     "dag",
     "dag_of_none",
+    "record_adviesreferenties",
     "record_referenties",
 ]
 
@@ -48,12 +50,22 @@ async def record_referenties(
     """Record the partner's references being shown (intake id -> reference), for the way back."""
     if not referenties:
         return
-    rijen = [{"partner": partner, "referentie": r, "casus_id": c} for c, r in referenties.items()]
+    rijen: list[dict[str, object]] = [
+        {"partner": partner, "referentie": r, "casus_id": c} for c, r in referenties.items()
+    ]
+    await _insert_nieuw(session, CasusReferentie, rijen)
+
+
+async def _insert_nieuw(
+    session: AsyncSession,
+    model: type[CasusReferentie] | type[AdviesvraagReferentie],
+    rijen: list[dict[str, object]],
+) -> None:
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     # Concurrent first views write the same rows: the second simply finds them there.
     await session.execute(
-        insert(CasusReferentie).on_conflict_do_nothing(index_elements=["partner", "referentie"]), rijen
+        insert(model).on_conflict_do_nothing(index_elements=["partner", "referentie"]), rijen
     )
 
 
@@ -65,3 +77,25 @@ async def casus_for_referentie(*, session: AsyncSession, partner: str, referenti
         )
     )
     return casus_id
+
+
+async def record_adviesreferenties(
+    *, session: AsyncSession, partner: str, referenties: Mapping[UUID, UUID]
+) -> None:
+    """Record an expert's references to advice questions being shown (intake id -> reference)."""
+    if not referenties:
+        return
+    rijen: list[dict[str, object]] = [
+        {"partner": partner, "referentie": r, "adviesvraag_id": a} for a, r in referenties.items()
+    ]
+    await _insert_nieuw(session, AdviesvraagReferentie, rijen)
+
+
+async def adviesvraag_for_referentie(*, session: AsyncSession, partner: str, referentie: UUID) -> UUID | None:
+    """Intake's advice question behind this expert's reference, or None when it was never shown it."""
+    adviesvraag_id: UUID | None = await session.scalar(
+        sa.select(AdviesvraagReferentie.adviesvraag_id).where(
+            AdviesvraagReferentie.partner == partner, AdviesvraagReferentie.referentie == referentie
+        )
+    )
+    return adviesvraag_id

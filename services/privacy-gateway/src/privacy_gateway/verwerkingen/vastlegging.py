@@ -64,6 +64,9 @@ class Actie:
     INZAGE: Final = "inzage"
     RETENTIE: Final = "retentie"
     WEIGERINGEN_GETELD: Final = "weigeringen_geteld"
+    ADVIESANTWOORD: Final = "adviesantwoord"
+    TERUGKOPPELING: Final = "terugkoppeling"
+    DOELVERZOEK: Final = "doelverzoek"
 
 
 VERWERKINGSACTIVITEITEN: Final[Mapping[str, str]] = {
@@ -76,6 +79,9 @@ VERWERKINGSACTIVITEITEN: Final[Mapping[str, str]] = {
     Actie.INZAGE: "Beantwoorden van een inzageverzoek van een betrokkene (art. 15 AVG)",
     Actie.RETENTIE: "Wissen van identiteitsverzoeken en goedkeuringen na de bewaartermijn",
     Actie.WEIGERINGEN_GETELD: "Tellen van geweigerde verzoeken boven het logbudget van een aanroeper",
+    Actie.ADVIESANTWOORD: "Doorgeven van het antwoord van een expert op een adviesvraag aan intake",
+    Actie.TERUGKOPPELING: "Doorgeven van een terugkoppeling van een convenantpartner over een traject",
+    Actie.DOELVERZOEK: "Doorgeven van het verzoek van een convenantpartner om een vervolgdoel",
 }
 
 #: `doel` of a row with counted denials: they may have named several purposes, or none that exists.

@@ -1,0 +1,1 @@
+"""Advice questions to expert partners: read through the gateway, answered through it, each step logged."""
