@@ -487,10 +487,10 @@ def test_attention_officer_reads_the_policy_and_runs_the_dry_run_for_its_own_mun
 
     # Another municipality's attention officer gets 404, as for a signal that does not exist.
     ander = omgeving.af(ANDERE_GEMEENTE, dienst="privacy-gateway")
-    for signaal in (signaal_id, str(uuid.uuid4())):
+    for vreemd in (signaal_id, str(uuid.uuid4())):
         _ok(
             omgeving.http.post(
-                f"{omgeving.gateway}/v1/beleid/opschalingstoetsen", json={**verzoek, "signaalId": signaal},
+                f"{omgeving.gateway}/v1/beleid/opschalingstoetsen", json={**verzoek, "signaalId": vreemd},
                 headers=ander,
             ),
             404,

@@ -16,8 +16,7 @@ from uuid import UUID
 
 from fastapi import Depends, Path, Request
 from meldroute_common.auth import Claims
-from meldroute_common.beleid import Beleid, CasusFeiten
-from meldroute_common.beleid.engine import TrajectFeiten
+from meldroute_common.beleid import Beleid, CasusFeiten, TrajectFeiten
 from meldroute_common.problems import Forbidden, ServiceUnavailable
 from meldroute_common.sealing import Keyring, SealPublicKey
 from sqlalchemy.exc import SQLAlchemyError

@@ -6,13 +6,13 @@ from datetime import date
 from uuid import UUID
 
 from meldroute_common.schemas import Invoer, Uitvoer
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, JsonValue
 
 from privacy_gateway.casussen.schemas import GrondslagUit, Kenmerken, Kern
 
 _ADVIESVRAAG_ID = "7b3e1f20-9c4d-8a6b-b2e5-1d0c9f8e7a63"
 
-_VOORBEELD = {
+_VOORBEELD: dict[str, JsonValue] = {
     "id": _ADVIESVRAAG_ID,
     "gesteldOp": "2026-10-02",
     "vraag": "Wijzen deze signalen volgens jullie op arbeidsuitbuiting?",

@@ -9,6 +9,7 @@ on it. Every disclosure and every refusal is recorded through the verwerkingenlo
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 from typing import Final
 from uuid import UUID
@@ -16,8 +17,7 @@ from uuid import UUID
 from fastapi import Request
 from fastapi.responses import JSONResponse
 from meldroute_common.auth import Claims
-from meldroute_common.beleid import Beslissing, CasusFeiten, Categorie, decide
-from meldroute_common.beleid.engine import TrajectFeiten
+from meldroute_common.beleid import Beslissing, CasusFeiten, Categorie, TrajectFeiten, decide
 from meldroute_common.paginering import MAX_PAGE_SIZE, CursorCodec
 from meldroute_common.problems import BadGateway, Forbidden, NotFound
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from privacy_gateway.adviezen.schemas import AdviesantwoordUit, AdviesvraagUit, AdviesvragenPagina
 from privacy_gateway.casussen.schemas import GrondslagUit, Kenmerken, Kern
 from privacy_gateway.context import Gateway, organisatie
-from privacy_gateway.intake.schemas import IntakeAdviesvraag
+from privacy_gateway.intake.schemas import IntakeAdviesvraag, IntakeBeleidsfeiten
 from privacy_gateway.referenties.service import adviesvraag_for_referentie, dag, record_adviesreferenties
 from privacy_gateway.verwerkingen.vastlegging import Actie, deny, grondslag_for, record
 
@@ -36,26 +36,34 @@ NIET_GEVONDEN: Final = "Adviesvraag niet gevonden."
 
 #: The categories an advice question can carry at all: the summary, never anything about a person.
 _SAMENVATTING: Final = frozenset({Categorie.KERN, Categorie.KENMERKEN, Categorie.OMSCHRIJVING})
-#: The stage of a signal while advice is asked (before any escalation).
-_FASE: Final = "in_behandeling"
 
 _CURSOR = CursorCodec(velden=(UUID,))
 
 
-def advies_feiten(vraag: IntakeAdviesvraag) -> CasusFeiten:
-    """The facts the policy decides on for a question: one track `advies` to its experts since it was asked."""
+def advies_feiten(vraag: IntakeAdviesvraag, signaal: IntakeBeleidsfeiten) -> CasusFeiten:
+    """The facts the policy decides on for a question: the signal's stage, confidentiality and minors (from
+    intake's policy facts of the signal) and one track `advies` to the experts since the question was asked.
+    The rule for `advies` names the stage `advies_gevraagd`, so once the attention officer has decided the
+    experts read no more."""
     return CasusFeiten(
-        fase=_FASE,
-        vertrouwelijkheidaanduiding=vraag.vertrouwelijkheidaanduiding,
+        fase=signaal.status,
+        vertrouwelijkheidaanduiding=signaal.vertrouwelijkheidaanduiding,
         opgeschaald_op=vraag.gesteld_op,
         trajecten=[TrajectFeiten(doel=ADVIES, ontvangers=frozenset(vraag.experts), sinds=vraag.gesteld_op)],
-        minderjarige_betrokken=vraag.minderjarige_betrokken,
+        minderjarige_betrokken=signaal.minderjarige_betrokken,
         toestemming=False,
     )
 
 
-def _beslissing(gateway: Gateway, *, partner: str, vraag: IntakeAdviesvraag, nu: datetime) -> Beslissing:
-    return decide(beleid=gateway.beleid, partner_id=partner, doel=ADVIES, casus=advies_feiten(vraag), nu=nu)
+async def _beslissing(
+    gateway: Gateway, *, partner: str, vraag: IntakeAdviesvraag, nu: datetime
+) -> Beslissing | None:
+    """The policy's decision on the question for this expert; None when intake no longer knows the signal."""
+    signaal = await gateway.intake.beleidsfeiten(vraag.signaal_id)
+    if signaal is None:
+        return None
+    feiten = advies_feiten(vraag, signaal)
+    return decide(beleid=gateway.beleid, partner_id=partner, doel=ADVIES, casus=feiten, nu=nu)
 
 
 async def list_adviesvragen(
@@ -74,9 +82,10 @@ async def list_adviesvragen(
     nu = datetime.now(UTC)
     vragen = [v for v in await _alle_vragen(gateway, partner=partner) if partner in v.experts]
     referenties = {v.id: gateway.adviesvraag_referentie(partner=partner, adviesvraag_id=v.id) for v in vragen}
-    toegestaan = [
-        (v, b) for v in vragen if (b := _beslissing(gateway, partner=partner, vraag=v, nu=nu)).toegestaan
-    ]
+    beslissingen = await asyncio.gather(
+        *(_beslissing(gateway, partner=partner, vraag=v, nu=nu) for v in vragen)
+    )
+    toegestaan = [(v, b) for v, b in zip(vragen, beslissingen, strict=True) if b is not None and b.toegestaan]
     geordend = sorted(
         (p for p in toegestaan if na is None or str(referenties[p[0].id]) > na),
         key=lambda p: str(referenties[p[0].id]),
@@ -128,13 +137,15 @@ async def _vraag_of_weigering(
     basis = {"organisatie": partner, "gebruiker": claims.sub}
     intern = await adviesvraag_for_referentie(session=session, partner=partner, referentie=referentie)
     vraag = None if intern is None else await gateway.intake.adviesvraag(intern)
-    if vraag is None or partner not in vraag.experts:
+    beslissing = None
+    if vraag is not None and partner in vraag.experts:
+        beslissing = await _beslissing(gateway, partner=partner, vraag=vraag, nu=nu)
+    if vraag is None or beslissing is None:
         return await deny(
             session=session, gateway=gateway, request=request, probleem=NotFound(NIET_GEVONDEN), doel=ADVIES,
             casus_id=None if vraag is None else vraag.signaal_id, referentie=referentie,
             vertrouwelijkheid="vertrouwelijk", detail={**basis, "reden": "onbekend_of_niet_gedeeld"}, nu=nu,
         )  # fmt: skip
-    beslissing = _beslissing(gateway, partner=partner, vraag=vraag, nu=nu)
     if not beslissing.toegestaan:
         assert beslissing.reden is not None
         return await deny(
@@ -144,7 +155,7 @@ async def _vraag_of_weigering(
                 extra={"reden": beslissing.reden.code.value},
             ),
             doel=ADVIES, beslissing=beslissing, casus_id=vraag.signaal_id, referentie=referentie,
-            vertrouwelijkheid=vraag.vertrouwelijkheidaanduiding,
+            vertrouwelijkheid="vertrouwelijk",
             detail={**basis, "adviesvraag": str(vraag.id), "reden": beslissing.reden.code.value,
                     "regelId": beslissing.regel_id},
             nu=nu,
@@ -195,7 +206,7 @@ async def answer_adviesvraag(
         session=session, gateway=gateway, request=request, actie=Actie.ADVIESANTWOORD, doel=ADVIES,
         grondslag=grondslag_for(gateway=gateway, beslissing=beslissing, doel=ADVIES), afnemer=None,
         betrokkenen=[], casus_id=vraag.signaal_id, referentie=referentie,
-        vertrouwelijkheid=vraag.vertrouwelijkheidaanduiding,
+        vertrouwelijkheid="vertrouwelijk",
         detail={"organisatie": partner, "gebruiker": claims.sub, "adviesvraag": str(vraag.id),
                 "regelId": beslissing.regel_id},
         nu=nu,
@@ -226,7 +237,7 @@ async def _record_verstrekking(
         session=session, gateway=gateway, request=request, actie=Actie.VERSTREKKING, doel=ADVIES,
         grondslag=grondslag_for(gateway=gateway, beslissing=beslissing, doel=ADVIES), afnemer=partner,
         betrokkenen=[], casus_id=vraag.signaal_id, referentie=referentie,
-        vertrouwelijkheid=vraag.vertrouwelijkheidaanduiding,
+        vertrouwelijkheid="vertrouwelijk",
         detail={"organisatie": partner, "gebruiker": claims.sub, "adviesvraag": str(vraag.id),
                 "categorieen": sorted(c.value for c in _verstrekt(beslissing)), "regelId": beslissing.regel_id},
         nu=nu,

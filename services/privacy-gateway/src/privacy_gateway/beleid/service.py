@@ -14,8 +14,7 @@ from typing import Final
 
 from fastapi import Request
 from meldroute_common.auth import Claims
-from meldroute_common.beleid import Beslissing, CasusFeiten, Categorie, decide
-from meldroute_common.beleid.engine import TrajectFeiten
+from meldroute_common.beleid import Beslissing, CasusFeiten, Categorie, TrajectFeiten, decide
 from meldroute_common.problems import Forbidden, NotFound
 from sqlalchemy.ext.asyncio import AsyncSession
 

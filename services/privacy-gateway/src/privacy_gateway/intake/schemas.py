@@ -135,8 +135,6 @@ class IntakeAdviesvraag(_IntakeModel):
     kenmerken: IntakeKenmerken
     omschrijving: str | None = None
     antwoorden: list[IntakeAdviesantwoord] = Field(default_factory=list)
-    vertrouwelijkheidaanduiding: str = "vertrouwelijk"
-    minderjarige_betrokken: bool = True  # unknown counts as the stricter case
 
 
 class IntakeAdviesvragenPagina(_IntakeModel):
