@@ -22,16 +22,22 @@ from .conftest import OPSCHALING
 Kop = Callable[..., dict[str, str]]
 
 _VERSIES = Path(__file__).parents[1] / "migrations" / "versions"
-_MIGRATIE = "20261201_0004"
+#: The migrations that switch statistics off, each for the columns it lists in `GEVOELIGE_KOLOMMEN`.
+_MIGRATIES = ("20261201_0004", "20261201_0005")
 
 
 def _migratie_kolommen() -> set[tuple[str, str]]:
-    pad = next(_VERSIES.glob(f"{_MIGRATIE}_*.py"))
-    spec = importlib.util.spec_from_file_location("migratie_statistieken", pad)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return {(t, k) for t, ks in module.GEVOELIGE_KOLOMMEN.items() for k in ks}
+    kolommen: set[tuple[str, str]] = set()
+    for migratie in _MIGRATIES:
+        pad = next(_VERSIES.glob(f"{migratie}_*.py"))
+        spec = importlib.util.spec_from_file_location(f"migratie_{migratie}", pad)
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        nieuw = {(t, k) for t, ks in module.GEVOELIGE_KOLOMMEN.items() for k in ks}
+        assert not nieuw & kolommen, f"{migratie} lists a column again"
+        kolommen |= nieuw
+    return kolommen
 
 
 def _gemarkeerd() -> set[tuple[str, str]]:

@@ -11,6 +11,9 @@ from meldroute_common.settings import ServiceSettings, load_settings
 from pydantic import Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
+#: The example covenant policy in the repository, which the privacy gateway enforces by default too.
+VOORBEELDBELEID = Path(__file__).resolve().parents[3] / "privacy-gateway" / "policies" / "riec-oost-nederland.yaml"
+
 
 class IntakeSettings(ServiceSettings):
     model_config = SettingsConfigDict(
@@ -50,6 +53,11 @@ class IntakeSettings(ServiceSettings):
     reporting_token_audience: str | None = Field(
         default=None,
         description="`audience` parameter of the token request for reporting, for providers that want one.",
+    )
+    policy_file: Path = Field(
+        default=VOORBEELDBELEID,
+        description="The covenant policy (YAML) escalations, tracks and advice are checked against before "
+        "anything is stored; the same file as the privacy gateway's GATEWAY_POLICY_FILE.",
     )
     gemeenten: list[str] | None = Field(
         default=None,

@@ -11,6 +11,8 @@ from meldroute_common.catalogus import Catalogus
 from meldroute_common.problems import BadRequest, InvalidParam
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from meldroute_common.beleid import Beleid
+
 from intake_api.config import IntakeSettings
 from intake_api.sleutels import Sleutels
 
@@ -35,12 +37,23 @@ def _settings(request: Request) -> IntakeSettings:
     return settings
 
 
+def _beleid(request: Request) -> Beleid:
+    beleid: Beleid = request.app.state.beleid
+    return beleid
+
+
+BeleidDep = Annotated[Beleid, Depends(_beleid)]
 CatalogusDep = Annotated[Catalogus, Depends(_catalogus)]
 SleutelsDep = Annotated[Sleutels, Depends(_sleutels)]
 SessionMaker = Annotated[async_sessionmaker[AsyncSession], Depends(_maker)]
 SettingsDep = Annotated[IntakeSettings, Depends(_settings)]
 
 SignaalId = Annotated[UUID, Path(alias="signaalId", description="Id of the signal.")]
+TrajectId = Annotated[UUID, Path(alias="trajectId", description="Id of the track.")]
+VerzoekId = Annotated[UUID, Path(alias="verzoekId", description="Id of the request for a follow-on purpose.")]
+BetrokkeneId = Annotated[UUID, Path(alias="betrokkeneId", description="Id of the betrokkene.")]
+ToestemmingId = Annotated[UUID, Path(alias="toestemmingId", description="Id of the consent record.")]
+AdviesvraagId = Annotated[UUID, Path(alias="adviesvraagId", description="Id of the advice question.")]
 IfMatch = Annotated[
     str | None,
     Header(alias="If-Match", max_length=64, description="The ETag of the signal the decision is made on."),

@@ -6,9 +6,11 @@ from collections.abc import Awaitable, Callable
 
 from fastapi import FastAPI
 from meldroute_common.app import StartupHook, build_app
+from meldroute_common.beleid import load_policy
 from meldroute_common.catalogus import standaard_catalogus
 
 from intake_api import __version__
+from intake_api.adviezen.router import router as adviezen_router
 from intake_api.beoordelingen.router import router as beoordelingen_router
 from intake_api.catalogus.router import router as catalogus_router
 from intake_api.config import IntakeSettings, get_settings
@@ -17,6 +19,8 @@ from intake_api.outbox.relay import start_relay
 from intake_api.retentie.service import start_retentietaak
 from intake_api.signalen.router import router as signalen_router
 from intake_api.sleutels import load_sleutels, sleutelbestanden
+from intake_api.toestemmingen.router import router as toestemmingen_router
+from intake_api.trajecten.router import router as trajecten_router
 
 
 async def _sleutels_laden(app: FastAPI) -> Callable[[], Awaitable[None]] | None:
@@ -35,11 +39,17 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
         "verzegeld voor de privacy-gateway en gepseudonimiseerd. De aandachtsfunctionaris beoordeelt het signaal "
         "en kan het opschalen naar partners.",
         version=__version__,
-        routers=[catalogus_router, signalen_router, beoordelingen_router, intern_router],
+        routers=[
+            catalogus_router, signalen_router, beoordelingen_router, adviezen_router, trajecten_router,
+            toestemmingen_router, intern_router,
+        ],  # fmt: skip
         openapi_tags=[
             {"name": "catalogus", "description": "Codelijsten voor formulieren."},
             {"name": "signalen", "description": "Signalen vastleggen en (gepseudonimiseerd) inzien."},
             {"name": "beoordelingen", "description": "Beoordelen, doorverwijzen en opschalen."},
+            {"name": "adviezen", "description": "Experts om advies vragen vóór het opschalen."},
+            {"name": "trajecten", "description": "Trajecten van een casus en vervolgdoelen van partners."},
+            {"name": "toestemmingen", "description": "Toestemming per slachtoffer, met intrekking."},
             {"name": "intern", "description": "Alleen voor de privacy-gateway (scope intake:intern)."},
         ],
         on_startup=hooks,
@@ -47,5 +57,7 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     )
     catalogus = standaard_catalogus(gemeenten=settings.gemeenten)
     app.state.catalogus = catalogus
+    # The same covenant policy the privacy gateway enforces: escalations are checked against it first.
+    app.state.beleid = load_policy(settings.policy_file)
     app.state.catalogus_json = catalogus.model_dump(mode="json")
     return app

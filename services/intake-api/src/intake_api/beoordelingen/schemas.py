@@ -16,6 +16,20 @@ Besluit = Literal[
 _ID = r"^[a-z0-9][a-z0-9_-]{0,63}$"
 
 
+PartnerId = Annotated[str, Field(json_schema_extra={"pattern": _ID})]
+
+
+class TrajectInvoer(Invoer):
+    """One track of an escalation: a purpose and its recipient partners (both from the covenant policy)."""
+
+    doel: str = Field(
+        pattern=_ID, description="Purpose of the track (`doelen[].id` of the privacy gateway's `GET /v1/beleid`)."
+    )
+    partners: list[PartnerId] = Field(
+        min_length=1, max_length=20, description="Recipient partner ids (`partners[].id` of the policy), each once."
+    )
+
+
 class BeoordelingInvoer(Invoer):
     """A decision on a signal: the new status and why; referral and escalation name where it goes."""
 
@@ -46,7 +60,15 @@ class BeoordelingInvoer(Invoer):
         default=None,
         description="Referral domain from the catalogue's doorverwijsdomeinen (doorverwezen_ander_domein only).",
     )
-    partners: list[Annotated[str, Field(json_schema_extra={"pattern": _ID})]] | None = Field(
+    trajecten: list[TrajectInvoer] | None = Field(
+        default=None,
+        min_length=1,
+        max_length=5,
+        description="The tracks of the case, each a purpose with its partners (opgeschaald only; or the short "
+        "form `partners` + `doel` for one track, not both). Every partner and purpose is checked against the "
+        "covenant policy before anything is stored.",
+    )
+    partners: list[PartnerId] | None = Field(
         default=None,
         min_length=1,
         max_length=20,

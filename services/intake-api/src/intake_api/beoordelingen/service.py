@@ -1,10 +1,12 @@
 """The triage state machine and its one way of changing a signal's status.
 
     ontvangen ──► in_behandeling ──► afgesloten_geen_mensenhandel
-                                 ├─► doorverwezen_ander_domein   (naming a referral domain)
-                                 └─► opgeschaald                 (partners and purpose; a casus)
+                   ▲   │         ├─► doorverwezen_ander_domein   (naming a referral domain)
+                   │   ▼         └─► opgeschaald                 (one or more tracks; a casus)
+               advies_gevraagd                                   (by asking advice; back by a decision)
 
-The three outcomes are final. A decision names the version it was made on; the update is conditional
+The three outcomes are final as statuses; an escalated case stays open for work on its tracks.
+Every (partner, purpose) of an escalation is checked against the covenant policy before anything is stored. A decision names the version it was made on; the update is conditional
 on that version (`UPDATE ... WHERE versie = :v`), so of two officers deciding at once one wins and the
 other gets 412, on PostgreSQL as on SQLite. Every change is written to the history (who, when, why)
 and as an anonymous event to the outbox, in the same transaction.
@@ -19,23 +21,25 @@ from typing import ClassVar
 from uuid import UUID
 
 import sqlalchemy as sa
+from meldroute_common.beleid import Beleid
 from meldroute_common.catalogus import Catalogus
 from meldroute_common.problems import BadRequest, Conflict, InvalidParam, PreconditionFailed, Problem
-from meldroute_common.scrubbing import scrub_text
-from meldroute_common.sealing import SealContext, seal
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from intake_api.beoordelingen.schemas import BeoordelingInvoer
-from intake_api.models import CasusPartner, HistorieRegel, Schoonmerk, Signaal, ToelichtingOrigineel
+from intake_api.beoordelingen.schemas import BeoordelingInvoer, TrajectInvoer
+from intake_api.beleidstoets import OpschalingsVraag, check_opschaling
+from intake_api.historie import record_wijziging, scrub_toelichting, seal_toelichting
+from intake_api.models import HistorieRegel, Signaal
 from intake_api.outbox.service import record_gebeurtenis
-from intake_api.pseudonimisering.pseudoniem import schoonmerk_lookup, schoonmerk_sleutel
 from intake_api.signalen.service import get_betrokkenen, get_signaal
 from intake_api.sleutels import Sleutels
+from intake_api.trajecten.service import add_traject
 
 #: Allowed moves: status → the statuses it may become.
 OVERGANGEN: dict[str, tuple[str, ...]] = {
     "ontvangen": ("in_behandeling",),
     "in_behandeling": ("afgesloten_geen_mensenhandel", "doorverwezen_ander_domein", "opgeschaald"),
+    "advies_gevraagd": ("in_behandeling",),
     "afgesloten_geen_mensenhandel": (),
     "doorverwezen_ander_domein": (),
     "opgeschaald": (),
@@ -52,6 +56,24 @@ class PreconditionRequired(Problem):
     title: ClassVar[str] = "Voorwaarde vereist"
 
 
+def trajecten_van(invoer: BeoordelingInvoer) -> list[tuple[str, TrajectInvoer]]:
+    """The escalation's tracks with the path of each in the request (`trajecten[0]`, or `` for the short form)."""
+    if invoer.trajecten:
+        return [(f"trajecten[{i}].", t) for i, t in enumerate(invoer.trajecten)]
+    if invoer.partners and invoer.doel is not None:
+        return [("", TrajectInvoer(doel=invoer.doel, partners=list(invoer.partners)))]
+    return []
+
+
+def check_partners(fouten: list[InvalidParam], pad: str, partners: list[str]) -> None:
+    """Partner ids shaped like ids, each once."""
+    for index, partner in enumerate(partners):
+        if not _PARTNER.fullmatch(partner):
+            fouten.append(InvalidParam(name=f"{pad}partners[{index}]", reason="Geen partner-id."))
+    if len(set(partners)) != len(partners):
+        fouten.append(InvalidParam(name=f"{pad}partners", reason="Een partner staat er twee keer in."))
+
+
 def _controleer(invoer: BeoordelingInvoer, catalogus: Catalogus) -> None:
     fouten: list[InvalidParam] = []
     doorverwijzing = invoer.status == "doorverwezen_ander_domein"
@@ -64,62 +86,33 @@ def _controleer(invoer: BeoordelingInvoer, catalogus: Catalogus) -> None:
     elif invoer.doorverwezen_naar is not None:
         fouten.append(InvalidParam(name="doorverwezenNaar", reason="Alleen bij doorverwezen_ander_domein."))
     if opschaling:
-        if not invoer.partners:
-            fouten.append(InvalidParam(name="partners", reason="Verplicht bij opschalen."))
-        if invoer.doel is None:
-            fouten.append(InvalidParam(name="doel", reason="Verplicht bij opschalen."))
-        for index, partner in enumerate(invoer.partners or []):
-            if not _PARTNER.fullmatch(partner):
-                fouten.append(InvalidParam(name=f"partners[{index}]", reason="Geen partner-id."))
-        if invoer.partners and len(set(invoer.partners)) != len(invoer.partners):
-            fouten.append(InvalidParam(name="partners", reason="Een partner staat er twee keer in."))
+        kort = invoer.partners is not None or invoer.doel is not None
+        if invoer.trajecten is not None and kort:
+            fouten.append(
+                InvalidParam(name="trajecten", reason="Geef trajecten, of partners en doel, niet allebei.")
+            )
+        elif invoer.trajecten is None:
+            if not invoer.partners:
+                fouten.append(InvalidParam(name="partners", reason="Verplicht bij opschalen (of geef trajecten)."))
+            if invoer.doel is None:
+                fouten.append(InvalidParam(name="doel", reason="Verplicht bij opschalen (of geef trajecten)."))
+        gezien: set[str] = set()
+        for pad, traject in trajecten_van(invoer):
+            check_partners(fouten, pad, traject.partners)
+            if traject.doel in gezien:
+                fouten.append(InvalidParam(name=f"{pad}doel", reason="Een traject met dit doel staat er al."))
+            gezien.add(traject.doel)
     else:
         for naam, waarde in (
             ("partners", invoer.partners),
             ("doel", invoer.doel),
+            ("trajecten", invoer.trajecten),
             ("vertrouwelijkheidaanduiding", invoer.vertrouwelijkheidaanduiding),
         ):
             if waarde is not None:
                 fouten.append(InvalidParam(name=naam, reason="Alleen bij opgeschaald."))
     if fouten:
         raise BadRequest("De beoordeling is ongeldig; zie invalidParams.", invalid_params=fouten)
-
-
-async def scrub_toelichting(
-    *, session: AsyncSession, signaal_id: UUID, tekst: str, sleutels: Sleutels
-) -> str:
-    """The note with identifiers replaced, the signal's own betrokkenen included (through their scrub marks:
-    intake cannot read their names, only recognise them)."""
-    merken = set(await session.scalars(sa.select(Schoonmerk.merk).where(Schoonmerk.signaal_id == signaal_id)))
-    lookup = schoonmerk_lookup(sleutel=schoonmerk_sleutel(sleutels.link_sleutel), merken=merken)
-    return scrub_text(tekst, lookup=lookup).text
-
-
-async def seal_toelichting(
-    *,
-    session: AsyncSession,
-    signaal: Signaal,
-    historie_id: UUID,
-    volgnummer: int,
-    tekst: str,
-    sleutels: Sleutels,
-) -> None:
-    """Seal the note's original to the gateway, unless the signal's retention period has already purged it."""
-    if signaal.gewist_op is not None or not tekst:
-        return
-    session.add(
-        ToelichtingOrigineel(
-            historie_id=historie_id,
-            signaal_id=signaal.id,
-            verzegeld=seal(
-                plaintext=tekst.encode(),
-                ontvanger=sleutels.gateway,
-                context=SealContext(
-                    signaal_id=signaal.id, betrokkene_id=None, veld=f"toelichting.{volgnummer}"
-                ),
-            ),
-        )
-    )
 
 
 async def record_beoordeling(
@@ -132,6 +125,7 @@ async def record_beoordeling(
     door: str,
     catalogus: Catalogus,
     sleutels: Sleutels,
+    beleid: Beleid,
     nu: datetime,
 ) -> Signaal:
     """Apply a decision. 404 another municipality's or an unknown signal, 400 invalid fields, 428 no
@@ -158,6 +152,21 @@ async def record_beoordeling(
         )
 
     opschaling = invoer.status == "opgeschaald"
+    trajecten = trajecten_van(invoer)
+    vertrouwelijkheid = invoer.vertrouwelijkheidaanduiding or STANDAARD_VERTROUWELIJKHEID
+    if opschaling:
+        # Every (partner, purpose) against the covenant before anything is stored.
+        check_opschaling(
+            beleid=beleid,
+            vragen=[
+                OpschalingsVraag(partner=p, doel=t.doel, partner_veld=f"{pad}partners[{i}]", doel_veld=f"{pad}doel")
+                for pad, t in trajecten
+                for i, p in enumerate(t.partners)
+            ],
+            vertrouwelijkheidaanduiding=vertrouwelijkheid,
+            nu=nu,
+        )
+    alle_partners = list(dict.fromkeys(p for _, t in trajecten for p in t.partners))
     waarden: dict[str, object] = {
         "status": invoer.status,
         "versie": versie + 1,
@@ -168,9 +177,9 @@ async def record_beoordeling(
     if opschaling:
         waarden |= {
             "opgeschaald_op": nu,
-            "partners": list(invoer.partners or []),
-            "doel": invoer.doel,
-            "vertrouwelijkheidaanduiding": invoer.vertrouwelijkheidaanduiding or STANDAARD_VERTROUWELIJKHEID,
+            "partners": alle_partners,
+            "doel": trajecten[0][1].doel,
+            "vertrouwelijkheidaanduiding": vertrouwelijkheid,
         }
     resultaat = await session.execute(
         sa.update(Signaal)
@@ -189,9 +198,9 @@ async def record_beoordeling(
         details |= {
             "partners": signaal.partners,
             "doel": signaal.doel,
+            "trajecten": [{"doel": t.doel, "partners": list(t.partners)} for _, t in trajecten],
             "vertrouwelijkheidaanduiding": signaal.vertrouwelijkheidaanduiding,
         }
-        session.add_all(CasusPartner(signaal_id=signaal.id, partner=p) for p in invoer.partners or [])
     historie_id = uuid.uuid4()
     session.add(
         HistorieRegel(
@@ -223,5 +232,7 @@ async def record_beoordeling(
         nu=nu,
         uitkomst=invoer.status,
     )
+    for _, traject in trajecten:
+        await add_traject(session=session, signaal=signaal, doel=traject.doel, partners=traject.partners, door=door, nu=nu)
     await session.flush()
     return signaal

@@ -10,9 +10,15 @@ from meldroute_common.db import Session
 from meldroute_common.paginering import DEFAULT_PAGE_SIZE, Cursor, PageSize
 from meldroute_common.ratelimit import RATE_LIMITED, rate_limited
 
-from intake_api.deps import SignaalId, SleutelsDep
+from intake_api.adviezen import schemas as advies_schemas
+from intake_api.adviezen import service as adviezen
+from intake_api.deps import AdviesvraagId, CatalogusDep, SignaalId, SleutelsDep
 from intake_api.intern import schemas, service
+from intake_api.terugkoppelingen import schemas as terugkoppeling_schemas
+from intake_api.terugkoppelingen import service as terugkoppelingen
+from intake_api.tijd import nu
 from intake_api.toegang.service import Actie, log_toegang
+from intake_api.trajecten import service as trajecten
 
 #: Every internal operation is counted per client under `INTAKE_INTERN_RATE_LIMIT`.
 router = APIRouter(
@@ -76,3 +82,133 @@ async def intern_pseudoniem_bepalen(
     daaraan gekoppeld zijn: wie ooit met BSN én naam en geboortedatum is vastgelegd, wordt met beide
     gevonden. Een ongeldig BSN is 400. Er wordt niets opgeslagen of gelogd over de persoon."""
     return await service.get_pseudoniem(session=session, verzoek=verzoek, sleutel=sleutels.link_sleutel)
+
+
+@router.get(
+    "/signalen/{signaalId}/beleidsfeiten",
+    operation_id="internBeleidsfeitenOphalen",
+    summary="De feiten waarop het beleid beslist, voor een signaal in elke status (intern)",
+    response_model=schemas.Beleidsfeiten,
+    openapi_extra=RATE_LIMITED,
+)
+async def intern_beleidsfeiten_ophalen(
+    signaal_id: SignaalId, claims: IntakeIntern, session: Session
+) -> schemas.Beleidsfeiten:
+    """Gemeente, status, vertrouwelijkheidaanduiding (standaard vertrouwelijk zolang niet opgeschaald),
+    minderjarige betrokken, toestemming en trajecten: voor de proeftoets van de aandachtsfunctionaris vóór
+    het opschalen. Geen inhoud van het signaal. Onbekend is 404."""
+    feiten = await service.get_beleidsfeiten(session=session, signaal_id=signaal_id)
+    await log_toegang(session=session, claims=claims, signaal_id=feiten.id, actie=Actie.beleidsfeiten_gelezen_intern)
+    return feiten
+
+
+@router.get(
+    "/adviesvragen",
+    operation_id="internAdviesvragenZoeken",
+    summary="Adviesvragen (intern)",
+    response_model=advies_schemas.AdviesvragenPagina,
+    openapi_extra=RATE_LIMITED,
+)
+async def intern_adviesvragen_zoeken(
+    claims: IntakeIntern,
+    session: Session,
+    partner: Annotated[str | None, Query(max_length=64, description="Only questions to this expert.")] = None,
+    page_size: PageSize = DEFAULT_PAGE_SIZE,
+    cursor: Cursor = None,
+) -> advies_schemas.AdviesvragenPagina:
+    """Adviesvragen, nieuwste eerst, met de gepseudonimiseerde samenvatting (kern, kenmerken, geschoonde
+    omschrijving en vraag); optioneel alleen die aan `partner`. Alleen voor de privacy-gateway."""
+    return await adviezen.list_adviesvragen(session=session, partner=partner, page_size=page_size, cursor=cursor)
+
+
+@router.get(
+    "/adviesvragen/{adviesvraagId}",
+    operation_id="internAdviesvraagOphalen",
+    summary="Eén adviesvraag (intern)",
+    response_model=advies_schemas.AdviesvraagIntern,
+    openapi_extra=RATE_LIMITED,
+)
+async def intern_adviesvraag_ophalen(
+    adviesvraag_id: AdviesvraagId, claims: IntakeIntern, session: Session
+) -> advies_schemas.AdviesvraagIntern:
+    """Eén adviesvraag met de samenvatting en wie al antwoordde. Onbekend is 404."""
+    vraag = await adviezen.get_adviesvraag(session=session, vraag_id=adviesvraag_id)
+    await log_toegang(session=session, claims=claims, signaal_id=vraag.signaal_id, actie=Actie.adviesvraag_gelezen_intern)
+    return vraag
+
+
+@router.post(
+    "/adviesvragen/{adviesvraagId}/antwoorden",
+    operation_id="internAdviesBeantwoorden",
+    summary="Het antwoord van een expert vastleggen (intern)",
+    status_code=201,
+    response_model=advies_schemas.AntwoordVastgelegd,
+    openapi_extra=RATE_LIMITED,
+    responses={404: {"description": "Onbekende vraag, of de partner is er geen expert van."}},
+)
+async def intern_advies_beantwoorden(
+    adviesvraag_id: AdviesvraagId,
+    invoer: advies_schemas.AntwoordInvoer,
+    claims: IntakeIntern,
+    session: Session,
+    sleutels: SleutelsDep,
+) -> advies_schemas.AntwoordVastgelegd:
+    """Legt het antwoord van een expert vast (herkenbare gegevens vervangen, het origineel verzegeld)."""
+    return await adviezen.record_antwoord(
+        session=session, vraag_id=adviesvraag_id, invoer=invoer, sleutels=sleutels, nu=nu()
+    )
+
+
+@router.post(
+    "/casussen/{signaalId}/terugkoppelingen",
+    operation_id="internTerugkoppelingVastleggen",
+    summary="De terugkoppeling van een partner vastleggen (intern)",
+    status_code=201,
+    response_model=terugkoppeling_schemas.TerugkoppelingVastgelegd,
+    openapi_extra=RATE_LIMITED,
+    responses={
+        400: {"description": "Een onbekende code, of een aanvulling die ontbreekt of niet hoort; het veld wordt genoemd."},
+        404: {"description": "Onbekende casus, of de partner zit niet in een lopend traject met dit doel."},
+    },
+)  # fmt: skip
+async def intern_terugkoppeling_vastleggen(
+    signaal_id: SignaalId,
+    invoer: terugkoppeling_schemas.TerugkoppelingInvoer,
+    claims: IntakeIntern,
+    session: Session,
+    catalogus: CatalogusDep,
+    sleutels: SleutelsDep,
+) -> terugkoppeling_schemas.TerugkoppelingVastgelegd:
+    """Legt een terugkoppeling vast op het traject van de partner met dit doel (codes uit de catalogus:
+    `reden` bij geen_vervolg, `opvangvorm` bij opvang_geregeld, `maatregel` bij bestuurlijke_maatregel).
+    De eerste terugkoppeling op een traject zet het op lopend."""
+    return await terugkoppelingen.record_terugkoppeling(
+        session=session, signaal_id=signaal_id, invoer=invoer, catalogus=catalogus, sleutels=sleutels, nu=nu()
+    )
+
+
+@router.post(
+    "/casussen/{signaalId}/doelverzoeken",
+    operation_id="internDoelverzoekIndienen",
+    summary="Het verzoek van een partner om een vervolgdoel (intern)",
+    status_code=201,
+    response_model=schemas.DoelverzoekIngediend,
+    openapi_extra=RATE_LIMITED,
+    responses={
+        404: {"description": "Onbekende casus, of de partner zit er niet in."},
+        409: {"description": "De partner heeft al een lopend traject met dit doel."},
+    },
+)
+async def intern_doelverzoek_indienen(
+    signaal_id: SignaalId,
+    invoer: schemas.DoelverzoekInvoer,
+    claims: IntakeIntern,
+    session: Session,
+    sleutels: SleutelsDep,
+) -> schemas.DoelverzoekIngediend:
+    """Legt het verzoek van een partner om een vervolgdoel vast; de aandachtsfunctionaris besluit erover."""
+    verzoek = await trajecten.record_doelverzoek(
+        session=session, signaal_id=signaal_id, partner=invoer.partner, door=invoer.door, doel=invoer.doel,
+        reden=invoer.reden, sleutels=sleutels, nu=nu(),
+    )  # fmt: skip
+    return schemas.DoelverzoekIngediend(id=verzoek.id, status=verzoek.status)

@@ -9,7 +9,7 @@ from meldroute_common.schemas import Invoer, Uitvoer
 from meldroute_common.typen import Datum
 from pydantic import ConfigDict, Field, JsonValue
 
-from intake_api.signalen.schemas import Rol, Vertrouwelijkheidaanduiding
+from intake_api.signalen.schemas import Kenmerken, Kern, Rol, Status, TrajectStatus, Vertrouwelijkheidaanduiding
 
 _ID = "3f1c2b7a-9d4e-4f0a-8b6c-2e5d7a9c1f30"
 _VOORBEELD_CASUS: dict[str, JsonValue] = {
@@ -23,6 +23,15 @@ _VOORBEELD_CASUS: dict[str, JsonValue] = {
     "vertrouwelijkheidaanduiding": "vertrouwelijk",
     "toestemming": False,
     "minderjarigeBetrokken": False,
+    "trajecten": [
+        {
+            "id": "8e9f0a1b-2c3d-4e5f-8a6b-7c8d9e0f1a2b",
+            "doel": "casusoverleg",
+            "status": "open",
+            "partners": ["riec-oost-nederland"],
+            "sinds": "2026-10-08T14:00:00Z",
+        }
+    ],
     "kern": {
         "gemeenteCode": "GM1509",
         "melderDomein": "toezicht",
@@ -35,18 +44,14 @@ _VOORBEELD_CASUS: dict[str, JsonValue] = {
 }
 
 
-class Kern(Uitvoer):
-    gemeente_code: str
-    melder_domein: str
-    waargenomen_op: date
-    ontvangen_op: datetime
-    uitbuitingsvormen: list[str]
+class CasusTraject(Uitvoer):
+    """A track as the gateway decides on it: purpose, status, recipients, and since when it runs."""
 
-
-class Kenmerken(Uitvoer):
-    indicatoren: list[str]
-    sector: str
-    locatietype: str
+    id: UUID
+    doel: str
+    status: TrajectStatus
+    partners: list[str]
+    sinds: datetime = Field(description="When the track was opened (the access window counts from it).")
 
 
 class CasusBetrokkene(Uitvoer):
@@ -59,6 +64,9 @@ class CasusBetrokkene(Uitvoer):
     geslacht: str
     nationaliteitsgroep: str
     gekoppelde_signalen: int = Field(ge=0, description="Other signals in the region sharing the pseudonym.")
+    toestemming: bool = Field(
+        default=False, description="A victim's valid consent now (its latest record given and not withdrawn)."
+    )
 
 
 class CasusBetrokkeneVerzegeld(CasusBetrokkene):
@@ -73,11 +81,12 @@ class _CasusBasis(Uitvoer):
     status: str
     fase: str
     opgeschaald_op: datetime
-    partners: list[str]
-    doel: str
+    partners: list[str] = Field(description="Every partner of any track (the union).")
+    doel: str = Field(description="The purpose of the first track.")
     vertrouwelijkheidaanduiding: Vertrouwelijkheidaanduiding
-    toestemming: bool
+    toestemming: bool = Field(description="Some victim of the case has a valid consent now.")
     minderjarige_betrokken: bool
+    trajecten: list[CasusTraject] = Field(description="The case's tracks, in order.")
     kern: Kern
     kenmerken: Kenmerken
     omschrijving: str = Field(description="The scrubbed description (the sealed original is not served).")
@@ -152,3 +161,64 @@ class Pseudoniem(Uitvoer):
         description="Every link pseudonym of the person as intake knows them (this one included), sorted: "
         "of the BSN and of name + birth date, linked through any signal that recorded both."
     )
+
+
+class Beleidsfeiten(Uitvoer):
+    """What the policy decides on for a signal in any status: the attention officer's dry-run before escalating."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": _ID,
+                    "gemeenteCode": "GM1509",
+                    "status": "in_behandeling",
+                    "vertrouwelijkheidaanduiding": "vertrouwelijk",
+                    "minderjarigeBetrokken": False,
+                    "toestemming": False,
+                    "trajecten": [],
+                }
+            ]
+        }
+    )
+
+    id: UUID
+    gemeente_code: str
+    status: Status
+    vertrouwelijkheidaanduiding: Vertrouwelijkheidaanduiding = Field(
+        description="The case's; vertrouwelijk (the default of an escalation) when not escalated."
+    )
+    minderjarige_betrokken: bool
+    toestemming: bool
+    trajecten: list[CasusTraject]
+
+
+class DoelverzoekInvoer(Invoer):
+    """A partner's request for a follow-on purpose, forwarded by the gateway."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "partner": "politie-oost-nederland",
+                    "door": "rechercheur-1",
+                    "doel": "strafrechtelijk_onderzoek",
+                    "reden": "Het casusoverleg adviseert een opsporingsonderzoek.",
+                }
+            ]
+        }
+    )
+
+    partner: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$", description="The partner asking (on the case).")
+    door: str = Field(min_length=1, max_length=200, description="Subject of the partner's user.")
+    doel: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$", description="The purpose asked for.")
+    reden: str = Field(min_length=1, max_length=4000, description="Why; identifiers are replaced.")
+
+
+class DoelverzoekIngediend(Uitvoer):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"id": "2b3c4d5e-6f7a-4b8c-9d0e-1f2a3b4c5d6e", "status": "gevraagd"}]}
+    )
+
+    id: UUID
+    status: str = Field(description="gevraagd: the attention officer decides.")

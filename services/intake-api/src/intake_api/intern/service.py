@@ -16,10 +16,51 @@ from intake_api.paginering import signalen_pagina
 from intake_api.pseudonimisering.bsn import InvalidBsnError
 from intake_api.pseudonimisering.pseudoniem import link_pseudoniemen
 from intake_api.signalen.koppeling import pseudoniemen_van_persoon
+from intake_api.signalen.onderdelen import geldige_toestemming, read_toestemmingen, read_trajecten
 from intake_api.signalen.service import find_gekoppelde_signalen
 from intake_api.tijd import utc
 
 MINDERJARIGE_INDICATOR = "minderjarige-betrokken"
+STANDAARD_VERTROUWELIJKHEID = "vertrouwelijk"
+
+
+class _Feiten:
+    """What the policy needs beyond the signal row, read for a page of signals at once."""
+
+    def __init__(
+        self,
+        trajecten: dict[UUID, list[schemas.CasusTraject]],
+        toestemming: dict[UUID, bool],
+    ) -> None:
+        self.trajecten = trajecten
+        self.toestemming = toestemming
+
+    def casus_toestemming(self, betrokkenen: Iterable[Betrokkene]) -> bool:
+        return any(b.rol == "slachtoffer" and self.toestemming.get(b.id, False) for b in betrokkenen)
+
+
+async def _feiten(
+    *, session: AsyncSession, signaal_ids: Sequence[UUID], betrokkenen: Iterable[Betrokkene]
+) -> _Feiten:
+    trajecten = await read_trajecten(session=session, signaal_ids=signaal_ids)
+    toestemmingen = await read_toestemmingen(session=session, betrokkene_ids=[b.id for b in betrokkenen])
+    return _Feiten(
+        trajecten={
+            i: [
+                schemas.CasusTraject(
+                    id=t.id, doel=t.doel, status=t.status,  # type: ignore[arg-type]
+                    partners=list(p), sinds=utc(t.geopend_op),
+                )  # fmt: skip
+                for t, p in rijen
+            ]
+            for i, rijen in trajecten.items()
+        },
+        toestemming={b: geldige_toestemming(r) is not None for b, r in toestemmingen.items()},
+    )
+
+
+def _minderjarig(signaal: Signaal, betrokkenen: list[Betrokkene]) -> bool:
+    return MINDERJARIGE_INDICATOR in signaal.indicatoren or any(b.leeftijdsklasse == "<18" for b in betrokkenen)
 
 
 async def _betrokkenen(*, session: AsyncSession, signaal_ids: Sequence[UUID]) -> dict[UUID, list[Betrokkene]]:
@@ -41,20 +82,22 @@ async def _gekoppeld(*, session: AsyncSession, betrokkenen: Iterable[Betrokkene]
     return await find_gekoppelde_signalen(session=session, betrokkenen=betrokkenen)
 
 
-def _basis(signaal: Signaal, betrokkenen: list[Betrokkene]) -> dict[str, object]:
+def _basis(signaal: Signaal, betrokkenen: list[Betrokkene], feiten: _Feiten) -> dict[str, object]:
     assert signaal.opgeschaald_op is not None and signaal.doel and signaal.vertrouwelijkheidaanduiding
+    trajecten = feiten.trajecten.get(signaal.id, [])
     return {
         "id": signaal.id,
         "gemeente_code": signaal.gemeente_code,
         "status": signaal.status,
         "fase": signaal.status,
         "opgeschaald_op": utc(signaal.opgeschaald_op),
-        "partners": list(signaal.partners or []),
-        "doel": signaal.doel,
+        "partners": list(dict.fromkeys(p for t in trajecten for p in t.partners)) or list(signaal.partners or []),
+        "doel": trajecten[0].doel if trajecten else signaal.doel,
         "vertrouwelijkheidaanduiding": signaal.vertrouwelijkheidaanduiding,
-        "toestemming": signaal.toestemming,
-        "minderjarige_betrokken": MINDERJARIGE_INDICATOR in signaal.indicatoren
-        or any(b.leeftijdsklasse == "<18" for b in betrokkenen),
+        # The signal's own boolean no longer counts: consent is per victim, dated and withdrawable.
+        "toestemming": feiten.casus_toestemming(betrokkenen),
+        "minderjarige_betrokken": _minderjarig(signaal, betrokkenen),
+        "trajecten": trajecten,
         "kern": schemas.Kern(
             gemeente_code=signaal.gemeente_code,
             melder_domein=signaal.melder_domein,
@@ -69,8 +112,9 @@ def _basis(signaal: Signaal, betrokkenen: list[Betrokkene]) -> dict[str, object]
     }
 
 
-def _betrokkene(b: Betrokkene, gekoppeld: dict[UUID, int]) -> dict[str, object]:
+def _betrokkene(b: Betrokkene, gekoppeld: dict[UUID, int], feiten: _Feiten) -> dict[str, object]:
     return {
+        "toestemming": b.rol == "slachtoffer" and feiten.toestemming.get(b.id, False),
         "id": b.id,
         "rol": b.rol,
         "link_pseudoniem": b.link_pseudoniem,
@@ -88,12 +132,13 @@ async def get_casus(*, session: AsyncSession, signaal_id: UUID) -> schemas.Casus
         raise NotFound("Casus niet gevonden.")
     betrokkenen = (await _betrokkenen(session=session, signaal_ids=[signaal.id]))[signaal.id]
     per_pseudoniem = await _gekoppeld(session=session, betrokkenen=betrokkenen)
+    feiten = await _feiten(session=session, signaal_ids=[signaal.id], betrokkenen=betrokkenen)
     return schemas.Casus.model_validate(
         {
-            **_basis(signaal, betrokkenen),
+            **_basis(signaal, betrokkenen, feiten),
             "betrokkenen": [
                 {
-                    **_betrokkene(b, per_pseudoniem),
+                    **_betrokkene(b, per_pseudoniem, feiten),
                     "identiteit_verzegeld": base64.b64encode(b.identiteit_verzegeld).decode()
                     if b.identiteit_verzegeld is not None
                     else None,
@@ -101,6 +146,24 @@ async def get_casus(*, session: AsyncSession, signaal_id: UUID) -> schemas.Casus
                 for b in betrokkenen
             ],
         }
+    )
+
+
+async def get_beleidsfeiten(*, session: AsyncSession, signaal_id: UUID) -> schemas.Beleidsfeiten:
+    """The facts the policy decides on, for a signal in any status (404 unknown)."""
+    signaal = await session.get(Signaal, signaal_id)
+    if signaal is None:
+        raise NotFound("Signaal niet gevonden.")
+    betrokkenen = (await _betrokkenen(session=session, signaal_ids=[signaal.id]))[signaal.id]
+    feiten = await _feiten(session=session, signaal_ids=[signaal.id], betrokkenen=betrokkenen)
+    return schemas.Beleidsfeiten(
+        id=signaal.id,
+        gemeente_code=signaal.gemeente_code,
+        status=signaal.status,  # type: ignore[arg-type]
+        vertrouwelijkheidaanduiding=signaal.vertrouwelijkheidaanduiding or STANDAARD_VERTROUWELIJKHEID,  # type: ignore[arg-type]
+        minderjarige_betrokken=_minderjarig(signaal, betrokkenen),
+        toestemming=feiten.casus_toestemming(betrokkenen),
+        trajecten=feiten.trajecten.get(signaal.id, []),
     )
 
 
@@ -117,15 +180,15 @@ async def search_casussen(
         session=session, query=query, moment=Signaal.opgeschaald_op, page_size=page_size, cursor=cursor
     )
     betrokkenen = await _betrokkenen(session=session, signaal_ids=[s.id for s in signalen])
-    per_pseudoniem = await _gekoppeld(
-        session=session, betrokkenen=[b for bs in betrokkenen.values() for b in bs]
-    )
+    alle = [b for bs in betrokkenen.values() for b in bs]
+    per_pseudoniem = await _gekoppeld(session=session, betrokkenen=alle)
+    feiten = await _feiten(session=session, signaal_ids=[s.id for s in signalen], betrokkenen=alle)
     return schemas.CasussenPagina(
         casussen=[
             schemas.CasusSamenvatting.model_validate(
                 {
-                    **_basis(s, betrokkenen[s.id]),
-                    "betrokkenen": [_betrokkene(b, per_pseudoniem) for b in betrokkenen[s.id]],
+                    **_basis(s, betrokkenen[s.id], feiten),
+                    "betrokkenen": [_betrokkene(b, per_pseudoniem, feiten) for b in betrokkenen[s.id]],
                 }
             )
             for s in signalen

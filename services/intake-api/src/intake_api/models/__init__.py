@@ -9,6 +9,16 @@ see one metadata through `Base`. The declarative base and the sensitive-column m
 from __future__ import annotations
 
 from intake_api.db import Base
+from intake_api.models.casussen import (
+    Adviesantwoord,
+    Adviesvraag,
+    AdviesvraagExpert,
+    Doelverzoek,
+    Terugkoppeling,
+    Toestemming,
+    Traject,
+    TrajectPartner,
+)
 from intake_api.models.idempotentie import Idempotentiesleutel
 from intake_api.models.importeren import ImportBron
 from intake_api.models.outbox import OutboxGebeurtenis
@@ -27,6 +37,14 @@ from intake_api.models.toegang import Toegang
 
 __all__ = [
     "STATUSSEN",
+    "Adviesantwoord",
+    "Adviesvraag",
+    "AdviesvraagExpert",
+    "Doelverzoek",
+    "Terugkoppeling",
+    "Toestemming",
+    "Traject",
+    "TrajectPartner",
     "Base",
     "Betrokkene",
     "BetrokkenePseudoniem",

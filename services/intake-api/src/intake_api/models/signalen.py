@@ -19,6 +19,7 @@ _VRIJE_TEKST = gevoelig(Gevoeligheid.VRIJE_TEKST)
 STATUSSEN = (
     "ontvangen",
     "in_behandeling",
+    "advies_gevraagd",
     "afgesloten_geen_mensenhandel",
     "doorverwezen_ander_domein",
     "opgeschaald",

@@ -22,8 +22,15 @@ async def record_gebeurtenis(
     betrokkenen: list[Betrokkene],
     nu: datetime,
     uitkomst: Uitkomst | None = None,
+    terugkoppeling: str | None = None,
+    eerste_terugkoppeling: bool | None = None,
+    doorlooptijd_dagen: int | None = None,
 ) -> OutboxGebeurtenis:
-    """Add the anonymous event for `signaal` to the outbox; codes and a month only, checked by the model."""
+    """Add the anonymous event for `signaal` to the outbox; codes and a month only, checked by the model.
+
+    A decision carries `uitkomst` (its lead time counts from the signal); an outcome from a partner carries
+    `terugkoppeling`, `eerste_terugkoppeling` and `doorlooptijd_dagen` (counted by the caller from the
+    escalation)."""
     model, _ = gebeurtenismodellen(catalogus)
     slachtoffer = next((b for b in betrokkenen if b.rol == "slachtoffer"), None)
     waarden: dict[str, object] = {
@@ -42,6 +49,10 @@ async def record_gebeurtenis(
     if uitkomst is not None:
         waarden["uitkomst"] = uitkomst
         waarden["doorlooptijdDagen"] = max(0, (nu - utc(signaal.ontvangen_op)).days)
+    if terugkoppeling is not None:
+        waarden["terugkoppeling"] = terugkoppeling
+        waarden["eersteTerugkoppeling"] = bool(eerste_terugkoppeling)
+        waarden["doorlooptijdDagen"] = doorlooptijd_dagen
     gebeurtenis = model.model_validate(waarden)
     rij = OutboxGebeurtenis(
         id=gebeurtenis.id,

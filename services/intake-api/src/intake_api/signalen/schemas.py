@@ -23,7 +23,7 @@ def codes(lijst: Lijst) -> dict[str, Any]:
 
 Rol = Literal["slachtoffer", "vermoedelijke_uitbuiter", "overig"]
 Status = Literal[
-    "ontvangen", "in_behandeling", "afgesloten_geen_mensenhandel", "doorverwezen_ander_domein", "opgeschaald"
+    "ontvangen", "in_behandeling", "advies_gevraagd", "afgesloten_geen_mensenhandel", "doorverwezen_ander_domein", "opgeschaald"
 ]
 Vertrouwelijkheidaanduiding = Literal[
     "openbaar", "beperkt_openbaar", "intern", "zaakvertrouwelijk", "vertrouwelijk", "confidentieel", "geheim",
@@ -110,6 +110,171 @@ class SignaalInvoer(Invoer):
     toestemming: bool = Field(default=False, description="The victim consents to registration with CoMensha.")
 
 
+class Kern(Uitvoer):
+    gemeente_code: str
+    melder_domein: str
+    waargenomen_op: date
+    ontvangen_op: datetime
+    uitbuitingsvormen: list[str]
+
+
+class Kenmerken(Uitvoer):
+    indicatoren: list[str]
+    sector: str
+    locatietype: str
+
+
+TrajectStatus = Literal["open", "lopend", "afgerond"]
+Vastlegging = Literal["schriftelijk", "mondeling_vastgelegd"]
+
+
+class ToestemmingWeergave(Uitvoer):
+    """A victim's consent (or refusal) as recorded; withdrawn from `ingetrokkenOp` on."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "5d1e2f3a-4b5c-4d6e-8f70-8192a3b4c5d6",
+                    "betrokkeneId": _VOORBEELD_BETROKKENE_ID,
+                    "gegeven": True,
+                    "datum": "2026-10-05",
+                    "vastlegging": "schriftelijk",
+                    "onder16": False,
+                    "doorVoogd": False,
+                    "vastgelegdDoor": "aandachtsfunctionaris-1",
+                    "vastgelegdOp": "2026-10-05T10:00:00Z",
+                    "ingetrokkenOp": None,
+                    "geldig": True,
+                }
+            ]
+        }
+    )
+
+    id: UUID
+    betrokkene_id: UUID
+    gegeven: bool = Field(description="Given (true) or refused (false).")
+    datum: date = Field(description="The day the victim (or guardian) gave or refused it.")
+    vastlegging: Vastlegging = Field(description="How it was recorded.")
+    onder16: bool = Field(description="The victim is under 16: the guardian's consent is what counts.")
+    door_voogd: bool = Field(description="Given by the guardian.")
+    vastgelegd_door: str = Field(description="Subject (`sub`) of whoever recorded it.")
+    vastgelegd_op: datetime
+    ingetrokken_op: date | None = Field(description="The day it was withdrawn; null while it stands.")
+    geldig: bool = Field(description="Whether this record is the victim's valid consent now (the latest, "
+                         "given and not withdrawn).")  # fmt: skip
+
+
+class TerugkoppelingWeergave(Uitvoer):
+    """An outcome a partner recorded on a track (codes from the catalogue; the note scrubbed)."""
+
+    id: UUID
+    partner: str
+    doel: str
+    terugkoppeling: str = Field(description="Code from the catalogue's terugkoppelingen.")
+    reden: str | None = Field(description="geen_vervolg only: code from geenVervolgRedenen.")
+    opvangvorm: str | None = Field(description="opvang_geregeld only: code from opvangvormen.")
+    maatregel: str | None = Field(description="bestuurlijke_maatregel only: code from bestuurlijkeMaatregelen.")
+    toelichting: str | None = Field(description="The note, identifiers replaced.")
+    vastgelegd_op: datetime
+
+
+class TrajectWeergave(Uitvoer):
+    """One track of a case: a purpose, its partners, its status and the outcomes reported on it."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "8e9f0a1b-2c3d-4e5f-8a6b-7c8d9e0f1a2b",
+                    "doel": "zorg_en_opvang",
+                    "status": "open",
+                    "partners": ["zorgcoordinatie-noord-oost-gelderland"],
+                    "geopendOp": "2026-10-08T14:00:00Z",
+                    "geopendDoor": "aandachtsfunctionaris-1",
+                    "afgerondOp": None,
+                    "terugkoppelingen": [],
+                }
+            ]
+        }
+    )
+
+    id: UUID
+    doel: str
+    status: TrajectStatus = Field(description="open; lopend after the first outcome; afgerond when closed.")
+    partners: list[str]
+    geopend_op: datetime
+    geopend_door: str
+    afgerond_op: datetime | None
+    terugkoppelingen: list[TerugkoppelingWeergave]
+
+
+class AdviesantwoordWeergave(Uitvoer):
+    partner: str
+    gegeven_op: datetime
+    antwoord: str = Field(description="The answer, identifiers replaced.")
+
+
+class AdviesvraagWeergave(Uitvoer):
+    """A question put to expert partners, with their answers."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d",
+                    "signaalId": _VOORBEELD_ID,
+                    "gesteldOp": "2026-10-03T11:00:00Z",
+                    "gesteldDoor": "aandachtsfunctionaris-1",
+                    "vraag": "Wijzen deze indicatoren op arbeidsuitbuiting of op slecht werkgeverschap?",
+                    "experts": ["riec-oost-nederland"],
+                    "status": "open",
+                    "antwoorden": [],
+                }
+            ]
+        }
+    )
+
+    id: UUID
+    signaal_id: UUID
+    gesteld_op: datetime
+    gesteld_door: str
+    vraag: str = Field(description="The question, identifiers replaced.")
+    experts: list[str]
+    status: Literal["open", "beantwoord"]
+    antwoorden: list[AdviesantwoordWeergave]
+
+
+class DoelverzoekWeergave(Uitvoer):
+    """A partner's request for a follow-on purpose, and the decision on it."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "2b3c4d5e-6f7a-4b8c-9d0e-1f2a3b4c5d6e",
+                    "partner": "politie-oost-nederland",
+                    "doel": "strafrechtelijk_onderzoek",
+                    "reden": "Het casusoverleg adviseert een opsporingsonderzoek.",
+                    "status": "gevraagd",
+                    "ingediendOp": "2026-10-20T09:00:00Z",
+                    "beslotenOp": None,
+                    "trajectId": None,
+                }
+            ]
+        }
+    )
+
+    id: UUID
+    partner: str
+    doel: str
+    reden: str = Field(description="Why, identifiers replaced.")
+    status: Literal["gevraagd", "toegekend", "afgewezen"]
+    ingediend_op: datetime
+    besloten_op: datetime | None
+    traject_id: UUID | None = Field(description="The track that carries the purpose once granted.")
+
+
 class BetrokkeneWeergave(Uitvoer):
     """A person involved, pseudonymised: coarse attributes and how many other signals share the person."""
 
@@ -123,6 +288,9 @@ class BetrokkeneWeergave(Uitvoer):
     )
     identiteit_verzegeld: bool = Field(
         description="Whether a sealed identity is held for the privacy gateway (false after retention)."
+    )
+    toestemmingen: list[ToestemmingWeergave] = Field(
+        default_factory=list, description="Consent records of a victim, oldest first."
     )
 
 
@@ -192,6 +360,26 @@ class Signaal(Uitvoer):
         description="When retention purged the sealed identity and sealed original text."
     )
     betrokkenen: list[BetrokkeneWeergave]
+    trajecten: list[TrajectWeergave] = Field(default_factory=list, description="The case's tracks, in order.")
+    adviesvragen: list[AdviesvraagWeergave] = Field(default_factory=list, description="Advice asked, oldest first.")
+    doelverzoeken: list[DoelverzoekWeergave] = Field(
+        default_factory=list, description="Partners' requests for a follow-on purpose, oldest first."
+    )
+
+
+MelderStatus = Literal["ontvangen", "in_behandeling", "afgehandeld"]
+
+
+class SignaalStatusVoorMelder(Uitvoer):
+    """What the melder hears back: where the signal stands, and since when; nothing else."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"status": "in_behandeling", "sinds": "2026-10-03"}]})
+
+    status: MelderStatus = Field(
+        description="ontvangen; in_behandeling (also while advice is asked or a case's tracks run); "
+        "afgehandeld (closed, referred, or escalated with every track closed)."
+    )
+    sinds: date = Field(description="The day the signal reached this status (Dutch calendar date).")
 
 
 class SignaalSamenvatting(Uitvoer):
@@ -245,7 +433,11 @@ class HistorieRegel(Uitvoer):
 
     volgnummer: int
     tijdstip: datetime
-    actie: str = Field(description="aangemaakt, beoordeeld or identiteit_gewist.")
+    actie: str = Field(
+        description="aangemaakt, beoordeeld, identiteit_gewist, traject_geopend, partner_toegevoegd, "
+        "traject_afgerond, advies_gevraagd, advies_beantwoord, toestemming_vastgelegd, toestemming_ingetrokken, "
+        "terugkoppeling_vastgelegd, doelverzoek_ingediend or doelverzoek_besloten."
+    )
     door: str = Field(description="Subject (`sub`) of whoever made the change, or the retention job.")
     van_status: Status | None
     naar_status: Status | None

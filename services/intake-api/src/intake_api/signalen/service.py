@@ -36,6 +36,7 @@ from intake_api.models import (
     Schoonmerk,
     Signaal,
     SignaalUitbuitingsvorm,
+    Traject,
 )
 from intake_api.outbox.service import record_gebeurtenis
 from intake_api.paginering import signalen_pagina
@@ -48,6 +49,13 @@ from intake_api.pseudonimisering.pseudoniem import (
 )
 from intake_api.signalen import schemas
 from intake_api.signalen.koppeling import find_koppelingen
+from intake_api.signalen.onderdelen import (
+    read_adviesvragen,
+    read_doelverzoeken,
+    read_toestemmingen,
+    read_trajecten_weergave,
+    toestemmingen_weergave,
+)
 from intake_api.sleutels import Sleutels
 from intake_api.tijd import utc
 
@@ -298,6 +306,7 @@ async def build_weergave(*, session: AsyncSession, signaal: Signaal) -> schemas.
     """The pseudonymised view of a signal."""
     betrokkenen = await get_betrokkenen(session=session, signaal_id=signaal.id)
     gekoppeld = await find_gekoppelde_signalen(session=session, betrokkenen=betrokkenen)
+    toestemmingen = await read_toestemmingen(session=session, betrokkene_ids=[b.id for b in betrokkenen])
     return schemas.Signaal(
         id=signaal.id,
         gemeente_code=signaal.gemeente_code,
@@ -328,9 +337,13 @@ async def build_weergave(*, session: AsyncSession, signaal: Signaal) -> schemas.
                 nationaliteitsgroep=b.nationaliteitsgroep,
                 gekoppelde_signalen=gekoppeld.get(b.id, 0),
                 identiteit_verzegeld=b.identiteit_verzegeld is not None,
+                toestemmingen=toestemmingen_weergave(toestemmingen[b.id]),
             )
             for b in betrokkenen
         ],
+        trajecten=await read_trajecten_weergave(session=session, signaal_id=signaal.id),
+        adviesvragen=await read_adviesvragen(session=session, signaal_id=signaal.id),
+        doelverzoeken=await read_doelverzoeken(session=session, signaal_id=signaal.id),
     )
 
 
@@ -404,4 +417,37 @@ async def get_historie(*, session: AsyncSession, signaal_id: UUID) -> schemas.Hi
             )
             for r in rijen
         ],
+    )
+
+
+# --- the melder ----------------------------------------------------------------------------------
+
+
+async def read_status_voor_melder(
+    *, session: AsyncSession, signaal_id: UUID, sub: str, gemeente: str | None
+) -> schemas.SignaalStatusVoorMelder:
+    """Where the signal stands for the melder who recorded it (same `sub`, same municipality); anyone else
+    404, as for a signal that does not exist."""
+    signaal = await session.get(Signaal, signaal_id)
+    if signaal is None or gemeente is None or signaal.gemeente_code != gemeente or signaal.aangemaakt_door != sub:
+        raise NotFound("Signaal niet gevonden.")
+    if signaal.status == "ontvangen":
+        return schemas.SignaalStatusVoorMelder(status="ontvangen", sinds=vandaag(nu=utc(signaal.ontvangen_op)))
+    if signaal.status in {"afgesloten_geen_mensenhandel", "doorverwezen_ander_domein"}:
+        return schemas.SignaalStatusVoorMelder(
+            status="afgehandeld", sinds=vandaag(nu=utc(signaal.status_gewijzigd_op))
+        )
+    if signaal.status == "opgeschaald":
+        trajecten = list(await session.scalars(sa.select(Traject).where(Traject.signaal_id == signaal.id)))
+        if trajecten and all(t.afgerond_op is not None for t in trajecten):
+            laatste = max(utc(t.afgerond_op) for t in trajecten if t.afgerond_op is not None)
+            return schemas.SignaalStatusVoorMelder(status="afgehandeld", sinds=vandaag(nu=laatste))
+    # In behandeling from the first decision on: advice and running tracks do not change what the melder sees.
+    begin = await session.scalar(
+        sa.select(sa.func.min(HistorieRegel.tijdstip)).where(
+            HistorieRegel.signaal_id == signaal.id, HistorieRegel.van_status == "ontvangen"
+        )
+    )
+    return schemas.SignaalStatusVoorMelder(
+        status="in_behandeling", sinds=vandaag(nu=utc(begin or signaal.status_gewijzigd_op))
     )

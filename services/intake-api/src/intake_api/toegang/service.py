@@ -16,6 +16,8 @@ class Actie(StrEnum):
     signaal_gelezen = "signaal_gelezen"
     historie_gelezen = "historie_gelezen"
     casus_gelezen_intern = "casus_gelezen_intern"
+    beleidsfeiten_gelezen_intern = "beleidsfeiten_gelezen_intern"
+    adviesvraag_gelezen_intern = "adviesvraag_gelezen_intern"
 
 
 async def log_toegang(*, session: AsyncSession, claims: Claims, signaal_id: UUID, actie: Actie) -> None:

@@ -1,0 +1,1 @@
+"""Consent per victim: given or refused, when, how and by whom; withdrawable."""
