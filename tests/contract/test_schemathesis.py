@@ -4,8 +4,9 @@ Every role runs the operations its scopes allow (derived from the OpenAPI docume
 checks, including `ignored_auth`. `MELDROUTE_FUZZ_EXAMPLES` and `MELDROUTE_FUZZ_SEED` lengthen or vary the run
 (`make fuzz`); CI uses the fixed defaults.
 
-The gateway runs start from one case escalated to the token's organisation, so the stateful phase follows the
-links from the list to the case and on to an identity request. The run `partner+goedkeurder` adds the approval
+The gateway runs start from one case escalated to the token's organisation and one advice question put to it,
+so the stateful phase follows the links from the list to the case and on to an identity request, an outcome and
+a follow-on purpose, and from the list of questions to a question and its answer. The run `partner+goedkeurder` adds the approval
 with a second person's token (four eyes), so the whole identity flow is walked: request, approve, read.
 """
 
@@ -78,7 +79,8 @@ RUNS = _runs()
 
 @pytest.fixture(scope="module")
 def gedeelde_casus(stack: Stack, issuer: DevIssuer) -> None:
-    """One signal with an identified person, escalated to the tokens' organisation for the case meeting."""
+    """One signal with an identified person, escalated to the tokens' organisation for the case meeting, and one
+    on which the organisation is asked for advice."""
     intake = stack.url("intake-api")
     headers = {
         "Authorization": f"Bearer {issuer.mint(rol='aandachtsfunctionaris', gemeente=CLAIMS['gemeente'])}"
@@ -104,6 +106,24 @@ def gedeelde_casus(stack: Stack, issuer: DevIssuer) -> None:
             response = http.post(url, json=besluit, headers={"If-Match": etag})
             assert response.status_code == 200, response.text
             etag = response.headers["ETag"]
+        # A second signal on which the attention officer asks the organisation for advice: the expert's runs
+        # follow the links from the list of questions to one question and its answer.
+        response = http.post(
+            f"{intake}/v1/signalen", json=signaal, headers={"Idempotency-Key": str(uuid.uuid4())}
+        )
+        assert response.status_code == 201, response.text
+        advies = response.json()["id"]
+        response = http.post(
+            f"{intake}/v1/signalen/{advies}/beoordelingen",
+            json={"status": "in_behandeling", "toelichting": "Oppakken."},
+            headers={"If-Match": response.headers["ETag"]},
+        )
+        assert response.status_code == 200, response.text
+        response = http.post(
+            f"{intake}/v1/signalen/{advies}/adviesvragen",
+            json={"vraag": "Wijst dit op uitbuiting?", "experts": [CLAIMS["organisatie"]]},
+        )
+        assert response.status_code == 201, response.text
 
 
 @pytest.mark.parametrize(("service", "rol"), RUNS, ids=[f"{s}-{r}" for s, r in RUNS])
