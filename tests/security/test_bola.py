@@ -5,7 +5,8 @@ of every other municipality in the catalogue (and by a token naming none) → 40
 privacy-gateway: a case escalated to riec-oost-nederland and politie-oost-nederland, asked for by every other
 partner in the policy through every operation that takes a case id, under either owner's reference and under
 intake's id → 404; one owner using the other owner's reference → 404 (references are per partner); an identity
-request of one partner used by every other partner → 404, before and after its approval. Every matrix has its
+request of one partner used by every other partner → 404, before and after its approval; an advice question
+the same way as a case; the dry-run of a signal by every other municipality → 404. Every matrix has its
 positive control: the owner gets what the others may not.
 """
 
@@ -20,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 import pytest
 from meldroute_common.roles import ROLLEN
-from privacy_gateway.pseudoniemen import partner_casus_referentie
+from privacy_gateway.pseudoniemen import partner_adviesvraag_referentie, partner_casus_referentie
 
 if TYPE_CHECKING:
     from tests.security.conftest import Api, Operatie
@@ -31,7 +32,7 @@ DOEL = "casusoverleg"
 PROBLEEM_VELDEN = {"type", "title", "status", "detail", "instance", "invalidParams"}
 #: Path parameters the matrices know how to fill; an operation with another one fails until it is added.
 INTAKE_IDS = {"signaalId"}
-GATEWAY_IDS = {"casusId", "verzoekId"}
+GATEWAY_IDS = {"casusId", "verzoekId", "adviesvraagId"}
 #: A decision the owner could make on the fresh signal right now: the write others try must be a real one.
 BEOORDELING = {"status": "in_behandeling", "toelichting": "Eerste beoordeling.", "versie": 1}
 REDEN = "Afstemming van opvang en veiligheid in het casusoverleg van deze week."
@@ -46,6 +47,8 @@ class Gegevens:
     verzoek_id: str  # an identity request of riec-oost-nederland, not yet approved
     aanvrager: str  # its requester's sub
     naam: str  # the identifying name in the signal: must never reach anyone else
+    adviesvraag_id: str  # an advice question to EIGENAREN on a third signal (intake's id)
+    adviesreferenties: dict[str, str]  # the question as each of EIGENAREN knows it
 
 
 def _ok(antwoord: httpx.Response, *statussen: int) -> dict[str, Any]:
@@ -105,10 +108,30 @@ def gegevens(api: Api, local_dir: Path) -> Iterator[Gegevens]:
         ),
         201,
     )  # fmt: skip
+    # A third signal, in treatment, on which the attention officer asks both owners for advice.
+    advies = _ok(api.verzoek(aanmaken, token=melder), 201)
+    pad_advies = {"signaalId": advies["id"]}
+    _ok(api.verzoek(beoordelen, token=af, pad=pad_advies, body={**BEOORDELING, "versie": 1}), 200)
+    vraag = _ok(
+        api.verzoek(
+            api.operatie("adviesVragen"), token=af, pad=pad_advies,
+            body={"vraag": "Wijst dit op uitbuiting?", "experts": list(EIGENAREN)},
+        ),
+        201,
+    )  # fmt: skip
+    adviesreferenties = {
+        p: str(
+            partner_adviesvraag_referentie(
+                sleutel=sleutel, partner_id=p, adviesvraag_id=uuid.UUID(vraag["id"])
+            )
+        )
+        for p in EIGENAREN
+    }
     yield Gegevens(
         signaal_id=signaal["id"], casus_id=casus["id"], referenties=referenties, referentie=referentie,
         verzoek_id=verzoek["id"],
         aanvrager="bola-riec-aanvrager", naam=voorbeeld["betrokkenen"][0]["naam"],
+        adviesvraag_id=vraag["id"], adviesreferenties=adviesreferenties,
     )  # fmt: skip
 
 
@@ -294,3 +317,76 @@ def test_gateway_identity_request_of_one_partner_is_404_for_every_other(api: Api
         200,
     )  # fmt: skip
     assert identiteit["naam"] == gegevens.naam
+
+
+def test_gateway_advice_question_is_404_for_every_partner_it_was_not_put_to(
+    api: Api, gegevens: Gegevens
+) -> None:
+    """Every operation on an advice question, by every other partner under either expert's reference and under
+    intake's id, and by one expert under the other's reference: 404. The control: each expert reads it."""
+    gateway = [o for o in api.operaties if o.dienst == "privacy-gateway"]
+    vraag_ops = [o for o in _met_id(gateway, GATEWAY_IDS) if "adviesvraagId" in o.pad_parameters]
+    assert {o.methode for o in vraag_ops} == {"GET", "POST"}, [str(o) for o in vraag_ops]
+    lijst = api.operatie("adviesvragenOpvragen")
+    alle_ids = (gegevens.adviesvraag_id, *gegevens.adviesreferenties.values())
+    for eigenaar in EIGENAREN:
+        token = api.token("partner", dienst="privacy-gateway", organisatie=eigenaar, gemeente=None)
+        eigen = gegevens.adviesreferenties[eigenaar]
+        pagina = _ok(api.verzoek(lijst, token=token, query={"pageSize": 100}), 200)
+        assert [v["id"] for v in pagina["adviesvragen"] if v["id"] == eigen] == [eigen]
+        assert gegevens.adviesvraag_id not in str(pagina)
+        gelezen = _ok(
+            api.verzoek(api.operatie("adviesvraagOpvragen"), token=token, pad={"adviesvraagId": eigen}), 200
+        )
+        assert gelezen["id"] == eigen
+
+    def probeer(partner: str, vraag_id: str) -> list[str | None]:
+        fouten: list[str | None] = []
+        for operatie in vraag_ops:
+            token = api.token(
+                _rol_voor(operatie, "organisatie"), dienst="privacy-gateway", organisatie=partner, gemeente=None,
+                sub=f"bola-{partner}",
+            )  # fmt: skip
+            body = {"antwoord": "Ja, dit wijst op uitbuiting."} if operatie.heeft_body else None
+            antwoord = api.verzoek(operatie, token=token, pad={"adviesvraagId": vraag_id}, body=body)
+            fouten.append(_geweigerd(api, antwoord, (404,), *alle_ids))
+        return fouten
+
+    fouten: list[str | None] = []
+    for eigenaar in EIGENAREN:
+        andere = next(p for p in EIGENAREN if p != eigenaar)
+        fouten += probeer(eigenaar, gegevens.adviesvraag_id) + probeer(
+            eigenaar, gegevens.adviesreferenties[andere]
+        )
+    for partner in _partners_anders_dan(api, *EIGENAREN):
+        for vraag_id in alle_ids:
+            fouten += probeer(partner, vraag_id)
+        token = api.token("partner", dienst="privacy-gateway", organisatie=partner)
+        antwoord = api.verzoek(lijst, token=token, query={"pageSize": 100})
+        if antwoord.status_code != 200 or any(i in antwoord.text for i in alle_ids):
+            fouten.append(f"{lijst} for {partner}: {antwoord.status_code}, lists the question or fails")
+    assert not [f for f in fouten if f], "\n".join(f for f in fouten if f)
+
+
+def test_gateway_dry_run_of_a_signal_is_404_for_every_other_municipality(
+    api: Api, gegevens: Gegevens
+) -> None:
+    """The attention officer's dry-run takes intake's signal id in its body: other municipalities (and a token
+    naming none) get 404 or 403, never a decision; the owner gets the decisions."""
+    toetsen = api.operatie("opschalingToetsen")
+    body = {"signaalId": gegevens.signaal_id, "trajecten": [{"doel": DOEL, "partners": list(EIGENAREN)}]}
+    eigen = api.token("aandachtsfunctionaris", dienst="privacy-gateway", gemeente=GEMEENTE, organisatie=None)
+    uitkomsten = _ok(api.verzoek(toetsen, token=eigen, body=body), 200)["uitkomsten"]
+    assert [u["partner"] for u in uitkomsten] == list(EIGENAREN)
+    catalogus = _ok(api.verzoek(api.operatie("catalogusOphalen"), token=api.token("melder")), 200)
+    anderen: list[str | None] = [g["code"] for g in catalogus["gemeenten"] if g["code"] != GEMEENTE]
+    fouten: list[str | None] = []
+    for gemeente in [*anderen, None]:
+        token = api.token(
+            "aandachtsfunctionaris", dienst="privacy-gateway", gemeente=gemeente, organisatie=None
+        )
+        statussen = (404,) if gemeente else (403,)
+        fouten.append(
+            _geweigerd(api, api.verzoek(toetsen, token=token, body=body), statussen, gegevens.signaal_id)
+        )
+    assert not [f for f in fouten if f], "\n".join(f for f in fouten if f)
