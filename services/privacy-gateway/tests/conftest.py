@@ -39,6 +39,12 @@ class NepIntake:
         )
         self.casussen: dict[str, dict[str, Any]] = {}
         self.storing: str | None = None  # None | "plat" | "traag" | "rommel" | "fout" | "vorm"
+        #: Advice questions by id; outcomes and follow-on purposes as the gateway forwarded them.
+        self.adviesvragen: dict[str, dict[str, Any]] = {}
+        self.terugkoppelingen: list[dict[str, Any]] = []
+        self.doelverzoeken: list[dict[str, Any]] = []
+        #: Signals in any status, for the dry-run's policy facts (escalated cases are found there too).
+        self.signalen: dict[str, dict[str, Any]] = {}
         self.verzoeken: list[httpx.Request] = []
         #: Groups of link pseudonyms intake knows to be one person (BSN and name + birth date recorded together).
         self.personen: list[set[str]] = []
@@ -67,15 +73,18 @@ class NepIntake:
         toestemming: bool = False,
         opgeschaald: datetime | None = None,
         betrokkenen: list[dict[str, Any]] | None = None,
+        trajecten: list[dict[str, Any]] | None = None,
     ) -> str:
-        """Add an escalated case; returns its id. Each betrokkene dict holds identifying fields and `rol`."""
+        """Add an escalated case; returns its id. Each betrokkene dict holds identifying fields and `rol` (and
+        optionally `toestemming`); `trajecten` as intake serves them ({doel, partners, status?}), default one
+        open track of `doel` to `partners`."""
         casus_id = uuid.uuid4()
         uit: list[dict[str, Any]] = []
         for persoon in (
             betrokkenen if betrokkenen is not None else [{"rol": "slachtoffer", "bsn": "111222333"}]
         ):
             b_id = uuid.uuid4()
-            identiteit = {k: v for k, v in persoon.items() if k != "rol"}
+            identiteit = {k: v for k, v in persoon.items() if k not in ("rol", "toestemming")}
             link = None
             if identiteit.get("bsn") or identiteit.get("naam"):
                 link = self.link(
@@ -96,10 +105,17 @@ class NepIntake:
                     "id": str(b_id), "rol": persoon.get("rol", "slachtoffer"), "linkPseudoniem": link,
                     "leeftijdsklasse": "<18" if minderjarig else "23-29", "geslacht": "man",
                     "nationaliteitsgroep": "eu", "gekoppeldeSignalen": 2, "identiteitVerzegeld": blob,
+                    "toestemming": bool(persoon.get("toestemming", False)),
                 }
             )  # fmt: skip
         moment = opgeschaald or datetime.now(UTC) - timedelta(days=1)
+        sporen = [
+            {"id": str(uuid.uuid4()), "doel": t["doel"], "status": t.get("status", "open"),
+             "partners": t["partners"], "sinds": t.get("sinds", moment.isoformat())}
+            for t in (trajecten if trajecten is not None else [{"doel": doel, "partners": partners}])
+        ]  # fmt: skip
         self.casussen[str(casus_id)] = {
+            "trajecten": sporen,
             "id": str(casus_id), "gemeenteCode": "GM1509", "status": "opgeschaald", "fase": "opgeschaald",
             "opgeschaaldOp": moment.isoformat(), "partners": partners, "doel": doel,
             "vertrouwelijkheidaanduiding": vertrouwelijkheid, "toestemming": toestemming,
@@ -111,6 +127,85 @@ class NepIntake:
             "betrokkenen": uit,
         }  # fmt: skip
         return str(casus_id)
+
+    def adviesvraag(
+        self, *, experts: list[str], status: str = "advies_gevraagd", gemeente: str = "GM1509",
+        minderjarig: bool = False, gesteld: datetime | None = None,
+    ) -> str:  # fmt: skip
+        """Add a signal in `status` with an advice question to `experts`; returns the question's id."""
+        signaal_id, vraag_id = str(uuid.uuid4()), str(uuid.uuid4())
+        self.signalen[signaal_id] = {
+            "id": signaal_id, "gemeenteCode": gemeente, "status": status, "vertrouwelijkheidaanduiding": "vertrouwelijk",
+            "minderjarigeBetrokken": minderjarig, "toestemming": False, "trajecten": [],
+        }  # fmt: skip
+        self.adviesvragen[vraag_id] = {
+            "id": vraag_id, "signaalId": signaal_id, "gemeenteCode": gemeente,
+            "gesteldOp": (gesteld or datetime.now(UTC) - timedelta(hours=1)).isoformat(),
+            "vraag": "Wijst dit op uitbuiting? Bel [TELEFOON].", "experts": experts, "status": "open",
+            "kern": {"gemeenteCode": gemeente, "melderDomein": "toezicht", "waargenomenOp": "2026-10-01",
+                     "ontvangenOp": "2026-10-01T12:00:00+00:00", "uitbuitingsvormen": ["arbeid"]},
+            "kenmerken": {"indicatoren": ["woont-op-werkplek"], "sector": "agrarisch", "locatietype": "boerenerf"},
+            "omschrijving": "Gezien op [ADRES].", "antwoorden": [],
+        }  # fmt: skip
+        return vraag_id
+
+    def _feiten(self, signaal_id: str) -> dict[str, Any] | None:
+        if signaal_id in self.signalen:
+            return self.signalen[signaal_id]
+        casus = self.casussen.get(signaal_id)
+        if casus is None:
+            return None
+        return {
+            "id": signaal_id, "gemeenteCode": casus["gemeenteCode"], "status": casus["status"],
+            "vertrouwelijkheidaanduiding": casus["vertrouwelijkheidaanduiding"],
+            "minderjarigeBetrokken": casus["minderjarigeBetrokken"], "toestemming": casus["toestemming"],
+            "trajecten": casus["trajecten"],
+        }  # fmt: skip
+
+    def _intern_schrijven(self, request: httpx.Request, pad: str) -> httpx.Response | None:
+        """The internal writes and the advice and policy-fact reads; None for any other path."""
+        nu = datetime.now(UTC).isoformat()
+        delen = pad.removeprefix("/v1/intern/").split("/")
+        if delen[0] == "signalen" and len(delen) == 3 and delen[2] == "beleidsfeiten":
+            feiten = self._feiten(delen[1])
+            return httpx.Response(200, json=feiten) if feiten else httpx.Response(404, json={"status": 404})
+        if delen[0] == "adviesvragen":
+            if len(delen) == 1:
+                partner = request.url.params.get("partner")
+                lijst = [v for v in self.adviesvragen.values() if partner is None or partner in v["experts"]]
+                return httpx.Response(200, json={"adviesvragen": lijst, "volgende": None})
+            vraag = self.adviesvragen.get(delen[1])
+            if vraag is None:
+                return httpx.Response(404, json={"status": 404})
+            if len(delen) == 2:
+                return httpx.Response(200, json=vraag)
+            body = json.loads(request.content)
+            if body["partner"] not in vraag["experts"]:
+                return httpx.Response(404, json={"status": 404})
+            vraag["antwoorden"].append({"partner": body["partner"], "gegevenOp": nu})
+            vraag["status"] = "beantwoord"
+            return httpx.Response(201, json={"id": str(uuid.uuid4()), "gegevenOp": nu})
+        if delen[0] == "casussen" and len(delen) == 3 and request.method == "POST":
+            casus = self.casussen.get(delen[1])
+            body = json.loads(request.content)
+            if casus is None or body["partner"] not in casus["partners"]:
+                return httpx.Response(404, json={"status": 404})
+            actief = [
+                t for t in casus["trajecten"]
+                if t["status"] != "afgerond" and body["partner"] in t["partners"] and t["doel"] == body["doel"]
+            ]  # fmt: skip
+            if delen[2] == "terugkoppelingen":
+                if not actief:
+                    return httpx.Response(404, json={"status": 404})
+                self.terugkoppelingen.append({"casus": delen[1], **body})
+                actief[0]["status"] = "lopend"
+                return httpx.Response(201, json={"id": str(uuid.uuid4()), "vastgelegdOp": nu})
+            if delen[2] == "doelverzoeken":
+                if actief:
+                    return httpx.Response(409, json={"status": 409})
+                self.doelverzoeken.append({"casus": delen[1], **body})
+                return httpx.Response(201, json={"id": str(uuid.uuid4()), "status": "gevraagd"})
+        return None
 
     def handler(self, request: httpx.Request) -> httpx.Response:
         self.verzoeken.append(request)
@@ -144,6 +239,9 @@ class NepIntake:
                 if partner is None or partner in c["partners"]
             ]
             return httpx.Response(200, json={"casussen": lijst, "volgende": None})
+        geschreven = self._intern_schrijven(request, pad)
+        if geschreven is not None:
+            return geschreven
         if pad.startswith("/v1/intern/casussen/"):
             casus = self.casussen.get(pad.rsplit("/", 1)[1])
             if casus is None:
