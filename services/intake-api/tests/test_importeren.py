@@ -20,6 +20,7 @@ from intake_api.importeren.service import Samenvatting, Uitkomst, import_regels,
 from intake_api.models import Base
 from intake_api.retentie.service import Termijnen, purge
 from intake_api.sleutels import load_sleutels
+from meldroute_common.beleid import load_policy
 from meldroute_common.catalogus import standaard_catalogus
 from meldroute_common.db import make_engine
 from meldroute_dev.testing import ServiceHarness
@@ -76,11 +77,12 @@ async def maker(
 def importeren(maker: async_sessionmaker[AsyncSession], intake_harness: ServiceHarness) -> Importeer:
     settings = intake_harness.settings()
     sleutels, catalogus = load_sleutels(settings), standaard_catalogus()
+    beleid = load_policy(settings.policy_file)
 
     async def doe(regels: list[bytes], **opties: Any) -> Samenvatting:
         return await import_regels(
             maker=maker, regels=read_regels(regels=regels), catalogus=catalogus, sleutels=sleutels,
-            door=opties.pop("door", "import-test"), nu=lambda: NU, **opties,
+            beleid=beleid, door=opties.pop("door", "import-test"), nu=lambda: NU, **opties,
         )  # fmt: skip
 
     return doe

@@ -24,7 +24,7 @@ async def _opschalen(aanmaken: Doe, beoordeel: Doe, *, partners: list[str], **ve
     assert (await beoordeel(signaal["id"], 1, "in_behandeling", _claims=claims)).status_code == 200
     response = await beoordeel(
         signaal["id"], 2, "opgeschaald", _claims=claims, partners=partners, doel="casusoverleg",
-        vertrouwelijkheidaanduiding="confidentieel",
+        vertrouwelijkheidaanduiding="zaakvertrouwelijk",
     )  # fmt: skip
     assert response.status_code == 200, response.text
     body: dict[str, Any] = response.json()
@@ -45,7 +45,7 @@ async def test_one_case_carries_the_sealed_identity(
     casus = response.json()
     assert casus["status"] == casus["fase"] == "opgeschaald"
     assert casus["partners"] == OPSCHALING["partners"] and casus["doel"] == "casusoverleg"
-    assert casus["vertrouwelijkheidaanduiding"] == "confidentieel"
+    assert casus["vertrouwelijkheidaanduiding"] == "zaakvertrouwelijk"
     assert casus["minderjarigeBetrokken"] is True
     assert casus["kern"] == {
         "gemeenteCode": "GM1509", "melderDomein": "toezicht", "waargenomenOp": "2026-10-01",
@@ -99,10 +99,10 @@ async def test_case_list_filters_by_partner_and_pages_newest_first(
 ) -> None:
     riec = await _opschalen(aanmaken, beoordeel, partners=["riec-oost-nederland"])
     beide = await _opschalen(
-        aanmaken, beoordeel, partners=["riec-oost-nederland", "zorgcoordinator-achterhoek"]
+        aanmaken, beoordeel, partners=["riec-oost-nederland", "zorgcoordinatie-noord-oost-gelderland"]
     )
     elders = await _opschalen(
-        aanmaken, beoordeel, partners=["zorgcoordinator-achterhoek"], gemeenteCode=ANDERE_GEMEENTE
+        aanmaken, beoordeel, partners=["zorgcoordinatie-noord-oost-gelderland"], gemeenteCode=ANDERE_GEMEENTE
     )
     await aanmaken()  # not escalated: never listed
     gateway = kop("privacy-gateway")
@@ -122,7 +122,7 @@ async def test_case_list_filters_by_partner_and_pages_newest_first(
 
     assert await ids(pageSize=1) == [elders["id"], beide["id"], riec["id"]]
     assert await ids(partner="riec-oost-nederland") == [beide["id"], riec["id"]]
-    assert await ids(partner="zorgcoordinator-achterhoek", pageSize=1) == [elders["id"], beide["id"]]
+    assert await ids(partner="zorgcoordinatie-noord-oost-gelderland", pageSize=1) == [elders["id"], beide["id"]]
     assert (
         await client.get("/v1/intern/casussen", params={"pageSize": 101}, headers=gateway)
     ).status_code == 400

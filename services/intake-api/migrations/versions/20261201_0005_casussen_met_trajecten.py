@@ -71,9 +71,12 @@ def upgrade() -> None:
     )
     op.create_table(
         "traject_partners",
-        sa.Column("traject_id", sa.Uuid(), _fk("traject_partners", "traject_id", "trajecten"), nullable=False),
+        sa.Column(
+            "traject_id", sa.Uuid(), _fk("traject_partners", "traject_id", "trajecten"), nullable=False
+        ),
         sa.Column("partner", sa.String(64), nullable=False),
         _signaal("traject_partners"),
+        sa.Column("volgnummer", sa.Integer(), nullable=False),
         sa.Column("toegevoegd_op", _TIJD, nullable=False),
         sa.PrimaryKeyConstraint("traject_id", "partner", name="pk_traject_partners"),
     )
@@ -147,7 +150,9 @@ def upgrade() -> None:
         "terugkoppelingen",
         sa.Column("id", sa.Uuid(), nullable=False),
         _signaal("terugkoppelingen"),
-        sa.Column("traject_id", sa.Uuid(), _fk("terugkoppelingen", "traject_id", "trajecten"), nullable=False),
+        sa.Column(
+            "traject_id", sa.Uuid(), _fk("terugkoppelingen", "traject_id", "trajecten"), nullable=False
+        ),
         sa.Column("partner", sa.String(64), nullable=False),
         sa.Column("door", sa.String(200), nullable=False),
         sa.Column("doel", sa.String(64), nullable=False),
@@ -177,7 +182,10 @@ def upgrade() -> None:
         sa.Column("besloten_op", _TIJD, nullable=True),
         sa.Column("besloten_door", sa.String(200), nullable=True),
         sa.Column(
-            "traject_id", sa.Uuid(), _fk("doelverzoeken", "traject_id", "trajecten", "SET NULL"), nullable=True
+            "traject_id",
+            sa.Uuid(),
+            _fk("doelverzoeken", "traject_id", "trajecten", "SET NULL"),
+            nullable=True,
         ),
         sa.PrimaryKeyConstraint("id", name="pk_doelverzoeken"),
         sa.CheckConstraint(
@@ -211,7 +219,7 @@ def _bestaande_casussen() -> None:
     )  # fmt: skip
     partners = sa.table(
         "traject_partners", sa.column("traject_id", sa.Uuid()), sa.column("partner", sa.String()),
-        sa.column("signaal_id", sa.Uuid()), sa.column("toegevoegd_op", _TIJD),
+        sa.column("signaal_id", sa.Uuid()), sa.column("volgnummer", sa.Integer()), sa.column("toegevoegd_op", _TIJD),
     )  # fmt: skip
     rijen = verbinding.execute(
         sa.select(signalen.c.id, signalen.c.doel, signalen.c.opgeschaald_op, signalen.c.partners).where(
@@ -234,7 +242,10 @@ def _bestaande_casussen() -> None:
         for partner in ontvangers or []:
             verbinding.execute(
                 partners.insert().values(
-                    traject_id=traject_id, partner=partner, signaal_id=signaal_id, toegevoegd_op=opgeschaald_op
+                    traject_id=traject_id,
+                    partner=partner,
+                    signaal_id=signaal_id,
+                    toegevoegd_op=opgeschaald_op,
                 )
             )
 

@@ -51,9 +51,12 @@ def check_opschaling(
         gemeld.add(veld)
         regel = f" (regel {beslissing.regel_id})" if beslissing.regel_id else ""
         fouten.append(
-            InvalidParam(name=veld, reason=f"{beslissing.reden.code.value}: {beslissing.reden.toelichting}{regel}")
+            InvalidParam(
+                name=veld, reason=f"{beslissing.reden.code.value}: {beslissing.reden.toelichting}{regel}"
+            )
         )
     if fouten:
         raise BadRequest(
-            "Het convenant staat dit niet toe; er is niets vastgelegd. Zie invalidParams.", invalid_params=fouten
+            "Het convenant staat dit niet toe; er is niets vastgelegd. Zie invalidParams.",
+            invalid_params=fouten,
         )

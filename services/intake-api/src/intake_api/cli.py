@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 from meldroute_common.beheer import report_retention, run_retention
+from meldroute_common.beleid import load_policy
 from meldroute_common.catalogus import standaard_catalogus
 from meldroute_common.db import make_engine
 from rich.console import Console
@@ -72,6 +73,7 @@ async def _import_bestand(
     settings = get_settings()
     catalogus = standaard_catalogus(gemeenten=settings.gemeenten)
     sleutels = load_sleutels(settings)
+    beleid = load_policy(settings.policy_file)
     # One log line per signal would run through the progress bar; the summary says what happened.
     logging.getLogger("intake_api").setLevel(max(logging.WARNING, logging.getLogger("intake_api").level))
     with bestand.open("rb") as ruw:
@@ -95,7 +97,8 @@ async def _import_bestand(
                 voortgang.update(taak, advance=1, stand=stand)
 
             return await import_regels(
-                maker=maker, regels=read_regels(regels=f), catalogus=catalogus, sleutels=sleutels, door=door, nu=nu,
+                maker=maker, regels=read_regels(regels=f), catalogus=catalogus, sleutels=sleutels, beleid=beleid, door=door,
+                nu=nu,
                 gemeente=gemeente, stop_bij_fout=stop_bij_fout, na_elk=na_elk,
             )  # fmt: skip
     finally:

@@ -12,7 +12,9 @@ from pydantic import Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
 #: The example covenant policy in the repository, which the privacy gateway enforces by default too.
-VOORBEELDBELEID = Path(__file__).resolve().parents[3] / "privacy-gateway" / "policies" / "riec-oost-nederland.yaml"
+VOORBEELDBELEID = (
+    Path(__file__).resolve().parents[3] / "privacy-gateway" / "policies" / "riec-oost-nederland.yaml"
+)
 
 
 class IntakeSettings(ServiceSettings):

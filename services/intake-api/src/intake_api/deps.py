@@ -7,11 +7,10 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import Depends, Header, Path, Request
+from meldroute_common.beleid import Beleid
 from meldroute_common.catalogus import Catalogus
 from meldroute_common.problems import BadRequest, InvalidParam
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
-from meldroute_common.beleid import Beleid
 
 from intake_api.config import IntakeSettings
 from intake_api.sleutels import Sleutels

@@ -100,7 +100,9 @@ async def record_wijziging(
         door=door,
         van_status=van if naar_status is not None else None,
         naar_status=naar_status,
-        toelichting=await scrub_toelichting(session=session, signaal_id=signaal.id, tekst=toelichting, sleutels=sleutels)
+        toelichting=await scrub_toelichting(
+            session=session, signaal_id=signaal.id, tekst=toelichting, sleutels=sleutels
+        )
         if toelichting
         else None,
         details=details or None,
@@ -113,7 +115,6 @@ async def record_wijziging(
             sleutels=sleutels,
         )  # fmt: skip
     return regel
-
 
 
 def seal_tekst(*, signaal: Signaal, veld: str, tekst: str | None, sleutels: Sleutels) -> bytes | None:

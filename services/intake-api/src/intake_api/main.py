@@ -40,9 +40,14 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
         "en kan het opschalen naar partners.",
         version=__version__,
         routers=[
-            catalogus_router, signalen_router, beoordelingen_router, adviezen_router, trajecten_router,
-            toestemmingen_router, intern_router,
-        ],  # fmt: skip
+            catalogus_router,
+            signalen_router,
+            beoordelingen_router,
+            adviezen_router,
+            trajecten_router,
+            toestemmingen_router,
+            intern_router,
+        ],
         openapi_tags=[
             {"name": "catalogus", "description": "Codelijsten voor formulieren."},
             {"name": "signalen", "description": "Signalen vastleggen en (gepseudonimiseerd) inzien."},

@@ -76,7 +76,9 @@ async def ask_advies(
     )  # fmt: skip
     session.add(vraag)
     await session.flush()
-    session.add_all(AdviesvraagExpert(adviesvraag_id=vraag.id, partner=p, signaal_id=signaal.id) for p in invoer.experts)
+    session.add_all(
+        AdviesvraagExpert(adviesvraag_id=vraag.id, partner=p, signaal_id=signaal.id) for p in invoer.experts
+    )
     await record_wijziging(
         session=session, signaal=signaal, actie="advies_gevraagd", door=door, nu=nu, sleutels=sleutels,
         details={"adviesvraagId": str(vraag.id), "experts": list(invoer.experts)},
@@ -85,7 +87,9 @@ async def ask_advies(
     return adviesvraag_weergave(vraag, [])
 
 
-def _intern(vraag: Adviesvraag, signaal: Signaal, antwoorden: list[Adviesantwoord]) -> schemas.AdviesvraagIntern:
+def _intern(
+    vraag: Adviesvraag, signaal: Signaal, antwoorden: list[Adviesantwoord]
+) -> schemas.AdviesvraagIntern:
     return schemas.AdviesvraagIntern(
         id=vraag.id,
         signaal_id=signaal.id,
@@ -93,7 +97,7 @@ def _intern(vraag: Adviesvraag, signaal: Signaal, antwoorden: list[Adviesantwoor
         gesteld_op=utc(vraag.gesteld_op),
         vraag=vraag.vraag,
         experts=list(vraag.experts),
-        status=vraag.status,  # type: ignore[arg-type]
+        status=vraag.status,
         kern=signaal_schemas.Kern(
             gemeente_code=signaal.gemeente_code,
             melder_domein=signaal.melder_domein,
@@ -105,7 +109,9 @@ def _intern(vraag: Adviesvraag, signaal: Signaal, antwoorden: list[Adviesantwoor
             indicatoren=list(signaal.indicatoren), sector=signaal.sector, locatietype=signaal.locatietype
         ),
         omschrijving=signaal.omschrijving,
-        antwoorden=[schemas.AntwoordSamenvatting(partner=a.partner, gegeven_op=utc(a.gegeven_op)) for a in antwoorden],
+        antwoorden=[
+            schemas.AntwoordSamenvatting(partner=a.partner, gegeven_op=utc(a.gegeven_op)) for a in antwoorden
+        ],
     )
 
 
@@ -116,7 +122,9 @@ async def list_adviesvragen(
     query = sa.select(Adviesvraag)
     if partner is not None:
         query = query.where(
-            sa.exists().where(AdviesvraagExpert.adviesvraag_id == Adviesvraag.id, AdviesvraagExpert.partner == partner)
+            sa.exists().where(
+                AdviesvraagExpert.adviesvraag_id == Adviesvraag.id, AdviesvraagExpert.partner == partner
+            )
         )
     if cursor is not None:
         na_moment, na_id = CURSOR.decode(cursor)
@@ -132,7 +140,9 @@ async def list_adviesvragen(
         volgende = make_cursor(moment=vragen[-1].gesteld_op, id=vragen[-1].id)
     signalen = {
         s.id: s
-        for s in await session.scalars(sa.select(Signaal).where(Signaal.id.in_({v.signaal_id for v in vragen})))
+        for s in await session.scalars(
+            sa.select(Signaal).where(Signaal.id.in_({v.signaal_id for v in vragen}))
+        )
     }
     antwoorden = await read_antwoorden(session=session, vraag_ids=[v.id for v in vragen])
     return schemas.AdviesvragenPagina(

@@ -23,10 +23,13 @@ class TrajectInvoer(Invoer):
     """One track of an escalation: a purpose and its recipient partners (both from the covenant policy)."""
 
     doel: str = Field(
-        pattern=_ID, description="Purpose of the track (`doelen[].id` of the privacy gateway's `GET /v1/beleid`)."
+        pattern=_ID,
+        description="Purpose of the track (`doelen[].id` of the privacy gateway's `GET /v1/beleid`).",
     )
     partners: list[PartnerId] = Field(
-        min_length=1, max_length=20, description="Recipient partner ids (`partners[].id` of the policy), each once."
+        min_length=1,
+        max_length=20,
+        description="Recipient partner ids (`partners[].id` of the policy), each once.",
     )
 
 

@@ -26,9 +26,9 @@ from meldroute_common.catalogus import Catalogus
 from meldroute_common.problems import BadRequest, Conflict, InvalidParam, PreconditionFailed, Problem
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from intake_api.beoordelingen.schemas import BeoordelingInvoer, TrajectInvoer
 from intake_api.beleidstoets import OpschalingsVraag, check_opschaling
-from intake_api.historie import record_wijziging, scrub_toelichting, seal_toelichting
+from intake_api.beoordelingen.schemas import BeoordelingInvoer, TrajectInvoer
+from intake_api.historie import scrub_toelichting, seal_toelichting
 from intake_api.models import HistorieRegel, Signaal
 from intake_api.outbox.service import record_gebeurtenis
 from intake_api.signalen.service import get_betrokkenen, get_signaal
@@ -93,9 +93,13 @@ def _controleer(invoer: BeoordelingInvoer, catalogus: Catalogus) -> None:
             )
         elif invoer.trajecten is None:
             if not invoer.partners:
-                fouten.append(InvalidParam(name="partners", reason="Verplicht bij opschalen (of geef trajecten)."))
+                fouten.append(
+                    InvalidParam(name="partners", reason="Verplicht bij opschalen (of geef trajecten).")
+                )
             if invoer.doel is None:
-                fouten.append(InvalidParam(name="doel", reason="Verplicht bij opschalen (of geef trajecten)."))
+                fouten.append(
+                    InvalidParam(name="doel", reason="Verplicht bij opschalen (of geef trajecten).")
+                )
         gezien: set[str] = set()
         for pad, traject in trajecten_van(invoer):
             check_partners(fouten, pad, traject.partners)
@@ -127,10 +131,12 @@ async def record_beoordeling(
     sleutels: Sleutels,
     beleid: Beleid,
     nu: datetime,
+    toetsmoment: datetime | None = None,
 ) -> Signaal:
     """Apply a decision. 404 another municipality's or an unknown signal, 400 invalid fields, 428 no
     version given, 412 the version is not the current one, 409 a move the state machine does not allow
-    (the problem lists `toegestaneStatussen`)."""
+    (the problem lists `toegestaneStatussen`), 400 a partner or purpose the policy refuses (checked at
+    `toetsmoment`, default `nu`; nothing stored)."""
     signaal = await get_signaal(session=session, signaal_id=signaal_id, gemeente=gemeente)
     _controleer(invoer, catalogus)
     if invoer.versie is not None and verwachte_versie is not None and invoer.versie != verwachte_versie:
@@ -159,12 +165,14 @@ async def record_beoordeling(
         check_opschaling(
             beleid=beleid,
             vragen=[
-                OpschalingsVraag(partner=p, doel=t.doel, partner_veld=f"{pad}partners[{i}]", doel_veld=f"{pad}doel")
+                OpschalingsVraag(
+                    partner=p, doel=t.doel, partner_veld=f"{pad}partners[{i}]", doel_veld=f"{pad}doel"
+                )
                 for pad, t in trajecten
                 for i, p in enumerate(t.partners)
             ],
             vertrouwelijkheidaanduiding=vertrouwelijkheid,
-            nu=nu,
+            nu=toetsmoment or nu,
         )
     alle_partners = list(dict.fromkeys(p for _, t in trajecten for p in t.partners))
     waarden: dict[str, object] = {
@@ -233,6 +241,8 @@ async def record_beoordeling(
         uitkomst=invoer.status,
     )
     for _, traject in trajecten:
-        await add_traject(session=session, signaal=signaal, doel=traject.doel, partners=traject.partners, door=door, nu=nu)
+        await add_traject(
+            session=session, signaal=signaal, doel=traject.doel, partners=traject.partners, door=door, nu=nu
+        )
     await session.flush()
     return signaal

@@ -21,6 +21,7 @@ from datetime import datetime
 from uuid import UUID
 
 import sqlalchemy as sa
+from meldroute_common.beleid import Beleid
 from meldroute_common.catalogus import Catalogus
 from meldroute_common.problems import Problem
 from pydantic import ValidationError
@@ -152,6 +153,7 @@ async def import_regel(
     tekst: bytes,
     catalogus: Catalogus,
     sleutels: Sleutels,
+    beleid: Beleid,
     door: str,
     nu: datetime,
     gemeente: str | None = None,
@@ -218,6 +220,9 @@ async def import_regel(
                     door=door,
                     catalogus=catalogus,
                     sleutels=sleutels,
+                    beleid=beleid,
+                    # A historical escalation is checked against the policy in force now, not then.
+                    toetsmoment=nu,
                     nu=besluit.op,
                 )
             session.add(
@@ -254,6 +259,7 @@ async def import_regels(
     regels: Iterable[tuple[int, bytes]],
     catalogus: Catalogus,
     sleutels: Sleutels,
+    beleid: Beleid,
     door: str,
     nu: Callable[[], datetime],
     gemeente: str | None = None,
@@ -269,6 +275,7 @@ async def import_regels(
             tekst=tekst,
             catalogus=catalogus,
             sleutels=sleutels,
+            beleid=beleid,
             door=door,
             nu=nu(),
             gemeente=gemeente,

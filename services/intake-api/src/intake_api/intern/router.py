@@ -98,7 +98,9 @@ async def intern_beleidsfeiten_ophalen(
     minderjarige betrokken, toestemming en trajecten: voor de proeftoets van de aandachtsfunctionaris vóór
     het opschalen. Geen inhoud van het signaal. Onbekend is 404."""
     feiten = await service.get_beleidsfeiten(session=session, signaal_id=signaal_id)
-    await log_toegang(session=session, claims=claims, signaal_id=feiten.id, actie=Actie.beleidsfeiten_gelezen_intern)
+    await log_toegang(
+        session=session, claims=claims, signaal_id=feiten.id, actie=Actie.beleidsfeiten_gelezen_intern
+    )
     return feiten
 
 
@@ -118,7 +120,9 @@ async def intern_adviesvragen_zoeken(
 ) -> advies_schemas.AdviesvragenPagina:
     """Adviesvragen, nieuwste eerst, met de gepseudonimiseerde samenvatting (kern, kenmerken, geschoonde
     omschrijving en vraag); optioneel alleen die aan `partner`. Alleen voor de privacy-gateway."""
-    return await adviezen.list_adviesvragen(session=session, partner=partner, page_size=page_size, cursor=cursor)
+    return await adviezen.list_adviesvragen(
+        session=session, partner=partner, page_size=page_size, cursor=cursor
+    )
 
 
 @router.get(
@@ -133,7 +137,9 @@ async def intern_adviesvraag_ophalen(
 ) -> advies_schemas.AdviesvraagIntern:
     """Eén adviesvraag met de samenvatting en wie al antwoordde. Onbekend is 404."""
     vraag = await adviezen.get_adviesvraag(session=session, vraag_id=adviesvraag_id)
-    await log_toegang(session=session, claims=claims, signaal_id=vraag.signaal_id, actie=Actie.adviesvraag_gelezen_intern)
+    await log_toegang(
+        session=session, claims=claims, signaal_id=vraag.signaal_id, actie=Actie.adviesvraag_gelezen_intern
+    )
     return vraag
 
 

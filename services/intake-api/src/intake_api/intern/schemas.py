@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from uuid import UUID
 
 from meldroute_common.schemas import Invoer, Uitvoer
 from meldroute_common.typen import Datum
 from pydantic import ConfigDict, Field, JsonValue
 
-from intake_api.signalen.schemas import Kenmerken, Kern, Rol, Status, TrajectStatus, Vertrouwelijkheidaanduiding
+from intake_api.signalen.schemas import (
+    Kenmerken,
+    Kern,
+    Rol,
+    Status,
+    TrajectStatus,
+    Vertrouwelijkheidaanduiding,
+)
 
 _ID = "3f1c2b7a-9d4e-4f0a-8b6c-2e5d7a9c1f30"
 _VOORBEELD_CASUS: dict[str, JsonValue] = {
@@ -209,7 +216,9 @@ class DoelverzoekInvoer(Invoer):
         }
     )
 
-    partner: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$", description="The partner asking (on the case).")
+    partner: str = Field(
+        pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$", description="The partner asking (on the case)."
+    )
     door: str = Field(min_length=1, max_length=200, description="Subject of the partner's user.")
     doel: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$", description="The purpose asked for.")
     reden: str = Field(min_length=1, max_length=4000, description="Why; identifiers are replaced.")

@@ -17,6 +17,7 @@ from intake_api.pseudonimisering.bsn import InvalidBsnError
 from intake_api.pseudonimisering.pseudoniem import link_pseudoniemen
 from intake_api.signalen.koppeling import pseudoniemen_van_persoon
 from intake_api.signalen.onderdelen import geldige_toestemming, read_toestemmingen, read_trajecten
+from intake_api.signalen.schemas import Kenmerken, Kern
 from intake_api.signalen.service import find_gekoppelde_signalen
 from intake_api.tijd import utc
 
@@ -48,9 +49,12 @@ async def _feiten(
         trajecten={
             i: [
                 schemas.CasusTraject(
-                    id=t.id, doel=t.doel, status=t.status,  # type: ignore[arg-type]
-                    partners=list(p), sinds=utc(t.geopend_op),
-                )  # fmt: skip
+                    id=t.id,
+                    doel=t.doel,
+                    status=t.status,
+                    partners=list(p),
+                    sinds=utc(t.geopend_op),
+                )
                 for t, p in rijen
             ]
             for i, rijen in trajecten.items()
@@ -60,7 +64,9 @@ async def _feiten(
 
 
 def _minderjarig(signaal: Signaal, betrokkenen: list[Betrokkene]) -> bool:
-    return MINDERJARIGE_INDICATOR in signaal.indicatoren or any(b.leeftijdsklasse == "<18" for b in betrokkenen)
+    return MINDERJARIGE_INDICATOR in signaal.indicatoren or any(
+        b.leeftijdsklasse == "<18" for b in betrokkenen
+    )
 
 
 async def _betrokkenen(*, session: AsyncSession, signaal_ids: Sequence[UUID]) -> dict[UUID, list[Betrokkene]]:
@@ -91,21 +97,22 @@ def _basis(signaal: Signaal, betrokkenen: list[Betrokkene], feiten: _Feiten) -> 
         "status": signaal.status,
         "fase": signaal.status,
         "opgeschaald_op": utc(signaal.opgeschaald_op),
-        "partners": list(dict.fromkeys(p for t in trajecten for p in t.partners)) or list(signaal.partners or []),
+        "partners": list(dict.fromkeys(p for t in trajecten for p in t.partners))
+        or list(signaal.partners or []),
         "doel": trajecten[0].doel if trajecten else signaal.doel,
         "vertrouwelijkheidaanduiding": signaal.vertrouwelijkheidaanduiding,
         # The signal's own boolean no longer counts: consent is per victim, dated and withdrawable.
         "toestemming": feiten.casus_toestemming(betrokkenen),
         "minderjarige_betrokken": _minderjarig(signaal, betrokkenen),
         "trajecten": trajecten,
-        "kern": schemas.Kern(
+        "kern": Kern(
             gemeente_code=signaal.gemeente_code,
             melder_domein=signaal.melder_domein,
             waargenomen_op=signaal.waargenomen_op,
             ontvangen_op=utc(signaal.ontvangen_op),
             uitbuitingsvormen=list(signaal.uitbuitingsvormen),
         ),
-        "kenmerken": schemas.Kenmerken(
+        "kenmerken": Kenmerken(
             indicatoren=list(signaal.indicatoren), sector=signaal.sector, locatietype=signaal.locatietype
         ),
         "omschrijving": signaal.omschrijving,
@@ -159,8 +166,8 @@ async def get_beleidsfeiten(*, session: AsyncSession, signaal_id: UUID) -> schem
     return schemas.Beleidsfeiten(
         id=signaal.id,
         gemeente_code=signaal.gemeente_code,
-        status=signaal.status,  # type: ignore[arg-type]
-        vertrouwelijkheidaanduiding=signaal.vertrouwelijkheidaanduiding or STANDAARD_VERTROUWELIJKHEID,  # type: ignore[arg-type]
+        status=signaal.status,
+        vertrouwelijkheidaanduiding=signaal.vertrouwelijkheidaanduiding or STANDAARD_VERTROUWELIJKHEID,
         minderjarige_betrokken=_minderjarig(signaal, betrokkenen),
         toestemming=feiten.casus_toestemming(betrokkenen),
         trajecten=feiten.trajecten.get(signaal.id, []),

@@ -57,6 +57,8 @@ class TrajectPartner(Base):
     )
     partner: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
     signaal_id: Mapped[UUID] = _signaal()
+    #: The order in which partners joined the track.
+    volgnummer: Mapped[int] = mapped_column(sa.Integer)
     toegevoegd_op: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
 
     __table_args__ = (
@@ -106,7 +108,9 @@ class Adviesantwoord(Base):
     __tablename__ = "adviesantwoorden"
 
     id: Mapped[UUID] = mapped_column(sa.Uuid, primary_key=True)
-    adviesvraag_id: Mapped[UUID] = mapped_column(sa.Uuid, sa.ForeignKey("adviesvragen.id", ondelete="CASCADE"))
+    adviesvraag_id: Mapped[UUID] = mapped_column(
+        sa.Uuid, sa.ForeignKey("adviesvragen.id", ondelete="CASCADE")
+    )
     signaal_id: Mapped[UUID] = _signaal()
     partner: Mapped[str] = mapped_column(sa.String(64))
     door: Mapped[str] = mapped_column(sa.String(200))
@@ -154,7 +158,9 @@ class Terugkoppeling(Base):
     opvangvorm: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)
     maatregel: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)
     toelichting: Mapped[str | None] = mapped_column(sa.Text, nullable=True, info=_VRIJE_TEKST)
-    toelichting_verzegeld: Mapped[bytes | None] = mapped_column(sa.LargeBinary, nullable=True, info=_VERZEGELD)
+    toelichting_verzegeld: Mapped[bytes | None] = mapped_column(
+        sa.LargeBinary, nullable=True, info=_VERZEGELD
+    )
     vastgelegd_op: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
 
     __table_args__ = (

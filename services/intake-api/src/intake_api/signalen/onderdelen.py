@@ -55,7 +55,7 @@ def toestemming_weergave(rij: Toestemming, *, geldig: bool) -> schemas.Toestemmi
         betrokkene_id=rij.betrokkene_id,
         gegeven=rij.gegeven,
         datum=rij.datum,
-        vastlegging=rij.vastlegging,  # type: ignore[arg-type]
+        vastlegging=rij.vastlegging,
         onder16=rij.onder16,
         door_voogd=rij.door_voogd,
         vastgelegd_door=rij.vastgelegd_door,
@@ -86,7 +86,7 @@ async def read_trajecten(
     for rij in await session.scalars(
         sa.select(TrajectPartner)
         .where(TrajectPartner.signaal_id.in_(signaal_ids))
-        .order_by(TrajectPartner.toegevoegd_op, TrajectPartner.partner)
+        .order_by(TrajectPartner.traject_id, TrajectPartner.volgnummer)
     ):
         partners[rij.traject_id].append(rij.partner)
     for traject in trajecten:
@@ -114,7 +114,7 @@ def traject_weergave(
     return schemas.TrajectWeergave(
         id=traject.id,
         doel=traject.doel,
-        status=traject.status,  # type: ignore[arg-type]
+        status=traject.status,
         partners=list(partners),
         geopend_op=utc(traject.geopend_op),
         geopend_door=traject.geopend_door,
@@ -123,7 +123,9 @@ def traject_weergave(
     )
 
 
-async def read_trajecten_weergave(*, session: AsyncSession, signaal_id: UUID) -> list[schemas.TrajectWeergave]:
+async def read_trajecten_weergave(
+    *, session: AsyncSession, signaal_id: UUID
+) -> list[schemas.TrajectWeergave]:
     trajecten = (await read_trajecten(session=session, signaal_ids=[signaal_id]))[signaal_id]
     per_traject: dict[UUID, list[Terugkoppeling]] = defaultdict(list)
     for rij in await session.scalars(
@@ -140,7 +142,7 @@ async def read_traject_weergave(*, session: AsyncSession, traject: Traject) -> s
         await session.scalars(
             sa.select(TrajectPartner.partner)
             .where(TrajectPartner.traject_id == traject.id)
-            .order_by(TrajectPartner.toegevoegd_op, TrajectPartner.partner)
+            .order_by(TrajectPartner.traject_id, TrajectPartner.volgnummer)
         )
     )
     terugkoppelingen = list(
@@ -168,7 +170,9 @@ async def read_antwoorden(
     return per_vraag
 
 
-def adviesvraag_weergave(vraag: Adviesvraag, antwoorden: Sequence[Adviesantwoord]) -> schemas.AdviesvraagWeergave:
+def adviesvraag_weergave(
+    vraag: Adviesvraag, antwoorden: Sequence[Adviesantwoord]
+) -> schemas.AdviesvraagWeergave:
     return schemas.AdviesvraagWeergave(
         id=vraag.id,
         signaal_id=vraag.signaal_id,
@@ -176,9 +180,11 @@ def adviesvraag_weergave(vraag: Adviesvraag, antwoorden: Sequence[Adviesantwoord
         gesteld_door=vraag.gesteld_door,
         vraag=vraag.vraag,
         experts=list(vraag.experts),
-        status=vraag.status,  # type: ignore[arg-type]
+        status=vraag.status,
         antwoorden=[
-            schemas.AdviesantwoordWeergave(partner=a.partner, gegeven_op=utc(a.gegeven_op), antwoord=a.antwoord)
+            schemas.AdviesantwoordWeergave(
+                partner=a.partner, gegeven_op=utc(a.gegeven_op), antwoord=a.antwoord
+            )
             for a in antwoorden
         ],
     )
@@ -202,7 +208,7 @@ def doelverzoek_weergave(rij: Doelverzoek) -> schemas.DoelverzoekWeergave:
         partner=rij.partner,
         doel=rij.doel,
         reden=rij.reden,
-        status=rij.status,  # type: ignore[arg-type]
+        status=rij.status,
         ingediend_op=utc(rij.ingediend_op),
         besloten_op=utc(rij.besloten_op) if rij.besloten_op else None,
         traject_id=rij.traject_id,

@@ -44,6 +44,15 @@ _VERVOLG = {
         "operationId": "beoordelingVastleggen",
         "parameters": {"signaalId": "$response.body#/id", "If-Match": "$response.header.ETag"},
     },
+    "StatusVoorMelder": {
+        "operationId": "signaalStatusVoorMelder",
+        "parameters": {"signaalId": "$response.body#/id"},
+    },
+    "AdviesVragen": {"operationId": "adviesVragen", "parameters": {"signaalId": "$response.body#/id"}},
+    "ToestemmingVastleggen": {
+        "operationId": "toestemmingVastleggen",
+        "parameters": {"signaalId": "$response.body#/id", "betrokkeneId": "$response.body#/betrokkenen/0/id"},
+    },
 }
 
 
@@ -206,3 +215,23 @@ async def signaal_historie(
     signaal = await service.get_signaal(session=session, signaal_id=signaal_id, gemeente=claims.gemeente)
     await log_toegang(session=session, claims=claims, signaal_id=signaal.id, actie=Actie.historie_gelezen)
     return await service.get_historie(session=session, signaal_id=signaal.id)
+
+
+@router.get(
+    "/signalen/{signaalId}/status",
+    operation_id="signaalStatusVoorMelder",
+    summary="De status van een signaal voor de melder",
+    response_model=schemas.SignaalStatusVoorMelder,
+    responses={404: {"description": "Geen signaal dat u (dit token) hebt vastgelegd."}},
+)
+async def signaal_status_voor_melder(
+    signaal_id: SignaalId,
+    claims: SignalenAanmaken,
+    session: Session,
+) -> schemas.SignaalStatusVoorMelder:
+    """Voor de melder die het signaal vastlegde (dezelfde `sub`, dezelfde gemeente): ontvangen, in
+    behandeling of afgehandeld, en sinds welke dag. Verder niets. Iedereen anders krijgt 404, net als
+    voor een signaal dat niet bestaat."""
+    return await service.read_status_voor_melder(
+        session=session, signaal_id=signaal_id, sub=claims.sub, gemeente=claims.gemeente
+    )

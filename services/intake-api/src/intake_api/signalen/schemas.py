@@ -23,7 +23,12 @@ def codes(lijst: Lijst) -> dict[str, Any]:
 
 Rol = Literal["slachtoffer", "vermoedelijke_uitbuiter", "overig"]
 Status = Literal[
-    "ontvangen", "in_behandeling", "advies_gevraagd", "afgesloten_geen_mensenhandel", "doorverwezen_ander_domein", "opgeschaald"
+    "ontvangen",
+    "in_behandeling",
+    "advies_gevraagd",
+    "afgesloten_geen_mensenhandel",
+    "doorverwezen_ander_domein",
+    "opgeschaald",
 ]
 Vertrouwelijkheidaanduiding = Literal[
     "openbaar", "beperkt_openbaar", "intern", "zaakvertrouwelijk", "vertrouwelijk", "confidentieel", "geheim",
@@ -174,7 +179,9 @@ class TerugkoppelingWeergave(Uitvoer):
     terugkoppeling: str = Field(description="Code from the catalogue's terugkoppelingen.")
     reden: str | None = Field(description="geen_vervolg only: code from geenVervolgRedenen.")
     opvangvorm: str | None = Field(description="opvang_geregeld only: code from opvangvormen.")
-    maatregel: str | None = Field(description="bestuurlijke_maatregel only: code from bestuurlijkeMaatregelen.")
+    maatregel: str | None = Field(
+        description="bestuurlijke_maatregel only: code from bestuurlijkeMaatregelen."
+    )
     toelichting: str | None = Field(description="The note, identifiers replaced.")
     vastgelegd_op: datetime
 
@@ -361,7 +368,9 @@ class Signaal(Uitvoer):
     )
     betrokkenen: list[BetrokkeneWeergave]
     trajecten: list[TrajectWeergave] = Field(default_factory=list, description="The case's tracks, in order.")
-    adviesvragen: list[AdviesvraagWeergave] = Field(default_factory=list, description="Advice asked, oldest first.")
+    adviesvragen: list[AdviesvraagWeergave] = Field(
+        default_factory=list, description="Advice asked, oldest first."
+    )
     doelverzoeken: list[DoelverzoekWeergave] = Field(
         default_factory=list, description="Partners' requests for a follow-on purpose, oldest first."
     )
@@ -373,7 +382,9 @@ MelderStatus = Literal["ontvangen", "in_behandeling", "afgehandeld"]
 class SignaalStatusVoorMelder(Uitvoer):
     """What the melder hears back: where the signal stands, and since when; nothing else."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{"status": "in_behandeling", "sinds": "2026-10-03"}]})
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"status": "in_behandeling", "sinds": "2026-10-03"}]}
+    )
 
     status: MelderStatus = Field(
         description="ontvangen; in_behandeling (also while advice is asked or a case's tracks run); "

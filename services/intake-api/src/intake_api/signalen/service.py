@@ -429,10 +429,17 @@ async def read_status_voor_melder(
     """Where the signal stands for the melder who recorded it (same `sub`, same municipality); anyone else
     404, as for a signal that does not exist."""
     signaal = await session.get(Signaal, signaal_id)
-    if signaal is None or gemeente is None or signaal.gemeente_code != gemeente or signaal.aangemaakt_door != sub:
+    if (
+        signaal is None
+        or gemeente is None
+        or signaal.gemeente_code != gemeente
+        or signaal.aangemaakt_door != sub
+    ):
         raise NotFound("Signaal niet gevonden.")
     if signaal.status == "ontvangen":
-        return schemas.SignaalStatusVoorMelder(status="ontvangen", sinds=vandaag(nu=utc(signaal.ontvangen_op)))
+        return schemas.SignaalStatusVoorMelder(
+            status="ontvangen", sinds=vandaag(nu=utc(signaal.ontvangen_op))
+        )
     if signaal.status in {"afgesloten_geen_mensenhandel", "doorverwezen_ander_domein"}:
         return schemas.SignaalStatusVoorMelder(
             status="afgehandeld", sinds=vandaag(nu=utc(signaal.status_gewijzigd_op))

@@ -33,7 +33,9 @@ class TerugkoppelingInvoer(Invoer):
     door: str = Field(min_length=1, max_length=200, description="Subject of the partner's user.")
     doel: str = Field(pattern=_ID, description="The purpose of the partner's track.")
     terugkoppeling: str = Field(max_length=64, description="Code from the catalogue's terugkoppelingen.")
-    reden: str | None = Field(default=None, max_length=64, description="geen_vervolg only (and required there).")
+    reden: str | None = Field(
+        default=None, max_length=64, description="geen_vervolg only (and required there)."
+    )
     opvangvorm: str | None = Field(
         default=None, max_length=64, description="opvang_geregeld only (and required there)."
     )
@@ -48,7 +50,9 @@ class TerugkoppelingInvoer(Invoer):
 class TerugkoppelingVastgelegd(Uitvoer):
     model_config = ConfigDict(
         json_schema_extra={
-            "examples": [{"id": "4c5d6e7f-8a9b-4c0d-9e1f-2a3b4c5d6e7f", "vastgelegdOp": "2026-10-21T10:00:00Z"}]
+            "examples": [
+                {"id": "4c5d6e7f-8a9b-4c0d-9e1f-2a3b4c5d6e7f", "vastgelegdOp": "2026-10-21T10:00:00Z"}
+            ]
         }
     )
 

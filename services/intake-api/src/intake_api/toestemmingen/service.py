@@ -35,7 +35,9 @@ async def _betrokkene(*, session: AsyncSession, signaal: Signaal, betrokkene_id:
 
 
 async def _alle(*, session: AsyncSession, betrokkene_id: UUID) -> list[Toestemming]:
-    return list(await session.scalars(sa.select(Toestemming).where(Toestemming.betrokkene_id == betrokkene_id)))
+    return list(
+        await session.scalars(sa.select(Toestemming).where(Toestemming.betrokkene_id == betrokkene_id))
+    )
 
 
 async def record_toestemming(
@@ -55,7 +57,9 @@ async def record_toestemming(
     betrokkene = await _betrokkene(session=session, signaal=signaal, betrokkene_id=betrokkene_id)
     fouten: list[InvalidParam] = []
     if betrokkene.rol != "slachtoffer":
-        fouten.append(InvalidParam(name="betrokkeneId", reason="Toestemming geldt alleen voor een slachtoffer."))
+        fouten.append(
+            InvalidParam(name="betrokkeneId", reason="Toestemming geldt alleen voor een slachtoffer.")
+        )
     if invoer.datum > vandaag(nu=nu):
         fouten.append(InvalidParam(name="datum", reason="Ligt in de toekomst."))
     if invoer.onder16 and betrokkene.leeftijdsklasse not in ONDER16_KLASSEN:
@@ -112,7 +116,10 @@ async def withdraw_toestemming(
     if rij.ingetrokken_op is not None:
         raise Conflict("Deze toestemming is al ingetrokken.")
     if invoer.datum > vandaag(nu=nu):
-        raise BadRequest("De intrekking is ongeldig.", invalid_params=[InvalidParam(name="datum", reason="Ligt in de toekomst.")])
+        raise BadRequest(
+            "De intrekking is ongeldig.",
+            invalid_params=[InvalidParam(name="datum", reason="Ligt in de toekomst.")],
+        )
     if invoer.datum < rij.datum:
         raise BadRequest(
             "De intrekking is ongeldig.",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter
 from meldroute_common.auth import SignalenBeoordelen
 from meldroute_common.db import Session
@@ -13,7 +15,7 @@ from intake_api.trajecten import schemas, service
 
 router = APIRouter(tags=["trajecten"])
 
-_WEIGERINGEN = {
+_WEIGERINGEN: dict[int | str, dict[str, Any]] = {
     400: {"description": "Een partner of doel dat het convenant niet toestaat (of onbekend is); `invalidParams` "
                          "noemt het veld, de code en de regel. Er is niets vastgelegd."},
     404: {"description": "Geen signaal (of traject) van de eigen gemeente."},

@@ -30,7 +30,9 @@ class TrajectOpenen(Invoer):
 
     doel: str = Field(pattern=_ID, description="Purpose (`doelen[].id` of the policy).")
     partners: list[Annotated[str, Field(json_schema_extra={"pattern": _ID})]] = Field(
-        min_length=1, max_length=20, description="Recipient partner ids (`partners[].id` of the policy), each once."
+        min_length=1,
+        max_length=20,
+        description="Recipient partner ids (`partners[].id` of the policy), each once.",
     )
     toelichting: str = _TOELICHTING
 

@@ -32,9 +32,23 @@ STANDAARD_VERTROUWELIJKHEID = "vertrouwelijk"
 ACTIEF = ("open", "lopend")
 
 
-async def _add_partners(*, session: AsyncSession, signaal: Signaal, traject: Traject, partners: Sequence[str], nu: datetime) -> None:
+async def _add_partners(
+    *, session: AsyncSession, signaal: Signaal, traject: Traject, partners: Sequence[str], nu: datetime
+) -> None:
+    eerder = await session.scalar(
+        sa.select(sa.func.coalesce(sa.func.max(TrajectPartner.volgnummer), 0)).where(
+            TrajectPartner.traject_id == traject.id
+        )
+    )
     session.add_all(
-        TrajectPartner(traject_id=traject.id, partner=p, signaal_id=signaal.id, toegevoegd_op=nu) for p in partners
+        TrajectPartner(
+            traject_id=traject.id,
+            partner=p,
+            signaal_id=signaal.id,
+            volgnummer=(eerder or 0) + i,
+            toegevoegd_op=nu,
+        )
+        for i, p in enumerate(partners, start=1)
     )
     bekend = set(
         await session.scalars(sa.select(CasusPartner.partner).where(CasusPartner.signaal_id == signaal.id))
@@ -59,7 +73,9 @@ async def add_traject(
     """Store a track with its partners (no checks and no history: the caller did both)."""
     volgnummer = (
         await session.scalar(
-            sa.select(sa.func.coalesce(sa.func.max(Traject.volgnummer), 0)).where(Traject.signaal_id == signaal.id)
+            sa.select(sa.func.coalesce(sa.func.max(Traject.volgnummer), 0)).where(
+                Traject.signaal_id == signaal.id
+            )
         )
         or 0
     ) + 1
@@ -102,7 +118,11 @@ async def find_actief_traject(*, session: AsyncSession, signaal_id: UUID, doel: 
 
 
 async def read_partners(*, session: AsyncSession, traject_id: UUID) -> list[str]:
-    return list(await session.scalars(sa.select(TrajectPartner.partner).where(TrajectPartner.traject_id == traject_id)))
+    return list(
+        await session.scalars(
+            sa.select(TrajectPartner.partner).where(TrajectPartner.traject_id == traject_id)
+        )
+    )
 
 
 def _toets(*, beleid: Beleid, signaal: Signaal, vragen: list[OpschalingsVraag], nu: datetime) -> None:
@@ -175,7 +195,11 @@ async def add_partner(
     _toets(
         beleid=beleid,
         signaal=signaal,
-        vragen=[OpschalingsVraag(partner=invoer.partner, doel=traject.doel, partner_veld="partner", doel_veld="partner")],
+        vragen=[
+            OpschalingsVraag(
+                partner=invoer.partner, doel=traject.doel, partner_veld="partner", doel_veld="partner"
+            )
+        ],
         nu=nu,
     )
     if invoer.partner in await read_partners(session=session, traject_id=traject.id):
@@ -239,7 +263,9 @@ async def record_doelverzoek(
     if signaal is None or signaal.status != "opgeschaald":
         raise NotFound("Casus niet gevonden.")
     op_casus = await session.scalar(
-        sa.select(sa.func.count()).where(TrajectPartner.signaal_id == signaal.id, TrajectPartner.partner == partner)
+        sa.select(sa.func.count()).where(
+            TrajectPartner.signaal_id == signaal.id, TrajectPartner.partner == partner
+        )
     )
     if not op_casus:
         raise NotFound("Casus niet gevonden.")
@@ -287,16 +313,30 @@ async def decide_doelverzoek(
         _toets(
             beleid=beleid,
             signaal=signaal,
-            vragen=[OpschalingsVraag(partner=verzoek.partner, doel=verzoek.doel, partner_veld="toegekend", doel_veld="toegekend")],
+            vragen=[
+                OpschalingsVraag(
+                    partner=verzoek.partner,
+                    doel=verzoek.doel,
+                    partner_veld="toegekend",
+                    doel_veld="toegekend",
+                )
+            ],
             nu=nu,
         )
         traject = await find_actief_traject(session=session, signaal_id=signaal.id, doel=verzoek.doel)
         if traject is None:
             traject = await add_traject(
-                session=session, signaal=signaal, doel=verzoek.doel, partners=[verzoek.partner], door=door, nu=nu
+                session=session,
+                signaal=signaal,
+                doel=verzoek.doel,
+                partners=[verzoek.partner],
+                door=door,
+                nu=nu,
             )
         elif verzoek.partner not in await read_partners(session=session, traject_id=traject.id):
-            await _add_partners(session=session, signaal=signaal, traject=traject, partners=[verzoek.partner], nu=nu)
+            await _add_partners(
+                session=session, signaal=signaal, traject=traject, partners=[verzoek.partner], nu=nu
+            )
     resultaat = await session.execute(
         sa.update(Doelverzoek)
         .where(Doelverzoek.id == verzoek.id, Doelverzoek.status == "gevraagd")
