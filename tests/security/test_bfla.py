@@ -73,7 +73,7 @@ def test_internal_operations_admit_only_their_service_client(api: Api) -> None:
         o for o in api.operaties
         if o.dienst in INTERN and (o.pad.startswith("/v1/intern/") or o.operation_id == "gebeurtenissenInvoeren")
     ]  # fmt: skip
-    assert len(operaties) == 4, [str(o) for o in operaties]
+    assert len(operaties) == 10, [str(o) for o in operaties]
     for operatie in operaties:
         client = INTERN[operatie.dienst]
         scope = " ".join(sorted(operatie.scopes))
