@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Annotated
 from uuid import UUID
 
 from meldroute_common.schemas import Invoer, Uitvoer
@@ -16,10 +17,9 @@ _SIGNAAL_ID = "0b7e4c2a-3f1d-4e5a-9b8c-7d6e5f4a3b2c"
 
 class TrajectVoorstel(Invoer):
     doel: str = Field(min_length=1, max_length=80, pattern=_CODE, description="Doel uit het beleid.")
-    partners: list[str] = Field(
-        min_length=1, max_length=10, description="Partner-ids uit het beleid.",
-        json_schema_extra={"items": {"pattern": _PARTNER, "maxLength": 80}},
-    )  # fmt: skip
+    partners: list[Annotated[str, Field(pattern=_PARTNER, max_length=80)]] = Field(
+        min_length=1, max_length=10, description="Partner-ids uit het beleid."
+    )
 
 
 class OpschalingstoetsIn(Invoer):
