@@ -102,8 +102,6 @@ async def test_a_refused_escalation_names_field_code_and_rule_and_stores_nothing
     )  # fmt: skip
     # Two tracks with one purpose: refused before the policy is asked.
     assert verboden == {"trajecten[1].doel": "Een traject met dit doel staat er al."}
-        "trajecten[1].doel"
-    }
     verboden = _veld(
         await beoordeel(
             signaal["id"], 2, "opgeschaald", trajecten=[{"doel": "casusoverleg", "partners": [COMENSHA]}]
@@ -385,7 +383,9 @@ async def test_the_melder_sees_the_status_and_nothing_else(
     ).status_code == 404
     # The attention officer of the municipality is someone else too; a partner token has no signalen:aanmaken.
     assert (await client.get(pad, headers=kop())).status_code == 404
-    assert (await client.get(pad, headers=kop("partner", organisatie=RIEC, audience="intake-api"))).status_code == 403
+    assert (
+        await client.get(pad, headers=kop("partner", organisatie=RIEC, audience="intake-api"))
+    ).status_code == 403
 
 
 async def test_beleidsfeiten_for_the_dry_run_in_any_status(
