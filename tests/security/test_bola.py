@@ -1,7 +1,9 @@
 """Broken object level authorisation, against the running services.
 
-intake-api: a signal of GM1509, read and written through every operation with an id by the attention officers
-of every other municipality in the catalogue (and by a token naming none) → 403/404 and never any of its data.
+intake-api: a signal of GM1509, and an escalated one with its track, victim, consent and a partner's request,
+read and written through every operation with an id (each write with a body its owner could send) by the
+attention officers of every other municipality in the catalogue (and by a token naming none) → 403/404 and
+never any of its data; the melder's status for anyone but the melder who recorded it → 404.
 privacy-gateway: a case escalated to riec-oost-nederland and politie-oost-nederland, asked for by every other
 partner in the policy through every operation that takes a case id, under either owner's reference and under
 intake's id → 404; one owner using the other owner's reference → 404 (references are per partner); an identity
@@ -15,6 +17,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -31,17 +34,38 @@ EIGENAREN = ("riec-oost-nederland", "politie-oost-nederland")
 DOEL = "casusoverleg"
 PROBLEEM_VELDEN = {"type", "title", "status", "detail", "instance", "invalidParams"}
 #: Path parameters the matrices know how to fill; an operation with another one fails until it is added.
-INTAKE_IDS = {"signaalId"}
+INTAKE_IDS = {"signaalId", "trajectId", "verzoekId", "betrokkeneId", "toestemmingId", "adviesvraagId"}
 GATEWAY_IDS = {"casusId", "verzoekId", "adviesvraagId"}
 #: A decision the owner could make on the fresh signal right now: the write others try must be a real one.
 BEOORDELING = {"status": "in_behandeling", "toelichting": "Eerste beoordeling.", "versie": 1}
 REDEN = "Afstemming van opvang en veiligheid in het casusoverleg van deze week."
+VANDAAG = datetime.now(UTC).date().isoformat()
+#: Operations on a case's objects (tracks, consent, requests): asked for on the escalated signal, each with a
+#: body its owner could send right now, so a refusal is the object check and not a check on the body.
+CASUS_BODIES: dict[str, dict[str, Any]] = {
+    "trajectOpenen": {
+        "doel": "zorg_en_opvang",
+        "partners": ["zorgcoordinatie-noord-oost-gelderland"],
+        "toelichting": "Opvang regelen.",
+    },
+    "trajectPartnerToevoegen": {"partner": "openbaar-ministerie", "toelichting": "Het OM sluit aan."},
+    "toestemmingVastleggen": {"gegeven": True, "datum": VANDAAG, "vastlegging": "mondeling_vastgelegd"},
+    "toestemmingIntrekken": {"datum": VANDAAG, "toelichting": "Het slachtoffer trekt in."},
+    "doelverzoekBesluiten": {"toegekend": True, "toelichting": "Opsporing is aangewezen."},
+    "trajectAfronden": {"toelichting": "Afgerond."},  # last: the others need the track open
+}
+#: Operations on a signal before escalation, with a body its owner could send (advice needs in_behandeling:
+#: the owner's control runs after the decision below).
+SIGNAAL_BODIES: dict[str, dict[str, Any]] = {
+    "adviesVragen": {"vraag": "Wijst dit op arbeidsuitbuiting?", "experts": ["riec-oost-nederland"]},
+}
 
 
 @dataclass(frozen=True)
 class Gegevens:
     signaal_id: str  # a signal of GM1509 in its first state
     casus_id: str  # a signal of GM1509 escalated to EIGENAREN (intake's id)
+    casus_pad: dict[str, str]  # the case's objects: its track, its victim, their consent, a partner's request
     referenties: dict[str, str]  # the case as each of EIGENAREN knows it
     referentie: str  # the betrokkene of the case as riec-oost-nederland sees it
     verzoek_id: str  # an identity request of riec-oost-nederland, not yet approved
@@ -88,7 +112,26 @@ def gegevens(api: Api, local_dir: Path) -> Iterator[Gegevens]:
         "partners": list(EIGENAREN),
         "doel": DOEL,
     }
-    _ok(api.verzoek(beoordelen, token=af, pad=pad, body={**opschaling, "versie": 2}), 200)
+    opgeschaald = _ok(api.verzoek(beoordelen, token=af, pad=pad, body={**opschaling, "versie": 2}), 200)
+    slachtoffer = opgeschaald["betrokkenen"][0]["id"]
+    toestemming = _ok(
+        api.verzoek(
+            api.operatie("toestemmingVastleggen"), token=af, pad={**pad, "betrokkeneId": slachtoffer},
+            body={"gegeven": True, "datum": VANDAAG, "vastlegging": "schriftelijk"},
+        ),
+        201,
+    )  # fmt: skip
+    doelverzoek = _ok(
+        api.verzoek(
+            api.operatie("internDoelverzoekIndienen"), token=api.token("privacy-gateway"), pad=pad,
+            body={"partner": EIGENAREN[1], "door": "bola-politie", "doel": "strafrechtelijk_onderzoek", "reden": REDEN},
+        ),
+        201,
+    )  # fmt: skip
+    casus_pad = {
+        "signaalId": casus["id"], "trajectId": opgeschaald["trajecten"][0]["id"], "betrokkeneId": slachtoffer,
+        "toestemmingId": toestemming["id"], "verzoekId": doelverzoek["id"],
+    }  # fmt: skip
 
     # Each owner's reference, computed with the gateway's development key: the lists must show exactly these.
     sleutel = bytes.fromhex((local_dir / "keys" / "gateway-pseudonym.key").read_text().strip())
@@ -128,7 +171,8 @@ def gegevens(api: Api, local_dir: Path) -> Iterator[Gegevens]:
         for p in EIGENAREN
     }
     yield Gegevens(
-        signaal_id=signaal["id"], casus_id=casus["id"], referenties=referenties, referentie=referentie,
+        signaal_id=signaal["id"], casus_id=casus["id"], casus_pad=casus_pad, referenties=referenties,
+        referentie=referentie,
         verzoek_id=verzoek["id"],
         aanvrager="bola-riec-aanvrager", naam=voorbeeld["betrokkenen"][0]["naam"],
         adviesvraag_id=vraag["id"], adviesreferenties=adviesreferenties,
@@ -188,14 +232,41 @@ def test_intake_signal_is_invisible_and_untouchable_for_other_municipalities(
         o for o in operaties if any(r.claim == "gemeente" and o.toegestaan_voor(r) for r in ROLLEN.values())
     ]
     assert operaties, "intake-api documents no municipal operation with an id"
-    pad = {"signaalId": gegevens.signaal_id}
-    eigen = api.token("aandachtsfunctionaris", gemeente=GEMEENTE, organisatie=None, sub="bola-af")
-    historie = {
-        o.operation_id: _ok(api.verzoek(o, token=eigen, pad=pad), 200)
-        for o in operaties
-        if o.methode == "GET"
+    bekend = {"signaalId"} | {
+        p for o in operaties if o.operation_id in CASUS_BODIES for p in o.pad_parameters
     }
-    assert all(gegevens.signaal_id in str(body) for body in historie.values())
+    for operatie in operaties:
+        assert operatie.methode == "GET" or operatie.operation_id in CASUS_BODIES | SIGNAAL_BODIES | {
+            "beoordelingVastleggen": {}
+        }, f"{operatie}: give it a body its owner could send in CASUS_BODIES or SIGNAAL_BODIES"
+        assert set(operatie.pad_parameters) <= bekend, operatie
+
+    def pad_van(operatie: Operatie) -> dict[str, str]:
+        if operatie.operation_id in CASUS_BODIES:
+            return dict(gegevens.casus_pad)
+        return {"signaalId": gegevens.signaal_id}
+
+    def body_van(operatie: Operatie) -> Any:
+        return (
+            CASUS_BODIES.get(operatie.operation_id)
+            or SIGNAAL_BODIES.get(operatie.operation_id)
+            or BEOORDELING
+        )
+
+    eigen = api.token("aandachtsfunctionaris", gemeente=GEMEENTE, organisatie=None, sub="bola-af")
+    melder = api.token("melder", gemeente=GEMEENTE, organisatie=None, sub="bola-melder")
+
+    def eigenaar(operatie: Operatie) -> str:
+        # The melder's status is the recording melder's only; everything else the attention officer's.
+        return melder if operatie.operation_id == "signaalStatusVoorMelder" else eigen
+
+    lezingen = [o for o in operaties if o.methode == "GET"]
+    voor = {
+        (o.operation_id, p): _ok(api.verzoek(o, token=eigenaar(o), pad={"signaalId": p}), 200)
+        for o in lezingen
+        for p in (gegevens.signaal_id, gegevens.casus_id)
+    }
+    assert all(p in str(body) or "status" in body for (_, p), body in voor.items())
 
     fouten = []
     for gemeente in anderen:
@@ -203,23 +274,49 @@ def test_intake_signal_is_invisible_and_untouchable_for_other_municipalities(
             token = api.token(
                 _rol_voor(operatie, "gemeente"), gemeente=gemeente, organisatie=None, sub=f"bola-{gemeente}"
             )
-            bodies = [None] if operatie.methode == "GET" else [None, BEOORDELING]
+            pad = pad_van(operatie)
+            bodies = [None] if operatie.methode == "GET" else [None, body_van(operatie)]
             for body in bodies:
                 antwoord = api.verzoek(operatie, token=token, pad=pad, body=body)
-                fouten.append(_geweigerd(api, antwoord, (403, 404), gegevens.signaal_id))
+                fouten.append(_geweigerd(api, antwoord, (403, 404), *pad.values()))
+            if operatie.methode == "GET":
+                antwoord = api.verzoek(operatie, token=token, pad={"signaalId": gegevens.casus_id})
+                fouten.append(_geweigerd(api, antwoord, (403, 404), gegevens.casus_id))
         for lijst in _lijsten(api, "intake-api", "gemeente"):
             token = api.token(_rol_voor(lijst, "gemeente"), gemeente=gemeente, organisatie=None)
             antwoord = api.verzoek(lijst, token=token, query=_page(lijst))
             if antwoord.status_code != 200 or gegevens.signaal_id in antwoord.text:
                 fouten.append(f"{lijst} for {gemeente}: {antwoord.status_code}, lists the signal or fails")
+    # The melder's status: another melder of the same municipality is as much a stranger.
+    status = api.operatie("signaalStatusVoorMelder")
+    for sub in ("bola-melder-2", "bola-af"):
+        token = api.token("melder", gemeente=GEMEENTE, organisatie=None, sub=sub)
+        fouten.append(
+            _geweigerd(api, api.verzoek(status, token=token, pad={"signaalId": gegevens.signaal_id}), (404,))
+        )
     assert not [f for f in fouten if f], "\n".join(f for f in fouten if f)
 
-    # Nothing changed: the owner sees the same signal and history, and can make the decision others could not.
-    for operatie in operaties:
-        if operatie.methode == "GET":
-            assert _ok(api.verzoek(operatie, token=eigen, pad=pad), 200) == historie[operatie.operation_id]
+    # Nothing changed: the owner sees the same signal, case and history, and can do what others could not.
+    for (operation_id, p), body in voor.items():
+        operatie = api.operatie(operation_id)
+        assert _ok(api.verzoek(operatie, token=eigenaar(operatie), pad={"signaalId": p}), 200) == body
     beoordelen = api.operatie("beoordelingVastleggen")
-    assert _ok(api.verzoek(beoordelen, token=eigen, pad=pad, body=BEOORDELING), 200)["versie"] == 2
+    assert (
+        _ok(
+            api.verzoek(beoordelen, token=eigen, pad={"signaalId": gegevens.signaal_id}, body=BEOORDELING),
+            200,
+        )["versie"]
+        == 2
+    )
+    for operation_id, body in SIGNAAL_BODIES.items():
+        _ok(
+            api.verzoek(
+                api.operatie(operation_id), token=eigen, pad={"signaalId": gegevens.signaal_id}, body=body
+            ),
+            201,
+        )
+    for operation_id, body in CASUS_BODIES.items():
+        _ok(api.verzoek(api.operatie(operation_id), token=eigen, pad=gegevens.casus_pad, body=body), 200, 201)
 
 
 def _partners_anders_dan(api: Api, *eigenaren: str) -> list[str]:

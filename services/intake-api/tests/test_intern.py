@@ -122,7 +122,10 @@ async def test_case_list_filters_by_partner_and_pages_newest_first(
 
     assert await ids(pageSize=1) == [elders["id"], beide["id"], riec["id"]]
     assert await ids(partner="riec-oost-nederland") == [beide["id"], riec["id"]]
-    assert await ids(partner="zorgcoordinatie-noord-oost-gelderland", pageSize=1) == [elders["id"], beide["id"]]
+    assert await ids(partner="zorgcoordinatie-noord-oost-gelderland", pageSize=1) == [
+        elders["id"],
+        beide["id"],
+    ]
     assert (
         await client.get("/v1/intern/casussen", params={"pageSize": 101}, headers=gateway)
     ).status_code == 400

@@ -48,9 +48,18 @@ def _signaal(tabel: str) -> sa.Column[uuid.UUID]:
 
 
 def _status_check(statussen: Sequence[str]) -> None:
+    """Replace the status check. The initial migration's name went through the naming convention once more
+    (`ck_signalen_ck_signalen_status`): whatever the check on `status` is called, it is dropped. On SQLite this
+    rebuilds the table; foreign keys are not enforced during migrations, so rows referring to signals stay."""
+    oud = [
+        ck["name"]
+        for ck in sa.inspect(op.get_bind()).get_check_constraints("signalen")
+        if ck["name"] and "status" in ck["sqltext"]
+    ]
     with op.batch_alter_table("signalen") as tabel:
-        tabel.drop_constraint("ck_signalen_status", type_="check")
-        tabel.create_check_constraint("status", _in("status", statussen))
+        for naam in oud:
+            tabel.drop_constraint(op.f(naam), type_="check")
+        tabel.create_check_constraint(op.f("ck_signalen_status"), _in("status", statussen))
 
 
 def upgrade() -> None:
@@ -239,12 +248,13 @@ def _bestaande_casussen() -> None:
                 geopend_op=opgeschaald_op, geopend_door=door or "migratie",
             )
         )  # fmt: skip
-        for partner in ontvangers or []:
+        for volgnummer, partner in enumerate(ontvangers or [], start=1):
             verbinding.execute(
                 partners.insert().values(
                     traject_id=traject_id,
                     partner=partner,
                     signaal_id=signaal_id,
+                    volgnummer=volgnummer,
                     toegevoegd_op=opgeschaald_op,
                 )
             )

@@ -3,7 +3,8 @@
 A signal that was not escalated keeps them `bewaartermijn_niet_opgeschaald` (default P6M) after its
 last status change; an escalated one `bewaartermijn_opgeschaald` (default P5Y) after the escalation.
 Both periods are to be confirmed by the FG. The purge nulls the blobs, deletes the sealed originals of
-the triage notes and the signal's scrub marks, stamps `gewist_op`, raises the
+the triage notes and the signal's scrub marks, nulls the sealed originals of the case's other free texts
+(advice questions and answers, partners' outcome notes, requests for a purpose), stamps `gewist_op`, raises the
 version and writes the purge to the history, one signal per short transaction; the pseudonymised
 remainder (codes, scrubbed text, link pseudonym) stays.
 """
@@ -25,7 +26,17 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from intake_api.config import IntakeSettings
 from intake_api.idempotentie.service import clean_up
-from intake_api.models import Betrokkene, HistorieRegel, Schoonmerk, Signaal, ToelichtingOrigineel
+from intake_api.models import (
+    Adviesantwoord,
+    Adviesvraag,
+    Betrokkene,
+    Doelverzoek,
+    HistorieRegel,
+    Schoonmerk,
+    Signaal,
+    Terugkoppeling,
+    ToelichtingOrigineel,
+)
 from intake_api.tijd import nu
 
 log = logging.getLogger("intake_api.retentie")
@@ -100,6 +111,20 @@ async def erase_signaal(
         .where(ToelichtingOrigineel.signaal_id == signaal_id)
         .execution_options(synchronize_session=False)
     )
+    # The sealed originals of the case's free texts (advice, answers, outcomes, requests); the scrubbed texts stay.
+    for kolom in (
+        Adviesvraag.vraag_verzegeld,
+        Adviesantwoord.antwoord_verzegeld,
+        Terugkoppeling.toelichting_verzegeld,
+        Doelverzoek.reden_verzegeld,
+    ):
+        tabel = kolom.class_
+        await session.execute(
+            sa.update(tabel)
+            .where(tabel.signaal_id == signaal_id, kolom.is_not(None))
+            .values({kolom.key: None})
+            .execution_options(synchronize_session=False)
+        )
     await session.execute(
         sa.delete(Schoonmerk)
         .where(Schoonmerk.signaal_id == signaal_id)
@@ -118,7 +143,7 @@ async def erase_signaal(
             toelichting=None,
             details={
                 "bewaartermijn": termijn,
-                "gewist": ["identiteit", "omschrijving", "toelichtingen", "schoonmerken"],
+                "gewist": ["identiteit", "omschrijving", "toelichtingen", "schoonmerken", "casusteksten"],
                 "betrokkenen": int(getattr(gewist, "rowcount", 0) or 0),
                 "toelichtingen": int(getattr(toelichtingen, "rowcount", 0) or 0),
             },
