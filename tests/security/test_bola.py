@@ -52,7 +52,7 @@ CASUS_BODIES: dict[str, dict[str, Any]] = {
     "toestemmingVastleggen": {"gegeven": True, "datum": VANDAAG, "vastlegging": "mondeling_vastgelegd"},
     "toestemmingIntrekken": {"datum": VANDAAG, "toelichting": "Het slachtoffer trekt in."},
     "doelverzoekBesluiten": {"toegekend": True, "toelichting": "Opsporing is aangewezen."},
-    "trajectAfronden": {"toelichting": "Afgerond."},  # last: the others need the track open
+    "trajectAfronden": {"toelichting": "Afgerond."},  # last: the owner closes the track it opened
 }
 #: Operations on a signal before escalation, with a body its owner could send (advice needs in_behandeling:
 #: the owner's control runs after the decision below).
@@ -315,8 +315,16 @@ def test_intake_signal_is_invisible_and_untouchable_for_other_municipalities(
             ),
             201,
         )
+    geopend: dict[str, Any] = {}
     for operation_id, body in CASUS_BODIES.items():
-        _ok(api.verzoek(api.operatie(operation_id), token=eigen, pad=gegevens.casus_pad, body=body), 200, 201)
+        pad = dict(gegevens.casus_pad)
+        if operation_id == "trajectAfronden":
+            # The owner closes the track it just opened: the case's first track stays open for the gateway
+            # matrices below, which need the owners to read the case.
+            pad["trajectId"] = geopend["id"]
+        antwoord = _ok(api.verzoek(api.operatie(operation_id), token=eigen, pad=pad, body=body), 200, 201)
+        if operation_id == "trajectOpenen":
+            geopend = antwoord
 
 
 def _partners_anders_dan(api: Api, *eigenaren: str) -> list[str]:
