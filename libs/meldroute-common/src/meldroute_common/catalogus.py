@@ -24,7 +24,7 @@ from pydantic import ConfigDict, Field, model_validator
 from meldroute_common.schemas import Schema
 
 #: Version of the code lists, `<major>.<minor>`.
-CATALOGUS_VERSIE = "1.0"
+CATALOGUS_VERSIE = "1.1"
 
 Lijst = Literal[
     "uitbuitingsvormen",
@@ -37,6 +37,7 @@ Lijst = Literal[
     "geslachten",
     "nationaliteitsgroepen",
     "uitkomsten",
+    "terugkoppelingen",
     "gemeenten",
 ]
 LIJSTEN: tuple[Lijst, ...] = get_args(Lijst)
@@ -81,6 +82,7 @@ class Catalogus(Schema):
     geslachten: tuple[CatalogusItem, ...]
     nationaliteitsgroepen: tuple[CatalogusItem, ...]
     uitkomsten: tuple[CatalogusItem, ...]
+    terugkoppelingen: tuple[CatalogusItem, ...]
     gemeenten: tuple[CatalogusItem, ...]
 
     @model_validator(mode="after")
@@ -367,6 +369,18 @@ UITKOMSTEN = _items(
     ]
 )
 
+TERUGKOPPELINGEN = _items(
+    [
+        ("opgepakt", "Opgepakt"),
+        ("geen_vervolg", "Geen vervolg"),
+        ("aangifte_gedaan", "Aangifte gedaan"),
+        ("opvang_geregeld", "Opvang geregeld"),
+        ("bestuurlijke_maatregel", "Bestuurlijke maatregel genomen"),
+        ("strafrechtelijk_onderzoek_gestart", "Strafrechtelijk onderzoek gestart"),
+        ("afgerond", "Afgerond"),
+    ]
+)
+
 #: The eight Achterhoek municipalities with their CBS codes: the default of every installation.
 ACHTERHOEK_GEMEENTEN = _items(
     [
@@ -428,6 +442,7 @@ def _bouw(gemeenten: tuple[CatalogusItem, ...]) -> Catalogus:
         geslachten=GESLACHTEN,
         nationaliteitsgroepen=NATIONALITEITSGROEPEN,
         uitkomsten=UITKOMSTEN,
+        terugkoppelingen=TERUGKOPPELINGEN,
         gemeenten=gemeenten,
     )
 

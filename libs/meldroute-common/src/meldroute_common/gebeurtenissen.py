@@ -13,6 +13,12 @@ Example (JSON)::
      "locatietype": "boerenerf", "melderDomein": "toezicht", "leeftijdsklasse": "23-29", "geslacht": "man",
      "nationaliteitsgroep": "eu-eer", "uitkomst": "opgeschaald", "doorlooptijdDagen": 6}
 
+Three types: `signaal_ontvangen` (a signal was recorded), `beoordeling_vastgelegd` (a triage decision, with
+`uitkomst` and the days from the signal), `terugkoppeling_vastgelegd` (a partner recorded an outcome on an
+escalated case, with the code `terugkoppeling` from the catalogue list `terugkoppelingen`, whether it is the
+case's first outcome of any kind, and the whole days from the escalation). Intake sends an outcome event only
+the first time a code is recorded on a case, so a code counts once per case.
+
 Reporting drops duplicates by `id`; a batch may therefore repeat an event (delivery is at-least-once).
 """
 
@@ -42,7 +48,7 @@ from pydantic_core import CoreSchema
 from meldroute_common.catalogus import ONBEKEND, Catalogus, Lijst, standaard_catalogus
 from meldroute_common.schemas import Schema
 
-GebeurtenisType = Literal["signaal_ontvangen", "beoordeling_vastgelegd"]
+GebeurtenisType = Literal["signaal_ontvangen", "beoordeling_vastgelegd", "terugkoppeling_vastgelegd"]
 Uitkomst = Literal[
     "in_behandeling", "afgesloten_geen_mensenhandel", "doorverwezen_ander_domein", "opgeschaald"
 ]
@@ -64,6 +70,17 @@ VOORBEELD: Final[dict[str, Any]] = {
     "leeftijdsklasse": "23-29",
     "geslacht": "man",
     "nationaliteitsgroep": "eu-eer",
+}
+
+#: A valid `terugkoppeling_vastgelegd` event as JSON: a case's first outcome, nine days after its escalation.
+TERUGKOPPELING_VOORBEELD: Final[dict[str, Any]] = {
+    **VOORBEELD,
+    "id": "7c2e9a14-5b3d-4e8f-a1c6-2d9f0b4e6a37",
+    "type": "terugkoppeling_vastgelegd",
+    "maand": "2026-11",
+    "terugkoppeling": "opvang_geregeld",
+    "eersteTerugkoppeling": True,
+    "doorlooptijdDagen": 9,
 }
 
 _CODE = re.compile(r"^(?:GM[0-9]{4}|[a-z0-9<+]+(?:[-_][a-z0-9<+]+)*)$")
@@ -101,6 +118,7 @@ _LIJST_VAN_VELD: dict[str, Lijst] = {
     "geslacht": "geslachten",
     "nationaliteitsgroep": "nationaliteitsgroepen",
     "uitbuitingsvormen": "uitbuitingsvormen",
+    "terugkoppeling": "terugkoppelingen",
 }
 
 
@@ -110,7 +128,7 @@ def maand_van(datum: date) -> str:
 
 
 class Gebeurtenis(Schema):
-    """One anonymous event: a signal was received, or a triage decision was recorded."""
+    """One anonymous event: a signal was received, a triage decision or a partner's outcome was recorded."""
 
     model_config = ConfigDict(
         extra="forbid",
@@ -150,7 +168,17 @@ class Gebeurtenis(Schema):
         default=None,
         ge=0,
         le=36_500,
-        description="Days from the signal to this decision (beoordeling_vastgelegd only).",
+        description="Whole days from the signal to this decision (beoordeling_vastgelegd), or from the case's "
+        "escalation to this outcome (terugkoppeling_vastgelegd); null for signaal_ontvangen.",
+    )
+    terugkoppeling: Code | None = Field(
+        default=None,
+        description="The outcome a partner recorded, a code from `terugkoppelingen` "
+        "(terugkoppeling_vastgelegd only).",
+    )
+    eerste_terugkoppeling: bool | None = Field(
+        default=None,
+        description="Whether this is the case's first outcome of any kind (terugkoppeling_vastgelegd only).",
     )
 
     @classmethod
@@ -160,8 +188,10 @@ class Gebeurtenis(Schema):
 
     @field_validator(*_LIJST_VAN_VELD, mode="after")
     @classmethod
-    def _in_catalogus(cls, waarde: str | list[str], info: ValidationInfo) -> str | list[str]:
+    def _in_catalogus(cls, waarde: str | list[str] | None, info: ValidationInfo) -> str | list[str] | None:
         assert info.field_name is not None
+        if waarde is None:  # only `terugkoppeling` may be absent; the model validator says when
+            return None
         lijst = _LIJST_VAN_VELD[info.field_name]
         codes = [waarde] if isinstance(waarde, str) else waarde
         if cls.actieve_catalogus().onbekende_codes(lijst, codes):
@@ -175,12 +205,31 @@ class Gebeurtenis(Schema):
         return waarde
 
     @model_validator(mode="after")
-    def _uitkomst_past_bij_type(self) -> Gebeurtenis:
+    def _velden_passen_bij_type(self) -> Gebeurtenis:
+        terugkoppeling = (self.terugkoppeling, self.eerste_terugkoppeling)
         if self.type == "signaal_ontvangen":
-            if self.uitkomst is not None or self.doorlooptijd_dagen is not None:
-                raise ValueError("signaal_ontvangen heeft geen uitkomst en geen doorlooptijdDagen")
-        elif self.uitkomst is None or self.doorlooptijd_dagen is None:
-            raise ValueError("beoordeling_vastgelegd vraagt om uitkomst en doorlooptijdDagen")
+            if (
+                self.uitkomst is not None
+                or self.doorlooptijd_dagen is not None
+                or terugkoppeling != (None, None)
+            ):
+                raise ValueError(
+                    "signaal_ontvangen heeft geen uitkomst, geen doorlooptijdDagen en geen terugkoppeling"
+                )
+        elif self.type == "beoordeling_vastgelegd":
+            if self.uitkomst is None or self.doorlooptijd_dagen is None:
+                raise ValueError("beoordeling_vastgelegd vraagt om uitkomst en doorlooptijdDagen")
+            if terugkoppeling != (None, None):
+                raise ValueError(
+                    "beoordeling_vastgelegd heeft geen terugkoppeling en geen eersteTerugkoppeling"
+                )
+        else:
+            if None in terugkoppeling or self.doorlooptijd_dagen is None:
+                raise ValueError(
+                    "terugkoppeling_vastgelegd vraagt om terugkoppeling, eersteTerugkoppeling en doorlooptijdDagen"
+                )
+            if self.uitkomst is not None:
+                raise ValueError("terugkoppeling_vastgelegd heeft geen uitkomst")
         return self
 
     def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
@@ -201,8 +250,13 @@ class Gebeurtenis(Schema):
         for naam, lijst in _LIJST_VAN_VELD.items():
             veld = cls.model_fields[naam]
             eigenschap: dict[str, Any] = json_schema.get("properties", {}).get(veld.alias or naam, {})
-            doel = eigenschap.get("items", eigenschap) if lijst == "uitbuitingsvormen" else eigenschap
-            doel["enum"] = sorted(catalogus.codes(lijst))
+            if lijst == "uitbuitingsvormen":
+                eigenschap.get("items", eigenschap)["enum"] = sorted(catalogus.codes(lijst))
+                continue
+            # An optional code is `anyOf: [code, null]`: the enum goes on the code.
+            varianten = [v for v in eigenschap.get("anyOf", [eigenschap]) if v.get("type") != "null"]
+            for doel in varianten:
+                doel["enum"] = sorted(catalogus.codes(lijst))
         return json_schema
 
 
