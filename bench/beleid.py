@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime, timedelta
 
-from meldroute_common.beleid import CasusFeiten, decide, load_policy
+from meldroute_common.beleid import CasusFeiten, TrajectFeiten, decide, load_policy
 from privacy_gateway.config import POLICIES_DIR
 
 from bench.harness import Context
@@ -29,8 +29,7 @@ def _cases(nu: datetime) -> list[tuple[str, str, CasusFeiten, bool]]:
             fase="opgeschaald",
             vertrouwelijkheidaanduiding="vertrouwelijk",
             opgeschaald_op=nu - timedelta(days=20),
-            ontvangers=_ONTVANGERS,
-            doel=doel,
+            trajecten=[TrajectFeiten(doel=doel, ontvangers=_ONTVANGERS, sinds=nu - timedelta(days=20))],
             minderjarige_betrokken=minderjarige,
             toestemming=False,
         )

@@ -23,10 +23,12 @@ from meldroute_common.beleid import (
     CasusFeiten,
     Categorie,
     Fase,
+    TrajectFeiten,
     Vertrouwelijkheid,
     WeigerReden,
     decide,
     load_policy,
+    toets_opschaling,
     validate_policy,
 )
 from privacy_gateway.config import POLICIES_DIR
@@ -80,7 +82,11 @@ def casus(**wijzig: Any) -> CasusFeiten:
         "toestemming": False,
     }
     velden.update(wijzig)
-    return CasusFeiten(**velden)
+    # The tables below speak of one track: its recipients and purpose, opened at the escalation.
+    traject = TrajectFeiten(
+        doel=velden.pop("doel"), ontvangers=velden.pop("ontvangers"), sinds=velden["opgeschaald_op"]
+    )
+    return CasusFeiten(**velden, trajecten=[traject])
 
 
 @dataclass(frozen=True)
@@ -96,6 +102,8 @@ class Verwacht:
     categorieen_minderjarige: frozenset[Categorie] | None = None
     dagen_minderjarige: int | None = None
     toestemming_nodig: bool = False
+    #: The case stage the rule is for: advice is read while it is asked, everything else once escalated.
+    fase: str = "opgeschaald"
 
     @property
     def id(self) -> str:
@@ -113,6 +121,20 @@ V, CF = Vertrouwelijkheid.VERTROUWELIJK, Vertrouwelijkheid.CONFIDENTIEEL
 ALLES_ID = frozenset({ID})
 
 VERWACHTINGEN: tuple[Verwacht, ...] = (
+    # advies: the experts see a pseudonymised summary while the advice is asked; with a minor no description.
+    *(
+        Verwacht(
+            p,
+            "advies",
+            "advies-experts",
+            frozenset({K, KM, OMS}),
+            30,
+            V,
+            categorieen_minderjarige=frozenset({K, KM}),
+            fase="advies_gevraagd",
+        )
+        for p in ("riec-oost-nederland", "zorgcoordinatie-noord-oost-gelderland", "politie-oost-nederland")
+    ),
     # casusoverleg: RIEC and police get everything, identity only with four eyes.
     *(
         Verwacht(
@@ -218,6 +240,7 @@ def casus_voor(v: Verwacht, **wijzig: Any) -> CasusFeiten:
         "doel": v.doel,
         "toestemming": v.toestemming_nodig,
         "vertrouwelijkheidaanduiding": v.max_vertrouwelijkheid.value,
+        "fase": v.fase,
     }
     velden.update(wijzig)
     return casus(**velden)
@@ -315,7 +338,7 @@ def test_maximale_vertrouwelijkheid(v: Verwacht) -> None:
 
 @pytest.mark.parametrize("v", VERWACHTINGEN, ids=lambda v: v.id)
 def test_andere_fasen_geweigerd(v: Verwacht) -> None:
-    for fase in (*(f for f in Fase if f is not Fase.OPGESCHAALD), "onbekend"):
+    for fase in (*(f for f in Fase if f != v.fase), "onbekend"):
         uitkomst = beslis_voor(v, fase=str(fase))
         assert not uitkomst.toegestaan
         assert uitkomst.reden is not None
@@ -649,3 +672,111 @@ def test_eigenschappen_van_elke_beslissing(
         assert not v.toestemming_nodig or toestemming
     else:
         assert uitkomst.reden is not None
+
+
+# --- a case with tracks ---------------------------------------------------------------------------
+
+ZORG = "zorgcoordinatie-noord-oost-gelderland"
+
+
+def casus_met_trajecten(*trajecten: TrajectFeiten, toestemming: bool = False) -> CasusFeiten:
+    return CasusFeiten(
+        fase="opgeschaald",
+        vertrouwelijkheidaanduiding="vertrouwelijk",
+        opgeschaald_op=OPGESCHAALD_OP,
+        trajecten=trajecten,
+        minderjarige_betrokken=False,
+        toestemming=toestemming,
+    )
+
+
+VEILIGHEID = TrajectFeiten(
+    doel="casusoverleg", ontvangers=["riec-oost-nederland", "politie-oost-nederland"], sinds=OPGESCHAALD_OP
+)
+ZORGTRAJECT = TrajectFeiten(doel="zorg_en_opvang", ontvangers=[ZORG, "comensha"], sinds=OPGESCHAALD_OP)
+
+
+def test_two_tracks_side_by_side_each_partner_reads_only_its_own_purpose() -> None:
+    feiten = casus_met_trajecten(VEILIGHEID, ZORGTRAJECT)
+    assert decide(beleid=beleid(), partner_id=ZORG, doel="zorg_en_opvang", casus=feiten, nu=NU).toegestaan
+    assert decide(
+        beleid=beleid(), partner_id="politie-oost-nederland", doel="casusoverleg", casus=feiten, nu=NU
+    ).toegestaan
+    # The police is not on the care track: purpose limitation holds per track, not per case.
+    politie_zorg = decide(
+        beleid=beleid(), partner_id="politie-oost-nederland", doel="zorg_en_opvang", casus=feiten, nu=NU
+    )
+    assert reden(politie_zorg) is WeigerReden.ANDER_DOEL
+    # The care coordinator may join a casusoverleg by the policy, but is not on that track.
+    zorg_overleg = decide(beleid=beleid(), partner_id=ZORG, doel="casusoverleg", casus=feiten, nu=NU)
+    assert reden(zorg_overleg) is WeigerReden.ANDER_DOEL
+    assert reden(decide(beleid=beleid(), partner_id="ind", doel="casusoverleg", casus=feiten, nu=NU)) is (
+        WeigerReden.GEEN_ONTVANGER
+    )
+
+
+def test_a_closed_track_gives_access_to_no_one() -> None:
+    afgerond = TrajectFeiten(
+        doel="casusoverleg", ontvangers=["riec-oost-nederland"], sinds=OPGESCHAALD_OP, afgerond=True
+    )
+    feiten = casus_met_trajecten(afgerond, ZORGTRAJECT)
+    uitkomst = decide(
+        beleid=beleid(), partner_id="riec-oost-nederland", doel="casusoverleg", casus=feiten, nu=NU
+    )
+    assert reden(uitkomst) is WeigerReden.GEEN_ONTVANGER
+
+
+def test_a_follow_on_purpose_has_its_own_window_from_its_track() -> None:
+    later = OPGESCHAALD_OP + timedelta(days=300)
+    vervolg = TrajectFeiten(
+        doel="strafrechtelijk_onderzoek", ontvangers=["politie-oost-nederland"], sinds=later
+    )
+    feiten = casus_met_trajecten(VEILIGHEID, vervolg)
+    nu = OPGESCHAALD_OP + timedelta(days=400)
+    # casusoverleg's 365 days have passed; the follow-on purpose's 730 days count from its own opening.
+    overleg = decide(
+        beleid=beleid(), partner_id="politie-oost-nederland", doel="casusoverleg", casus=feiten, nu=nu
+    )
+    assert reden(overleg) is WeigerReden.VENSTER_VERSTREKEN
+    onderzoek = decide(
+        beleid=beleid(),
+        partner_id="politie-oost-nederland",
+        doel="strafrechtelijk_onderzoek",
+        casus=feiten,
+        nu=nu,
+    )
+    assert onderzoek.toegestaan and onderzoek.venster_tot == later + timedelta(days=730)
+
+
+@pytest.mark.parametrize(
+    ("partner", "doel", "code"),
+    [
+        ("riec-oost-nedrland", "casusoverleg", WeigerReden.ONBEKENDE_PARTNER),
+        ("riec-oost-nederland", "nieuwsgierigheid", WeigerReden.ONBEKEND_DOEL),
+        ("comensha", "casusoverleg", WeigerReden.DOEL_NIET_TOEGESTAAN),
+        ("belastingdienst", "strafrechtelijk_onderzoek", WeigerReden.DOEL_NIET_TOEGESTAAN),
+    ],
+)
+def test_an_escalation_the_covenant_does_not_allow_is_refused_before_it_is_stored(
+    partner: str, doel: str, code: WeigerReden
+) -> None:
+    uitkomst = toets_opschaling(
+        beleid=beleid(), partner_id=partner, doel=doel, vertrouwelijkheidaanduiding="vertrouwelijk", nu=NU
+    )
+    assert reden(uitkomst) is code
+
+
+def test_the_escalation_check_allows_every_pair_of_the_policy_and_names_its_rule() -> None:
+    for v in VERWACHTINGEN:
+        uitkomst = toets_opschaling(
+            beleid=beleid(), partner_id=v.partner, doel=v.doel,
+            vertrouwelijkheidaanduiding=v.max_vertrouwelijkheid.value, nu=NU,
+        )  # fmt: skip
+        # Consent is judged at each disclosure, not when CoMensha is given a track.
+        assert uitkomst.toegestaan and uitkomst.regel_id == v.regel, v.id
+    te_hoog = toets_opschaling(
+        beleid=beleid(), partner_id="riec-oost-nederland", doel="casusoverleg",
+        vertrouwelijkheidaanduiding="geheim", nu=NU,
+    )  # fmt: skip
+    assert reden(te_hoog) is WeigerReden.VERTROUWELIJKHEID_TE_HOOG
+    assert te_hoog.regel_id == "casusoverleg-riec-politie"

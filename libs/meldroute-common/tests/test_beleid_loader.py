@@ -86,7 +86,10 @@ def test_meegeleverd_beleid_doelen_en_fasen() -> None:
         assert doel.grondslag.referentie.strip()
         assert "AVG" in doel.grondslag.referentie
     for regel in beleid.regels:
-        assert regel.fasen == (Fase.OPGESCHAALD,)
+        # Advice is read while it is asked; every other purpose only once the case is escalated.
+        assert regel.fasen == (
+            (Fase.ADVIES_GEVRAAGD,) if regel.doelen == ("advies",) else (Fase.OPGESCHAALD,)
+        )
         if Categorie.IDENTITEIT in regel.categorieen:
             assert Categorie.IDENTITEIT in regel.vier_ogen
 

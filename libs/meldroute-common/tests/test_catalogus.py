@@ -16,6 +16,7 @@ from meldroute_common.catalogus import (
     standaard_catalogus,
 )
 from pydantic import ValidationError
+from pydantic.alias_generators import to_camel
 
 KEBAB = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
@@ -132,9 +133,19 @@ def test_required_codes_are_present(catalogus: Catalogus, lijst: str, codes: set
     assert codes <= catalogus.codes(lijst)  # type: ignore[arg-type]
 
 
+#: Lists whose codes are statuses and outcomes the API spells in snake_case.
+SNAKE_CASE_LIJSTEN = {
+    "uitkomsten",
+    "terugkoppelingen",
+    "geen_vervolg_redenen",
+    "opvangvormen",
+    "bestuurlijke_maatregelen",
+}
+
+
 def test_codes_are_kebab_case_except_where_the_api_fixes_them(catalogus: Catalogus) -> None:
     for lijst in LIJSTEN:
-        if lijst in {"leeftijdsklassen", "uitkomsten", "gemeenten"}:
+        if lijst in SNAKE_CASE_LIJSTEN | {"leeftijdsklassen", "gemeenten"}:
             continue
         for code in catalogus.codes(lijst):
             assert KEBAB.fullmatch(code), (lijst, code)
@@ -183,7 +194,8 @@ def test_membership_and_labels(catalogus: Catalogus) -> None:
 
 def test_serialises_to_the_json_front_ends_get_and_back(catalogus: Catalogus) -> None:
     data = catalogus.model_dump(mode="json")
-    assert set(data) == {"versie", *LIJSTEN}
+    assert set(data) == {"versie", *(to_camel(lijst) for lijst in LIJSTEN)}
+    assert "geenVervolgRedenen" in data and "bestuurlijkeMaatregelen" in data
     assert data["sectoren"][0].keys() == {"code", "label"}
     eerste = data["indicatoren"][0]
     assert eerste.keys() == {"code", "label", "uitbuitingsvormen"}
@@ -260,7 +272,7 @@ def test_catalogue_refuses_duplicates_and_indicators_with_unknown_forms(catalogu
 def test_fingerprint_follows_content(catalogus: Catalogus) -> None:
     assert re.fullmatch(r"[0-9a-f]{64}", catalogus.vingerafdruk)
     assert catalogus.vingerafdruk == Catalogus.model_validate(catalogus.model_dump()).vingerafdruk
-    gewijzigd = catalogus.model_copy(update={"versie": "1.1"})
+    gewijzigd = catalogus.model_copy(update={"versie": "9.9"})
     assert gewijzigd.vingerafdruk != catalogus.vingerafdruk
 
 
@@ -323,3 +335,9 @@ def test_a_copy_is_validated_and_does_not_keep_stale_code_sets(catalogus: Catalo
     assert catalogus.codes("gemeenten") == {g.code for g in ACHTERHOEK_GEMEENTEN}
     with pytest.raises(ValidationError):
         catalogus.model_copy(update={"sectoren": ()})
+
+
+def test_snake_case_lists_are_snake_case(catalogus: Catalogus) -> None:
+    for lijst in SNAKE_CASE_LIJSTEN:
+        for code in catalogus.codes(lijst):
+            assert re.fullmatch(r"^[a-z0-9]+(_[a-z0-9]+)*$", code), (lijst, code)

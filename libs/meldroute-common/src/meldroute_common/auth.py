@@ -25,6 +25,8 @@ class Scope(StrEnum):
     signalen_beoordelen = "signalen:beoordelen"
     intake_intern = "intake:intern"
     casussen_lezen = "casussen:lezen"
+    casussen_terugkoppelen = "casussen:terugkoppelen"
+    beleid_lezen = "beleid:lezen"
     identiteit_verzoeken = "identiteit:verzoeken"
     identiteit_goedkeuren = "identiteit:goedkeuren"
     verwerkingen_lezen = "verwerkingen:lezen"
@@ -39,6 +41,8 @@ SCOPE_DESCRIPTIONS: dict[str, str] = {
     Scope.signalen_beoordelen: "Signalen beoordelen en opschalen naar partners (aandachtsfunctionaris).",
     Scope.intake_intern: "Interne casusgegevens inclusief verzegelde identiteit (alleen de privacy-gateway).",
     Scope.casussen_lezen: "Casussen lezen die het convenantbeleid deze partner toestaat.",
+    Scope.casussen_terugkoppelen: "Terugkoppelen op een casus, een vervolgdoel vragen en advies geven (partner).",
+    Scope.beleid_lezen: "Het convenantbeleid lezen en een opschaling vooraf toetsen.",
     Scope.identiteit_verzoeken: "Om verstrekking van identiteit vragen, met doel en reden.",
     Scope.identiteit_goedkeuren: "Het identiteitsverzoek van een ander goedkeuren (vier ogen).",
     Scope.verwerkingen_lezen: "Het verwerkingenlog, de verificatie ervan en inzageverzoeken (FG).",
@@ -172,6 +176,8 @@ SignalenBeoordelen = Annotated[Claims, requires(Scope.signalen_beoordelen)]
 #: Only the gateway's own client (`INTAKE_GATEWAY_CLIENT_ID`), never a user holding the scope.
 IntakeIntern = Annotated[Claims, requires_service(Scope.intake_intern, client_setting="gateway_client_id")]
 CasussenLezen = Annotated[Claims, requires(Scope.casussen_lezen)]
+CasussenTerugkoppelen = Annotated[Claims, requires(Scope.casussen_terugkoppelen)]
+BeleidLezen = Annotated[Claims, requires(Scope.beleid_lezen)]
 IdentiteitVerzoeken = Annotated[Claims, requires(Scope.identiteit_verzoeken)]
 IdentiteitGoedkeuren = Annotated[Claims, requires(Scope.identiteit_goedkeuren)]
 VerwerkingenLezen = Annotated[Claims, requires(Scope.verwerkingen_lezen)]

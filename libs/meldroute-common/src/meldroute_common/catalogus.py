@@ -6,7 +6,9 @@ never reused with another meaning. Adding codes raises the minor part of `CATALO
 renaming one raises the major part.
 
 Codes are kebab-case. Two lists keep the spelling the API fixes elsewhere: `leeftijdsklassen` (`<18`,
-`18-22`, `23-29`, `30+`, `onbekend`) and `uitkomsten` (the triage statuses, e.g. `in_behandeling`).
+`18-22`, `23-29`, `30+`, `onbekend`), and `uitkomsten` (the triage statuses, e.g. `in_behandeling`) with
+the partners' report lists (`terugkoppelingen`, `geen_vervolg_redenen`, `opvangvormen`,
+`bestuurlijke_maatregelen`) in snake_case.
 Gemeenten carry their CBS code (`GM` and four digits).
 """
 
@@ -38,6 +40,9 @@ Lijst = Literal[
     "nationaliteitsgroepen",
     "uitkomsten",
     "terugkoppelingen",
+    "geen_vervolg_redenen",
+    "opvangvormen",
+    "bestuurlijke_maatregelen",
     "gemeenten",
 ]
 LIJSTEN: tuple[Lijst, ...] = get_args(Lijst)
@@ -69,7 +74,8 @@ class Indicator(CatalogusItem):
 class Catalogus(Schema):
     """All code lists in one versioned document; `model_dump(mode="json")` is what front-ends get."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # Built in code by attribute name (`geen_vervolg_redenen`), published camelCase (`geenVervolgRedenen`).
+    model_config = ConfigDict(frozen=True, extra="forbid", validate_by_name=True)
 
     versie: str = Field(description="Version of the code lists, `<major>.<minor>`.")
     uitbuitingsvormen: tuple[CatalogusItem, ...]
@@ -82,7 +88,18 @@ class Catalogus(Schema):
     geslachten: tuple[CatalogusItem, ...]
     nationaliteitsgroepen: tuple[CatalogusItem, ...]
     uitkomsten: tuple[CatalogusItem, ...]
-    terugkoppelingen: tuple[CatalogusItem, ...]
+    terugkoppelingen: tuple[CatalogusItem, ...] = Field(
+        description="What a partner reports back on a track (terugkoppeling)."
+    )
+    geen_vervolg_redenen: tuple[CatalogusItem, ...] = Field(
+        description="Why a partner takes a track no further (with terugkoppeling geen_vervolg)."
+    )
+    opvangvormen: tuple[CatalogusItem, ...] = Field(
+        description="The kind of shelter arranged (with terugkoppeling opvang_geregeld)."
+    )
+    bestuurlijke_maatregelen: tuple[CatalogusItem, ...] = Field(
+        description="The administrative measure taken (with terugkoppeling bestuurlijke_maatregel)."
+    )
     gemeenten: tuple[CatalogusItem, ...]
 
     @model_validator(mode="after")
@@ -369,15 +386,46 @@ UITKOMSTEN = _items(
     ]
 )
 
+#: A partner's report on a track. Codes keep the spelling of the statuses (snake_case), like `uitkomsten`.
 TERUGKOPPELINGEN = _items(
     [
-        ("opgepakt", "Opgepakt"),
-        ("geen_vervolg", "Geen vervolg"),
+        ("opgepakt", "Opgepakt door de partner"),
+        ("geen_vervolg", "Geen vervolg (met reden)"),
         ("aangifte_gedaan", "Aangifte gedaan"),
         ("opvang_geregeld", "Opvang geregeld"),
         ("bestuurlijke_maatregel", "Bestuurlijke maatregel genomen"),
         ("strafrechtelijk_onderzoek_gestart", "Strafrechtelijk onderzoek gestart"),
-        ("afgerond", "Afgerond"),
+        ("afgerond", "Afgerond door de partner"),
+    ]
+)
+
+GEEN_VERVOLG_REDENEN = _items(
+    [
+        ("onvoldoende_aanwijzingen", "Onvoldoende aanwijzingen"),
+        ("geen_capaciteit", "Geen capaciteit"),
+        ("slachtoffer_wil_niet", "Het slachtoffer wil (nog) niet"),
+        ("elders_opgepakt", "Elders al opgepakt"),
+        ("overig", "Overig"),
+    ]
+)
+
+#: COSM: categorale opvang slachtoffers mensenhandel, with up to three months of bedenktijd.
+OPVANGVORMEN = _items(
+    [
+        ("cosm", "Categorale opvang slachtoffers mensenhandel (COSM)"),
+        ("vrouwenopvang", "Vrouwenopvang"),
+        ("jeugdzorg_nidos", "Jeugdzorg of Nidos (minderjarigen)"),
+        ("overig", "Overige opvang"),
+    ]
+)
+
+BESTUURLIJKE_MAATREGELEN = _items(
+    [
+        ("sluiting", "Sluiting van een pand of bedrijf"),
+        ("vergunning_geweigerd", "Vergunning geweigerd"),
+        ("vergunning_ingetrokken", "Vergunning ingetrokken"),
+        ("bibob", "Bibob-toets"),
+        ("overig", "Overige bestuurlijke maatregel"),
     ]
 )
 
@@ -443,6 +491,9 @@ def _bouw(gemeenten: tuple[CatalogusItem, ...]) -> Catalogus:
         nationaliteitsgroepen=NATIONALITEITSGROEPEN,
         uitkomsten=UITKOMSTEN,
         terugkoppelingen=TERUGKOPPELINGEN,
+        geen_vervolg_redenen=GEEN_VERVOLG_REDENEN,
+        opvangvormen=OPVANGVORMEN,
+        bestuurlijke_maatregelen=BESTUURLIJKE_MAATREGELEN,
         gemeenten=gemeenten,
     )
 

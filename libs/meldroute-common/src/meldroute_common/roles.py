@@ -28,14 +28,26 @@ ROLLEN: dict[str, Rol] = {
                 Scope.signalen_lezen,
                 Scope.signalen_beoordelen,
                 Scope.identiteit_verzoeken,
+                # For the privacy gateway (a token minted for its audience): the policy and the dry-run.
+                Scope.beleid_lezen,
             ),
             "intake-api",
             "gemeente",
         ),
-        Rol("partner", (Scope.casussen_lezen, Scope.identiteit_verzoeken), "privacy-gateway", "organisatie"),
+        Rol(
+            "partner",
+            (
+                Scope.casussen_lezen,
+                Scope.casussen_terugkoppelen,
+                Scope.identiteit_verzoeken,
+                Scope.beleid_lezen,
+            ),
+            "privacy-gateway",
+            "organisatie",
+        ),
         Rol(
             "goedkeurder",
-            (Scope.casussen_lezen, Scope.identiteit_goedkeuren),
+            (Scope.casussen_lezen, Scope.identiteit_goedkeuren, Scope.beleid_lezen),
             "privacy-gateway",
             "organisatie",
         ),

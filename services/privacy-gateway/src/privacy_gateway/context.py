@@ -16,7 +16,7 @@ from uuid import UUID
 
 from fastapi import Depends, Path, Request
 from meldroute_common.auth import Claims
-from meldroute_common.beleid import Beleid, CasusFeiten
+from meldroute_common.beleid import Beleid, CasusFeiten, TrajectFeiten
 from meldroute_common.problems import Forbidden, ServiceUnavailable
 from meldroute_common.sealing import Keyring, SealPublicKey
 from sqlalchemy.exc import SQLAlchemyError
@@ -132,8 +132,7 @@ def feiten(casus: IntakeCasus | IntakeCasusSamenvatting) -> CasusFeiten:
         fase=casus.fase,
         vertrouwelijkheidaanduiding=casus.vertrouwelijkheidaanduiding,
         opgeschaald_op=casus.opgeschaald_op,
-        ontvangers=casus.partners,
-        doel=casus.doel,
+        trajecten=[TrajectFeiten(doel=casus.doel, ontvangers=casus.partners, sinds=casus.opgeschaald_op)],
         minderjarige_betrokken=casus.minderjarige_betrokken,
         toestemming=casus.toestemming,
     )

@@ -7,7 +7,15 @@
 See docs/policy.md for the file format and the order of checks.
 """
 
-from meldroute_common.beleid.engine import Beslissing, CasusFeiten, Weigering, WeigerReden, decide
+from meldroute_common.beleid.engine import (
+    Beslissing,
+    CasusFeiten,
+    TrajectFeiten,
+    Weigering,
+    WeigerReden,
+    decide,
+    toets_opschaling,
+)
 from meldroute_common.beleid.index import BeleidsIndex
 from meldroute_common.beleid.loader import BeleidFout, load_policy, validate_policy
 from meldroute_common.beleid.models import (
@@ -36,10 +44,12 @@ __all__ = [
     "Partner",
     "PartnerType",
     "Regel",
+    "TrajectFeiten",
     "Vertrouwelijkheid",
     "WeigerReden",
     "Weigering",
     "decide",
     "load_policy",
+    "toets_opschaling",
     "validate_policy",
 ]

@@ -10,12 +10,12 @@ Order of checks (the first that fails denies everything):
 1. the policy is in force (``geldigVanaf``);
 2. the partner is named in the policy;
 3. its covenant membership has begun and has not ended;
-4. the case was escalated to this partner (``ontvangers``);
-5. the purpose is named in the policy and is the purpose the case was escalated for;
+4. the partner is a recipient of an open track of the case (``trajecten``);
+5. the purpose is named in the policy and is the purpose of one of those tracks (purpose limitation);
 6. a rule grants this partner this purpose, and in the case's stage;
 7. the case's vertrouwelijkheidaanduiding is known and not above the rule's maximum;
 8. the victim's consent is recorded, when the rule requires it;
-9. the access window (stricter when a minor is involved) has not passed.
+9. the access window (stricter when a minor is involved), counted from the track's opening, has not passed.
 
 Then per category: categories outside the rule are withheld (minimisation), and categories the
 rule's ``minderjarigen`` clause withholds are withheld when a minor is involved. The reasons are for
@@ -24,7 +24,7 @@ the verwerkingenlog and the FG; the HTTP layer decides how much of them a caller
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -36,7 +36,15 @@ from meldroute_common.beleid.index import BELEIDSTIJDZONE, GecompileerdeRegel
 from meldroute_common.beleid.models import Beleid, Grondslag
 from meldroute_common.beleid.waarden import VERTROUWELIJKHEID_RANG, Categorie
 
-__all__ = ["Beslissing", "CasusFeiten", "WeigerReden", "Weigering", "decide"]
+__all__ = [
+    "Beslissing",
+    "CasusFeiten",
+    "TrajectFeiten",
+    "WeigerReden",
+    "Weigering",
+    "decide",
+    "toets_opschaling",
+]
 
 
 class WeigerReden(StrEnum):
@@ -68,17 +76,45 @@ class Weigering:
 
 
 @dataclass(frozen=True, slots=True)
+class TrajectFeiten:
+    """One track of a case: a purpose, the partners it was opened for, and since when.
+
+    The access window of a rule counts from ``sinds``, so a purpose granted later gets its own window.
+    A closed track (``afgerond``) gives access to no one.
+    """
+
+    doel: str
+    ontvangers: frozenset[str]
+    sinds: datetime
+    afgerond: bool = False
+
+    def __init__(
+        self, *, doel: str, ontvangers: Collection[str], sinds: datetime, afgerond: bool = False
+    ) -> None:
+        if sinds.utcoffset() is None:
+            raise ValueError("sinds moet een tijdzone hebben")
+        # A bare string is a Collection[str] too; frozenset("riec") would be a set of letters.
+        if isinstance(ontvangers, str):
+            raise TypeError("ontvangers moet een verzameling partner-ids zijn, geen tekst")
+        object.__setattr__(self, "doel", doel)
+        object.__setattr__(self, "ontvangers", frozenset(ontvangers))
+        object.__setattr__(self, "sinds", sinds)
+        object.__setattr__(self, "afgerond", afgerond)
+
+
+@dataclass(frozen=True, slots=True)
 class CasusFeiten:
     """The facts about a case that the policy decides on (read from intake, never from the partner).
 
-    ``ontvangers`` may be any collection of partner ids; it is stored as a frozenset.
+    ``trajecten`` are the case's tracks (a safety and a care track can run side by side); ``toestemming``
+    is whether a victim of the case has a valid consent now (given and not withdrawn). ``opgeschaald_op``
+    is the first escalation; windows count from each track's ``sinds``.
     """
 
     fase: str
     vertrouwelijkheidaanduiding: str
     opgeschaald_op: datetime
-    ontvangers: frozenset[str]
-    doel: str
+    trajecten: tuple[TrajectFeiten, ...]
     minderjarige_betrokken: bool
     toestemming: bool
 
@@ -88,23 +124,22 @@ class CasusFeiten:
         fase: str,
         vertrouwelijkheidaanduiding: str,
         opgeschaald_op: datetime,
-        ontvangers: Collection[str],
-        doel: str,
+        trajecten: Sequence[TrajectFeiten],
         minderjarige_betrokken: bool,
         toestemming: bool,
     ) -> None:
         if opgeschaald_op.utcoffset() is None:
             raise ValueError("opgeschaald_op moet een tijdzone hebben")
-        # A bare string is a Collection[str] too; frozenset("riec") would be a set of letters.
-        if isinstance(ontvangers, str):
-            raise TypeError("ontvangers moet een verzameling partner-ids zijn, geen tekst")
         object.__setattr__(self, "fase", fase)
         object.__setattr__(self, "vertrouwelijkheidaanduiding", vertrouwelijkheidaanduiding)
         object.__setattr__(self, "opgeschaald_op", opgeschaald_op)
-        object.__setattr__(self, "ontvangers", frozenset(ontvangers))
-        object.__setattr__(self, "doel", doel)
+        object.__setattr__(self, "trajecten", tuple(trajecten))
         object.__setattr__(self, "minderjarige_betrokken", minderjarige_betrokken)
         object.__setattr__(self, "toestemming", toestemming)
+
+    def actieve_trajecten(self, partner_id: str) -> tuple[TrajectFeiten, ...]:
+        """The open tracks the partner is a recipient of."""
+        return tuple(t for t in self.trajecten if not t.afgerond and partner_id in t.ontvangers)
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,17 +251,22 @@ def decide(
             doel=doel,
         )
 
-    if partner_id not in casus.ontvangers:
+    trajecten = casus.actieve_trajecten(partner_id)
+    if not trajecten:
         return _weiger(
-            WeigerReden.GEEN_ONTVANGER, f"casus is niet opgeschaald naar partner '{partner_id}'", doel=doel
+            WeigerReden.GEEN_ONTVANGER,
+            f"casus heeft geen open traject voor partner '{partner_id}'",
+            doel=doel,
         )
 
     if doel not in index.doelen:
         return _weiger(WeigerReden.ONBEKEND_DOEL, f"doel '{doel}' staat niet in het beleid", doel=doel)
-    if doel != casus.doel:
+    traject = next((t for t in trajecten if t.doel == doel), None)
+    if traject is None:
+        doelen = ", ".join(sorted(f"'{t.doel}'" for t in trajecten))
         return _weiger(
             WeigerReden.ANDER_DOEL,
-            f"casus is opgeschaald voor doel '{casus.doel}', niet voor '{doel}' (doelbinding)",
+            f"partner '{partner_id}' heeft een traject voor doel {doelen}, niet voor '{doel}' (doelbinding)",
             doel=doel,
         )
 
@@ -280,12 +320,12 @@ def decide(
         venster, dagen = minderjarigen.venster, minderjarigen.venster_dagen
         venster_door_minderjarige = minderjarigen.venster_strenger
 
-    venster_tot = casus.opgeschaald_op + venster
+    venster_tot = traject.sinds + venster
     if nu >= venster_tot:
         soort = "voor casussen met een minderjarige " if venster_door_minderjarige else ""
         return _weiger(
             WeigerReden.VENSTER_VERSTREKEN,
-            f"toegangsvenster {soort}van regel '{regel.id}' ({dagen} dagen na opschaling) "
+            f"toegangsvenster {soort}van regel '{regel.id}' ({dagen} dagen na opening van het traject) "
             f"is verstreken op {venster_tot.astimezone(ZoneInfo(BELEIDSTIJDZONE)).date().isoformat()}",
             doel=doel,
             regel=regel,
@@ -331,3 +371,29 @@ def decide(
         vier_ogen=vier_ogen,
         venster_tot=venster_tot,
     )
+
+
+def toets_opschaling(
+    *, beleid: Beleid, partner_id: str, doel: str, vertrouwelijkheidaanduiding: str, nu: datetime
+) -> Beslissing:
+    """Could the partner be given a track with this purpose on a case of this confidentiality?
+
+    The check an escalation, a new track, a partner added to a track, a follow-on purpose and an advice
+    question must pass before anything is stored. It decides a fresh case in which the partner is a
+    recipient of a new track for ``doel``, in the stage the rule for the pair names (``opgeschaald``, or
+    ``advies_gevraagd`` for advice), with consent assumed and no minor: consent, a minor and the window are
+    judged at each disclosure, not here. So a denial names what no later fact can change: an unknown
+    partner or purpose, no rule for the pair, a membership not in force, a confidentiality above the
+    rule's maximum.
+    """
+    per_fase = beleid.index.regels.get((partner_id, doel), {})
+    fase = "opgeschaald" if not per_fase or "opgeschaald" in per_fase else str(next(iter(per_fase)))
+    hypothetisch = CasusFeiten(
+        fase=fase,
+        vertrouwelijkheidaanduiding=vertrouwelijkheidaanduiding,
+        opgeschaald_op=nu,
+        trajecten=[TrajectFeiten(doel=doel, ontvangers=[partner_id], sinds=nu)],
+        minderjarige_betrokken=False,
+        toestemming=True,
+    )
+    return decide(beleid=beleid, partner_id=partner_id, doel=doel, casus=hypothetisch, nu=nu)

@@ -41,6 +41,7 @@ class Fase(StrEnum):
 
     ONTVANGEN = "ontvangen"
     IN_BEHANDELING = "in_behandeling"
+    ADVIES_GEVRAAGD = "advies_gevraagd"
     AFGESLOTEN_GEEN_MENSENHANDEL = "afgesloten_geen_mensenhandel"
     DOORVERWEZEN_ANDER_DOMEIN = "doorverwezen_ander_domein"
     OPGESCHAALD = "opgeschaald"
