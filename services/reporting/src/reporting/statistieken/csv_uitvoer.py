@@ -168,14 +168,14 @@ def evaluatie_csv(antwoord: Evaluatie) -> str:
         )  # fmt: skip
         if deel.onderdrukt:
             afgeleid.append(len(rijen))
-    for tijd in antwoord.doorlooptijden_terugkoppeling:
-        groep = f"gemeente={tijd.gemeente}" if tijd.gemeente else ""
-        for maat, dagen in (("mediaan_dagen", tijd.mediaan_dagen), ("p90_dagen", tijd.p90_dagen)):
+    for terug_tijd in antwoord.doorlooptijden_terugkoppeling:
+        groep = f"gemeente={terug_tijd.gemeente}" if terug_tijd.gemeente else ""
+        for maat, dagen in (("mediaan_dagen", terug_tijd.mediaan_dagen), ("p90_dagen", terug_tijd.p90_dagen)):
             rijen.append(
-                ["doorlooptijden_terugkoppeling", tijd.periode, groep, maat, _leeg(dagen),
-                 _ja_nee(tijd.onderdrukt), ""]
+                ["doorlooptijden_terugkoppeling", terug_tijd.periode, groep, maat, _leeg(dagen),
+                 _ja_nee(terug_tijd.onderdrukt), ""]
             )  # fmt: skip
-            if tijd.onderdrukt:
+            if terug_tijd.onderdrukt:
                 afgeleid.append(len(rijen))
     if antwoord.vergelijking:
         v = antwoord.vergelijking
