@@ -259,3 +259,36 @@ async def test_fewer_first_outcomes_than_the_threshold_have_no_lead_time(
     assert tijden[("2026-K1", None)]["onderdrukt"] is True
     assert tijden[("2026-K1", None)]["mediaanDagen"] is None
     assert tijden[("2026-K1", "GM1509")]["p90Dagen"] is None
+
+
+async def test_comparison_and_minimum_population(
+    reporting_harness: ServiceHarness, issuer: DevIssuer
+) -> None:
+    """An unpublished previous period has no outcome figure (not 0); below the minimum population the outcome
+    figures are empty like every other table."""
+    events = [gebeurtenis(maand="2026-02") for _ in range(20)]
+    events += [gebeurtenis(maand="2026-02", terugkoppeling="opgepakt") for _ in range(20)]
+    for minimale_populatie, leeg in ((10, False), (50, True)):
+        async with reporting_harness.client(drempel=K, minimale_populatie=minimale_populatie) as client:
+            await invoeren(client, issuer, events)
+            await publiceer(reporting_harness, drempel=K)
+            body = (
+                await client.get(
+                    "/v1/statistieken/evaluatie",
+                    params={"periode": "maand", "van": "2026-02", "tot": "2026-02"},
+                    headers=lezer_headers(issuer),
+                )
+            ).json()
+        assert body["volledigOnderdrukt"] is leeg
+        if leeg:
+            assert body["terugkoppelingen"]["cellen"] == body["terugkoppelingen"]["totalen"] == []
+            assert body["eersteTerugkoppelingen"]["cellen"] == []
+            assert body["terugkoppelingAandelen"] == body["doorlooptijdenTerugkoppeling"] == []
+            continue
+        # January is before the first event: never published, so no figure at all.
+        regels = {r["indicator"]: r for r in body["vergelijking"]["indicatoren"]}
+        assert body["vergelijking"]["vorigePeriode"] == "2026-01"
+        assert regels["terugkoppelingen"]["vorig"] is None and regels["terugkoppelingen"]["verschil"] is None
+        assert beschermd(regels["terugkoppelingen"]["huidig"], 20, K)
+        # No escalation at all in February: outcomes but no share.
+        assert {a["aandeel"] for a in body["terugkoppelingAandelen"]} == {None}

@@ -237,6 +237,7 @@ def _vergelijking(
     aandelen: list[Aandeel],
     tijden: list[Doorlooptijd],
     terug: Terugkoppelingscijfers,
+    gepubliceerd: set[str],
 ) -> Vergelijking:
     def totaal(periode: str) -> float | None:
         return next((t.aantal for t in signalen.totalen if t.periode == periode and t.dimensie is None), None)
@@ -257,7 +258,9 @@ def _vergelijking(
         return next((t.mediaan_dagen for t in tijden if t.periode == periode), None)
 
     def terugkoppelingen(periode: str) -> float | None:
-        # A period without outcomes has no stored total: that is 0, published as 0.
+        if periode not in gepubliceerd:
+            return None
+        # A published period without outcomes has no stored total: that is 0, published as 0.
         return next(
             (t.aantal for t in terug.terugkoppelingen.totalen if t.periode == periode and t.dimensie is None),
             0,
@@ -472,6 +475,7 @@ async def evaluatie(
         huidig=perioden[-1],
         vorig=perioden[-2] if len(perioden) > 1 else vorige,
         signalen=domeinen, uitkomsten=uitkomsten, aandelen=aandelen, tijden=tijden, terug=terug,
+        gepubliceerd=set(metvorige),
     )  # fmt: skip
     zichtbaar = set(klaar)
     terug = terug.alleen(zichtbaar)
