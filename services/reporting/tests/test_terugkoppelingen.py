@@ -12,10 +12,11 @@ from meldroute_common.devissuer import DevIssuer
 from meldroute_dev.testing import ServiceHarness
 from reporting.gebeurtenissen.models import GebeurtenisRij
 from reporting.statistieken.celsleutel import MAX_VERSTORING
+from reporting.statistieken.publicatie import publish_period
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
-from .conftest import gebeurtenis, invoeren, lezer_headers, publiceer
+from .conftest import NA_2026, gebeurtenis, invoeren, lezer_headers, publiceer
 from .test_statistieken import beschermd
 
 K = 5
@@ -292,3 +293,40 @@ async def test_comparison_and_minimum_population(
         assert beschermd(regels["terugkoppelingen"]["huidig"], 20, K)
         # No escalation at all in February: outcomes but no share.
         assert {a["aandeel"] for a in body["terugkoppelingAandelen"]} == {None}
+
+
+async def test_republishing_a_period_replaces_its_outcome_figures(
+    reporting_harness: ServiceHarness, issuer: DevIssuer
+) -> None:
+    """An explicit republication replaces the stored lead times with the cells (no duplicate key, no stale row)."""
+    events = [gebeurtenis(maand="2026-03") for _ in range(20)]
+    events += [
+        gebeurtenis(maand="2026-03", terugkoppeling="opgepakt", doorlooptijdDagen=5) for _ in range(20)
+    ]
+    laat = [gebeurtenis(maand="2026-03", terugkoppeling="opgepakt", doorlooptijdDagen=90) for _ in range(30)]
+    params = {"periode": "maand", "van": "2026-03", "tot": "2026-03"}
+    async with reporting_harness.client(drempel=K, minimale_populatie=10) as client:
+        await invoeren(client, issuer, events)
+        await publiceer(reporting_harness, drempel=K)
+        voor = (
+            await client.get("/v1/statistieken/evaluatie", params=params, headers=lezer_headers(issuer))
+        ).json()
+        await invoeren(client, issuer, laat)
+        engine = create_async_engine(reporting_harness.database_url)
+        try:
+            maker = async_sessionmaker(engine, expire_on_commit=False)
+            async with maker() as session, session.begin():
+                assert await publish_period(
+                    session=session, periode="2026-03", drempel=K, nu=NA_2026, opnieuw=True, reden="test"
+                )
+        finally:
+            await engine.dispose()
+        na = (
+            await client.get("/v1/statistieken/evaluatie", params=params, headers=lezer_headers(issuer))
+        ).json()
+    regio = {t["gemeente"]: t for t in voor["doorlooptijdenTerugkoppeling"]}[None]
+    assert (regio["mediaanDagen"], regio["p90Dagen"]) == (5, 5)
+    # 20 first outcomes after 5 days and 30 after 90: the median and p90 are now 90, one row per municipality.
+    tijden = [(t["gemeente"], t["mediaanDagen"], t["p90Dagen"]) for t in na["doorlooptijdenTerugkoppeling"]]
+    assert tijden == [(None, 90, 90), ("GM1509", 90, 90)]
+    assert beschermd(na["eersteTerugkoppelingen"]["totalen"][0]["aantal"], 50, K)
