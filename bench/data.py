@@ -100,7 +100,8 @@ def signal_bodies(*, count: int, gemeente: str, seed: int = 1) -> list[bytes]:
 #: Columns of reporting's event table, in the order `EventSource.row` gives them.
 EVENT_COLUMNS = (
     "id", "type", "maand", "kwartaal", "jaar", "gemeente_code", "sector", "locatietype", "melder_domein",
-    "leeftijdsklasse", "geslacht", "nationaliteitsgroep", "uitkomst", "doorlooptijd_dagen", "celsleutel",
+    "leeftijdsklasse", "geslacht", "nationaliteitsgroep", "uitkomst", "doorlooptijd_dagen", "terugkoppeling",
+    "eerste_terugkoppeling", "celsleutel",
 )  # fmt: skip
 
 
@@ -128,9 +129,15 @@ class EventSource:
         gemeenten = _codes(catalogus, "gemeenten")
         templates = []
         for _ in range(count):
-            beoordeling = rng.random() < 0.4
+            # Four in ten events are decisions, one in ten a partner's outcome, the rest signals.
+            soort = rng.random()
+            beoordeling, terugkoppeling = soort < 0.4, 0.4 <= soort < 0.5
             template: dict[str, Any] = {
-                "type": "beoordeling_vastgelegd" if beoordeling else "signaal_ontvangen",
+                "type": "beoordeling_vastgelegd"
+                if beoordeling
+                else "terugkoppeling_vastgelegd"
+                if terugkoppeling
+                else "signaal_ontvangen",
                 "maand": maand_plus(van, rng.randint(0, 23)),
                 "gemeenteCode": rng.choice(gemeenten),
                 "uitbuitingsvormen": sorted(rng.sample(vormen, k=rng.choice((1, 1, 1, 2)))),
@@ -146,6 +153,10 @@ class EventSource:
             if beoordeling:
                 template["uitkomst"] = rng.choice(_codes(catalogus, "uitkomsten"))
                 template["doorlooptijdDagen"] = rng.randint(0, 90)
+            if terugkoppeling:
+                template["terugkoppeling"] = rng.choice(_codes(catalogus, "terugkoppelingen"))
+                template["eersteTerugkoppeling"] = rng.random() < 0.6
+                template["doorlooptijdDagen"] = rng.randint(0, 120)
             templates.append(template)
         return cls(templates=tuple(templates), seed=seed)
 
@@ -166,6 +177,7 @@ class EventSource:
             self.event_id(i), t["type"], t["maand"], kwartaal_van(t["maand"]), jaar_van(t["maand"]),
             t["gemeenteCode"], t["sector"], t["locatietype"], t["melderDomein"], t["leeftijdsklasse"],
             t["geslacht"], t["nationaliteitsgroep"], t.get("uitkomst"), t.get("doorlooptijdDagen"),
+            t.get("terugkoppeling"), t.get("eersteTerugkoppeling"),
             self.event_id(i).int % 2**32,  # the cell key the service draws at ingest; any fixed value will do here
         )  # fmt: skip
 

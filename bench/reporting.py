@@ -22,7 +22,7 @@ from typing import Any
 import asyncpg  # type: ignore[import-untyped]
 import httpx
 from reporting.statistieken.publicatie import (
-    DIMENSIES,
+    KOLOMMEN,
     alle_groeperingen,
     publish_closed,
     publish_period,
@@ -38,7 +38,14 @@ from bench.results import Aim, AimKind, Row
 #: The month the publication benchmark copies every event into: far before any other data.
 _MAAND = "2001-01"
 #: SQL column of each dimension (the forms are in their own table).
-_KOLOM = {d: ("v." if d == "uitbuitingsvorm" else "g.") + c.key for d, c in DIMENSIES.items()}
+_KOLOM = {d: ("v." if d == "uitbuitingsvorm" else "g.") + c.key for d, c in KOLOMMEN.items()}
+#: What each stored table counts, as a condition on the raw rows.
+_TELLING = {
+    "signalen": "g.type = 'signaal_ontvangen'",
+    "beoordelingen": "g.type = 'beoordeling_vastgelegd'",
+    "terugkoppelingen": "g.type = 'terugkoppeling_vastgelegd'",
+    "eerste_terugkoppelingen": "g.type = 'terugkoppeling_vastgelegd' AND g.eerste_terugkoppeling",
+}
 
 _RAW_TABLES = """
 CREATE TABLE bench_gebeurtenissen (LIKE gebeurtenissen INCLUDING ALL);
@@ -232,9 +239,8 @@ async def _measure(
 def _raw_group_by(telling: str, per_vorm: bool, dims: tuple[str, ...]) -> str:
     kolommen = ", ".join(_KOLOM[d] for d in dims)
     vorm = " JOIN gebeurtenis_uitbuitingsvormen v ON v.gebeurtenis_id = g.id" if per_vorm else ""
-    type_ = "beoordeling_vastgelegd" if telling == "beoordelingen" else "signaal_ontvangen"
     select = f"SELECT {kolommen + ', ' if dims else ''}count(*) FROM gebeurtenissen g{vorm} "
-    where = f"WHERE g.type = '{type_}' AND g.maand = '{_MAAND}'"
+    where = f"WHERE {_TELLING[telling]} AND g.maand = '{_MAAND}'"
     return select + where + (f" GROUP BY {kolommen}" if dims else "")
 
 
@@ -249,9 +255,10 @@ async def _publish(*, ctx: Context, pool: asyncpg.Pool, url: str) -> Row:
         await connection.execute(
             f"INSERT INTO gebeurtenissen (id, type, maand, kwartaal, jaar, gemeente_code, sector, locatietype, "
             f"melder_domein, leeftijdsklasse, geslacht, nationaliteitsgroep, uitkomst, doorlooptijd_dagen, "
-            f"celsleutel) SELECT k.nieuw, g.type, '{_MAAND}', '2001-K1', '2001', g.gemeente_code, g.sector, "
-            f"g.locatietype, g.melder_domein, g.leeftijdsklasse, g.geslacht, g.nationaliteitsgroep, g.uitkomst, "
-            f"g.doorlooptijd_dagen, g.celsleutel FROM gebeurtenissen g JOIN bench_kopie k ON k.oud = g.id"
+            f"terugkoppeling, eerste_terugkoppeling, celsleutel) SELECT k.nieuw, g.type, '{_MAAND}', '2001-K1', "
+            f"'2001', g.gemeente_code, g.sector, g.locatietype, g.melder_domein, g.leeftijdsklasse, g.geslacht, "
+            f"g.nationaliteitsgroep, g.uitkomst, g.doorlooptijd_dagen, g.terugkoppeling, g.eerste_terugkoppeling, "
+            f"g.celsleutel FROM gebeurtenissen g JOIN bench_kopie k ON k.oud = g.id"
         )
         await connection.execute(
             "INSERT INTO gebeurtenis_uitbuitingsvormen (gebeurtenis_id, uitbuitingsvorm) SELECT k.nieuw, "

@@ -14,9 +14,10 @@ from typing import Any
 from hypothesis import assume
 from hypothesis import strategies as st
 from intake_api.signalen.schemas import VOORBEELD as SIGNAAL_VOORBEELD
+from meldroute_common.gebeurtenissen import TERUGKOPPELING_VOORBEELD
 from meldroute_common.gebeurtenissen import VOORBEELD as GEBEURTENIS_VOORBEELD
 
-__all__ = ["beoordeling", "betrokkene", "formatted", "gebeurtenis", "signaal", "valid_bsns"]
+__all__ = ["beoordeling", "betrokkene", "formatted", "gebeurtenis", "signaal", "terugkoppeling", "valid_bsns"]
 
 
 def betrokkene(**wijziging: Any) -> dict[str, Any]:
@@ -46,6 +47,12 @@ def beoordeling(**wijziging: Any) -> dict[str, Any]:
     return gebeurtenis(
         **{"type": "beoordeling_vastgelegd", "uitkomst": "opgeschaald", "doorlooptijdDagen": 6, **wijziging}
     )
+
+
+def terugkoppeling(**wijziging: Any) -> dict[str, Any]:
+    """A `terugkoppeling_vastgelegd` event (the published example with a fresh id): a case's first outcome,
+    `opvang_geregeld`, nine days after its escalation, unless replaced."""
+    return {**copy.deepcopy(TERUGKOPPELING_VOORBEELD), "id": str(uuid.uuid4()), **wijziging}
 
 
 @st.composite

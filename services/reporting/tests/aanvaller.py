@@ -37,12 +37,14 @@ GESLACHTEN = {"man": 0.35, "vrouw": 0.58, "anders": 0.02, "onbekend": 0.05}
 NATIONALITEITEN = {"nl": 0.35, "eu-eer": 0.36, "buiten-eu-eer": 0.25, "onbekend": 0.04}
 UITKOMSTEN = {"opgeschaald": 0.3, "afgesloten_geen_mensenhandel": 0.4, "doorverwezen_ander_domein": 0.2,
               "in_behandeling": 0.1}  # fmt: skip
+TERUGKOPPELINGEN = {"opgepakt": 0.3, "geen_vervolg": 0.12, "aangifte_gedaan": 0.12, "opvang_geregeld": 0.12,
+                    "bestuurlijke_maatregel": 0.08, "strafrechtelijk_onderzoek_gestart": 0.08, "afgerond": 0.18}  # fmt: skip
 
 #: Event field of each grouping dimension.
 VELD = {
     "gemeente": "gemeenteCode", "sector": "sector", "locatietype": "locatietype", "melderDomein": "melderDomein",
     "leeftijdsklasse": "leeftijdsklasse", "geslacht": "geslacht", "nationaliteitsgroep": "nationaliteitsgroep",
-    "uitkomst": "uitkomst",
+    "uitkomst": "uitkomst", "terugkoppeling": "terugkoppeling",
 }  # fmt: skip
 
 
@@ -71,7 +73,48 @@ def genereer(*, signalen: int, maanden: list[str], zaad: int = 2026) -> list[dic
                 {"id": str(uuid.uuid4()), "type": "beoordeling_vastgelegd", **kenmerken,
                  "uitkomst": _kies(rng, UITKOMSTEN), "doorlooptijdDagen": rng.randint(0, 45)}
             )  # fmt: skip
+    return uit + terugkoppelingen(uit, maanden=maanden, zaad=zaad)
+
+
+def terugkoppelingen(events: list[dict[str, Any]], *, maanden: list[str], zaad: int) -> list[dict[str, Any]]:
+    """Partners' outcomes on about three in four escalated cases: a first one in the month of the escalation or
+    up to two later, sometimes one or two more codes after it; each code once per case, as intake sends them.
+
+    Drawn from a generator of their own, so the signals and decisions of `genereer` stay as they were."""
+    rng = random.Random(zaad + 1)
+    uit: list[dict[str, Any]] = []
+    for e in events:
+        if e.get("uitkomst") != "opgeschaald" or rng.random() >= 0.75:
+            continue
+        kenmerken = {k: v for k, v in e.items() if k not in ("id", "type", "uitkomst", "doorlooptijdDagen")}
+        codes = [_kies(rng, TERUGKOPPELINGEN)]
+        while len(codes) < 3 and rng.random() < 0.4:
+            code = _kies(rng, TERUGKOPPELINGEN)
+            if code not in codes:
+                codes.append(code)
+        dagen = rng.randint(0, 40)
+        index = maanden.index(e["maand"])
+        for i, code in enumerate(codes):
+            index = min(len(maanden) - 1, index + rng.choice((0, 0, 1, 2)))
+            uit.append(
+                {"id": str(uuid.uuid4()), "type": "terugkoppeling_vastgelegd", **kenmerken, "maand": maanden[index],
+                 "terugkoppeling": code, "eersteTerugkoppeling": i == 0, "doorlooptijdDagen": dagen}
+            )  # fmt: skip
+            dagen += rng.randint(5, 60)
     return uit
+
+
+def tellingen_van(event: Mapping[str, Any]) -> tuple[str, ...]:
+    """What the stored tables count an event as."""
+    if event["type"] == "signaal_ontvangen":
+        return ("signalen",)
+    if event["type"] == "beoordeling_vastgelegd":
+        return ("beoordelingen",)
+    return (
+        ("terugkoppelingen", "eerste_terugkoppelingen")
+        if event["eersteTerugkoppeling"]
+        else ("terugkoppelingen",)
+    )
 
 
 # --- what is published ---------------------------------------------------------------------------------
@@ -115,13 +158,13 @@ def waarheid(events: Iterable[dict[str, Any]], sleutels: Iterable[Sleutel]) -> d
         gevraagd[(telling, per_vorm)].add(tuple(d for d, _ in waarden))
     uit: dict[Sleutel, int] = defaultdict(int)
     for e in events:
-        telling = "beoordelingen" if e["type"] == "beoordeling_vastgelegd" else "signalen"
-        for per_vorm in (False, True):
-            for dims in gevraagd.get((telling, per_vorm), ()):
-                for vorm in e["uitbuitingsvormen"] if per_vorm else [None]:
-                    waarden = tuple((d, vorm if d == "uitbuitingsvorm" else e[VELD[d]]) for d in dims)
-                    for periode in perioden_van(e["maand"]):
-                        uit[(telling, per_vorm, periode, waarden)] += 1
+        for telling in tellingen_van(e):
+            for per_vorm in (False, True):
+                for dims in gevraagd.get((telling, per_vorm), ()):
+                    for vorm in e["uitbuitingsvormen"] if per_vorm else [None]:
+                        waarden = tuple((d, vorm if d == "uitbuitingsvorm" else e[VELD[d]]) for d in dims)
+                        for periode in perioden_van(e["maand"]):
+                            uit[(telling, per_vorm, periode, waarden)] += 1
     return uit
 
 

@@ -49,7 +49,10 @@ async def publiceer(
 
 
 def gebeurtenis(**wijziging: Any) -> dict[str, Any]:
-    """A valid event of March 2026: `signaal_ontvangen`, or with `uitkomst` a decision (five days unless given)."""
+    """A valid event of March 2026: `signaal_ontvangen`, with `uitkomst` a decision (five days unless given), with
+    `terugkoppeling` a partner's outcome (a first one, nine days after the escalation, unless given)."""
+    if "terugkoppeling" in wijziging:
+        return builders.terugkoppeling(**{"maand": "2026-03", **wijziging})
     if "uitkomst" in wijziging:
         return builders.beoordeling(**{"maand": "2026-03", "doorlooptijdDagen": 5, **wijziging})
     return builders.gebeurtenis(**{"maand": "2026-03", **wijziging})

@@ -11,7 +11,7 @@ from typing import Any
 from reporting.statistieken.celsleutel import bescherm
 from reporting.statistieken.publicatie import DIMENSIES, MAX_DIMENSIES, tabel_van
 
-from .aanvaller import VELD, genereer, perioden_van
+from .aanvaller import VELD, genereer, perioden_van, tellingen_van
 
 
 def nut(*, signalen: int = 1600, drempel: int = 10, zaad: int = 2026) -> dict[str, dict[str, float]]:
@@ -27,7 +27,7 @@ def nut(*, signalen: int = 1600, drempel: int = 10, zaad: int = 2026) -> dict[st
             for dims in combinations(DIMENSIES, n):
                 tabel = tabel_van(dims)
                 for e, r in zip(events, sleutels, strict=True):
-                    if (e["type"] == "beoordeling_vastgelegd") != (tabel.telling == "beoordelingen"):
+                    if tabel.telling not in tellingen_van(e):
                         continue
                     periode = perioden_van(e["maand"])[("maand", "kwartaal", "jaar").index(soort)]
                     for vorm in e["uitbuitingsvormen"] if tabel.per_vorm else [None]:

@@ -21,7 +21,16 @@ from typing import Any
 
 from meldroute_common.devissuer import DevIssuer
 from meldroute_dev.testing import ServiceHarness
-from reporting.statistieken.publicatie import DIMENSIES, MAX_DIMENSIES, randen_van, tabel_van
+from reporting.statistieken.celsleutel import MAX_VERSTORING
+from reporting.statistieken.publicatie import (
+    DIMENSIES,
+    EERSTE_TERUGKOPPELINGEN,
+    MAX_DIMENSIES,
+    TERUGKOPPELINGEN,
+    Groepering,
+    alle_groeperingen,
+    tabel_van,
+)
 
 from .aanvaller import GEMEENTEN, Gepubliceerd, Uitkomst, aftrekken, genereer, programma, waarheid
 from .conftest import invoeren, lezer_headers, publiceer
@@ -30,13 +39,20 @@ from .test_statistieken import beschermd
 K = 10
 MAANDEN = [f"2026-{m:02d}" for m in range(1, 13)]
 VOLLEDIG = os.environ.get("MELDROUTE_AANVAL_VOLLEDIG") == "1"
-#: The cubes the default run solves: the issue's own examples, one per form and one of decisions, and more.
-KUBUSSEN: list[tuple[str, ...]] = [
-    ("gemeente", "leeftijdsklasse", "geslacht"),
-    ("gemeente", "geslacht", "nationaliteitsgroep"),
-    ("gemeente", "melderDomein", "uitkomst"),
-    ("gemeente", "uitbuitingsvorm"),
-]
+#: The cubes the default run solves: the issue's own examples, one per form and one of decisions, and more, and the
+#: outcome tables (outcomes per municipality and code, first outcomes per municipality).
+KUBUSSEN: list[Groepering] = [
+    *(tabel_van(dims) for dims in [
+        ("gemeente", "leeftijdsklasse", "geslacht"),
+        ("gemeente", "geslacht", "nationaliteitsgroep"),
+        ("gemeente", "melderDomein", "uitkomst"),
+        ("gemeente", "uitbuitingsvorm"),
+    ]),
+    TERUGKOPPELINGEN,
+    EERSTE_TERUGKOPPELINGEN,
+]  # fmt: skip
+#: The final outcomes of a triage, whose published counts the evaluation's shares are over.
+EINDUITKOMSTEN = ("opgeschaald", "afgesloten_geen_mensenhandel", "doorverwezen_ander_domein")
 
 
 async def _verzamel(client: Any, issuer: DevIssuer) -> tuple[Gepubliceerd, list[dict[str, Any]]]:
@@ -69,6 +85,8 @@ async def _verzamel(client: Any, issuer: DevIssuer) -> tuple[Gepubliceerd, list[
             ("melderDomeinen", "signalen", False), ("gemeenten", "signalen", False),
             ("vormenOverTijd", "signalen", True), ("uitkomsten", "beoordelingen", False),
             ("vormenPerGemeente", "signalen", True), ("sectorenPerGemeente", "signalen", False),
+            ("terugkoppelingen", "terugkoppelingen", False),
+            ("eersteTerugkoppelingen", "eerste_terugkoppelingen", False),
         ):  # fmt: skip
             gezien.tabel(body[naam], telling=telling, per_vorm=per_vorm)
         # The CSV of a three-way table says the same as its JSON.
@@ -86,6 +104,45 @@ async def _verzamel(client: Any, issuer: DevIssuer) -> tuple[Gepubliceerd, list[
                 ("signalen", False, rij["periode"], waarden), int(rij["aantal"]) if rij["aantal"] else None
             )
     return gezien, evaluaties
+
+
+def _afgeleid_uit_gepubliceerd(evaluatie: dict[str, Any], gezien: Gepubliceerd) -> None:
+    """The evaluation's derived figures come from published counts only, and reveal nothing they do not.
+
+    A share of a final outcome is its published count over the sum of the three published final outcomes; a share
+    of an outcome code is a published count of outcomes over a published count of escalations; a lead time to a
+    first outcome is shown exactly when the published count of first outcomes is at least k + D.
+    """
+
+    def cijfer(telling: str, periode: str, *waarden: tuple[str, str]) -> int | None:
+        return gezien.cijfers.get((telling, False, periode, tuple(sorted(waarden))), 0)
+
+    for aandeel in evaluatie["aandelen"]:
+        if aandeel["aandeel"] is None:
+            continue
+        periode = aandeel["periode"]
+        teller = cijfer("beoordelingen", periode, ("uitkomst", aandeel["uitkomst"]))
+        noemer = sum(cijfer("beoordelingen", periode, ("uitkomst", u)) or 0 for u in EINDUITKOMSTEN)
+        assert aandeel["aandeel"] == round((teller or 0) / noemer, 4)
+    for aandeel in evaluatie["terugkoppelingAandelen"]:
+        periode, gemeente, code = aandeel["periode"], aandeel["gemeente"], aandeel["terugkoppeling"]
+        plaats = (("gemeente", gemeente),) if gemeente else ()
+        if code is None:
+            teller = cijfer("eerste_terugkoppelingen", periode, *plaats)
+        else:
+            teller = cijfer("terugkoppelingen", periode, *plaats, ("terugkoppeling", code))
+        noemer = cijfer("beoordelingen", periode, *plaats, ("uitkomst", "opgeschaald"))
+        if gemeente:
+            # A municipality's escalations come from a table of two dimensions: only a shown count is listed.
+            noemer = gezien.cijfers.get(
+                ("beoordelingen", False, periode, (*plaats, ("uitkomst", "opgeschaald")))
+            )
+        verwacht = None if teller is None or not noemer else round(teller / noemer, 4)
+        assert aandeel["aandeel"] == verwacht, aandeel
+    for tijd in evaluatie["doorlooptijdenTerugkoppeling"]:
+        plaats = (("gemeente", tijd["gemeente"]),) if tijd["gemeente"] else ()
+        eersten = cijfer("eerste_terugkoppelingen", tijd["periode"], *plaats)
+        assert tijd["onderdrukt"] is not (eersten is not None and eersten >= K + MAX_VERSTORING), tijd
 
 
 def _samenvatting(naam: str, uitkomst: Uitkomst) -> str:
@@ -118,20 +175,8 @@ async def test_no_withheld_count_can_be_worked_out_from_everything_published(
 
     # Every figure is one number, whichever table, grain, format or endpoint shows it.
     assert gezien.tegenstrijdig == []
-    # The evaluation's derived figures come from published counts only: a share is a published outcome over the
-    # sum of the three published final outcomes, and reveals nothing they do not.
     for evaluatie in evaluaties:
-        for aandeel in evaluatie["aandelen"]:
-            if aandeel["aandeel"] is None:
-                continue
-            teller = gezien.cijfers[
-                ("beoordelingen", False, aandeel["periode"], (("uitkomst", aandeel["uitkomst"]),))
-            ]
-            noemer = sum(
-                gezien.cijfers.get(("beoordelingen", False, aandeel["periode"], (("uitkomst", u),)), 0) or 0
-                for u in ("opgeschaald", "afgesloten_geen_mensenhandel", "doorverwezen_ander_domein")
-            )
-            assert aandeel["aandeel"] == round((teller or 0) / noemer, 4)
+        _afgeleid_uit_gepubliceerd(evaluatie, gezien)
     waar = waarheid(events, gezien.cijfers)
     verborgen = [s for s, a in gezien.cijfers.items() if a is None]
     assert len(verborgen) > 1000
@@ -145,23 +190,27 @@ async def test_no_withheld_count_can_be_worked_out_from_everything_published(
     # The tables published (sorted dimension tuples) by what they count: a two-way table counted per form is not
     # a sum of the cells of a cube counted per signal.
     tabellen_per: dict[tuple[str, bool], set[tuple[str, ...]]] = {}
-    for n in range(MAX_DIMENSIES + 1):
-        for dims in combinations(DIMENSIES, n):
-            t = tabel_van(dims)
-            for g in (t, *randen_van(t)):
-                tabellen_per.setdefault((g.telling, g.per_vorm), set()).add(tuple(sorted(g.dimensies)))
+    for g in alle_groeperingen():
+        tabellen_per.setdefault((g.telling, g.per_vorm), set()).add(tuple(sorted(g.dimensies)))
     resultaten = [aftrekken(gezien, K, waar)]
     print(_samenvatting("aftrekken", resultaten[0]))
-    kubussen = [c for n in (1, 2, 3) for c in combinations(DIMENSIES, n)] if VOLLEDIG else KUBUSSEN
-    for dims in kubussen:
+    kubussen = (
+        [tabel_van(c) for n in (1, 2, 3) for c in combinations(DIMENSIES, n)]
+        + [TERUGKOPPELINGEN, EERSTE_TERUGKOPPELINGEN]
+        if VOLLEDIG
+        else KUBUSSEN
+    )
+    for tabel in kubussen:
         t2 = time.perf_counter()
-        tabel = tabel_van(dims)
+        dims = tabel.dimensies
         tabellen = tabellen_per[(tabel.telling, tabel.per_vorm)]
         uitkomst = programma(
             gezien, telling=tabel.telling, per_vorm=tabel.per_vorm, dims=tabel.dimensies, drempel=K, waar=waar,
             doelen=None if VOLLEDIG else 10, rng=rng, tabellen=tabellen,
         )  # fmt: skip
-        print(_samenvatting(",".join(dims), uitkomst), f"{time.perf_counter() - t2:.1f} s")
+        print(
+            _samenvatting(f"{tabel.telling}: {','.join(dims)}", uitkomst), f"{time.perf_counter() - t2:.1f} s"
+        )
         resultaten.append(uitkomst)
     # No withheld count is ever pinned to one value; none even to fewer than five (the truth +-2).
     assert all(r.exact == [] for r in resultaten), [r.exact for r in resultaten]

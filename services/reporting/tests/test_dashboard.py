@@ -100,7 +100,7 @@ def _kwartalen() -> dict[str, str]:
 
 
 def _events() -> list[dict[str, Any]]:
-    """Two years of signals and decisions, ending last month, with a few small cells to suppress, an empty
+    """Two years of signals, decisions and outcomes, ending last month, with a few small cells to suppress, an empty
     quarter, a form that is zero in one quarter, a quarter whose median turnaround is 0 days and one with too
     few decisions for a turnaround."""
     laatste = _laatste_maand()
@@ -134,6 +134,18 @@ def _events() -> list[dict[str, Any]]:
         events.append(
             gebeurtenis(maand=maand, gemeenteCode="GM0294", uitbuitingsvormen=["orgaanverwijdering"])
         )
+        # Partners' outcomes: five cases taken up a month (their first outcome), two reports, and one closure a
+        # quarter (every third month: one in any three months in a row), always withheld.
+        for i in range(5):
+            dagen = 2 + (i * 3 + m) % 20
+            events.append(gebeurtenis(maand=maand, terugkoppeling="opgepakt", doorlooptijdDagen=dagen))
+        andere = ["aangifte_gedaan", "aangifte_gedaan"] + (["afgerond"] if m % 3 == 0 else [])
+        for code in andere:
+            events.append(
+                gebeurtenis(
+                    maand=maand, terugkoppeling=code, eersteTerugkoppeling=False, doorlooptijdDagen=30
+                )
+            )
     return events
 
 
@@ -245,7 +257,8 @@ def test_dashboard_draws_the_charts_in_a_real_browser(reporting_proces: str, iss
             pagina.get_by_label("Periode").select_option("kwartaal")
             pagina.get_by_role("button", name="Toon cijfers").click()
             pagina.locator("#grafiek-doorlooptijden svg.staaf").wait_for(timeout=15_000)
-            assert pagina.locator("svg.staaf").count() == 4
+            pagina.locator("#grafiek-terugkoppeling-tijden svg.staaf").wait_for(timeout=15_000)
+            assert pagina.locator("svg.staaf").count() == 7
             assert "Cijfers van" in pagina.locator("#status").inner_text()
             # Bars for shown figures; suppressed ones get a marker (organ removal: 3 a quarter).
             assert pagina.locator("#grafiek-vormen rect.waarde").count() > 10
@@ -253,11 +266,21 @@ def test_dashboard_draws_the_charts_in_a_real_browser(reporting_proces: str, iss
             assert pagina.locator("#grafiek-gemeenten rect.waarde").count() > 10
             assert pagina.locator("#grafiek-domeinen rect.waarde").count() > 5
             assert pagina.locator("#grafiek-doorlooptijden rect.waarde").count() > 0
+            # Outcomes: taken up (15 in a full quarter) always shown, closures (1 a quarter) withheld; the days
+            # to a first outcome over 15 first outcomes in a full quarter (six of them are in the range, the empty
+            # one aside); shares of the escalations, in percent.
+            terug = pagina.locator("#grafiek-terugkoppelingen")
+            opgepakt = standaard_catalogus().label("terugkoppelingen", "opgepakt")
+            afgerond = standaard_catalogus().label("terugkoppelingen", "afgerond")
+            assert terug.locator(f'rect.waarde[data-reeks="{opgepakt}"]').count() >= 6
+            assert terug.locator(f'rect.onderdrukt[data-reeks="{afgerond}"]').count() >= 6
+            assert pagina.locator("#grafiek-terugkoppeling-tijden rect.waarde").count() >= 12
+            assert pagina.locator("#grafiek-terugkoppeling-aandelen svg.staaf").count() == 1
             # Every chart is described and has its table; suppressed figures read as such.
             for grafiek in pagina.locator("svg.staaf").all():
                 assert grafiek.get_attribute("role") == "img"
                 assert grafiek.locator("title").first.text_content()
-            assert pagina.locator("details table").count() == 4
+            assert pagina.locator("details table").count() == 7
             assert pagina.locator("#grafiek-vormen td.onderdrukt").first.text_content() == "onderdrukt"
             assert "Gedwongen orgaanverwijdering" in (
                 pagina.locator("#grafiek-vormen table").text_content() or ""
@@ -314,7 +337,8 @@ def _controleer_tekenregels(pagina: Any) -> None:
 
     # Empty: the quarter without events has no bar and no marker in any chart, only the quiet note.
     leeg = kwartalen["leeg"]
-    for grafiek in ("vormen", "gemeenten", "domeinen", "doorlooptijden"):
+    for grafiek in ("vormen", "gemeenten", "domeinen", "doorlooptijden", "terugkoppelingen",
+                    "terugkoppeling-aandelen", "terugkoppeling-tijden"):  # fmt: skip
         houder = pagina.locator(f"#grafiek-{grafiek}")
         assert houder.locator(f'rect[data-periode="{leeg}"]').count() == 0, grafiek
         assert houder.locator(f'text.leeg[data-periode="{leeg}"]').count() == 1, grafiek

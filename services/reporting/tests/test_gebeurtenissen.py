@@ -90,6 +90,16 @@ ONGELDIG: dict[str, Any] = {
     "onbekende gemeente": _fout(gemeenteCode="GM9999"),
     "uitkomst bij ontvangst": {**gebeurtenis(), "uitkomst": "opgeschaald"},
     "bsn als code": _fout(locatietype="111222333"),
+    "onbekende terugkoppeling": _fout(terugkoppeling="zaak_gesloten"),
+    "pseudoniem als terugkoppeling": _fout(terugkoppeling=PSEUDONIEM[:30]),
+    "terugkoppeling zonder eersteTerugkoppeling": {
+        k: v for k, v in _fout(terugkoppeling="opgepakt").items() if k != "eersteTerugkoppeling"
+    },
+    "terugkoppeling zonder doorlooptijd": _fout(terugkoppeling="opgepakt", doorlooptijdDagen=None),
+    "eersteTerugkoppeling als tekst": _fout(terugkoppeling="opgepakt", eersteTerugkoppeling="ja"),
+    "terugkoppeling met uitkomst": _fout(terugkoppeling="opgepakt", uitkomst="opgeschaald"),
+    "terugkoppeling bij ontvangst": {**gebeurtenis(), "terugkoppeling": "opgepakt"},
+    "terugkoppeling bij beoordeling": {**gebeurtenis(uitkomst="opgeschaald"), "eersteTerugkoppeling": True},
 }
 
 

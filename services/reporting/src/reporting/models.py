@@ -4,6 +4,13 @@ from __future__ import annotations
 
 from reporting.db import Base
 from reporting.gebeurtenissen.models import GebeurtenisRij, GebeurtenisVorm
-from reporting.statistieken.models import GepubliceerdeCel, Publicatie
+from reporting.statistieken.models import GepubliceerdeCel, GepubliceerdeDoorlooptijd, Publicatie
 
-__all__ = ["Base", "GebeurtenisRij", "GebeurtenisVorm", "GepubliceerdeCel", "Publicatie"]
+__all__ = [
+    "Base",
+    "GebeurtenisRij",
+    "GebeurtenisVorm",
+    "GepubliceerdeCel",
+    "GepubliceerdeDoorlooptijd",
+    "Publicatie",
+]

@@ -23,6 +23,7 @@ from meldroute_common.ratelimit import RateLimiter
 from reporting.config import ReportingSettings
 from reporting.perioden import Periode
 from reporting.statistieken import service
+from reporting.statistieken.celsleutel import MAX_VERSTORING
 from reporting.statistieken.router import bereik_van
 
 _MAP = Path(__file__).parent
@@ -54,6 +55,7 @@ def _labels(catalogus: Catalogus) -> dict[str, dict[str, str]]:
         "melderDomein": "melderdomeinen",
         "uitkomst": "uitkomsten",
         "sector": "sectoren",
+        "terugkoppeling": "terugkoppelingen",
     }
     return {
         dimensie: {item.code: item.label for item in getattr(catalogus, lijst)}
@@ -70,6 +72,8 @@ async def dashboard(request: Request) -> HTMLResponse:
         .render(
             open=settings.dashboard_zonder_token,
             drempel=settings.drempel,
+            # A lead time to a first outcome is shown from a published count of the threshold plus this.
+            drempel_tijden=settings.drempel + MAX_VERSTORING,
             labels=json.dumps(_labels(request.app.state.catalogus), ensure_ascii=False),
         )
     )

@@ -8,7 +8,12 @@ from fastapi import APIRouter, Body
 from meldroute_common.auth import RapportageInvoeren
 from meldroute_common.catalogus import Catalogus
 from meldroute_common.db import Session
-from meldroute_common.gebeurtenissen import VOORBEELD, GebeurtenisBatch, gebeurtenismodellen
+from meldroute_common.gebeurtenissen import (
+    TERUGKOPPELING_VOORBEELD,
+    VOORBEELD,
+    GebeurtenisBatch,
+    gebeurtenismodellen,
+)
 
 from reporting.gebeurtenissen.schemas import Ontvangst
 from reporting.gebeurtenissen.service import store_gebeurtenissen
@@ -23,6 +28,7 @@ _VOORBEELD = {
             "uitkomst": "opgeschaald",
             "doorlooptijdDagen": 6,
         },
+        TERUGKOPPELING_VOORBEELD,
     ]
 }
 

@@ -49,6 +49,8 @@ def _rij(gebeurtenis: Gebeurtenis) -> dict[str, Any]:
         "nationaliteitsgroep": gebeurtenis.nationaliteitsgroep,
         "uitkomst": gebeurtenis.uitkomst,
         "doorlooptijd_dagen": gebeurtenis.doorlooptijd_dagen,
+        "terugkoppeling": gebeurtenis.terugkoppeling,
+        "eerste_terugkoppeling": gebeurtenis.eerste_terugkoppeling,
         "celsleutel": secrets.randbits(32),
     }
 

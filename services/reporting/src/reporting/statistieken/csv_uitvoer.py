@@ -108,6 +108,8 @@ def evaluatie_csv(antwoord: Evaluatie) -> str:
         "uitkomsten": antwoord.uitkomsten,
         "vormen_per_gemeente": antwoord.vormen_per_gemeente,
         "sectoren_per_gemeente": antwoord.sectoren_per_gemeente,
+        "terugkoppelingen": antwoord.terugkoppelingen,
+        "eerste_terugkoppelingen": antwoord.eerste_terugkoppelingen,
     }
     for onderdeel, tabel in tabellen.items():
         for cel in tabel.cellen:
@@ -155,6 +157,26 @@ def evaluatie_csv(antwoord: Evaluatie) -> str:
             )
             if tijd.onderdrukt:
                 afgeleid.append(len(rijen))
+    for deel in antwoord.terugkoppeling_aandelen:
+        groep = "|".join(
+            [*([f"gemeente={deel.gemeente}"] if deel.gemeente else []),
+             f"terugkoppeling={deel.terugkoppeling or 'eerste'}"]
+        )  # fmt: skip
+        rijen.append(
+            ["terugkoppeling_aandelen", deel.periode, groep, "aandeel_van_opschalingen", _leeg(deel.aandeel),
+             _ja_nee(deel.onderdrukt), ""]
+        )  # fmt: skip
+        if deel.onderdrukt:
+            afgeleid.append(len(rijen))
+    for terug_tijd in antwoord.doorlooptijden_terugkoppeling:
+        groep = f"gemeente={terug_tijd.gemeente}" if terug_tijd.gemeente else ""
+        for maat, dagen in (("mediaan_dagen", terug_tijd.mediaan_dagen), ("p90_dagen", terug_tijd.p90_dagen)):
+            rijen.append(
+                ["doorlooptijden_terugkoppeling", terug_tijd.periode, groep, maat, _leeg(dagen),
+                 _ja_nee(terug_tijd.onderdrukt), ""]
+            )  # fmt: skip
+            if terug_tijd.onderdrukt:
+                afgeleid.append(len(rijen))
     if antwoord.vergelijking:
         v = antwoord.vergelijking
         for regel in v.indicatoren:
@@ -177,7 +199,7 @@ def evaluatie_csv(antwoord: Evaluatie) -> str:
     slot = _samenvatting(primair=primair, totalen=totalen, drempel=antwoord.drempel)
     if afgeleid:
         slot += (
-            f" Aandelen en doorlooptijden op rij {_lijst(afgeleid)} ontbreken: ze rusten op onderdrukte aantallen "
-            f"of op minder dan {antwoord.drempel} beoordelingen."
+            f" Aandelen en doorlooptijden op rij {_lijst(afgeleid)} ontbreken: ze rusten op onderdrukte aantallen, "
+            f"op geen opschalingen of op te weinig beoordelingen of terugkoppelingen (minder dan {antwoord.drempel})."
         )
     return _schrijf(kop, rijen, slot)

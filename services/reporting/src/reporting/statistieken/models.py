@@ -31,7 +31,8 @@ class Publicatie(Base):
 class GepubliceerdeCel(Base):
     """One protected cell of a published period. Cells that are not stored are 0.
 
-    `telling` is what a count counts (`signalen` or `beoordelingen`), `per_vorm` whether a signal counts once
+    `telling` is what a count counts (`signalen`, `beoordelingen`, `terugkoppelingen` or
+    `eerste_terugkoppelingen`), `per_vorm` whether a signal counts once
     per form of exploitation; `groepering` the grouping dimensions in canonical order, comma-separated (empty for
     the period's grand total); `waarden` their codes, `|`-separated. `aantal` is the perturbed count, null when
     the cell is suppressed.
@@ -42,7 +43,7 @@ class GepubliceerdeCel(Base):
     periode: Mapped[str] = mapped_column(
         sa.String(7), sa.ForeignKey("publicaties.periode", ondelete="CASCADE"), primary_key=True
     )
-    telling: Mapped[str] = mapped_column(sa.String(16), primary_key=True)
+    telling: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
     per_vorm: Mapped[bool] = mapped_column(sa.Boolean, primary_key=True)
     groepering: Mapped[str] = mapped_column(sa.String(120), primary_key=True)
     waarden: Mapped[str] = mapped_column(sa.String(400), primary_key=True)
@@ -51,3 +52,23 @@ class GepubliceerdeCel(Base):
     __table_args__ = (
         sa.Index("ix_gepubliceerde_cellen_groepering", "telling", "per_vorm", "groepering", "periode"),
     )
+
+
+class GepubliceerdeDoorlooptijd(Base):
+    """A lead time of a published period, for the whole region (`gemeente` empty) or one municipality.
+
+    `maat` names what is timed: `eerste_terugkoppeling` is the days from a case's escalation to its first
+    outcome, over the first outcomes recorded in the period. The median and 90th percentile are null when the
+    published count of those outcomes is below the threshold plus the largest perturbation (so whether a lead
+    time is shown follows from a published figure alone, and it always rests on at least the threshold).
+    """
+
+    __tablename__ = "gepubliceerde_doorlooptijden"
+
+    periode: Mapped[str] = mapped_column(
+        sa.String(7), sa.ForeignKey("publicaties.periode", ondelete="CASCADE"), primary_key=True
+    )
+    maat: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
+    gemeente: Mapped[str] = mapped_column(sa.String(6), primary_key=True)
+    mediaan_dagen: Mapped[int | None] = mapped_column(sa.Integer, nullable=True)
+    p90_dagen: Mapped[int | None] = mapped_column(sa.Integer, nullable=True)

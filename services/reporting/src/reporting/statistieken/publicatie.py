@@ -6,6 +6,10 @@ for each grouping of up to three dimensions, and each margin of such a table (th
 dimension and the grand total), the database counts the events and adds up their keys (GROUP BY), and each cell
 is protected by the cell-key method (`celsleutel.py`). The result is stored and served from then on; it never
 changes, until an explicit, logged republication (`meldroute-reporting publiceren --periode … --opnieuw`).
+
+Partners' outcomes are published in a few fixed tables of their own (`TERUGKOPPELINGSTABELLEN`): outcomes per
+municipality and code with their margins, and cases with a first outcome per municipality; the days from
+escalation to first outcome (median, 90th percentile) are stored per period for the region and per municipality.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from itertools import combinations
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from fastapi import FastAPI
@@ -26,8 +30,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from reporting.gebeurtenissen.models import GebeurtenisRij, GebeurtenisVorm
 from reporting.perioden import Periode, maand_plus, ontleed_maand
-from reporting.statistieken.celsleutel import bescherm
-from reporting.statistieken.models import GepubliceerdeCel, Publicatie
+from reporting.statistieken.celsleutel import MAX_VERSTORING, bescherm
+from reporting.statistieken.models import GepubliceerdeCel, GepubliceerdeDoorlooptijd, Publicatie
 
 log = logging.getLogger("reporting.publicatie")
 
@@ -43,6 +47,9 @@ DIMENSIES: dict[str, Any] = {
     "nationaliteitsgroep": GebeurtenisRij.nationaliteitsgroep,
     "uitkomst": GebeurtenisRij.uitkomst,
 }
+#: Every column a stored table may group by: the dimensions of the statistics, and the outcome code of the
+#: outcome tables (which are not combined with the other dimensions).
+KOLOMMEN: dict[str, Any] = {**DIMENSIES, "terugkoppeling": GebeurtenisRij.terugkoppeling}
 #: Most dimensions one table may group by.
 MAX_DIMENSIES = 3
 #: The outcomes that end a triage (not `in_behandeling`).
@@ -55,7 +62,14 @@ _PERIODEKOLOM = {
     "kwartaal": GebeurtenisRij.kwartaal,
     "jaar": GebeurtenisRij.jaar,
 }
-_TYPE = {"signalen": "signaal_ontvangen", "beoordelingen": "beoordeling_vastgelegd"}
+_TYPE = {
+    "signalen": "signaal_ontvangen",
+    "beoordelingen": "beoordeling_vastgelegd",
+    "terugkoppelingen": "terugkoppeling_vastgelegd",
+    "eerste_terugkoppelingen": "terugkoppeling_vastgelegd",
+}
+#: What the lead time to the first outcome is stored as, in `gepubliceerde_doorlooptijden`.
+EERSTE_TERUGKOPPELING = "eerste_terugkoppeling"
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -97,9 +111,20 @@ def randen_van(tabel: Groepering) -> list[Groepering]:
     return randen
 
 
+#: The outcome table: outcomes (each code once per case) per municipality and code.
+TERUGKOPPELINGEN = Groepering("terugkoppelingen", False, ("gemeente", "terugkoppeling"))
+#: Cases with their first outcome in the period, per municipality.
+EERSTE_TERUGKOPPELINGEN = Groepering("eerste_terugkoppelingen", False, ("gemeente",))
+#: The outcome tables and their margins: a fixed set, not crossed with the other dimensions.
+TERUGKOPPELINGSTABELLEN = (
+    TERUGKOPPELINGEN, *randen_van(TERUGKOPPELINGEN), EERSTE_TERUGKOPPELINGEN, *randen_van(EERSTE_TERUGKOPPELINGEN),
+)  # fmt: skip
+
+
 def alle_groeperingen() -> list[Groepering]:
-    """Every stored table: each allowed grouping of up to three dimensions and every margin of it."""
-    uit: set[Groepering] = set()
+    """Every stored table: each allowed grouping of up to three dimensions and every margin of it, and the
+    outcome tables."""
+    uit: set[Groepering] = set(TERUGKOPPELINGSTABELLEN)
     for n in range(MAX_DIMENSIES + 1):
         for dimensies in combinations(DIMENSIES, n):
             tabel = tabel_van(dimensies)
@@ -165,7 +190,7 @@ async def count_table(
     *, session: AsyncSession, periode: str, tabel: Groepering
 ) -> list[tuple[tuple[str, ...], int, int]]:
     """`(codes, count, sum of keys)` per non-empty cell of one table in one period: one GROUP BY."""
-    kolommen = [DIMENSIES[d] for d in tabel.dimensies]
+    kolommen = [KOLOMMEN[d] for d in tabel.dimensies]
     vraag = sa.select(*kolommen, sa.func.count(), sa.func.sum(GebeurtenisRij.celsleutel)).select_from(
         GebeurtenisRij
     )
@@ -174,6 +199,8 @@ async def count_table(
     vraag = vraag.where(
         GebeurtenisRij.type == _TYPE[tabel.telling], _PERIODEKOLOM[soort_van(periode)] == periode
     )
+    if tabel.telling == "eerste_terugkoppelingen":
+        vraag = vraag.where(GebeurtenisRij.eerste_terugkoppeling.is_(True))
     if kolommen:
         vraag = vraag.group_by(*kolommen)
     uit = []
@@ -217,6 +244,53 @@ async def doorlooptijden(
     return _percentiel(histogram, 0.5), _percentiel(histogram, 0.9)
 
 
+def _gepubliceerd_genoeg(aantal: int | None, drempel: int) -> bool:
+    """Whether a published count certainly rests on at least `drempel` events: a lead time is shown only then,
+    so whether it is shown is read off a published figure and tells nothing about the true count."""
+    return aantal is not None and aantal >= drempel + MAX_VERSTORING
+
+
+async def tijden_tot_eerste_terugkoppeling(
+    *, session: AsyncSession, periode: str, drempel: int, eersten: dict[str, int | None]
+) -> list[dict[str, Any]]:
+    """Median and 90th percentile of days from escalation to first outcome, for the region (`gemeente` "") and
+    per municipality, over the first outcomes of the period; one GROUP BY.
+
+    `eersten` holds the published count of first outcomes per municipality ("" for the region); a row is stored
+    for each that has first outcomes (a count of 0 has no lead time), its figures null unless
+    `_gepubliceerd_genoeg`.
+    """
+    vraag = (
+        sa.select(GebeurtenisRij.gemeente_code, GebeurtenisRij.doorlooptijd_dagen, sa.func.count())
+        .where(
+            GebeurtenisRij.type == "terugkoppeling_vastgelegd",
+            GebeurtenisRij.eerste_terugkoppeling.is_(True),
+            _PERIODEKOLOM[soort_van(periode)] == periode,
+            GebeurtenisRij.doorlooptijd_dagen.is_not(None),
+        )
+        .group_by(GebeurtenisRij.gemeente_code, GebeurtenisRij.doorlooptijd_dagen)
+    )
+    per_gemeente: dict[str, dict[int, int]] = {}
+    for gemeente, dagen, aantal in await session.execute(vraag):
+        if dagen is None:
+            continue
+        for sleutel in ("", str(gemeente)):
+            histogram = per_gemeente.setdefault(sleutel, {})
+            histogram[int(dagen)] = histogram.get(int(dagen), 0) + int(aantal)
+    uit = []
+    for gemeente, histogram in sorted(per_gemeente.items()):
+        getoond = _gepubliceerd_genoeg(eersten.get(gemeente), drempel)
+        gesorteerd = sorted(histogram.items())
+        uit.append(
+            {
+                "periode": periode, "maat": EERSTE_TERUGKOPPELING, "gemeente": gemeente,
+                "mediaan_dagen": _percentiel(gesorteerd, 0.5) if getoond else None,
+                "p90_dagen": _percentiel(gesorteerd, 0.9) if getoond else None,
+            }
+        )  # fmt: skip
+    return uit
+
+
 async def publish_period(
     *,
     session: AsyncSession,
@@ -239,6 +313,9 @@ async def publish_period(
             return False
         versie = bestaand.versie + 1
         await session.execute(sa.delete(GepubliceerdeCel).where(GepubliceerdeCel.periode == periode))
+        await session.execute(
+            sa.delete(GepubliceerdeDoorlooptijd).where(GepubliceerdeDoorlooptijd.periode == periode)
+        )
         await session.delete(bestaand)
         await session.flush()
     mediaan, p90 = await doorlooptijden(session=session, periode=periode, drempel=drempel)
@@ -251,6 +328,7 @@ async def publish_period(
     await session.flush()  # a concurrent publisher of the same period fails here, on the primary key
     tabel_cellen = GepubliceerdeCel.__table__
     assert isinstance(tabel_cellen, sa.Table)
+    eersten: dict[str, int | None] = {}
     for tabel in alle_groeperingen():
         rijen = [
             {
@@ -262,8 +340,15 @@ async def publish_period(
         ]  # fmt: skip
         if rijen:
             await session.execute(sa.insert(tabel_cellen), rijen)
+        if tabel.telling == "eerste_terugkoppelingen":
+            eersten.update({str(rij["waarden"]): cast("int | None", rij["aantal"]) for rij in rijen})
         if na_tabel:
             na_tabel()
+    tijden = await tijden_tot_eerste_terugkoppeling(
+        session=session, periode=periode, drempel=drempel, eersten=eersten
+    )
+    if tijden:
+        await session.execute(sa.insert(GepubliceerdeDoorlooptijd), tijden)
     if bestaand is not None:
         log.warning(
             "periode opnieuw gepubliceerd",

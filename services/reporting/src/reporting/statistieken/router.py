@@ -65,6 +65,9 @@ _EVALUATIE_CSV = (
     "onderdeel,periode,groep,maat,waarde,onderdrukt,reden\r\n"
     "melderdomeinen,2026-K1,melderDomein=toezicht,aantal,22,nee,\r\n"
     "doorlooptijden,2026-K1,,mediaan_dagen,10,nee,\r\n"
+    "terugkoppelingen,2026-K1,gemeente=GM0222|terugkoppeling=opgepakt,aantal,12,nee,\r\n"
+    "terugkoppeling_aandelen,2026-K1,terugkoppeling=opgepakt,aandeel_van_opschalingen,0.4615,nee,\r\n"
+    "doorlooptijden_terugkoppeling,2026-K1,,mediaan_dagen,9,nee,\r\n"
     "# Niets onderdrukt. Aantallen zijn verstoord met hoogstens 4; geen gepubliceerd aantal ligt onder 10.\r\n"
 )
 
@@ -204,7 +207,12 @@ async def evaluatie_ophalen(
     Doelbereiking: signalen per melderdomein (wie signaleert) en per gemeente. Doelmatigheid: het aandeel
     opgeschaald, afgesloten en doorverwezen onder de afgeronde beoordelingen, en de mediaan en het 90e
     percentiel van de dagen van signaal tot beoordeling (alleen over groepen van minstens de drempel).
-    Intervisie: uitbuitingsvormen en sectoren per gemeente. En de laatste periode tegen de vorige.
+    Intervisie: uitbuitingsvormen en sectoren per gemeente. Effectiviteit: de terugkoppelingen van partners
+    per gemeente en soort (een soort telt eenmaal per casus), de casussen met een eerste terugkoppeling, het
+    aandeel daarvan in de opschalingen van dezelfde periode (alleen uit gepubliceerde aantallen) en de mediaan
+    en het 90e percentiel van de dagen van opschaling tot eerste terugkoppeling, voor de regio en per gemeente
+    (alleen als het gepubliceerde aantal eerste terugkoppelingen minstens de drempel plus 4 is). En de laatste
+    periode tegen de vorige.
     """
     settings: ReportingSettings = request.app.state.settings
     antwoord = await service.evaluatie(

@@ -145,6 +145,63 @@ class Doorlooptijd(Uitvoer):
     onderdrukt: bool = Field(description="True when the period has fewer decisions than the threshold.")
 
 
+class TerugkoppelingAandeel(Uitvoer):
+    """Outcomes of one code (or first outcomes of any kind) in a period over the escalations in that period."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "periode": "2026-K1",
+                    "gemeente": None,
+                    "terugkoppeling": "opvang_geregeld",
+                    "aandeel": 0.3125,
+                    "onderdrukt": False,
+                }
+            ]
+        }
+    )
+
+    periode: str = Field(description="The period.")
+    gemeente: str | None = Field(description="The municipality; null for the whole region.")
+    terugkoppeling: str | None = Field(
+        description="The outcome code; null for a first outcome of any kind (cases with any feedback)."
+    )
+    aandeel: float | None = Field(
+        description="The published count of these outcomes over the published count of escalations in the same "
+        "period; outcomes may follow escalations of an earlier period, so it can exceed 1. Null when a count "
+        "behind it is withheld or there were no escalations."
+    )
+    onderdrukt: bool = Field(description="Whether the share is withheld.")
+
+
+class TerugkoppelingDoorlooptijd(Uitvoer):
+    """Days from a case's escalation to its first outcome, over the first outcomes recorded in one period."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "periode": "2026-K1",
+                    "gemeente": None,
+                    "mediaanDagen": 9,
+                    "p90Dagen": 34,
+                    "onderdrukt": False,
+                }
+            ]
+        }
+    )
+
+    periode: str = Field(description="The period.")
+    gemeente: str | None = Field(description="The municipality; null for the whole region.")
+    mediaan_dagen: int | None = Field(description="Median (nearest rank); null when suppressed.")
+    p90_dagen: int | None = Field(description="90th percentile (nearest rank); null when suppressed.")
+    onderdrukt: bool = Field(
+        description="True unless the published count of first outcomes behind it is at least the threshold plus "
+        "the largest perturbation (4), so the figure always rests on at least the threshold."
+    )
+
+
 class Vergelijkingsregel(Uitvoer):
     """One indicator in this period against the previous one."""
 
@@ -197,6 +254,30 @@ class Evaluatie(_Bereik):
                         "cellen": [],
                         "totalen": [],
                     },
+                    "terugkoppelingen": {
+                        "groeperenOp": ["gemeente", "terugkoppeling"],
+                        "cellen": [],
+                        "totalen": [],
+                    },
+                    "eersteTerugkoppelingen": {"groeperenOp": ["gemeente"], "cellen": [], "totalen": []},
+                    "terugkoppelingAandelen": [
+                        {
+                            "periode": "2026-K1",
+                            "gemeente": None,
+                            "terugkoppeling": "opvang_geregeld",
+                            "aandeel": 0.3125,
+                            "onderdrukt": False,
+                        }
+                    ],
+                    "doorlooptijdenTerugkoppeling": [
+                        {
+                            "periode": "2026-K1",
+                            "gemeente": None,
+                            "mediaanDagen": 9,
+                            "p90Dagen": 34,
+                            "onderdrukt": False,
+                        }
+                    ],
                     "vergelijking": {
                         "huidigePeriode": "2026-K4",
                         "vorigePeriode": "2026-K3",
@@ -228,4 +309,19 @@ class Evaluatie(_Bereik):
     doorlooptijden: list[Doorlooptijd] = Field(description="Days from signal to final decision.")
     vormen_per_gemeente: Tabel = Field(description="Forms of exploitation per municipality (intervision).")
     sectoren_per_gemeente: Tabel = Field(description="Sectors per municipality (intervision).")
+    terugkoppelingen: Tabel = Field(
+        description="Partners' outcomes per municipality and code (a code counts once per case), with the "
+        "totals per municipality, per code and of the period (effectiveness)."
+    )
+    eerste_terugkoppelingen: Tabel = Field(
+        description="Cases with their first outcome of any kind in the period, per municipality."
+    )
+    terugkoppeling_aandelen: list[TerugkoppelingAandeel] = Field(
+        description="Per period, for the region and per municipality: outcomes of each code (and first "
+        "outcomes of any kind) over the escalations of that period, only from published counts. For a "
+        "municipality only the outcome counts the table shows have a share."
+    )
+    doorlooptijden_terugkoppeling: list[TerugkoppelingDoorlooptijd] = Field(
+        description="Days from escalation to first outcome, for the region and per municipality."
+    )
     vergelijking: Vergelijking | None = Field(description="The last period against the one before it.")

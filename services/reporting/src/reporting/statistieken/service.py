@@ -12,15 +12,19 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from meldroute_common.catalogus import standaard_catalogus
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reporting.perioden import Periode, maand_plus, periode_van, vorige_periode_begin
-from reporting.statistieken.models import GepubliceerdeCel, Publicatie
+from reporting.statistieken.models import GepubliceerdeCel, GepubliceerdeDoorlooptijd, Publicatie
 from reporting.statistieken.publicatie import (
     DIMENSIES,
+    EERSTE_TERUGKOPPELING,
+    EERSTE_TERUGKOPPELINGEN,
     EINDUITKOMSTEN,
     MAX_DIMENSIES,
     SCHEIDING,
+    TERUGKOPPELINGEN,
     Groepering,
     randen_van,
     tabel_van,
@@ -32,6 +36,8 @@ from reporting.statistieken.schemas import (
     Evaluatie,
     Signalen,
     Tabel,
+    TerugkoppelingAandeel,
+    TerugkoppelingDoorlooptijd,
     Totaal,
     Vergelijking,
     Vergelijkingsregel,
@@ -104,16 +110,23 @@ async def _lees_samen(
     return uit
 
 
-async def tabel(*, session: AsyncSession, dimensies: Sequence[str], perioden: Sequence[str]) -> Tabel:
-    """A published table with its published margins, in the order of `dimensies` as asked."""
-    dims = list(dimensies)
-    bron = tabel_van(dims)
+def _randen_geordend(bron: Groepering, dims: Sequence[str]) -> list[Groepering]:
+    """The margins of a table: the grand total first, then the totals per value in the order of `dims`."""
+    randen = randen_van(bron)
+    return randen[:1] + sorted(randen[1:], key=lambda r: list(dims).index(r.dimensies[0]))
+
+
+def _bouw_tabel(
+    *,
+    dims: list[str],
+    bron: Groepering,
+    randen: Sequence[Groepering],
+    cellen: dict[tuple[str, ...], int | None],
+    rand_cellen: Sequence[dict[tuple[str, ...], int | None]],
+) -> Tabel:
+    """A published table with its margins from the cells read, in the order of `dims` as asked."""
     # Stored codes are in canonical order; the answer gives them in the order asked.
     volgorde = [bron.dimensies.index(d) for d in dims]
-    randen = randen_van(bron)
-    # The grand total first, then the totals per value in the order of the dimensions asked.
-    randen = randen[:1] + sorted(randen[1:], key=lambda r: dims.index(r.dimensies[0]))
-    cellen, *rand_cellen = await _lees_samen(session=session, tabellen=[bron, *randen], perioden=perioden)
     uit_cellen = []
     for sleutel in sorted(cellen, key=lambda s: (s[0], *(s[1 + i] for i in volgorde))):
         aantal = cellen[sleutel]
@@ -145,6 +158,15 @@ async def tabel(*, session: AsyncSession, dimensies: Sequence[str], perioden: Se
             )
     totalen.sort(key=lambda t: (t.periode, t.dimensie is not None))
     return Tabel(groeperen_op=dims, cellen=uit_cellen, totalen=totalen)
+
+
+async def tabel(*, session: AsyncSession, dimensies: Sequence[str], perioden: Sequence[str]) -> Tabel:
+    """A published table with its published margins, in the order of `dimensies` as asked."""
+    dims = list(dimensies)
+    bron = tabel_van(dims)
+    randen = _randen_geordend(bron, dims)
+    cellen, *rand_cellen = await _lees_samen(session=session, tabellen=[bron, *randen], perioden=perioden)
+    return _bouw_tabel(dims=dims, bron=bron, randen=randen, cellen=cellen, rand_cellen=rand_cellen)
 
 
 async def _populatie(*, session: AsyncSession, telling: str, perioden: Sequence[str]) -> int:
@@ -214,6 +236,8 @@ def _vergelijking(
     uitkomsten: Tabel,
     aandelen: list[Aandeel],
     tijden: list[Doorlooptijd],
+    terug: Terugkoppelingscijfers,
+    gepubliceerd: set[str],
 ) -> Vergelijking:
     def totaal(periode: str) -> float | None:
         return next((t.aantal for t in signalen.totalen if t.periode == periode and t.dimensie is None), None)
@@ -233,16 +257,172 @@ def _vergelijking(
     def mediaan(periode: str) -> float | None:
         return next((t.mediaan_dagen for t in tijden if t.periode == periode), None)
 
+    def terugkoppelingen(periode: str) -> float | None:
+        if periode not in gepubliceerd:
+            return None
+        # A published period without outcomes has no stored total: that is 0, published as 0.
+        return next(
+            (t.aantal for t in terug.terugkoppelingen.totalen if t.periode == periode and t.dimensie is None),
+            0,
+        )
+
+    def mediaan_terugkoppeling(periode: str) -> float | None:
+        return next(
+            (t.mediaan_dagen for t in terug.tijden if t.periode == periode and t.gemeente is None), None
+        )
+
     regels = []
     for naam, bron in (
         ("signalen", totaal),
         ("opgeschaald", opgeschaald),
         ("aandeelOpgeschaald", aandeel),
         ("mediaanDoorlooptijdDagen", mediaan),
+        ("terugkoppelingen", terugkoppelingen),
+        ("mediaanDagenTotEersteTerugkoppeling", mediaan_terugkoppeling),
     ):
         h, v = bron(huidig), bron(vorig)
         regels.append(Vergelijkingsregel(indicator=naam, huidig=h, vorig=v, verschil=_verschil(h, v)))
     return Vergelijking(huidige_periode=huidig, vorige_periode=vorig, indicatoren=regels)
+
+
+#: Escalations per municipality: the cells `(gemeente, opgeschaald)` of the decisions by municipality and outcome.
+_OPSCHALINGEN_PER_GEMEENTE = Groepering("beoordelingen", False, ("gemeente", "uitkomst"))
+
+
+@dataclass(frozen=True, slots=True)
+class Terugkoppelingscijfers:
+    """The outcome figures of the evaluation, over some published periods."""
+
+    terugkoppelingen: Tabel
+    eerste: Tabel
+    aandelen: list[TerugkoppelingAandeel]
+    tijden: list[TerugkoppelingDoorlooptijd]
+
+    def alleen(self, perioden: set[str]) -> Terugkoppelingscijfers:
+        def tabel(t: Tabel) -> Tabel:
+            return Tabel(
+                groeperen_op=t.groeperen_op,
+                cellen=[c for c in t.cellen if c.periode in perioden],
+                totalen=[x for x in t.totalen if x.periode in perioden],
+            )
+
+        return Terugkoppelingscijfers(
+            terugkoppelingen=tabel(self.terugkoppelingen),
+            eerste=tabel(self.eerste),
+            aandelen=[a for a in self.aandelen if a.periode in perioden],
+            tijden=[t for t in self.tijden if t.periode in perioden],
+        )
+
+
+def _aandeel(
+    *, periode: str, gemeente: str | None, terugkoppeling: str | None, teller: int | None, noemer: int | None
+) -> TerugkoppelingAandeel:
+    getoond = teller is not None and noemer is not None and noemer > 0
+    return TerugkoppelingAandeel(
+        periode=periode,
+        gemeente=gemeente,
+        terugkoppeling=terugkoppeling,
+        aandeel=round(teller / noemer, 4) if getoond and teller is not None and noemer else None,
+        onderdrukt=not getoond,
+    )
+
+
+async def terugkoppelingscijfers(
+    *, session: AsyncSession, perioden: Sequence[str], uitkomsten: Tabel
+) -> Terugkoppelingscijfers:
+    """Outcomes per municipality and code, first outcomes, their shares of the escalations and the lead times.
+
+    Every share is a published count over a published count: for the region the total per code (0 when not
+    listed) over the escalations of the one-way table of outcomes `uitkomsten` (read by the caller); for a
+    municipality only a count its table shows, over the escalations the table by municipality and outcome shows.
+    """
+    dims_t, dims_e = ["gemeente", "terugkoppeling"], ["gemeente"]
+    randen_t = _randen_geordend(TERUGKOPPELINGEN, dims_t)
+    randen_e = _randen_geordend(EERSTE_TERUGKOPPELINGEN, dims_e)
+    gelezen = await _lees_samen(
+        session=session,
+        tabellen=[
+            TERUGKOPPELINGEN,
+            *randen_t,
+            EERSTE_TERUGKOPPELINGEN,
+            *randen_e,
+            _OPSCHALINGEN_PER_GEMEENTE,
+        ],
+        perioden=perioden,
+    )
+    n = 1 + len(randen_t)
+    tabel_t = _bouw_tabel(
+        dims=dims_t, bron=TERUGKOPPELINGEN, randen=randen_t, cellen=gelezen[0], rand_cellen=gelezen[1:n]
+    )
+    tabel_e = _bouw_tabel(
+        dims=dims_e, bron=EERSTE_TERUGKOPPELINGEN, randen=randen_e, cellen=gelezen[n],
+        rand_cellen=gelezen[n + 1 : n + 1 + len(randen_e)],
+    )  # fmt: skip
+    # Only escalation counts the table by municipality and outcome shows (a small one is not listed there).
+    opschalingen = {
+        (periode, gemeente): aantal
+        for (periode, gemeente, uitkomst), aantal in gelezen[-1].items()
+        if uitkomst == "opgeschaald" and aantal is not None
+    }
+    # The region: a cell the one-way tables do not list is 0.
+    regio_opschalingen = {
+        c.periode: c.aantal for c in uitkomsten.cellen if c.waarden["uitkomst"] == "opgeschaald"
+    }
+    per_code = {(t.periode, t.waarde): t.aantal for t in tabel_t.totalen if t.dimensie == "terugkoppeling"}
+    regio_totaal = {t.periode: t.aantal for t in tabel_t.totalen if t.dimensie is None}
+    regio_eerste = {t.periode: t.aantal for t in tabel_e.totalen if t.dimensie is None}
+    codes = [item.code for item in standaard_catalogus().terugkoppelingen]
+    aandelen: list[TerugkoppelingAandeel] = []
+    for periode in perioden:
+        if periode not in regio_totaal and periode not in regio_opschalingen:
+            continue  # neither escalations nor outcomes: nothing to share
+        noemer = regio_opschalingen.get(periode, 0)
+        aandelen.append(
+            _aandeel(periode=periode, gemeente=None, terugkoppeling=None,
+                     teller=regio_eerste.get(periode, 0), noemer=noemer)
+        )  # fmt: skip
+        for code in codes:
+            aandelen.append(
+                _aandeel(periode=periode, gemeente=None, terugkoppeling=code,
+                         teller=per_code.get((periode, code), 0), noemer=noemer)
+            )  # fmt: skip
+    for cel in tabel_e.cellen:
+        gemeente = cel.waarden["gemeente"]
+        aandelen.append(
+            _aandeel(periode=cel.periode, gemeente=gemeente, terugkoppeling=None, teller=cel.aantal,
+                     noemer=opschalingen.get((cel.periode, gemeente)))
+        )  # fmt: skip
+    for cel in tabel_t.cellen:
+        gemeente = cel.waarden["gemeente"]
+        aandelen.append(
+            _aandeel(periode=cel.periode, gemeente=gemeente, terugkoppeling=cel.waarden["terugkoppeling"],
+                     teller=cel.aantal, noemer=opschalingen.get((cel.periode, gemeente)))
+        )  # fmt: skip
+    volgorde = {code: i for i, code in enumerate(codes)}
+    aandelen.sort(
+        key=lambda a: (a.periode, a.gemeente is not None, a.gemeente or "",
+                       -1 if a.terugkoppeling is None else volgorde.get(a.terugkoppeling, len(codes)))
+    )  # fmt: skip
+    rijen = await session.scalars(
+        sa.select(GepubliceerdeDoorlooptijd).where(
+            GepubliceerdeDoorlooptijd.maat == EERSTE_TERUGKOPPELING,
+            GepubliceerdeDoorlooptijd.periode.in_(list(perioden)),
+        )
+    )
+    tijden = sorted(
+        (
+            TerugkoppelingDoorlooptijd(
+                periode=r.periode,
+                gemeente=r.gemeente or None,
+                mediaan_dagen=r.mediaan_dagen,
+                p90_dagen=r.p90_dagen,
+                onderdrukt=r.mediaan_dagen is None,
+            )
+            for r in rijen
+        ),
+        key=lambda t: (t.periode, t.gemeente is not None, t.gemeente or ""),
+    )
+    return Terugkoppelingscijfers(terugkoppelingen=tabel_t, eerste=tabel_e, aandelen=aandelen, tijden=tijden)
 
 
 async def evaluatie(
@@ -264,7 +444,9 @@ async def evaluatie(
             melder_domeinen=_leeg(["melderDomein"]), gemeenten=_leeg(["gemeente"]),
             vormen_over_tijd=_leeg(["uitbuitingsvorm"]), uitkomsten=_leeg(["uitkomst"]), aandelen=[],
             doorlooptijden=[], vormen_per_gemeente=_leeg(["gemeente", "uitbuitingsvorm"]),
-            sectoren_per_gemeente=_leeg(["gemeente", "sector"]), vergelijking=None,
+            sectoren_per_gemeente=_leeg(["gemeente", "sector"]),
+            terugkoppelingen=_leeg(["gemeente", "terugkoppeling"]), eerste_terugkoppelingen=_leeg(["gemeente"]),
+            terugkoppeling_aandelen=[], doorlooptijden_terugkoppeling=[], vergelijking=None,
         )  # fmt: skip
 
     async def lees(dimensies: list[str], uit: Sequence[str] = klaar) -> Tabel:
@@ -288,12 +470,15 @@ async def evaluatie(
         )
         for p in metvorige
     ]
+    terug = await terugkoppelingscijfers(session=session, perioden=metvorige, uitkomsten=alle_uitkomsten)
     vergelijking = _vergelijking(
         huidig=perioden[-1],
         vorig=perioden[-2] if len(perioden) > 1 else vorige,
-        signalen=domeinen, uitkomsten=uitkomsten, aandelen=aandelen, tijden=tijden,
+        signalen=domeinen, uitkomsten=uitkomsten, aandelen=aandelen, tijden=tijden, terug=terug,
+        gepubliceerd=set(metvorige),
     )  # fmt: skip
     zichtbaar = set(klaar)
+    terug = terug.alleen(zichtbaar)
 
     def alleen_bereik(t: Tabel) -> Tabel:
         return Tabel(
@@ -313,5 +498,9 @@ async def evaluatie(
         doorlooptijden=[t for t in tijden if t.periode in zichtbaar],
         vormen_per_gemeente=await lees(["gemeente", "uitbuitingsvorm"]),
         sectoren_per_gemeente=await lees(["gemeente", "sector"]),
+        terugkoppelingen=terug.terugkoppelingen,
+        eerste_terugkoppelingen=terug.eerste,
+        terugkoppeling_aandelen=terug.aandelen,
+        doorlooptijden_terugkoppeling=terug.tijden,
         vergelijking=vergelijking,
     )

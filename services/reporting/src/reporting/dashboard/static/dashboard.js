@@ -248,8 +248,58 @@
     return lijst;
   }
 
+  // The outcome table's totals per code, as a one-way table (a code without a total counted nothing).
+  function perCode(tabel) {
+    return {
+      cellen: tabel.totalen.filter((t) => t.dimensie === "terugkoppeling").map((t) => ({
+        periode: t.periode, waarden: { terugkoppeling: t.waarde }, aantal: t.aantal, onderdrukt: t.onderdrukt,
+      })),
+      totalen: tabel.totalen.filter((t) => t.dimensie === null),
+    };
+  }
+
+  // The region's share of escalations per outcome code, in percent, and of any first outcome.
+  function aandeelReeksen(aandelen, perioden) {
+    const regio = new Map();
+    for (const a of aandelen) {
+      if (a.gemeente === null) {
+        regio.set(a.periode + "|" + (a.terugkoppeling || ""), a);
+      }
+    }
+    const codes = [""].concat(Object.keys(labels.terugkoppeling || {}));
+    return codes.map((code) => ({
+      naam: code === "" ? "Een eerste terugkoppeling (elke soort)" : label("terugkoppeling", code),
+      waarden: perioden.map((p) => {
+        const a = regio.get(p + "|" + code);
+        if (!a) {
+          return LEEG;
+        }
+        return a.onderdrukt || a.aandeel === null ? ONDERDRUKT : getal(Math.round(a.aandeel * 1000) / 10);
+      }),
+    }));
+  }
+
+  // Median and 90th percentile of days to a first outcome, for the region.
+  function tijdReeksen(tijden, perioden) {
+    const regio = new Map(tijden.filter((t) => t.gemeente === null).map((t) => [t.periode, t]));
+    return [
+      { naam: "Mediaan", sleutel: "mediaanDagen" },
+      { naam: "90e percentiel", sleutel: "p90Dagen" },
+    ].map((maat) => ({
+      naam: maat.naam,
+      waarden: perioden.map((p) => {
+        const tijd = regio.get(p);
+        if (!tijd) {
+          return LEEG;
+        }
+        return tijd.onderdrukt || tijd[maat.sleutel] === null ? ONDERDRUKT : getal(tijd[maat.sleutel]);
+      }),
+    }));
+  }
+
   function teken(data) {
-    const grafieken = ["vormen", "gemeenten", "domeinen", "doorlooptijden"].map((n) => document.getElementById("grafiek-" + n));
+    const grafieken = ["vormen", "gemeenten", "domeinen", "doorlooptijden", "terugkoppelingen",
+      "terugkoppeling-aandelen", "terugkoppeling-tijden"].map((n) => document.getElementById("grafiek-" + n));
     // The month fields show the range the figures cover (widened to whole periods), in the form
     // `<input type="month">` takes: YYYY-MM.
     formulier.van.value = data.van;
@@ -282,6 +332,12 @@
       }),
     }));
     staafdiagram(grafieken[3], titel(grafieken[3]), perioden, tijden, "dagen");
+    staafdiagram(grafieken[4], titel(grafieken[4]), perioden,
+      alsReeksen(perCode(data.terugkoppelingen), "terugkoppeling", perioden), "aantal terugkoppelingen");
+    staafdiagram(grafieken[5], titel(grafieken[5]), perioden, aandeelReeksen(data.terugkoppelingAandelen, perioden),
+      "procent van de opschalingen");
+    staafdiagram(grafieken[6], titel(grafieken[6]), perioden, tijdReeksen(data.doorlooptijdenTerugkoppeling, perioden),
+      "dagen");
     status.textContent = "Cijfers van " + data.van + " tot en met " + data.tot + " per " + data.periode + ".";
   }
 
