@@ -17,7 +17,7 @@ from meldroute_common.health import health_router
 from meldroute_common.jwt import KeyStore, TokenVerifier
 from meldroute_common.logs import configure_logging, request_id_var
 from meldroute_common.middleware import Metrics, RequestMiddleware
-from meldroute_common.openapi import API_PREFIX, install_openapi
+from meldroute_common.openapi import API_PREFIX, install_openapi, scope_alternatives
 from meldroute_common.problems import install_problem_handlers
 from meldroute_common.queryparameters import reject_unknown_query
 from meldroute_common.ratelimit import RateLimiter, counter_storage
@@ -128,6 +128,8 @@ def build_app(
         ),
     )
     install_problem_handlers(app)
+    #: Operations any one of several scopes admits: documented as alternatives.
+    app.state.scope_alternatives = scope_alternatives(routers)
     install_openapi(app, summary=summary)
     for router in routers:
         # Every operation refuses query parameters it does not declare (400 naming them).
