@@ -9,16 +9,21 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from meldroute_common.db import as_utc, make_engine
 from meldroute_common.devissuer import DevIssuer
+from meldroute_common.migrations import downgrade, upgrade
 from meldroute_common.sealing import SealingError, load_keyring
-from meldroute_dev.testing import ServiceHarness
+from meldroute_dev.testing import ServiceHarness, TestDatabases
+from meldroute_dev.testing import test_backend as _backend
 from privacy_gateway.identiteit.reden import AFWIJZING, REDEN, unseal_reden
 from privacy_gateway.identiteit.verloop import expire_all
+from sqlalchemy import text
 
 POLITIE = "politie-oost-nederland"
 REDEN_VERZOEK = "Nodig voor afstemming van opvang en veiligheid in het casusoverleg."
@@ -399,3 +404,60 @@ def _db_id(verzoek: dict[str, Any]) -> str:
 
 def _volgende_dag(dag: str) -> str:
     return (date.fromisoformat(dag) + timedelta(days=1)).isoformat()
+
+
+async def test_the_migration_gives_earlier_requests_a_lifetime_and_its_downgrade_drops_ended_ones(
+    test_databases: TestDatabases,
+) -> None:
+    url = test_databases.create("gateway-afhandeling")
+    upgrade(service_dir=SERVICE_DIR, database_url=url, revision="0002_gesleutelde_keten")
+    aangevraagd = datetime(2026, 11, 3, 9, 30, tzinfo=UTC)
+    ids = [uuid.uuid4() for _ in range(2)]
+    engine = make_engine(url)
+    try:
+        async with engine.begin() as verbinding:
+            for verzoek_id in ids:
+                await verbinding.execute(
+                    text(
+                        "INSERT INTO identiteitsverzoeken (id, casus_id, betrokkene_id, partner, aanvrager, doel, "
+                        "status, aangevraagd_op) VALUES (:id, :c, :b, 'politie-oost-nederland', 'agent-1', "
+                        "'casusoverleg', 'aangevraagd', :op)"
+                    ),
+                    {
+                        "id": _db(verzoek_id),
+                        "c": _db(uuid.uuid4()),
+                        "b": _db(uuid.uuid4()),
+                        "op": aangevraagd,
+                    },
+                )
+        upgrade(service_dir=SERVICE_DIR, database_url=url)
+        async with engine.begin() as verbinding:
+            rijen = (
+                (await verbinding.execute(text("SELECT verloopt_op FROM identiteitsverzoeken")))
+                .scalars()
+                .all()
+            )
+            assert [as_utc(_moment(r)) for r in rijen] == [aangevraagd + timedelta(days=14)] * 2
+            await verbinding.execute(
+                text("UPDATE identiteitsverzoeken SET status = 'ingetrokken' WHERE id = :id"),
+                {"id": _db(ids[0])},
+            )
+        # Down again: the withdrawn request would look like a waiting one, so it goes; the waiting one stays.
+        downgrade(service_dir=SERVICE_DIR, database_url=url, revision="0002_gesleutelde_keten")
+        async with engine.begin() as verbinding:
+            over = (await verbinding.execute(text("SELECT id, status FROM identiteitsverzoeken"))).all()
+        assert [(uuid.UUID(str(r.id)), r.status) for r in over] == [(ids[1], "aangevraagd")]
+    finally:
+        await engine.dispose()
+
+
+SERVICE_DIR = Path(__file__).resolve().parents[1]
+
+
+def _db(waarde: uuid.UUID) -> object:
+    """An id as the column stores it (uuid on PostgreSQL, 32 hex characters on SQLite)."""
+    return waarde if _backend() == "postgresql" else waarde.hex
+
+
+def _moment(waarde: object) -> datetime:
+    return waarde if isinstance(waarde, datetime) else datetime.fromisoformat(str(waarde))
