@@ -461,3 +461,52 @@ def _db(waarde: uuid.UUID) -> object:
 
 def _moment(waarde: object) -> datetime:
     return waarde if isinstance(waarde, datetime) else datetime.fromisoformat(str(waarde))
+
+
+async def test_no_planner_statistics_hold_the_rejecter_or_the_rejection_reasons(
+    gateway: Any, intake: Any, issuer: DevIssuer, referentie_van: Any, gateway_harness: ServiceHarness
+) -> None:
+    """PostgreSQL: after ANALYZE, pg_stats has no row for the new person and reason columns (and rows for the
+    others); SQLite: its statistics tables hold none of the reason."""
+    intern = intake.casus(partners=[POLITIE], betrokkenen=[PERSOON])
+    beschermd = {"afgewezen_door", "afwijzing_reden", "afwijzing_reden_verzegeld"}
+    async with gateway() as client:
+        politie = Politie(client, issuer, referentie_van)
+        for _ in range(3):
+            verzoek = await politie.vraag(intern)
+            response = await politie.post(
+                verzoek, "afwijzingen", politie.als(CHEF, "goedkeurder"), reden=AFWIJZING_TEKST
+            )
+            assert response.status_code == 201
+        engine = make_engine(gateway_harness.database_url)
+        try:
+            async with engine.connect() as verbinding:
+                if _backend() == "postgresql":
+                    await verbinding.execute(text("COMMIT"))  # ANALYZE outside a transaction block
+                await verbinding.execute(text("ANALYZE"))
+                if _backend() == "postgresql":
+                    kolommen = set(
+                        (
+                            await verbinding.execute(
+                                text(
+                                    "SELECT attname FROM pg_stats WHERE schemaname = 'public' "
+                                    "AND tablename = 'identiteitsverzoeken'"
+                                )
+                            )
+                        ).scalars()
+                    )
+                    assert "status" in kolommen and "afgewezen_op" in kolommen  # the control: ANALYZE ran
+                    assert not kolommen & beschermd, sorted(kolommen & beschermd)
+                else:
+                    namen = (
+                        await verbinding.execute(
+                            text("SELECT name FROM sqlite_master WHERE name LIKE 'sqlite_stat%'")
+                        )
+                    ).scalars()
+                    teksten = [
+                        repr((await verbinding.execute(text(f'SELECT * FROM "{naam}"'))).all())
+                        for naam in list(namen)
+                    ]
+                    assert teksten and not any("Niet nodig" in t or CHEF in t for t in teksten)
+        finally:
+            await engine.dispose()

@@ -3,7 +3,8 @@
 `verloopt_op` is the moment a request stops waiting (the lifetime `GATEWAY_IDENTITEIT_VERZOEK_LOOPTIJD_UREN`
 from the request); requests from before this revision get the default lifetime of fourteen days. A rejection
 keeps who rejected and when, its reason scrubbed (`afwijzing_reden`) and sealed as typed
-(`afwijzing_reden_verzegeld`); a withdrawal and an expiry keep their moment.
+(`afwijzing_reden_verzegeld`); a withdrawal and an expiry keep their moment. Like every sealed, free-text and
+person column, the rejecter and both reasons get no planner statistics on PostgreSQL (see 0003).
 
 Revision ID: 0006_identiteit_afhandeling
 Revises: 0002_gesleutelde_keten
@@ -20,6 +21,11 @@ revision: str = "0006_identiteit_afhandeling"
 down_revision: str | None = "0002_gesleutelde_keten"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
+
+#: The columns whose values must never reach pg_statistic.
+KOLOMMEN: dict[str, tuple[str, ...]] = {
+    "identiteitsverzoeken": ("afgewezen_door", "afwijzing_reden", "afwijzing_reden_verzegeld"),
+}
 
 #: The default lifetime of a request, given to those recorded before there was one.
 LOOPTIJD = timedelta(days=14)
@@ -51,6 +57,10 @@ def upgrade() -> None:
         )
     with op.batch_alter_table("identiteitsverzoeken") as tabel:
         tabel.alter_column("verloopt_op", existing_type=sa.DateTime(timezone=True), nullable=False)
+    if verbinding.dialect.name == "postgresql":
+        for naam, kolommen in KOLOMMEN.items():
+            for kolom in kolommen:
+                op.execute(f'ALTER TABLE "{naam}" ALTER COLUMN "{kolom}" SET STATISTICS 0')
 
 
 def downgrade() -> None:
