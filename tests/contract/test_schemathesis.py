@@ -44,8 +44,9 @@ def _operations_for(document: dict[str, Any], scopes: set[str]) -> list[str]:
     for item in document["paths"].values():
         for method, operation in item.items():
             if method in {"get", "post", "put", "patch", "delete"}:
-                needed = {s for req in operation.get("security", []) for s in req.get("oauth2", [])}
-                if needed and needed <= scopes:
+                # Each security requirement is an alternative (OpenAPI): one the role meets is enough.
+                requirements = [set(req.get("oauth2", [])) for req in operation.get("security", [])]
+                if any(needed and needed <= scopes for needed in requirements):
                     ids.append(operation["operationId"])
     return ids
 

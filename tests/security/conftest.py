@@ -60,7 +60,9 @@ class Operatie:
     methode: str
     pad: str
     operation_id: str
-    scopes: frozenset[str]
+    scopes: frozenset[str]  # every scope the document names for it
+    #: The security requirements: alternatives (OpenAPI), each a set of scopes that must all be held.
+    scope_eisen: tuple[frozenset[str], ...]
     pad_parameters: tuple[str, ...]
     query_parameters: Mapping[str, Mapping[str, Any]]
     verplichte_query: tuple[str, ...]
@@ -73,8 +75,8 @@ class Operatie:
         return f"{self.dienst} {self.methode} {self.pad} ({self.operation_id})"
 
     def toegestaan_voor(self, rol: Rol) -> bool:
-        """Whether the role's scopes cover every scope the document lists for this operation."""
-        return self.scopes <= {s.value for s in rol.scopes}
+        """Whether the role's scopes cover one of the operation's security requirements (all its scopes)."""
+        return any(eis <= {s.value for s in rol.scopes} for eis in self.scope_eisen)
 
 
 def _voorbeeld(document: Mapping[str, Any], content: Mapping[str, Any]) -> Any:
@@ -111,6 +113,9 @@ def operaties_van(dienst: str, document: Mapping[str, Any]) -> list[Operatie]:
                     operation_id=operatie["operationId"],
                     scopes=frozenset(
                         s for eis in operatie.get("security", []) for s in eis.get("oauth2", [])
+                    ),
+                    scope_eisen=tuple(
+                        frozenset(eis.get("oauth2", [])) for eis in operatie.get("security", [])
                     ),
                     pad_parameters=tuple(p["name"] for p in parameters if p["in"] == "path"),
                     query_parameters={p["name"]: p for p in parameters if p["in"] == "query"},

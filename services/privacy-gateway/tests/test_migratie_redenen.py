@@ -8,7 +8,7 @@ from the statistics too (the migration runs as a superuser here, so it removes w
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -116,10 +116,10 @@ def test_the_retention_command_counts_then_purges(
                     await verbinding.execute(
                         text(
                             "INSERT INTO identiteitsverzoeken (id, casus_id, betrokkene_id, partner, aanvrager, "
-                            "doel, status, aangevraagd_op) VALUES (:id, :c, :b, 'politie-oost-nederland', "
-                            "'agent-1', 'casusoverleg', 'aangevraagd', :op)"
+                            "doel, status, aangevraagd_op, verloopt_op) VALUES (:id, :c, :b, "
+                            "'politie-oost-nederland', 'agent-1', 'casusoverleg', 'aangevraagd', :op, :tot)"
                         ),
-                        {"id": _uuid(), "c": _uuid(), "b": _uuid(), "op": op},
+                        {"id": _uuid(), "c": _uuid(), "b": _uuid(), "op": op, "tot": op + timedelta(days=14)},
                     )
         finally:
             await engine.dispose()

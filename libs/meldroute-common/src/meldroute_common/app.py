@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
@@ -17,8 +17,9 @@ from meldroute_common.health import health_router
 from meldroute_common.jwt import KeyStore, TokenVerifier
 from meldroute_common.logs import configure_logging, request_id_var
 from meldroute_common.middleware import Metrics, RequestMiddleware
-from meldroute_common.openapi import API_PREFIX, install_openapi
+from meldroute_common.openapi import API_PREFIX, install_openapi, scope_alternatives
 from meldroute_common.problems import install_problem_handlers
+from meldroute_common.queryparameters import reject_unknown_query
 from meldroute_common.ratelimit import RateLimiter, counter_storage
 from meldroute_common.settings import ServiceSettings, require_files
 
@@ -62,6 +63,9 @@ def build_app(
     key_files: Mapping[str, Iterable[Path]] | None = None,
 ) -> FastAPI:
     """An app with auth, problem+json errors, middleware, health, metrics and the /v1 OpenAPI document.
+
+    Every operation of `routers` (under /v1) answers 400 to a query parameter it does not declare
+    (`meldroute_common.queryparameters`).
 
     `postgresql_settings` are server settings for every PostgreSQL connection of the app (e.g. a plan cache mode).
     `key_files` are the files the start-up hooks read, per setting: a missing one stops the start here, with one
@@ -124,9 +128,12 @@ def build_app(
         ),
     )
     install_problem_handlers(app)
+    #: Operations any one of several scopes admits: documented as alternatives.
+    app.state.scope_alternatives = scope_alternatives(routers)
     install_openapi(app, summary=summary)
     for router in routers:
-        app.include_router(router, prefix=API_PREFIX)
+        # Every operation refuses query parameters it does not declare (400 naming them).
+        app.include_router(router, prefix=API_PREFIX, dependencies=[Depends(reject_unknown_query)])
     for router in extra_routes:
         app.include_router(router)
     app.include_router(health_router())

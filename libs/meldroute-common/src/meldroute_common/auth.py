@@ -143,6 +143,29 @@ def requires(scope: Scope) -> Any:
     return Security(require_scopes, scopes=[scope.value])
 
 
+def requires_any(*scopes: Scope) -> Any:
+    """A dependency that admits callers holding at least one of `scopes`.
+
+    The token is verified once; the OpenAPI document lists one security requirement per scope, which OpenAPI
+    reads as alternatives (`meldroute_common.openapi` writes them from :data:`SCOPE_ALTERNATIVES`).
+    """
+    if len(scopes) < 2:
+        raise ValueError("requires_any needs at least two scopes; use requires for one")
+    values = tuple(scope.value for scope in scopes)
+
+    async def check(claims: Claims = Depends(verified_claims)) -> Claims:
+        if not any(value in claims.scopes for value in values):
+            raise Forbidden(f"Scope ontbreekt: een van {', '.join(values)}.")
+        return claims
+
+    setattr(check, SCOPE_ALTERNATIVES, values)
+    return Depends(check)
+
+
+#: The attribute on a `requires_any` dependency naming its alternative scopes.
+SCOPE_ALTERNATIVES = "meldroute_scope_alternatives"
+
+
 def is_service_client(claims: Claims, client_id: str) -> bool:
     """Whether the token is the service client `client_id` itself, not a user who happens to hold its scope.
 
@@ -180,6 +203,10 @@ CasussenTerugkoppelen = Annotated[Claims, requires(Scope.casussen_terugkoppelen)
 BeleidLezen = Annotated[Claims, requires(Scope.beleid_lezen)]
 IdentiteitVerzoeken = Annotated[Claims, requires(Scope.identiteit_verzoeken)]
 IdentiteitGoedkeuren = Annotated[Claims, requires(Scope.identiteit_goedkeuren)]
+#: The list of identity requests: approvers see what waits for them, requesters their own.
+IdentiteitVerzoekenOfGoedkeuren = Annotated[
+    Claims, requires_any(Scope.identiteit_goedkeuren, Scope.identiteit_verzoeken)
+]
 VerwerkingenLezen = Annotated[Claims, requires(Scope.verwerkingen_lezen)]
 #: Only intake's own client (`REPORTING_INTAKE_CLIENT_ID`), never a user holding the scope.
 RapportageInvoeren = Annotated[

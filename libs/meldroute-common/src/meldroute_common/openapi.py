@@ -11,11 +11,15 @@ problems carry other extension members names its own subclass of `ProblemDetails
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
+from fastapi.dependencies.models import Dependant
 from fastapi.openapi.utils import get_openapi
+from fastapi.routing import APIRoute
 
+from meldroute_common.auth import SCOPE_ALTERNATIVES
 from meldroute_common.problems import PROBLEM_JSON, ProblemDetails, ProblemValidation
 
 API_PREFIX = "/v1"
@@ -53,6 +57,28 @@ def problem_response(description: str, *, code: str = "") -> dict[str, Any]:
     }
 
 
+def _alternatives(dependant: Dependant) -> tuple[str, ...] | None:
+    """The alternative scopes of a `requires_any` dependency anywhere below `dependant`, if there is one."""
+    gevonden = getattr(dependant.call, SCOPE_ALTERNATIVES, None)
+    if gevonden is not None:
+        return tuple(gevonden)
+    for sub in dependant.dependencies:
+        if (onder := _alternatives(sub)) is not None:
+            return onder
+    return None
+
+
+def scope_alternatives(routers: Sequence[APIRouter]) -> dict[tuple[str, str], tuple[str, ...]]:
+    """(path under /v1, method) → scopes of every operation of `routers` that admits any one of several scopes."""
+    result: dict[tuple[str, str], tuple[str, ...]] = {}
+    for router in routers:
+        for route in router.routes:
+            if isinstance(route, APIRoute) and (scopes := _alternatives(route.dependant)) is not None:
+                for method in route.methods or ():
+                    result[(API_PREFIX + route.path_format, method.lower())] = scopes
+    return result
+
+
 def build_openapi(
     app: FastAPI, *, summary: str, extra_errors: dict[str, str] | None = None
 ) -> dict[str, Any]:
@@ -67,6 +93,7 @@ def build_openapi(
         license_info=LICENSE,
     )
     schema["servers"] = [{"url": API_PREFIX, "description": "Deze dienst"}]
+    alternatieven: dict[tuple[str, str], tuple[str, ...]] = getattr(app.state, "scope_alternatives", {})
     paths: dict[str, Any] = {}
     for path, item in schema.get("paths", {}).items():
         if not path.startswith(API_PREFIX + "/") or path == API_PREFIX + "/openapi.json":
@@ -74,6 +101,9 @@ def build_openapi(
         for method, operation in item.items():
             if method not in {"get", "post", "put", "patch", "delete"}:
                 continue
+            if (scopes := alternatieven.get((path, method))) is not None:
+                # Any one of the scopes admits the caller: one requirement each (OpenAPI: alternatives).
+                operation["security"] = [{"oauth2": [scope]} for scope in scopes]
             responses: dict[str, Any] = operation.setdefault("responses", {})
             if "HTTPValidationError" in json.dumps(responses.get("422", {})):
                 responses.pop("422")  # FastAPI's validation response: ours is a 400

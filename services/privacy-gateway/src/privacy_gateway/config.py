@@ -130,6 +130,19 @@ class GatewaySettings(ServiceSettings):
         le=24 * 30,
         description="Hours an approved identity request may be used to unseal (and never past the policy's window).",
     )
+    identiteit_verzoek_looptijd_uren: int = Field(
+        default=14 * 24,
+        ge=1,
+        le=24 * 90,
+        description="Hours an identity request waits for approval; after that it has expired (`verlopen`) and can "
+        "no longer be approved or rejected.",
+    )
+    verloop_interval_seconden: float = Field(
+        default=900.0,
+        gt=0,
+        description="Seconds between two rounds that record the identity requests that have expired (each in the "
+        "verwerkingenlog); runs with the retention task (`retentie_taak_aan`).",
+    )
 
     production_key_files: ClassVar[tuple[str, ...]] = ("hpke_private_key_files", "pseudonym_key_file")
     calls_services: ClassVar[bool] = True

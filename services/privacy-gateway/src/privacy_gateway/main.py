@@ -26,6 +26,7 @@ from privacy_gateway.context import Gateway
 from privacy_gateway.doelverzoeken.router import router as doelverzoeken_router
 from privacy_gateway.identiteit.retentie import start_retentietaak
 from privacy_gateway.identiteit.router import router as identiteit_router
+from privacy_gateway.identiteit.verloop import start_verlooptaak
 from privacy_gateway.intake.client import IntakeClient
 from privacy_gateway.inzage.router import router as inzage_router
 from privacy_gateway.pseudoniemen import MIN_SLEUTEL_BYTES
@@ -80,7 +81,7 @@ def create_app(
                 "description": "Het verwerkingenlog, de verificatie en inzageverzoeken.",
             },
         ],
-        on_startup=[_start(settings, transport=intake_transport), start_retentietaak],
+        on_startup=[_start(settings, transport=intake_transport), start_retentietaak, start_verlooptaak],
         key_files=sleutelbestanden(settings),
     )
     app.state.beleid_json = beleid.model_dump(mode="json", by_alias=True)

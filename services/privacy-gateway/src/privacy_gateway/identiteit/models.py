@@ -30,3 +30,13 @@ class Identiteitsverzoek(Base):
     goedgekeurd_door: Mapped[str | None] = mapped_column(sa.String(200))
     goedgekeurd_op: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     geldig_tot: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    # Until when the request waits: after it, it can no longer be approved (`verlopen`).
+    verloopt_op: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    # A rejection: by whom and when, its reason scrubbed in the clear and sealed as typed.
+    afgewezen_door: Mapped[str | None] = mapped_column(sa.String(200))
+    afgewezen_op: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    afwijzing_reden: Mapped[str | None] = mapped_column(sa.Text)
+    afwijzing_reden_verzegeld: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
+    # Withdrawn by the requester, or expired unanswered: the moment it was closed.
+    ingetrokken_op: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    verlopen_op: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))

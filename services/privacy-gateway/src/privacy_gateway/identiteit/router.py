@@ -6,13 +6,20 @@ from typing import Any
 from uuid import UUID
 
 from fastapi import APIRouter, Request, Response
-from meldroute_common.auth import IdentiteitGoedkeuren, IdentiteitVerzoeken
+from meldroute_common.auth import IdentiteitGoedkeuren, IdentiteitVerzoeken, IdentiteitVerzoekenOfGoedkeuren
+from meldroute_common.paginering import DEFAULT_PAGE_SIZE, Cursor, PageSize
 from meldroute_common.ratelimit import RATE_LIMITED, rate_limited
 
 from privacy_gateway.casussen.schemas import ProblemPolicyDenial
 from privacy_gateway.context import CasusReferentiePad, GatewayState, LogSession
 from privacy_gateway.identiteit import service as identiteit
-from privacy_gateway.identiteit.schemas import Identiteit, IdentiteitsverzoekIn, IdentiteitsverzoekUit
+from privacy_gateway.identiteit.schemas import (
+    AfwijzingIn,
+    Identiteit,
+    IdentiteitsverzoekenPagina,
+    IdentiteitsverzoekIn,
+    IdentiteitsverzoekUit,
+)
 
 router = APIRouter(tags=["identiteit"], dependencies=[rate_limited("identiteit")])
 
@@ -91,7 +98,9 @@ async def identiteitsverzoek_indienen(
     responses={
         **_ERRORS,
         201: {"description": "Goedgekeurd; de aanvrager kan de identiteit ophalen.", "links": _OPHALEN},
-        409: {"description": "Het verzoek is al goedgekeurd."},
+        409: {
+            "description": "Het verzoek wacht niet meer: al goedgekeurd, afgewezen, ingetrokken of verlopen."
+        },
     },
 )
 async def identiteitsverzoek_goedkeuren(
@@ -101,10 +110,103 @@ async def identiteitsverzoek_goedkeuren(
     claims: IdentiteitGoedkeuren,
     verzoekId: UUID,
 ) -> Any:
-    """Keurt een identiteitsverzoek van de eigen organisatie goed. De goedkeurder moet een ander zijn dan de
-    aanvrager (andere `sub`); anders 403. Na goedkeuring kan de aanvrager de identiteit ophalen, binnen de
-    geldigheid van de goedkeuring en het venster van het beleid."""
+    """Keurt een wachtend identiteitsverzoek van de eigen organisatie goed. De goedkeurder moet een ander zijn dan
+    de aanvrager (andere `sub`); anders 403. Een afgewezen, ingetrokken of verlopen verzoek kan niet meer worden
+    goedgekeurd (409). Na goedkeuring kan de aanvrager de identiteit ophalen, binnen de geldigheid van de
+    goedkeuring en het venster van het beleid."""
     return await identiteit.approve_identiteitsverzoek(
+        session=session, gateway=gateway, request=request, claims=claims, verzoek_id=verzoekId
+    )
+
+
+@router.get(
+    "/identiteitsverzoeken",
+    operation_id="identiteitsverzoekenOpvragen",
+    openapi_extra=RATE_LIMITED,
+    summary="Identiteitsverzoeken: wat op goedkeuring wacht, en de eigen verzoeken",
+    response_model=IdentiteitsverzoekenPagina,
+    responses={503: {"description": "De database is niet beschikbaar."}},
+)
+async def identiteitsverzoeken_opvragen(
+    session: LogSession,
+    gateway: GatewayState,
+    claims: IdentiteitVerzoekenOfGoedkeuren,
+    page_size: PageSize = DEFAULT_PAGE_SIZE,
+    cursor: Cursor = None,
+) -> IdentiteitsverzoekenPagina:
+    """De identiteitsverzoeken van de eigen organisatie die de aanroeper mag zien, oudste eerst. Met
+    `identiteit:goedkeuren`: de verzoeken van anderen die op goedkeuring wachten (nooit de eigen, nooit een
+    verlopen). Met `identiteit:verzoeken`: de eigen verzoeken, in elke status; een verzoek dat te lang heeft
+    gewacht staat er als `verlopen`. Nooit identiteitsgegevens, en de reden van het verzoek niet: alleen
+    referenties, doel, status en dagen."""
+    return await identiteit.list_identiteitsverzoeken(
+        session=session, gateway=gateway, claims=claims, page_size=page_size, cursor=cursor
+    )
+
+
+@router.post(
+    "/identiteitsverzoeken/{verzoekId}/afwijzingen",
+    operation_id="identiteitsverzoekAfwijzen",
+    openapi_extra=RATE_LIMITED,
+    summary="Het identiteitsverzoek van een ander afwijzen, met een reden (vier ogen)",
+    status_code=201,
+    response_model=IdentiteitsverzoekUit,
+    responses={
+        **_ERRORS,
+        201: {"description": "Afgewezen; de identiteit kan niet worden opgehaald."},
+        409: {
+            "description": "Het verzoek wacht niet meer: al goedgekeurd, afgewezen, ingetrokken of verlopen."
+        },
+    },
+)
+async def identiteitsverzoek_afwijzen(
+    request: Request,
+    session: LogSession,
+    gateway: GatewayState,
+    claims: IdentiteitGoedkeuren,
+    verzoekId: UUID,
+    afwijzing: AfwijzingIn,
+) -> Any:
+    """Wijst een wachtend identiteitsverzoek van de eigen organisatie af, met een reden voor de aanvrager. Net als
+    bij goedkeuren moet de afwijzer een ander zijn dan de aanvrager; anders 403. Identificatoren in de reden
+    worden vervangen; de reden zoals getypt wordt verzegeld bewaard en gewist met het verzoek na de
+    bewaartermijn. Elke afwijzing staat in het verwerkingenlog."""
+    return await identiteit.reject_identiteitsverzoek(
+        session=session,
+        gateway=gateway,
+        request=request,
+        claims=claims,
+        verzoek_id=verzoekId,
+        afwijzing=afwijzing,
+    )
+
+
+@router.post(
+    "/identiteitsverzoeken/{verzoekId}/intrekkingen",
+    operation_id="identiteitsverzoekIntrekken",
+    openapi_extra=RATE_LIMITED,
+    summary="Het eigen identiteitsverzoek intrekken",
+    status_code=201,
+    response_model=IdentiteitsverzoekUit,
+    responses={
+        **_ERRORS,
+        201: {"description": "Ingetrokken; een goedkeuring ervan kan niet meer worden gebruikt."},
+        409: {
+            "description": "Het verzoek is al afgewezen, ingetrokken of verlopen, of de goedkeuring is verlopen."
+        },
+    },
+)
+async def identiteitsverzoek_intrekken(
+    request: Request,
+    session: LogSession,
+    gateway: GatewayState,
+    claims: IdentiteitVerzoeken,
+    verzoekId: UUID,
+) -> Any:
+    """Trekt een eigen identiteitsverzoek in, zolang het wacht of zolang de goedkeuring ervan geldt; daarna kan
+    de identiteit er niet meer mee worden opgehaald. Alleen de aanvrager zelf; een ander krijgt 403. Elke
+    intrekking staat in het verwerkingenlog."""
+    return await identiteit.withdraw_identiteitsverzoek(
         session=session, gateway=gateway, request=request, claims=claims, verzoek_id=verzoekId
     )
 

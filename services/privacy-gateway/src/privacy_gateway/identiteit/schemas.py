@@ -12,8 +12,13 @@ from pydantic import ConfigDict, Field
 
 
 class Status(StrEnum):
+    """Where a request stands: waiting, approved, or ended without approval (rejected, withdrawn, expired)."""
+
     AANGEVRAAGD = "aangevraagd"
     GOEDGEKEURD = "goedgekeurd"
+    AFGEWEZEN = "afgewezen"
+    INGETROKKEN = "ingetrokken"
+    VERLOPEN = "verlopen"
 
 
 class IdentiteitsverzoekIn(Invoer):
@@ -52,10 +57,15 @@ class IdentiteitsverzoekUit(Uitvoer):
                     "casusId": "4d1e7a90-5b2c-8f3e-a6d1-0c9b8e7f6a54",
                     "betrokkene": "5e1c0d3b9a7f4e2d8c6b1a0f9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d",
                     "doel": "casusoverleg",
+                    "aanvrager": "agent-17",
                     "status": "aangevraagd",
                     "aangevraagdOp": "2026-10-03",
+                    "verlooptOp": "2026-10-17",
                     "goedgekeurdOp": None,
                     "geldigTot": None,
+                    "afgewezenOp": None,
+                    "afwijzingsreden": None,
+                    "ingetrokkenOp": None,
                 }
             ]
         },
@@ -65,12 +75,50 @@ class IdentiteitsverzoekUit(Uitvoer):
     casus_id: UUID = Field(description="The caller's own reference to the case.")
     betrokkene: str = Field(description="The caller's own reference to the betrokkene.")
     doel: str
-    status: Status
+    aanvrager: str = Field(description="The `sub` of the person who asked; never the one who approves.")
+    status: Status = Field(
+        description="`verlopen` once `verlooptOp` has passed without approval, rejection or withdrawal."
+    )
     aangevraagd_op: date = Field(description="The day of the request (Europe/Amsterdam).")
+    verloopt_op: date = Field(
+        description="The day the request stops waiting (Europe/Amsterdam); after it, it can no longer be approved."
+    )
     goedgekeurd_op: date | None = Field(description="The day of the approval (Europe/Amsterdam).")
     geldig_tot: date | None = Field(
         description="The day the approval ends (Europe/Amsterdam); after that the identity cannot be retrieved."
     )
+    afgewezen_op: date | None = Field(description="The day of the rejection (Europe/Amsterdam).")
+    afwijzingsreden: str | None = Field(
+        description="Why it was rejected, with recognisable identifiers replaced by placeholders (the text as typed "
+        "is kept sealed)."
+    )
+    ingetrokken_op: date | None = Field(description="The day the requester withdrew it (Europe/Amsterdam).")
+
+
+class AfwijzingIn(Invoer):
+    """Reject another person's request of the own organisation, saying why."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"reden": "Het doel casusoverleg vraagt hier geen identiteit; gebruik het pseudoniem."}
+            ]
+        },
+    )
+
+    reden: str = Field(
+        min_length=10,
+        max_length=2000,
+        description="Why the request is rejected (at least 10 characters), for the requester. Identifiers in it are "
+        "replaced by placeholders; the text as typed is stored sealed.",
+    )
+
+
+class IdentiteitsverzoekenPagina(Uitvoer):
+    model_config = ConfigDict(extra="forbid")
+
+    identiteitsverzoeken: list[IdentiteitsverzoekUit]
+    volgende: str | None = Field(description="Cursor of the next page; null on the last page.")
 
 
 class _Verzoek(Uitvoer):

@@ -1,7 +1,13 @@
 """Identity with four eyes: a partner asks, a different person approves, then the requester may unseal.
 
-The HPKE private keys are used here and nowhere else. Every request, approval, unsealing and denial
-is written to the verwerkingenlog (:mod:`privacy_gateway.verwerkingen.vastlegging`) before the answer
+A request that is not approved ends otherwise: rejected by an approver with a reason (scrubbed for the
+requester, sealed as typed), withdrawn by the requester, or expired when it waited past `verloopt_op`
+(recorded by the round in :mod:`privacy_gateway.identiteit.verloop`, or by the first approval, rejection or
+withdrawal that finds it expired). Approvers list the requests of their organisation waiting for them (never
+their own), requesters their own requests.
+
+The HPKE private keys are used here and nowhere else. Every request, approval, rejection, withdrawal, expiry,
+unsealing and denial is written to the verwerkingenlog (:mod:`privacy_gateway.verwerkingen.vastlegging`) before the answer
 is produced; a logged denial is returned, a denial that is not logged is raised (the rule is stated there).
 """
 
@@ -11,16 +17,18 @@ import base64
 import binascii
 import logging
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from uuid import UUID
 
 import sqlalchemy as sa
 from fastapi import Request
 from fastapi.responses import JSONResponse
-from meldroute_common.auth import Claims
+from meldroute_common.auth import Claims, Scope
 from meldroute_common.beleid import Beslissing, Categorie, decide
 from meldroute_common.db import as_utc
-from meldroute_common.problems import BadGateway, Conflict, Forbidden, NotFound
+from meldroute_common.paginering import CursorCodec
+from meldroute_common.problems import BadGateway, Conflict, Forbidden, NotFound, problem_response
+from meldroute_common.scrubbing import scrub_text
 from meldroute_common.sealing import (
     VELD_IDENTITEIT,
     SealContext,
@@ -30,15 +38,37 @@ from meldroute_common.sealing import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from privacy_gateway.context import Gateway, feiten, organisatie
+from privacy_gateway.context import Gateway, feiten, organisatie, request_id
 from privacy_gateway.identiteit.models import Identiteitsverzoek
-from privacy_gateway.identiteit.reden import seal_reden
-from privacy_gateway.identiteit.schemas import Identiteit, IdentiteitsverzoekIn, IdentiteitsverzoekUit, Status
+from privacy_gateway.identiteit.reden import AFWIJZING, seal_reden
+from privacy_gateway.identiteit.schemas import (
+    AfwijzingIn,
+    Identiteit,
+    IdentiteitsverzoekenPagina,
+    IdentiteitsverzoekIn,
+    IdentiteitsverzoekUit,
+    Status,
+)
 from privacy_gateway.intake.schemas import IntakeCasus
-from privacy_gateway.referenties.service import casus_for_referentie, dag
-from privacy_gateway.verwerkingen.vastlegging import Actie, deny, grondslag_for, record
+from privacy_gateway.referenties.service import casus_for_referentie, dag, dag_of_none
+from privacy_gateway.verwerkingen.vastlegging import (
+    Actie,
+    deny,
+    grondslag_for,
+    record,
+    record_rows,
+    verwerking,
+)
 
-__all__ = ["approve_identiteitsverzoek", "read_identiteit", "submit_identiteitsverzoek"]
+__all__ = [
+    "approve_identiteitsverzoek",
+    "expire_identiteitsverzoek",
+    "list_identiteitsverzoeken",
+    "read_identiteit",
+    "reject_identiteitsverzoek",
+    "submit_identiteitsverzoek",
+    "withdraw_identiteitsverzoek",
+]
 
 logger = logging.getLogger("meldroute.gateway.identiteit")
 
@@ -50,8 +80,24 @@ def _referentie(gateway: Gateway, verzoek: Identiteitsverzoek) -> UUID:
     return gateway.casus_referentie(partner=verzoek.partner, casus_id=verzoek.casus_id)
 
 
-def _uit(gateway: Gateway, verzoek: Identiteitsverzoek) -> IdentiteitsverzoekUit:
-    """The request as its partner sees it: its own references, days instead of moments."""
+def _wacht(verzoek: Identiteitsverzoek, nu: datetime) -> bool:
+    """Whether the request still waits for an answer (not answered, not withdrawn, not expired)."""
+    return verzoek.status == Status.AANGEVRAAGD.value and nu < as_utc(verzoek.verloopt_op)
+
+
+def _status(verzoek: Identiteitsverzoek, nu: datetime) -> Status:
+    """The stored status, and `verlopen` for a waiting request past its time the round has not yet recorded."""
+    if verzoek.status == Status.AANGEVRAAGD.value and not _wacht(verzoek, nu):
+        return Status.VERLOPEN
+    return Status(verzoek.status)
+
+
+def _dag(moment: datetime | None) -> date | None:
+    return dag_of_none(None if moment is None else as_utc(moment))
+
+
+def _uit(gateway: Gateway, verzoek: Identiteitsverzoek, nu: datetime | None = None) -> IdentiteitsverzoekUit:
+    """The request as its partner sees it: its own references, days instead of moments; never an identity."""
     return IdentiteitsverzoekUit(
         id=verzoek.id,
         casus_id=_referentie(gateway, verzoek),
@@ -59,10 +105,15 @@ def _uit(gateway: Gateway, verzoek: Identiteitsverzoek) -> IdentiteitsverzoekUit
             partner=verzoek.partner, betrokkene_id=verzoek.betrokkene_id
         ),
         doel=verzoek.doel,
-        status=Status(verzoek.status),
+        aanvrager=verzoek.aanvrager,
+        status=_status(verzoek, nu or datetime.now(UTC)),
         aangevraagd_op=dag(as_utc(verzoek.aangevraagd_op)),
-        goedgekeurd_op=None if verzoek.goedgekeurd_op is None else dag(as_utc(verzoek.goedgekeurd_op)),
-        geldig_tot=None if verzoek.geldig_tot is None else dag(as_utc(verzoek.geldig_tot)),
+        verloopt_op=dag(as_utc(verzoek.verloopt_op)),
+        goedgekeurd_op=_dag(verzoek.goedgekeurd_op),
+        geldig_tot=_dag(verzoek.geldig_tot),
+        afgewezen_op=_dag(verzoek.afgewezen_op),
+        afwijzingsreden=verzoek.afwijzing_reden,
+        ingetrokken_op=_dag(verzoek.ingetrokken_op),
     )
 
 
@@ -134,6 +185,7 @@ async def submit_identiteitsverzoek(
         ),
         status=Status.AANGEVRAAGD.value,
         aangevraagd_op=nu,
+        verloopt_op=nu + timedelta(hours=gateway.settings.identiteit_verzoek_looptijd_uren),
     )  # fmt: skip
     session.add(rij)
     await session.flush()
@@ -144,7 +196,7 @@ async def submit_identiteitsverzoek(
         vertrouwelijkheid=casus.vertrouwelijkheidaanduiding,
         detail={**basis, "verzoekId": str(rij.id), "regelId": beslissing.regel_id}, nu=nu,
     )  # fmt: skip
-    return _uit(gateway, rij)
+    return _uit(gateway, rij, nu)
 
 
 async def _verzoek_van_organisatie(
@@ -176,10 +228,10 @@ async def approve_identiteitsverzoek(
         )  # fmt: skip
     nu = datetime.now(UTC)
     geldig_tot = nu + timedelta(hours=gateway.settings.identiteit_geldigheid_uren)
-    # Conditional update: of two approvals at the same moment only one succeeds.
+    # Conditional update: of two answers at the same moment only one succeeds, and never after expiry.
     bijgewerkt = await session.execute(
         sa.update(Identiteitsverzoek)
-        .where(Identiteitsverzoek.id == verzoek.id, Identiteitsverzoek.status == Status.AANGEVRAAGD.value)
+        .where(Identiteitsverzoek.id == verzoek.id, _wachtend(nu))
         .values(
             status=Status.GOEDGEKEURD.value,
             goedgekeurd_door=claims.sub,
@@ -189,7 +241,9 @@ async def approve_identiteitsverzoek(
         .execution_options(synchronize_session=False)
     )
     if getattr(bijgewerkt, "rowcount", 0) != 1:
-        raise Conflict("Het verzoek is al goedgekeurd.")
+        return await _niet_meer_open(
+            session=session, gateway=gateway, request=request, verzoek=verzoek, nu=nu
+        )
     await record(
         session=session, gateway=gateway, request=request,
         actie=Actie.GOEDKEURING, doel=verzoek.doel, grondslag=grondslag_for(gateway=gateway, beslissing=None, doel=verzoek.doel),
@@ -198,7 +252,233 @@ async def approve_identiteitsverzoek(
         detail={**basis, "aanvrager": verzoek.aanvrager}, nu=nu,
     )  # fmt: skip
     await session.refresh(verzoek)
-    return _uit(gateway, verzoek)
+    return _uit(gateway, verzoek, nu)
+
+
+def _wachtend(nu: datetime) -> sa.ColumnElement[bool]:
+    """The condition of a request that still waits at `nu`: only such a request may be answered."""
+    return sa.and_(Identiteitsverzoek.status == Status.AANGEVRAAGD.value, Identiteitsverzoek.verloopt_op > nu)
+
+
+_AFGEHANDELD = {
+    Status.GOEDGEKEURD: "Het verzoek is al goedgekeurd.",
+    Status.AFGEWEZEN: "Het verzoek is afgewezen.",
+    Status.INGETROKKEN: "Het verzoek is ingetrokken.",
+    Status.VERLOPEN: "Het verzoek is verlopen; dien zo nodig een nieuw verzoek in.",
+}
+
+
+async def _niet_meer_open(
+    *, session: AsyncSession, gateway: Gateway, request: Request, verzoek: Identiteitsverzoek, nu: datetime
+) -> JSONResponse:
+    """409 for a request that no longer waits; one found expired is first recorded as expired (and logged).
+
+    The expiry is returned, not raised, so its row commits; any other state is a conflict that writes nothing.
+    """
+    await session.refresh(verzoek)
+    if verzoek.status == Status.AANGEVRAAGD.value:
+        await expire_identiteitsverzoek(
+            session=session, gateway=gateway, verzoek=verzoek, nu=nu, request_id=request_id(request)
+        )
+        await session.refresh(verzoek)
+    probleem = Conflict(
+        _AFGEHANDELD.get(_status(verzoek, nu), "Het verzoek wacht niet meer op een antwoord.")
+    )
+    if verzoek.status == Status.VERLOPEN.value:
+        return problem_response(probleem, request_id=request_id(request))
+    raise probleem
+
+
+async def expire_identiteitsverzoek(
+    *, session: AsyncSession, gateway: Gateway, verzoek: Identiteitsverzoek, nu: datetime, request_id: str
+) -> bool:
+    """Record a waiting request past `verloopt_op` as expired, with its verwerkingenlog row; False if it was not.
+
+    Conditional, so of two rounds (or a round and an answer) only one records it, and it is logged once.
+    """
+    bijgewerkt = await session.execute(
+        sa.update(Identiteitsverzoek)
+        .where(
+            Identiteitsverzoek.id == verzoek.id,
+            Identiteitsverzoek.status == Status.AANGEVRAAGD.value,
+            Identiteitsverzoek.verloopt_op <= nu,
+        )
+        .values(status=Status.VERLOPEN.value, verlopen_op=nu)
+        .execution_options(synchronize_session=False)
+    )
+    if getattr(bijgewerkt, "rowcount", 0) != 1:
+        return False
+    await record_rows(
+        session=session,
+        logboek=gateway.logboek,
+        verwerkingen=[
+            verwerking(
+                actie=Actie.VERLOOP, doel=verzoek.doel,
+                grondslag=grondslag_for(gateway=gateway, beslissing=None, doel=verzoek.doel), afnemer=None,
+                betrokkene=verzoek.betrokkene_log, vertrouwelijkheid="vertrouwelijk",
+                bewaartermijn=gateway.settings.verwerkingen_bewaartermijn, tijdstip=nu, request_id=request_id,
+                casus_id=str(verzoek.casus_id),
+                detail={
+                    "organisatie": verzoek.partner, "verzoekId": str(verzoek.id), "aanvrager": verzoek.aanvrager,
+                    "verlooptOp": as_utc(verzoek.verloopt_op).isoformat(),
+                    "casusReferentie": str(_referentie(gateway, verzoek)),
+                },
+            )
+        ],
+    )  # fmt: skip
+    return True
+
+
+async def reject_identiteitsverzoek(
+    *,
+    session: AsyncSession,
+    gateway: Gateway,
+    request: Request,
+    claims: Claims,
+    verzoek_id: UUID,
+    afwijzing: AfwijzingIn,
+) -> IdentiteitsverzoekUit | JSONResponse:
+    """Reject another person's waiting request of the own organisation with a reason (four eyes, like approval).
+
+    The reason is kept scrubbed for the requester and sealed as typed; rejecting one's own is a logged denial.
+    """
+    verzoek = await _verzoek_van_organisatie(session=session, verzoek_id=verzoek_id, claims=claims)
+    basis: dict[str, object] = {
+        "organisatie": verzoek.partner,
+        "gebruiker": claims.sub,
+        "verzoekId": str(verzoek.id),
+    }
+    if claims.sub == verzoek.aanvrager:
+        return await deny(
+            session=session, gateway=gateway, request=request, doel=verzoek.doel, casus_id=verzoek.casus_id,
+            referentie=_referentie(gateway, verzoek), vertrouwelijkheid="vertrouwelijk",
+            detail={**basis, "reden": "eigen_verzoek"}, betrokkene=verzoek.betrokkene_log,
+            probleem=Forbidden("Een identiteitsverzoek moet door een ander worden afgewezen (vier ogen)."),
+        )  # fmt: skip
+    nu = datetime.now(UTC)
+    geschoond = scrub_text(afwijzing.reden)
+    verzegeld = seal_reden(
+        tekst=afwijzing.reden, ontvanger=gateway.eigen_zegel, verzoek_id=verzoek.id, casus_id=verzoek.casus_id,
+        betrokkene_id=verzoek.betrokkene_id, soort=AFWIJZING,
+    )  # fmt: skip
+    bijgewerkt = await session.execute(
+        sa.update(Identiteitsverzoek)
+        .where(Identiteitsverzoek.id == verzoek.id, _wachtend(nu))
+        .values(
+            status=Status.AFGEWEZEN.value,
+            afgewezen_door=claims.sub,
+            afgewezen_op=nu,
+            afwijzing_reden=geschoond.text,
+            afwijzing_reden_verzegeld=verzegeld,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if getattr(bijgewerkt, "rowcount", 0) != 1:
+        return await _niet_meer_open(
+            session=session, gateway=gateway, request=request, verzoek=verzoek, nu=nu
+        )
+    await record(
+        session=session, gateway=gateway, request=request,
+        actie=Actie.AFWIJZING, doel=verzoek.doel, grondslag=grondslag_for(gateway=gateway, beslissing=None, doel=verzoek.doel),
+        afnemer=None, betrokkenen=[verzoek.betrokkene_log], casus_id=verzoek.casus_id,
+        referentie=_referentie(gateway, verzoek), vertrouwelijkheid="vertrouwelijk",
+        detail={**basis, "aanvrager": verzoek.aanvrager, "vervangen": geschoond.total}, nu=nu,
+    )  # fmt: skip
+    await session.refresh(verzoek)
+    return _uit(gateway, verzoek, nu)
+
+
+async def withdraw_identiteitsverzoek(
+    *, session: AsyncSession, gateway: Gateway, request: Request, claims: Claims, verzoek_id: UUID
+) -> IdentiteitsverzoekUit | JSONResponse:
+    """The requester withdraws their request, waiting or approved and still valid; anyone else is a logged denial.
+
+    A withdrawn approval can no longer be used to unseal the identity.
+    """
+    verzoek = await _verzoek_van_organisatie(session=session, verzoek_id=verzoek_id, claims=claims)
+    basis: dict[str, object] = {
+        "organisatie": verzoek.partner,
+        "gebruiker": claims.sub,
+        "verzoekId": str(verzoek.id),
+    }
+    if claims.sub != verzoek.aanvrager:
+        return await deny(
+            session=session, gateway=gateway, request=request, doel=verzoek.doel, casus_id=verzoek.casus_id,
+            referentie=_referentie(gateway, verzoek), vertrouwelijkheid="vertrouwelijk",
+            detail={**basis, "reden": "niet_de_aanvrager"}, betrokkene=verzoek.betrokkene_log,
+            probleem=Forbidden("Alleen de aanvrager kan het verzoek intrekken."),
+        )  # fmt: skip
+    nu = datetime.now(UTC)
+    vorige = verzoek.status
+    bijgewerkt = await session.execute(
+        sa.update(Identiteitsverzoek)
+        .where(
+            Identiteitsverzoek.id == verzoek.id,
+            sa.or_(
+                _wachtend(nu),
+                sa.and_(
+                    Identiteitsverzoek.status == Status.GOEDGEKEURD.value, Identiteitsverzoek.geldig_tot > nu
+                ),
+            ),
+        )
+        .values(status=Status.INGETROKKEN.value, ingetrokken_op=nu)
+        .execution_options(synchronize_session=False)
+    )
+    if getattr(bijgewerkt, "rowcount", 0) != 1:
+        await session.refresh(verzoek)
+        if verzoek.status == Status.GOEDGEKEURD.value:
+            raise Conflict("De goedkeuring is verlopen; er is niets meer in te trekken.")
+        return await _niet_meer_open(
+            session=session, gateway=gateway, request=request, verzoek=verzoek, nu=nu
+        )
+    await record(
+        session=session, gateway=gateway, request=request,
+        actie=Actie.INTREKKING, doel=verzoek.doel, grondslag=grondslag_for(gateway=gateway, beslissing=None, doel=verzoek.doel),
+        afnemer=None, betrokkenen=[verzoek.betrokkene_log], casus_id=verzoek.casus_id,
+        referentie=_referentie(gateway, verzoek), vertrouwelijkheid="vertrouwelijk",
+        detail={**basis, "vorigeStatus": vorige}, nu=nu,
+    )  # fmt: skip
+    await session.refresh(verzoek)
+    return _uit(gateway, verzoek, nu)
+
+
+#: Pages of the list follow the moment of the request, then its id (oldest first: a queue).
+_CURSOR = CursorCodec(velden=(datetime, UUID))
+
+
+async def list_identiteitsverzoeken(
+    *, session: AsyncSession, gateway: Gateway, claims: Claims, page_size: int, cursor: str | None
+) -> IdentiteitsverzoekenPagina:
+    """The requests of the caller's organisation the caller may see, oldest first.
+
+    With `identiteit:goedkeuren`: those of others that wait for approval (never the caller's own, never an
+    expired one). With `identiteit:verzoeken`: the caller's own, in every state. With both: both.
+    """
+    partner = organisatie(claims)
+    nu = datetime.now(UTC)
+    zichtbaar: list[sa.ColumnElement[bool]] = []
+    if Scope.identiteit_verzoeken.value in claims.scopes:
+        zichtbaar.append(Identiteitsverzoek.aanvrager == claims.sub)
+    if Scope.identiteit_goedkeuren.value in claims.scopes:
+        zichtbaar.append(sa.and_(Identiteitsverzoek.aanvrager != claims.sub, _wachtend(nu)))
+    query = sa.select(Identiteitsverzoek).where(Identiteitsverzoek.partner == partner, sa.or_(*zichtbaar))
+    if cursor is not None:
+        na_moment, na_id = _CURSOR.decode(cursor)
+        query = query.where(
+            sa.or_(
+                Identiteitsverzoek.aangevraagd_op > na_moment,
+                sa.and_(Identiteitsverzoek.aangevraagd_op == na_moment, Identiteitsverzoek.id > na_id),
+            )
+        )
+    query = query.order_by(Identiteitsverzoek.aangevraagd_op, Identiteitsverzoek.id).limit(page_size + 1)
+    rijen = list(await session.scalars(query))
+    volgende = None
+    if len(rijen) > page_size:
+        rijen = rijen[:page_size]
+        volgende = _CURSOR.encode(as_utc(rijen[-1].aangevraagd_op), rijen[-1].id)
+    return IdentiteitsverzoekenPagina(
+        identiteitsverzoeken=[_uit(gateway, rij, nu) for rij in rijen], volgende=volgende
+    )
 
 
 async def read_identiteit(
@@ -227,7 +507,11 @@ async def read_identiteit(
     if claims.sub != verzoek.aanvrager:
         return await weiger("niet_de_aanvrager", Forbidden("Alleen de aanvrager kan de identiteit ophalen."))
     if verzoek.status != Status.GOEDGEKEURD.value or verzoek.geldig_tot is None:
-        return await weiger("niet_goedgekeurd", Conflict("Het verzoek is nog niet goedgekeurd."))
+        status = _status(verzoek, datetime.now(UTC))
+        melding = (
+            "Het verzoek is nog niet goedgekeurd." if status == Status.AANGEVRAAGD else _AFGEHANDELD[status]
+        )
+        return await weiger("niet_goedgekeurd", Conflict(melding))
     nu = datetime.now(UTC)
     if nu >= as_utc(verzoek.geldig_tot):
         return await weiger(

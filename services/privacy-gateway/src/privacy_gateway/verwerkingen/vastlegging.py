@@ -60,6 +60,9 @@ class Actie:
     EVALUATIE: Final = "evaluatie"
     IDENTITEITSVERZOEK: Final = "identiteitsverzoek"
     GOEDKEURING: Final = "goedkeuring"
+    AFWIJZING: Final = "afwijzing"
+    INTREKKING: Final = "intrekking"
+    VERLOOP: Final = "verloop"
     ONTZEGELING: Final = "ontzegeling"
     INZAGE: Final = "inzage"
     RETENTIE: Final = "retentie"
@@ -75,6 +78,9 @@ VERWERKINGSACTIVITEITEN: Final[Mapping[str, str]] = {
     Actie.EVALUATIE: "Toetsen van een verzoek aan het convenantbeleid",
     Actie.IDENTITEITSVERZOEK: "Vastleggen van een verzoek om de identiteit van een betrokkene",
     Actie.GOEDKEURING: "Goedkeuren van een identiteitsverzoek (vier ogen)",
+    Actie.AFWIJZING: "Afwijzen van een identiteitsverzoek (vier ogen), met een reden",
+    Actie.INTREKKING: "Intrekken van een identiteitsverzoek door de aanvrager",
+    Actie.VERLOOP: "Verlopen van een identiteitsverzoek dat niet op tijd is goedgekeurd",
     Actie.ONTZEGELING: "Ontzegelen en verstrekken van de identiteit van een betrokkene",
     Actie.INZAGE: "Beantwoorden van een inzageverzoek van een betrokkene (art. 15 AVG)",
     Actie.RETENTIE: "Wissen van identiteitsverzoeken en goedkeuringen na de bewaartermijn",
