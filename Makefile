@@ -18,7 +18,7 @@ ADR_RULESET ?= ../shared/conformance/adr/linter.yaml
 COMPOSE_SCHEMA ?= ../shared/conformance/compose/compose-spec.json
 export ADR_RULESET COMPOSE_SCHEMA
 
-.PHONY: browser help bootstrap run test test-fast imports lint typecheck unit openapi openapi-check spectral fuzz soak bench demo clean
+.PHONY: browser wrk help bootstrap run test test-fast imports lint typecheck unit openapi openapi-check spectral fuzz soak bench demo clean
 
 help:
 	@echo "make run    start the three services on SQLite (Ctrl-C stops them)"
@@ -39,6 +39,10 @@ node_modules/.bootstrapped: package.json package-lock.json
 # Debian's Chromium for the dashboard's browser test (Playwright drives it; no browser download).
 browser:
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+# Debian's wrk: the compiled HTTP load generator of the benchmarks (the Python one would measure itself).
+wrk:
+	@command -v wrk >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 
 run: bootstrap
 	$(RUN) meldroute dev-keys
@@ -69,7 +73,7 @@ openapi-check: bootstrap
 spectral: node_modules/.bootstrapped
 	node_modules/.bin/spectral lint --fail-severity=error -r $(ADR_RULESET) openapi/intake-api.json openapi/privacy-gateway.json openapi/reporting.json
 
-unit: bootstrap browser node_modules/.bootstrapped
+unit: bootstrap browser wrk node_modules/.bootstrapped
 	MELDROUTE_TEST_DB=sqlite $(RUN) pytest $(PYTEST_ARGS)
 	@if $(RUN) python -c "import socket; socket.create_connection(('127.0.0.1', 5432), 2)" 2>/dev/null; then \
 		echo "PostgreSQL answers on 127.0.0.1:5432: running the tests again on PostgreSQL"; \
@@ -94,7 +98,7 @@ soak: bootstrap
 	MELDROUTE_SOAK_SECONDS=$${MELDROUTE_SOAK_SECONDS:-60} MELDROUTE_SOAK_CLIENTS=$${MELDROUTE_SOAK_CLIENTS:-50} \
 		$(RUN) pytest tests/soak -s
 
-bench: bootstrap
+bench: bootstrap wrk
 	$(RUN) python -m bench
 
 # Keys and migrations first, so the import also works on a fresh install before `make run` has started.

@@ -3,7 +3,7 @@
 | variable | default | quick | meaning |
 |---|---|---|---|
 | `MELDROUTE_BENCH_SCALE` | 1 | 1 | multiplies every count and duration below |
-| `MELDROUTE_BENCH_SECONDS` | 20 | 1 | measured seconds per side of a throughput comparison |
+| `MELDROUTE_BENCH_SECONDS` | 20 | 4 | measured seconds per side of a throughput comparison |
 | `MELDROUTE_BENCH_CONCURRENCY` | 32 | 32 | concurrent connections of the intake load |
 | `MELDROUTE_BENCH_REQUESTS` | 1000 | 30 | sequential requests per side of a latency comparison |
 | `MELDROUTE_BENCH_DECISIONS` | 200000 | 5000 | policy decisions timed one by one |
@@ -25,7 +25,7 @@ PG_DEFAULT = "postgresql+asyncpg://postgres@127.0.0.1:5432"
 
 # name: (full default, quick default, scaled)
 _SIZES: dict[str, tuple[float, float, bool]] = {
-    "SECONDS": (20.0, 1.0, True),
+    "SECONDS": (20.0, 4.0, True),
     "CONCURRENCY": (32, 32, False),
     "REQUESTS": (1000, 30, True),
     "DECISIONS": (200_000, 5000, True),

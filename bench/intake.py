@@ -1,8 +1,9 @@
 """Benchmark 1: `POST /v1/signalen` under 32 concurrent connections against a bare INSERT endpoint.
 
 Both servers are uvicorn processes on the server core, writing into the same database (intake's own
-`signalen` table); the load generator sends the same realistic bodies to both, each request with its own
-Idempotency-Key, for the same time, in the order baseline, ours, ours, baseline.
+`signalen` table); wrk on the client core sends the same realistic bodies to both, each request with its
+own Idempotency-Key, for the same time, in the order baseline, ours, ours, baseline. Server CPU per
+request is read from the server process; a saturated client core is flagged in the notes.
 """
 
 from __future__ import annotations
@@ -12,9 +13,9 @@ from meldroute_common.db import make_engine
 
 from bench.baseline_app import DATABASE_URL_ENV, NAAM
 from bench.data import signal_bodies
-from bench.harness import Context, bearer, intake_env
-from bench.load import Measurement, alternating, connections, idempotency_key, sustained
+from bench.harness import Context, Server, bearer, intake_env
 from bench.results import Aim, AimKind, Row
+from bench.wrk import WrkRun, WrkTarget, alternating_wrk
 
 GEMEENTE = "GM1509"
 MELDER = "bench-melder"
@@ -31,20 +32,38 @@ async def _stored(url: str) -> int:
         await engine.dispose()
 
 
-def _notes(ours: Measurement, baseline: Measurement, *, stored: int) -> list[str]:
+#: A client core busier than this may have limited what was measured.
+SATURATED = 0.9
+
+
+def _notes(ours: WrkRun, baseline: WrkRun, *, stored: int) -> list[str]:
     notes = []
-    for side, measurement in (("ours", ours), ("baseline", baseline)):
-        if measurement.errors:
-            notes.append(f"{side}: {measurement.errors} failed requests; first: {measurement.first_error}")
-        share = measurement.client_cpu / measurement.elapsed if measurement.elapsed else 0.0
-        if share >= 0.9:
+    for side, run in (("ours", ours), ("baseline", baseline)):
+        if run.errors:
+            notes.append(f"{side}: {run.errors} failed requests; first: {run.first_error}")
+        if run.client_share >= SATURATED:
             notes.append(
-                f"{side}: the load generator kept its core {share:.0%} busy, so this side may be limited by "
+                f"{side}: wrk kept the client core {run.client_share:.0%} busy, so this side may be limited by "
                 "the client: its throughput is a lower bound"
             )
-    if stored < ours.count:
-        notes.append(f"only {stored} signals stored for {ours.count} answers 201")
+    if stored < ours.good:
+        notes.append(f"only {stored} signals stored for {ours.good} answers 201")
     return notes
+
+
+def _summary(run: WrkRun) -> dict[str, object]:
+    return {
+        "requests": run.good,
+        "errors": run.errors,
+        "seconds": round(run.elapsed, 3),
+        "p50Ms": round(run.p50_ms, 3),
+        "p99Ms": round(run.p99_ms, 3),
+        "clientCpuShare": round(run.client_share, 3),
+        "serverCpuShare": round(run.server_cpu / run.elapsed, 3) if run.elapsed else None,
+        "serverCpuMsPerRequest": None
+        if run.server_ms_per_request is None
+        else round(run.server_ms_per_request, 3),
+    }
 
 
 async def run(ctx: Context, *, backend: str) -> list[Row]:
@@ -65,48 +84,30 @@ async def run(ctx: Context, *, backend: str) -> list[Row]:
         headers = {**bearer(ctx.issuer, rol="melder", gemeente=GEMEENTE, sub=MELDER)}
         headers["Content-Type"] = "application/json"
 
-        def request(i: int) -> tuple[str, str, dict[str, str], bytes | None]:
-            return (
-                "POST",
-                "/v1/signalen",
-                {**headers, "Idempotency-Key": idempotency_key()},
-                bodies[i % len(bodies)],
-            )
+        def target(server: Server) -> WrkTarget:
+            return WrkTarget(
+                base_url=server.url, method="POST", path="/v1/signalen", headers=headers,
+                bodies=bodies, connections=sizes.concurrency, server_pids=[server.pid],
+            )  # fmt: skip
 
-        async with (
-            connections(ours_server.url, count=sizes.concurrency) as ours_clients,
-            connections(baseline_server.url, count=sizes.concurrency) as baseline_clients,
-        ):
-
-            async def ours(seconds: float) -> Measurement:
-                return await sustained(
-                    clients=ours_clients, request=request, expect=201,
-                    seconds=seconds, server_pids=[ours_server.pid], progress=ctx.progress,
-                    label=f"intake {label}: ours",
-                )  # fmt: skip
-
-            async def baseline(seconds: float) -> Measurement:
-                return await sustained(
-                    clients=baseline_clients, request=request, expect=201,
-                    seconds=seconds, server_pids=[baseline_server.pid], progress=ctx.progress,
-                    label=f"intake {label}: baseline",
-                )  # fmt: skip
-
-            measured_ours, measured_baseline = await alternating(
-                ours=ours, baseline=baseline, seconds=sizes.seconds, warmup=sizes.warmup_seconds
-            )
+        ctx.say(f"intake {label}: wrk, baseline ours ours baseline, {sizes.seconds:g} s per side")
+        ours, baseline = await alternating_wrk(
+            ours=target(ours_server), baseline=target(baseline_server),
+            seconds=sizes.seconds, warmup=sizes.warmup_seconds,
+        )  # fmt: skip
         stored = await _stored(url)
 
-    if not measured_ours.count or not measured_baseline.count:
+    if not ours.good or not baseline.good:
         raise RuntimeError(
-            f"no successful requests (ours: {measured_ours.first_error}; baseline: {measured_baseline.first_error})"
+            f"no successful requests (ours: {ours.first_error}; baseline: {baseline.first_error})"
         )
     details = {
         "backend": backend,
+        "loadGenerator": "wrk",
         "concurrency": sizes.concurrency,
-        "ours": measured_ours.summary(),
-        "baseline": measured_baseline.summary(),
-        "notes": _notes(measured_ours, measured_baseline, stored=stored),
+        "ours": _summary(ours),
+        "baseline": _summary(baseline),
+        "notes": _notes(ours, baseline, stored=stored),
     }
     name = f"intake POST /v1/signalen, {label}"
     bare = "bare INSERT"
@@ -114,24 +115,19 @@ async def run(ctx: Context, *, backend: str) -> list[Row]:
         Row(
             name=f"{name}: throughput",
             unit="req/s",
-            ours=measured_ours.throughput,
-            baseline=measured_baseline.throughput,
+            ours=ours.throughput,
+            baseline=baseline.throughput,
             baseline_label=bare,
             aim=Aim(AimKind.RATIO_MIN, 0.5) if backend == "postgresql" else None,
             details=details,
         ),
+        Row(name=f"{name}: p50", unit="ms", ours=ours.p50_ms, baseline=baseline.p50_ms, baseline_label=bare),
+        Row(name=f"{name}: p99", unit="ms", ours=ours.p99_ms, baseline=baseline.p99_ms, baseline_label=bare),
         Row(
-            name=f"{name}: p50",
+            name=f"{name}: server CPU per request",
             unit="ms",
-            ours=measured_ours.p(50),
-            baseline=measured_baseline.p(50),
-            baseline_label=bare,
-        ),
-        Row(
-            name=f"{name}: p99",
-            unit="ms",
-            ours=measured_ours.p(99),
-            baseline=measured_baseline.p(99),
+            ours=ours.server_ms_per_request,
+            baseline=baseline.server_ms_per_request,
             baseline_label=bare,
         ),
     ]
