@@ -34,7 +34,7 @@ PROCESS_FIXTURES = frozenset({
     "stack",  # meldroute_dev.testing: the three services
     "reporting_proces",  # services/reporting/tests/test_dashboard.py (with Chromium)
     "intake_en_reporting",  # services/reporting/tests/test_demo.py
-    "journey_stack", "log_stack",  # tests/e2e
+    "journey_stack", "log_stack", "traject_stack",  # tests/e2e
     "start_provider",  # tests/idp: the OIDC provider under node
     "grote_intake", "gateway_proces",  # tests/security/test_intake_grenzen.py
     "reporting_met_jwks_bestand",  # tests/security/test_key_removal.py

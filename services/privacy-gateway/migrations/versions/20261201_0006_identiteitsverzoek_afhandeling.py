@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0006_identiteit_afhandeling"
-down_revision: str | None = "0002_gesleutelde_keten"
+down_revision: str | None = "0005_adviesvraag_referenties"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
