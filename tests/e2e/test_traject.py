@@ -216,13 +216,19 @@ def test_from_signal_to_case_with_advice_tracks_outcomes_and_consent(
             {"doel": "zorg_en_opvang", "partners": [ZORG]},
             {"doel": "registratie_slachtoffer", "partners": [COMENSHA]},
         ]
-        toets = http.post(
-            f"{gateway}/v1/beleid/opschalingstoetsen",
-            json={"signaalId": signaal_id, "trajecten": trajecten},
-            headers=route.af_gateway,
-        )
-        assert toets.status_code == 200, toets.text
-        assert all(b["toegestaan"] for b in toets.json()["beslissingen"]), toets.text
+        def dry_run() -> dict[tuple[str, str], dict[str, Any]]:
+            toets = http.post(
+                f"{gateway}/v1/beleid/opschalingstoetsen",
+                json={"signaalId": signaal_id, "trajecten": trajecten},
+                headers=route.af_gateway,
+            )
+            assert toets.status_code == 200, toets.text
+            return {(u["partner"], u["doel"]): u for u in toets.json()["uitkomsten"]}
+
+        # Without the victim's consent CoMensha could not read; the dry-run says so before anything is sent.
+        eerst = dry_run()
+        assert eerst[(COMENSHA, "registratie_slachtoffer")]["reden"]["code"] == "toestemming_ontbreekt"
+        assert all(u["toegestaan"] for k, u in eerst.items() if k[0] != COMENSHA)
 
         # 4. Consent of the victim (25, so their own), then the escalation with a safety and care tracks.
         [betrokkene_id] = [b["id"] for b in route.signal(signaal_id).json()["betrokkenen"]]
@@ -235,6 +241,7 @@ def test_from_signal_to_case_with_advice_tracks_outcomes_and_consent(
             headers=route.af,
         )  # fmt: skip
         assert toestemming.status_code == 201, toestemming.text
+        assert all(u["toegestaan"] for u in dry_run().values())
         opgeschaald = route.decide(signaal_id, status="opgeschaald", trajecten=trajecten)
         assert opgeschaald.status_code == 200, opgeschaald.text
 
