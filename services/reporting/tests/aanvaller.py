@@ -19,7 +19,7 @@ import numpy as np
 from reporting.perioden import jaar_van, kwartaal_van
 from reporting.statistieken import celsleutel
 from scipy.optimize import Bounds, LinearConstraint, linprog, milp
-from scipy.sparse import csr_matrix, vstack
+from scipy.sparse import block_diag, csr_matrix, vstack
 
 GEMEENTEN = {"GM0197": 0.12, "GM1859": 0.10, "GM1876": 0.08, "GM0222": 0.22, "GM1955": 0.07, "GM1586": 0.09,
              "GM1509": 0.20, "GM0294": 0.12}  # fmt: skip
@@ -254,6 +254,81 @@ def programma(
     suppressed one in 1..k-1, a cell a multi-way table does not list in 0..k-1, one a one-way table does not
     list 0. For each withheld figure with a true count 1..k-1 the attacker minimises and maximises it.
     """
+    stelsel = _stelsel(
+        gepubliceerd, telling=telling, per_vorm=per_vorm, dims=dims, drempel=drempel, tabellen=tabellen
+    )
+    return _los_op(stelsel, doelwitten=_doelwitten(stelsel.rij_van, waar, drempel, doelen, rng), waar=waar)
+
+
+def programma_terugkoppelingen(
+    gepubliceerd: Gepubliceerd,
+    *,
+    drempel: int,
+    waar: Mapping[Sleutel, int],
+    doelen: int | None,
+    rng: random.Random,
+    tabellen_per: Mapping[tuple[str, bool], set[tuple[str, ...]]],
+) -> Uitkomst:
+    """Outcomes (municipality x code) and first outcomes (municipality) in one program, linked by what the
+    attacker knows of them: every first outcome is an outcome, so in each month a municipality's first outcomes
+    are at most the sum of its outcomes over the codes."""
+    uitkomsten = _stelsel(
+        gepubliceerd, telling="terugkoppelingen", per_vorm=False, dims=("gemeente", "terugkoppeling"),
+        drempel=drempel, tabellen=tabellen_per[("terugkoppelingen", False)],
+    )  # fmt: skip
+    eersten = _stelsel(
+        gepubliceerd, telling="eerste_terugkoppelingen", per_vorm=False, dims=("gemeente",), drempel=drempel,
+        tabellen=tabellen_per[("eerste_terugkoppelingen", False)],
+    )  # fmt: skip
+    n = len(uitkomsten.onbekenden)
+    rijen, kolommen, waarden = [], [], []
+    for r, (maand, combinatie) in enumerate(eersten.onbekenden):
+        rijen.append(r)
+        kolommen.append(n + r)
+        waarden.append(1.0)
+        for k, (m, codes) in enumerate(uitkomsten.onbekenden):
+            if m == maand and combinatie[0] in codes:
+                rijen.append(r)
+                kolommen.append(k)
+                waarden.append(-1.0)
+    koppeling = csr_matrix(
+        (waarden, (rijen, kolommen)), shape=(len(eersten.onbekenden), n + len(eersten.onbekenden))
+    )
+    A = vstack([block_diag([uitkomsten.A, eersten.A]), koppeling]).tocsr()
+    samen = Stelsel(
+        onbekenden=[*uitkomsten.onbekenden, *eersten.onbekenden],
+        rij_van={**uitkomsten.rij_van, **{f: r + uitkomsten.A.shape[0] for f, r in eersten.rij_van.items()}},
+        A=A,
+        laag=np.concatenate([uitkomsten.laag, eersten.laag, np.full(koppeling.shape[0], -_GROOT)]),
+        hoog=np.concatenate([uitkomsten.hoog, eersten.hoog, np.zeros(koppeling.shape[0])]),
+    )
+    return _los_op(samen, doelwitten=_doelwitten(samen.rij_van, waar, drempel, doelen, rng), waar=waar)
+
+
+#: A bound that never binds, for the linking inequalities (an infinite one is not accepted everywhere).
+_GROOT = 1e9
+
+
+@dataclass
+class Stelsel:
+    """A system of published figures over unknown month cells: `laag <= A x <= hoog`, `x >= 0`."""
+
+    onbekenden: list[tuple[str, tuple[tuple[str, str], ...]]]
+    rij_van: dict[Sleutel, int]
+    A: Any
+    laag: Any
+    hoog: Any
+
+
+def _stelsel(
+    gepubliceerd: Gepubliceerd,
+    *,
+    telling: str,
+    per_vorm: bool,
+    dims: tuple[str, ...],
+    drempel: int,
+    tabellen: set[tuple[str, ...]],
+) -> Stelsel:
     perioden = sorted({s[2] for s in gepubliceerd.cijfers})
     maanden = [p for p in perioden if len(p) == 7 and "K" not in p]
     eigen = {s: a for s, a in gepubliceerd.cijfers.items() if s[0] == telling and s[1] == per_vorm}
@@ -292,6 +367,17 @@ def programma(
         else:
             laag[r], hoog[r] = 0, 0
     A = csr_matrix((np.ones(len(rijen)), (rijen, kolommen)), shape=(len(rij_van), len(onbekenden)))
+    return Stelsel(onbekenden=onbekenden, rij_van=rij_van, A=A, laag=laag, hoog=hoog)
+
+
+def _doelwitten(
+    rij_van: Mapping[Sleutel, int],
+    waar: Mapping[Sleutel, int],
+    drempel: int,
+    doelen: int | None,
+    rng: random.Random,
+) -> list[Sleutel]:
+    """The withheld figures to attack: those with a true count 1..k-1, all of them or a sample of `doelen`."""
     doelwitten = sorted(f for f in rij_van if 1 <= waar.get(f, 0) < drempel)
     if doelen is not None and len(doelwitten) > doelen:
         # Every withheld figure of one dimension or fewer first (margins), then a sample of the rest.
@@ -299,12 +385,18 @@ def programma(
         rest = [f for f in doelwitten if len(f[3]) > 1]
         gekozen = rng.sample(randen, k=min(len(randen), doelen // 2))
         doelwitten = gekozen + rng.sample(rest, k=min(len(rest), doelen - len(gekozen)))
+    return doelwitten
+
+
+def _los_op(stelsel: Stelsel, *, doelwitten: list[Sleutel], waar: Mapping[Sleutel, int]) -> Uitkomst:
+    """Minimise and maximise each target over the system: by LP, and by integer program where the LP is narrow."""
+    A, laag, hoog = stelsel.A, stelsel.laag, stelsel.hoog
     uit = Uitkomst()
     beperking = LinearConstraint(A, laag, hoog)
     ongelijk = vstack([A, -A]).tocsr()
     rechts = np.concatenate([hoog, -laag])
     for doel in doelwitten:
-        c = np.asarray(A[rij_van[doel]].todense()).ravel()
+        c = np.asarray(A[stelsel.rij_van[doel]].todense()).ravel()
         waarden = []
         for teken in (1, -1):
             r = linprog(teken * c, A_ub=ongelijk, b_ub=rechts, bounds=(0, None), method="highs")
@@ -315,7 +407,7 @@ def programma(
             # Narrow by the LP: the integer program decides (integers can only be narrower).
             ints = []
             for teken in (1, -1):
-                r = milp(teken * c, constraints=beperking, integrality=np.ones(len(onbekenden)),
+                r = milp(teken * c, constraints=beperking, integrality=np.ones(len(stelsel.onbekenden)),
                          bounds=Bounds(0, np.inf), options={"time_limit": 30})  # fmt: skip
                 assert r.status == 0, r.message
                 ints.append(round(teken * r.fun))

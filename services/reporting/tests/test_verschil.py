@@ -1,7 +1,8 @@
 """Difference in time: recording a signal between two snapshots of everything published reveals nothing.
 
 The current month is not published at all, and a published month never changes: a new signal in the current
-month and a late event for a month already published leave every published figure as it was.
+month and a late event (a signal, or a partner's outcome) for a month already published leave every published
+figure as it was, the evaluation's shares and lead times included.
 """
 
 from __future__ import annotations
@@ -30,15 +31,21 @@ async def test_one_new_signal_changes_no_published_figure(
         await invoeren(client, issuer, events)
         gepubliceerd = await publiceer(reporting_harness, nu=NU)
         assert "2026-10" in gepubliceerd and "2026-11" not in gepubliceerd and "2026-12" not in gepubliceerd
-        voor, _ = await _verzamel(client, issuer)
+        voor, evaluaties_voor = await _verzamel(client, issuer)
 
         # A signal in the current month (with a rare combination) and a late event for a published month.
         nieuw = gebeurtenis(maand="2026-12", gemeenteCode="GM1955", sector="binnenvaart", locatietype="schip")
         laat = gebeurtenis(maand="2026-03", gemeenteCode="GM1955", sector="binnenvaart", locatietype="schip")
-        await invoeren(client, issuer, [nieuw, laat])
+        # And a partner's late outcome (a first one, after a very long time) for a published month.
+        laat_terug = gebeurtenis(
+            maand="2026-03", gemeenteCode="GM1509", terugkoppeling="afgerond", doorlooptijdDagen=400
+        )
+        await invoeren(client, issuer, [nieuw, laat, laat_terug])
         assert await publiceer(reporting_harness, nu=NU) == []  # the daily task again: nothing to do
-        na, _ = await _verzamel(client, issuer)
+        na, evaluaties_na = await _verzamel(client, issuer)
         assert na.cijfers == voor.cijfers
+        # The evaluation too, its shares and lead times included, is the same to the last figure.
+        assert evaluaties_na == evaluaties_voor
 
         # Later the month within its embargo closes and is published; still nothing published changes, and the
         # current month stays unpublished.
