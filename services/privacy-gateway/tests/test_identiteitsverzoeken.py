@@ -22,7 +22,7 @@ from meldroute_common.sealing import SealingError, load_keyring
 from meldroute_dev.testing import ServiceHarness, TestDatabases
 from meldroute_dev.testing import test_backend as _backend
 from privacy_gateway.identiteit.reden import AFWIJZING, REDEN, unseal_reden
-from privacy_gateway.identiteit.verloop import expire_all
+from privacy_gateway.identiteit.verloop import expire_all, start_verlooptaak
 from sqlalchemy import text
 
 POLITIE = "politie-oost-nederland"
@@ -342,7 +342,8 @@ async def test_an_expired_request_can_no_longer_be_answered_and_its_expiry_is_lo
     gateway: Any, intake: Any, issuer: DevIssuer, referentie_van: Any, sql: Any
 ) -> None:
     intern = intake.casus(partners=[POLITIE], betrokkenen=[PERSOON])
-    async with gateway(identiteit_verzoek_looptijd_uren=1) as client:
+    # The round only when the test calls it (it would otherwise also run once at start-up).
+    async with gateway(identiteit_verzoek_looptijd_uren=1, retentie_taak_aan=False) as client:
         politie = Politie(client, issuer, referentie_van)
         chef = politie.als(CHEF, "goedkeurder")
         aangeraakt = await politie.vraag(intern)
@@ -395,6 +396,39 @@ async def test_an_expired_request_can_no_longer_be_answered_and_its_expiry_is_lo
             ("identiteitsverzoek", None),
             ("verloop", None),
         ]
+
+
+async def test_the_service_runs_the_expiry_round_itself(
+    gateway: Any, intake: Any, issuer: DevIssuer, referentie_van: Any, sql: Any
+) -> None:
+    intern = intake.casus(partners=[POLITIE], betrokkenen=[PERSOON])
+    async with gateway() as client:  # the task on: it ran at start-up, on nothing yet
+        politie = Politie(client, issuer, referentie_van)
+        verzoek = await politie.vraag(intern)
+        await sql(
+            f"UPDATE identiteitsverzoeken SET verloopt_op = '2026-01-01 00:00:00+00:00' WHERE id = '{_db_id(verzoek)}'"
+        )
+        # The start-up hook again, on the running app: its first round records the expiry, without any request.
+        app = client._transport.app  # type: ignore[attr-defined]
+        stop = await start_verlooptaak(app)
+        assert stop is not None
+        try:
+            for _ in range(100):
+                [rij] = await sql("SELECT status FROM identiteitsverzoeken")
+                if rij.status == "verlopen":
+                    break
+                await asyncio.sleep(0.05)
+        finally:
+            await stop()
+        assert rij.status == "verlopen"
+        assert [a[:2] for a in await politie.acties() if a[2] == verzoek["id"]] == [
+            ("identiteitsverzoek", None),
+            ("verloop", None),
+        ]
+    # Switched off with the retention task, it does not start.
+    async with gateway(retentie_taak_aan=False) as client:
+        app = client._transport.app  # type: ignore[attr-defined]
+        assert await start_verlooptaak(app) is None
 
 
 def _db_id(verzoek: dict[str, Any]) -> str:
