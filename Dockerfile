@@ -37,6 +37,8 @@ RUN --mount=type=cache,target=/root/.cache/uv \
     uv sync --frozen --no-dev --package ${SERVICE} --no-install-workspace
 COPY libs/meldroute-common/ libs/meldroute-common/
 COPY services/${SERVICE}/ services/${SERVICE}/
+# The covenant policy: the gateway enforces it, intake checks escalations against the same file (its default path).
+COPY services/privacy-gateway/policies/ services/privacy-gateway/policies/
 RUN --mount=type=cache,target=/root/.cache/uv \
     uv sync --frozen --no-dev --package ${SERVICE} \
  && /app/.venv/bin/python -m compileall -q libs/meldroute-common/src services/${SERVICE}/src

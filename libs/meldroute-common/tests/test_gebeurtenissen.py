@@ -24,6 +24,7 @@ from pydantic import ValidationError
 
 from tests.builders import beoordeling as beoordeeld
 from tests.builders import gebeurtenis as ontvangen
+from tests.builders import terugkoppeling as teruggekoppeld
 
 CODEVELDEN: dict[str, Lijst] = {
     "gemeenteCode": "gemeenten",
@@ -48,7 +49,13 @@ def test_signal_received_from_json_and_back() -> None:
     assert gebeurtenis.uitkomst is None
     assert gebeurtenis.doorlooptijd_dagen is None
     terug = gebeurtenis.model_dump(mode="json")
-    assert terug == {**data, "uitkomst": None, "doorlooptijdDagen": None}
+    assert terug == {
+        **data,
+        "uitkomst": None,
+        "doorlooptijdDagen": None,
+        "terugkoppeling": None,
+        "eersteTerugkoppeling": None,
+    }
     assert Gebeurtenis.model_validate(terug) == gebeurtenis
 
 
@@ -158,6 +165,48 @@ def test_decision_needs_outcome_and_lead_time(weg: str) -> None:
     del data[weg]
     with pytest.raises(ValidationError, match="beoordeling_vastgelegd"):
         Gebeurtenis.model_validate(data)
+
+
+def test_outcome_recorded_from_json_and_back() -> None:
+    data = teruggekoppeld(terugkoppeling="aangifte_gedaan", eersteTerugkoppeling=False, doorlooptijdDagen=40)
+    gebeurtenis = Gebeurtenis.model_validate_json(json.dumps(data))
+    assert (gebeurtenis.type, gebeurtenis.terugkoppeling, gebeurtenis.eerste_terugkoppeling) == (
+        "terugkoppeling_vastgelegd", "aangifte_gedaan", False,
+    )  # fmt: skip
+    assert gebeurtenis.doorlooptijd_dagen == 40 and gebeurtenis.uitkomst is None
+    assert gebeurtenis.model_dump(mode="json") == {**data, "uitkomst": None}
+
+
+@pytest.mark.parametrize(
+    ("wijziging", "melding"),
+    [
+        ({"terugkoppeling": None}, "terugkoppeling_vastgelegd vraagt"),
+        ({"eersteTerugkoppeling": None}, "terugkoppeling_vastgelegd vraagt"),
+        ({"doorlooptijdDagen": None}, "terugkoppeling_vastgelegd vraagt"),
+        ({"uitkomst": "opgeschaald"}, "heeft geen uitkomst"),
+        ({"terugkoppeling": "bestaat_niet"}, "onbekende code voor terugkoppelingen"),
+        ({"terugkoppeling": "opgeschaald"}, "onbekende code voor terugkoppelingen"),  # a code of another list
+        ({"terugkoppeling": "Opgepakt"}, "geen code"),
+        ({"terugkoppeling": "opgepakt door de politie"}, "geen code"),
+        ({"eersteTerugkoppeling": "true"}, "valid boolean"),
+        ({"eersteTerugkoppeling": 1}, "valid boolean"),
+        ({"doorlooptijdDagen": -1}, "greater than or equal"),
+    ],
+)
+def test_outcome_fields_are_checked(wijziging: dict[str, Any], melding: str) -> None:
+    with pytest.raises(ValidationError, match=melding):
+        Gebeurtenis.model_validate(teruggekoppeld(**wijziging))
+
+
+@pytest.mark.parametrize(
+    "wijziging",
+    [{"terugkoppeling": "opgepakt"}, {"eersteTerugkoppeling": True}, {"eersteTerugkoppeling": False}],
+)
+def test_only_an_outcome_event_carries_outcome_fields(wijziging: dict[str, Any]) -> None:
+    with pytest.raises(ValidationError, match="signaal_ontvangen heeft geen"):
+        Gebeurtenis.model_validate(ontvangen(**wijziging))
+    with pytest.raises(ValidationError, match="beoordeling_vastgelegd heeft geen terugkoppeling"):
+        Gebeurtenis.model_validate(beoordeeld(**wijziging))
 
 
 @pytest.mark.parametrize("veld", sorted(CODEVELDEN))
@@ -322,6 +371,8 @@ def test_json_schema_lists_the_allowed_codes() -> None:
     assert eigenschappen["gemeenteCode"]["enum"] == ["GM0363"]
     assert set(eigenschappen["sector"]["enum"]) == catalogus.codes("sectoren")
     assert set(eigenschappen["uitbuitingsvormen"]["items"]["enum"]) == catalogus.codes("uitbuitingsvormen")
+    [code, _] = eigenschappen["terugkoppeling"]["anyOf"]
+    assert set(code["enum"]) == catalogus.codes("terugkoppelingen")
     assert schema["additionalProperties"] is False
     batchschema = batchmodel.model_json_schema()
     assert batchschema["properties"]["gebeurtenissen"]["maxItems"] == MAX_BATCH
