@@ -17,7 +17,10 @@ from intake_api.signalen.schemas import VOORBEELD as SIGNAAL_VOORBEELD
 from meldroute_common.gebeurtenissen import TERUGKOPPELING_VOORBEELD
 from meldroute_common.gebeurtenissen import VOORBEELD as GEBEURTENIS_VOORBEELD
 
-__all__ = ["beoordeling", "betrokkene", "formatted", "gebeurtenis", "signaal", "terugkoppeling", "valid_bsns"]
+__all__ = [
+    "beoordeling", "betrokkene", "formatted", "gebeurtenis", "signaal", "terugkoppeling", "toestemming", "trajecten",
+    "valid_bsns",
+]  # fmt: skip
 
 
 def betrokkene(**wijziging: Any) -> dict[str, Any]:
@@ -74,3 +77,23 @@ def formatted(bsn: str, style: int) -> str:
         f"{bsn[:4]} {bsn[4:6]} {bsn[6:]}",
         f"{bsn[:3]}-{bsn[3:6]}-{bsn[6:]}",
     ][style]
+
+
+def trajecten(*paren: tuple[str, list[str]]) -> list[dict[str, Any]]:
+    """The `trajecten` of an escalation: a safety track (RIEC, police in the case meeting) and a care track
+    (the care coordinator), unless other (doel, partners) pairs are given."""
+    gekozen = paren or (
+        ("casusoverleg", ["riec-oost-nederland", "politie-oost-nederland"]),
+        ("zorg_en_opvang", ["zorgcoordinatie-noord-oost-gelderland"]),
+    )
+    return [{"doel": doel, "partners": list(partners)} for doel, partners in gekozen]
+
+
+def toestemming(**wijziging: Any) -> dict[str, Any]:
+    """A body for `POST .../toestemmingen`: consent given in writing today by an adult victim, unless replaced."""
+    from datetime import UTC, datetime
+
+    return {
+        "gegeven": True, "datum": datetime.now(UTC).date().isoformat(), "vastlegging": "schriftelijk",
+        "onder16": False, "doorVoogd": False, **wijziging,
+    }  # fmt: skip

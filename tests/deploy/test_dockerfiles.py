@@ -156,7 +156,8 @@ def test_dockerfile_copies_no_keys_and_only_what_exists(dienst: Dienst, repo: Pa
             for other in DIENSTEN:
                 if other is not dienst and f"services/{other.naam}/" in rest:
                     assert rest.split()[0] in {
-                        f"services/{other.naam}/pyproject.toml", "services/privacy-gateway/policies/"
+                        f"services/{other.naam}/pyproject.toml",
+                        "services/privacy-gateway/policies/",
                     }, rest
 
 

@@ -18,6 +18,8 @@ from meldroute_common.sealing import SealContext, load_keyring, open_sealed
 from meldroute_dev.testing import ServiceHarness
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
+from tests.builders import betrokkene, toestemming, trajecten
+
 from . import kanarie
 from .conftest import ANDERE_GEMEENTE
 
@@ -26,11 +28,9 @@ Doe = Callable[..., Any]
 
 RIEC, POLITIE = "riec-oost-nederland", "politie-oost-nederland"
 ZORG, COMENSHA = "zorgcoordinatie-noord-oost-gelderland", "comensha"
-TRAJECTEN = [
-    {"doel": "casusoverleg", "partners": [RIEC, POLITIE]},
-    {"doel": "zorg_en_opvang", "partners": [ZORG]},
-    {"doel": "registratie_slachtoffer", "partners": [COMENSHA]},
-]
+TRAJECTEN = trajecten(
+    ("casusoverleg", [RIEC, POLITIE]), ("zorg_en_opvang", [ZORG]), ("registratie_slachtoffer", [COMENSHA])
+)
 VANDAAG = datetime.now(UTC).date().isoformat()
 
 
@@ -140,8 +140,6 @@ async def _casus(aanmaken: Doe, beoordeel: Doe, **velden: Any) -> dict[str, Any]
 async def test_consent_per_victim_with_its_rules_and_withdrawal(
     aanmaken: Doe, beoordeel: Doe, client: httpx.AsyncClient, kop: Kop
 ) -> None:
-    from tests.builders import betrokkene
-
     casus = await _casus(
         aanmaken, beoordeel,
         betrokkenen=[
@@ -153,13 +151,7 @@ async def test_consent_per_victim_with_its_rules_and_withdrawal(
     klassen = [b["leeftijdsklasse"] for b in casus["betrokkenen"]]
     assert klassen[0] not in {"<18", "onbekend"} and klassen[1:] == ["onbekend", "onbekend", "<18"]
     basis = f"/v1/signalen/{casus['id']}/betrokkenen"
-    goed = {
-        "gegeven": True,
-        "datum": VANDAAG,
-        "vastlegging": "schriftelijk",
-        "onder16": False,
-        "doorVoogd": False,
-    }
+    goed = toestemming()
 
     async def leg_vast(betrokkene_id: str, **velden: Any) -> httpx.Response:
         return await client.post(

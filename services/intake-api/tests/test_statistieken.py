@@ -131,7 +131,11 @@ async def _gevoelige_waarden(url: str) -> set[str]:
     engine = create_async_engine(url)
     try:
         async with engine.connect() as verbinding:
+            # Below a later migration its tables are not there (yet): only the columns that exist.
+            bestaand = set(await verbinding.run_sync(lambda v: sa.inspect(v).get_table_names()))
             for kolom, _ in gevoelige_kolommen(Base.metadata):
+                if kolom.table.name not in bestaand:
+                    continue
                 for (waarde,) in await verbinding.execute(sa.select(kolom).where(kolom.is_not(None))):
                     if isinstance(waarde, bytes):
                         waarden.add(waarde[:24].hex())

@@ -8,6 +8,8 @@ from typing import Any
 
 import httpx
 
+from tests.builders import trajecten
+
 from .conftest import ANDERE_GEMEENTE
 
 Kop = Callable[..., dict[str, str]]
@@ -15,10 +17,7 @@ Doe = Callable[..., Any]
 
 RIEC, POLITIE = "riec-oost-nederland", "politie-oost-nederland"
 ZORG, COMENSHA = "zorgcoordinatie-noord-oost-gelderland", "comensha"
-TRAJECTEN = [
-    {"doel": "casusoverleg", "partners": [RIEC, POLITIE]},
-    {"doel": "zorg_en_opvang", "partners": [ZORG]},
-]
+TRAJECTEN = trajecten()
 
 
 async def _in_behandeling(aanmaken: Doe, beoordeel: Doe, **velden: Any) -> dict[str, Any]:

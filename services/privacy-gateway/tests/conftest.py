@@ -42,6 +42,8 @@ class NepIntake:
         #: Advice questions by id; outcomes and follow-on purposes as the gateway forwarded them.
         self.adviesvragen: dict[str, dict[str, Any]] = {}
         self.terugkoppelingen: list[dict[str, Any]] = []
+        #: When set, intake refuses every outcome with this problem (400), as it would a code it does not know.
+        self.weigering_terugkoppeling: dict[str, Any] | None = None
         self.doelverzoeken: list[dict[str, Any]] = []
         #: Signals in any status, for the dry-run's policy facts (escalated cases are found there too).
         self.signalen: dict[str, dict[str, Any]] = {}
@@ -195,6 +197,8 @@ class NepIntake:
                 if t["status"] != "afgerond" and body["partner"] in t["partners"] and t["doel"] == body["doel"]
             ]  # fmt: skip
             if delen[2] == "terugkoppelingen":
+                if self.weigering_terugkoppeling is not None:
+                    return httpx.Response(400, json=self.weigering_terugkoppeling)
                 if not actief:
                     return httpx.Response(404, json={"status": 404})
                 self.terugkoppelingen.append({"casus": delen[1], **body})

@@ -282,3 +282,33 @@ async def test_the_dry_run_decides_on_intakes_facts_for_the_own_municipality_onl
         assert (await client.get("/v1/beleid", headers=af(issuer))).status_code == 200
         rijen = [r for r in await log_rijen(client, issuer) if r["actie"] == "evaluatie"]
         assert len(rijen) == 6 and {r["casusId"] for r in rijen} == {signaal}
+
+
+async def test_intakes_refusal_of_an_outcome_names_its_fields_and_never_its_texts(
+    gateway: Any, intake: Any, issuer: DevIssuer, referentie_van: Any
+) -> None:
+    """Intake's reasons could quote the input: only field names it gives in the expected shape are passed on."""
+    casus = intake.casus(partners=[RIEC])
+    intake.weigering_terugkoppeling = {
+        "status": 400,
+        "invalidParams": [
+            {"name": "maatregel", "reason": "Onbekend: Jan Jansen 0612345678"},
+            {"name": "<script>alert(1)</script>", "reason": "x"},
+            "geen object",
+        ],
+    }
+    async with gateway() as client:
+        ref = await referentie_van(client, partner(issuer, RIEC), casus)
+        antwoord = await client.post(
+            f"/v1/casussen/{ref}/terugkoppelingen", json={"doel": "casusoverleg", "terugkoppeling": "opgepakt"},
+            headers=partner(issuer, RIEC),
+        )  # fmt: skip
+        assert antwoord.status_code == 400, antwoord.text
+        assert [p["name"] for p in antwoord.json()["invalidParams"]] == ["maatregel"]
+        assert (
+            "Jansen" not in antwoord.text
+            and "0612345678" not in antwoord.text
+            and "script" not in antwoord.text
+        )
+        # Nothing was stored, so the row written before forwarding is rolled back with the request.
+        assert [r for r in await log_rijen(client, issuer) if r["actie"] == "terugkoppeling"] == []

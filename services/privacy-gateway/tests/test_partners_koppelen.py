@@ -516,26 +516,34 @@ async def test_no_statistics_hold_values_of_sealed_pseudonym_reference_or_free_t
     """PostgreSQL: after ANALYZE, pg_stats has no row at all for a protected column (and rows for the others).
     SQLite keeps no per-column values unless built with STAT4; whatever its statistics tables hold has none
     of the canary."""
-    pad = gateway_harness.service_dir / "migrations" / "versions" / "20261201_0003_geen_statistieken.py"
-    spec = importlib.util.spec_from_file_location("geen_statistieken", pad)
-    assert spec is not None and spec.loader is not None
-    migratie = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(migratie)
-    beschermd = {(t, k) for t, kolommen in migratie.KOLOMMEN.items() for k in kolommen}
+    beschermd: set[tuple[str, str]] = set()
+    # Every migration that protects columns lists them in KOLOMMEN (0003 the first ones, 0005 advice references).
+    for bestand in ("20261201_0003_geen_statistieken.py", "20261201_0005_adviesvraag_referenties.py"):
+        pad = gateway_harness.service_dir / "migrations" / "versions" / bestand
+        spec = importlib.util.spec_from_file_location(bestand.removesuffix(".py"), pad)
+        assert spec is not None and spec.loader is not None
+        migratie = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(migratie)
+        beschermd |= {(t, k) for t, kolommen in migratie.KOLOMMEN.items() for k in kolommen}
     assert ("identiteitsverzoeken", "reden_verzegeld") in beschermd and (
         "verwerkingen",
         "betrokkene",
     ) in beschermd
+    assert ("adviesvraag_referenties", "referentie") in beschermd
 
     intake.casus(partners=[POLITIE], betrokkenen=[PERSOON, ANDER])
+    intake.adviesvraag(experts=[POLITIE])
     async with gateway(retentie_taak_aan=False) as client:
         politie = Partner(client, issuer, POLITIE)
         await politie.alles()
+        adviesvragen = await client.get("/v1/adviesvragen", headers=token(issuer, "partner", POLITIE, "p-1"))
+        assert adviesvragen.status_code == 200 and len(adviesvragen.json()["adviesvragen"]) == 1
         if PG:
             statistieken = await pg_stats(gateway_harness)
             kolommen = {(t, k) for t, k, _ in statistieken}
             # The control: ANALYZE did gather statistics, on the columns that may have them.
             assert ("identiteitsverzoeken", "status") in kolommen and ("verwerkingen", "actie") in kolommen
+            assert ("adviesvraag_referenties", "partner") in kolommen
             assert not kolommen & beschermd, sorted(kolommen & beschermd)
             assert not treffers([s for _, _, s in statistieken])
         else:
