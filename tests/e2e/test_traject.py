@@ -216,6 +216,7 @@ def test_from_signal_to_case_with_advice_tracks_outcomes_and_consent(
             {"doel": "zorg_en_opvang", "partners": [ZORG]},
             {"doel": "registratie_slachtoffer", "partners": [COMENSHA]},
         ]
+
         def dry_run() -> dict[tuple[str, str], dict[str, Any]]:
             toets = http.post(
                 f"{gateway}/v1/beleid/opschalingstoetsen",
