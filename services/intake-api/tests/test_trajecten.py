@@ -409,3 +409,53 @@ async def test_beleidsfeiten_for_the_dry_run_in_any_status(
     assert (
         await client.get(f"/v1/intern/signalen/{casus['id']}/beleidsfeiten", headers=kop())
     ).status_code == 403
+
+
+async def test_changes_of_one_case_at_once_run_one_after_the_other(
+    aanmaken: Doe, beoordeel: Doe, client: httpx.AsyncClient, kop: Kop, db_rijen: Doe
+) -> None:
+    import asyncio
+
+    casus = await _casus(aanmaken, beoordeel, trajecten=[TRAJECTEN[0]])
+    pad, af, gateway = f"/v1/signalen/{casus['id']}/trajecten", kop(), kop("privacy-gateway")
+    eerste = casus["trajecten"][0]["id"]
+
+    def partner(p: str) -> Any:
+        return client.post(
+            f"{pad}/{eerste}/partners", json={"partner": p, "toelichting": "Erbij."}, headers=af
+        )
+
+    def zorg() -> Any:
+        return client.post(
+            pad, json={"doel": "zorg_en_opvang", "partners": [ZORG], "toelichting": "Zorg."}, headers=af
+        )
+
+    def opgepakt(p: str) -> Any:
+        body = {"partner": p, "door": f"{p}-1", "doel": "casusoverleg", "terugkoppeling": "opgepakt"}
+        return client.post(f"/v1/intern/casussen/{casus['id']}/terugkoppelingen", json=body, headers=gateway)
+
+    antwoorden = await asyncio.gather(
+        partner("kmar"), partner("openbaar-ministerie"), partner("openbaar-ministerie"),
+        partner("nederlandse-arbeidsinspectie"), zorg(), zorg(), opgepakt(RIEC), opgepakt(POLITIE),
+    )  # fmt: skip
+    statussen = [a.status_code for a in antwoorden]
+    assert sorted(statussen[1:3]) == [200, 409] and sorted(statussen[4:6]) == [201, 409], statussen
+    assert statussen[0] == statussen[3] == 200 and statussen[6:] == [201, 201], statussen
+
+    gelezen = (await client.get(f"/v1/signalen/{casus['id']}", headers=af)).json()
+    assert sorted(gelezen["trajecten"][0]["partners"][2:]) == [
+        "kmar",
+        "nederlandse-arbeidsinspectie",
+        "openbaar-ministerie",
+    ]
+    assert [t["doel"] for t in gelezen["trajecten"]] == ["casusoverleg", "zorg_en_opvang"]
+    volgnummers = [
+        r["volgnummer"] for r in await db_rijen("traject_partners") if str(r["traject_id"]) == eerste
+    ]
+    assert sorted(volgnummers) == [1, 2, 3, 4, 5]
+    uitkomsten = [
+        r for r in await db_rijen("outbox") if r["gebeurtenis"]["type"] == "terugkoppeling_vastgelegd"
+    ]
+    assert len(uitkomsten) == 1 and uitkomsten[0]["gebeurtenis"]["eersteTerugkoppeling"] is True
+    historie = (await client.get(f"/v1/signalen/{casus['id']}/historie", headers=af)).json()["historie"]
+    assert [h["volgnummer"] for h in historie] == list(range(1, len(historie) + 1))

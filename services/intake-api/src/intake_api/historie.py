@@ -20,7 +20,20 @@ from intake_api.models import HistorieRegel, Schoonmerk, Signaal, ToelichtingOri
 from intake_api.pseudonimisering.pseudoniem import schoonmerk_lookup, schoonmerk_sleutel
 from intake_api.sleutels import Sleutels
 
-__all__ = ["record_wijziging", "scrub_toelichting", "seal_tekst", "seal_toelichting"]
+__all__ = ["lock_signaal", "record_wijziging", "scrub_toelichting", "seal_tekst", "seal_toelichting"]
+
+
+async def lock_signaal(*, session: AsyncSession, signaal: Signaal) -> None:
+    """Take the signal's write lock before reading what a change depends on (the next track number, whether a
+    partner or an outcome code is there already): a no-op update, a row lock on PostgreSQL and the write lock
+    on SQLite, so two changes of one signal at once run one after the other instead of colliding."""
+    await session.execute(
+        sa.update(Signaal)
+        .where(Signaal.id == signaal.id)
+        .values(versie=Signaal.versie)
+        .execution_options(synchronize_session=False)
+    )
+    await session.refresh(signaal)
 
 
 async def scrub_toelichting(

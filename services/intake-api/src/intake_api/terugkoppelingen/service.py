@@ -18,7 +18,7 @@ from meldroute_common.catalogus import Catalogus, Lijst
 from meldroute_common.problems import BadRequest, InvalidParam, NotFound
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from intake_api.historie import record_wijziging, scrub_toelichting, seal_tekst
+from intake_api.historie import lock_signaal, record_wijziging, scrub_toelichting, seal_tekst
 from intake_api.models import Signaal, Terugkoppeling, Traject, TrajectPartner
 from intake_api.outbox.service import record_gebeurtenis
 from intake_api.signalen.service import get_betrokkenen
@@ -67,6 +67,8 @@ async def record_terugkoppeling(
     signaal = await session.get(Signaal, signaal_id)
     if signaal is None or signaal.status != "opgeschaald" or signaal.opgeschaald_op is None:
         raise NotFound("Casus niet gevonden.")
+    # Whether a code is new on the case decides the event: two partners reporting at once must not both count.
+    await lock_signaal(session=session, signaal=signaal)
     traject = await session.scalar(
         sa.select(Traject)
         .join(TrajectPartner, TrajectPartner.traject_id == Traject.id)

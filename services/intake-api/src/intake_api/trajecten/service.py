@@ -20,7 +20,7 @@ from meldroute_common.problems import BadRequest, Conflict, InvalidParam, NotFou
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from intake_api.beleidstoets import OpschalingsVraag, check_opschaling
-from intake_api.historie import record_wijziging, scrub_toelichting, seal_tekst
+from intake_api.historie import lock_signaal, record_wijziging, scrub_toelichting, seal_tekst
 from intake_api.models import CasusPartner, Doelverzoek, Signaal, Traject, TrajectPartner
 from intake_api.signalen import schemas as signaal_schemas
 from intake_api.signalen.onderdelen import doelverzoek_weergave, read_traject_weergave
@@ -90,8 +90,10 @@ async def add_traject(
 
 
 async def get_casus_signaal(*, session: AsyncSession, signaal_id: UUID, gemeente: str | None) -> Signaal:
-    """The municipality's signal (404 otherwise), which must be an escalated case (409 otherwise)."""
+    """The municipality's signal (404 otherwise), which must be an escalated case (409 otherwise), locked for
+    the change the caller is about to make."""
     signaal = await get_signaal(session=session, signaal_id=signaal_id, gemeente=gemeente)
+    await lock_signaal(session=session, signaal=signaal)
     if signaal.status != "opgeschaald":
         raise Conflict(
             "Alleen een opgeschaald signaal heeft trajecten; schaal het eerst op.",
@@ -262,6 +264,7 @@ async def record_doelverzoek(
     signaal = await session.get(Signaal, signaal_id)
     if signaal is None or signaal.status != "opgeschaald":
         raise NotFound("Casus niet gevonden.")
+    await lock_signaal(session=session, signaal=signaal)
     op_casus = await session.scalar(
         sa.select(sa.func.count()).where(
             TrajectPartner.signaal_id == signaal.id, TrajectPartner.partner == partner
