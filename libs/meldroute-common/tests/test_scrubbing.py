@@ -557,3 +557,8 @@ def test_any_text_is_scrubbed_without_error_and_stays_scrubbed(text: str) -> Non
 
 def _fold_for_test(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)).casefold()
+
+
+def test_control_characters_are_dropped_but_tabs_and_line_breaks_kept() -> None:
+    # A NUL in free text made PostgreSQL refuse the row (a 500); other control characters could hide a name.
+    assert scrub_text("Jan\x00 werkt\x07 hier\tnu\r\nen daar").text == "Jan werkt hier\tnu\r\nen daar"

@@ -151,12 +151,13 @@ class KnownIdentity:
 
 
 def normalise_text(text: str) -> str:
-    """NFKC, without format characters and without combining marks that do not follow a letter."""
+    """NFKC, without format and control characters (tab and line breaks kept) and without combining marks that
+    do not follow a letter. A NUL could not even be stored as text in PostgreSQL."""
     kept: list[str] = []
     after_letter = False
     for char in unicodedata.normalize("NFKC", text):
         category = unicodedata.category(char)
-        if category == "Cf":
+        if category == "Cf" or (category == "Cc" and char not in "\t\n\r"):
             continue
         if category in ("Mn", "Me"):
             if after_letter:
