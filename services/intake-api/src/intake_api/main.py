@@ -21,6 +21,7 @@ from intake_api.signalen.router import router as signalen_router
 from intake_api.sleutels import load_sleutels, sleutelbestanden
 from intake_api.toestemmingen.router import router as toestemmingen_router
 from intake_api.trajecten.router import router as trajecten_router
+from intake_api.werkvoorraad.router import router as werkvoorraad_router
 
 
 async def _sleutels_laden(app: FastAPI) -> Callable[[], Awaitable[None]] | None:
@@ -43,6 +44,7 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
             catalogus_router,
             signalen_router,
             beoordelingen_router,
+            werkvoorraad_router,
             adviezen_router,
             trajecten_router,
             toestemmingen_router,
@@ -52,6 +54,7 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
             {"name": "catalogus", "description": "Codelijsten voor formulieren."},
             {"name": "signalen", "description": "Signalen vastleggen en (gepseudonimiseerd) inzien."},
             {"name": "beoordelingen", "description": "Beoordelen, doorverwijzen en opschalen."},
+            {"name": "werkvoorraad", "description": "Signalen toewijzen aan een aandachtsfunctionaris."},
             {"name": "adviezen", "description": "Experts om advies vragen vóór het opschalen."},
             {"name": "trajecten", "description": "Trajecten van een casus en vervolgdoelen van partners."},
             {"name": "toestemmingen", "description": "Toestemming per slachtoffer, met intrekking."},

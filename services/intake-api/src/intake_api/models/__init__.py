@@ -30,6 +30,7 @@ from intake_api.models.signalen import (
     HistorieRegel,
     Schoonmerk,
     Signaal,
+    SignaalIndicator,
     SignaalUitbuitingsvorm,
     ToelichtingOrigineel,
 )
@@ -51,6 +52,7 @@ __all__ = [
     "OutboxGebeurtenis",
     "Schoonmerk",
     "Signaal",
+    "SignaalIndicator",
     "SignaalUitbuitingsvorm",
     "Terugkoppeling",
     "Toegang",

@@ -56,6 +56,8 @@ class Signaal(Base):
     doel: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)
     vertrouwelijkheidaanduiding: Mapped[str | None] = mapped_column(sa.String(32), nullable=True)
     gewist_op: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True), nullable=True)
+    #: The `sub` of the attention officer the signal is assigned to (`werkvoorraad`), or None.
+    toegewezen_aan: Mapped[str | None] = mapped_column(sa.String(255), nullable=True)
 
     __table_args__ = (
         sa.CheckConstraint(_STATUS_CHECK, name="status"),
@@ -64,6 +66,14 @@ class Signaal(Base):
         sa.Index("ix_signalen_gemeente_status_ontvangen", "gemeente_code", "status", "ontvangen_op", "id"),
         sa.Index("ix_signalen_opgeschaald", "opgeschaald_op", "id"),
         sa.Index("ix_signalen_status_gewijzigd", "status", "status_gewijzigd_op"),
+        # The queue filtered on whom a signal is assigned to, in queue order.
+        sa.Index(
+            "ix_signalen_gemeente_toegewezen_ontvangen",
+            "gemeente_code",
+            "toegewezen_aan",
+            "ontvangen_op",
+            "id",
+        ),
     )
 
 
@@ -103,6 +113,19 @@ class SignaalUitbuitingsvorm(Base):
     vorm: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
 
     __table_args__ = (sa.Index("ix_signaal_uitbuitingsvormen_vorm", "vorm", "signaal_id"),)
+
+
+class SignaalIndicator(Base):
+    """One indicator of a signal, so the queue can filter on it with an index on both databases."""
+
+    __tablename__ = "signaal_indicatoren"
+
+    signaal_id: Mapped[UUID] = mapped_column(
+        sa.Uuid, sa.ForeignKey("signalen.id", ondelete="CASCADE"), primary_key=True
+    )
+    indicator: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+
+    __table_args__ = (sa.Index("ix_signaal_indicatoren_indicator", "indicator", "signaal_id"),)
 
 
 class CasusPartner(Base):

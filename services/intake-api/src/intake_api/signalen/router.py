@@ -4,19 +4,20 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Response
+from fastapi import APIRouter, Header, Response
 from fastapi.responses import JSONResponse
 from meldroute_common.auth import SignalenAanmaken, SignalenLezen
 from meldroute_common.db import Session
 from meldroute_common.paginering import DEFAULT_PAGE_SIZE, Cursor, PageSize
 from meldroute_common.ratelimit import RATE_LIMITED, rate_limited
-from meldroute_common.typen import Tijdstip
 
 from intake_api.deps import CatalogusDep, SessionMaker, SignaalId, SleutelsDep, etag
 from intake_api.idempotentie import service as idempotentie
 from intake_api.signalen import schemas, service
 from intake_api.tijd import nu
 from intake_api.toegang.service import Actie, log_toegang
+from intake_api.werkvoorraad import service as werkvoorraad
+from intake_api.werkvoorraad.filters import WerkvoorraadfilterDep
 
 router = APIRouter(tags=["signalen"])
 
@@ -147,34 +148,22 @@ async def signaal_aanmaken(
 async def signalen_zoeken(
     claims: SignalenLezen,
     session: Session,
-    status: Annotated[schemas.Status | None, Query(description="Only signals with this status.")] = None,
-    uitbuitingsvorm: Annotated[
-        str | None, Query(max_length=64, description="Only signals with this form of exploitation.")
-    ] = None,
-    ontvangen_vanaf: Annotated[
-        Tijdstip | None, Query(alias="ontvangenVanaf", description="Received at or after this moment.")
-    ] = None,
-    ontvangen_tot: Annotated[
-        Tijdstip | None, Query(alias="ontvangenTot", description="Received before this moment.")
-    ] = None,
+    catalogus: CatalogusDep,
+    filter: WerkvoorraadfilterDep,
     page_size: PageSize = DEFAULT_PAGE_SIZE,
     cursor: Cursor = None,
 ) -> schemas.SignalenPagina:
-    """De wachtrij van de eigen gemeente, nieuwste eerst, gepagineerd met een cursor (`volgende`).
-    Filters: `status`, `uitbuitingsvorm`, `ontvangenVanaf` (inclusief) en `ontvangenTot` (exclusief).
-    `pageSize` is standaard 20 en hoogstens 100 (daarboven 400)."""
-    if claims.gemeente is None:
-        return schemas.SignalenPagina(signalen=[], volgende=None)
-    return await service.list_signalen(
-        session=session,
-        gemeente=claims.gemeente,
-        page_size=page_size,
-        cursor=cursor,
-        status=status,
-        uitbuitingsvorm=uitbuitingsvorm,
-        ontvangen_vanaf=ontvangen_vanaf,
-        ontvangen_tot=ontvangen_tot,
-    )
+    """De wachtrij (werkvoorraad) van de eigen gemeente, nieuwste eerst, gepagineerd met een cursor
+    (`volgende`). Filters, die allemaal tegelijk gelden (EN): `status`, `uitbuitingsvorm`, `indicator`
+    (herhaalbaar: een van deze), `sector`, `locatietype`, `melderDomein` (codes uit de catalogus; een
+    onbekende code is 400), `waargenomenVanaf` en `ontvangenVanaf` (inclusief), `waargenomenTot` en
+    `ontvangenTot` (exclusief; vóór het begin is 400), `toegewezenAan` (een `sub`, of `ik` voor uzelf) en
+    `toegewezen` (`true` toegewezen, `false` niet toegewezen). `pageSize` is standaard 20 en hoogstens 100
+    (daarboven 400); een cursor hoort bij dezelfde filters."""
+    return await werkvoorraad.list_signalen(
+        session=session, gemeente=claims.gemeente, sub=claims.sub, filter=filter, catalogus=catalogus,
+        page_size=page_size, cursor=cursor,
+    )  # fmt: skip
 
 
 @router.get(

@@ -328,6 +328,7 @@ class Signaal(Uitvoer):
                     "doel": None,
                     "vertrouwelijkheidaanduiding": None,
                     "gewistOp": None,
+                    "toegewezenAan": "af-gm1509-2",
                     "betrokkenen": [
                         {
                             "id": _VOORBEELD_BETROKKENE_ID,
@@ -365,6 +366,10 @@ class Signaal(Uitvoer):
     vertrouwelijkheidaanduiding: Vertrouwelijkheidaanduiding | None
     gewist_op: datetime | None = Field(
         description="When retention purged the sealed identity and sealed original text."
+    )
+    toegewezen_aan: str | None = Field(
+        default=None,
+        description="Subject (`sub`) of the attention officer the signal is assigned to, or null.",
     )
     betrokkenen: list[BetrokkeneWeergave]
     trajecten: list[TrajectWeergave] = Field(default_factory=list, description="The case's tracks, in order.")
@@ -406,6 +411,10 @@ class SignaalSamenvatting(Uitvoer):
     locatietype: str
     status: Status
     versie: int
+    toegewezen_aan: str | None = Field(
+        default=None,
+        description="Subject (`sub`) of the attention officer the signal is assigned to, or null.",
+    )
 
 
 class SignalenPagina(Uitvoer):
@@ -427,6 +436,7 @@ class SignalenPagina(Uitvoer):
                             "locatietype": "boerenerf",
                             "status": "ontvangen",
                             "versie": 1,
+                            "toegewezenAan": None,
                         }
                     ],
                     "volgende": None,
@@ -447,7 +457,7 @@ class HistorieRegel(Uitvoer):
     actie: str = Field(
         description="aangemaakt, beoordeeld, identiteit_gewist, traject_geopend, partner_toegevoegd, "
         "traject_afgerond, advies_gevraagd, advies_beantwoord, toestemming_vastgelegd, toestemming_ingetrokken, "
-        "terugkoppeling_vastgelegd, doelverzoek_ingediend or doelverzoek_besloten."
+        "terugkoppeling_vastgelegd, doelverzoek_ingediend, doelverzoek_besloten or toewijzing_gewijzigd."
     )
     door: str = Field(description="Subject (`sub`) of whoever made the change, or the retention job.")
     van_status: Status | None

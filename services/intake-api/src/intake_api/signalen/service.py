@@ -35,11 +35,11 @@ from intake_api.models import (
     HistorieRegel,
     Schoonmerk,
     Signaal,
+    SignaalIndicator,
     SignaalUitbuitingsvorm,
     Traject,
 )
 from intake_api.outbox.service import record_gebeurtenis
-from intake_api.paginering import signalen_pagina
 from intake_api.pseudonimisering.bsn import InvalidBsnError, validate_bsn
 from intake_api.pseudonimisering.pseudoniem import (
     link_pseudoniem,
@@ -248,6 +248,7 @@ async def create_signaal(
         )
     )
     session.add_all(SignaalUitbuitingsvorm(signaal_id=signaal_id, vorm=v) for v in invoer.uitbuitingsvormen)
+    session.add_all(SignaalIndicator(signaal_id=signaal_id, indicator=i) for i in invoer.indicatoren)
     session.add(
         HistorieRegel(
             id=uuid.uuid4(),
@@ -328,6 +329,7 @@ async def build_weergave(*, session: AsyncSession, signaal: Signaal) -> schemas.
         doel=signaal.doel,
         vertrouwelijkheidaanduiding=signaal.vertrouwelijkheidaanduiding,
         gewist_op=utc(signaal.gewist_op) if signaal.gewist_op else None,
+        toegewezen_aan=signaal.toegewezen_aan,
         betrokkenen=[
             schemas.BetrokkeneWeergave(
                 id=b.id,
@@ -344,55 +346,6 @@ async def build_weergave(*, session: AsyncSession, signaal: Signaal) -> schemas.
         trajecten=await read_trajecten_weergave(session=session, signaal_id=signaal.id),
         adviesvragen=await read_adviesvragen(session=session, signaal_id=signaal.id),
         doelverzoeken=await read_doelverzoeken(session=session, signaal_id=signaal.id),
-    )
-
-
-async def list_signalen(
-    *,
-    session: AsyncSession,
-    gemeente: str,
-    page_size: int,
-    cursor: str | None = None,
-    status: str | None = None,
-    uitbuitingsvorm: str | None = None,
-    ontvangen_vanaf: datetime | None = None,
-    ontvangen_tot: datetime | None = None,
-) -> schemas.SignalenPagina:
-    """A page of the municipality's signals, newest first, keyset-paginated on (ontvangenOp, id)."""
-    query = sa.select(Signaal).where(Signaal.gemeente_code == gemeente)
-    if status is not None:
-        query = query.where(Signaal.status == status)
-    if uitbuitingsvorm is not None:
-        query = query.where(
-            sa.exists().where(
-                SignaalUitbuitingsvorm.signaal_id == Signaal.id,
-                SignaalUitbuitingsvorm.vorm == uitbuitingsvorm,
-            )
-        )
-    if ontvangen_vanaf is not None:
-        query = query.where(Signaal.ontvangen_op >= utc(ontvangen_vanaf))
-    if ontvangen_tot is not None:
-        query = query.where(Signaal.ontvangen_op < utc(ontvangen_tot))
-    rijen, volgende = await signalen_pagina(
-        session=session, query=query, moment=Signaal.ontvangen_op, page_size=page_size, cursor=cursor
-    )
-    return schemas.SignalenPagina(
-        signalen=[
-            schemas.SignaalSamenvatting(
-                id=s.id,
-                gemeente_code=s.gemeente_code,
-                melder_domein=s.melder_domein,
-                waargenomen_op=s.waargenomen_op,
-                ontvangen_op=utc(s.ontvangen_op),
-                uitbuitingsvormen=list(s.uitbuitingsvormen),
-                sector=s.sector,
-                locatietype=s.locatietype,
-                status=s.status,
-                versie=s.versie,
-            )
-            for s in rijen
-        ],
-        volgende=volgende,
     )
 
 
