@@ -58,6 +58,7 @@ CASUS_BODIES: dict[str, dict[str, Any]] = {
 #: the owner's control runs after the decision below).
 SIGNAAL_BODIES: dict[str, dict[str, Any]] = {
     "adviesVragen": {"vraag": "Wijst dit op arbeidsuitbuiting?", "experts": ["riec-oost-nederland"]},
+    "toewijzingVastleggen": {"toegewezenAan": "bola-af"},
 }
 
 
@@ -313,6 +314,7 @@ def test_intake_signal_is_invisible_and_untouchable_for_other_municipalities(
             api.verzoek(
                 api.operatie(operation_id), token=eigen, pad={"signaalId": gegevens.signaal_id}, body=body
             ),
+            200,
             201,
         )
     geopend: dict[str, Any] = {}

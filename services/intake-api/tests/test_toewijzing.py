@@ -188,3 +188,18 @@ async def test_the_same_assignment_at_once_is_one_history_entry(
     assert [r["details"]["van"] for r in regels[1:]] == [r["details"]["naar"] for r in regels[:-1]]
     gelezen = (await client.get(f"/v1/signalen/{signaal['id']}", headers=kop())).json()
     assert gelezen["toegewezenAan"] == regels[-1]["details"]["naar"] and gelezen["versie"] == 6
+
+
+async def test_a_front_end_of_a_listed_origin_may_assign(intake_harness: Any) -> None:
+    """The assignment is the first PUT: a browser's preflight for it is answered for a listed origin only."""
+    herkomst = "https://werkvoorraad.gemeente.example"
+    voorvraag = {"Access-Control-Request-Method": "PUT", "Access-Control-Request-Headers": "authorization"}
+    pad = "/v1/signalen/00000000-0000-4000-8000-000000000000/toewijzing"
+    async with intake_harness.client(
+        outbox_relay_aan=False, retentie_taak_aan=False, cors_origins=[herkomst]
+    ) as c:
+        vooraf = await c.options(pad, headers={**voorvraag, "Origin": herkomst})
+        assert vooraf.status_code == 200, vooraf.text
+        assert "PUT" in vooraf.headers["access-control-allow-methods"]
+        ander = await c.options(pad, headers={**voorvraag, "Origin": "https://elders.example"})
+        assert ander.status_code >= 400 and "access-control-allow-origin" not in ander.headers

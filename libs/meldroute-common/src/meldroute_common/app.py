@@ -140,7 +140,7 @@ def build_app(
     app.add_middleware(
         CORSMiddleware,
         allow_origins=list(settings.cors_origins),
-        allow_methods=["GET", "POST"],
+        allow_methods=["GET", "POST", "PUT"],
         allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "If-Match", "X-Request-ID"],
         expose_headers=["API-Version", "ETag", "Location", "X-Request-ID", "Retry-After"],
     )

@@ -54,7 +54,7 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
             {"name": "catalogus", "description": "Codelijsten voor formulieren."},
             {"name": "signalen", "description": "Signalen vastleggen en (gepseudonimiseerd) inzien."},
             {"name": "beoordelingen", "description": "Beoordelen, doorverwijzen en opschalen."},
-            {"name": "werkvoorraad", "description": "Signalen toewijzen aan een aandachtsfunctionaris."},
+            {"name": "werkvoorraad", "description": "De wachtrij doorzoeken en signalen toewijzen."},
             {"name": "adviezen", "description": "Experts om advies vragen vóór het opschalen."},
             {"name": "trajecten", "description": "Trajecten van een casus en vervolgdoelen van partners."},
             {"name": "toestemmingen", "description": "Toestemming per slachtoffer, met intrekking."},

@@ -1,4 +1,4 @@
-"""/v1/signalen: record a signal, the municipality's queue, one signal and its history."""
+"""/v1/signalen: record a signal, read one signal and its history (the queue is `werkvoorraad`)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from fastapi import APIRouter, Header, Response
 from fastapi.responses import JSONResponse
 from meldroute_common.auth import SignalenAanmaken, SignalenLezen
 from meldroute_common.db import Session
-from meldroute_common.paginering import DEFAULT_PAGE_SIZE, Cursor, PageSize
 from meldroute_common.ratelimit import RATE_LIMITED, rate_limited
 
 from intake_api.deps import CatalogusDep, SessionMaker, SignaalId, SleutelsDep, etag
@@ -16,8 +15,6 @@ from intake_api.idempotentie import service as idempotentie
 from intake_api.signalen import schemas, service
 from intake_api.tijd import nu
 from intake_api.toegang.service import Actie, log_toegang
-from intake_api.werkvoorraad import service as werkvoorraad
-from intake_api.werkvoorraad.filters import WerkvoorraadfilterDep
 
 router = APIRouter(tags=["signalen"])
 
@@ -137,33 +134,6 @@ async def signaal_aanmaken(
             await idempotentie.release(maker=maker, claim_id=claim_id)
         raise
     return JSONResponse(body, status_code=201, headers={"Location": locatie, "ETag": etag(signaal.versie)})
-
-
-@router.get(
-    "/signalen",
-    operation_id="signalenZoeken",
-    summary="De signalen van de eigen gemeente",
-    response_model=schemas.SignalenPagina,
-)
-async def signalen_zoeken(
-    claims: SignalenLezen,
-    session: Session,
-    catalogus: CatalogusDep,
-    filter: WerkvoorraadfilterDep,
-    page_size: PageSize = DEFAULT_PAGE_SIZE,
-    cursor: Cursor = None,
-) -> schemas.SignalenPagina:
-    """De wachtrij (werkvoorraad) van de eigen gemeente, nieuwste eerst, gepagineerd met een cursor
-    (`volgende`). Filters, die allemaal tegelijk gelden (EN): `status`, `uitbuitingsvorm`, `indicator`
-    (herhaalbaar: een van deze), `sector`, `locatietype`, `melderDomein` (codes uit de catalogus; een
-    onbekende code is 400), `waargenomenVanaf` en `ontvangenVanaf` (inclusief), `waargenomenTot` en
-    `ontvangenTot` (exclusief; vóór het begin is 400), `toegewezenAan` (een `sub`, of `ik` voor uzelf) en
-    `toegewezen` (`true` toegewezen, `false` niet toegewezen). `pageSize` is standaard 20 en hoogstens 100
-    (daarboven 400); een cursor hoort bij dezelfde filters."""
-    return await werkvoorraad.list_signalen(
-        session=session, gemeente=claims.gemeente, sub=claims.sub, filter=filter, catalogus=catalogus,
-        page_size=page_size, cursor=cursor,
-    )  # fmt: skip
 
 
 @router.get(

@@ -1,18 +1,47 @@
-"""PUT /v1/signalen/{signaalId}/toewijzing: assign a signal of the queue to an attention officer."""
+"""The queue (werkvoorraad): GET /v1/signalen with its filters, and PUT /v1/signalen/{signaalId}/toewijzing."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Response
-from meldroute_common.auth import SignalenBeoordelen
+from meldroute_common.auth import SignalenBeoordelen, SignalenLezen
 from meldroute_common.db import Session
+from meldroute_common.paginering import DEFAULT_PAGE_SIZE, Cursor, PageSize
 
-from intake_api.deps import SignaalId, SleutelsDep, etag
+from intake_api.deps import CatalogusDep, SignaalId, SleutelsDep, etag
 from intake_api.signalen import schemas as signaal_schemas
 from intake_api.signalen.service import build_weergave
 from intake_api.tijd import nu
 from intake_api.werkvoorraad import schemas, service
+from intake_api.werkvoorraad.filters import WerkvoorraadfilterDep
 
 router = APIRouter(tags=["werkvoorraad"])
+
+
+@router.get(
+    "/signalen",
+    operation_id="signalenZoeken",
+    summary="De signalen van de eigen gemeente",
+    response_model=signaal_schemas.SignalenPagina,
+)
+async def signalen_zoeken(
+    claims: SignalenLezen,
+    session: Session,
+    catalogus: CatalogusDep,
+    filter: WerkvoorraadfilterDep,
+    page_size: PageSize = DEFAULT_PAGE_SIZE,
+    cursor: Cursor = None,
+) -> signaal_schemas.SignalenPagina:
+    """De wachtrij (werkvoorraad) van de eigen gemeente, nieuwste eerst, gepagineerd met een cursor
+    (`volgende`). Filters, die allemaal tegelijk gelden (EN): `status`, `uitbuitingsvorm`, `indicator`
+    (herhaalbaar: een van deze), `sector`, `locatietype`, `melderDomein` (codes uit de catalogus; een
+    onbekende code is 400), `waargenomenVanaf` en `ontvangenVanaf` (inclusief), `waargenomenTot` en
+    `ontvangenTot` (exclusief; vóór het begin is 400), `toegewezenAan` (een `sub`, of `ik` voor uzelf) en
+    `toegewezen` (`true` toegewezen, `false` niet toegewezen). `pageSize` is standaard 20 en hoogstens 100
+    (daarboven 400); een cursor hoort bij dezelfde filters."""
+    return await service.list_signalen(
+        session=session, gemeente=claims.gemeente, sub=claims.sub, filter=filter, catalogus=catalogus,
+        page_size=page_size, cursor=cursor,
+    )  # fmt: skip
 
 
 @router.put(
