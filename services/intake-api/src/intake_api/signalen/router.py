@@ -47,6 +47,7 @@ _VERVOLG = {
         "parameters": {"signaalId": "$response.body#/id"},
     },
     "AdviesVragen": {"operationId": "adviesVragen", "parameters": {"signaalId": "$response.body#/id"}},
+    "Toewijzen": {"operationId": "toewijzingVastleggen", "parameters": {"signaalId": "$response.body#/id"}},
     "ToestemmingVastleggen": {
         "operationId": "toestemmingVastleggen",
         "parameters": {"signaalId": "$response.body#/id", "betrokkeneId": "$response.body#/betrokkenen/0/id"},
