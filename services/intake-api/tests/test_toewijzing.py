@@ -5,11 +5,13 @@ history with the old and the new value; another municipality's signal 404, anoth
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections.abc import Callable
 from typing import Any
 
 import httpx
 import pytest
+from meldroute_dev.testing import ServiceHarness
 
 from .conftest import ANDERE_GEMEENTE
 
@@ -84,8 +86,6 @@ async def test_another_municipality_gets_404_and_nothing_changes(
         assert antwoord.status_code == 404, antwoord.text
         assert antwoord.headers["content-type"].startswith("application/problem+json")
         assert "af-eigen" not in antwoord.text and signaal["id"] not in antwoord.json()["detail"]
-    import uuid
-
     assert (await _wijs_toe(client, kop, str(uuid.uuid4()), "af-1")).status_code == 404
     gelezen = (await client.get(f"/v1/signalen/{signaal['id']}", headers=kop())).json()
     assert gelezen["toegewezenAan"] == "af-eigen" and gelezen["versie"] == 2
@@ -190,7 +190,7 @@ async def test_the_same_assignment_at_once_is_one_history_entry(
     assert gelezen["toegewezenAan"] == regels[-1]["details"]["naar"] and gelezen["versie"] == 6
 
 
-async def test_a_front_end_of_a_listed_origin_may_assign(intake_harness: Any) -> None:
+async def test_a_front_end_of_a_listed_origin_may_assign(intake_harness: ServiceHarness) -> None:
     """The assignment is the first PUT: a browser's preflight for it is answered for a listed origin only."""
     herkomst = "https://werkvoorraad.gemeente.example"
     voorvraag = {"Access-Control-Request-Method": "PUT", "Access-Control-Request-Headers": "authorization"}
