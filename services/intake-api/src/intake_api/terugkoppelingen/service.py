@@ -34,6 +34,24 @@ AANVULLING: dict[str, tuple[str, str, Lijst]] = {
 }
 
 
+async def find_partner_traject(
+    *, session: AsyncSession, signaal_id: UUID, partner: str, doel: str
+) -> Traject | None:
+    """The partner's open or running track with this purpose on the case, if it has one."""
+    return await session.scalar(
+        sa.select(Traject)
+        .join(TrajectPartner, TrajectPartner.traject_id == Traject.id)
+        .where(
+            Traject.signaal_id == signaal_id,
+            Traject.doel == doel,
+            Traject.status.in_(("open", "lopend")),
+            TrajectPartner.partner == partner,
+        )
+        .order_by(Traject.volgnummer)
+        .limit(1)
+    )
+
+
 def check_terugkoppeling(invoer: schemas.TerugkoppelingInvoer, catalogus: Catalogus) -> None:
     """400 naming each field with an unknown code, a missing required one or one that does not belong."""
     fouten: list[InvalidParam] = []
@@ -69,17 +87,8 @@ async def record_terugkoppeling(
         raise NotFound("Casus niet gevonden.")
     # Whether a code is new on the case decides the event: two partners reporting at once must not both count.
     await lock_signaal(session=session, signaal=signaal)
-    traject = await session.scalar(
-        sa.select(Traject)
-        .join(TrajectPartner, TrajectPartner.traject_id == Traject.id)
-        .where(
-            Traject.signaal_id == signaal.id,
-            Traject.doel == invoer.doel,
-            Traject.status.in_(("open", "lopend")),
-            TrajectPartner.partner == invoer.partner,
-        )
-        .order_by(Traject.volgnummer)
-        .limit(1)
+    traject = await find_partner_traject(
+        session=session, signaal_id=signaal.id, partner=invoer.partner, doel=invoer.doel
     )
     if traject is None:
         raise NotFound("Casus niet gevonden.")
