@@ -159,6 +159,6 @@ async def list_partner_aantekeningen(
             schemas.PartnerAantekening(
                 door=rij.door, doel=doel_van, tekst=rij.tekst, vastgelegd_op=utc(rij.vastgelegd_op)
             )
-            for rij, doel_van in rijen.tuples()
+            for rij, doel_van in rijen
         ]
     )
