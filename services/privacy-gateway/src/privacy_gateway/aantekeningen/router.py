@@ -29,14 +29,14 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 
 @router.post(
     "/casussen/{casusId}/aantekeningen",
-    operation_id="aantekeningVastleggen",
+    operation_id="casusAantekeningVastleggen",
     openapi_extra=RATE_LIMITED,
     summary="Een werkaantekening bij het eigen traject van de casus",
     status_code=201,
     response_model=AantekeningVastgelegd,
     responses=_ERRORS,
 )
-async def aantekening_vastleggen(
+async def casus_aantekening_vastleggen(
     request: Request,
     session: LogSession,
     gateway: GatewayState,
@@ -58,13 +58,13 @@ async def aantekening_vastleggen(
 
 @router.get(
     "/casussen/{casusId}/aantekeningen",
-    operation_id="aantekeningenOpvragen",
+    operation_id="casusAantekeningenOpvragen",
     openapi_extra=RATE_LIMITED,
     summary="De eigen werkaantekeningen bij het traject van de casus",
     response_model=AantekeningenUit,
     responses=_ERRORS,
 )
-async def aantekeningen_opvragen(
+async def casus_aantekeningen_opvragen(
     request: Request,
     session: LogSession,
     gateway: GatewayState,
