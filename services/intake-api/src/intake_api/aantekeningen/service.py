@@ -22,8 +22,8 @@ from intake_api.historie import scrub_toelichting, seal_tekst
 from intake_api.models import Aantekening, Signaal, Traject
 from intake_api.signalen.service import get_signaal
 from intake_api.sleutels import Sleutels
-from intake_api.terugkoppelingen.service import find_partner_traject
 from intake_api.tijd import utc
+from intake_api.trajecten.service import find_partner_traject
 
 
 def _weergave(rij: Aantekening) -> schemas.AantekeningWeergave:

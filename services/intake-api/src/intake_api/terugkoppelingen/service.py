@@ -19,12 +19,13 @@ from meldroute_common.problems import BadRequest, InvalidParam, NotFound
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from intake_api.historie import lock_signaal, record_wijziging, scrub_toelichting, seal_tekst
-from intake_api.models import Signaal, Terugkoppeling, Traject, TrajectPartner
+from intake_api.models import Signaal, Terugkoppeling, Traject
 from intake_api.outbox.service import record_gebeurtenis
 from intake_api.signalen.service import get_betrokkenen
 from intake_api.sleutels import Sleutels
 from intake_api.terugkoppelingen import schemas
 from intake_api.tijd import utc
+from intake_api.trajecten.service import find_partner_traject
 
 #: Outcome code -> (the field it needs, the catalogue list of that field's codes).
 AANVULLING: dict[str, tuple[str, str, Lijst]] = {
@@ -32,24 +33,6 @@ AANVULLING: dict[str, tuple[str, str, Lijst]] = {
     "opvang_geregeld": ("opvangvorm", "opvangvorm", "opvangvormen"),
     "bestuurlijke_maatregel": ("maatregel", "maatregel", "bestuurlijke_maatregelen"),
 }
-
-
-async def find_partner_traject(
-    *, session: AsyncSession, signaal_id: UUID, partner: str, doel: str
-) -> Traject | None:
-    """The partner's open or running track with this purpose on the case, if it has one."""
-    return await session.scalar(
-        sa.select(Traject)
-        .join(TrajectPartner, TrajectPartner.traject_id == Traject.id)
-        .where(
-            Traject.signaal_id == signaal_id,
-            Traject.doel == doel,
-            Traject.status.in_(("open", "lopend")),
-            TrajectPartner.partner == partner,
-        )
-        .order_by(Traject.volgnummer)
-        .limit(1)
-    )
 
 
 def check_terugkoppeling(invoer: schemas.TerugkoppelingInvoer, catalogus: Catalogus) -> None:
