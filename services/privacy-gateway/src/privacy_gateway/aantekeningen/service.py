@@ -15,7 +15,7 @@ from uuid import UUID
 from fastapi import Request
 from fastapi.responses import JSONResponse
 from meldroute_common.auth import Claims
-from meldroute_common.beleid import Beslissing, decide
+from meldroute_common.beleid import decide
 from meldroute_common.problems import NotFound
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -37,7 +37,7 @@ __all__ = ["read_aantekeningen", "record_aantekening"]
 async def _toegestaan(
     *, session: AsyncSession, gateway: Gateway, request: Request, claims: Claims, referentie: UUID, doel: str,
     actie: str,
-) -> tuple[IntakeCasus, Beslissing, datetime] | JSONResponse:  # fmt: skip
+) -> IntakeCasus | JSONResponse:  # fmt: skip
     """The shared case when the policy allows the partner this purpose on it now, its row in the
     verwerkingenlog written; else the logged refusal."""
     partner = organisatie(claims)
@@ -63,7 +63,7 @@ async def _toegestaan(
         casus_id=casus.id, referentie=referentie, vertrouwelijkheid=casus.vertrouwelijkheidaanduiding,
         detail={**basis, "regelId": beslissing.regel_id}, nu=nu,
     )  # fmt: skip
-    return casus, beslissing, nu
+    return casus
 
 
 async def record_aantekening(
@@ -77,9 +77,12 @@ async def record_aantekening(
     )  # fmt: skip
     if isinstance(toegestaan, JSONResponse):
         return toegestaan
-    casus, _, _ = toegestaan
     vastgelegd = await gateway.intake.record_aantekening(
-        casus_id=casus.id, partner=organisatie(claims), door=claims.sub, doel=invoer.doel, tekst=invoer.tekst
+        casus_id=toegestaan.id,
+        partner=organisatie(claims),
+        door=claims.sub,
+        doel=invoer.doel,
+        tekst=invoer.tekst,
     )
     if vastgelegd is None:
         # The track changed between the read and the write: nothing was stored, the row is rolled back too.
@@ -99,8 +102,7 @@ async def read_aantekeningen(
     )  # fmt: skip
     if isinstance(toegestaan, JSONResponse):
         return toegestaan
-    casus, _, _ = toegestaan
-    eigen = await gateway.intake.aantekeningen(casus_id=casus.id, partner=organisatie(claims), doel=doel)
+    eigen = await gateway.intake.aantekeningen(casus_id=toegestaan.id, partner=organisatie(claims), doel=doel)
     if eigen is None:
         raise NotFound(NIET_GEVONDEN)
     return AantekeningenUit(
