@@ -52,6 +52,7 @@ CASUS_BODIES: dict[str, dict[str, Any]] = {
     "toestemmingVastleggen": {"gegeven": True, "datum": VANDAAG, "vastlegging": "mondeling_vastgelegd"},
     "toestemmingIntrekken": {"datum": VANDAAG, "toelichting": "Het slachtoffer trekt in."},
     "doelverzoekBesluiten": {"toegekend": True, "toelichting": "Opsporing is aangewezen."},
+    "trajectAantekeningVastleggen": {"tekst": "Overleg donderdag."},
     "trajectAfronden": {"toelichting": "Afgerond."},  # last: the owner closes the track it opened
 }
 #: Operations on a signal before escalation, with a body its owner could send (advice needs in_behandeling:
@@ -59,6 +60,8 @@ CASUS_BODIES: dict[str, dict[str, Any]] = {
 SIGNAAL_BODIES: dict[str, dict[str, Any]] = {
     "adviesVragen": {"vraag": "Wijst dit op arbeidsuitbuiting?", "experts": ["riec-oost-nederland"]},
     "toewijzingVastleggen": {"toegewezenAan": "bola-af"},
+    "aanvullingVastleggen": {"indicatoren": ["geen-eigen-identiteitspapieren"]},
+    "aantekeningVastleggen": {"tekst": "Werkgever gebeld."},
 }
 
 
@@ -243,9 +246,19 @@ def test_intake_signal_is_invisible_and_untouchable_for_other_municipalities(
         assert set(operatie.pad_parameters) <= bekend, operatie
 
     def pad_van(operatie: Operatie) -> dict[str, str]:
-        if operatie.operation_id in CASUS_BODIES:
+        # A read of one of the case's objects (a track's notes) is asked for on the case, like its writes.
+        if operatie.operation_id in CASUS_BODIES or set(operatie.pad_parameters) > {"signaalId"}:
             return dict(gegevens.casus_pad)
         return {"signaalId": gegevens.signaal_id}
+
+    def lees_pad(operatie: Operatie, p: str) -> dict[str, str]:
+        return dict(gegevens.casus_pad) if set(operatie.pad_parameters) > {"signaalId"} else {"signaalId": p}
+
+    def lees_ids(operatie: Operatie) -> tuple[str, ...]:
+        # Only the case has tracks: a read below one is asked for there alone.
+        if set(operatie.pad_parameters) > {"signaalId"}:
+            return (gegevens.casus_id,)
+        return (gegevens.signaal_id, gegevens.casus_id)
 
     def body_van(operatie: Operatie) -> Any:
         return (
@@ -263,9 +276,9 @@ def test_intake_signal_is_invisible_and_untouchable_for_other_municipalities(
 
     lezingen = [o for o in operaties if o.methode == "GET"]
     voor = {
-        (o.operation_id, p): _ok(api.verzoek(o, token=eigenaar(o), pad={"signaalId": p}), 200)
+        (o.operation_id, p): _ok(api.verzoek(o, token=eigenaar(o), pad=lees_pad(o, p)), 200)
         for o in lezingen
-        for p in (gegevens.signaal_id, gegevens.casus_id)
+        for p in lees_ids(o)
     }
     assert all(p in str(body) or "status" in body for (_, p), body in voor.items())
 
@@ -281,7 +294,7 @@ def test_intake_signal_is_invisible_and_untouchable_for_other_municipalities(
                 antwoord = api.verzoek(operatie, token=token, pad=pad, body=body)
                 fouten.append(_geweigerd(api, antwoord, (403, 404), *pad.values()))
             if operatie.methode == "GET":
-                antwoord = api.verzoek(operatie, token=token, pad={"signaalId": gegevens.casus_id})
+                antwoord = api.verzoek(operatie, token=token, pad=lees_pad(operatie, gegevens.casus_id))
                 fouten.append(_geweigerd(api, antwoord, (403, 404), gegevens.casus_id))
         for lijst in _lijsten(api, "intake-api", "gemeente"):
             token = api.token(_rol_voor(lijst, "gemeente"), gemeente=gemeente, organisatie=None)
@@ -300,7 +313,7 @@ def test_intake_signal_is_invisible_and_untouchable_for_other_municipalities(
     # Nothing changed: the owner sees the same signal, case and history, and can do what others could not.
     for (operation_id, p), body in voor.items():
         operatie = api.operatie(operation_id)
-        assert _ok(api.verzoek(operatie, token=eigenaar(operatie), pad={"signaalId": p}), 200) == body
+        assert _ok(api.verzoek(operatie, token=eigenaar(operatie), pad=lees_pad(operatie, p)), 200) == body
     beoordelen = api.operatie("beoordelingVastleggen")
     assert (
         _ok(

@@ -8,11 +8,12 @@ signal (a track opened, advice asked, consent recorded, an outcome reported) goe
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 from uuid import UUID
 
 import sqlalchemy as sa
-from meldroute_common.scrubbing import scrub_text
+from meldroute_common.scrubbing import KnownIdentity, ScrubResult, scrub_text
 from meldroute_common.sealing import SealContext, seal
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -20,7 +21,10 @@ from intake_api.models import HistorieRegel, Schoonmerk, Signaal, ToelichtingOri
 from intake_api.pseudonimisering.pseudoniem import schoonmerk_lookup, schoonmerk_sleutel
 from intake_api.sleutels import Sleutels
 
-__all__ = ["lock_signaal", "record_wijziging", "scrub_toelichting", "seal_tekst", "seal_toelichting"]
+__all__ = [
+    "lock_signaal", "record_wijziging", "scrub_signaaltekst", "scrub_toelichting", "seal_tekst",
+    "seal_toelichting",
+]  # fmt: skip
 
 
 async def lock_signaal(*, session: AsyncSession, signaal: Signaal) -> None:
@@ -36,14 +40,29 @@ async def lock_signaal(*, session: AsyncSession, signaal: Signaal) -> None:
     await session.refresh(signaal)
 
 
+async def scrub_signaaltekst(
+    *,
+    session: AsyncSession,
+    signaal_id: UUID,
+    tekst: str,
+    sleutels: Sleutels,
+    known: Sequence[KnownIdentity] = (),
+) -> ScrubResult:
+    """Free text about a signal with identifiers replaced, the signal's own betrokkenen included (through their
+    scrub marks: intake cannot read their names, only recognise them) and `known` people besides (those of
+    the same request, whose marks are not stored yet)."""
+    merken = set(await session.scalars(sa.select(Schoonmerk.merk).where(Schoonmerk.signaal_id == signaal_id)))
+    lookup = schoonmerk_lookup(sleutel=schoonmerk_sleutel(sleutels.link_sleutel), merken=merken)
+    return scrub_text(tekst, known=known, lookup=lookup)
+
+
 async def scrub_toelichting(
     *, session: AsyncSession, signaal_id: UUID, tekst: str, sleutels: Sleutels
 ) -> str:
-    """The note with identifiers replaced, the signal's own betrokkenen included (through their scrub marks:
-    intake cannot read their names, only recognise them)."""
-    merken = set(await session.scalars(sa.select(Schoonmerk.merk).where(Schoonmerk.signaal_id == signaal_id)))
-    lookup = schoonmerk_lookup(sleutel=schoonmerk_sleutel(sleutels.link_sleutel), merken=merken)
-    return scrub_text(tekst, lookup=lookup).text
+    """The note with identifiers replaced (see `scrub_signaaltekst`)."""
+    return (
+        await scrub_signaaltekst(session=session, signaal_id=signaal_id, tekst=tekst, sleutels=sleutels)
+    ).text
 
 
 async def seal_toelichting(

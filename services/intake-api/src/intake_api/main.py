@@ -10,6 +10,8 @@ from meldroute_common.beleid import load_policy
 from meldroute_common.catalogus import standaard_catalogus
 
 from intake_api import __version__
+from intake_api.aantekeningen.router import router as aantekeningen_router
+from intake_api.aanvullingen.router import router as aanvullingen_router
 from intake_api.adviezen.router import router as adviezen_router
 from intake_api.beoordelingen.router import router as beoordelingen_router
 from intake_api.catalogus.router import router as catalogus_router
@@ -47,6 +49,8 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
             werkvoorraad_router,
             adviezen_router,
             trajecten_router,
+            aanvullingen_router,
+            aantekeningen_router,
             toestemmingen_router,
             intern_router,
         ],
@@ -57,6 +61,7 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
             {"name": "werkvoorraad", "description": "De wachtrij doorzoeken en signalen toewijzen."},
             {"name": "adviezen", "description": "Experts om advies vragen vóór het opschalen."},
             {"name": "trajecten", "description": "Trajecten van een casus en vervolgdoelen van partners."},
+            {"name": "aantekeningen", "description": "Werkaantekeningen bij een signaal en bij een traject."},
             {"name": "toestemmingen", "description": "Toestemming per slachtoffer, met intrekking."},
             {"name": "intern", "description": "Alleen voor de privacy-gateway (scope intake:intern)."},
         ],

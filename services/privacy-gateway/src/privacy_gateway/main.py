@@ -17,6 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from privacy_gateway import __version__
+from privacy_gateway.aantekeningen.router import router as aantekeningen_router
 from privacy_gateway.adviezen.router import router as adviezen_router
 from privacy_gateway.beleid.router import router as beleid_router
 from privacy_gateway.casussen.router import evaluatie_router
@@ -63,6 +64,7 @@ def create_app(
             casussen_router,
             terugkoppelingen_router,
             doelverzoeken_router,
+            aantekeningen_router,
             adviezen_router,
             identiteit_router,
             verwerkingen_router,

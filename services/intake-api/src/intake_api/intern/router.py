@@ -10,6 +10,8 @@ from meldroute_common.db import Session
 from meldroute_common.paginering import DEFAULT_PAGE_SIZE, Cursor, PageSize
 from meldroute_common.ratelimit import RATE_LIMITED, rate_limited
 
+from intake_api.aantekeningen import schemas as aantekening_schemas
+from intake_api.aantekeningen import service as aantekeningen
 from intake_api.adviezen import schemas as advies_schemas
 from intake_api.adviezen import service as adviezen
 from intake_api.deps import AdviesvraagId, CatalogusDep, SignaalId, SleutelsDep
@@ -218,3 +220,66 @@ async def intern_doelverzoek_indienen(
         reden=invoer.reden, sleutels=sleutels, nu=nu(),
     )  # fmt: skip
     return schemas.DoelverzoekIngediend(id=verzoek.id, status=verzoek.status)
+
+
+@router.post(
+    "/casussen/{signaalId}/aantekeningen",
+    operation_id="internAantekeningVastleggen",
+    summary="De werkaantekening van een partner bij zijn traject vastleggen (intern)",
+    status_code=201,
+    response_model=aantekening_schemas.PartnerAantekeningVastgelegd,
+    openapi_extra=RATE_LIMITED,
+    responses={
+        404: {"description": "Onbekende casus, of de partner zit niet in een lopend traject met dit doel."}
+    },
+)
+async def intern_aantekening_vastleggen(
+    signaal_id: SignaalId,
+    invoer: aantekening_schemas.PartnerAantekeningInvoer,
+    claims: IntakeIntern,
+    session: Session,
+    sleutels: SleutelsDep,
+) -> aantekening_schemas.PartnerAantekeningVastgelegd:
+    """Legt een werkaantekening van een partner vast bij zijn open of lopende traject met dit doel
+    (herkenbare gegevens vervangen, het origineel verzegeld)."""
+    return await aantekeningen.record_partner_aantekening(
+        session=session, signaal_id=signaal_id, invoer=invoer, sleutels=sleutels, nu=nu()
+    )
+
+
+@router.get(
+    "/casussen/{signaalId}/aantekeningen",
+    operation_id="internAantekeningenOphalen",
+    summary="De eigen werkaantekeningen van een partner bij zijn trajecten (intern)",
+    response_model=aantekening_schemas.PartnerAantekeningen,
+    openapi_extra=RATE_LIMITED,
+    responses={404: {"description": "Onbekende casus."}},
+)
+async def intern_aantekeningen_ophalen(
+    signaal_id: SignaalId,
+    claims: IntakeIntern,
+    session: Session,
+    partner: Annotated[
+        str,
+        Query(
+            max_length=64,
+            pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$",
+            examples=["riec-oost-nederland"],
+            description="The partner whose own notes are read.",
+        ),
+    ],
+    doel: Annotated[
+        str,
+        Query(
+            max_length=64,
+            pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$",
+            examples=["casusoverleg"],
+            description="The purpose of the partner's tracks.",
+        ),
+    ],
+) -> aantekening_schemas.PartnerAantekeningen:
+    """De werkaantekeningen van deze partner bij zijn trajecten met dit doel, oudste eerst; nooit die van de
+    gemeente of van een andere partner."""
+    return await aantekeningen.list_partner_aantekeningen(
+        session=session, signaal_id=signaal_id, partner=partner, doel=doel
+    )

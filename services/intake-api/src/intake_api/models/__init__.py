@@ -9,6 +9,7 @@ see one metadata through `Base`. The declarative base and the sensitive-column m
 from __future__ import annotations
 
 from intake_api.db import Base
+from intake_api.models.aanvullingen import Aantekening, Aanvulling
 from intake_api.models.casussen import (
     Adviesantwoord,
     Adviesvraag,
@@ -38,6 +39,8 @@ from intake_api.models.toegang import Toegang
 
 __all__ = [
     "STATUSSEN",
+    "Aantekening",
+    "Aanvulling",
     "Adviesantwoord",
     "Adviesvraag",
     "AdviesvraagExpert",

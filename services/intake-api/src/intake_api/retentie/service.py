@@ -4,8 +4,9 @@ A signal that was not escalated keeps them `bewaartermijn_niet_opgeschaald` (def
 last status change; an escalated one `bewaartermijn_opgeschaald` (default P5Y) after the escalation.
 Both periods are to be confirmed by the FG. The purge nulls the blobs, deletes the sealed originals of
 the triage notes and the signal's scrub marks, nulls the sealed originals of the case's other free texts
-(advice questions and answers, partners' outcome notes, requests for a purpose), stamps `gewist_op`, raises the
-version and writes the purge to the history, one signal per short transaction; the pseudonymised
+(advice questions and answers, partners' outcome notes, requests for a purpose, supplements to the
+description), deletes the work notes (working material, not part of the record), stamps `gewist_op`, raises
+the version and writes the purge to the history, one signal per short transaction; the pseudonymised
 remainder (codes, scrubbed text, link pseudonym) stays.
 """
 
@@ -27,6 +28,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from intake_api.config import IntakeSettings
 from intake_api.idempotentie.service import clean_up
 from intake_api.models import (
+    Aantekening,
+    Aanvulling,
     Adviesantwoord,
     Adviesvraag,
     Betrokkene,
@@ -111,12 +114,19 @@ async def erase_signaal(
         .where(ToelichtingOrigineel.signaal_id == signaal_id)
         .execution_options(synchronize_session=False)
     )
-    # The sealed originals of the case's free texts (advice, answers, outcomes, requests); the scrubbed texts stay.
+    aantekeningen = await session.execute(
+        sa.delete(Aantekening)
+        .where(Aantekening.signaal_id == signaal_id)
+        .execution_options(synchronize_session=False)
+    )
+    # The sealed originals of the case's free texts (advice, answers, outcomes, requests, supplements); the
+    # scrubbed texts stay.
     for kolom in (
         Adviesvraag.vraag_verzegeld,
         Adviesantwoord.antwoord_verzegeld,
         Terugkoppeling.toelichting_verzegeld,
         Doelverzoek.reden_verzegeld,
+        Aanvulling.omschrijving_verzegeld,
     ):
         tabel = kolom.class_
         await session.execute(
@@ -143,9 +153,17 @@ async def erase_signaal(
             toelichting=None,
             details={
                 "bewaartermijn": termijn,
-                "gewist": ["identiteit", "omschrijving", "toelichtingen", "schoonmerken", "casusteksten"],
+                "gewist": [
+                    "identiteit",
+                    "omschrijving",
+                    "toelichtingen",
+                    "schoonmerken",
+                    "casusteksten",
+                    "aantekeningen",
+                ],
                 "betrokkenen": int(getattr(gewist, "rowcount", 0) or 0),
                 "toelichtingen": int(getattr(toelichtingen, "rowcount", 0) or 0),
+                "aantekeningen": int(getattr(aantekeningen, "rowcount", 0) or 0),
             },
         )
     )

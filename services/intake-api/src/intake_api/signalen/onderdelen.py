@@ -1,5 +1,6 @@
 """Reading what hangs off a signal after triage: its tracks (with partners and outcomes), advice questions
-(with answers), requests for a follow-on purpose, and the consent records of its victims."""
+(with answers), requests for a follow-on purpose, the consent records of its victims and the supplements to
+its description."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from intake_api.models import (
+    Aanvulling,
     Adviesantwoord,
     Adviesvraag,
     Doelverzoek,
@@ -222,3 +224,17 @@ async def read_doelverzoeken(*, session: AsyncSession, signaal_id: UUID) -> list
         .order_by(Doelverzoek.ingediend_op, Doelverzoek.id)
     )
     return [doelverzoek_weergave(r) for r in rijen]
+
+
+async def read_aanvullingen(*, session: AsyncSession, signaal_id: UUID) -> list[schemas.AanvullingWeergave]:
+    rijen = await session.scalars(
+        sa.select(Aanvulling)
+        .where(Aanvulling.signaal_id == signaal_id)
+        .order_by(Aanvulling.vastgelegd_op, Aanvulling.id)
+    )
+    return [
+        schemas.AanvullingWeergave(
+            id=r.id, omschrijving=r.omschrijving, door=r.door, vastgelegd_op=utc(r.vastgelegd_op)
+        )
+        for r in rijen
+    ]

@@ -282,6 +282,28 @@ class DoelverzoekWeergave(Uitvoer):
     traject_id: UUID | None = Field(description="The track that carries the purpose once granted.")
 
 
+class AanvullingWeergave(Uitvoer):
+    """A supplement to the description, added after intake: scrubbed like the description, who and when."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "6e7f8a9b-0c1d-4e2f-8a3b-4c5d6e7f8a9b",
+                    "omschrijving": "Bij een tweede bezoek bleken ook [NAAM] en een collega daar te slapen.",
+                    "door": "aandachtsfunctionaris-1",
+                    "vastgelegdOp": "2026-10-04T08:30:00Z",
+                }
+            ]
+        }
+    )
+
+    id: UUID
+    omschrijving: str = Field(description="The supplement with identifiers replaced by placeholders.")
+    door: str = Field(description="Subject (`sub`) of whoever added it.")
+    vastgelegd_op: datetime
+
+
 class BetrokkeneWeergave(Uitvoer):
     """A person involved, pseudonymised: coarse attributes and how many other signals share the person."""
 
@@ -379,6 +401,9 @@ class Signaal(Uitvoer):
     doelverzoeken: list[DoelverzoekWeergave] = Field(
         default_factory=list, description="Partners' requests for a follow-on purpose, oldest first."
     )
+    aanvullingen: list[AanvullingWeergave] = Field(
+        default_factory=list, description="Supplements to the description added after intake, oldest first."
+    )
 
 
 MelderStatus = Literal["ontvangen", "in_behandeling", "afgehandeld"]
@@ -457,7 +482,8 @@ class HistorieRegel(Uitvoer):
     actie: str = Field(
         description="aangemaakt, beoordeeld, identiteit_gewist, traject_geopend, partner_toegevoegd, "
         "traject_afgerond, advies_gevraagd, advies_beantwoord, toestemming_vastgelegd, toestemming_ingetrokken, "
-        "terugkoppeling_vastgelegd, doelverzoek_ingediend, doelverzoek_besloten or toewijzing_gewijzigd."
+        "terugkoppeling_vastgelegd, doelverzoek_ingediend, doelverzoek_besloten, toewijzing_gewijzigd or aangevuld "
+        "(`details.soorten` names what was added: indicatoren, betrokkenen, omschrijving)."
     )
     door: str = Field(description="Subject (`sub`) of whoever made the change, or the retention job.")
     van_status: Status | None

@@ -50,6 +50,7 @@ from intake_api.pseudonimisering.pseudoniem import (
 from intake_api.signalen import schemas
 from intake_api.signalen.koppeling import find_koppelingen
 from intake_api.signalen.onderdelen import (
+    read_aanvullingen,
     read_adviesvragen,
     read_doelverzoeken,
     read_toestemmingen,
@@ -93,9 +94,22 @@ def check_invoer(*, invoer: schemas.SignaalInvoer, catalogus: Catalogus, vandaag
     code("locatietype", "locatietypen", invoer.locatietype)
     if invoer.waargenomen_op > vandaag:
         fouten.append(InvalidParam(name="waargenomenOp", reason="Ligt in de toekomst."))
-    for index, betrokkene in enumerate(invoer.betrokkenen):
-        if betrokkene.geslacht is not None:
-            code(f"betrokkenen[{index}].geslacht", "geslachten", betrokkene.geslacht)
+    fouten += check_betrokkenen(betrokkenen=invoer.betrokkenen, catalogus=catalogus, vandaag=vandaag)
+    if fouten:
+        raise BadRequest("De invoer is ongeldig; zie invalidParams.", invalid_params=fouten)
+
+
+def check_betrokkenen(
+    *, betrokkenen: Sequence[schemas.BetrokkeneInvoer], catalogus: Catalogus, vandaag: date
+) -> list[InvalidParam]:
+    """What is wrong with the betrokkenen of a request (`betrokkenen[i].veld`): an unknown gender code, an
+    invalid BSN, a birth date in the future."""
+    fouten: list[InvalidParam] = []
+    for index, betrokkene in enumerate(betrokkenen):
+        if betrokkene.geslacht is not None and catalogus.onbekende_codes("geslachten", [betrokkene.geslacht]):
+            fouten.append(
+                InvalidParam(name=f"betrokkenen[{index}].geslacht", reason="Onbekende code voor geslachten.")
+            )
         if betrokkene.bsn is not None and betrokkene.bsn.strip():
             try:
                 validate_bsn(betrokkene.bsn)
@@ -107,8 +121,7 @@ def check_invoer(*, invoer: schemas.SignaalInvoer, catalogus: Catalogus, vandaag
             fouten.append(
                 InvalidParam(name=f"betrokkenen[{index}].geboortedatum", reason="Ligt in de toekomst.")
             )
-    if fouten:
-        raise BadRequest("De invoer is ongeldig; zie invalidParams.", invalid_params=fouten)
+    return fouten
 
 
 def vandaag(*, nu: datetime) -> date:
@@ -148,6 +161,96 @@ def check_aanmaken(
     check_invoer(invoer=invoer, catalogus=catalogus, vandaag=vandaag(nu=nu))
     if gemeente is None or invoer.gemeente_code != gemeente:
         raise Forbidden("Een signaal kan alleen voor de eigen gemeente worden vastgelegd.")
+
+
+async def add_betrokkenen(
+    *,
+    session: AsyncSession,
+    signaal: Signaal,
+    invoer: Sequence[schemas.BetrokkeneInvoer],
+    sleutels: Sleutels,
+    eerste_volgnummer: int,
+) -> list[Betrokkene]:
+    """Store betrokkenen of a signal the one way intake does, at intake and when added later: per person the
+    link pseudonyms, the identity sealed to the gateway (bound to signal and betrokkene) and coarse
+    attributes (the age band on the observation date)."""
+    betrokkenen: list[Betrokkene] = []
+    for volgnummer, invoer_betrokkene in enumerate(invoer, start=eerste_volgnummer):
+        betrokkene_id = uuid.uuid4()
+        identiteit = _identiteit(invoer_betrokkene)
+        betrokkenen.append(
+            Betrokkene(
+                id=betrokkene_id,
+                signaal_id=signaal.id,
+                volgnummer=volgnummer,
+                rol=invoer_betrokkene.rol,
+                link_pseudoniem=link_pseudoniem(
+                    sleutel=sleutels.link_sleutel,
+                    bsn=invoer_betrokkene.bsn,
+                    naam=invoer_betrokkene.naam,
+                    geboortedatum=invoer_betrokkene.geboortedatum,
+                ),
+                leeftijdsklasse=leeftijdsklasse(
+                    geboortedatum=invoer_betrokkene.geboortedatum, peildatum=signaal.waargenomen_op
+                ),
+                geslacht=invoer_betrokkene.geslacht or ONBEKEND,
+                nationaliteitsgroep=nationaliteitsgroep(invoer_betrokkene.nationaliteit),
+                identiteit_verzegeld=seal(
+                    plaintext=identiteit,
+                    ontvanger=sleutels.gateway,
+                    context=SealContext(
+                        signaal_id=signaal.id, betrokkene_id=betrokkene_id, veld=VELD_IDENTITEIT
+                    ),
+                )
+                if identiteit is not None
+                else None,
+                sleutel_id=sleutels.gateway.key_id if identiteit is not None else None,
+            )
+        )
+    session.add_all(betrokkenen)
+    await session.flush()
+    session.add_all(
+        BetrokkenePseudoniem(betrokkene_id=b.id, link_pseudoniem=p, soort=soort, signaal_id=signaal.id)
+        for b, invoer_betrokkene in zip(betrokkenen, invoer, strict=True)
+        for soort, p in link_pseudoniemen(
+            sleutel=sleutels.link_sleutel,
+            bsn=invoer_betrokkene.bsn,
+            naam=invoer_betrokkene.naam,
+            geboortedatum=invoer_betrokkene.geboortedatum,
+        )
+    )
+    return betrokkenen
+
+
+async def add_schoonmerken(
+    *,
+    session: AsyncSession,
+    signaal_id: UUID,
+    bekend: Sequence[KnownIdentity],
+    sleutels: Sleutels,
+    nieuw_signaal: bool = False,
+) -> None:
+    """Keep the scrub marks of these identities (those the signal has already are left as they are), so
+    later free text about the signal is scrubbed of them too. A signal being recorded has none yet."""
+    merk_sleutel = schoonmerk_sleutel(sleutels.link_sleutel)
+    nieuw = {
+        schoonmerk(sleutel=merk_sleutel, soort=str(soort), token=token)
+        for soort, token in identity_tokens(bekend)
+    }
+    if not nieuw:
+        return
+    al: set[str] = (
+        set()
+        if nieuw_signaal
+        else set(
+            await session.scalars(
+                sa.select(Schoonmerk.merk).where(
+                    Schoonmerk.signaal_id == signaal_id, Schoonmerk.merk.in_(nieuw)
+                )
+            )
+        )
+    )
+    session.add_all(Schoonmerk(signaal_id=signaal_id, merk=m) for m in sorted(nieuw - al))
 
 
 async def create_signaal(
@@ -195,57 +298,11 @@ async def create_signaal(
     session.add(signaal)
     # The parent row first: the children reference it.
     await session.flush()
-    betrokkenen: list[Betrokkene] = []
-    for volgnummer, invoer_betrokkene in enumerate(invoer.betrokkenen):
-        betrokkene_id = uuid.uuid4()
-        identiteit = _identiteit(invoer_betrokkene)
-        betrokkene = Betrokkene(
-            id=betrokkene_id,
-            signaal_id=signaal_id,
-            volgnummer=volgnummer,
-            rol=invoer_betrokkene.rol,
-            link_pseudoniem=link_pseudoniem(
-                sleutel=sleutels.link_sleutel,
-                bsn=invoer_betrokkene.bsn,
-                naam=invoer_betrokkene.naam,
-                geboortedatum=invoer_betrokkene.geboortedatum,
-            ),
-            leeftijdsklasse=leeftijdsklasse(
-                geboortedatum=invoer_betrokkene.geboortedatum, peildatum=invoer.waargenomen_op
-            ),
-            geslacht=invoer_betrokkene.geslacht or ONBEKEND,
-            nationaliteitsgroep=nationaliteitsgroep(invoer_betrokkene.nationaliteit),
-            identiteit_verzegeld=seal(
-                plaintext=identiteit,
-                ontvanger=sleutels.gateway,
-                context=SealContext(signaal_id=signaal_id, betrokkene_id=betrokkene_id, veld=VELD_IDENTITEIT),
-            )
-            if identiteit is not None
-            else None,
-            sleutel_id=sleutels.gateway.key_id if identiteit is not None else None,
-        )
-        betrokkenen.append(betrokkene)
-    session.add_all(betrokkenen)
-    await session.flush()
-    session.add_all(
-        BetrokkenePseudoniem(betrokkene_id=b.id, link_pseudoniem=p, soort=soort, signaal_id=signaal_id)
-        for b, invoer_betrokkene in zip(betrokkenen, invoer.betrokkenen, strict=True)
-        for soort, p in link_pseudoniemen(
-            sleutel=sleutels.link_sleutel,
-            bsn=invoer_betrokkene.bsn,
-            naam=invoer_betrokkene.naam,
-            geboortedatum=invoer_betrokkene.geboortedatum,
-        )
+    betrokkenen = await add_betrokkenen(
+        session=session, signaal=signaal, invoer=invoer.betrokkenen, sleutels=sleutels, eerste_volgnummer=0
     )
-    merk_sleutel = schoonmerk_sleutel(sleutels.link_sleutel)
-    session.add_all(
-        Schoonmerk(signaal_id=signaal_id, merk=m)
-        for m in sorted(
-            {
-                schoonmerk(sleutel=merk_sleutel, soort=str(soort), token=token)
-                for soort, token in identity_tokens(bekend)
-            }
-        )
+    await add_schoonmerken(
+        session=session, signaal_id=signaal_id, bekend=bekend, sleutels=sleutels, nieuw_signaal=True
     )
     session.add_all(SignaalUitbuitingsvorm(signaal_id=signaal_id, vorm=v) for v in invoer.uitbuitingsvormen)
     session.add_all(SignaalIndicator(signaal_id=signaal_id, indicator=i) for i in invoer.indicatoren)
@@ -346,6 +403,7 @@ async def build_weergave(*, session: AsyncSession, signaal: Signaal) -> schemas.
         trajecten=await read_trajecten_weergave(session=session, signaal_id=signaal.id),
         adviesvragen=await read_adviesvragen(session=session, signaal_id=signaal.id),
         doelverzoeken=await read_doelverzoeken(session=session, signaal_id=signaal.id),
+        aanvullingen=await read_aanvullingen(session=session, signaal_id=signaal.id),
     )
 
 

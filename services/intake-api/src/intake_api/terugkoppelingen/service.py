@@ -19,12 +19,13 @@ from meldroute_common.problems import BadRequest, InvalidParam, NotFound
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from intake_api.historie import lock_signaal, record_wijziging, scrub_toelichting, seal_tekst
-from intake_api.models import Signaal, Terugkoppeling, Traject, TrajectPartner
+from intake_api.models import Signaal, Terugkoppeling, Traject
 from intake_api.outbox.service import record_gebeurtenis
 from intake_api.signalen.service import get_betrokkenen
 from intake_api.sleutels import Sleutels
 from intake_api.terugkoppelingen import schemas
 from intake_api.tijd import utc
+from intake_api.trajecten.service import find_partner_traject
 
 #: Outcome code -> (the field it needs, the catalogue list of that field's codes).
 AANVULLING: dict[str, tuple[str, str, Lijst]] = {
@@ -69,17 +70,8 @@ async def record_terugkoppeling(
         raise NotFound("Casus niet gevonden.")
     # Whether a code is new on the case decides the event: two partners reporting at once must not both count.
     await lock_signaal(session=session, signaal=signaal)
-    traject = await session.scalar(
-        sa.select(Traject)
-        .join(TrajectPartner, TrajectPartner.traject_id == Traject.id)
-        .where(
-            Traject.signaal_id == signaal.id,
-            Traject.doel == invoer.doel,
-            Traject.status.in_(("open", "lopend")),
-            TrajectPartner.partner == invoer.partner,
-        )
-        .order_by(Traject.volgnummer)
-        .limit(1)
+    traject = await find_partner_traject(
+        session=session, signaal_id=signaal.id, partner=invoer.partner, doel=invoer.doel
     )
     if traject is None:
         raise NotFound("Casus niet gevonden.")

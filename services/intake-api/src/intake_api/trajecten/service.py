@@ -363,3 +363,21 @@ async def decide_doelverzoek(
         },
     )  # fmt: skip
     return doelverzoek_weergave(verzoek)
+
+
+async def find_partner_traject(
+    *, session: AsyncSession, signaal_id: UUID, partner: str, doel: str
+) -> Traject | None:
+    """The partner's open or running track with this purpose on the case, if it has one."""
+    return await session.scalar(
+        sa.select(Traject)
+        .join(TrajectPartner, TrajectPartner.traject_id == Traject.id)
+        .where(
+            Traject.signaal_id == signaal_id,
+            Traject.doel == doel,
+            Traject.status.in_(("open", "lopend")),
+            TrajectPartner.partner == partner,
+        )
+        .order_by(Traject.volgnummer)
+        .limit(1)
+    )

@@ -44,6 +44,8 @@ from meldroute_common.servicetokens import ServiceTokenSource, TokenUnavailable
 from pydantic import BaseModel, ValidationError
 
 from privacy_gateway.intake.schemas import (
+    IntakeAantekeningen,
+    IntakeAantekeningVastgelegd,
     IntakeAdviesvraag,
     IntakeAdviesvragenPagina,
     IntakeAntwoordVastgelegd,
@@ -180,6 +182,30 @@ class IntakeClient:
             return None
         self._write_refused(response)
         return await self._parse(response, IntakeTerugkoppelingVastgelegd)
+
+    async def record_aantekening(
+        self, *, casus_id: UUID, partner: str, door: str, doel: str, tekst: str
+    ) -> IntakeAantekeningVastgelegd | None:
+        """Store a partner's work note on its track with this purpose; None when the partner is not on an open
+        or running track with that purpose."""
+        response = await self._request(
+            "POST",
+            f"/v1/intern/casussen/{casus_id}/aantekeningen",
+            json={"partner": partner, "door": door, "doel": doel, "tekst": tekst},
+        )
+        if response.status_code == 404:
+            return None
+        self._write_refused(response)
+        return await self._parse(response, IntakeAantekeningVastgelegd)
+
+    async def aantekeningen(self, *, casus_id: UUID, partner: str, doel: str) -> IntakeAantekeningen | None:
+        """The partner's own work notes on its tracks with this purpose; None when intake knows no such case."""
+        response = await self._request(
+            "GET", f"/v1/intern/casussen/{casus_id}/aantekeningen", params={"partner": partner, "doel": doel}
+        )
+        if response.status_code == 404:
+            return None
+        return await self._parse(response, IntakeAantekeningen)
 
     async def record_doelverzoek(
         self, *, casus_id: UUID, partner: str, door: str, doel: str, reden: str

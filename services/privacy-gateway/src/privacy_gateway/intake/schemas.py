@@ -152,6 +152,21 @@ class IntakeTerugkoppelingVastgelegd(_IntakeModel):
     vastgelegd_op: AwareDatetime
 
 
+class IntakeAantekeningVastgelegd(_IntakeModel):
+    vastgelegd_op: AwareDatetime
+
+
+class IntakeAantekening(_IntakeModel):
+    door: str
+    doel: str
+    tekst: str
+    vastgelegd_op: AwareDatetime
+
+
+class IntakeAantekeningen(_IntakeModel):
+    aantekeningen: list[IntakeAantekening]
+
+
 class IntakeDoelverzoekIngediend(_IntakeModel):
     id: UUID
     status: str

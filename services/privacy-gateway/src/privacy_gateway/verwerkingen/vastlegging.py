@@ -70,6 +70,8 @@ class Actie:
     ADVIESANTWOORD: Final = "adviesantwoord"
     TERUGKOPPELING: Final = "terugkoppeling"
     DOELVERZOEK: Final = "doelverzoek"
+    AANTEKENING: Final = "aantekening"
+    AANTEKENINGEN_TERUGGEGEVEN: Final = "aantekeningen_teruggegeven"
 
 
 VERWERKINGSACTIVITEITEN: Final[Mapping[str, str]] = {
@@ -88,6 +90,8 @@ VERWERKINGSACTIVITEITEN: Final[Mapping[str, str]] = {
     Actie.ADVIESANTWOORD: "Doorgeven van het antwoord van een expert op een adviesvraag aan intake",
     Actie.TERUGKOPPELING: "Doorgeven van een terugkoppeling van een convenantpartner over een traject",
     Actie.DOELVERZOEK: "Doorgeven van het verzoek van een convenantpartner om een vervolgdoel",
+    Actie.AANTEKENING: "Doorgeven van een werkaantekening van een convenantpartner bij een traject",
+    Actie.AANTEKENINGEN_TERUGGEGEVEN: "Teruggeven van de eigen werkaantekeningen van een convenantpartner",
 }
 
 #: `doel` of a row with counted denials: they may have named several purposes, or none that exists.

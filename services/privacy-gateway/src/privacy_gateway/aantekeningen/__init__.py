@@ -1,0 +1,1 @@
+"""Partners' work notes on their tracks of a case: forwarded to intake and read back, logged."""
