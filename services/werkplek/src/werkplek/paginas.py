@@ -9,7 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from fastapi.responses import HTMLResponse
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 _MAP = Path(__file__).parent
 #: Nothing but the werkplek's own style sheets and icons: no script at all, forms only to itself.
@@ -42,7 +42,6 @@ def _omgeving() -> Environment:
         loader=FileSystemLoader(_MAP / "templates"),
         autoescape=select_autoescape(["html"]),
         auto_reload=False,
-        undefined=StrictUndefined,
     )
 
 
