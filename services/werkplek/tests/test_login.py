@@ -111,7 +111,8 @@ async def test_every_post_needs_the_sessions_csrf_token_and_our_origin(werkplek:
     csrf = werkplek.csrf(formulier.text)
     body = {"melderDomein": "toezicht", "formulier": "00000000-0000-4000-8000-000000000000"}
     assert (await werkplek.browser.post("/melden", data=body)).status_code == 403
-    assert (await werkplek.browser.post("/melden", data={**body, "csrf": csrf[:-1] + "A"})).status_code in (403,)
+    ander_teken = "B" if csrf[0] != "B" else "C"
+    assert (await werkplek.browser.post("/melden", data={**body, "csrf": ander_teken + csrf[1:]})).status_code == 403
     anders = await werkplek.browser.post("/melden", data={**body, "csrf": csrf}, headers={"Origin": "https://evil.test"})
     assert anders.status_code == 403
     assert anders.headers["content-type"].startswith("application/problem+json")
