@@ -116,6 +116,8 @@ async def test_every_post_needs_the_sessions_csrf_token_and_our_origin(werkplek:
     anders = await werkplek.browser.post("/melden", data={**body, "csrf": csrf}, headers={"Origin": "https://evil.test"})
     assert anders.status_code == 403
     assert anders.headers["content-type"].startswith("application/problem+json")
+    site = await werkplek.browser.post("/melden", data={**body, "csrf": csrf}, headers={"Sec-Fetch-Site": "cross-site"})
+    assert site.status_code == 403
     assert (await werkplek.browser.post("/uitloggen", data={})).status_code == 403
     # Still logged in: a refused logout changes nothing.
     assert (await werkplek.browser.get("/melden")).status_code == 200
