@@ -33,7 +33,9 @@ class Werkplek:
         assert pagina.status_code == 200, pagina.text
         verzoek = re.search(r'name="verzoek" value="([^"]+)"', pagina.text)
         assert verzoek
-        keuze = await self.browser.post("/dev-login/authorize", data={"verzoek": verzoek.group(1), "rol": rol})
+        keuze = await self.browser.post(
+            "/dev-login/authorize", data={"verzoek": verzoek.group(1), "rol": rol}
+        )
         assert keuze.status_code == 303
         terug = await self.browser.get(keuze.headers["location"])
         assert terug.status_code == 200, terug.text

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
@@ -35,7 +34,12 @@ def werkplek_url(intake_harness: ServiceHarness, local_dir: Path, tmp_path: Path
     common = {"MELDROUTE_ENV": "test", "MELDROUTE_LOCAL_DIR": str(local_dir)}
     intake_proces = ServiceProcess(
         dienst=intake,
-        env={**common, "INTAKE_DATABASE_URL": url, "INTAKE_OUTBOX_RELAY_AAN": "false", "INTAKE_RETENTIE_TAAK_AAN": "false"},
+        env={
+            **common,
+            "INTAKE_DATABASE_URL": url,
+            "INTAKE_OUTBOX_RELAY_AAN": "false",
+            "INTAKE_RETENTIE_TAAK_AAN": "false",
+        },
         log_dir=tmp_path,
     )
     port = free_port()
@@ -146,7 +150,9 @@ def test_melder_and_attention_officer_walk_the_werkplek(werkplek_url: str) -> No
             _axe(pagina, "04-formulier-fouten")
 
             domein.select_option("toezicht")
-            pagina.get_by_label("Datum van waarneming (verplicht)").fill((date.today() - timedelta(days=2)).isoformat())
+            pagina.get_by_label("Datum van waarneming (verplicht)").fill(
+                (date.today() - timedelta(days=2)).isoformat()
+            )
             pagina.locator("#vorm-arbeid").check()
             pagina.locator("#indicator-excessieve-werkuren").check()
             pagina.get_by_label("Sector (verplicht)").select_option("bouw")
@@ -161,7 +167,10 @@ def test_melder_and_attention_officer_walk_the_werkplek(werkplek_url: str) -> No
             _opslag_zonder_token(context, pagina)
 
             # The form on a phone-sized screen and at 200% zoom (1280 px wide at 200% is 640 CSS pixels).
-            for naam, maat in (("telefoon", {"width": 375, "height": 740}), ("zoom-200", {"width": 640, "height": 400})):
+            for naam, maat in (
+                ("telefoon", {"width": 375, "height": 740}),
+                ("zoom-200", {"width": 640, "height": 400}),
+            ):
                 pagina.set_viewport_size(maat)
                 pagina.goto(f"{werkplek_url}/melden")
                 _geen_horizontaal_scrollen(pagina, naam)

@@ -28,7 +28,9 @@ def _opslag(werkplek: Werkplek) -> dict[str, tuple[str, float]]:
     return sessies.opslag.waarden
 
 
-async def test_login_uses_the_code_flow_with_pkce_and_keeps_the_verifier_on_the_server(werkplek: Werkplek) -> None:
+async def test_login_uses_the_code_flow_with_pkce_and_keeps_the_verifier_on_the_server(
+    werkplek: Werkplek,
+) -> None:
     start = await werkplek.browser.get("/inloggen")
     assert start.status_code == 303
     url = urlsplit(start.headers["location"])
@@ -46,12 +48,16 @@ async def test_login_uses_the_code_flow_with_pkce_and_keeps_the_verifier_on_the_
     assert transacties[0]["code_verifier"] not in start.headers["location"]
 
 
-async def test_a_code_is_exchanged_once_and_only_with_its_verifier(werkplek: Werkplek, issuer: DevIssuer) -> None:
+async def test_a_code_is_exchanged_once_and_only_with_its_verifier(
+    werkplek: Werkplek, issuer: DevIssuer
+) -> None:
     start = await werkplek.browser.get("/inloggen")
     pagina = await werkplek.browser.get(start.headers["location"])
     verzoek = re.search(r'name="verzoek" value="([^"]+)"', pagina.text)
     assert verzoek and "aandachtsfunctionaris" in pagina.text and "intake-api" not in pagina.text
-    keuze = await werkplek.browser.post("/dev-login/authorize", data={"verzoek": verzoek.group(1), "rol": "melder"})
+    keuze = await werkplek.browser.post(
+        "/dev-login/authorize", data={"verzoek": verzoek.group(1), "rol": "melder"}
+    )
     code = parse_qs(urlsplit(keuze.headers["location"]).query)["code"][0]
     ruil = {"grant_type": "authorization_code", "code": code, "redirect_uri": f"{BASIS}/inloggen/terug",
             "client_id": "werkplek", "code_verifier": "x" * 43}  # fmt: skip
@@ -61,16 +67,22 @@ async def test_a_code_is_exchanged_once_and_only_with_its_verifier(werkplek: Wer
     terug = await werkplek.browser.get(keuze.headers["location"])
     assert terug.status_code == 400 and SESSIE_COOKIE not in _set_cookies(terug)
     # The pending request was single-use too.
-    again = await werkplek.browser.post("/dev-login/authorize", data={"verzoek": verzoek.group(1), "rol": "melder"})
+    again = await werkplek.browser.post(
+        "/dev-login/authorize", data={"verzoek": verzoek.group(1), "rol": "melder"}
+    )
     assert again.status_code == 400
 
 
-async def test_callback_without_its_transaction_or_with_another_state_logs_nobody_in(werkplek: Werkplek) -> None:
+async def test_callback_without_its_transaction_or_with_another_state_logs_nobody_in(
+    werkplek: Werkplek,
+) -> None:
     start = await werkplek.browser.get("/inloggen")
     pagina = await werkplek.browser.get(start.headers["location"])
     verzoek = re.search(r'name="verzoek" value="([^"]+)"', pagina.text)
     assert verzoek
-    keuze = await werkplek.browser.post("/dev-login/authorize", data={"verzoek": verzoek.group(1), "rol": "melder"})
+    keuze = await werkplek.browser.post(
+        "/dev-login/authorize", data={"verzoek": verzoek.group(1), "rol": "melder"}
+    )
     vervalst = keuze.headers["location"].replace("state=", "state=x")
     terug = await werkplek.browser.get(vervalst)
     assert terug.status_code == 400 and SESSIE_COOKIE not in werkplek.browser.cookies
@@ -85,7 +97,10 @@ async def test_session_cookie_is_httponly_secure_strict_and_only_an_id(werkplek:
     waarde = SimpleCookie(cookie)[SESSIE_COOKIE].value
     assert re.fullmatch(r"[A-Za-z0-9_-]{43}", waarde)  # 256 random bits, nothing else
     # The login cookie is removed, and the page continues by a navigation of its own (Strict after cross-site).
-    assert 'max-age=0' in _set_cookies(terug)[LOGIN_COOKIE].lower() or "expires=" in _set_cookies(terug)[LOGIN_COOKIE].lower()
+    assert (
+        "max-age=0" in _set_cookies(terug)[LOGIN_COOKIE].lower()
+        or "expires=" in _set_cookies(terug)[LOGIN_COOKIE].lower()
+    )
     assert '<meta http-equiv="refresh" content="0;url=/">' in terug.text
     # The store keys on a hash of the id: a copy of the store holds no working cookie value.
     assert not [k for k in _opslag(werkplek) if waarde in k]
@@ -112,11 +127,17 @@ async def test_every_post_needs_the_sessions_csrf_token_and_our_origin(werkplek:
     body = {"melderDomein": "toezicht", "formulier": "00000000-0000-4000-8000-000000000000"}
     assert (await werkplek.browser.post("/melden", data=body)).status_code == 403
     ander_teken = "B" if csrf[0] != "B" else "C"
-    assert (await werkplek.browser.post("/melden", data={**body, "csrf": ander_teken + csrf[1:]})).status_code == 403
-    anders = await werkplek.browser.post("/melden", data={**body, "csrf": csrf}, headers={"Origin": "https://evil.test"})
+    assert (
+        await werkplek.browser.post("/melden", data={**body, "csrf": ander_teken + csrf[1:]})
+    ).status_code == 403
+    anders = await werkplek.browser.post(
+        "/melden", data={**body, "csrf": csrf}, headers={"Origin": "https://evil.test"}
+    )
     assert anders.status_code == 403
     assert anders.headers["content-type"].startswith("application/problem+json")
-    site = await werkplek.browser.post("/melden", data={**body, "csrf": csrf}, headers={"Sec-Fetch-Site": "cross-site"})
+    site = await werkplek.browser.post(
+        "/melden", data={**body, "csrf": csrf}, headers={"Sec-Fetch-Site": "cross-site"}
+    )
     assert site.status_code == 403
     assert (await werkplek.browser.post("/uitloggen", data={})).status_code == 403
     # Still logged in: a refused logout changes nothing.
@@ -170,7 +191,12 @@ async def test_no_token_ever_reaches_the_browser(werkplek: Werkplek) -> None:
 async def test_pages_carry_the_security_headers_and_a_script_free_csp(werkplek: Werkplek) -> None:
     start = await werkplek.browser.get("/")
     csp = start.headers["content-security-policy"]
-    assert "default-src 'none'" in csp and "script" not in csp and "unsafe" not in csp and "form-action 'self'" in csp
+    assert (
+        "default-src 'none'" in csp
+        and "script" not in csp
+        and "unsafe" not in csp
+        and "form-action 'self'" in csp
+    )
     assert start.headers["cache-control"] == "no-store" and start.headers["x-frame-options"] == "DENY"
     assert start.headers["referrer-policy"] == "no-referrer" and "api-version" in start.headers
     assert '<html lang="nl"' in start.text and "http://" not in start.text.replace("http://www.w3.org", "")
@@ -178,13 +204,18 @@ async def test_pages_carry_the_security_headers_and_a_script_free_csp(werkplek: 
     assert css.status_code == 200 and ".utrecht-button" in css.text and ".voorbeeld-theme" in css.text
     assert (await werkplek.browser.get("/static/..%2Fconfig.py")).status_code == 404
     onbekend = await werkplek.browser.get("/bestaat-niet")
-    assert onbekend.status_code == 404 and onbekend.headers["content-type"].startswith("application/problem+json")
+    assert onbekend.status_code == 404 and onbekend.headers["content-type"].startswith(
+        "application/problem+json"
+    )
     assert (await werkplek.browser.get("/health/live")).json()["dienst"] == "werkplek"
 
 
 def test_production_refuses_the_development_login_and_missing_settings(local_dir: object) -> None:
     settings = werkplek_settings(
-        local_dir, env=Omgeving.production, jwks_url="https://idp.example/jwks", public_url="http://werkplek.test"  # type: ignore[arg-type]
+        local_dir,
+        env=Omgeving.production,
+        jwks_url="https://idp.example/jwks",
+        public_url="http://werkplek.test",  # type: ignore[arg-type]
     )
     problemen = " ".join(settings.unsafe_in_production())
     for naam in ("WERKPLEK_OIDC_AUTHORIZATION_URL", "WERKPLEK_OIDC_TOKEN_URL", "MELDROUTE_REDIS_URL",

@@ -65,7 +65,7 @@ async def test_melder_records_a_signal_sees_the_confirmation_and_its_status(werk
     bevestiging = await werkplek.browser.get("/melden/bevestiging")
     assert "Uw signaal is ontvangen" in bevestiging.text and "status: Ontvangen" in bevestiging.text
     mijn = await werkplek.browser.get("/mijn-signalen")
-    assert mijn.text.count("<td class=\"utrecht-table__cell\">Ontvangen</td>") == 1
+    assert mijn.text.count('<td class="utrecht-table__cell">Ontvangen</td>') == 1
     # The session keeps the signal's opaque id, and nothing the melder typed.
     opslag = werkplek.app.state.sessies.opslag
     assert isinstance(opslag, GeheugenOpslag)
@@ -86,7 +86,9 @@ async def test_attention_officer_sees_the_signal_in_the_queue_and_opens_it(werkp
     await werkplek.inloggen("aandachtsfunctionaris")
     # A melder's screens are not the attention officer's and the other way round.
     wachtrij = await werkplek.browser.get("/wachtrij", params={"status": "ontvangen"})
-    assert wachtrij.status_code == 200 and "Arbeidsuitbuiting" in wachtrij.text or "arbeid" in wachtrij.text.lower()
+    assert (
+        wachtrij.status_code == 200 and "Arbeidsuitbuiting" in wachtrij.text
+    ) or "arbeid" in wachtrij.text.lower()
     ids = re.findall(r'href="/signalen/([0-9a-f-]{36})"', wachtrij.text)
     assert len(ids) == 1
     leeg = await werkplek.browser.get("/wachtrij", params={"status": "opgeschaald"})

@@ -151,14 +151,16 @@ class DevLogin:
                 )
             if rol not in self.rollen():
                 raise BadRequest(
-                    "Kies een van de rollen.", invalid_params=[InvalidParam(name="rol", reason="Onbekende rol.")]
+                    "Kies een van de rollen.",
+                    invalid_params=[InvalidParam(name="rol", reason="Onbekende rol.")],
                 )
             gevonden.rol, gevonden.sub = rol, f"{rol}-{secrets.token_hex(4)}"
             gevonden.verloopt = time.monotonic() + GELDIGHEID
             code = secrets.token_urlsafe(32)
             self._codes[code] = gevonden
             return RedirectResponse(
-                f"{gevonden.redirect_uri}?{urlencode({'code': code, 'state': gevonden.state})}", status_code=303
+                f"{gevonden.redirect_uri}?{urlencode({'code': code, 'state': gevonden.state})}",
+                status_code=303,
             )
 
         @router.post("/token")
@@ -179,8 +181,12 @@ class DevLogin:
                 or not hmac.compare_digest(s256(code_verifier), verzoek.code_challenge)
             ):
                 # RFC 6749 section 5.2: one error for every refused grant, no hint which check failed.
-                return JSONResponse({"error": "invalid_grant"}, status_code=400, headers={"Cache-Control": "no-store"})
-            return JSONResponse(self._tokens(verzoek), headers={"Cache-Control": "no-store", "Pragma": "no-cache"})
+                return JSONResponse(
+                    {"error": "invalid_grant"}, status_code=400, headers={"Cache-Control": "no-store"}
+                )
+            return JSONResponse(
+                self._tokens(verzoek), headers={"Cache-Control": "no-store", "Pragma": "no-cache"}
+            )
 
         return router
 
@@ -204,7 +210,9 @@ class DevLogin:
         }
         if rol.claim == "gemeente":
             id_claims["gemeente"] = self.gemeente
-        id_token = sign_token(claims=id_claims, private_key_pem=self.issuer.private_key_pem, kid=self.issuer.kid)
+        id_token = sign_token(
+            claims=id_claims, private_key_pem=self.issuer.private_key_pem, kid=self.issuer.kid
+        )
         return {
             "access_token": access,
             "token_type": "Bearer",

@@ -216,7 +216,10 @@ WERKPLEK_CSS = Path("services/werkplek/src/werkplek/static/nlds.css")
 
 def werkplek_css_bundel(root: Path) -> str:
     """The werkplek's style sheet from the npm packages (`npm ci` first), with where each part comes from."""
-    delen = [f"/* {bron.relative_to('node_modules')} */\n{(root / bron).read_text()}" for bron in WERKPLEK_CSS_BRONNEN]
+    delen = [
+        f"/* {bron.relative_to('node_modules')} */\n{(root / bron).read_text()}"
+        for bron in WERKPLEK_CSS_BRONNEN
+    ]
     return "\n".join(delen)
 
 
@@ -230,7 +233,9 @@ def werkplek_css(
     doel = root / WERKPLEK_CSS
     if check:
         if not doel.is_file() or doel.read_text() != bundel:
-            typer.echo(f"{WERKPLEK_CSS} wijkt af van de npm-pakketten; draai `meldroute werkplek-css`", err=True)
+            typer.echo(
+                f"{WERKPLEK_CSS} wijkt af van de npm-pakketten; draai `meldroute werkplek-css`", err=True
+            )
             raise typer.Exit(1)
         return
     doel.write_text(bundel)

@@ -45,6 +45,8 @@ def hulpteksten(catalogus: dict[str, Any]) -> dict[str, str]:
     """Per indicator: which forms of exploitation it points to, in words."""
     vormen = labels(catalogus, "uitbuitingsvormen")
     return {
-        item["code"]: "Kan wijzen op: " + ", ".join(vormen.get(v, v).lower() for v in item["uitbuitingsvormen"]) + "."
+        item["code"]: "Kan wijzen op: "
+        + ", ".join(vormen.get(v, v).lower() for v in item["uitbuitingsvormen"])
+        + "."
         for item in catalogus.get("indicatoren", [])
     }

@@ -13,10 +13,13 @@ CALLBACK_PAD = "/inloggen/terug"
 
 
 class WerkplekSettings(ServiceSettings):
-    model_config = SettingsConfigDict(env_prefix="WERKPLEK_", extra="ignore", frozen=True, populate_by_name=True)
+    model_config = SettingsConfigDict(
+        env_prefix="WERKPLEK_", extra="ignore", frozen=True, populate_by_name=True
+    )
 
     service_name: str = Field(
-        default="werkplek", description="The service's name, also its OAuth2 client id and the ID token's audience."
+        default="werkplek",
+        description="The service's name, also its OAuth2 client id and the ID token's audience.",
     )
     public_url: str = Field(
         default="http://localhost:8004",
@@ -37,7 +40,8 @@ class WerkplekSettings(ServiceSettings):
         default="openid", description="Scopes asked at login (space-separated), `openid` among them."
     )
     oidc_client_secret: SecretStr = Field(
-        default=SecretStr(""), description="The werkplek's client secret at the provider (client_secret_basic)."
+        default=SecretStr(""),
+        description="The werkplek's client secret at the provider (client_secret_basic).",
     )
     intake_url: str = Field(default="http://127.0.0.1:8001", description="Base URL of intake-api.")
     sessie_seconden: int = Field(
@@ -47,7 +51,10 @@ class WerkplekSettings(ServiceSettings):
         description="Idle lifetime of a session (seconds): each request renews it; never past the token's expiry.",
     )
     login_seconden: int = Field(
-        default=600, ge=60, le=3600, description="How long a started login may take at the provider (seconds)."
+        default=600,
+        ge=60,
+        le=3600,
+        description="How long a started login may take at the provider (seconds).",
     )
 
     #: The werkplek calls the services with the user's token, not with service tokens of its own.
@@ -68,14 +75,20 @@ class WerkplekSettings(ServiceSettings):
             return []
         problems = []
         if self.oidc_issuer == DEV_ISSUER:
-            problems.append(f"{self.env_name('oidc_issuer')} is de ontwikkel-issuer (noem de issuer van de OIDC-provider)")
+            problems.append(
+                f"{self.env_name('oidc_issuer')} is de ontwikkel-issuer (noem de issuer van de OIDC-provider)"
+            )
         if not self.jwks_url:
             problems.append(f"{self.env_name('jwks_url')} ontbreekt (de sleutels van de OIDC-provider)")
         for name in ("oidc_authorization_url", "oidc_token_url"):
             if not getattr(self, name):
-                problems.append(f"{self.env_name(name)} ontbreekt (de ontwikkel-login draait niet in productie)")
+                problems.append(
+                    f"{self.env_name(name)} ontbreekt (de ontwikkel-login draait niet in productie)"
+                )
         if not self.redis_url:
-            problems.append(f"{self.env_name('redis_url')} ontbreekt (de sessies staan in productie in Redis)")
+            problems.append(
+                f"{self.env_name('redis_url')} ontbreekt (de sessies staan in productie in Redis)"
+            )
         if not self.public_url.startswith("https://"):
             problems.append(f"{self.env_name('public_url')} moet https:// zijn (de sessiecookie is Secure)")
         return problems

@@ -74,7 +74,9 @@ class Intake:
         result: dict[str, Any] = await self._vraag("GET", "/catalogus", token=token)
         return result
 
-    async def signaal_aanmaken(self, *, token: str, invoer: dict[str, Any], idempotentie: str) -> dict[str, Any]:
+    async def signaal_aanmaken(
+        self, *, token: str, invoer: dict[str, Any], idempotentie: str
+    ) -> dict[str, Any]:
         # The key makes a double submit (a second click, a retried request) one signal.
         result: dict[str, Any] = await self._vraag(
             "POST", "/signalen", token=token, json=invoer, extra={"Idempotency-Key": idempotentie}

@@ -38,6 +38,10 @@ class Opslag(Protocol):
     async def sluit(self) -> None: ...
 
 
+def _tekst(waarde: bytes | str | None) -> str | None:
+    return waarde.decode() if isinstance(waarde, bytes) else waarde
+
+
 class RedisOpslag:
     def __init__(self, *, url: str, prefix: str) -> None:
         self.redis = Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
@@ -47,12 +51,10 @@ class RedisOpslag:
         await self.redis.set(f"{self.prefix}:{sleutel}", waarde, ex=seconden)
 
     async def lees(self, sleutel: str) -> str | None:
-        waarde = await self.redis.get(f"{self.prefix}:{sleutel}")
-        return None if waarde is None else bytes(waarde).decode()
+        return _tekst(await self.redis.get(f"{self.prefix}:{sleutel}"))
 
     async def neem(self, sleutel: str) -> str | None:
-        waarde = await self.redis.getdel(f"{self.prefix}:{sleutel}")
-        return None if waarde is None else bytes(waarde).decode()
+        return _tekst(await self.redis.getdel(f"{self.prefix}:{sleutel}"))
 
     async def wis(self, sleutel: str) -> None:
         await self.redis.delete(f"{self.prefix}:{sleutel}")

@@ -84,7 +84,13 @@ def _controleer_post(request: Request, sessie: Sessie | None, formulier: FormDat
 
 def _cookie(response: Response, naam: str, waarde: str, *, seconden: int, samesite: str) -> None:
     response.set_cookie(
-        naam, waarde, max_age=seconden, path="/", secure=True, httponly=True, samesite=samesite  # type: ignore[arg-type]
+        naam,
+        waarde,
+        max_age=seconden,
+        path="/",
+        secure=True,
+        httponly=True,
+        samesite=samesite,  # type: ignore[arg-type]
     )
 
 
@@ -274,7 +280,9 @@ async def mijn_signalen(request: Request) -> Response:
     regels = []
     for signaal_id in sessie.eigen_signalen:
         status = await _intake(request).status(token=_token(sessie), signaal_id=signaal_id)
-        regels.append({"status": STATUSSEN.get(status["status"], status["status"]), "sinds": datum(status["sinds"])})
+        regels.append(
+            {"status": STATUSSEN.get(status["status"], status["status"]), "sinds": datum(status["sinds"])}
+        )
     return pagina("mijn_signalen.html", titel="Mijn signalen", sessie=sessie, regels=regels)
 
 
@@ -302,7 +310,12 @@ async def wachtrij(request: Request) -> Response:
     ]
     wachtrij_statussen = {k: v for k, v in STATUSSEN.items() if k != "afgehandeld"}
     return pagina(
-        "wachtrij.html", titel="Wachtrij", sessie=sessie, signalen=signalen, status=status, statussen=wachtrij_statussen
+        "wachtrij.html",
+        titel="Wachtrij",
+        sessie=sessie,
+        signalen=signalen,
+        status=status,
+        statussen=wachtrij_statussen,
     )
 
 
@@ -331,10 +344,19 @@ async def signaal(request: Request, signaal_id: str) -> Response:
         ("Status", STATUSSEN.get(s["status"], s["status"])),
         ("Ontvangen", tijdstip(s.get("ontvangenOp"))),
         ("Gemeente", labels(catalogus, "gemeenten").get(s["gemeenteCode"], s["gemeenteCode"])),
-        (VELDLABELS["melderDomein"].replace("Uw domein", "Domein van de melder"), lijst["melderDomein"].get(s["melderDomein"], s["melderDomein"])),
+        (
+            VELDLABELS["melderDomein"].replace("Uw domein", "Domein van de melder"),
+            lijst["melderDomein"].get(s["melderDomein"], s["melderDomein"]),
+        ),
         (VELDLABELS["waargenomenOp"], datum(s.get("waargenomenOp"))),
-        (VELDLABELS["uitbuitingsvormen"], ", ".join(lijst["uitbuitingsvormen"].get(v, v) for v in s["uitbuitingsvormen"])),
-        ("Indicatoren", ", ".join(lijst["indicatoren"].get(v, v) for v in s.get("indicatoren", [])) or "Geen"),
+        (
+            VELDLABELS["uitbuitingsvormen"],
+            ", ".join(lijst["uitbuitingsvormen"].get(v, v) for v in s["uitbuitingsvormen"]),
+        ),
+        (
+            "Indicatoren",
+            ", ".join(lijst["indicatoren"].get(v, v) for v in s.get("indicatoren", [])) or "Geen",
+        ),
         (VELDLABELS["sector"], lijst["sector"].get(s["sector"], s["sector"])),
         (VELDLABELS["locatietype"], lijst["locatietype"].get(s["locatietype"], s["locatietype"])),
         (VELDLABELS["omschrijving"], s.get("omschrijving") or "Geen"),
