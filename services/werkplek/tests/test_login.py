@@ -223,3 +223,18 @@ def test_production_refuses_the_development_login_and_missing_settings(local_dir
         assert naam in problemen
     with pytest.raises(DevIssuerRefused):
         DevLogin.start(issuer=None, env=Omgeving.production, clients={})  # type: ignore[arg-type]
+
+
+def test_a_production_start_stops_with_one_line_per_setting(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from meldroute_common.settings import load_settings
+    from werkplek.config import WerkplekSettings
+
+    monkeypatch.setenv("MELDROUTE_ENV", "production")
+    monkeypatch.setenv("MELDROUTE_JWKS_URL", "https://idp.example/jwks")
+    with pytest.raises(SystemExit) as stop:
+        load_settings(WerkplekSettings)
+    assert stop.value.code == 2
+    fout = capsys.readouterr().err
+    assert fout.startswith("werkplek start niet: ") and "WERKPLEK_OIDC_TOKEN_URL ontbreekt" in fout

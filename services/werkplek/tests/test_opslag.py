@@ -42,7 +42,9 @@ async def test_sessions_in_redis_are_prefixed_hashed_and_expire() -> None:
         await sessies.bewaar(verlopen)
         assert await sessies.lees(verlopen.id) is None
         # A login transaction is read once.
-        login_id = await sessies.begin_login(LoginTransactie(state="s" * 20, nonce="n" * 20, code_verifier="v" * 64))
+        login_id = await sessies.begin_login(
+            LoginTransactie(state="s" * 20, nonce="n" * 20, code_verifier="v" * 64)
+        )
         assert (await sessies.neem_login(login_id)) is not None
         assert (await sessies.neem_login(login_id)) is None
         assert await sessies.lees("x" * 500) is None
