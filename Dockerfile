@@ -33,6 +33,7 @@ COPY libs/meldroute-dev/pyproject.toml libs/meldroute-dev/
 COPY services/intake-api/pyproject.toml services/intake-api/
 COPY services/privacy-gateway/pyproject.toml services/privacy-gateway/
 COPY services/reporting/pyproject.toml services/reporting/
+COPY services/werkplek/pyproject.toml services/werkplek/
 RUN --mount=type=cache,target=/root/.cache/uv \
     uv sync --frozen --no-dev --package ${SERVICE} --no-install-workspace
 COPY libs/meldroute-common/ libs/meldroute-common/

@@ -54,7 +54,7 @@ lint: bootstrap
 	$(RUN) ruff format --check .
 
 typecheck: bootstrap
-	$(RUN) mypy libs/meldroute-common/src libs/meldroute-dev/src services/intake-api/src services/privacy-gateway/src services/reporting/src
+	$(RUN) mypy libs/meldroute-common/src libs/meldroute-dev/src services/intake-api/src services/privacy-gateway/src services/reporting/src services/werkplek/src
 
 # Import contracts (import-linter): one config file per layer rule, .importlinter-<name>, each checked here.
 imports: bootstrap

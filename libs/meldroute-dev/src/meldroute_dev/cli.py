@@ -19,7 +19,7 @@ from meldroute_common.roles import ROLLEN
 from meldroute_common.settings import ServiceSettings
 from pydantic import ValidationError
 
-from meldroute_dev.services import DIENSTEN
+from meldroute_dev.services import DIENSTEN, WERKPLEK
 
 app = typer.Typer(
     help="meldroute: hulpmiddelen voor ontwikkeling.", no_args_is_help=True, add_completion=False
@@ -157,15 +157,16 @@ def migrate(root: Annotated[Path, typer.Option(help="De hoofdmap van de reposito
 def dev(
     host: Annotated[str, typer.Option(help="Adres om op te luisteren.")] = "127.0.0.1",
 ) -> None:
-    """Start de drie diensten lokaal (SQLite); Ctrl-C stopt ze alle drie."""
+    """Start de drie diensten en de werkplek lokaal (SQLite); Ctrl-C stopt ze alle vier."""
     omgeving = os.environ.get("MELDROUTE_ENV", "development")
+    diensten = (*DIENSTEN, WERKPLEK)
     processes = [
         subprocess.Popen(  # noqa: S603
             [sys.executable, "-m", "uvicorn", d.factory, "--factory", "--host", host, "--port", str(d.port),
              "--no-access-log"],
             env={**os.environ, "MELDROUTE_ENV": omgeving},
         )
-        for d in DIENSTEN
+        for d in diensten
     ]  # fmt: skip
 
     def stop(*_: object) -> None:
@@ -178,7 +179,7 @@ def dev(
     signal.signal(signal.SIGTERM, stop)
     try:
         niet_gereed = wacht_tot_gereed(
-            urls={d.naam: f"http://{host}:{d.port}" for d in DIENSTEN}, processes=processes
+            urls={d.naam: f"http://{host}:{d.port}" for d in diensten}, processes=processes
         )
     except KeyboardInterrupt:
         stop()
@@ -192,8 +193,10 @@ def dev(
     typer.echo("\nmeldroute draait:")
     for d in DIENSTEN:
         typer.echo(f"  {d.naam:16} http://{host}:{d.port}/v1/openapi.json")
+    # localhost, not 127.0.0.1: the browser keeps the Secure session cookie on http only for localhost.
+    typer.echo(f"  {WERKPLEK.naam:16} http://localhost:{WERKPLEK.port}/ (inloggen met een ontwikkelrol)")
     typer.echo(banner_voorbeelden(omgeving=omgeving, host=host))
-    typer.echo("\nCtrl-C stopt alle drie.")
+    typer.echo("\nCtrl-C stopt ze alle vier.")
     try:
         while all(p.poll() is None for p in processes):
             time.sleep(0.5)
@@ -201,6 +204,42 @@ def dev(
         stop()
     except KeyboardInterrupt:
         stop()
+
+
+#: The NL Design System style sheet the werkplek serves: the open example theme's tokens and the components.
+WERKPLEK_CSS_BRONNEN = (
+    Path("node_modules/@nl-design-system-unstable/voorbeeld-design-tokens/dist/theme.css"),
+    Path("node_modules/@utrecht/component-library-css/dist/index.css"),
+)
+WERKPLEK_CSS = Path("services/werkplek/src/werkplek/static/nlds.css")
+
+
+def werkplek_css_bundel(root: Path) -> str:
+    """The werkplek's style sheet from the npm packages (`npm ci` first), with where each part comes from."""
+    delen = [
+        f"/* {bron.relative_to('node_modules')} */\n{(root / bron).read_text()}"
+        for bron in WERKPLEK_CSS_BRONNEN
+    ]
+    return "\n".join(delen)
+
+
+@app.command("werkplek-css")
+def werkplek_css(
+    root: Annotated[Path, typer.Option(help="De hoofdmap van de repository.")] = Path(),
+    check: Annotated[bool, typer.Option(help="Niet schrijven; faal als de bundel afwijkt.")] = False,
+) -> None:
+    """Bundel de NL Design System-stijl voor de werkplek (uit node_modules); geen CDN."""
+    bundel = werkplek_css_bundel(root)
+    doel = root / WERKPLEK_CSS
+    if check:
+        if not doel.is_file() or doel.read_text() != bundel:
+            typer.echo(
+                f"{WERKPLEK_CSS} wijkt af van de npm-pakketten; draai `meldroute werkplek-css`", err=True
+            )
+            raise typer.Exit(1)
+        return
+    doel.write_text(bundel)
+    typer.echo(f"{WERKPLEK_CSS} geschreven")
 
 
 @app.command()

@@ -39,3 +39,5 @@ DIENSTEN = (
     Dienst("privacy-gateway", "privacy_gateway", 8002, "GATEWAY_", "GatewaySettings"),
     Dienst("reporting", "reporting", 8003, "REPORTING_", "ReportingSettings"),
 )
+#: The web front-end: no database or API document of its own, so not among the API services above.
+WERKPLEK = Dienst("werkplek", "werkplek", 8004, "WERKPLEK_", "WerkplekSettings")

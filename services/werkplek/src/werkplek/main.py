@@ -1,0 +1,91 @@
+"""werkplek: the web front-end for melders and attention officers, a backend for frontend.
+
+The browser gets server-rendered pages and one session cookie holding a random id; the tokens, the identity and
+what the user recorded stay in the server-side session. The werkplek calls intake-api with the user's token.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from fastapi import FastAPI, Request
+from fastapi.responses import RedirectResponse, Response
+from meldroute_common.app import build_app
+from meldroute_common.devissuer import DevIssuer
+from meldroute_common.devlogin import DevLogin
+
+from werkplek import __version__
+from werkplek.catalogus import CatalogusCache
+from werkplek.config import WerkplekSettings, get_settings
+from werkplek.intake import Intake, IntakeFout, NietIngelogd
+from werkplek.paginas import pagina
+from werkplek.sessies import GeheugenOpslag, Opslag, RedisOpslag, Sessies
+from werkplek.web import SESSIE_COOKIE, Inloggen, router
+
+
+def _opslag(settings: WerkplekSettings) -> Opslag:
+    if settings.redis_url:
+        return RedisOpslag(url=settings.redis_url, prefix=f"{settings.redis_prefix}:{settings.service_name}")
+    return GeheugenOpslag()  # development and test only: production refuses to start without Redis
+
+
+async def _start(app: FastAPI) -> Callable[[], Awaitable[None]]:
+    settings: WerkplekSettings = app.state.settings
+    opslag = _opslag(settings)
+    app.state.sessies = Sessies(
+        opslag=opslag, sessie_seconden=settings.sessie_seconden, login_seconden=settings.login_seconden
+    )
+    app.state.intake = Intake(http=app.state.http, url=settings.intake_url)
+    app.state.catalogus = CatalogusCache(intake=app.state.intake)
+    return opslag.sluit
+
+
+def create_app(settings: WerkplekSettings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    extra = [router]
+    devlogin = None
+    if settings.ontwikkel_login:
+        # Refuses production (DevLogin.start), as the settings already do without the provider's endpoints.
+        issuer = DevIssuer.load(local_dir=settings.local_dir, env=settings.env, issuer=settings.oidc_issuer)
+        devlogin = DevLogin.start(
+            issuer=issuer, env=settings.env, clients={settings.service_name: (settings.redirect_uri,)}
+        )
+        extra.append(devlogin.router())
+    app = build_app(
+        settings=settings,
+        title="meldroute werkplek",
+        summary="De werkplek van melders en aandachtsfunctionarissen.",
+        description="Schermen voor het melden en afhandelen van signalen; de werkplek roept de diensten aan met "
+        "het token van de gebruiker en bewaart tokens alleen op de server.",
+        version=__version__,
+        routers=[],
+        extra_routes=extra,
+        on_startup=[_start],
+    )
+    app.state.devlogin = devlogin
+    #: The transport of the calls to the provider's token endpoint (tests route them in-process).
+    app.state.oidc_transport = None
+
+    @app.exception_handler(Inloggen)
+    async def _inloggen(request: Request, exc: Inloggen) -> Response:
+        return RedirectResponse("/", status_code=303)
+
+    @app.exception_handler(NietIngelogd)
+    async def _niet_ingelogd(request: Request, exc: NietIngelogd) -> Response:
+        sessie_id = request.cookies.get(SESSIE_COOKIE)
+        if sessie_id:
+            await request.app.state.sessies.wis(sessie_id)
+        response = RedirectResponse("/", status_code=303)
+        response.delete_cookie(SESSIE_COOKIE, path="/", secure=True, httponly=True, samesite="strict")
+        return response
+
+    @app.exception_handler(IntakeFout)
+    async def _intake_fout(request: Request, exc: IntakeFout) -> Response:
+        return pagina(
+            "fout.html",
+            status_code=502 if exc.status >= 500 else exc.status,
+            titel="Er ging iets mis",
+            uitleg="De gegevens konden niet worden opgehaald of opgeslagen. Probeer het later opnieuw.",
+        )
+
+    return app

@@ -1,0 +1,117 @@
+"""Login at the OIDC provider: authorization code with PKCE (S256), state and nonce, through Authlib.
+
+The code verifier, state and nonce stay on the server (a login transaction); the browser carries only the
+transaction's id in a short-lived cookie. The ID token is verified like every token (issuer, audience = this
+client, signature, times) and its nonce compared; the access token is kept for the services, not read here.
+"""
+
+from __future__ import annotations
+
+import hmac
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+from authlib.common.security import generate_token
+from authlib.integrations.httpx_client import AsyncOAuth2Client
+from meldroute_common.devlogin import PAD as DEVLOGIN_PAD
+from meldroute_common.jwt import TokenError, TokenVerifier
+
+from werkplek.config import WerkplekSettings
+from werkplek.sessies import LoginTransactie, Sessie, nieuw_id
+
+
+class LoginMislukt(Exception):
+    """The callback does not complete a login this werkplek started (or the provider refused the code)."""
+
+
+@dataclass(frozen=True)
+class Eindpunten:
+    authorization: str
+    token: str
+
+
+def eindpunten(settings: WerkplekSettings) -> Eindpunten:
+    if settings.ontwikkel_login:
+        return Eindpunten(
+            authorization=f"{settings.public_url}{DEVLOGIN_PAD}/authorize",
+            token=f"{settings.public_url}{DEVLOGIN_PAD}/token",
+        )
+    assert settings.oidc_authorization_url and settings.oidc_token_url
+    return Eindpunten(authorization=settings.oidc_authorization_url, token=settings.oidc_token_url)
+
+
+def _client(settings: WerkplekSettings, transport: httpx.AsyncBaseTransport | None) -> AsyncOAuth2Client:
+    secret = settings.oidc_client_secret.get_secret_value()
+    return AsyncOAuth2Client(
+        client_id=settings.service_name,
+        client_secret=secret or None,
+        token_endpoint_auth_method="client_secret_basic" if secret else "none",
+        redirect_uri=settings.redirect_uri,
+        scope=settings.oidc_scope,
+        code_challenge_method="S256",
+        timeout=10.0,
+        transport=transport,
+    )
+
+
+def nieuwe_transactie() -> LoginTransactie:
+    # RFC 7636: a verifier of 43 to 128 characters; Authlib's token alphabet is unreserved characters only.
+    return LoginTransactie(state=nieuw_id(), nonce=nieuw_id(), code_verifier=generate_token(64))
+
+
+def autorisatie_url(settings: WerkplekSettings, transactie: LoginTransactie) -> str:
+    client = _client(settings, None)
+    url, _ = client.create_authorization_url(
+        eindpunten(settings).authorization,
+        state=transactie.state,
+        code_verifier=transactie.code_verifier,
+        nonce=transactie.nonce,
+    )
+    return str(url)
+
+
+async def rond_login_af(
+    *,
+    settings: WerkplekSettings,
+    transactie: LoginTransactie | None,
+    code: str | None,
+    state: str | None,
+    verifier: TokenVerifier,
+    transport: httpx.AsyncBaseTransport | None,
+) -> Sessie:
+    """Exchange the code (with the PKCE verifier) and build a new session from the verified ID token."""
+    if transactie is None or not code or not state or not hmac.compare_digest(state, transactie.state):
+        raise LoginMislukt("onbekende of verlopen login")
+    async with _client(settings, transport) as client:
+        try:
+            token: dict[str, Any] = await client.fetch_token(
+                eindpunten(settings).token, code=code, code_verifier=transactie.code_verifier
+            )
+        except Exception as exc:  # Authlib raises its own OAuthError, httpx its transport errors
+            raise LoginMislukt("de provider weigerde de code") from exc
+    id_token, access_token = token.get("id_token"), token.get("access_token")
+    if not isinstance(id_token, str) or not isinstance(access_token, str):
+        raise LoginMislukt("geen ID-token of access token")
+    try:
+        claims = await verifier.verify(id_token)
+    except TokenError as exc:
+        raise LoginMislukt("het ID-token is ongeldig") from exc
+    if not hmac.compare_digest(str(claims.get("nonce", "")), transactie.nonce):
+        raise LoginMislukt("nonce wijkt af")
+    expires_in = token.get("expires_in")
+    verloopt = int(time.time()) + (int(expires_in) if isinstance(expires_in, int | float) else 300)
+    scopes = str(token.get("scope", "")).split()
+    gemeente = claims.get(settings.gemeente_claim)
+    return Sessie(
+        id=nieuw_id(),  # a new id at every login: a session id known before the login is worth nothing after
+        sub=str(claims["sub"]),
+        rol=str(claims.get("rol", "")),
+        naam=str(claims.get("name", "")),
+        gemeente=str(gemeente) if isinstance(gemeente, str) else None,
+        scopes=scopes,
+        # The role's own audience; other services' tokens are exchanged for when a screen needs them.
+        tokens={"intake-api": access_token},
+        verloopt=verloopt,
+    )

@@ -1,0 +1,384 @@
+"""The werkplek's screens and its login: thin handlers over the session, the OIDC login and intake's API.
+
+Every POST checks the session's CSRF token (a synchronizer token in a hidden field) and the Origin; every page
+carries the werkplek's CSP. Nothing identifying goes into a title or a URL: a signal's page is found by its
+opaque id, and the melder's own signals are kept in the session, not in the URL.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import re
+import uuid
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+from meldroute_common.problems import Forbidden, NotFound
+from starlette.datastructures import FormData
+
+from werkplek import oidc
+from werkplek.catalogus import VELDLABELS, CatalogusCache, hulpteksten, labels
+from werkplek.config import CALLBACK_PAD, WerkplekSettings
+from werkplek.intake import Intake, IntakeFout, NietIngelogd, Ongeldig
+from werkplek.paginas import CSP, STATISCH, STATUSSEN, datum, pagina, statisch_bestand, tijdstip
+from werkplek.sessies import Sessie, Sessies
+
+log = logging.getLogger("meldroute.werkplek")
+
+SESSIE_COOKIE = "__Host-werkplek-sessie"
+LOGIN_COOKIE = "__Host-werkplek-login"
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+router = APIRouter(include_in_schema=False)
+
+
+class Inloggen(Exception):
+    """No (valid) session: the browser goes to the start page to log in."""
+
+
+def _settings(request: Request) -> WerkplekSettings:
+    settings: WerkplekSettings = request.app.state.settings
+    return settings
+
+
+def _sessies(request: Request) -> Sessies:
+    sessies: Sessies = request.app.state.sessies
+    return sessies
+
+
+def _intake(request: Request) -> Intake:
+    intake: Intake = request.app.state.intake
+    return intake
+
+
+async def _sessie(request: Request) -> Sessie | None:
+    return await _sessies(request).lees(request.cookies.get(SESSIE_COOKIE))
+
+
+async def _ingelogd(request: Request, scope: str | None = None) -> Sessie:
+    sessie = await _sessie(request)
+    if sessie is None:
+        raise Inloggen
+    if scope is not None and not sessie.mag(scope):
+        raise Forbidden("Uw rol mag dit scherm niet gebruiken.")
+    return sessie
+
+
+def _controleer_post(request: Request, sessie: Sessie | None, formulier: FormData) -> None:
+    """CSRF: the form's token must be the session's; what the browser says of the origin must agree.
+
+    Under `Referrer-Policy: no-referrer` a browser sends `Origin: null` with a form, so only an Origin naming
+    another site, or Fetch Metadata saying cross-site, is refused here; the token is the guarantee.
+    """
+    origin = request.headers.get("origin")
+    if origin not in (None, "null", _settings(request).public_url):
+        raise Forbidden("Dit formulier komt niet van de werkplek.")
+    if request.headers.get("sec-fetch-site") in ("cross-site", "same-site"):
+        raise Forbidden("Dit formulier komt niet van de werkplek.")
+    token = formulier.get("csrf")
+    if sessie is None or not isinstance(token, str) or not hmac.compare_digest(token, sessie.csrf):
+        raise Forbidden("Het formulier is verlopen of niet van deze sessie; laad de pagina opnieuw.")
+
+
+def _cookie(response: Response, naam: str, waarde: str, *, seconden: int, samesite: str) -> None:
+    response.set_cookie(
+        naam,
+        waarde,
+        max_age=seconden,
+        path="/",
+        secure=True,
+        httponly=True,
+        samesite=samesite,  # type: ignore[arg-type]
+    )
+
+
+def _wis_cookie(response: Response, naam: str, *, samesite: str) -> None:
+    response.delete_cookie(naam, path="/", secure=True, httponly=True, samesite=samesite)  # type: ignore[arg-type]
+
+
+def _token(sessie: Sessie) -> str:
+    token = sessie.token("intake-api")
+    if token is None:
+        raise Inloggen
+    return token
+
+
+async def _catalogus(request: Request, sessie: Sessie) -> dict[str, Any]:
+    cache: CatalogusCache = request.app.state.catalogus
+    return await cache.lees(token=_token(sessie))
+
+
+# --- start, login, logout ------------------------------------------------------------------------
+
+
+@router.get("/")
+async def start(request: Request) -> Response:
+    sessie = await _sessie(request)
+    gemeente_naam = ""
+    if sessie is not None and sessie.gemeente:
+        try:
+            gemeente_naam = labels(await _catalogus(request, sessie), "gemeenten").get(sessie.gemeente, "")
+        except IntakeFout:
+            gemeente_naam = sessie.gemeente
+    melding = "U bent uitgelogd." if request.query_params.get("uitgelogd") == "1" and sessie is None else ""
+    return pagina("start.html", titel="Start", sessie=sessie, gemeente_naam=gemeente_naam, melding=melding)
+
+
+@router.get("/inloggen")
+async def inloggen(request: Request) -> Response:
+    settings = _settings(request)
+    transactie = oidc.nieuwe_transactie()
+    login_id = await _sessies(request).begin_login(transactie)
+    response = RedirectResponse(oidc.autorisatie_url(settings, transactie), status_code=303)
+    # Lax, not Strict: the provider's redirect back is a cross-site navigation, and this cookie must come along.
+    _cookie(response, LOGIN_COOKIE, login_id, seconden=settings.login_seconden, samesite="lax")
+    return response
+
+
+@router.get(CALLBACK_PAD)
+async def inloggen_terug(request: Request) -> Response:
+    settings, sessies = _settings(request), _sessies(request)
+    transactie = await sessies.neem_login(request.cookies.get(LOGIN_COOKIE))
+    if request.query_params.get("error"):
+        sessie = None
+    else:
+        try:
+            sessie = await oidc.rond_login_af(
+                settings=settings,
+                transactie=transactie,
+                code=request.query_params.get("code"),
+                state=request.query_params.get("state"),
+                verifier=request.app.state.token_verifier,
+                transport=request.app.state.oidc_transport,
+            )
+        except oidc.LoginMislukt as exc:
+            log.warning("login mislukt: %s", exc)
+            sessie = None
+    if sessie is None:
+        response = pagina(
+            "fout.html",
+            status_code=400,
+            titel="Inloggen mislukt",
+            uitleg="Het inloggen is niet gelukt of verlopen. Begin opnieuw bij de startpagina.",
+        )
+        _wis_cookie(response, LOGIN_COOKIE, samesite="lax")
+        return response
+    # A session id that existed before the login is dropped: the logged-in session always gets a new id.
+    oud = request.cookies.get(SESSIE_COOKIE)
+    if oud:
+        await sessies.wis(oud)
+    await sessies.bewaar(sessie)
+    # A page, not a redirect: after the provider's cross-site redirect a Strict cookie is sent only on a
+    # navigation that starts here (the refresh below, or the link).
+    response = pagina("ingelogd.html", titel="Ingelogd")
+    _cookie(response, SESSIE_COOKIE, sessie.id, seconden=settings.sessie_seconden, samesite="strict")
+    _wis_cookie(response, LOGIN_COOKIE, samesite="lax")
+    return response
+
+
+@router.post("/uitloggen")
+async def uitloggen(request: Request) -> Response:
+    sessie = await _sessie(request)
+    _controleer_post(request, sessie, await request.form())
+    assert sessie is not None
+    await _sessies(request).wis(sessie.id)
+    response = RedirectResponse("/?uitgelogd=1", status_code=303)
+    _wis_cookie(response, SESSIE_COOKIE, samesite="strict")
+    return response
+
+
+# --- melder --------------------------------------------------------------------------------------
+
+
+def _invoer(formulier: FormData, sessie: Sessie) -> dict[str, Any]:
+    """The request body for intake from the form: fields left empty are left out, so intake names them."""
+    invoer: dict[str, Any] = {"gemeenteCode": sessie.gemeente or ""}
+    for naam in ("melderDomein", "waargenomenOp", "sector", "locatietype", "omschrijving"):
+        waarde = formulier.get(naam)
+        if isinstance(waarde, str) and waarde.strip():
+            invoer[naam] = waarde
+    invoer["uitbuitingsvormen"] = [v for v in formulier.getlist("uitbuitingsvormen") if isinstance(v, str)]
+    invoer["indicatoren"] = [v for v in formulier.getlist("indicatoren") if isinstance(v, str)]
+    invoer["toestemming"] = formulier.get("toestemming") == "ja"
+    return invoer
+
+
+async def _formulier(
+    request: Request,
+    sessie: Sessie,
+    *,
+    waarden: dict[str, Any] | None = None,
+    fout: Ongeldig | None = None,
+) -> Response:
+    catalogus = await _catalogus(request, sessie)
+    velden = fout.velden if fout else {}
+    bekend = {k: v for k, v in velden.items() if k in VELDLABELS and k != "gemeenteCode"}
+    return pagina(
+        "melden.html",
+        status_code=400 if fout else 200,
+        titel="Signaal melden",
+        sessie=sessie,
+        catalogus=catalogus,
+        hulpteksten=hulpteksten(catalogus),
+        labels=VELDLABELS,
+        waarden={"uitbuitingsvormen": [], "indicatoren": [], **(waarden or {})},
+        fouten=bekend,
+        overige_fouten={VELDLABELS.get(k, k): v for k, v in velden.items() if k not in bekend},
+        detail=fout.detail if fout else "",
+        formulier=str(uuid.uuid4()),
+    )
+
+
+@router.get("/melden")
+async def melden(request: Request) -> Response:
+    sessie = await _ingelogd(request, "signalen:aanmaken")
+    return await _formulier(request, sessie)
+
+
+@router.post("/melden")
+async def melden_versturen(request: Request) -> Response:
+    formulier = await request.form()
+    sessie = await _ingelogd(request, "signalen:aanmaken")
+    _controleer_post(request, sessie, formulier)
+    invoer = _invoer(formulier, sessie)
+    sleutel = formulier.get("formulier")
+    idempotentie = sleutel if isinstance(sleutel, str) and _UUID.match(sleutel) else str(uuid.uuid4())
+    try:
+        signaal = await _intake(request).signaal_aanmaken(
+            token=_token(sessie), invoer=invoer, idempotentie=f"werkplek-{idempotentie}"
+        )
+    except Ongeldig as fout:
+        return await _formulier(request, sessie, waarden=invoer, fout=fout)
+    except NietIngelogd:
+        raise Inloggen from None
+    if signaal["id"] not in sessie.eigen_signalen:
+        sessie.eigen_signalen.insert(0, signaal["id"])
+        await _sessies(request).bewaar(sessie)
+    return RedirectResponse("/melden/bevestiging", status_code=303)
+
+
+@router.get("/melden/bevestiging")
+async def bevestiging(request: Request) -> Response:
+    sessie = await _ingelogd(request, "signalen:aanmaken")
+    if not sessie.eigen_signalen:
+        return RedirectResponse("/melden", status_code=303)
+    status = await _intake(request).status(token=_token(sessie), signaal_id=sessie.eigen_signalen[0])
+    return pagina(
+        "bevestiging.html",
+        titel="Signaal ontvangen",
+        sessie=sessie,
+        ontvangen=datum(status["sinds"]),
+        status=STATUSSEN.get(status["status"], status["status"]),
+    )
+
+
+@router.get("/mijn-signalen")
+async def mijn_signalen(request: Request) -> Response:
+    sessie = await _ingelogd(request, "signalen:aanmaken")
+    regels = []
+    for signaal_id in sessie.eigen_signalen:
+        status = await _intake(request).status(token=_token(sessie), signaal_id=signaal_id)
+        regels.append(
+            {"status": STATUSSEN.get(status["status"], status["status"]), "sinds": datum(status["sinds"])}
+        )
+    return pagina("mijn_signalen.html", titel="Mijn signalen", sessie=sessie, regels=regels)
+
+
+# --- attention officer ---------------------------------------------------------------------------
+
+
+@router.get("/wachtrij")
+async def wachtrij(request: Request) -> Response:
+    sessie = await _ingelogd(request, "signalen:lezen")
+    status = request.query_params.get("status") or None
+    if status is not None and status not in STATUSSEN:
+        status = None
+    catalogus = await _catalogus(request, sessie)
+    vormen, domeinen = labels(catalogus, "uitbuitingsvormen"), labels(catalogus, "melderdomeinen")
+    pagina_ = await _intake(request).signalen(token=_token(sessie), status=status)
+    signalen = [
+        {
+            "id": s["id"],
+            "ontvangen": tijdstip(s.get("ontvangenOp")),
+            "vormen": ", ".join(vormen.get(v, v) for v in s.get("uitbuitingsvormen", [])),
+            "domein": domeinen.get(s.get("melderDomein", ""), s.get("melderDomein", "")),
+            "status": STATUSSEN.get(s.get("status", ""), s.get("status", "")),
+        }
+        for s in pagina_["signalen"]
+    ]
+    wachtrij_statussen = {k: v for k, v in STATUSSEN.items() if k != "afgehandeld"}
+    return pagina(
+        "wachtrij.html",
+        titel="Wachtrij",
+        sessie=sessie,
+        signalen=signalen,
+        status=status,
+        statussen=wachtrij_statussen,
+    )
+
+
+@router.get("/signalen/{signaal_id}")
+async def signaal(request: Request, signaal_id: str) -> Response:
+    sessie = await _ingelogd(request, "signalen:lezen")
+    if not _UUID.match(signaal_id):
+        raise NotFound("Signaal niet gevonden.")
+    token = _token(sessie)
+    catalogus = await _catalogus(request, sessie)
+    try:
+        s = await _intake(request).signaal(token=token, signaal_id=signaal_id)
+        historie = await _intake(request).historie(token=token, signaal_id=signaal_id)
+    except IntakeFout as fout:
+        if fout.status in (403, 404):
+            raise NotFound("Signaal niet gevonden.") from None
+        raise
+    lijst = {
+        "melderDomein": labels(catalogus, "melderdomeinen"),
+        "uitbuitingsvormen": labels(catalogus, "uitbuitingsvormen"),
+        "indicatoren": labels(catalogus, "indicatoren"),
+        "sector": labels(catalogus, "sectoren"),
+        "locatietype": labels(catalogus, "locatietypen"),
+    }
+    gegevens = [
+        ("Status", STATUSSEN.get(s["status"], s["status"])),
+        ("Ontvangen", tijdstip(s.get("ontvangenOp"))),
+        ("Gemeente", labels(catalogus, "gemeenten").get(s["gemeenteCode"], s["gemeenteCode"])),
+        (
+            VELDLABELS["melderDomein"].replace("Uw domein", "Domein van de melder"),
+            lijst["melderDomein"].get(s["melderDomein"], s["melderDomein"]),
+        ),
+        (VELDLABELS["waargenomenOp"], datum(s.get("waargenomenOp"))),
+        (
+            VELDLABELS["uitbuitingsvormen"],
+            ", ".join(lijst["uitbuitingsvormen"].get(v, v) for v in s["uitbuitingsvormen"]),
+        ),
+        (
+            "Indicatoren",
+            ", ".join(lijst["indicatoren"].get(v, v) for v in s.get("indicatoren", [])) or "Geen",
+        ),
+        (VELDLABELS["sector"], lijst["sector"].get(s["sector"], s["sector"])),
+        (VELDLABELS["locatietype"], lijst["locatietype"].get(s["locatietype"], s["locatietype"])),
+        (VELDLABELS["omschrijving"], s.get("omschrijving") or "Geen"),
+    ]
+    regels = [
+        {
+            "tijdstip": tijdstip(r["tijdstip"]),
+            "actie": r["actie"].replace("_", " "),
+            "status": STATUSSEN.get(r.get("naarStatus") or "", ""),
+            "toelichting": r.get("toelichting") or "",
+        }
+        for r in historie["historie"]
+    ]
+    return pagina("signaal.html", titel="Signaal", sessie=sessie, gegevens=gegevens, historie=regels)
+
+
+@router.get("/static/{naam}")
+async def statisch(naam: str) -> Response:
+    if naam not in STATISCH:
+        raise NotFound("Bestand niet gevonden.")
+    return Response(
+        statisch_bestand(naam),
+        media_type=STATISCH[naam],
+        headers={"Content-Security-Policy": CSP, "Cache-Control": "public, max-age=3600"},
+    )

@@ -1,0 +1,204 @@
+"""The werkplek in a real browser: a melder records a signal, the attention officer finds and opens it.
+
+intake-api and the werkplek run as real processes; Chromium (Debian's) walks the screens by their labels,
+axe-core checks every screen for WCAG 2.1 AA (no serious or critical violation), the form is checked on a
+phone-sized screen and at 200% zoom, and the browser's storage holds nothing but the session id's cookie.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Iterator
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from meldroute_dev.services import DIENSTEN, WERKPLEK
+from meldroute_dev.testing import ServiceHarness, ServiceProcess, clear_tables, free_port
+from werkplek.web import SESSIE_COOKIE
+
+ROOT = Path(__file__).resolve().parents[3]
+ARTEFACTEN = ROOT / "test-artifacts" / "werkplek"
+CHROMIUM = Path("/usr/bin/chromium")
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+pytestmark = pytest.mark.processes
+
+
+@pytest.fixture
+def werkplek_url(intake_harness: ServiceHarness, local_dir: Path, tmp_path: Path) -> Iterator[str]:
+    intake = next(d for d in DIENSTEN if d.naam == "intake-api")
+    # The session's migrated intake database (migrated once), emptied again afterwards.
+    url = intake_harness.database_url
+    common = {"MELDROUTE_ENV": "test", "MELDROUTE_LOCAL_DIR": str(local_dir)}
+    intake_proces = ServiceProcess(
+        dienst=intake,
+        env={
+            **common,
+            "INTAKE_DATABASE_URL": url,
+            "INTAKE_OUTBOX_RELAY_AAN": "false",
+            "INTAKE_RETENTIE_TAAK_AAN": "false",
+        },
+        log_dir=tmp_path,
+    )
+    port = free_port()
+    # localhost: the browser keeps a Secure cookie over plain http only there.
+    basis = f"http://localhost:{port}"
+    werkplek = ServiceProcess(
+        dienst=WERKPLEK,
+        env={**common, "WERKPLEK_PUBLIC_URL": basis, "WERKPLEK_INTAKE_URL": intake_proces.url,
+             "WERKPLEK_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'werkplek.sqlite3'}"},
+        log_dir=tmp_path,
+        port=port,
+    )  # fmt: skip
+    try:
+        intake_proces.start()
+        werkplek.start()
+        yield basis
+    finally:
+        werkplek.stop()
+        intake_proces.stop()
+        asyncio.run(clear_tables(url, intake_harness.metadata))
+
+
+def _axe(pagina: Any, scherm: str) -> None:
+    """axe-core on the page as it is: no serious or critical WCAG 2.1 A/AA violation; a screenshot besides."""
+    ARTEFACTEN.mkdir(parents=True, exist_ok=True)
+    pagina.screenshot(path=str(ARTEFACTEN / f"{scherm}.png"), full_page=True)
+    if not pagina.evaluate("typeof window.axe !== 'undefined'"):
+        pagina.add_script_tag(content=AXE.read_text())
+    uitslag = pagina.evaluate(
+        "axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"
+    )
+    ernstig = [
+        {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:5]}
+        for v in uitslag["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert not ernstig, f"{scherm}: {json.dumps(ernstig, indent=1)}"
+
+
+def _geen_horizontaal_scrollen(pagina: Any, scherm: str) -> None:
+    breedte = pagina.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+    te_breed = pagina.evaluate(
+        """() => [...document.querySelectorAll('body *')]
+            .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+            .slice(0, 5).map(e => e.tagName + '.' + e.className + '#' + e.id)"""
+    )
+    assert breedte[0] <= breedte[1] + 1, f"{scherm}: the page scrolls sideways ({breedte}): {te_breed}"
+
+
+def _opslag_zonder_token(context: Any, pagina: Any) -> None:
+    opslag = pagina.evaluate(
+        """async () => ({
+            local: Object.keys(localStorage).length, session: Object.keys(sessionStorage).length,
+            idb: (await indexedDB.databases()).length, cookie: document.cookie })"""
+    )
+    assert opslag == {"local": 0, "session": 0, "idb": 0, "cookie": ""}, opslag  # HttpOnly: none readable
+    cookies = context.cookies()
+    assert [c["name"] for c in cookies] == [SESSIE_COOKIE], cookies
+    sessie = cookies[0]
+    assert sessie["httpOnly"] and sessie["secure"] and sessie["sameSite"] == "Strict"
+    assert "." not in sessie["value"] and len(sessie["value"]) == 43  # an id, not a token
+
+
+def _inloggen(pagina: Any, basis: str, rol: str) -> None:
+    pagina.goto(basis)
+    pagina.get_by_role("link", name="Inloggen").click()
+    pagina.get_by_role("heading", name="Ontwikkel-login").wait_for()
+    pagina.get_by_label(rol).check()
+    pagina.get_by_role("button", name="Inloggen").click()
+    pagina.get_by_text("U bent ingelogd als").wait_for()
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="chromium is not installed (make test installs it)")
+def test_melder_and_attention_officer_walk_the_werkplek(werkplek_url: str) -> None:
+    from playwright.sync_api import sync_playwright
+
+    verzoeken: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+        )  # fmt: skip
+        try:
+            # bypass_csp only so the test can inject axe-core; the page itself runs no script.
+            context = browser.new_context(viewport={"width": 1100, "height": 900}, bypass_csp=True)
+            pagina = context.new_page()
+            pagina.on("request", lambda verzoek: verzoeken.append(verzoek.url))
+            pagina.goto(werkplek_url)
+            _axe(pagina, "01-start")
+            # Keyboard: the first Tab reaches the skip link.
+            pagina.keyboard.press("Tab")
+            assert pagina.evaluate("document.activeElement.textContent") == "Direct naar de inhoud"
+            _inloggen(pagina, werkplek_url, "Melder (gemeentelijk medewerker)")
+            _axe(pagina, "02-ingelogd-melder")
+
+            pagina.get_by_role("link", name="Een signaal melden").click()
+            pagina.get_by_role("heading", name="Signaal melden").wait_for()
+            _axe(pagina, "03-formulier")
+            # Sent without the required fields: intake's errors stand at their fields, tied by aria-describedby.
+            pagina.get_by_role("button", name="Signaal versturen").click()
+            pagina.get_by_role("heading", name="Het signaal is nog niet verstuurd").wait_for()
+            assert pagina.title().startswith("Fout: ")
+            domein = pagina.get_by_label("Uw domein (verplicht)")
+            assert "fout-melderDomein" in (domein.get_attribute("aria-describedby") or "")
+            assert domein.get_attribute("aria-invalid") == "true"
+            assert pagina.locator("#fout-melderDomein").is_visible()
+            _axe(pagina, "04-formulier-fouten")
+
+            domein.select_option("toezicht")
+            pagina.get_by_label("Datum van waarneming (verplicht)").fill(
+                (date.today() - timedelta(days=2)).isoformat()
+            )
+            pagina.locator("#vorm-arbeid").check()
+            pagina.locator("#indicator-excessieve-werkuren").check()
+            pagina.get_by_label("Sector (verplicht)").select_option("bouw")
+            pagina.get_by_label("Soort plek (verplicht)").select_option("woning")
+            pagina.get_by_label("Omschrijving").fill("Veel mensen op een bouwplaats tot laat in de avond.")
+            pagina.get_by_role("button", name="Signaal versturen").click()
+            pagina.get_by_role("heading", name="Uw signaal is ontvangen").wait_for()
+            _axe(pagina, "05-bevestiging")
+            pagina.get_by_role("link", name="De status van mijn signalen").click()
+            pagina.get_by_role("cell", name="Ontvangen", exact=True).wait_for()
+            _axe(pagina, "06-mijn-signalen")
+            _opslag_zonder_token(context, pagina)
+
+            # The form on a phone-sized screen and at 200% zoom (1280 px wide at 200% is 640 CSS pixels).
+            for naam, maat in (
+                ("telefoon", {"width": 375, "height": 740}),
+                ("zoom-200", {"width": 640, "height": 400}),
+            ):
+                pagina.set_viewport_size(maat)
+                pagina.goto(f"{werkplek_url}/melden")
+                _geen_horizontaal_scrollen(pagina, naam)
+                assert pagina.get_by_role("button", name="Signaal versturen").is_visible()
+                _axe(pagina, f"07-formulier-{naam}")
+            pagina.set_viewport_size({"width": 1100, "height": 900})
+
+            pagina.get_by_role("button", name="Uitloggen").click()
+            pagina.get_by_text("U bent uitgelogd.").wait_for()
+            assert context.cookies() == []
+
+            _inloggen(pagina, werkplek_url, "Aandachtsfunctionaris mensenhandel")
+            pagina.get_by_role("link", name="De wachtrij van signalen").click()
+            pagina.get_by_label("Status").select_option("ontvangen")
+            pagina.get_by_role("button", name="Filteren").click()
+            pagina.get_by_role("heading", name="Wachtrij").wait_for()
+            _axe(pagina, "08-wachtrij")
+            pagina.get_by_role("link", name="Bekijken").first.click()
+            pagina.get_by_role("heading", name="Historie").wait_for()
+            assert pagina.title() == "Signaal — Werkplek meldroute"
+            assert pagina.get_by_text("Veel mensen op een bouwplaats").is_visible()
+            _axe(pagina, "09-signaal")
+            _opslag_zonder_token(context, pagina)
+            historie = pagina.evaluate("history.length")
+            assert historie >= 1
+        finally:
+            browser.close()
+    # Every request stayed on the werkplek: no CDN, no other origin, and no identifying query.
+    assert verzoeken and all(url.startswith(werkplek_url) for url in verzoeken), {
+        u for u in verzoeken if not u.startswith(werkplek_url)
+    }
