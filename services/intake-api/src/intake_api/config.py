@@ -11,6 +11,8 @@ from meldroute_common.settings import ServiceSettings, load_settings
 from pydantic import Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
+from intake_api.termijnen.beleid import STANDAARD_TERMIJNEN
+
 #: The example covenant policy in the repository, which the privacy gateway enforces by default too.
 VOORBEELDBELEID = (
     Path(__file__).resolve().parents[3] / "privacy-gateway" / "policies" / "riec-oost-nederland.yaml"
@@ -60,6 +62,17 @@ class IntakeSettings(ServiceSettings):
         default=VOORBEELDBELEID,
         description="The covenant policy (YAML) escalations, tracks and advice are checked against before "
         "anything is stored; the same file as the privacy gateway's GATEWAY_POLICY_FILE.",
+    )
+    termijnen_file: Path = Field(
+        default=STANDAARD_TERMIJNEN,
+        description="The deadline policy (YAML): which deadlines run in which status or after which outcome, and "
+        "how long (working days skip weekends and Dutch public holidays); checked at start-up.",
+    )
+    termijnen_taak_aan: bool = Field(
+        default=True, description="Run the round that marks passed deadlines inside the service process."
+    )
+    termijnen_interval_seconden: float = Field(
+        default=3_600.0, gt=0, description="Seconds between two rounds that mark passed deadlines."
     )
     gemeenten: list[str] | None = Field(
         default=None,

@@ -33,6 +33,7 @@ from intake_api.models.signalen import (
     SignaalUitbuitingsvorm,
     ToelichtingOrigineel,
 )
+from intake_api.models.termijnen import Termijn
 from intake_api.models.toegang import Toegang
 
 __all__ = [
@@ -52,6 +53,7 @@ __all__ = [
     "Schoonmerk",
     "Signaal",
     "SignaalUitbuitingsvorm",
+    "Termijn",
     "Terugkoppeling",
     "Toegang",
     "ToelichtingOrigineel",

@@ -15,6 +15,7 @@ from meldroute_common.typen import Tijdstip
 from intake_api.deps import CatalogusDep, SessionMaker, SignaalId, SleutelsDep, etag
 from intake_api.idempotentie import service as idempotentie
 from intake_api.signalen import schemas, service
+from intake_api.termijnen.service import Sortering, TermijnFilter
 from intake_api.tijd import nu
 from intake_api.toegang.service import Actie, log_toegang
 
@@ -157,12 +158,22 @@ async def signalen_zoeken(
     ontvangen_tot: Annotated[
         Tijdstip | None, Query(alias="ontvangenTot", description="Received before this moment.")
     ] = None,
+    termijn: Annotated[
+        TermijnFilter | None,
+        Query(description="Only signals with an open deadline past its due date (verlopen) or not yet (lopend)."),
+    ] = None,
+    sorteer: Annotated[
+        Sortering,
+        Query(description="ontvangen: newest first (default); termijn: earliest due open deadline first."),
+    ] = "ontvangen",
     page_size: PageSize = DEFAULT_PAGE_SIZE,
     cursor: Cursor = None,
 ) -> schemas.SignalenPagina:
     """De wachtrij van de eigen gemeente, nieuwste eerst, gepagineerd met een cursor (`volgende`).
-    Filters: `status`, `uitbuitingsvorm`, `ontvangenVanaf` (inclusief) en `ontvangenTot` (exclusief).
-    `pageSize` is standaard 20 en hoogstens 100 (daarboven 400)."""
+    Filters: `status`, `uitbuitingsvorm`, `ontvangenVanaf` (inclusief), `ontvangenTot` (exclusief) en `termijn`
+    (`verlopen`: een open termijn voorbij de vervaldag; `lopend`: een open termijn die nog loopt).
+    `sorteer=termijn` toont de signalen met een open termijn, de vroegst vervallende eerst; de cursor van de ene
+    volgorde geldt niet voor de andere (400). `pageSize` is standaard 20 en hoogstens 100 (daarboven 400)."""
     if claims.gemeente is None:
         return schemas.SignalenPagina(signalen=[], volgende=None)
     return await service.list_signalen(
@@ -174,6 +185,9 @@ async def signalen_zoeken(
         uitbuitingsvorm=uitbuitingsvorm,
         ontvangen_vanaf=ontvangen_vanaf,
         ontvangen_tot=ontvangen_tot,
+        termijn=termijn,
+        sorteer=sorteer,
+        nu=nu(),
     )
 
 

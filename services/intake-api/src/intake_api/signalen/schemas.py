@@ -186,6 +186,38 @@ class TerugkoppelingWeergave(Uitvoer):
     vastgelegd_op: datetime
 
 
+TermijnStatus = Literal["lopend", "verlopen", "gehaald"]
+
+
+class TermijnWeergave(Uitvoer):
+    """One deadline of the signal or one of its tracks."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "soort": "triage",
+                    "trajectId": None,
+                    "gestartOp": "2026-04-22T09:00:00Z",
+                    "vervaltOp": "2026-04-30",
+                    "geslotenOp": None,
+                    "status": "lopend",
+                }
+            ]
+        }
+    )
+
+    soort: str = Field(description="The kind of deadline, from the deadline policy (e.g. triage, advies).")
+    traject_id: UUID | None = Field(description="The track the deadline belongs to; null for the signal's own.")
+    gestart_op: datetime
+    vervalt_op: date = Field(description="The last day on which the deadline is met (Dutch calendar date).")
+    gesloten_op: datetime | None = Field(description="When the deadline ended (the work was done); null while open.")
+    status: TermijnStatus = Field(
+        description="lopend (open, due date not passed), verlopen (open past its due date, or closed after it), "
+        "gehaald (closed on or before its due date)."
+    )
+
+
 class TrajectWeergave(Uitvoer):
     """One track of a case: a purpose, its partners, its status and the outcomes reported on it."""
 
@@ -373,6 +405,9 @@ class Signaal(Uitvoer):
     )
     doelverzoeken: list[DoelverzoekWeergave] = Field(
         default_factory=list, description="Partners' requests for a follow-on purpose, oldest first."
+    )
+    termijnen: list[TermijnWeergave] = Field(
+        default_factory=list, description="Deadlines of the signal and its tracks, earliest due first."
     )
 
 

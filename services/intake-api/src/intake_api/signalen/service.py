@@ -57,6 +57,15 @@ from intake_api.signalen.onderdelen import (
     toestemmingen_weergave,
 )
 from intake_api.sleutels import Sleutels
+from intake_api.termijnen.service import (
+    Sortering,
+    TermijnFilter,
+    filter_op_termijn,
+    read_termijnen_weergave,
+    signalen_op_termijn,
+    sync_status_termijnen,
+)
+from intake_api.tijd import nu as klok
 from intake_api.tijd import utc
 
 log = logging.getLogger("intake_api.signalen")
@@ -262,6 +271,7 @@ async def create_signaal(
             details={"vervangenIdentificatoren": geschoond.total} if geschoond.total else None,
         )
     )
+    await sync_status_termijnen(session=session, signaal=signaal, nu=nu)
     await record_gebeurtenis(
         session=session,
         catalogus=catalogus,
@@ -302,8 +312,10 @@ async def find_gekoppelde_signalen(
     return {b: len(k.signalen - {eigen[b]}) for b, k in per_betrokkene.items()}
 
 
-async def build_weergave(*, session: AsyncSession, signaal: Signaal) -> schemas.Signaal:
-    """The pseudonymised view of a signal."""
+async def build_weergave(
+    *, session: AsyncSession, signaal: Signaal, nu: datetime | None = None
+) -> schemas.Signaal:
+    """The pseudonymised view of a signal (its deadlines' status as of `nu`, default now)."""
     betrokkenen = await get_betrokkenen(session=session, signaal_id=signaal.id)
     gekoppeld = await find_gekoppelde_signalen(session=session, betrokkenen=betrokkenen)
     toestemmingen = await read_toestemmingen(session=session, betrokkene_ids=[b.id for b in betrokkenen])
@@ -344,6 +356,7 @@ async def build_weergave(*, session: AsyncSession, signaal: Signaal) -> schemas.
         trajecten=await read_trajecten_weergave(session=session, signaal_id=signaal.id),
         adviesvragen=await read_adviesvragen(session=session, signaal_id=signaal.id),
         doelverzoeken=await read_doelverzoeken(session=session, signaal_id=signaal.id),
+        termijnen=await read_termijnen_weergave(session=session, signaal_id=signaal.id, nu=nu or klok()),
     )
 
 
@@ -357,8 +370,12 @@ async def list_signalen(
     uitbuitingsvorm: str | None = None,
     ontvangen_vanaf: datetime | None = None,
     ontvangen_tot: datetime | None = None,
+    termijn: TermijnFilter | None = None,
+    sorteer: Sortering = "ontvangen",
+    nu: datetime | None = None,
 ) -> schemas.SignalenPagina:
-    """A page of the municipality's signals, newest first, keyset-paginated on (ontvangenOp, id)."""
+    """A page of the municipality's signals, newest first, keyset-paginated on (ontvangenOp, id); with
+    `sorteer="termijn"` earliest due deadline first (see `termijnen.service.signalen_op_termijn`)."""
     query = sa.select(Signaal).where(Signaal.gemeente_code == gemeente)
     if status is not None:
         query = query.where(Signaal.status == status)
@@ -373,9 +390,15 @@ async def list_signalen(
         query = query.where(Signaal.ontvangen_op >= utc(ontvangen_vanaf))
     if ontvangen_tot is not None:
         query = query.where(Signaal.ontvangen_op < utc(ontvangen_tot))
-    rijen, volgende = await signalen_pagina(
-        session=session, query=query, moment=Signaal.ontvangen_op, page_size=page_size, cursor=cursor
-    )
+    query = filter_op_termijn(query, termijn=termijn, nu=nu or klok())
+    if sorteer == "termijn":
+        rijen, volgende = await signalen_op_termijn(
+            session=session, query=query, page_size=page_size, cursor=cursor
+        )
+    else:
+        rijen, volgende = await signalen_pagina(
+            session=session, query=query, moment=Signaal.ontvangen_op, page_size=page_size, cursor=cursor
+        )
     return schemas.SignalenPagina(
         signalen=[
             schemas.SignaalSamenvatting(

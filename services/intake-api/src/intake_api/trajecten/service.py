@@ -19,6 +19,7 @@ from meldroute_common.beleid import Beleid
 from meldroute_common.problems import BadRequest, Conflict, InvalidParam, NotFound
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from intake_api.termijnen.service import sluit_traject_termijnen
 from intake_api.beleidstoets import OpschalingsVraag, check_opschaling
 from intake_api.historie import lock_signaal, record_wijziging, scrub_toelichting, seal_tekst
 from intake_api.models import CasusPartner, Doelverzoek, Signaal, Traject, TrajectPartner
@@ -238,6 +239,7 @@ async def close_traject(
     if getattr(resultaat, "rowcount", 0) != 1:
         raise Conflict("Dit traject is al afgerond.", extra={"huidigeStatus": "afgerond"})
     await session.refresh(traject)
+    await sluit_traject_termijnen(session=session, traject_id=traject.id, nu=nu)
     await record_wijziging(
         session=session, signaal=signaal, actie="traject_afgerond", door=door, nu=nu, sleutels=sleutels,
         toelichting=invoer.toelichting, details={"trajectId": str(traject.id), "doel": traject.doel},
