@@ -391,16 +391,26 @@ def test_deadline_passed_carries_municipality_month_and_kind_only() -> None:
     from meldroute_common.gebeurtenissen import TERMIJN_VOORBEELD
 
     gebeurtenis = Gebeurtenis.model_validate(TERMIJN_VOORBEELD)
-    assert (gebeurtenis.gemeente_code, gebeurtenis.maand, gebeurtenis.termijn) == ("GM1509", "2026-11", "triage")
+    assert (gebeurtenis.gemeente_code, gebeurtenis.maand, gebeurtenis.termijn) == (
+        "GM1509",
+        "2026-11",
+        "triage",
+    )
     assert gebeurtenis.model_dump(mode="json", by_alias=True, exclude_none=True) == TERMIJN_VOORBEELD
     # Anything about the signal is refused on a deadline event, and the kind is refused on the others.
-    for veld, waarde in [("sector", "horeca"), ("uitbuitingsvormen", ["arbeid"]), ("uitkomst", "opgeschaald")]:
+    for veld, waarde in [
+        ("sector", "horeca"),
+        ("uitbuitingsvormen", ["arbeid"]),
+        ("uitkomst", "opgeschaald"),
+    ]:
         with pytest.raises(ValidationError):
             Gebeurtenis.model_validate({**TERMIJN_VOORBEELD, veld: waarde})
     with pytest.raises(ValidationError):
         Gebeurtenis.model_validate({k: v for k, v in TERMIJN_VOORBEELD.items() if k != "termijn"})
     with pytest.raises(ValidationError):
-        Gebeurtenis.model_validate({**TERMIJN_VOORBEELD, "termijn": "0f3a9c2b7d4e8f16a5b3"})  # a hash, not a code
+        Gebeurtenis.model_validate(
+            {**TERMIJN_VOORBEELD, "termijn": "0f3a9c2b7d4e8f16a5b3"}
+        )  # a hash, not a code
     with pytest.raises(ValidationError):
         Gebeurtenis.model_validate(ontvangen(termijn="triage"))
     with pytest.raises(ValidationError):

@@ -96,7 +96,9 @@ async def test_triage_across_christmas_passes_once_and_closes_late(
     assert await ronde(klok.moment) == 1
     assert await ronde(klok.moment) == 0  # exactly once
 
-    events = [r["gebeurtenis"] for r in await db_rijen("outbox") if r["gebeurtenis"]["type"] == "termijn_verstreken"]
+    events = [
+        r["gebeurtenis"] for r in await db_rijen("outbox") if r["gebeurtenis"]["type"] == "termijn_verstreken"
+    ]
     assert len(events) == 1
     assert {k: v for k, v in events[0].items() if k != "id"} == {
         "type": "termijn_verstreken", "maand": "2026-12", "gemeenteCode": "GM1509", "termijn": "triage",
@@ -131,7 +133,9 @@ async def test_advice_and_escalation_over_easter_and_the_cosm_reflection_period(
     sid = signaal["id"]
     assert (await beoordeel(sid, 1, "in_behandeling")).status_code == 200
     vraag = {"vraag": "Is dit arbeidsuitbuiting?", "experts": ["riec-oost-nederland"]}
-    assert (await client.post(f"/v1/signalen/{sid}/adviesvragen", json=vraag, headers=kop())).status_code == 201
+    assert (
+        await client.post(f"/v1/signalen/{sid}/adviesvragen", json=vraag, headers=kop())
+    ).status_code == 201
     assert await _termijnen(client, kop, sid) == [
         ("triage", "2027-04-05", "lopend"), ("advies", "2027-04-12", "lopend"),
     ]  # fmt: skip
@@ -197,7 +201,10 @@ async def test_queue_sorted_by_deadline_pages_with_its_own_cursor(
     for params in ({"termijn": "bijna"}, {"sorteer": "vervaldag"}):
         assert (await _wachtrij(client, kop, **params)).status_code == 400
     # Another municipality's queue shows none of them.
-    assert _ids(await client.get("/v1/signalen", params={"sorteer": "termijn"}, headers=kop(gemeente="GM0222"))) == []
+    assert (
+        _ids(await client.get("/v1/signalen", params={"sorteer": "termijn"}, headers=kop(gemeente="GM0222")))
+        == []
+    )
 
 
 def test_policy_refused_with_every_failing_field(tmp_path: Path) -> None:
@@ -222,7 +229,9 @@ def test_policy_refused_with_every_failing_field(tmp_path: Path) -> None:
         load_termijnbeleid(tmp_path / "ontbreekt.yaml")
 
 
-async def test_the_service_does_not_start_on_a_bad_policy(intake_harness: ServiceHarness, tmp_path: Path) -> None:
+async def test_the_service_does_not_start_on_a_bad_policy(
+    intake_harness: ServiceHarness, tmp_path: Path
+) -> None:
     pad = tmp_path / "slecht.yaml"
     pad.write_text("versie: 1\ntermijnen: []\n")
     with pytest.raises(TermijnbeleidFout, match="termijnen"):

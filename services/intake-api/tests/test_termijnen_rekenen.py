@@ -78,5 +78,7 @@ def test_working_day_deadline_properties(start: date, aantal: int) -> None:
     eind = vervaldatum(start, aantal=aantal, eenheid="werkdagen")
     assert is_werkdag(eind)
     dagen = [start + timedelta(days=i) for i in range(1, (eind - start).days + 1)]
-    assert sum(is_werkdag(d) for d in dagen) == aantal  # exactly n working days after the start, the last one due
+    assert (
+        sum(is_werkdag(d) for d in dagen) == aantal
+    )  # exactly n working days after the start, the last one due
     assert vervaldatum(start, aantal=aantal + 1, eenheid="werkdagen") > eind

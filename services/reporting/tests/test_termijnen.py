@@ -30,7 +30,11 @@ def termijn(**wijziging: Any) -> dict[str, Any]:
 
 
 def _events() -> list[dict[str, Any]]:
-    events = [gebeurtenis(maand="2026-03", gemeenteCode=g) for g in ("GM1509", "GM0222", "GM1955") for _ in range(15)]
+    events = [
+        gebeurtenis(maand="2026-03", gemeenteCode=g)
+        for g in ("GM1509", "GM0222", "GM1955")
+        for _ in range(15)
+    ]
     for (gemeente, soort), n in WAAR.items():
         events += [termijn(gemeenteCode=gemeente, termijn=soort) for _ in range(n)]
     return events
@@ -63,7 +67,9 @@ async def test_deadline_event_with_signal_attributes_is_refused(
     async with reporting_harness.client() as client:
         for extra in ({"sector": "horeca"}, {"termijn": "Triage dag 3"}, {"uitbuitingsvormen": ["arbeid"]}):
             antwoord = await client.post(
-                "/v1/gebeurtenissen", json={"gebeurtenissen": [termijn(**extra)]}, headers=invoer_headers(issuer)
+                "/v1/gebeurtenissen",
+                json={"gebeurtenissen": [termijn(**extra)]},
+                headers=invoer_headers(issuer),
             )
             assert antwoord.status_code == 400, (extra, antwoord.text)
 
@@ -87,12 +93,16 @@ async def test_passed_deadlines_per_municipality_cannot_be_differenced_to_a_smal
     tabel = body["verstrekenTermijnen"]
     assert tabel["groeperenOp"] == ["gemeente", "termijn"]
     cellen = {(c["waarden"]["gemeente"], c["waarden"]["termijn"]): c["aantal"] for c in tabel["cellen"]}
-    totalen = {(t["dimensie"], t["waarde"]): t["aantal"] for t in tabel["totalen"] if t["periode"] == "2026-K1"}
+    totalen = {
+        (t["dimensie"], t["waarde"]): t["aantal"] for t in tabel["totalen"] if t["periode"] == "2026-K1"
+    }
     # Every published figure is what the method may publish for the truth; the small cell is not listed at all.
     for sleutel, aantal in cellen.items():
         assert beschermd(aantal, WAAR[sleutel], K), (sleutel, aantal)
     assert ("GM0222", "triage") not in cellen and ("GM1509", "triage") in cellen
-    per_gemeente = {g: sum(n for (gg, _), n in WAAR.items() if gg == g) for g in ("GM1509", "GM0222", "GM1955")}
+    per_gemeente = {
+        g: sum(n for (gg, _), n in WAAR.items() if gg == g) for g in ("GM1509", "GM0222", "GM1955")
+    }
     per_soort = {s: sum(n for (_, ss), n in WAAR.items() if ss == s) for s in ("triage", "advies")}
     waar_totalen = {
         (None, None): sum(WAAR.values()),

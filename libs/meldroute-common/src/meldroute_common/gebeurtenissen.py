@@ -255,7 +255,12 @@ class Gebeurtenis(Schema):
                 raise ValueError("termijn_verstreken vraagt om termijn")
             if any(k is not None for k in kenmerken) or any(
                 w is not None
-                for w in (self.uitkomst, self.doorlooptijd_dagen, self.terugkoppeling, self.eerste_terugkoppeling)
+                for w in (
+                    self.uitkomst,
+                    self.doorlooptijd_dagen,
+                    self.terugkoppeling,
+                    self.eerste_terugkoppeling,
+                )
             ):
                 raise ValueError("termijn_verstreken draagt alleen gemeenteCode, maand en termijn")
             return self

@@ -11,12 +11,14 @@ from meldroute_common.settings import ServiceSettings, load_settings
 from pydantic import Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
-from intake_api.termijnen.beleid import STANDAARD_TERMIJNEN
-
 #: The example covenant policy in the repository, which the privacy gateway enforces by default too.
 VOORBEELDBELEID = (
     Path(__file__).resolve().parents[3] / "privacy-gateway" / "policies" / "riec-oost-nederland.yaml"
 )
+
+
+#: The deadline policy shipped with intake.
+STANDAARD_TERMIJNEN = Path(__file__).resolve().parent / "termijnen" / "termijnen.yaml"
 
 
 class IntakeSettings(ServiceSettings):

@@ -18,9 +18,9 @@ from intake_api.intern.router import router as intern_router
 from intake_api.outbox.relay import start_relay
 from intake_api.retentie.service import start_retentietaak
 from intake_api.signalen.router import router as signalen_router
+from intake_api.sleutels import load_sleutels, sleutelbestanden
 from intake_api.termijnen.beleid import activate_termijnbeleid, load_termijnbeleid
 from intake_api.termijnen.service import start_termijnentaak
-from intake_api.sleutels import load_sleutels, sleutelbestanden
 from intake_api.toestemmingen.router import router as toestemmingen_router
 from intake_api.trajecten.router import router as trajecten_router
 

@@ -160,7 +160,9 @@ async def signalen_zoeken(
     ] = None,
     termijn: Annotated[
         TermijnFilter | None,
-        Query(description="Only signals with an open deadline past its due date (verlopen) or not yet (lopend)."),
+        Query(
+            description="Only signals with an open deadline past its due date (verlopen) or not yet (lopend)."
+        ),
     ] = None,
     sorteer: Annotated[
         Sortering,

@@ -17,6 +17,7 @@ import yaml
 from meldroute_common.catalogus import standaard_catalogus
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from intake_api.config import STANDAARD_TERMIJNEN
 from intake_api.models import STATUSSEN
 from intake_api.termijnen.rekenen import Eenheid
 
@@ -30,8 +31,6 @@ __all__ = [
     "load_termijnbeleid",
 ]
 
-#: The deadline policy shipped with intake.
-STANDAARD_TERMIJNEN = Path(__file__).with_name("termijnen.yaml")
 _SOORT = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$")
 
 

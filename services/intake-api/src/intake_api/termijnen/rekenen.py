@@ -23,7 +23,15 @@ EENHEDEN: tuple[str, ...] = get_args(Eenheid)
 _TIJDZONE = ZoneInfo("Europe/Amsterdam")
 _LANGSTE = 3_650  # the longest deadline accepted, in days: guards the working-day loop
 
-__all__ = ["EENHEDEN", "Eenheid", "datum_in_nederland", "is_werkdag", "verlopen_vanaf", "vervaldatum", "vrije_dagen"]
+__all__ = [
+    "EENHEDEN",
+    "Eenheid",
+    "datum_in_nederland",
+    "is_werkdag",
+    "verlopen_vanaf",
+    "vervaldatum",
+    "vrije_dagen",
+]
 
 
 @cache

@@ -25,9 +25,9 @@ from meldroute_common.taken import start_periodic
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from intake_api.models import OutboxGebeurtenis, Signaal, Termijn
-from intake_api.signalen.schemas import TermijnStatus, TermijnWeergave
 from intake_api.termijnen.beleid import Termijnbeleid, Termijnregel, actief_termijnbeleid
 from intake_api.termijnen.rekenen import datum_in_nederland, verlopen_vanaf, vervaldatum
+from intake_api.termijnen.schemas import TermijnStatus, TermijnWeergave
 from intake_api.tijd import nu as klok
 from intake_api.tijd import utc
 
@@ -101,7 +101,9 @@ async def open_traject_termijnen(
         )
     )
     session.add_all(
-        _nieuw(signaal_id=signaal.id, traject_id=traject_id, regel=r, nu=nu) for r in regels if r.soort not in al
+        _nieuw(signaal_id=signaal.id, traject_id=traject_id, regel=r, nu=nu)
+        for r in regels
+        if r.soort not in al
     )
     await session.flush()
 
@@ -127,7 +129,9 @@ async def read_termijnen_weergave(
     *, session: AsyncSession, signaal_id: UUID, nu: datetime
 ) -> list[TermijnWeergave]:
     rijen = await session.scalars(
-        sa.select(Termijn).where(Termijn.signaal_id == signaal_id).order_by(Termijn.vervalt_op, Termijn.gestart_op)
+        sa.select(Termijn)
+        .where(Termijn.signaal_id == signaal_id)
+        .order_by(Termijn.vervalt_op, Termijn.gestart_op)
     )
     return [
         TermijnWeergave(
@@ -230,7 +234,9 @@ async def mark_passed(
 ) -> int:
     """One round in its own transaction; the number of deadlines marked."""
     async with maker() as session, session.begin():
-        gemarkeerd = await markeer_verstreken_termijnen(session=session, nu=moment or klok(), catalogus=catalogus)
+        gemarkeerd = await markeer_verstreken_termijnen(
+            session=session, nu=moment or klok(), catalogus=catalogus
+        )
     if gemarkeerd:
         log.info("termijnen verstreken", extra={"termijnen": len(gemarkeerd)})
     return len(gemarkeerd)
@@ -257,8 +263,8 @@ _TAG = "termijn"
 
 
 def filter_op_termijn(
-    query: sa.Select[tuple[Signaal]], *, termijn: TermijnFilter | None, nu: datetime
-) -> sa.Select[tuple[Signaal]]:
+    query: sa.Select[Signaal], *, termijn: TermijnFilter | None, nu: datetime
+) -> sa.Select[Signaal]:
     """The queue's `termijn`: signals with an open deadline past its due date (`verlopen`) or one not yet past
     (`lopend`); a signal may be both."""
     if termijn is None:
@@ -267,7 +273,7 @@ def filter_op_termijn(
 
 
 async def signalen_op_termijn(
-    *, session: AsyncSession, query: sa.Select[tuple[Signaal]], page_size: int, cursor: str | None
+    *, session: AsyncSession, query: sa.Select[Signaal], page_size: int, cursor: str | None
 ) -> tuple[list[Signaal], str | None]:
     """One page of `query` sorted by earliest due open deadline first (then id), keyset-paginated; signals without an
     open deadline are not in this order (they have nothing due)."""
@@ -279,7 +285,9 @@ async def signalen_op_termijn(
             raise ongeldige_cursor()
         moment = sa.literal(na_moment, Termijn.verlopen_vanaf.type)
         query = query.where(
-            sa.or_(eerste > moment, sa.and_(eerste == moment, Signaal.id > sa.literal(na_id, Signaal.id.type)))
+            sa.or_(
+                eerste > moment, sa.and_(eerste == moment, Signaal.id > sa.literal(na_id, Signaal.id.type))
+            )
         )
     vraag = query.add_columns(eerste.label("eerste")).order_by(eerste, Signaal.id).limit(page_size + 1)
     rijen = [(s, utc(m)) for s, m in await session.execute(vraag)]

@@ -19,7 +19,6 @@ from meldroute_common.beleid import Beleid
 from meldroute_common.problems import BadRequest, Conflict, InvalidParam, NotFound
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from intake_api.termijnen.service import sluit_traject_termijnen
 from intake_api.beleidstoets import OpschalingsVraag, check_opschaling
 from intake_api.historie import lock_signaal, record_wijziging, scrub_toelichting, seal_tekst
 from intake_api.models import CasusPartner, Doelverzoek, Signaal, Traject, TrajectPartner
@@ -27,6 +26,7 @@ from intake_api.signalen import schemas as signaal_schemas
 from intake_api.signalen.onderdelen import doelverzoek_weergave, read_traject_weergave
 from intake_api.signalen.service import get_signaal
 from intake_api.sleutels import Sleutels
+from intake_api.termijnen.service import sluit_traject_termijnen
 from intake_api.trajecten import schemas
 
 STANDAARD_VERTROUWELIJKHEID = "vertrouwelijk"

@@ -260,7 +260,11 @@ class Evaluatie(_Bereik):
                         "totalen": [],
                     },
                     "eersteTerugkoppelingen": {"groeperenOp": ["gemeente"], "cellen": [], "totalen": []},
-                    "verstrekenTermijnen": {"groeperenOp": ["gemeente", "termijn"], "cellen": [], "totalen": []},
+                    "verstrekenTermijnen": {
+                        "groeperenOp": ["gemeente", "termijn"],
+                        "cellen": [],
+                        "totalen": [],
+                    },
                     "terugkoppelingAandelen": [
                         {
                             "periode": "2026-K1",
