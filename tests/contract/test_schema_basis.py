@@ -12,9 +12,9 @@ from pydantic import BaseModel
 from pydantic_settings import BaseSettings
 
 PAKKETTEN = ("meldroute_common", "intake_api", "privacy_gateway", "reporting")
-#: Problem details (names fixed by RFC 9457, and each service's extensions of them) and the policy file (the
-#: keys of its YAML).
-EIGEN_BASIS = ("meldroute_common.problems", "meldroute_common.beleid")
+#: Problem details (names fixed by RFC 9457, and each service's extensions of them) and the policy files (the
+#: keys of their YAML: the covenant policy and intake's deadline policy).
+EIGEN_BASIS = ("meldroute_common.problems", "meldroute_common.beleid", "intake_api.termijnen.beleid")
 
 
 def _modellen() -> dict[str, type[BaseModel]]:

@@ -55,6 +55,7 @@ def test_signal_received_from_json_and_back() -> None:
         "doorlooptijdDagen": None,
         "terugkoppeling": None,
         "eersteTerugkoppeling": None,
+        "termijn": None,
     }
     assert Gebeurtenis.model_validate(terug) == gebeurtenis
 
@@ -174,7 +175,7 @@ def test_outcome_recorded_from_json_and_back() -> None:
         "terugkoppeling_vastgelegd", "aangifte_gedaan", False,
     )  # fmt: skip
     assert gebeurtenis.doorlooptijd_dagen == 40 and gebeurtenis.uitkomst is None
-    assert gebeurtenis.model_dump(mode="json") == {**data, "uitkomst": None}
+    assert gebeurtenis.model_dump(mode="json") == {**data, "uitkomst": None, "termijn": None}
 
 
 @pytest.mark.parametrize(
@@ -369,8 +370,10 @@ def test_json_schema_lists_the_allowed_codes() -> None:
     schema = model.model_json_schema()
     eigenschappen = schema["properties"]
     assert eigenschappen["gemeenteCode"]["enum"] == ["GM0363"]
-    assert set(eigenschappen["sector"]["enum"]) == catalogus.codes("sectoren")
-    assert set(eigenschappen["uitbuitingsvormen"]["items"]["enum"]) == catalogus.codes("uitbuitingsvormen")
+    [sector, _] = eigenschappen["sector"]["anyOf"]  # absent for termijn_verstreken
+    assert set(sector["enum"]) == catalogus.codes("sectoren")
+    [vormen, _] = eigenschappen["uitbuitingsvormen"]["anyOf"]
+    assert set(vormen["items"]["enum"]) == catalogus.codes("uitbuitingsvormen")
     [code, _] = eigenschappen["terugkoppeling"]["anyOf"]
     assert set(code["enum"]) == catalogus.codes("terugkoppelingen")
     assert schema["additionalProperties"] is False
@@ -382,3 +385,33 @@ def test_json_schema_lists_the_allowed_codes() -> None:
 @pytest.mark.parametrize(("datum", "maand"), [(date(2026, 1, 31), "2026-01"), (date(2026, 12, 1), "2026-12")])
 def test_month_of_a_date(datum: date, maand: str) -> None:
     assert maand_van(datum) == maand
+
+
+def test_deadline_passed_carries_municipality_month_and_kind_only() -> None:
+    from meldroute_common.gebeurtenissen import TERMIJN_VOORBEELD
+
+    gebeurtenis = Gebeurtenis.model_validate(TERMIJN_VOORBEELD)
+    assert (gebeurtenis.gemeente_code, gebeurtenis.maand, gebeurtenis.termijn) == (
+        "GM1509",
+        "2026-11",
+        "triage",
+    )
+    assert gebeurtenis.model_dump(mode="json", by_alias=True, exclude_none=True) == TERMIJN_VOORBEELD
+    # Anything about the signal is refused on a deadline event, and the kind is refused on the others.
+    for veld, waarde in [
+        ("sector", "horeca"),
+        ("uitbuitingsvormen", ["arbeid"]),
+        ("uitkomst", "opgeschaald"),
+    ]:
+        with pytest.raises(ValidationError):
+            Gebeurtenis.model_validate({**TERMIJN_VOORBEELD, veld: waarde})
+    with pytest.raises(ValidationError):
+        Gebeurtenis.model_validate({k: v for k, v in TERMIJN_VOORBEELD.items() if k != "termijn"})
+    with pytest.raises(ValidationError):
+        Gebeurtenis.model_validate(
+            {**TERMIJN_VOORBEELD, "termijn": "0f3a9c2b7d4e8f16a5b3"}
+        )  # a hash, not a code
+    with pytest.raises(ValidationError):
+        Gebeurtenis.model_validate(ontvangen(termijn="triage"))
+    with pytest.raises(ValidationError):
+        Gebeurtenis.model_validate({k: v for k, v in ontvangen().items() if k != "sector"})

@@ -92,6 +92,7 @@ async def _verzamel(client: Any, issuer: DevIssuer) -> tuple[Gepubliceerd, list[
             ("vormenPerGemeente", "signalen", True), ("sectorenPerGemeente", "signalen", False),
             ("terugkoppelingen", "terugkoppelingen", False),
             ("eersteTerugkoppelingen", "eerste_terugkoppelingen", False),
+            ("verstrekenTermijnen", "verstreken_termijnen", False),
         ):  # fmt: skip
             gezien.tabel(body[naam], telling=telling, per_vorm=per_vorm)
         # The CSV of a three-way table says the same as its JSON.

@@ -13,11 +13,13 @@ Example (JSON)::
      "locatietype": "boerenerf", "melderDomein": "toezicht", "leeftijdsklasse": "23-29", "geslacht": "man",
      "nationaliteitsgroep": "eu-eer", "uitkomst": "opgeschaald", "doorlooptijdDagen": 6}
 
-Three types: `signaal_ontvangen` (a signal was recorded), `beoordeling_vastgelegd` (a triage decision, with
+Four types: `signaal_ontvangen` (a signal was recorded), `beoordeling_vastgelegd` (a triage decision, with
 `uitkomst` and the days from the signal), `terugkoppeling_vastgelegd` (a partner recorded an outcome on an
 escalated case, with the code `terugkoppeling` from the catalogue list `terugkoppelingen`, whether it is the
 case's first outcome of any kind, and the whole days from the escalation). Intake sends an outcome event only
-the first time a code is recorded on a case, so a code counts once per case.
+the first time a code is recorded on a case, so a code counts once per case. `termijn_verstreken` (a deadline of a
+signal or track passed, once per deadline) carries only the municipality, the month and the kind of deadline
+(`termijn`, a code of intake's deadline policy): nothing about the signal itself.
 
 Reporting drops duplicates by `id`; a batch may therefore repeat an event (delivery is at-least-once).
 """
@@ -48,7 +50,9 @@ from pydantic_core import CoreSchema
 from meldroute_common.catalogus import ONBEKEND, Catalogus, Lijst, standaard_catalogus
 from meldroute_common.schemas import Schema
 
-GebeurtenisType = Literal["signaal_ontvangen", "beoordeling_vastgelegd", "terugkoppeling_vastgelegd"]
+GebeurtenisType = Literal[
+    "signaal_ontvangen", "beoordeling_vastgelegd", "terugkoppeling_vastgelegd", "termijn_verstreken"
+]
 Uitkomst = Literal[
     "in_behandeling", "afgesloten_geen_mensenhandel", "doorverwezen_ander_domein", "opgeschaald"
 ]
@@ -70,6 +74,15 @@ VOORBEELD: Final[dict[str, Any]] = {
     "leeftijdsklasse": "23-29",
     "geslacht": "man",
     "nationaliteitsgroep": "eu-eer",
+}
+
+#: A valid `termijn_verstreken` event as JSON: a triage deadline of a signal of GM1509 passed in November 2026.
+TERMIJN_VOORBEELD: Final[dict[str, Any]] = {
+    "id": "3e8b1d52-7a4c-4f09-b6e2-9c1a5d7f0b84",
+    "type": "termijn_verstreken",
+    "maand": "2026-11",
+    "gemeenteCode": "GM1509",
+    "termijn": "triage",
 }
 
 #: A valid `terugkoppeling_vastgelegd` event as JSON: a case's first outcome, nine days after its escalation.
@@ -122,13 +135,23 @@ _LIJST_VAN_VELD: dict[str, Lijst] = {
 }
 
 
+#: What every event but `termijn_verstreken` says of its signal (attributes, and their JSON names).
+_KENMERKEN = (
+    "uitbuitingsvormen", "sector", "locatietype", "melder_domein", "leeftijdsklasse", "geslacht", "nationaliteitsgroep",
+)  # fmt: skip
+_KENMERKEN_JSON = (
+    "uitbuitingsvormen", "sector", "locatietype", "melderDomein", "leeftijdsklasse", "geslacht", "nationaliteitsgroep",
+)  # fmt: skip
+
+
 def maand_van(datum: date) -> str:
     """The event month (`YYYY-MM`) of a date: events never carry the day."""
     return f"{datum.year:04d}-{datum.month:02d}"
 
 
 class Gebeurtenis(Schema):
-    """One anonymous event: a signal was received, a triage decision or a partner's outcome was recorded."""
+    """One anonymous event: a signal was received, a triage decision or a partner's outcome was recorded, or a
+    deadline passed."""
 
     model_config = ConfigDict(
         extra="forbid",
@@ -150,16 +173,31 @@ class Gebeurtenis(Schema):
         description="Month of the event, `YYYY-MM`; never an exact date.",
     )
     gemeente_code: Code = Field(description="CBS code of the municipality.")
-    uitbuitingsvormen: list[Code] = Field(
-        min_length=1, max_length=10, description="Suspected forms of exploitation (codes, each once)."
+    uitbuitingsvormen: list[Code] | None = Field(
+        default=None,
+        min_length=1,
+        max_length=10,
+        description="Suspected forms of exploitation (codes, each once); absent for termijn_verstreken.",
     )
-    sector: Code = Field(description="Sector code.")
-    locatietype: Code = Field(description="Location type code.")
-    melder_domein: Code = Field(description="Domain of the employee who signalled.")
-    leeftijdsklasse: Code = Field(description="Age band of the signal's first victim (`onbekend` when none).")
-    geslacht: Code = Field(description="Gender of the signal's first victim (`onbekend` when none).")
-    nationaliteitsgroep: Code = Field(
-        description="Nationality group of the signal's first victim (`onbekend` when none)."
+    sector: Code | None = Field(default=None, description="Sector code; absent for termijn_verstreken.")
+    locatietype: Code | None = Field(
+        default=None, description="Location type code; absent for termijn_verstreken."
+    )
+    melder_domein: Code | None = Field(
+        default=None, description="Domain of the employee who signalled; absent for termijn_verstreken."
+    )
+    leeftijdsklasse: Code | None = Field(
+        default=None,
+        description="Age band of the signal's first victim (`onbekend` when none); absent for termijn_verstreken.",
+    )
+    geslacht: Code | None = Field(
+        default=None,
+        description="Gender of the signal's first victim (`onbekend` when none); absent for termijn_verstreken.",
+    )
+    nationaliteitsgroep: Code | None = Field(
+        default=None,
+        description="Nationality group of the signal's first victim (`onbekend` when none); absent for "
+        "termijn_verstreken.",
     )
     uitkomst: Uitkomst | None = Field(
         default=None, description="The new status (beoordeling_vastgelegd only; null for signaal_ontvangen)."
@@ -180,6 +218,11 @@ class Gebeurtenis(Schema):
         default=None,
         description="Whether this is the case's first outcome of any kind (terugkoppeling_vastgelegd only).",
     )
+    termijn: Code | None = Field(
+        default=None,
+        description="The kind of deadline that passed, a code of intake's deadline policy (termijn_verstreken "
+        "only).",
+    )
 
     @classmethod
     def actieve_catalogus(cls) -> Catalogus:
@@ -190,7 +233,7 @@ class Gebeurtenis(Schema):
     @classmethod
     def _in_catalogus(cls, waarde: str | list[str] | None, info: ValidationInfo) -> str | list[str] | None:
         assert info.field_name is not None
-        if waarde is None:  # only `terugkoppeling` may be absent; the model validator says when
+        if waarde is None:  # the model validator says which fields each type needs
             return None
         lijst = _LIJST_VAN_VELD[info.field_name]
         codes = [waarde] if isinstance(waarde, str) else waarde
@@ -206,6 +249,25 @@ class Gebeurtenis(Schema):
 
     @model_validator(mode="after")
     def _velden_passen_bij_type(self) -> Gebeurtenis:
+        kenmerken = [getattr(self, veld) for veld in _KENMERKEN]
+        if self.type == "termijn_verstreken":
+            if self.termijn is None:
+                raise ValueError("termijn_verstreken vraagt om termijn")
+            if any(k is not None for k in kenmerken) or any(
+                w is not None
+                for w in (
+                    self.uitkomst,
+                    self.doorlooptijd_dagen,
+                    self.terugkoppeling,
+                    self.eerste_terugkoppeling,
+                )
+            ):
+                raise ValueError("termijn_verstreken draagt alleen gemeenteCode, maand en termijn")
+            return self
+        if any(k is None for k in kenmerken):
+            raise ValueError(f"{self.type} vraagt om {', '.join(_KENMERKEN_JSON)}")
+        if self.termijn is not None:
+            raise ValueError("alleen termijn_verstreken heeft een termijn")
         terugkoppeling = (self.terugkoppeling, self.eerste_terugkoppeling)
         if self.type == "signaal_ontvangen":
             if (
@@ -251,7 +313,9 @@ class Gebeurtenis(Schema):
             veld = cls.model_fields[naam]
             eigenschap: dict[str, Any] = json_schema.get("properties", {}).get(veld.alias or naam, {})
             if lijst == "uitbuitingsvormen":
-                eigenschap.get("items", eigenschap)["enum"] = sorted(catalogus.codes(lijst))
+                for variant in eigenschap.get("anyOf", [eigenschap]):
+                    if variant.get("type") == "array":
+                        variant["items"]["enum"] = sorted(catalogus.codes(lijst))
                 continue
             # An optional code is `anyOf: [code, null]`: the enum goes on the code.
             varianten = [v for v in eigenschap.get("anyOf", [eigenschap]) if v.get("type") != "null"]

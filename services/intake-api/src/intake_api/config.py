@@ -17,6 +17,10 @@ VOORBEELDBELEID = (
 )
 
 
+#: The deadline policy shipped with intake.
+STANDAARD_TERMIJNEN = Path(__file__).resolve().parent / "termijnen" / "termijnen.yaml"
+
+
 class IntakeSettings(ServiceSettings):
     model_config = SettingsConfigDict(
         env_prefix="INTAKE_", extra="ignore", frozen=True, populate_by_name=True
@@ -60,6 +64,17 @@ class IntakeSettings(ServiceSettings):
         default=VOORBEELDBELEID,
         description="The covenant policy (YAML) escalations, tracks and advice are checked against before "
         "anything is stored; the same file as the privacy gateway's GATEWAY_POLICY_FILE.",
+    )
+    termijnen_file: Path = Field(
+        default=STANDAARD_TERMIJNEN,
+        description="The deadline policy (YAML): which deadlines run in which status or after which outcome, and "
+        "how long (working days skip weekends and Dutch public holidays); checked at start-up.",
+    )
+    termijnen_taak_aan: bool = Field(
+        default=True, description="Run the round that marks passed deadlines inside the service process."
+    )
+    termijnen_interval_seconden: float = Field(
+        default=3_600.0, gt=0, description="Seconds between two rounds that mark passed deadlines."
     )
     gemeenten: list[str] | None = Field(
         default=None,

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from intake_api.models import HistorieRegel, Schoonmerk, Signaal, ToelichtingOrigineel
 from intake_api.pseudonimisering.pseudoniem import schoonmerk_lookup, schoonmerk_sleutel
 from intake_api.sleutels import Sleutels
+from intake_api.termijnen.service import sync_status_termijnen
 
 __all__ = [
     "lock_signaal", "record_wijziging", "scrub_signaaltekst", "scrub_toelichting", "seal_tekst",
@@ -141,6 +142,8 @@ async def record_wijziging(
     )
     session.add(regel)
     await session.flush()
+    if naar_status is not None and naar_status != van:
+        await sync_status_termijnen(session=session, signaal=signaal, nu=nu)
     if toelichting:
         await seal_toelichting(
             session=session, signaal=signaal, historie_id=regel.id, volgnummer=versie, tekst=toelichting,

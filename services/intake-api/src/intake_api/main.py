@@ -21,6 +21,8 @@ from intake_api.outbox.relay import start_relay
 from intake_api.retentie.service import start_retentietaak
 from intake_api.signalen.router import router as signalen_router
 from intake_api.sleutels import load_sleutels, sleutelbestanden
+from intake_api.termijnen.beleid import activate_termijnbeleid, load_termijnbeleid
+from intake_api.termijnen.service import start_termijnentaak
 from intake_api.toestemmingen.router import router as toestemmingen_router
 from intake_api.trajecten.router import router as trajecten_router
 from intake_api.werkvoorraad.router import router as werkvoorraad_router
@@ -33,7 +35,7 @@ async def _sleutels_laden(app: FastAPI) -> Callable[[], Awaitable[None]] | None:
 
 def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     settings = settings or get_settings()
-    hooks: list[StartupHook] = [_sleutels_laden, start_relay, start_retentietaak]
+    hooks: list[StartupHook] = [_sleutels_laden, start_relay, start_retentietaak, start_termijnentaak]
     app = build_app(
         settings=settings,
         title="meldroute intake-api",
@@ -73,4 +75,7 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     # The same covenant policy the privacy gateway enforces: escalations are checked against it first.
     app.state.beleid = load_policy(settings.policy_file)
     app.state.catalogus_json = catalogus.model_dump(mode="json")
+    # Deadlines: a policy that does not validate stops the start with every failing field named.
+    app.state.termijnbeleid = load_termijnbeleid(settings.termijnen_file)
+    activate_termijnbeleid(app.state.termijnbeleid)
     return app

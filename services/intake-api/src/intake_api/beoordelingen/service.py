@@ -33,6 +33,7 @@ from intake_api.models import HistorieRegel, Signaal
 from intake_api.outbox.service import record_gebeurtenis
 from intake_api.signalen.service import get_betrokkenen, get_signaal
 from intake_api.sleutels import Sleutels
+from intake_api.termijnen.service import sync_status_termijnen
 from intake_api.trajecten.service import add_traject
 
 #: Allowed moves: status → the statuses it may become.
@@ -198,6 +199,7 @@ async def record_beoordeling(
     if getattr(resultaat, "rowcount", 0) != 1:
         raise PreconditionFailed("Het signaal is intussen gewijzigd; haal het opnieuw op.")
     await session.refresh(signaal)
+    await sync_status_termijnen(session=session, signaal=signaal, nu=nu)
 
     details: dict[str, object] = {}
     if invoer.status == "doorverwezen_ander_domein":

@@ -35,6 +35,7 @@ from intake_api.models.signalen import (
     SignaalUitbuitingsvorm,
     ToelichtingOrigineel,
 )
+from intake_api.models.termijnen import Termijn
 from intake_api.models.toegang import Toegang
 
 __all__ = [
@@ -57,6 +58,7 @@ __all__ = [
     "Signaal",
     "SignaalIndicator",
     "SignaalUitbuitingsvorm",
+    "Termijn",
     "Terugkoppeling",
     "Toegang",
     "ToelichtingOrigineel",

@@ -11,6 +11,8 @@ from meldroute_common.schemas import Invoer, Uitvoer
 from meldroute_common.typen import Datum
 from pydantic import ConfigDict, Field, JsonValue
 
+from intake_api.termijnen.schemas import TermijnWeergave
+
 
 def codes(lijst: Lijst) -> dict[str, Any]:
     """The catalogue's codes as an enum in the published schema, so front-ends and fuzzers see the valid values.
@@ -403,6 +405,9 @@ class Signaal(Uitvoer):
     )
     aanvullingen: list[AanvullingWeergave] = Field(
         default_factory=list, description="Supplements to the description added after intake, oldest first."
+    )
+    termijnen: list[TermijnWeergave] = Field(
+        default_factory=list, description="Deadlines of the signal and its tracks, earliest due first."
     )
 
 

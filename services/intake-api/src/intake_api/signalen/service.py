@@ -58,6 +58,8 @@ from intake_api.signalen.onderdelen import (
     toestemmingen_weergave,
 )
 from intake_api.sleutels import Sleutels
+from intake_api.termijnen.service import read_termijnen_weergave, sync_status_termijnen
+from intake_api.tijd import nu as klok
 from intake_api.tijd import utc
 
 log = logging.getLogger("intake_api.signalen")
@@ -320,6 +322,7 @@ async def create_signaal(
             details={"vervangenIdentificatoren": geschoond.total} if geschoond.total else None,
         )
     )
+    await sync_status_termijnen(session=session, signaal=signaal, nu=nu)
     await record_gebeurtenis(
         session=session,
         catalogus=catalogus,
@@ -360,8 +363,10 @@ async def find_gekoppelde_signalen(
     return {b: len(k.signalen - {eigen[b]}) for b, k in per_betrokkene.items()}
 
 
-async def build_weergave(*, session: AsyncSession, signaal: Signaal) -> schemas.Signaal:
-    """The pseudonymised view of a signal."""
+async def build_weergave(
+    *, session: AsyncSession, signaal: Signaal, nu: datetime | None = None
+) -> schemas.Signaal:
+    """The pseudonymised view of a signal (its deadlines' status as of `nu`, default now)."""
     betrokkenen = await get_betrokkenen(session=session, signaal_id=signaal.id)
     gekoppeld = await find_gekoppelde_signalen(session=session, betrokkenen=betrokkenen)
     toestemmingen = await read_toestemmingen(session=session, betrokkene_ids=[b.id for b in betrokkenen])
@@ -404,6 +409,7 @@ async def build_weergave(*, session: AsyncSession, signaal: Signaal) -> schemas.
         adviesvragen=await read_adviesvragen(session=session, signaal_id=signaal.id),
         doelverzoeken=await read_doelverzoeken(session=session, signaal_id=signaal.id),
         aanvullingen=await read_aanvullingen(session=session, signaal_id=signaal.id),
+        termijnen=await read_termijnen_weergave(session=session, signaal_id=signaal.id, nu=nu or klok()),
     )
 
 

@@ -23,6 +23,7 @@ from intake_api.models import Signaal, Terugkoppeling, Traject
 from intake_api.outbox.service import record_gebeurtenis
 from intake_api.signalen.service import get_betrokkenen
 from intake_api.sleutels import Sleutels
+from intake_api.termijnen.service import open_traject_termijnen
 from intake_api.terugkoppelingen import schemas
 from intake_api.tijd import utc
 from intake_api.trajecten.service import find_partner_traject
@@ -102,6 +103,9 @@ async def record_terugkoppeling(
             .execution_options(synchronize_session=False)
         )
     await session.flush()
+    await open_traject_termijnen(
+        session=session, signaal=signaal, traject_id=traject.id, terugkoppeling=invoer.terugkoppeling, nu=nu
+    )
     await record_wijziging(
         session=session, signaal=signaal, actie="terugkoppeling_vastgelegd", door=invoer.door, nu=nu,
         sleutels=sleutels,

@@ -26,6 +26,7 @@ from intake_api.signalen import schemas as signaal_schemas
 from intake_api.signalen.onderdelen import doelverzoek_weergave, read_traject_weergave
 from intake_api.signalen.service import get_signaal
 from intake_api.sleutels import Sleutels
+from intake_api.termijnen.service import sluit_traject_termijnen
 from intake_api.trajecten import schemas
 
 STANDAARD_VERTROUWELIJKHEID = "vertrouwelijk"
@@ -238,6 +239,7 @@ async def close_traject(
     if getattr(resultaat, "rowcount", 0) != 1:
         raise Conflict("Dit traject is al afgerond.", extra={"huidigeStatus": "afgerond"})
     await session.refresh(traject)
+    await sluit_traject_termijnen(session=session, traject_id=traject.id, nu=nu)
     await record_wijziging(
         session=session, signaal=signaal, actie="traject_afgerond", door=door, nu=nu, sleutels=sleutels,
         toelichting=invoer.toelichting, details={"trajectId": str(traject.id), "doel": traject.doel},

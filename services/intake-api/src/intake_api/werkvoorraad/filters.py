@@ -21,6 +21,7 @@ from pydantic import Field
 
 from intake_api.models import Signaal, SignaalIndicator, SignaalUitbuitingsvorm
 from intake_api.signalen.schemas import Status
+from intake_api.termijnen.service import TermijnFilter, open_termijnen
 from intake_api.tijd import utc
 from intake_api.werkvoorraad.schemas import IK, SUB_LENGTE, SUB_PATROON
 
@@ -47,6 +48,8 @@ class Werkvoorraadfilter:
     toegewezen_aan: str | None = None
     #: True: assigned to anyone; False: assigned to nobody.
     toegewezen: bool | None = None
+    #: An open deadline past its due date (`verlopen`) or not yet (`lopend`).
+    termijn: TermijnFilter | None = None
 
 
 def read_filter(
@@ -100,6 +103,12 @@ def read_filter(
     toegewezen: Annotated[
         bool | None, Query(description="true: only assigned signals; false: only unassigned ones.")
     ] = None,
+    termijn: Annotated[
+        TermijnFilter | None,
+        Query(
+            description="Only signals with an open deadline past its due date (verlopen) or not yet (lopend)."
+        ),
+    ] = None,
 ) -> Werkvoorraadfilter:
     """The queue's query parameters as one filter (their form checked here, their meaning in `check_filter`)."""
     return Werkvoorraadfilter(
@@ -115,6 +124,7 @@ def read_filter(
         ontvangen_tot=ontvangen_tot,
         toegewezen_aan=toegewezen_aan,
         toegewezen=toegewezen,
+        termijn=termijn,
     )
 
 
@@ -160,8 +170,9 @@ def _voor(tot: date | datetime, vanaf: date | datetime) -> bool:
     return tot < vanaf
 
 
-def filter_voorwaarden(filter: Werkvoorraadfilter, *, sub: str) -> list[sa.ColumnElement[bool]]:
-    """The SQL conditions on `signalen` for a checked filter (AND them); `sub` is the caller, for `ik`."""
+def filter_voorwaarden(filter: Werkvoorraadfilter, *, sub: str, nu: datetime) -> list[sa.ColumnElement[bool]]:
+    """The SQL conditions on `signalen` for a checked filter (AND them); `sub` is the caller, for `ik`, and
+    `nu` the moment a deadline is compared with."""
     voorwaarden: list[sa.ColumnElement[bool]] = []
     if filter.status is not None:
         voorwaarden.append(Signaal.status == filter.status)
@@ -201,4 +212,6 @@ def filter_voorwaarden(filter: Werkvoorraadfilter, *, sub: str) -> list[sa.Colum
         voorwaarden.append(Signaal.toegewezen_aan.is_not(None))
     elif filter.toegewezen is False:
         voorwaarden.append(Signaal.toegewezen_aan.is_(None))
+    if filter.termijn is not None:
+        voorwaarden.append(open_termijnen(nu=nu, verlopen=filter.termijn == "verlopen"))
     return voorwaarden

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
 from meldroute_common.auth import SignalenBeoordelen, SignalenLezen
 from meldroute_common.db import Session
 from meldroute_common.paginering import DEFAULT_PAGE_SIZE, Cursor, PageSize
@@ -10,6 +12,7 @@ from meldroute_common.paginering import DEFAULT_PAGE_SIZE, Cursor, PageSize
 from intake_api.deps import CatalogusDep, SignaalId, SleutelsDep, etag
 from intake_api.signalen import schemas as signaal_schemas
 from intake_api.signalen.service import build_weergave
+from intake_api.termijnen.service import Sortering
 from intake_api.tijd import nu
 from intake_api.werkvoorraad import schemas, service
 from intake_api.werkvoorraad.filters import WerkvoorraadfilterDep
@@ -28,6 +31,10 @@ async def signalen_zoeken(
     session: Session,
     catalogus: CatalogusDep,
     filter: WerkvoorraadfilterDep,
+    sorteer: Annotated[
+        Sortering,
+        Query(description="ontvangen: newest first (default); termijn: earliest due open deadline first."),
+    ] = "ontvangen",
     page_size: PageSize = DEFAULT_PAGE_SIZE,
     cursor: Cursor = None,
 ) -> signaal_schemas.SignalenPagina:
@@ -36,11 +43,13 @@ async def signalen_zoeken(
     (herhaalbaar: een van deze), `sector`, `locatietype`, `melderDomein` (codes uit de catalogus; een
     onbekende code is 400), `waargenomenVanaf` en `ontvangenVanaf` (inclusief), `waargenomenTot` en
     `ontvangenTot` (exclusief; vóór het begin is 400), `toegewezenAan` (een `sub`, of `ik` voor uzelf) en
-    `toegewezen` (`true` toegewezen, `false` niet toegewezen). `pageSize` is standaard 20 en hoogstens 100
-    (daarboven 400); een cursor hoort bij dezelfde filters."""
+    `toegewezen` (`true` toegewezen, `false` niet toegewezen) en `termijn` (`verlopen`: een open termijn voorbij
+    de vervaldag; `lopend`: een open termijn die nog loopt). `sorteer=termijn` toont de signalen met een open
+    termijn, de vroegst vervallende eerst; de cursor van de ene volgorde geldt niet voor de andere (400).
+    `pageSize` is standaard 20 en hoogstens 100 (daarboven 400); een cursor hoort bij dezelfde filters."""
     return await service.list_signalen(
         session=session, gemeente=claims.gemeente, sub=claims.sub, filter=filter, catalogus=catalogus,
-        page_size=page_size, cursor=cursor,
+        page_size=page_size, nu=nu(), cursor=cursor, sorteer=sorteer,
     )  # fmt: skip
 
 

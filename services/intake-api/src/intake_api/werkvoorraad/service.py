@@ -17,6 +17,7 @@ from intake_api.paginering import signalen_pagina
 from intake_api.signalen import schemas
 from intake_api.signalen.service import get_signaal
 from intake_api.sleutels import Sleutels
+from intake_api.termijnen.service import Sortering, signalen_op_termijn
 from intake_api.tijd import utc
 from intake_api.werkvoorraad.filters import Werkvoorraadfilter, check_filter, filter_voorwaarden
 
@@ -34,17 +35,27 @@ async def list_signalen(
     filter: Werkvoorraadfilter,
     catalogus: Catalogus,
     page_size: int,
+    nu: datetime,
     cursor: str | None = None,
+    sorteer: Sortering = "ontvangen",
 ) -> schemas.SignalenPagina:
-    """A page of the municipality's signals matching `filter`, newest first, keyset-paginated on
-    (ontvangenOp, id). 400 for an unknown code or a reversed period; a caller of no municipality sees none."""
+    """A page of the municipality's signals matching `filter`, newest first (or with `sorteer="termijn"` earliest
+    due open deadline first), keyset-paginated. 400 for an unknown code or a reversed period; a caller of no
+    municipality sees none."""
     check_filter(filter=filter, catalogus=catalogus)
     if gemeente is None:
         return schemas.SignalenPagina(signalen=[], volgende=None)
-    query = sa.select(Signaal).where(Signaal.gemeente_code == gemeente, *filter_voorwaarden(filter, sub=sub))
-    rijen, volgende = await signalen_pagina(
-        session=session, query=query, moment=Signaal.ontvangen_op, page_size=page_size, cursor=cursor
+    query = sa.select(Signaal).where(
+        Signaal.gemeente_code == gemeente, *filter_voorwaarden(filter, sub=sub, nu=nu)
     )
+    if sorteer == "termijn":
+        rijen, volgende = await signalen_op_termijn(
+            session=session, query=query, page_size=page_size, cursor=cursor
+        )
+    else:
+        rijen, volgende = await signalen_pagina(
+            session=session, query=query, moment=Signaal.ontvangen_op, page_size=page_size, cursor=cursor
+        )
     return schemas.SignalenPagina(
         signalen=[
             schemas.SignaalSamenvatting(

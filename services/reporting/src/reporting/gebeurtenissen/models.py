@@ -36,6 +36,8 @@ class GebeurtenisRij(Base):
     #: The outcome code and whether it is the case's first outcome (`terugkoppeling_vastgelegd` only).
     terugkoppeling: Mapped[str | None] = mapped_column(sa.String(40), nullable=True)
     eerste_terugkoppeling: Mapped[bool | None] = mapped_column(sa.Boolean, nullable=True)
+    #: The kind of deadline that passed (`termijn_verstreken` only; its coded attributes are stored as `onbekend`).
+    termijn: Mapped[str | None] = mapped_column(sa.String(32), nullable=True)
     #: A fixed random key in 0..2^32-1, drawn once at ingest: the cell key of a published cell is the sum of
     #: the keys of its events, so the same cell gets the same perturbation in every table (cell-key method).
     celsleutel: Mapped[int] = mapped_column(sa.BigInteger)

@@ -9,6 +9,7 @@ from meldroute_common.auth import RapportageInvoeren
 from meldroute_common.catalogus import Catalogus
 from meldroute_common.db import Session
 from meldroute_common.gebeurtenissen import (
+    TERMIJN_VOORBEELD,
     TERUGKOPPELING_VOORBEELD,
     VOORBEELD,
     GebeurtenisBatch,
@@ -29,6 +30,7 @@ _VOORBEELD = {
             "doorlooptijdDagen": 6,
         },
         TERUGKOPPELING_VOORBEELD,
+        TERMIJN_VOORBEELD,
     ]
 }
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
+from meldroute_common.catalogus import ONBEKEND
 from meldroute_common.gebeurtenissen import Gebeurtenis
 from sqlalchemy import Table
 from sqlalchemy.dialects import postgresql, sqlite
@@ -41,16 +42,19 @@ def _rij(gebeurtenis: Gebeurtenis) -> dict[str, Any]:
         "kwartaal": kwartaal_van(gebeurtenis.maand),
         "jaar": jaar_van(gebeurtenis.maand),
         "gemeente_code": gebeurtenis.gemeente_code,
-        "sector": gebeurtenis.sector,
-        "locatietype": gebeurtenis.locatietype,
-        "melder_domein": gebeurtenis.melder_domein,
-        "leeftijdsklasse": gebeurtenis.leeftijdsklasse,
-        "geslacht": gebeurtenis.geslacht,
-        "nationaliteitsgroep": gebeurtenis.nationaliteitsgroep,
+        # A deadline event says nothing about its signal: its attributes are stored as unknown, and every table
+        # but the deadline table counts other types only.
+        "sector": gebeurtenis.sector or ONBEKEND,
+        "locatietype": gebeurtenis.locatietype or ONBEKEND,
+        "melder_domein": gebeurtenis.melder_domein or ONBEKEND,
+        "leeftijdsklasse": gebeurtenis.leeftijdsklasse or ONBEKEND,
+        "geslacht": gebeurtenis.geslacht or ONBEKEND,
+        "nationaliteitsgroep": gebeurtenis.nationaliteitsgroep or ONBEKEND,
         "uitkomst": gebeurtenis.uitkomst,
         "doorlooptijd_dagen": gebeurtenis.doorlooptijd_dagen,
         "terugkoppeling": gebeurtenis.terugkoppeling,
         "eerste_terugkoppeling": gebeurtenis.eerste_terugkoppeling,
+        "termijn": gebeurtenis.termijn,
         "celsleutel": secrets.randbits(32),
     }
 
@@ -73,7 +77,7 @@ async def store_gebeurtenissen(*, session: AsyncSession, gebeurtenissen: Sequenc
         {"gebeurtenis_id": g.id, "uitbuitingsvorm": vorm}
         for g in uniek.values()
         if g.id in nieuw_ids
-        for vorm in g.uitbuitingsvormen
+        for vorm in g.uitbuitingsvormen or ()
     ]
     if vormen:
         vormtabel = GebeurtenisVorm.__table__

@@ -110,6 +110,7 @@ def evaluatie_csv(antwoord: Evaluatie) -> str:
         "sectoren_per_gemeente": antwoord.sectoren_per_gemeente,
         "terugkoppelingen": antwoord.terugkoppelingen,
         "eerste_terugkoppelingen": antwoord.eerste_terugkoppelingen,
+        "verstreken_termijnen": antwoord.verstreken_termijnen,
     }
     for onderdeel, tabel in tabellen.items():
         for cel in tabel.cellen:

@@ -10,6 +10,8 @@ changes, until an explicit, logged republication (`meldroute-reporting publicere
 Partners' outcomes are published in a few fixed tables of their own (`TERUGKOPPELINGSTABELLEN`): outcomes per
 municipality and code with their margins, and cases with a first outcome per municipality; the days from
 escalation to first outcome (median, 90th percentile) are stored per period for the region and per municipality.
+Passed deadlines are published in four tables of their own (`TERMIJNTABELLEN`): per municipality and kind of
+deadline, with the total, the total per municipality and the total per kind.
 """
 
 from __future__ import annotations
@@ -49,7 +51,9 @@ DIMENSIES: dict[str, Any] = {
 }
 #: Every column a stored table may group by: the dimensions of the statistics, and the outcome code of the
 #: outcome tables (which are not combined with the other dimensions).
-KOLOMMEN: dict[str, Any] = {**DIMENSIES, "terugkoppeling": GebeurtenisRij.terugkoppeling}
+KOLOMMEN: dict[str, Any] = {
+    **DIMENSIES, "terugkoppeling": GebeurtenisRij.terugkoppeling, "termijn": GebeurtenisRij.termijn,
+}  # fmt: skip
 #: Most dimensions one table may group by.
 MAX_DIMENSIES = 3
 #: The outcomes that end a triage (not `in_behandeling`).
@@ -67,6 +71,7 @@ _TYPE = {
     "beoordelingen": "beoordeling_vastgelegd",
     "terugkoppelingen": "terugkoppeling_vastgelegd",
     "eerste_terugkoppelingen": "terugkoppeling_vastgelegd",
+    "verstreken_termijnen": "termijn_verstreken",
 }
 #: What the lead time to the first outcome is stored as, in `gepubliceerde_doorlooptijden`.
 EERSTE_TERUGKOPPELING = "eerste_terugkoppeling"
@@ -121,10 +126,16 @@ TERUGKOPPELINGSTABELLEN = (
 )  # fmt: skip
 
 
+#: Deadlines passed in the period per municipality and kind of deadline, with its margins (the total, per
+#: municipality, per kind): its own tables, not crossed with anything else (the events carry nothing else).
+VERSTREKEN_TERMIJNEN = Groepering("verstreken_termijnen", False, ("gemeente", "termijn"))
+TERMIJNTABELLEN = (VERSTREKEN_TERMIJNEN, *randen_van(VERSTREKEN_TERMIJNEN))
+
+
 def alle_groeperingen() -> list[Groepering]:
-    """Every stored table: each allowed grouping of up to three dimensions and every margin of it, and the
-    outcome tables."""
-    uit: set[Groepering] = set(TERUGKOPPELINGSTABELLEN)
+    """Every stored table: each allowed grouping of up to three dimensions and every margin of it, the outcome
+    tables and the deadline tables."""
+    uit: set[Groepering] = set(TERUGKOPPELINGSTABELLEN) | set(TERMIJNTABELLEN)
     for n in range(MAX_DIMENSIES + 1):
         for dimensies in combinations(DIMENSIES, n):
             tabel = tabel_van(dimensies)

@@ -260,6 +260,11 @@ class Evaluatie(_Bereik):
                         "totalen": [],
                     },
                     "eersteTerugkoppelingen": {"groeperenOp": ["gemeente"], "cellen": [], "totalen": []},
+                    "verstrekenTermijnen": {
+                        "groeperenOp": ["gemeente", "termijn"],
+                        "cellen": [],
+                        "totalen": [],
+                    },
                     "terugkoppelingAandelen": [
                         {
                             "periode": "2026-K1",
@@ -323,5 +328,9 @@ class Evaluatie(_Bereik):
     )
     doorlooptijden_terugkoppeling: list[TerugkoppelingDoorlooptijd] = Field(
         description="Days from escalation to first outcome, for the region and per municipality."
+    )
+    verstreken_termijnen: Tabel = Field(
+        description="Deadlines (intake's deadline policy: triage, advice, reflection period) that passed in the "
+        "period, per municipality and kind, with the totals per municipality, per kind and of the period."
     )
     vergelijking: Vergelijking | None = Field(description="The last period against the one before it.")

@@ -25,6 +25,7 @@ from reporting.statistieken.publicatie import (
     MAX_DIMENSIES,
     SCHEIDING,
     TERUGKOPPELINGEN,
+    VERSTREKEN_TERMIJNEN,
     Groepering,
     randen_van,
     tabel_van,
@@ -425,6 +426,16 @@ async def terugkoppelingscijfers(
     return Terugkoppelingscijfers(terugkoppelingen=tabel_t, eerste=tabel_e, aandelen=aandelen, tijden=tijden)
 
 
+async def verstreken_termijnen(*, session: AsyncSession, perioden: Sequence[str]) -> Tabel:
+    """Passed deadlines per municipality and kind with their margins, from the stored cells only."""
+    dims = ["gemeente", "termijn"]
+    randen = _randen_geordend(VERSTREKEN_TERMIJNEN, dims)
+    gelezen = await _lees_samen(session=session, tabellen=[VERSTREKEN_TERMIJNEN, *randen], perioden=perioden)
+    return _bouw_tabel(
+        dims=dims, bron=VERSTREKEN_TERMIJNEN, randen=randen, cellen=gelezen[0], rand_cellen=gelezen[1:]
+    )
+
+
 async def evaluatie(
     *, session: AsyncSession, bereik: Bereik, drempel: int, minimale_populatie: int
 ) -> Evaluatie:
@@ -446,7 +457,8 @@ async def evaluatie(
             doorlooptijden=[], vormen_per_gemeente=_leeg(["gemeente", "uitbuitingsvorm"]),
             sectoren_per_gemeente=_leeg(["gemeente", "sector"]),
             terugkoppelingen=_leeg(["gemeente", "terugkoppeling"]), eerste_terugkoppelingen=_leeg(["gemeente"]),
-            terugkoppeling_aandelen=[], doorlooptijden_terugkoppeling=[], vergelijking=None,
+            terugkoppeling_aandelen=[], doorlooptijden_terugkoppeling=[],
+            verstreken_termijnen=_leeg(["gemeente", "termijn"]), vergelijking=None,
         )  # fmt: skip
 
     async def lees(dimensies: list[str], uit: Sequence[str] = klaar) -> Tabel:
@@ -502,5 +514,6 @@ async def evaluatie(
         eerste_terugkoppelingen=terug.eerste,
         terugkoppeling_aandelen=terug.aandelen,
         doorlooptijden_terugkoppeling=terug.tijden,
+        verstreken_termijnen=await verstreken_termijnen(session=session, perioden=klaar),
         vergelijking=vergelijking,
     )
