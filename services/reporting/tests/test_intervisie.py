@@ -19,7 +19,9 @@ BEREIK = {"periode": "kwartaal", "van": "2026-01", "tot": "2026-06"}
 
 def af_headers(issuer: DevIssuer, gemeente: str = "GM1509") -> dict[str, str]:
     """An attention officer's token for reporting: bound to their municipality by the `gemeente` claim."""
-    token = issuer.mint(rol="aandachtsfunctionaris", gemeente=gemeente, audience="reporting", sub=f"af-{gemeente}")
+    token = issuer.mint(
+        rol="aandachtsfunctionaris", gemeente=gemeente, audience="reporting", sub=f"af-{gemeente}"
+    )
     return {"Authorization": f"Bearer {token}"}
 
 
@@ -51,9 +53,7 @@ def _cijfers(body: dict[str, Any]) -> dict[tuple[str, str | None, str | None], d
     return {(c["periode"], c["dimensie"], c["waarde"]): c for c in body["cijfers"]}
 
 
-async def _statistiek(
-    client: httpx.AsyncClient, headers: dict[str, str], dims: str
-) -> dict[str, Any]:
+async def _statistiek(client: httpx.AsyncClient, headers: dict[str, str], dims: str) -> dict[str, Any]:
     antwoord = await client.get(
         "/v1/statistieken/signalen", params={**BEREIK, "groeperenOp": dims}, headers=headers
     )
@@ -72,7 +72,9 @@ async def _verwacht(
     """
     uit: dict[tuple[str, str | None, str | None], tuple[int | None, int | None]] = {}
     per_gemeente = await _statistiek(client, headers, "gemeente")
-    eigen = {c["periode"]: c["aantal"] for c in per_gemeente["cellen"] if c["waarden"]["gemeente"] == gemeente}
+    eigen = {
+        c["periode"]: c["aantal"] for c in per_gemeente["cellen"] if c["waarden"]["gemeente"] == gemeente
+    }
     for totaal in per_gemeente["totalen"]:
         if totaal["dimensie"] is None:
             uit[(totaal["periode"], None, None)] = (eigen.get(totaal["periode"], 0), totaal["aantal"])
@@ -141,12 +143,16 @@ async def test_attention_officer_cannot_ask_for_another_municipality(
             assert antwoord.headers["content-type"].startswith("application/problem+json")
             assert "cijfers" not in antwoord.json()
         # Another municipality's officer gets theirs, not GM1509's.
-        ander = await client.get("/v1/statistieken/intervisie", params=BEREIK, headers=af_headers(issuer, "GM0222"))
+        ander = await client.get(
+            "/v1/statistieken/intervisie", params=BEREIK, headers=af_headers(issuer, "GM0222")
+        )
         assert ander.status_code == 200 and ander.json()["gemeenteCode"] == "GM0222"
         assert _cijfers(ander.json())[("2026-K1", None, None)]["gemeente"]["aantal"] == binnen_verstoring(21)
         # A melder's token (no statistics scope) is refused.
         melder = issuer.mint(rol="melder", audience="reporting")
-        geweigerd = await client.get("/v1/statistieken/intervisie", headers={"Authorization": f"Bearer {melder}"})
+        geweigerd = await client.get(
+            "/v1/statistieken/intervisie", headers={"Authorization": f"Bearer {melder}"}
+        )
         assert geweigerd.status_code == 403
 
 
@@ -172,7 +178,10 @@ async def test_policy_officer_chooses_a_municipality_or_the_region_alone(
             )
             assert antwoord.status_code == 200, antwoord.text
             verwacht = await _verwacht(client, headers, gemeente)
-            gekregen = {s: (c["gemeente"]["aantal"], c["regio"]["aantal"]) for s, c in _cijfers(antwoord.json()).items()}
+            gekregen = {
+                s: (c["gemeente"]["aantal"], c["regio"]["aantal"])
+                for s, c in _cijfers(antwoord.json()).items()
+            }
             assert gekregen == verwacht, gemeente
         regio = await client.get("/v1/statistieken/intervisie", params=BEREIK, headers=headers)
         assert regio.json()["gemeenteCode"] is None
@@ -187,7 +196,9 @@ async def test_policy_officer_chooses_a_municipality_or_the_region_alone(
         assert cijfers[("2026-K1", "uitbuitingsvorm", "arbeid")]["gemeente"]["onderdrukt"]
 
 
-async def test_every_schema_valid_range_is_an_answer(reporting_harness: ServiceHarness, issuer: DevIssuer) -> None:
+async def test_every_schema_valid_range_is_an_answer(
+    reporting_harness: ServiceHarness, issuer: DevIssuer
+) -> None:
     async with reporting_harness.client(drempel=K, minimale_populatie=0) as client:
         await _gevuld(client, reporting_harness, issuer)
         headers = af_headers(issuer)
@@ -201,7 +212,8 @@ async def test_every_schema_valid_range_is_an_answer(reporting_harness: ServiceH
             assert antwoord.status_code == 200, (params, antwoord.text)
             assert antwoord.json()["cijfers"] == [] and antwoord.json()["gepubliceerdePerioden"] == []
         lang = await client.get(
-            "/v1/statistieken/intervisie", params={"van": "2000-01", "tot": "2035-12", "periode": "jaar"},
+            "/v1/statistieken/intervisie",
+            params={"van": "2000-01", "tot": "2035-12", "periode": "jaar"},
             headers=headers,
         )
         assert lang.json()["van"] == "2026-01" and lang.json()["gepubliceerdePerioden"] == ["2026"]

@@ -30,11 +30,23 @@ _VOORBEELDEN = (
     ("melder", "intake-api", "--gemeente GM1509", "GET", "/v1/catalogus"),
     ("aandachtsfunctionaris", "intake-api", "--gemeente GM1509", "GET", "/v1/signalen"),
     # The same role's token for reporting: the own municipality's figures next to the region's.
-    ("aandachtsfunctionaris", "reporting", "--gemeente GM1509", "GET", "/v1/statistieken/intervisie?periode=jaar"),
+    (
+        "aandachtsfunctionaris",
+        "reporting",
+        "--gemeente GM1509",
+        "GET",
+        "/v1/statistieken/intervisie?periode=jaar",
+    ),
     ("partner", "privacy-gateway", "--organisatie riec-oost-nederland", "GET", "/v1/casussen"),
     ("goedkeurder", "privacy-gateway", "--organisatie riec-oost-nederland", "GET", "/v1/beleid"),
     ("fg", "privacy-gateway", "", "GET", "/v1/verwerkingen/verificatie"),
-    ("beleidsmedewerker", "reporting", "", "GET", "/v1/statistieken/signalen?groeperenOp=gemeente&periode=jaar"),
+    (
+        "beleidsmedewerker",
+        "reporting",
+        "",
+        "GET",
+        "/v1/statistieken/signalen?groeperenOp=gemeente&periode=jaar",
+    ),
 )
 
 

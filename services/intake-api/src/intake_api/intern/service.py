@@ -69,6 +69,12 @@ def _minderjarig(signaal: Signaal, betrokkenen: list[Betrokkene]) -> bool:
     )
 
 
+async def minderjarig_per_signaal(*, session: AsyncSession, signalen: Sequence[Signaal]) -> dict[UUID, bool]:
+    """Whether a minor is involved, per signal, read for a page of signals at once (the rule of `beleidsfeiten`)."""
+    betrokkenen = await _betrokkenen(session=session, signaal_ids=[s.id for s in signalen])
+    return {s.id: _minderjarig(s, betrokkenen[s.id]) for s in signalen}
+
+
 async def _betrokkenen(*, session: AsyncSession, signaal_ids: Sequence[UUID]) -> dict[UUID, list[Betrokkene]]:
     per_signaal: dict[UUID, list[Betrokkene]] = {i: [] for i in signaal_ids}
     if not signaal_ids:

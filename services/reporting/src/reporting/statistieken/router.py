@@ -251,7 +251,9 @@ async def evaluatie_ophalen(
     response_model=Intervisie,
     dependencies=[rate_limited("statistieken")],
     openapi_extra=RATE_LIMITED,
-    responses={403: {"description": "Een aandachtsfunctionaris vraagt naar een andere gemeente dan de eigen."}},
+    responses={
+        403: {"description": "Een aandachtsfunctionaris vraagt naar een andere gemeente dan de eigen."}
+    },
 )
 async def intervisie_ophalen(
     request: Request,
