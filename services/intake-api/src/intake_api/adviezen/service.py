@@ -20,11 +20,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from intake_api.adviezen import schemas
 from intake_api.beleidstoets import OpschalingsVraag, check_opschaling
 from intake_api.historie import record_wijziging, scrub_toelichting, seal_tekst
-from intake_api.intern.service import minderjarig_per_signaal
 from intake_api.models import Adviesantwoord, Adviesvraag, AdviesvraagExpert, Signaal
 from intake_api.paginering import CURSOR, make_cursor
 from intake_api.signalen import schemas as signaal_schemas
-from intake_api.signalen.onderdelen import adviesvraag_weergave, read_antwoorden
+from intake_api.signalen.onderdelen import adviesvraag_weergave, minderjarig_per_signaal, read_antwoorden
 from intake_api.signalen.service import get_signaal
 from intake_api.sleutels import Sleutels
 from intake_api.tijd import utc

@@ -13,7 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from intake_api.models import (
     Adviesantwoord,
     Adviesvraag,
+    Betrokkene,
     Doelverzoek,
+    Signaal,
     Terugkoppeling,
     Toestemming,
     Traject,
@@ -222,3 +224,24 @@ async def read_doelverzoeken(*, session: AsyncSession, signaal_id: UUID) -> list
         .order_by(Doelverzoek.ingediend_op, Doelverzoek.id)
     )
     return [doelverzoek_weergave(r) for r in rijen]
+
+
+MINDERJARIGE_INDICATOR = "minderjarige-betrokken"
+
+
+def minderjarig_betrokken(signaal: Signaal, betrokkenen: Iterable[Betrokkene]) -> bool:
+    """Whether a minor is involved: the signal's indicator, or a betrokkene under 18 (the policy's fact)."""
+    return MINDERJARIGE_INDICATOR in signaal.indicatoren or any(
+        b.leeftijdsklasse == "<18" for b in betrokkenen
+    )
+
+
+async def minderjarig_per_signaal(*, session: AsyncSession, signalen: Sequence[Signaal]) -> dict[UUID, bool]:
+    """`minderjarig_betrokken` for a page of signals, their betrokkenen read at once."""
+    per_signaal: dict[UUID, list[Betrokkene]] = defaultdict(list)
+    if signalen:
+        for betrokkene in await session.scalars(
+            sa.select(Betrokkene).where(Betrokkene.signaal_id.in_([s.id for s in signalen]))
+        ):
+            per_signaal[betrokkene.signaal_id].append(betrokkene)
+    return {s.id: minderjarig_betrokken(s, per_signaal[s.id]) for s in signalen}

@@ -235,7 +235,7 @@ async def approve_identiteitsverzoek(
 class _Antwoord:
     """One answer to a request: what it logs, who may give it, and the refusal of anyone else."""
 
-    actie: Actie
+    actie: str  # an `Actie`
     #: True: only the requester may give it (withdrawal); False: anyone of the organisation but them (four eyes).
     door_aanvrager: bool
     weigering: str

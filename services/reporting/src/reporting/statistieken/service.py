@@ -564,13 +564,14 @@ async def intervisie(
         perioden=klaar,
     )
     regio, eigen = gelezen[: len(regio_tabellen)], gelezen[len(regio_tabellen) :]
+    code = gemeente or ""  # read only when a municipality is asked for (`eigen` is empty otherwise)
     cijfers: list[Intervisiecijfer] = []
     for periode in klaar:
         # All signals: a one-way table lists every non-zero cell, so a municipality it does not list has 0.
         cijfers.append(
             Intervisiecijfer(
                 periode=periode, geteld="signalen", dimensie=None, waarde=None,
-                gemeente=_gepubliceerd(eigen[0].get((periode, gemeente), 0)) if eigen else None,
+                gemeente=_gepubliceerd(eigen[0].get((periode, code), 0)) if eigen else None,
                 regio=_gepubliceerd(regio[0].get((periode,), 0)),
             )
         )  # fmt: skip
@@ -581,7 +582,7 @@ async def intervisie(
                 cijfers.append(
                     Intervisiecijfer(
                         periode=periode, geteld=regio_tabellen[i].telling, dimensie=dimensie, waarde=waarde,
-                        gemeente=_gepubliceerd(eigen[i].get((periode, gemeente, waarde))) if eigen else None,
+                        gemeente=_gepubliceerd(eigen[i].get((periode, code, waarde))) if eigen else None,
                         regio=_gepubliceerd(regio[i][(periode, waarde)]),
                     )
                 )  # fmt: skip
