@@ -74,9 +74,15 @@ async def test_advice_is_asked_answered_and_moves_the_state_machine(
     intern = (await client.get(f"/v1/intern/adviesvragen/{advies['id']}", headers=gateway)).json()
     assert set(intern) == {
         "id", "signaalId", "gemeenteCode", "gesteldOp", "vraag", "experts", "status", "kern", "kenmerken",
-        "omschrijving", "antwoorden",
+        "omschrijving", "antwoorden", "fase", "vertrouwelijkheidaanduiding", "minderjarigeBetrokken",
     }  # fmt: skip
     assert intern["kern"]["uitbuitingsvormen"] == ["arbeid"] and "betrokkenen" not in intern
+    # The signal's policy facts come with the question, in the list as in the single read.
+    feiten = (await client.get(f"/v1/intern/signalen/{signaal['id']}/beleidsfeiten", headers=gateway)).json()
+    for gelezen_vraag in (intern, lijst["adviesvragen"][0]):
+        assert gelezen_vraag["fase"] == feiten["status"] == "advies_gevraagd"
+        assert gelezen_vraag["vertrouwelijkheidaanduiding"] == feiten["vertrouwelijkheidaanduiding"]
+        assert gelezen_vraag["minderjarigeBetrokken"] is feiten["minderjarigeBetrokken"]
     paginas = await client.get("/v1/intern/adviesvragen", params={"pageSize": 1}, headers=gateway)
     tweede = await client.get(
         "/v1/intern/adviesvragen",

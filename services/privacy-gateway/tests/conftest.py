@@ -164,6 +164,15 @@ class NepIntake:
             "trajecten": casus["trajecten"],
         }  # fmt: skip
 
+    def _met_feiten(self, vraag: dict[str, Any]) -> dict[str, Any]:
+        """A question as intake serves it: with its signal's stage, confidentiality and minors as they are now."""
+        feiten = self._feiten(vraag["signaalId"]) or {}
+        return {
+            **vraag, "fase": feiten.get("status", "onbekend"),
+            "vertrouwelijkheidaanduiding": feiten.get("vertrouwelijkheidaanduiding", "vertrouwelijk"),
+            "minderjarigeBetrokken": feiten.get("minderjarigeBetrokken", True),
+        }  # fmt: skip
+
     def _intern_schrijven(self, request: httpx.Request, pad: str) -> httpx.Response | None:
         """The internal writes and the advice and policy-fact reads; None for any other path."""
         nu = datetime.now(UTC).isoformat()
@@ -174,13 +183,17 @@ class NepIntake:
         if delen[0] == "adviesvragen":
             if len(delen) == 1:
                 partner = request.url.params.get("partner")
-                lijst = [v for v in self.adviesvragen.values() if partner is None or partner in v["experts"]]
+                lijst = [
+                    self._met_feiten(v)
+                    for v in self.adviesvragen.values()
+                    if partner is None or partner in v["experts"]
+                ]
                 return httpx.Response(200, json={"adviesvragen": lijst, "volgende": None})
             vraag = self.adviesvragen.get(delen[1])
             if vraag is None:
                 return httpx.Response(404, json={"status": 404})
             if len(delen) == 2:
-                return httpx.Response(200, json=vraag)
+                return httpx.Response(200, json=self._met_feiten(vraag))
             body = json.loads(request.content)
             if body["partner"] not in vraag["experts"]:
                 return httpx.Response(404, json={"status": 404})

@@ -312,3 +312,29 @@ async def test_intakes_refusal_of_an_outcome_names_its_fields_and_never_its_text
         )
         # Nothing was stored, so the row written before forwarding is rolled back with the request.
         assert [r for r in await log_rijen(client, issuer) if r["actie"] == "terugkoppeling"] == []
+
+
+async def test_listing_questions_asks_intake_once_per_page_whatever_their_number(
+    gateway: Any, intake: Any, issuer: DevIssuer
+) -> None:
+    """The policy facts come with the questions (stage, confidentiality, minors): no call per question."""
+
+    async def intake_verzoeken_voor_lijst(client: Any) -> tuple[int, int]:
+        voor = len(intake.verzoeken)
+        lijst = await client.get("/v1/adviesvragen", params={"pageSize": 100}, headers=partner(issuer, RIEC))
+        assert lijst.status_code == 200, lijst.text
+        return len(intake.verzoeken) - voor, len(lijst.json()["adviesvragen"])
+
+    async with gateway() as client:
+        intake.adviesvraag(experts=[RIEC])
+        een = await intake_verzoeken_voor_lijst(client)
+        for i in range(11):
+            # A minor in some (the policy withholds the description then), another stage in one (not listed).
+            intake.adviesvraag(
+                experts=[RIEC],
+                minderjarig=i % 3 == 0,
+                status="in_behandeling" if i == 5 else "advies_gevraagd",
+            )
+        twaalf = await intake_verzoeken_voor_lijst(client)
+    assert een == (1, 1) and twaalf == (1, 11)
+    assert all(v.url.path == "/v1/intern/adviesvragen" for v in intake.verzoeken)

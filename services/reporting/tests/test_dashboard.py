@@ -253,7 +253,7 @@ def test_dashboard_draws_the_charts_in_a_real_browser(reporting_proces: str, iss
             assert pagina.locator("html").get_attribute("lang") == "nl"
             # Closed dashboard: nothing is drawn until a token is given.
             assert pagina.locator("svg.staaf").count() == 0
-            pagina.get_by_label("Toegangstoken (beleidsmedewerker)").fill(token)
+            pagina.get_by_label("Toegangstoken").fill(token)
             pagina.get_by_label("Periode").select_option("kwartaal")
             pagina.get_by_role("button", name="Toon cijfers").click()
             pagina.locator("#grafiek-doorlooptijden svg.staaf").wait_for(timeout=15_000)
@@ -309,6 +309,20 @@ def test_dashboard_draws_the_charts_in_a_real_browser(reporting_proces: str, iss
             pagina.locator("#grafiek-gemeenten svg.staaf").screenshot(
                 path=str(ARTEFACTEN / "dashboard-gemeenten-per-maand.png")
             )
+            # A policy officer's token names no municipality: no intervisie table. An attention officer's token
+            # shows the own municipality next to the region, from the intervisie of the API.
+            assert pagina.locator("#intervisie").is_hidden()
+            af = issuer.mint(rol="aandachtsfunctionaris", gemeente="GM1509", audience="reporting")
+            pagina.get_by_label("Toegangstoken").fill(af)
+            pagina.locator("#periode").select_option("kwartaal")
+            pagina.get_by_role("button", name="Toon cijfers").click()
+            pagina.locator("#intervisie table").wait_for(timeout=15_000)
+            intervisie = pagina.locator("#intervisie").text_content() or ""
+            assert (
+                "Alle signalen" in intervisie and "Regio" in intervisie and "Oude IJsselstreek" in intervisie
+            )
+            assert pagina.locator("#intervisie td", has_text="onderdrukt").count() > 0
+            pagina.locator("#intervisie").screenshot(path=str(ARTEFACTEN / "dashboard-intervisie.png"))
         finally:
             browser.close()
     assert fouten == []

@@ -47,7 +47,7 @@ SCOPE_DESCRIPTIONS: dict[str, str] = {
     Scope.identiteit_goedkeuren: "Het identiteitsverzoek van een ander goedkeuren (vier ogen).",
     Scope.verwerkingen_lezen: "Het verwerkingenlog, de verificatie ervan en inzageverzoeken (FG).",
     Scope.rapportage_invoeren: "Anonieme gebeurtenissen aanleveren aan rapportage (alleen intake-api).",
-    Scope.statistieken_lezen: "Onderdrukte statistieken en het dashboard lezen (beleidsmedewerker).",
+    Scope.statistieken_lezen: "Onderdrukte statistieken, de intervisie en het dashboard lezen (beleidsmedewerker, aandachtsfunctionaris).",
     Scope.metrics_lezen: "De Prometheus-metrics van een dienst lezen (monitoring).",
 }
 

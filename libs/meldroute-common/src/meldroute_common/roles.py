@@ -30,6 +30,8 @@ ROLLEN: dict[str, Rol] = {
                 Scope.identiteit_verzoeken,
                 # For the privacy gateway (a token minted for its audience): the policy and the dry-run.
                 Scope.beleid_lezen,
+                # For reporting (a token minted for its audience): the regional figures and the intervisie.
+                Scope.statistieken_lezen,
             ),
             "intake-api",
             "gemeente",

@@ -25,20 +25,29 @@ app = typer.Typer(
     help="meldroute: hulpmiddelen voor ontwikkeling.", no_args_is_help=True, add_completion=False
 )
 
-#: Example token per role for the start-up banner.
-_VOORBEELDEN = {
-    "melder": ("intake-api", "--gemeente GM1509", "GET", "/v1/catalogus"),
-    "aandachtsfunctionaris": ("intake-api", "--gemeente GM1509", "GET", "/v1/signalen"),
-    "partner": ("privacy-gateway", "--organisatie riec-oost-nederland", "GET", "/v1/casussen"),
-    "goedkeurder": ("privacy-gateway", "--organisatie riec-oost-nederland", "GET", "/v1/beleid"),
-    "fg": ("privacy-gateway", "", "GET", "/v1/verwerkingen/verificatie"),
-    "beleidsmedewerker": (
+#: Example tokens per role for the start-up banner: (role, audience, claims, method, path).
+_VOORBEELDEN = (
+    ("melder", "intake-api", "--gemeente GM1509", "GET", "/v1/catalogus"),
+    ("aandachtsfunctionaris", "intake-api", "--gemeente GM1509", "GET", "/v1/signalen"),
+    # The same role's token for reporting: the own municipality's figures next to the region's.
+    (
+        "aandachtsfunctionaris",
+        "reporting",
+        "--gemeente GM1509",
+        "GET",
+        "/v1/statistieken/intervisie?periode=jaar",
+    ),
+    ("partner", "privacy-gateway", "--organisatie riec-oost-nederland", "GET", "/v1/casussen"),
+    ("goedkeurder", "privacy-gateway", "--organisatie riec-oost-nederland", "GET", "/v1/beleid"),
+    ("fg", "privacy-gateway", "", "GET", "/v1/verwerkingen/verificatie"),
+    (
+        "beleidsmedewerker",
         "reporting",
         "",
         "GET",
         "/v1/statistieken/signalen?groeperenOp=gemeente&periode=jaar",
     ),
-}
+)
 
 
 def banner_voorbeelden(*, omgeving: str, host: str) -> str:
@@ -46,7 +55,7 @@ def banner_voorbeelden(*, omgeving: str, host: str) -> str:
     if omgeving != "development":
         return f"\nTokens komen van de OIDC-provider (MELDROUTE_ENV={omgeving}); geen ontwikkelvoorbeelden."
     regels = ["\nVoorbeelden (een token per rol):"]
-    for rol, (aud, extra, method, path) in _VOORBEELDEN.items():
+    for rol, aud, extra, method, path in _VOORBEELDEN:
         port = next(d.port for d in DIENSTEN if d.naam == aud)
         regels.append(
             f'  curl -X {method} -H "Authorization: Bearer $(.venv/bin/meldroute token --rol {rol} {extra} --aud {aud})"'

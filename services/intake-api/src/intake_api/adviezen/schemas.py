@@ -58,6 +58,9 @@ class AdviesvraagIntern(Uitvoer):
                     "vraag": "Wijzen deze indicatoren op arbeidsuitbuiting?",
                     "experts": ["riec-oost-nederland"],
                     "status": "open",
+                    "fase": "advies_gevraagd",
+                    "vertrouwelijkheidaanduiding": "vertrouwelijk",
+                    "minderjarigeBetrokken": False,
                     "kern": {
                         "gemeenteCode": "GM1509",
                         "melderDomein": "toezicht",
@@ -82,6 +85,12 @@ class AdviesvraagIntern(Uitvoer):
     vraag: str = Field(description="The question, identifiers replaced.")
     experts: list[str]
     status: Literal["open", "beantwoord"]
+    # The signal's policy facts (as its `beleidsfeiten`), so the gateway decides on a page of questions at once.
+    fase: str = Field(description="The signal's status now.")
+    vertrouwelijkheidaanduiding: str = Field(
+        description="The signal's; vertrouwelijk (the default of an escalation) when not escalated."
+    )
+    minderjarige_betrokken: bool = Field(description="Whether a minor is involved in the signal.")
     kern: Kern
     kenmerken: Kenmerken
     omschrijving: str = Field(description="The scrubbed description.")

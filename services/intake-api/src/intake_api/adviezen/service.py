@@ -23,7 +23,7 @@ from intake_api.historie import record_wijziging, scrub_toelichting, seal_tekst
 from intake_api.models import Adviesantwoord, Adviesvraag, AdviesvraagExpert, Signaal
 from intake_api.paginering import CURSOR, make_cursor
 from intake_api.signalen import schemas as signaal_schemas
-from intake_api.signalen.onderdelen import adviesvraag_weergave, read_antwoorden
+from intake_api.signalen.onderdelen import adviesvraag_weergave, minderjarig_per_signaal, read_antwoorden
 from intake_api.signalen.service import get_signaal
 from intake_api.sleutels import Sleutels
 from intake_api.tijd import utc
@@ -88,7 +88,7 @@ async def ask_advies(
 
 
 def _intern(
-    vraag: Adviesvraag, signaal: Signaal, antwoorden: list[Adviesantwoord]
+    vraag: Adviesvraag, signaal: Signaal, antwoorden: list[Adviesantwoord], *, minderjarig: bool
 ) -> schemas.AdviesvraagIntern:
     return schemas.AdviesvraagIntern(
         id=vraag.id,
@@ -98,6 +98,9 @@ def _intern(
         vraag=vraag.vraag,
         experts=list(vraag.experts),
         status=vraag.status,
+        fase=signaal.status,
+        vertrouwelijkheidaanduiding=signaal.vertrouwelijkheidaanduiding or STANDAARD_VERTROUWELIJKHEID,
+        minderjarige_betrokken=minderjarig,
         kern=signaal_schemas.Kern(
             gemeente_code=signaal.gemeente_code,
             melder_domein=signaal.melder_domein,
@@ -145,8 +148,13 @@ async def list_adviesvragen(
         )
     }
     antwoorden = await read_antwoorden(session=session, vraag_ids=[v.id for v in vragen])
+    minderjarig = await minderjarig_per_signaal(session=session, signalen=list(signalen.values()))
     return schemas.AdviesvragenPagina(
-        adviesvragen=[_intern(v, signalen[v.signaal_id], antwoorden[v.id]) for v in vragen], volgende=volgende
+        adviesvragen=[
+            _intern(v, signalen[v.signaal_id], antwoorden[v.id], minderjarig=minderjarig[v.signaal_id])
+            for v in vragen
+        ],
+        volgende=volgende,
     )
 
 
@@ -157,7 +165,8 @@ async def get_adviesvraag(*, session: AsyncSession, vraag_id: UUID) -> schemas.A
     signaal = await session.get(Signaal, vraag.signaal_id)
     assert signaal is not None
     antwoorden = await read_antwoorden(session=session, vraag_ids=[vraag.id])
-    return _intern(vraag, signaal, antwoorden[vraag.id])
+    minderjarig = await minderjarig_per_signaal(session=session, signalen=[signaal])
+    return _intern(vraag, signaal, antwoorden[vraag.id], minderjarig=minderjarig[signaal.id])
 
 
 async def record_antwoord(

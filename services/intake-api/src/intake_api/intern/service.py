@@ -16,12 +16,16 @@ from intake_api.paginering import signalen_pagina
 from intake_api.pseudonimisering.bsn import InvalidBsnError
 from intake_api.pseudonimisering.pseudoniem import link_pseudoniemen
 from intake_api.signalen.koppeling import pseudoniemen_van_persoon
-from intake_api.signalen.onderdelen import geldige_toestemming, read_toestemmingen, read_trajecten
+from intake_api.signalen.onderdelen import (
+    geldige_toestemming,
+    minderjarig_betrokken,
+    read_toestemmingen,
+    read_trajecten,
+)
 from intake_api.signalen.schemas import Kenmerken, Kern
 from intake_api.signalen.service import find_gekoppelde_signalen
 from intake_api.tijd import utc
 
-MINDERJARIGE_INDICATOR = "minderjarige-betrokken"
 STANDAARD_VERTROUWELIJKHEID = "vertrouwelijk"
 
 
@@ -63,12 +67,6 @@ async def _feiten(
     )
 
 
-def _minderjarig(signaal: Signaal, betrokkenen: list[Betrokkene]) -> bool:
-    return MINDERJARIGE_INDICATOR in signaal.indicatoren or any(
-        b.leeftijdsklasse == "<18" for b in betrokkenen
-    )
-
-
 async def _betrokkenen(*, session: AsyncSession, signaal_ids: Sequence[UUID]) -> dict[UUID, list[Betrokkene]]:
     per_signaal: dict[UUID, list[Betrokkene]] = {i: [] for i in signaal_ids}
     if not signaal_ids:
@@ -103,7 +101,7 @@ def _basis(signaal: Signaal, betrokkenen: list[Betrokkene], feiten: _Feiten) -> 
         "vertrouwelijkheidaanduiding": signaal.vertrouwelijkheidaanduiding,
         # The signal's own boolean no longer counts: consent is per victim, dated and withdrawable.
         "toestemming": feiten.casus_toestemming(betrokkenen),
-        "minderjarige_betrokken": _minderjarig(signaal, betrokkenen),
+        "minderjarige_betrokken": minderjarig_betrokken(signaal, betrokkenen),
         "trajecten": trajecten,
         "kern": Kern(
             gemeente_code=signaal.gemeente_code,
@@ -168,7 +166,7 @@ async def get_beleidsfeiten(*, session: AsyncSession, signaal_id: UUID) -> schem
         gemeente_code=signaal.gemeente_code,
         status=signaal.status,
         vertrouwelijkheidaanduiding=signaal.vertrouwelijkheidaanduiding or STANDAARD_VERTROUWELIJKHEID,
-        minderjarige_betrokken=_minderjarig(signaal, betrokkenen),
+        minderjarige_betrokken=minderjarig_betrokken(signaal, betrokkenen),
         toestemming=feiten.casus_toestemming(betrokkenen),
         trajecten=feiten.trajecten.get(signaal.id, []),
     )

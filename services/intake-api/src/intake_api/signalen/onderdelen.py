@@ -15,7 +15,9 @@ from intake_api.models import (
     Aanvulling,
     Adviesantwoord,
     Adviesvraag,
+    Betrokkene,
     Doelverzoek,
+    Signaal,
     Terugkoppeling,
     Toestemming,
     Traject,
@@ -238,3 +240,24 @@ async def read_aanvullingen(*, session: AsyncSession, signaal_id: UUID) -> list[
         )
         for r in rijen
     ]
+
+
+MINDERJARIGE_INDICATOR = "minderjarige-betrokken"
+
+
+def minderjarig_betrokken(signaal: Signaal, betrokkenen: Iterable[Betrokkene]) -> bool:
+    """Whether a minor is involved: the signal's indicator, or a betrokkene under 18 (the policy's fact)."""
+    return MINDERJARIGE_INDICATOR in signaal.indicatoren or any(
+        b.leeftijdsklasse == "<18" for b in betrokkenen
+    )
+
+
+async def minderjarig_per_signaal(*, session: AsyncSession, signalen: Sequence[Signaal]) -> dict[UUID, bool]:
+    """`minderjarig_betrokken` for a page of signals, their betrokkenen read at once."""
+    per_signaal: dict[UUID, list[Betrokkene]] = defaultdict(list)
+    if signalen:
+        for betrokkene in await session.scalars(
+            sa.select(Betrokkene).where(Betrokkene.signaal_id.in_([s.id for s in signalen]))
+        ):
+            per_signaal[betrokkene.signaal_id].append(betrokkene)
+    return {s.id: minderjarig_betrokken(s, per_signaal[s.id]) for s in signalen}

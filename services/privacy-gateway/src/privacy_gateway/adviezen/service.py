@@ -9,7 +9,6 @@ on it. Every disclosure and every refusal is recorded through the verwerkingenlo
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime
 from typing import Final
 from uuid import UUID
@@ -19,13 +18,14 @@ from fastapi.responses import JSONResponse
 from meldroute_common.auth import Claims
 from meldroute_common.beleid import Beslissing, CasusFeiten, Categorie, TrajectFeiten, decide
 from meldroute_common.paginering import MAX_PAGE_SIZE, CursorCodec
-from meldroute_common.problems import BadGateway, Forbidden, NotFound
+from meldroute_common.problems import Forbidden, NotFound
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from privacy_gateway.adviezen.schemas import AdviesantwoordUit, AdviesvraagUit, AdviesvragenPagina
 from privacy_gateway.casussen.schemas import GrondslagUit, Kenmerken, Kern
 from privacy_gateway.context import Gateway, organisatie
-from privacy_gateway.intake.schemas import IntakeAdviesvraag, IntakeBeleidsfeiten
+from privacy_gateway.intake.client import alle_paginas
+from privacy_gateway.intake.schemas import IntakeAdviesvraag
 from privacy_gateway.referenties.service import adviesvraag_for_referentie, dag, record_adviesreferenties
 from privacy_gateway.verwerkingen.vastlegging import Actie, deny, grondslag_for, record
 
@@ -40,30 +40,24 @@ _SAMENVATTING: Final = frozenset({Categorie.KERN, Categorie.KENMERKEN, Categorie
 _CURSOR = CursorCodec(velden=(UUID,))
 
 
-def advies_feiten(vraag: IntakeAdviesvraag, signaal: IntakeBeleidsfeiten) -> CasusFeiten:
-    """The facts the policy decides on for a question: the signal's stage, confidentiality and minors (from
-    intake's policy facts of the signal) and one track `advies` to the experts since the question was asked.
-    The rule for `advies` names the stage `advies_gevraagd`, so once the attention officer has decided the
-    experts read no more."""
+def advies_feiten(vraag: IntakeAdviesvraag) -> CasusFeiten:
+    """The facts the policy decides on for a question: the signal's stage, confidentiality and minors (intake
+    serves them with the question, as the signal's policy facts) and one track `advies` to the experts since the
+    question was asked. The rule for `advies` names the stage `advies_gevraagd`, so once the attention officer
+    has decided the experts read no more."""
     return CasusFeiten(
-        fase=signaal.status,
-        vertrouwelijkheidaanduiding=signaal.vertrouwelijkheidaanduiding,
+        fase=vraag.fase,
+        vertrouwelijkheidaanduiding=vraag.vertrouwelijkheidaanduiding,
         opgeschaald_op=vraag.gesteld_op,
         trajecten=[TrajectFeiten(doel=ADVIES, ontvangers=frozenset(vraag.experts), sinds=vraag.gesteld_op)],
-        minderjarige_betrokken=signaal.minderjarige_betrokken,
+        minderjarige_betrokken=vraag.minderjarige_betrokken,
         toestemming=False,
     )
 
 
-async def _beslissing(
-    gateway: Gateway, *, partner: str, vraag: IntakeAdviesvraag, nu: datetime
-) -> Beslissing | None:
-    """The policy's decision on the question for this expert; None when intake no longer knows the signal."""
-    signaal = await gateway.intake.beleidsfeiten(vraag.signaal_id)
-    if signaal is None:
-        return None
-    feiten = advies_feiten(vraag, signaal)
-    return decide(beleid=gateway.beleid, partner_id=partner, doel=ADVIES, casus=feiten, nu=nu)
+def _beslissing(gateway: Gateway, *, partner: str, vraag: IntakeAdviesvraag, nu: datetime) -> Beslissing:
+    """The policy's decision on the question for this expert, from the facts intake served with it."""
+    return decide(beleid=gateway.beleid, partner_id=partner, doel=ADVIES, casus=advies_feiten(vraag), nu=nu)
 
 
 async def list_adviesvragen(
@@ -82,10 +76,8 @@ async def list_adviesvragen(
     nu = datetime.now(UTC)
     vragen = [v for v in await _alle_vragen(gateway, partner=partner) if partner in v.experts]
     referenties = {v.id: gateway.adviesvraag_referentie(partner=partner, adviesvraag_id=v.id) for v in vragen}
-    beslissingen = await asyncio.gather(
-        *(_beslissing(gateway, partner=partner, vraag=v, nu=nu) for v in vragen)
-    )
-    toegestaan = [(v, b) for v, b in zip(vragen, beslissingen, strict=True) if b is not None and b.toegestaan]
+    beslissingen = [_beslissing(gateway, partner=partner, vraag=v, nu=nu) for v in vragen]
+    toegestaan = [(v, b) for v, b in zip(vragen, beslissingen, strict=True) if b.toegestaan]
     geordend = sorted(
         (p for p in toegestaan if na is None or str(referenties[p[0].id]) > na),
         key=lambda p: str(referenties[p[0].id]),
@@ -109,18 +101,12 @@ async def list_adviesvragen(
 
 async def _alle_vragen(gateway: Gateway, *, partner: str) -> list[IntakeAdviesvraag]:
     """Every question intake has put to the partner (all pages): ordering by reference needs them all."""
-    vragen: list[IntakeAdviesvraag] = []
-    cursor: str | None = None
-    gezien: set[str] = set()
-    while True:
-        pagina = await gateway.intake.adviesvragen(partner=partner, page_size=MAX_PAGE_SIZE, cursor=cursor)
-        vragen.extend(pagina.adviesvragen)
-        if pagina.volgende is None or not pagina.adviesvragen:
-            return vragen
-        if pagina.volgende in gezien:
-            raise BadGateway("intake-api gaf een onbruikbaar antwoord; er is niets verstrekt.")
-        gezien.add(pagina.volgende)
-        cursor = pagina.volgende
+
+    async def pagina(cursor: str | None) -> tuple[list[IntakeAdviesvraag], str | None]:
+        gelezen = await gateway.intake.adviesvragen(partner=partner, page_size=MAX_PAGE_SIZE, cursor=cursor)
+        return gelezen.adviesvragen, gelezen.volgende
+
+    return await alle_paginas(pagina)
 
 
 async def _vraag_of_weigering(
@@ -139,7 +125,7 @@ async def _vraag_of_weigering(
     vraag = None if intern is None else await gateway.intake.adviesvraag(intern)
     beslissing = None
     if vraag is not None and partner in vraag.experts:
-        beslissing = await _beslissing(gateway, partner=partner, vraag=vraag, nu=nu)
+        beslissing = _beslissing(gateway, partner=partner, vraag=vraag, nu=nu)
     if vraag is None or beslissing is None:
         return await deny(
             session=session, gateway=gateway, request=request, probleem=NotFound(NIET_GEVONDEN), doel=ADVIES,

@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse
 from meldroute_common.auth import Claims
 from meldroute_common.beleid import Beslissing, Categorie, decide
 from meldroute_common.paginering import MAX_PAGE_SIZE, CursorCodec
-from meldroute_common.problems import BadGateway, Forbidden, NotFound
+from meldroute_common.problems import Forbidden, NotFound
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from privacy_gateway.casussen.schemas import (
@@ -30,6 +30,7 @@ from privacy_gateway.casussen.schemas import (
     Kern,
 )
 from privacy_gateway.context import Gateway, actieve_doelen, feiten, organisatie
+from privacy_gateway.intake.client import alle_paginas
 from privacy_gateway.intake.schemas import IntakeCasus, IntakeCasusSamenvatting
 from privacy_gateway.pseudoniemen import partner_pseudoniem
 from privacy_gateway.referenties.service import casus_for_referentie, dag, dag_of_none, record_referenties
@@ -90,18 +91,12 @@ async def list_casussen(
 
 async def _alle_casussen(gateway: Gateway, *, partner: str) -> list[IntakeCasusSamenvatting]:
     """Every case intake has escalated to the partner (all pages): ordering by reference needs them all."""
-    casussen: list[IntakeCasusSamenvatting] = []
-    cursor: str | None = None
-    gezien: set[str] = set()
-    while True:
-        pagina = await gateway.intake.casussen(partner=partner, page_size=MAX_PAGE_SIZE, cursor=cursor)
-        casussen.extend(pagina.casussen)
-        if pagina.volgende is None or not pagina.casussen:
-            return casussen
-        if pagina.volgende in gezien:  # a cursor going round in circles would never end
-            raise BadGateway("intake-api gaf een onbruikbaar antwoord; er is niets verstrekt.")
-        gezien.add(pagina.volgende)
-        cursor = pagina.volgende
+
+    async def pagina(cursor: str | None) -> tuple[list[IntakeCasusSamenvatting], str | None]:
+        gelezen = await gateway.intake.casussen(partner=partner, page_size=MAX_PAGE_SIZE, cursor=cursor)
+        return gelezen.casussen, gelezen.volgende
+
+    return await alle_paginas(pagina)
 
 
 #: Pages of the list follow the partner's own reference.

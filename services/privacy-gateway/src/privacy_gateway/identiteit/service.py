@@ -17,6 +17,8 @@ import base64
 import binascii
 import logging
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from uuid import UUID
 
@@ -213,43 +215,87 @@ async def approve_identiteitsverzoek(
     *, session: AsyncSession, gateway: Gateway, request: Request, claims: Claims, verzoek_id: UUID
 ) -> IdentiteitsverzoekUit | JSONResponse:
     """Approve another person's request of the own organisation (four eyes); approving one's own is a logged denial."""
+
+    def waarden(verzoek: Identiteitsverzoek, nu: datetime) -> dict[str, object]:
+        geldig_tot = nu + timedelta(hours=gateway.settings.identiteit_geldigheid_uren)
+        return {"status": Status.GOEDGEKEURD.value, "goedgekeurd_door": claims.sub, "goedgekeurd_op": nu,
+                "geldig_tot": geldig_tot}  # fmt: skip
+
+    return await _beantwoord(
+        session=session, gateway=gateway, request=request, claims=claims, verzoek_id=verzoek_id,
+        antwoord=_Antwoord(
+            actie=Actie.GOEDKEURING, door_aanvrager=False, weigering="eigen_verzoek",
+            melding="Een identiteitsverzoek moet door een ander worden goedgekeurd (vier ogen).",
+        ),
+        waarden=waarden, detail=lambda verzoek, _vorige: {"aanvrager": verzoek.aanvrager},
+    )  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class _Antwoord:
+    """One answer to a request: what it logs, who may give it, and the refusal of anyone else."""
+
+    actie: str  # an `Actie`
+    #: True: only the requester may give it (withdrawal); False: anyone of the organisation but them (four eyes).
+    door_aanvrager: bool
+    weigering: str
+    melding: str
+    #: The requests it applies to at a moment (by default those still waiting).
+    voorwaarde: Callable[[datetime], sa.ColumnElement[bool]] | None = None
+    #: When set: the answer applies to a valid approval too, and this is the conflict once it has lapsed.
+    goedkeuring_verlopen: str | None = None
+
+
+async def _beantwoord(
+    *,
+    session: AsyncSession,
+    gateway: Gateway,
+    request: Request,
+    claims: Claims,
+    verzoek_id: UUID,
+    antwoord: _Antwoord,
+    waarden: Callable[[Identiteitsverzoek, datetime], dict[str, object]],
+    detail: Callable[[Identiteitsverzoek, str], dict[str, object]],
+) -> IdentiteitsverzoekUit | JSONResponse:
+    """Load the organisation's request, check who answers, write the answer if the request still allows it (one
+    conditional update: of two answers at the same moment only one succeeds, never after expiry, and a request
+    found expired is recorded so) and log it. `detail` gets the request and its status before the answer."""
     verzoek = await _verzoek_van_organisatie(session=session, verzoek_id=verzoek_id, claims=claims)
     basis: dict[str, object] = {
         "organisatie": verzoek.partner,
         "gebruiker": claims.sub,
         "verzoekId": str(verzoek.id),
     }
-    if claims.sub == verzoek.aanvrager:
+    if (claims.sub == verzoek.aanvrager) != antwoord.door_aanvrager:
         return await deny(
             session=session, gateway=gateway, request=request, doel=verzoek.doel, casus_id=verzoek.casus_id,
             referentie=_referentie(gateway, verzoek), vertrouwelijkheid="vertrouwelijk",
-            detail={**basis, "reden": "eigen_verzoek"}, betrokkene=verzoek.betrokkene_log,
-            probleem=Forbidden("Een identiteitsverzoek moet door een ander worden goedgekeurd (vier ogen)."),
+            detail={**basis, "reden": antwoord.weigering}, betrokkene=verzoek.betrokkene_log,
+            probleem=Forbidden(antwoord.melding),
         )  # fmt: skip
     nu = datetime.now(UTC)
-    geldig_tot = nu + timedelta(hours=gateway.settings.identiteit_geldigheid_uren)
-    # Conditional update: of two answers at the same moment only one succeeds, and never after expiry.
+    vorige = verzoek.status
+    voorwaarde = antwoord.voorwaarde or _wachtend
     bijgewerkt = await session.execute(
         sa.update(Identiteitsverzoek)
-        .where(Identiteitsverzoek.id == verzoek.id, _wachtend(nu))
-        .values(
-            status=Status.GOEDGEKEURD.value,
-            goedgekeurd_door=claims.sub,
-            goedgekeurd_op=nu,
-            geldig_tot=geldig_tot,
-        )
+        .where(Identiteitsverzoek.id == verzoek.id, voorwaarde(nu))
+        .values(**waarden(verzoek, nu))
         .execution_options(synchronize_session=False)
     )
     if getattr(bijgewerkt, "rowcount", 0) != 1:
+        if antwoord.goedkeuring_verlopen is not None:
+            await session.refresh(verzoek)
+            if verzoek.status == Status.GOEDGEKEURD.value:
+                raise Conflict(antwoord.goedkeuring_verlopen)
         return await _niet_meer_open(
             session=session, gateway=gateway, request=request, verzoek=verzoek, nu=nu
         )
     await record(
         session=session, gateway=gateway, request=request,
-        actie=Actie.GOEDKEURING, doel=verzoek.doel, grondslag=grondslag_for(gateway=gateway, beslissing=None, doel=verzoek.doel),
+        actie=antwoord.actie, doel=verzoek.doel, grondslag=grondslag_for(gateway=gateway, beslissing=None, doel=verzoek.doel),
         afnemer=None, betrokkenen=[verzoek.betrokkene_log], casus_id=verzoek.casus_id,
         referentie=_referentie(gateway, verzoek), vertrouwelijkheid="vertrouwelijk",
-        detail={**basis, "aanvrager": verzoek.aanvrager}, nu=nu,
+        detail={**basis, **detail(verzoek, vorige)}, nu=nu,
     )  # fmt: skip
     await session.refresh(verzoek)
     return _uit(gateway, verzoek, nu)
@@ -342,50 +388,33 @@ async def reject_identiteitsverzoek(
 
     The reason is kept scrubbed for the requester and sealed as typed; rejecting one's own is a logged denial.
     """
-    verzoek = await _verzoek_van_organisatie(session=session, verzoek_id=verzoek_id, claims=claims)
-    basis: dict[str, object] = {
-        "organisatie": verzoek.partner,
-        "gebruiker": claims.sub,
-        "verzoekId": str(verzoek.id),
-    }
-    if claims.sub == verzoek.aanvrager:
-        return await deny(
-            session=session, gateway=gateway, request=request, doel=verzoek.doel, casus_id=verzoek.casus_id,
-            referentie=_referentie(gateway, verzoek), vertrouwelijkheid="vertrouwelijk",
-            detail={**basis, "reden": "eigen_verzoek"}, betrokkene=verzoek.betrokkene_log,
-            probleem=Forbidden("Een identiteitsverzoek moet door een ander worden afgewezen (vier ogen)."),
-        )  # fmt: skip
-    nu = datetime.now(UTC)
     geschoond = scrub_text(afwijzing.reden)
-    verzegeld = seal_reden(
-        tekst=afwijzing.reden, ontvanger=gateway.eigen_zegel, verzoek_id=verzoek.id, casus_id=verzoek.casus_id,
-        betrokkene_id=verzoek.betrokkene_id, soort=AFWIJZING,
+
+    def waarden(verzoek: Identiteitsverzoek, nu: datetime) -> dict[str, object]:
+        verzegeld = seal_reden(
+            tekst=afwijzing.reden, ontvanger=gateway.eigen_zegel, verzoek_id=verzoek.id, casus_id=verzoek.casus_id,
+            betrokkene_id=verzoek.betrokkene_id, soort=AFWIJZING,
+        )  # fmt: skip
+        return {"status": Status.AFGEWEZEN.value, "afgewezen_door": claims.sub, "afgewezen_op": nu,
+                "afwijzing_reden": geschoond.text, "afwijzing_reden_verzegeld": verzegeld}  # fmt: skip
+
+    return await _beantwoord(
+        session=session, gateway=gateway, request=request, claims=claims, verzoek_id=verzoek_id,
+        antwoord=_Antwoord(
+            actie=Actie.AFWIJZING, door_aanvrager=False, weigering="eigen_verzoek",
+            melding="Een identiteitsverzoek moet door een ander worden afgewezen (vier ogen).",
+        ),
+        waarden=waarden,
+        detail=lambda verzoek, _vorige: {"aanvrager": verzoek.aanvrager, "vervangen": geschoond.total},
     )  # fmt: skip
-    bijgewerkt = await session.execute(
-        sa.update(Identiteitsverzoek)
-        .where(Identiteitsverzoek.id == verzoek.id, _wachtend(nu))
-        .values(
-            status=Status.AFGEWEZEN.value,
-            afgewezen_door=claims.sub,
-            afgewezen_op=nu,
-            afwijzing_reden=geschoond.text,
-            afwijzing_reden_verzegeld=verzegeld,
-        )
-        .execution_options(synchronize_session=False)
+
+
+def _intrekbaar(nu: datetime) -> sa.ColumnElement[bool]:
+    """A request its requester may still withdraw: waiting, or approved and still valid."""
+    return sa.or_(
+        _wachtend(nu),
+        sa.and_(Identiteitsverzoek.status == Status.GOEDGEKEURD.value, Identiteitsverzoek.geldig_tot > nu),
     )
-    if getattr(bijgewerkt, "rowcount", 0) != 1:
-        return await _niet_meer_open(
-            session=session, gateway=gateway, request=request, verzoek=verzoek, nu=nu
-        )
-    await record(
-        session=session, gateway=gateway, request=request,
-        actie=Actie.AFWIJZING, doel=verzoek.doel, grondslag=grondslag_for(gateway=gateway, beslissing=None, doel=verzoek.doel),
-        afnemer=None, betrokkenen=[verzoek.betrokkene_log], casus_id=verzoek.casus_id,
-        referentie=_referentie(gateway, verzoek), vertrouwelijkheid="vertrouwelijk",
-        detail={**basis, "aanvrager": verzoek.aanvrager, "vervangen": geschoond.total}, nu=nu,
-    )  # fmt: skip
-    await session.refresh(verzoek)
-    return _uit(gateway, verzoek, nu)
 
 
 async def withdraw_identiteitsverzoek(
@@ -395,51 +424,16 @@ async def withdraw_identiteitsverzoek(
 
     A withdrawn approval can no longer be used to unseal the identity.
     """
-    verzoek = await _verzoek_van_organisatie(session=session, verzoek_id=verzoek_id, claims=claims)
-    basis: dict[str, object] = {
-        "organisatie": verzoek.partner,
-        "gebruiker": claims.sub,
-        "verzoekId": str(verzoek.id),
-    }
-    if claims.sub != verzoek.aanvrager:
-        return await deny(
-            session=session, gateway=gateway, request=request, doel=verzoek.doel, casus_id=verzoek.casus_id,
-            referentie=_referentie(gateway, verzoek), vertrouwelijkheid="vertrouwelijk",
-            detail={**basis, "reden": "niet_de_aanvrager"}, betrokkene=verzoek.betrokkene_log,
-            probleem=Forbidden("Alleen de aanvrager kan het verzoek intrekken."),
-        )  # fmt: skip
-    nu = datetime.now(UTC)
-    vorige = verzoek.status
-    bijgewerkt = await session.execute(
-        sa.update(Identiteitsverzoek)
-        .where(
-            Identiteitsverzoek.id == verzoek.id,
-            sa.or_(
-                _wachtend(nu),
-                sa.and_(
-                    Identiteitsverzoek.status == Status.GOEDGEKEURD.value, Identiteitsverzoek.geldig_tot > nu
-                ),
-            ),
-        )
-        .values(status=Status.INGETROKKEN.value, ingetrokken_op=nu)
-        .execution_options(synchronize_session=False)
-    )
-    if getattr(bijgewerkt, "rowcount", 0) != 1:
-        await session.refresh(verzoek)
-        if verzoek.status == Status.GOEDGEKEURD.value:
-            raise Conflict("De goedkeuring is verlopen; er is niets meer in te trekken.")
-        return await _niet_meer_open(
-            session=session, gateway=gateway, request=request, verzoek=verzoek, nu=nu
-        )
-    await record(
-        session=session, gateway=gateway, request=request,
-        actie=Actie.INTREKKING, doel=verzoek.doel, grondslag=grondslag_for(gateway=gateway, beslissing=None, doel=verzoek.doel),
-        afnemer=None, betrokkenen=[verzoek.betrokkene_log], casus_id=verzoek.casus_id,
-        referentie=_referentie(gateway, verzoek), vertrouwelijkheid="vertrouwelijk",
-        detail={**basis, "vorigeStatus": vorige}, nu=nu,
+    return await _beantwoord(
+        session=session, gateway=gateway, request=request, claims=claims, verzoek_id=verzoek_id,
+        antwoord=_Antwoord(
+            actie=Actie.INTREKKING, door_aanvrager=True, weigering="niet_de_aanvrager",
+            melding="Alleen de aanvrager kan het verzoek intrekken.", voorwaarde=_intrekbaar,
+            goedkeuring_verlopen="De goedkeuring is verlopen; er is niets meer in te trekken.",
+        ),
+        waarden=lambda _verzoek, nu: {"status": Status.INGETROKKEN.value, "ingetrokken_op": nu},
+        detail=lambda _verzoek, vorige: {"vorigeStatus": vorige},
     )  # fmt: skip
-    await session.refresh(verzoek)
-    return _uit(gateway, verzoek, nu)
 
 
 #: Pages of the list follow the moment of the request, then its id (oldest first: a queue).

@@ -25,6 +25,7 @@ import asyncio
 import json
 import logging
 import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeVar
@@ -57,7 +58,7 @@ from privacy_gateway.intake.schemas import (
     IntakeTerugkoppelingVastgelegd,
 )
 
-__all__ = ["IntakeClient"]
+__all__ = ["IntakeClient", "alle_paginas"]
 
 log = logging.getLogger("meldroute.gateway.intake")
 
@@ -76,6 +77,29 @@ class _Antwoord:
 
     status_code: int
     content: bytes
+
+
+T = TypeVar("T")
+
+
+async def alle_paginas(pagina: Callable[[str | None], Awaitable[tuple[list[T], str | None]]]) -> list[T]:
+    """Every item of one of intake's listings, following its cursor to the last page.
+
+    `pagina(cursor)` reads one page and returns its items and the next cursor. A cursor that comes round again
+    would never end: that answer is unusable (502).
+    """
+    items: list[T] = []
+    cursor: str | None = None
+    gezien: set[str] = set()
+    while True:
+        gelezen, volgende = await pagina(cursor)
+        items.extend(gelezen)
+        if volgende is None or not gelezen:
+            return items
+        if volgende in gezien:
+            raise BadGateway("intake-api gaf een onbruikbaar antwoord; er is niets verstrekt.")
+        gezien.add(volgende)
+        cursor = volgende
 
 
 class IntakeClient:

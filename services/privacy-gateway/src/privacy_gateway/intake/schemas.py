@@ -131,6 +131,10 @@ class IntakeAdviesvraag(_IntakeModel):
     vraag: str
     experts: list[str]
     status: str  # open | beantwoord
+    #: The signal's policy facts, served with the question (as its `beleidsfeiten`).
+    fase: str
+    vertrouwelijkheidaanduiding: str = "vertrouwelijk"
+    minderjarige_betrokken: bool = True  # unknown counts as the stricter case
     kern: IntakeKern
     kenmerken: IntakeKenmerken
     omschrijving: str | None = None

@@ -17,7 +17,7 @@ from reporting.config import ReportingSettings
 from reporting.perioden import PERIODES, Periode, hele_perioden, maand_plus, maanden_tussen
 from reporting.statistieken import service
 from reporting.statistieken.csv_uitvoer import CSV_MEDIA_TYPE, evaluatie_csv, signalen_csv, wil_csv
-from reporting.statistieken.schemas import Evaluatie, Signalen
+from reporting.statistieken.schemas import Evaluatie, Intervisie, Signalen
 
 router = APIRouter(tags=["statistieken"])
 
@@ -101,6 +101,24 @@ def bereik_van(*, periode: Periode, van: str | None, tot: str | None) -> service
             f"Een vraag beslaat hoogstens {MAX_MAANDEN} maanden.",
             invalid_params=[InvalidParam(name="tot", reason=f"Meer dan {MAX_MAANDEN} maanden na van.")],
         )
+    return service.Bereik(periode=periode, van=begin, tot=eind)
+
+
+def intervisie_bereik_van(*, periode: Periode, van: str | None, tot: str | None) -> service.Bereik:
+    """The whole periods an intervisie covers. Every `van`/`tot` the pattern accepts is an answer (200): `van`
+    after `tot` is an empty range, a range of more than `MAX_MAANDEN` months keeps its last ones, and a range in
+    the future simply has nothing published yet.
+    """
+    nu = datetime.now(UTC)
+    deze_maand = f"{nu.year:04d}-{nu.month:02d}"
+    tot = tot or max(deze_maand, van or deze_maand)
+    van = van or max(EERSTE_MAAND, maand_plus(tot, -23))
+    if maanden_tussen(van, tot) < 1:
+        return service.Bereik(periode=periode, van=van, tot=tot)  # covers no month
+    begin, eind = hele_perioden(van, tot, periode)
+    if maanden_tussen(begin, eind) > MAX_MAANDEN:
+        # A multiple of every period's length, so the first month kept still begins a period.
+        begin = maand_plus(eind, -(MAX_MAANDEN - 1))
     return service.Bereik(periode=periode, van=begin, tot=eind)
 
 
@@ -224,3 +242,50 @@ async def evaluatie_ophalen(
     if wil_csv(request.headers.get("accept")):
         return Response(evaluatie_csv(antwoord), media_type=CSV_MEDIA_TYPE)
     return antwoord
+
+
+@router.get(
+    "/statistieken/intervisie",
+    operation_id="intervisieOphalen",
+    summary="Eigen gemeente naast de regio",
+    response_model=Intervisie,
+    dependencies=[rate_limited("statistieken")],
+    openapi_extra=RATE_LIMITED,
+    responses={
+        403: {"description": "Een aandachtsfunctionaris vraagt naar een andere gemeente dan de eigen."}
+    },
+)
+async def intervisie_ophalen(
+    request: Request,
+    claims: StatistiekenLezen,
+    session: Session,
+    gemeente: Annotated[
+        str | None,
+        Query(
+            pattern=r"^GM[0-9]{4}$",
+            description="De gemeente (CBS-code). Een aandachtsfunctionaris krijgt altijd de eigen gemeente uit het "
+            "token en mag geen andere vragen (403); zonder gemeente alleen de regio.",
+            examples=["GM1509"],
+        ),
+    ] = None,
+    periode: PeriodeQuery = "kwartaal",
+    van: VanQuery = None,
+    tot: TotQuery = None,
+) -> Intervisie:
+    """De gepubliceerde cijfers van de eigen gemeente naast die van de regio, voor de intervisie.
+
+    Per gepubliceerde periode: alle signalen, en per uitbuitingsvorm, sector, locatietype, melderdomein en
+    uitkomst. Elk cijfer is een vastgelegde cel van dezelfde publicatie als de statistieken, ongewijzigd: het
+    cijfer van de regio is het vastgelegde totaal van die waarde (geen som van gemeenten), dat van de gemeente
+    de cel van de tabel per gemeente en die dimensie; een cel die daar niet getoond wordt, is hier onderdrukt.
+    Er wordt niets nieuws berekend. `van` na `tot` is een leeg bereik; een bereik van meer dan 120 maanden houdt
+    de laatste 120; perioden die nog niet gepubliceerd zijn, hebben geen cijfers.
+    """
+    settings: ReportingSettings = request.app.state.settings
+    return await service.intervisie(
+        session=session,
+        bereik=intervisie_bereik_van(periode=periode, van=van, tot=tot),
+        gemeente=service.intervisie_gemeente(claims=claims, gevraagd=gemeente),
+        drempel=settings.drempel,
+        minimale_populatie=settings.minimale_populatie,
+    )

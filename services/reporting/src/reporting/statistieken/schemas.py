@@ -334,3 +334,75 @@ class Evaluatie(_Bereik):
         "period, per municipality and kind, with the totals per municipality, per kind and of the period."
     )
     vergelijking: Vergelijking | None = Field(description="The last period against the one before it.")
+
+
+class Gepubliceerd(Uitvoer):
+    """One stored, protected cell as published: the count, or withheld."""
+
+    aantal: int | None = Field(
+        description="The published count (0 exact, otherwise at least the threshold and perturbed by at most 4); "
+        "null when withheld."
+    )
+    onderdrukt: bool = Field(description="Whether the count is withheld.")
+
+
+_INTERVISIE_VOORBEELD: dict[str, JsonValue] = {
+    "periode": "2026-K1",
+    "geteld": "signalen",
+    "dimensie": "uitbuitingsvorm",
+    "waarde": "arbeid",
+    "gemeente": {"aantal": 12, "onderdrukt": False},
+    "regio": {"aantal": 57, "onderdrukt": False},
+}
+
+
+class Intervisiecijfer(Uitvoer):
+    """One figure of one period for the municipality next to the region, both stored cells of the publication."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [_INTERVISIE_VOORBEELD]})
+
+    periode: str = Field(description="The period.")
+    geteld: Literal["signalen", "beoordelingen"] = Field(description="What the figure counts.")
+    dimensie: str | None = Field(description="The dimension; null for all signals of the period.")
+    waarde: str | None = Field(description="The dimension's code; null for all signals of the period.")
+    gemeente: Gepubliceerd | None = Field(
+        description="The municipality's cell: for a dimension the cell of the table by municipality and that "
+        "dimension, which lists only counts of at least the threshold, so a cell it does not list is withheld "
+        "(0 included); for all signals the cell of the table by municipality (not listed there is 0). Null when "
+        "no municipality was asked for."
+    )
+    regio: Gepubliceerd = Field(
+        description="The region's cell: the stored total of that value (or of the period), not a sum of "
+        "municipalities."
+    )
+
+
+class Intervisie(_Bereik):
+    """A municipality's published figures against the region's, from the same publication as the statistics."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    **_BEREIK_VOORBEELD,
+                    "gemeenteCode": "GM1509",
+                    "volledigOnderdrukt": False,
+                    "gepubliceerdePerioden": ["2026-K1"],
+                    "cijfers": [_INTERVISIE_VOORBEELD],
+                }
+            ]
+        }
+    )
+
+    gemeente_code: str | None = Field(description="The municipality compared; null for the region alone.")
+    volledig_onderdrukt: bool = Field(
+        description="Whether everything is withheld because the published periods count fewer events than the "
+        "minimum population."
+    )
+    gepubliceerde_perioden: list[str] = Field(
+        description="The periods of the range that have figures; the others are not closed (or not yet "
+        "published) and have none."
+    )
+    cijfers: list[Intervisiecijfer] = Field(
+        description="Per period: all signals, then per value of each dimension that the region's table lists."
+    )

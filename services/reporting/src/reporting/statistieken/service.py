@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from meldroute_common.auth import Claims
 from meldroute_common.catalogus import standaard_catalogus
+from meldroute_common.problems import Forbidden
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reporting.perioden import Periode, maand_plus, periode_van, vorige_periode_begin
@@ -35,6 +37,9 @@ from reporting.statistieken.schemas import (
     Cel,
     Doorlooptijd,
     Evaluatie,
+    Gepubliceerd,
+    Intervisie,
+    Intervisiecijfer,
     Signalen,
     Tabel,
     TerugkoppelingAandeel,
@@ -44,7 +49,10 @@ from reporting.statistieken.schemas import (
     Vergelijkingsregel,
 )
 
-__all__ = ["DIMENSIES", "MAX_DIMENSIES", "Bereik", "alle_perioden", "evaluatie", "signalen"]
+__all__ = [
+    "DIMENSIES", "INTERVISIE_DIMENSIES", "MAX_DIMENSIES", "Bereik", "alle_perioden", "evaluatie",
+    "intervisie", "intervisie_gemeente", "signalen",
+]  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -517,3 +525,78 @@ async def evaluatie(
         verstreken_termijnen=await verstreken_termijnen(session=session, perioden=klaar),
         vergelijking=vergelijking,
     )
+
+
+#: The dimensions the intervisie sets a municipality against the region on.
+INTERVISIE_DIMENSIES = ("uitbuitingsvorm", "sector", "locatietype", "melderDomein", "uitkomst")
+
+
+def intervisie_gemeente(*, claims: Claims, gevraagd: str | None) -> str | None:
+    """The municipality an intervisie compares: a caller bound to a municipality (an attention officer's token
+    names one) gets their own and may not ask for another; anyone else the one asked for, or none."""
+    if claims.gemeente is None:
+        return gevraagd
+    if gevraagd is not None and gevraagd != claims.gemeente:
+        raise Forbidden("Alleen de cijfers van de eigen gemeente naast die van de regio.")
+    return claims.gemeente
+
+
+def _gepubliceerd(aantal: int | None) -> Gepubliceerd:
+    return Gepubliceerd(aantal=aantal, onderdrukt=aantal is None)
+
+
+async def intervisie(
+    *,
+    session: AsyncSession,
+    bereik: Bereik,
+    gemeente: str | None,
+    drempel: int,
+    minimale_populatie: int,
+) -> Intervisie:
+    """A municipality's figures next to the region's, per published period: each one a stored cell, read as is.
+
+    Nothing is computed: the region's figure is the stored cell of the one-way table (the same cell as the margin
+    of the table by municipality), not a sum; the municipality's is the stored cell of the table by municipality
+    and dimension, and a cell that table does not list is withheld, as it is there (telling a small count from 0
+    would tell what the table does not). The same minimum population applies as to the statistics.
+    """
+    perioden = alle_perioden(bereik)
+    publicaties = await gepubliceerd(session=session, perioden=perioden)
+    klaar = [p for p in perioden if p in publicaties]
+    kop: dict[str, Any] = {
+        "periode": bereik.periode, "van": bereik.van, "tot": bereik.tot, "drempel": drempel,
+        "gemeente_code": gemeente, "gepubliceerde_perioden": klaar,
+    }  # fmt: skip
+    if await _populatie(session=session, telling="signalen", perioden=klaar) < minimale_populatie:
+        return Intervisie(**kop, volledig_onderdrukt=True, cijfers=[])
+    regio_tabellen = [Groepering("signalen", False, ()), *(tabel_van([d]) for d in INTERVISIE_DIMENSIES)]
+    gemeente_tabellen = [tabel_van(["gemeente"]), *(tabel_van(["gemeente", d]) for d in INTERVISIE_DIMENSIES)]
+    gelezen = await _lees_samen(
+        session=session,
+        tabellen=[*regio_tabellen, *(gemeente_tabellen if gemeente is not None else [])],
+        perioden=klaar,
+    )
+    regio, eigen = gelezen[: len(regio_tabellen)], gelezen[len(regio_tabellen) :]
+    code = gemeente or ""  # read only when a municipality is asked for (`eigen` is empty otherwise)
+    cijfers: list[Intervisiecijfer] = []
+    for periode in klaar:
+        # All signals: a one-way table lists every non-zero cell, so a municipality it does not list has 0.
+        cijfers.append(
+            Intervisiecijfer(
+                periode=periode, geteld="signalen", dimensie=None, waarde=None,
+                gemeente=_gepubliceerd(eigen[0].get((periode, code), 0)) if eigen else None,
+                regio=_gepubliceerd(regio[0].get((periode,), 0)),
+            )
+        )  # fmt: skip
+        for i, dimensie in enumerate(INTERVISIE_DIMENSIES, start=1):
+            waarden = sorted(w for (p, w) in regio[i] if p == periode)
+            for waarde in waarden:
+                # Canonical order puts `gemeente` first in every table by municipality and dimension.
+                cijfers.append(
+                    Intervisiecijfer(
+                        periode=periode, geteld=regio_tabellen[i].telling, dimensie=dimensie, waarde=waarde,
+                        gemeente=_gepubliceerd(eigen[i].get((periode, code, waarde))) if eigen else None,
+                        regio=_gepubliceerd(regio[i][(periode, waarde)]),
+                    )
+                )  # fmt: skip
+    return Intervisie(**kop, volledig_onderdrukt=False, cijfers=cijfers)

@@ -341,6 +341,53 @@
     status.textContent = "Cijfers van " + data.van + " tot en met " + data.tot + " per " + data.periode + ".";
   }
 
+  // The intervisie (a token bound to a municipality, or a policy officer's choice): one table per period of the
+  // municipality's published figures next to the region's, as the API gives them.
+  const INTERVISIE_NAMEN = { uitbuitingsvorm: "Uitbuitingsvorm", sector: "Sector", locatietype: "Locatietype",
+    melderDomein: "Melderdomein", uitkomst: "Uitkomst" };
+  function tekstVanCel(cel) {
+    return cel.onderdrukt ? "onderdrukt" : String(cel.aantal);
+  }
+  function tekenIntervisie(data) {
+    const sectie = document.getElementById("intervisie");
+    const houder = document.getElementById("tabel-intervisie");
+    houder.replaceChildren();
+    if (!data || !data.gemeenteCode || data.volledigOnderdrukt || data.cijfers.length === 0) {
+      sectie.hidden = true;
+      return;
+    }
+    const tabel = maak("table", { class: "intervisie" });
+    tabel.appendChild(maak("caption", {}, "Gemeente " + label("gemeente", data.gemeenteCode) + " en de regio"));
+    const kop = maak("tr");
+    for (const naam of ["Periode", "Cijfer", "Waarde", label("gemeente", data.gemeenteCode), "Regio"]) {
+      kop.appendChild(maak("th", { scope: "col" }, naam));
+    }
+    tabel.appendChild(maak("thead")).appendChild(kop);
+    const romp = maak("tbody");
+    for (const cijfer of data.cijfers) {
+      const rij = maak("tr");
+      rij.appendChild(maak("td", {}, cijfer.periode));
+      rij.appendChild(maak("td", {}, cijfer.dimensie ? INTERVISIE_NAMEN[cijfer.dimensie] || cijfer.dimensie : "Alle signalen"));
+      rij.appendChild(maak("td", {}, cijfer.dimensie ? label(cijfer.dimensie, cijfer.waarde) : ""));
+      rij.appendChild(maak("td", {}, tekstVanCel(cijfer.gemeente)));
+      rij.appendChild(maak("td", {}, tekstVanCel(cijfer.regio)));
+      romp.appendChild(rij);
+    }
+    tabel.appendChild(romp);
+    houder.appendChild(tabel);
+    sectie.hidden = false;
+  }
+
+  async function laadIntervisie(parameters, kop) {
+    try {
+      const antwoord = await fetch("/v1/statistieken/intervisie?" + parameters.toString(),
+        { headers: kop, credentials: "omit", cache: "no-store" });
+      tekenIntervisie(antwoord.ok ? await antwoord.json() : null);
+    } catch (fout) {
+      tekenIntervisie(null);
+    }
+  }
+
   async function laad() {
     const parameters = new URLSearchParams({ periode: formulier.periode.value });
     if (formulier.van.value) {
@@ -369,6 +416,9 @@
         return;
       }
       teken(await antwoord.json());
+      if (token) {
+        await laadIntervisie(parameters, kop);
+      }
     } catch (fout) {
       status.textContent = "De cijfers konden niet worden geladen: de dienst is niet bereikbaar.";
     }
