@@ -30,6 +30,7 @@ ROLLEN: dict[str, Rol] = {
                 Scope.identiteit_verzoeken,
                 # For the privacy gateway (a token minted for its audience): the policy and the dry-run.
                 Scope.beleid_lezen,
+                Scope.abonnementen_beheren,
             ),
             "intake-api",
             "gemeente",
@@ -41,6 +42,7 @@ ROLLEN: dict[str, Rol] = {
                 Scope.casussen_terugkoppelen,
                 Scope.identiteit_verzoeken,
                 Scope.beleid_lezen,
+                Scope.abonnementen_beheren,
             ),
             "privacy-gateway",
             "organisatie",

@@ -21,6 +21,7 @@ from intake_api.models.casussen import (
 )
 from intake_api.models.idempotentie import Idempotentiesleutel
 from intake_api.models.importeren import ImportBron
+from intake_api.models.meldingen import Abonnement, Melding
 from intake_api.models.outbox import OutboxGebeurtenis
 from intake_api.models.signalen import (
     STATUSSEN,
@@ -37,6 +38,7 @@ from intake_api.models.toegang import Toegang
 
 __all__ = [
     "STATUSSEN",
+    "Abonnement",
     "Adviesantwoord",
     "Adviesvraag",
     "AdviesvraagExpert",
@@ -48,6 +50,7 @@ __all__ = [
     "HistorieRegel",
     "Idempotentiesleutel",
     "ImportBron",
+    "Melding",
     "OutboxGebeurtenis",
     "Schoonmerk",
     "Signaal",
