@@ -102,13 +102,14 @@ class MeldingenRelay:
                 )
             }
             signaal_ids = {r.signaal_id for r in rijen if r.signaal_id is not None}
-            gemeenten = dict(
-                (
+            gemeenten: dict[UUID, str] = {
+                signaal_id: gemeente
+                for signaal_id, gemeente in (
                     await session.execute(
                         sa.select(Signaal.id, Signaal.gemeente_code).where(Signaal.id.in_(signaal_ids))
                     )
-                ).tuples()
-            )
+                ).all()
+            }
             session.expunge_all()
         return [
             _Taak(

@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-from uuid import UUID
-
-from fastapi import APIRouter, Path, Response
+from fastapi import APIRouter, Response
 from meldroute_common.auth import AbonnementenBeheren
 from meldroute_common.db import Session
 
-from intake_api.deps import SettingsDep, SleutelsDep
+from intake_api.deps import AbonnementId, SettingsDep, SleutelsDep
 from intake_api.meldingen import schemas, service
 from intake_api.tijd import nu
 
 router = APIRouter(tags=["abonnementen"])
-
-AbonnementId = Annotated[UUID, Path(alias="abonnementId", description="Id of the subscription.")]
 
 
 @router.post(

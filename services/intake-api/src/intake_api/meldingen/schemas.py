@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from meldroute_common.meldingen import Meldingsoort
@@ -11,6 +11,8 @@ from meldroute_common.schemas import Invoer, Uitvoer
 from pydantic import ConfigDict, Field
 
 Kanaal = Literal["webhook", "email"]
+#: JSON carries the kind as text; strict mode would want the enum object.
+Soort = Annotated[Meldingsoort, Field(strict=False)]
 
 _VOORBEELD_WEBHOOK: dict[str, Any] = {
     "soorten": ["traject.geopend", "terugkoppeling.vastgelegd"],
@@ -38,7 +40,7 @@ class AbonnementInvoer(Invoer):
         }
     )
 
-    soorten: list[Meldingsoort] = Field(min_length=1, max_length=len(Meldingsoort), description="The kinds.")
+    soorten: list[Soort] = Field(min_length=1, max_length=len(Meldingsoort), description="The kinds.")
     kanaal: Kanaal = Field(description="`webhook` (CloudEvents 1.0, HMAC-signed) or `email`.")
     url: str | None = Field(
         default=None,
@@ -89,3 +91,49 @@ class AbonnementenLijst(Uitvoer):
     model_config = ConfigDict(json_schema_extra={"examples": [{"abonnementen": [_VOORBEELD_UIT]}]})
 
     abonnementen: list[AbonnementWeergave]
+
+
+_ORGANISATIE = r"^(GM[0-9]{4}|[a-z0-9][a-z0-9_-]{0,63})$"
+
+
+class AbonnementInternInvoer(AbonnementInvoer):
+    """A partner's subscription, forwarded by the gateway with the partner's organisation from its token."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{**_VOORBEELD_WEBHOOK, "organisatie": "riec-oost-nederland", "door": "riec-1"}]
+        }
+    )
+
+    organisatie: str = Field(pattern=_ORGANISATIE, description="The partner the subscription is for.")
+    door: str = Field(min_length=1, max_length=200, description="Subject of the partner's user.")
+
+
+class MeldingInternInvoer(Invoer):
+    """A notification the gateway raises (an identity request waits for approval): kind, recipients, case."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "soort": "goedkeuring.wacht",
+                    "organisaties": ["riec-oost-nederland"],
+                    "signaalId": "0b9d4c1e-8a3f-4e2b-9c7d-5f6a1b2c3d4e",
+                }
+            ]
+        }
+    )
+
+    soort: Soort = Field(description="The kind.")
+    organisaties: list[Annotated[str, Field(pattern=_ORGANISATIE)]] = Field(
+        min_length=1, max_length=20, description="Who is told."
+    )
+    signaal_id: UUID | None = Field(default=None, strict=False, description="The case it is about.")
+
+
+class MeldingenIngepland(Uitvoer):
+    """How many notifications were enqueued (one per matching subscription)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"aantal": 1}]})
+
+    aantal: int

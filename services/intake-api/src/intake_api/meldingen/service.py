@@ -32,7 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from intake_api.config import IntakeSettings
 from intake_api.meldingen import schemas
-from intake_api.models import Abonnement, Melding
+from intake_api.models import Abonnement, Melding, Signaal
 from intake_api.sleutels import Sleutels
 
 #: Most subscriptions one organisation may hold (each one is a delivery per event).
@@ -199,3 +199,19 @@ async def meld(
     )
     await session.flush()
     return len(abonnementen)
+
+
+async def schedule_melding(
+    *, session: AsyncSession, invoer: schemas.MeldingInternInvoer, nu: datetime
+) -> schemas.MeldingenIngepland:
+    """A notification raised in the gateway (404 an unknown signal)."""
+    if invoer.signaal_id is not None and await session.get(Signaal, invoer.signaal_id) is None:
+        raise NotFound("Signaal niet gevonden.")
+    aantal = await meld(
+        session=session,
+        soort=invoer.soort,
+        organisaties=invoer.organisaties,
+        onderwerp=invoer.signaal_id,
+        nu=nu,
+    )
+    return schemas.MeldingenIngepland(aantal=aantal)
