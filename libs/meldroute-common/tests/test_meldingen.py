@@ -98,18 +98,23 @@ def test_an_old_or_future_timestamp_is_refused_replay() -> None:
         "https://0.0.0.0/", "https://100.64.0.1/", "https://[fd00::1]/",
     ],
 )  # fmt: skip
-def test_internal_targets_are_refused_unless_allowed(url: str) -> None:
-    assert check_webhook_url(url, https_verplicht=False, intern_toegestaan=False) is not None
-    assert check_webhook_url(url, https_verplicht=False, intern_toegestaan=True) is None
+async def test_internal_targets_are_refused_unless_allowed(url: str) -> None:
+    assert await check_webhook_url(url, https_verplicht=False, intern_toegestaan=False) is not None
+    assert await check_webhook_url(url, https_verplicht=False, intern_toegestaan=True) is None
 
 
-def test_scheme_credentials_and_https_in_production() -> None:
+async def test_scheme_credentials_and_https_in_production() -> None:
     publiek = "https://8.8.8.8/hook"  # an address literal: no name lookup in the test
-    assert check_webhook_url(publiek, https_verplicht=True, intern_toegestaan=False) is None
-    assert check_webhook_url("http://8.8.8.8/hook", https_verplicht=True, intern_toegestaan=False) is not None
-    assert check_webhook_url("http://8.8.8.8/hook", https_verplicht=False, intern_toegestaan=False) is None
+    assert await check_webhook_url(publiek, https_verplicht=True, intern_toegestaan=False) is None
+    assert (
+        await check_webhook_url("http://8.8.8.8/hook", https_verplicht=True, intern_toegestaan=False)
+        is not None
+    )
+    assert (
+        await check_webhook_url("http://8.8.8.8/hook", https_verplicht=False, intern_toegestaan=False) is None
+    )
     for url in ("ftp://8.8.8.8/", "https://user:pw@8.8.8.8/", "https:///pad", "https://8.8.8.8:99999/", "x"):
-        assert check_webhook_url(url, https_verplicht=False, intern_toegestaan=True) is not None, url
+        assert await check_webhook_url(url, https_verplicht=False, intern_toegestaan=True) is not None, url
 
 
 def test_the_mail_says_only_that_something_waits() -> None:

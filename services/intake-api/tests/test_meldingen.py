@@ -203,19 +203,19 @@ async def test_refused_subscriptions_name_the_field(client: httpx.AsyncClient, k
     assert (await client.get("/v1/abonnementen", headers=kop())).json() == {"abonnementen": []}
 
 
-def test_production_takes_https_only_and_development_also_http(intake_harness: ServiceHarness) -> None:
+async def test_production_takes_https_only_and_development_also_http(intake_harness: ServiceHarness) -> None:
     invoer = AbonnementInvoer.model_validate(
         {"soorten": ["traject.geopend"], "kanaal": "webhook", "url": "http://8.8.8.8/hook"}
     )
-    check_kanaal(invoer=invoer, settings=intake_harness.settings())
+    await check_kanaal(invoer=invoer, settings=intake_harness.settings())
     with pytest.raises(BadRequest) as fout:
-        check_kanaal(
+        await check_kanaal(
             invoer=invoer,
             settings=intake_harness.settings(env=Omgeving.production, jwks_url="https://idp.example/jwks"),
         )
     assert fout.value.invalid_params[0].name == "url"
     https = invoer.model_copy(update={"url": "https://8.8.8.8/hook"})
-    check_kanaal(
+    await check_kanaal(
         invoer=https,
         settings=intake_harness.settings(env=Omgeving.production, jwks_url="https://idp.example/jwks"),
     )

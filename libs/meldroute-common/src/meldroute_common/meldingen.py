@@ -14,6 +14,7 @@ and refuses a timestamp outside its window, so a captured request cannot be repl
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import ipaddress
@@ -130,7 +131,7 @@ def _intern(adres: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     return not adres.is_global or adres.is_multicast
 
 
-def check_webhook_url(url: str, *, https_verplicht: bool, intern_toegestaan: bool) -> str | None:
+async def check_webhook_url(url: str, *, https_verplicht: bool, intern_toegestaan: bool) -> str | None:
     """Why `url` may not receive webhooks (None: it may). Refuses other schemes, credentials in the URL, and
     (unless allowed) every host that is or resolves to a loopback, private, link-local or reserved address:
     a webhook must not become a way into the service's own network (SSRF)."""
@@ -151,12 +152,11 @@ def check_webhook_url(url: str, *, https_verplicht: bool, intern_toegestaan: boo
     if intern_toegestaan:
         return None
     try:
-        adressen = {
-            info[4][0]
-            for info in socket.getaddrinfo(
-                delen.hostname, poort or (443 if delen.scheme == "https" else 80), type=socket.SOCK_STREAM
-            )
-        }
+        # The loop's resolver runs in a thread: a slow DNS answer does not stall other requests.
+        antwoorden = await asyncio.get_running_loop().getaddrinfo(
+            delen.hostname, poort or (443 if delen.scheme == "https" else 80), type=socket.SOCK_STREAM
+        )
+        adressen = {info[4][0] for info in antwoorden}
     except (socket.gaierror, UnicodeError):
         return "De host is onbekend."
     for adres in adressen:

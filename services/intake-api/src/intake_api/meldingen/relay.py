@@ -102,13 +102,9 @@ class MeldingenRelay:
                 )
             }
             signaal_ids = {r.signaal_id for r in rijen if r.signaal_id is not None}
+            gemeente_van = sa.select(Signaal.id, Signaal.gemeente_code).where(Signaal.id.in_(signaal_ids))
             gemeenten: dict[UUID, str] = {
-                signaal_id: gemeente
-                for signaal_id, gemeente in (
-                    await session.execute(
-                        sa.select(Signaal.id, Signaal.gemeente_code).where(Signaal.id.in_(signaal_ids))
-                    )
-                ).all()
+                rij.id: rij.gemeente_code for rij in (await session.execute(gemeente_van)).all()
             }
             session.expunge_all()
         return [
@@ -147,7 +143,7 @@ class MeldingenRelay:
             return
         assert a.url is not None and a.geheim_versleuteld is not None
         # Checked again at delivery: the name may resolve elsewhere now than when it was subscribed.
-        reden = check_webhook_url(
+        reden = await check_webhook_url(
             a.url, https_verplicht=self.settings.is_production,
             intern_toegestaan=self.settings.webhook_intern_toegestaan,
         )  # fmt: skip

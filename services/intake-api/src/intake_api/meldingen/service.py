@@ -84,14 +84,14 @@ def _veldfout(veld: str, reden: str) -> BadRequest:
     return BadRequest(reden, invalid_params=[InvalidParam(name=veld, reason=reden)])
 
 
-def check_kanaal(*, invoer: schemas.AbonnementInvoer, settings: IntakeSettings) -> None:
+async def check_kanaal(*, invoer: schemas.AbonnementInvoer, settings: IntakeSettings) -> None:
     """400 naming the field: a channel without its address, with the other's, or a URL that may not receive."""
     if invoer.kanaal == "webhook":
         if invoer.email is not None:
             raise _veldfout("email", "Alleen bij kanaal email.")
         if invoer.url is None:
             raise _veldfout("url", "Een webhook heeft een url nodig.")
-        reden = check_webhook_url(
+        reden = await check_webhook_url(
             invoer.url,
             https_verplicht=settings.is_production,
             intern_toegestaan=settings.webhook_intern_toegestaan,
@@ -121,7 +121,7 @@ async def create_abonnement(
 ) -> schemas.AbonnementAangemaakt:
     """A subscription of the caller's organisation; a webhook's secret is in the answer, and only there."""
     organisatie = eigen_organisatie(organisatie)
-    check_kanaal(invoer=invoer, settings=settings)
+    await check_kanaal(invoer=invoer, settings=settings)
     aantal = await session.scalar(
         sa.select(sa.func.count()).select_from(Abonnement).where(Abonnement.organisatie == organisatie)
     )
