@@ -45,7 +45,7 @@ INTAKE_IDS = {
 }
 #: Subscriptions belong to a municipality, not to a signal: their own matrix below.
 ABONNEMENT_IDS = {"abonnementId"}
-GATEWAY_IDS = {"casusId", "verzoekId", "adviesvraagId"}
+GATEWAY_IDS = {"casusId", "verzoekId", "adviesvraagId", "abonnementId"}
 #: A decision the owner could make on the fresh signal right now: the write others try must be a real one.
 BEOORDELING = {"status": "in_behandeling", "toelichting": "Eerste beoordeling.", "versie": 1}
 REDEN = "Afstemming van opvang en veiligheid in het casusoverleg van deze week."
@@ -537,6 +537,31 @@ def test_intake_subscription_is_invisible_and_untouchable_for_other_municipaliti
             fouten.append(f"abonnementenOpvragen for {gemeente} lists the subscription")
     assert not [f for f in fouten if f], "\n".join(f for f in fouten if f)
     lijst = _ok(api.verzoek(api.operatie("abonnementenOpvragen"), token=eigen), 200)
+    assert abonnement["id"] in [a["id"] for a in lijst["abonnementen"]]
+    for operatie in operaties:
+        assert api.verzoek(operatie, token=eigen, pad={"abonnementId": abonnement["id"]}).status_code == 204
+
+
+def test_gateway_subscription_is_404_for_every_other_partner(api: Api) -> None:
+    """A partner's subscription through every gateway operation with its id, by every other partner in the
+    policy → 404, and absent from their list; the owner's control: it lists and removes it."""
+    eigen = api.token("partner", organisatie=EIGENAREN[0], sub="bola-riec")
+    body = {"soorten": ["traject.geopend"], "kanaal": "webhook", "url": "https://8.8.8.8/bola-partner-hook"}
+    abonnement = _ok(api.verzoek(api.operatie("partnerAbonnementAanmaken"), token=eigen, body=body), 201)
+    gateway = [o for o in api.operaties if o.dienst == "privacy-gateway"]
+    operaties = [o for o in _met_id(gateway, GATEWAY_IDS) if ABONNEMENT_IDS & set(o.pad_parameters)]
+    assert operaties, "privacy-gateway documents no operation on a subscription"
+    fouten = []
+    for partner in _partners_anders_dan(api, EIGENAREN[0]):
+        token = api.token("partner", organisatie=partner, sub=f"bola-{partner}")
+        for operatie in operaties:
+            antwoord = api.verzoek(operatie, token=token, pad={"abonnementId": abonnement["id"]})
+            fouten.append(_geweigerd(api, antwoord, (404,), abonnement["id"]))
+        lijst = api.verzoek(api.operatie("partnerAbonnementenOpvragen"), token=token)
+        if lijst.status_code != 200 or abonnement["id"] in lijst.text or "bola-partner-hook" in lijst.text:
+            fouten.append(f"partnerAbonnementenOpvragen for {partner}: {lijst.status_code} or lists it")
+    assert not [f for f in fouten if f], "\n".join(f for f in fouten if f)
+    lijst = _ok(api.verzoek(api.operatie("partnerAbonnementenOpvragen"), token=eigen), 200)
     assert abonnement["id"] in [a["id"] for a in lijst["abonnementen"]]
     for operatie in operaties:
         assert api.verzoek(operatie, token=eigen, pad={"abonnementId": abonnement["id"]}).status_code == 204

@@ -25,7 +25,7 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 
 @router.post(
     "/abonnementen",
-    operation_id="abonnementAanmaken",
+    operation_id="partnerAbonnementAanmaken",
     summary="Abonneren op meldingen",
     status_code=201,
     response_model=AbonnementAangemaaktUit,
@@ -37,7 +37,7 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
         409: {"description": "De organisatie heeft het maximum aantal abonnementen."},
     },
 )
-async def abonnement_aanmaken(
+async def partner_abonnement_aanmaken(
     invoer: AbonnementIn, claims: AbonnementenBeheren, gateway: GatewayState
 ) -> AbonnementAangemaaktUit:
     """Abonneert de eigen organisatie op soorten meldingen (nieuw traject, adviesvraag, identiteitsverzoek
@@ -52,27 +52,31 @@ async def abonnement_aanmaken(
 
 @router.get(
     "/abonnementen",
-    operation_id="abonnementenOpvragen",
+    operation_id="partnerAbonnementenOpvragen",
     summary="De abonnementen van de eigen organisatie",
     response_model=AbonnementenUit,
     openapi_extra=RATE_LIMITED,
     responses=_ERRORS,
 )
-async def abonnementen_opvragen(claims: AbonnementenBeheren, gateway: GatewayState) -> AbonnementenUit:
+async def partner_abonnementen_opvragen(
+    claims: AbonnementenBeheren, gateway: GatewayState
+) -> AbonnementenUit:
     """De abonnementen op meldingen van de eigen organisatie, zonder geheimen."""
-    lijst = await gateway.intake.abonnementen(organisatie=organisatie(claims))
+    if not claims.organisatie:  # a token naming no organisation has none (like every list)
+        return AbonnementenUit(abonnementen=[])
+    lijst = await gateway.intake.abonnementen(organisatie=claims.organisatie)
     return AbonnementenUit.model_validate(lijst.model_dump())
 
 
 @router.delete(
     "/abonnementen/{abonnementId}",
-    operation_id="abonnementVerwijderen",
+    operation_id="partnerAbonnementVerwijderen",
     summary="Een abonnement opzeggen",
     status_code=204,
     openapi_extra=RATE_LIMITED,
     responses={**_ERRORS, 204: {"description": "Opgezegd."}, 404: {"description": "Geen abonnement van de eigen organisatie."}},
 )  # fmt: skip
-async def abonnement_verwijderen(
+async def partner_abonnement_verwijderen(
     abonnement_id: AbonnementId, claims: AbonnementenBeheren, gateway: GatewayState
 ) -> Response:
     """Zegt een abonnement van de eigen organisatie op; meldingen die er nog voor wachten vervallen."""
