@@ -34,6 +34,7 @@ from intake_api.config import IntakeSettings
 from intake_api.meldingen import schemas
 from intake_api.models import Abonnement, Melding, Signaal
 from intake_api.sleutels import Sleutels
+from intake_api.tijd import utc
 
 #: Most subscriptions one organisation may hold (each one is a delivery per event).
 MAX_ABONNEMENTEN = 20
@@ -70,7 +71,7 @@ def weergave(abonnement: Abonnement) -> schemas.AbonnementWeergave:
     return schemas.AbonnementWeergave(
         id=abonnement.id, organisatie=abonnement.organisatie,
         soorten=[Meldingsoort(s) for s in abonnement.soorten], kanaal=abonnement.kanaal,
-        url=abonnement.url, email=abonnement.email, aangemaakt_op=abonnement.aangemaakt_op,
+        url=abonnement.url, email=abonnement.email, aangemaakt_op=utc(abonnement.aangemaakt_op),
     )  # fmt: skip
 
 
