@@ -36,7 +36,7 @@ DIENST_NAMEN = tuple(d.naam for d in DIENSTEN)
 METHODEN = ("get", "post", "put", "patch", "delete")
 
 #: Values for required query parameters the documents give no example for.
-QUERY_WAARDEN: dict[str, str] = {"doel": "casusoverleg"}
+QUERY_WAARDEN: dict[str, str] = {"doel": "casusoverleg", "organisatie": "riec-oost-nederland"}
 
 #: The municipality and partner the suite's own data belongs to.
 GEMEENTE = "GM1509"

@@ -74,8 +74,9 @@ def test_internal_operations_admit_only_their_service_client(api: Api) -> None:
         if o.dienst in INTERN and (o.pad.startswith("/v1/intern/") or o.operation_id == "gebeurtenissenInvoeren")
     ]  # fmt: skip
     # intake: cases (list, one), pseudonyms, policy facts, advice (list, one, answer), outcomes, follow-on
-    # purposes, partners' notes (write, read back); reporting: events.
-    assert len(operaties) == 12, [str(o) for o in operaties]
+    # purposes, partners' notes (write, read back), partner subscriptions (create, list, delete), notifications;
+    # reporting: events.
+    assert len(operaties) == 16, [str(o) for o in operaties]
     for operatie in operaties:
         client = INTERN[operatie.dienst]
         scope = " ".join(sorted(operatie.scopes))

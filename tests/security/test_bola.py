@@ -34,8 +34,18 @@ EIGENAREN = ("riec-oost-nederland", "politie-oost-nederland")
 DOEL = "casusoverleg"
 PROBLEEM_VELDEN = {"type", "title", "status", "detail", "instance", "invalidParams"}
 #: Path parameters the matrices know how to fill; an operation with another one fails until it is added.
-INTAKE_IDS = {"signaalId", "trajectId", "verzoekId", "betrokkeneId", "toestemmingId", "adviesvraagId"}
-GATEWAY_IDS = {"casusId", "verzoekId", "adviesvraagId"}
+INTAKE_IDS = {
+    "signaalId",
+    "trajectId",
+    "verzoekId",
+    "betrokkeneId",
+    "toestemmingId",
+    "adviesvraagId",
+    "abonnementId",
+}
+#: Subscriptions belong to a municipality, not to a signal: their own matrix below.
+ABONNEMENT_IDS = {"abonnementId"}
+GATEWAY_IDS = {"casusId", "verzoekId", "adviesvraagId", "abonnementId"}
 #: A decision the owner could make on the fresh signal right now: the write others try must be a real one.
 BEOORDELING = {"status": "in_behandeling", "toelichting": "Eerste beoordeling.", "versie": 1}
 REDEN = "Afstemming van opvang en veiligheid in het casusoverleg van deze week."
@@ -233,8 +243,10 @@ def test_intake_signal_is_invisible_and_untouchable_for_other_municipalities(
     anderen.append(None)  # a token that names no municipality at all
     operaties = _met_id([o for o in api.operaties if o.dienst == "intake-api"], INTAKE_IDS)
     operaties = [
-        o for o in operaties if any(r.claim == "gemeente" and o.toegestaan_voor(r) for r in ROLLEN.values())
-    ]
+        o for o in operaties
+        if any(r.claim == "gemeente" and o.toegestaan_voor(r) for r in ROLLEN.values())
+        and not ABONNEMENT_IDS & set(o.pad_parameters)
+    ]  # fmt: skip
     assert operaties, "intake-api documents no municipal operation with an id"
     bekend = {"signaalId"} | {
         p for o in operaties if o.operation_id in CASUS_BODIES for p in o.pad_parameters
@@ -510,3 +522,61 @@ def test_gateway_dry_run_of_a_signal_is_404_for_every_other_municipality(
             _geweigerd(api, api.verzoek(toetsen, token=token, body=body), statussen, gegevens.signaal_id)
         )
     assert not [f for f in fouten if f], "\n".join(f for f in fouten if f)
+
+
+def test_intake_subscription_is_invisible_and_untouchable_for_other_municipalities(api: Api) -> None:
+    """A municipality's subscription (its webhook URL, its address) through every operation with its id, by the
+    attention officers of every other municipality (and a token naming none) → 403/404, and absent from their
+    list; the owner's control: it lists and removes it."""
+    eigen = api.token("aandachtsfunctionaris", gemeente=GEMEENTE, organisatie=None, sub="bola-af")
+    body = {"soorten": ["terugkoppeling.vastgelegd"], "kanaal": "webhook", "url": "https://8.8.8.8/bola-hook"}
+    abonnement = _ok(api.verzoek(api.operatie("abonnementAanmaken"), token=eigen, body=body), 201)
+    operaties = [
+        o for o in api.operaties
+        if o.dienst == "intake-api" and ABONNEMENT_IDS & set(o.pad_parameters)
+        and any(r.claim == "gemeente" and o.toegestaan_voor(r) for r in ROLLEN.values())
+    ]  # fmt: skip
+    assert operaties, "intake-api documents no municipal operation on a subscription"
+    catalogus = _ok(api.verzoek(api.operatie("catalogusOphalen"), token=api.token("melder")), 200)
+    anderen: list[str | None] = [g["code"] for g in catalogus["gemeenten"] if g["code"] != GEMEENTE]
+    fouten = []
+    for gemeente in [*anderen, None]:
+        token = api.token(
+            "aandachtsfunctionaris", gemeente=gemeente, organisatie=None, sub=f"bola-{gemeente}"
+        )
+        for operatie in operaties:
+            antwoord = api.verzoek(operatie, token=token, pad={"abonnementId": abonnement["id"]})
+            fouten.append(_geweigerd(api, antwoord, (403, 404), abonnement["id"]))
+        lijst = api.verzoek(api.operatie("abonnementenOpvragen"), token=token)
+        if abonnement["id"] in lijst.text or "bola-hook" in lijst.text:
+            fouten.append(f"abonnementenOpvragen for {gemeente} lists the subscription")
+    assert not [f for f in fouten if f], "\n".join(f for f in fouten if f)
+    lijst = _ok(api.verzoek(api.operatie("abonnementenOpvragen"), token=eigen), 200)
+    assert abonnement["id"] in [a["id"] for a in lijst["abonnementen"]]
+    for operatie in operaties:
+        assert api.verzoek(operatie, token=eigen, pad={"abonnementId": abonnement["id"]}).status_code == 204
+
+
+def test_gateway_subscription_is_404_for_every_other_partner(api: Api) -> None:
+    """A partner's subscription through every gateway operation with its id, by every other partner in the
+    policy → 404, and absent from their list; the owner's control: it lists and removes it."""
+    eigen = api.token("partner", organisatie=EIGENAREN[0], sub="bola-riec")
+    body = {"soorten": ["traject.geopend"], "kanaal": "webhook", "url": "https://8.8.8.8/bola-partner-hook"}
+    abonnement = _ok(api.verzoek(api.operatie("partnerAbonnementAanmaken"), token=eigen, body=body), 201)
+    gateway = [o for o in api.operaties if o.dienst == "privacy-gateway"]
+    operaties = [o for o in _met_id(gateway, GATEWAY_IDS) if ABONNEMENT_IDS & set(o.pad_parameters)]
+    assert operaties, "privacy-gateway documents no operation on a subscription"
+    fouten = []
+    for partner in _partners_anders_dan(api, EIGENAREN[0]):
+        token = api.token("partner", organisatie=partner, sub=f"bola-{partner}")
+        for operatie in operaties:
+            antwoord = api.verzoek(operatie, token=token, pad={"abonnementId": abonnement["id"]})
+            fouten.append(_geweigerd(api, antwoord, (404,), abonnement["id"]))
+        lijst = api.verzoek(api.operatie("partnerAbonnementenOpvragen"), token=token)
+        if lijst.status_code != 200 or abonnement["id"] in lijst.text or "bola-partner-hook" in lijst.text:
+            fouten.append(f"partnerAbonnementenOpvragen for {partner}: {lijst.status_code} or lists it")
+    assert not [f for f in fouten if f], "\n".join(f for f in fouten if f)
+    lijst = _ok(api.verzoek(api.operatie("partnerAbonnementenOpvragen"), token=eigen), 200)
+    assert abonnement["id"] in [a["id"] for a in lijst["abonnementen"]]
+    for operatie in operaties:
+        assert api.verzoek(operatie, token=eigen, pad={"abonnementId": abonnement["id"]}).status_code == 204

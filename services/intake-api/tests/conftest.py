@@ -48,9 +48,9 @@ def kop(issuer: DevIssuer) -> Callable[..., dict[str, str]]:
 
 @pytest.fixture
 async def client(intake_harness: ServiceHarness) -> AsyncIterator[httpx.AsyncClient]:
-    """The app with its lifespan, without the outbox relay and the retention task (tested on their own)."""
+    """The app with its lifespan, without the relays and the periodic tasks (tested on their own)."""
     async with intake_harness.client(
-        outbox_relay_aan=False, retentie_taak_aan=False, termijnen_taak_aan=False
+        outbox_relay_aan=False, meldingen_relay_aan=False, retentie_taak_aan=False, termijnen_taak_aan=False
     ) as c:
         yield c
 

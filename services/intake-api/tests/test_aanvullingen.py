@@ -112,6 +112,19 @@ async def test_all_kinds_at_once_are_one_entry(client: httpx.AsyncClient, kop: K
     assert historie[1]["details"]["soorten"] == ["indicatoren", "betrokkenen", "omschrijving"]
 
 
+async def test_an_added_indicator_is_found_by_the_queue_filter(
+    client: httpx.AsyncClient, kop: Kop, aanmaken: Doe
+) -> None:
+    signaal = await aanmaken()
+    zoek = {"indicator": NIEUWE_INDICATOR}
+    voor = (await client.get("/v1/signalen", params=zoek, headers=kop())).json()["signalen"]
+    assert signaal["id"] not in [s["id"] for s in voor]
+    antwoord = await _vul_aan(client, kop, signaal["id"], indicatoren=[NIEUWE_INDICATOR])
+    assert antwoord.status_code == 201, antwoord.text
+    na = (await client.get("/v1/signalen", params=zoek, headers=kop())).json()["signalen"]
+    assert [s["id"] for s in na if s["id"] == signaal["id"]] == [signaal["id"]]
+
+
 async def test_refusals_change_nothing(
     client: httpx.AsyncClient, kop: Kop, aanmaken: Doe, beoordeel: Doe, db_rijen: Doe
 ) -> None:

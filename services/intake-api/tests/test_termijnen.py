@@ -77,6 +77,8 @@ def _ids(antwoord: httpx.Response) -> list[str]:
 async def test_triage_across_christmas_passes_once_and_closes_late(
     klok: Klok, aanmaken: Doe, beoordeel: Doe, client: httpx.AsyncClient, kop: Kop, ronde: Doe, db_rijen: Doe
 ) -> None:
+    abonnement = {"soorten": ["termijn.verstreken"], "kanaal": "webhook", "url": "https://8.8.8.8/hook"}
+    assert (await client.post("/v1/abonnementen", json=abonnement, headers=kop())).status_code == 201
     signaal = await aanmaken()
     # Five working days from Tuesday 22 December: 23, 24, (Christmas, weekend) 28, 29, 30.
     assert [(t["soort"], t["vervaltOp"], t["status"]) for t in signaal["termijnen"]] == [
@@ -103,6 +105,9 @@ async def test_triage_across_christmas_passes_once_and_closes_late(
     assert {k: v for k, v in events[0].items() if k != "id"} == {
         "type": "termijn_verstreken", "maand": "2026-12", "gemeenteCode": "GM1509", "termijn": "triage",
     }  # fmt: skip
+    # The municipality's subscription is notified once, with the signal's id only.
+    meldingen = await db_rijen("meldingen")
+    assert [(m["soort"], str(m["signaal_id"])) for m in meldingen] == [("termijn.verstreken", signaal["id"])]
 
     # Deciding late closes it; it stays verlopen and is not reported again.
     assert (await beoordeel(signaal["id"], 1, "in_behandeling")).status_code == 200

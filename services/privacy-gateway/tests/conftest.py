@@ -48,6 +48,9 @@ class NepIntake:
         #: Signals in any status, for the dry-run's policy facts (escalated cases are found there too).
         self.signalen: dict[str, dict[str, Any]] = {}
         self.verzoeken: list[httpx.Request] = []
+        #: Notifications the gateway enqueued (`POST /v1/intern/meldingen`), and subscriptions by id.
+        self.meldingen: list[dict[str, Any]] = []
+        self.abonnementen: dict[str, dict[str, Any]] = {}
         #: Groups of link pseudonyms intake knows to be one person (BSN and name + birth date recorded together).
         self.personen: list[set[str]] = []
 
@@ -180,6 +183,11 @@ class NepIntake:
         if delen[0] == "signalen" and len(delen) == 3 and delen[2] == "beleidsfeiten":
             feiten = self._feiten(delen[1])
             return httpx.Response(200, json=feiten) if feiten else httpx.Response(404, json={"status": 404})
+        if delen[0] == "meldingen" and request.method == "POST":
+            self.meldingen.append(json.loads(request.content))
+            return httpx.Response(201, json={"aantal": 1})
+        if delen[0] == "abonnementen":
+            return self._abonnementen(request, delen[1:], nu)
         if delen[0] == "adviesvragen":
             if len(delen) == 1:
                 partner = request.url.params.get("partner")
@@ -223,6 +231,23 @@ class NepIntake:
                 self.doelverzoeken.append({"casus": delen[1], **body})
                 return httpx.Response(201, json={"id": str(uuid.uuid4()), "status": "gevraagd"})
         return None
+
+    def _abonnementen(self, request: httpx.Request, delen: list[str], nu: str) -> httpx.Response:
+        if request.method == "POST":
+            body = json.loads(request.content)
+            body.pop("door")
+            abonnement = {"id": str(uuid.uuid4()), "url": None, "email": None, **body, "aangemaaktOp": nu}
+            self.abonnementen[abonnement["id"]] = abonnement
+            return httpx.Response(201, json={**abonnement, "geheim": "geheim-eenmalig"})
+        organisatie = request.url.params["organisatie"]
+        if request.method == "GET":
+            eigen = [a for a in self.abonnementen.values() if a["organisatie"] == organisatie]
+            return httpx.Response(200, json={"abonnementen": eigen})
+        abonnement = self.abonnementen.get(delen[0])
+        if abonnement is None or abonnement["organisatie"] != organisatie:
+            return httpx.Response(404, json={"status": 404})
+        del self.abonnementen[delen[0]]
+        return httpx.Response(204)
 
     def handler(self, request: httpx.Request) -> httpx.Response:
         self.verzoeken.append(request)

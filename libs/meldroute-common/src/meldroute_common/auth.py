@@ -27,6 +27,7 @@ class Scope(StrEnum):
     casussen_lezen = "casussen:lezen"
     casussen_terugkoppelen = "casussen:terugkoppelen"
     beleid_lezen = "beleid:lezen"
+    abonnementen_beheren = "abonnementen:beheren"
     identiteit_verzoeken = "identiteit:verzoeken"
     identiteit_goedkeuren = "identiteit:goedkeuren"
     verwerkingen_lezen = "verwerkingen:lezen"
@@ -43,6 +44,7 @@ SCOPE_DESCRIPTIONS: dict[str, str] = {
     Scope.casussen_lezen: "Casussen lezen die het convenantbeleid deze partner toestaat.",
     Scope.casussen_terugkoppelen: "Terugkoppelen op een casus, een vervolgdoel vragen en advies geven (partner).",
     Scope.beleid_lezen: "Het convenantbeleid lezen en een opschaling vooraf toetsen.",
+    Scope.abonnementen_beheren: "De abonnementen op meldingen (webhook of e-mail) van de eigen gemeente of organisatie beheren.",
     Scope.identiteit_verzoeken: "Om verstrekking van identiteit vragen, met doel en reden.",
     Scope.identiteit_goedkeuren: "Het identiteitsverzoek van een ander goedkeuren (vier ogen).",
     Scope.verwerkingen_lezen: "Het verwerkingenlog, de verificatie ervan en inzageverzoeken (FG).",
@@ -201,6 +203,7 @@ IntakeIntern = Annotated[Claims, requires_service(Scope.intake_intern, client_se
 CasussenLezen = Annotated[Claims, requires(Scope.casussen_lezen)]
 CasussenTerugkoppelen = Annotated[Claims, requires(Scope.casussen_terugkoppelen)]
 BeleidLezen = Annotated[Claims, requires(Scope.beleid_lezen)]
+AbonnementenBeheren = Annotated[Claims, requires(Scope.abonnementen_beheren)]
 IdentiteitVerzoeken = Annotated[Claims, requires(Scope.identiteit_verzoeken)]
 IdentiteitGoedkeuren = Annotated[Claims, requires(Scope.identiteit_goedkeuren)]
 #: The list of identity requests: approvers see what waits for them, requesters their own.

@@ -32,6 +32,7 @@ ROLLEN: dict[str, Rol] = {
                 Scope.beleid_lezen,
                 # For reporting (a token minted for its audience): the regional figures and the intervisie.
                 Scope.statistieken_lezen,
+                Scope.abonnementen_beheren,
             ),
             "intake-api",
             "gemeente",
@@ -43,6 +44,7 @@ ROLLEN: dict[str, Rol] = {
                 Scope.casussen_terugkoppelen,
                 Scope.identiteit_verzoeken,
                 Scope.beleid_lezen,
+                Scope.abonnementen_beheren,
             ),
             "privacy-gateway",
             "organisatie",

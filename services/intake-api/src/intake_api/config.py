@@ -8,7 +8,7 @@ from typing import ClassVar
 
 from meldroute_common.duur import parse_duur
 from meldroute_common.settings import ServiceSettings, load_settings
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import SettingsConfigDict
 
 #: The example covenant policy in the repository, which the privacy gateway enforces by default too.
@@ -123,6 +123,60 @@ class IntakeSettings(ServiceSettings):
     )
     outbox_max_wachttijd_seconden: float = Field(
         default=60.0, gt=0, description="Longest wait between attempts while reporting cannot be reached."
+    )
+
+    meldingen_relay_aan: bool = Field(
+        default=True, description="Deliver notifications (webhooks and mail) from the service process."
+    )
+    meldingen_interval_seconden: float = Field(
+        default=2.0,
+        gt=0,
+        description="Seconds between two polls of the notification outbox when nothing is due.",
+    )
+    meldingen_batchgrootte: int = Field(
+        default=50, ge=1, le=500, description="Most notifications the relay claims in one round."
+    )
+    meldingen_claim_seconden: float = Field(
+        default=60.0,
+        gt=0,
+        description="How long a relay holds claimed notifications before another may take them.",
+    )
+    meldingen_max_pogingen: int = Field(
+        default=12,
+        ge=1,
+        le=100,
+        description="Attempts per notification; after the last it is given up (dead).",
+    )
+    meldingen_eerste_wachttijd_seconden: float = Field(
+        default=10.0,
+        gt=0,
+        description="Wait after the first failed attempt; it doubles with each further one.",
+    )
+    meldingen_max_wachttijd_seconden: float = Field(
+        default=3600.0, gt=0, description="Longest wait between two attempts of one notification."
+    )
+    meldingen_timeout_seconden: float = Field(
+        default=10.0, gt=0, le=60, description="Timeout of one webhook POST or SMTP conversation."
+    )
+    meldingen_bron: str = Field(
+        default="urn:meldroute:intake-api",
+        min_length=1,
+        description="The CloudEvent `source` of notifications.",
+    )
+    webhook_intern_toegestaan: bool = Field(
+        default=False,
+        description="Allow webhook URLs on loopback, private or link-local addresses (tests, an internal "
+        "receiver); off, such URLs are refused at subscription and at delivery (SSRF).",
+    )
+    smtp_host: str | None = Field(
+        default=None, description="SMTP server for mail notifications; unset, mail subscriptions are refused."
+    )
+    smtp_poort: int = Field(default=587, ge=1, le=65535, description="Port of the SMTP server.")
+    smtp_starttls: bool = Field(default=True, description="Use STARTTLS with the SMTP server.")
+    smtp_gebruiker: str | None = Field(default=None, description="SMTP user name, when the server wants one.")
+    smtp_wachtwoord: SecretStr | None = Field(default=None, description="SMTP password.")
+    smtp_afzender: str = Field(
+        default="meldroute@localhost", min_length=3, description="`From` address of notification mail."
     )
 
     @field_validator("bewaartermijn_niet_opgeschaald", "bewaartermijn_opgeschaald")

@@ -52,6 +52,7 @@ TrajectId = Annotated[UUID, Path(alias="trajectId", description="Id of the track
 VerzoekId = Annotated[UUID, Path(alias="verzoekId", description="Id of the request for a follow-on purpose.")]
 BetrokkeneId = Annotated[UUID, Path(alias="betrokkeneId", description="Id of the betrokkene.")]
 ToestemmingId = Annotated[UUID, Path(alias="toestemmingId", description="Id of the consent record.")]
+AbonnementId = Annotated[UUID, Path(alias="abonnementId", description="Id of the subscription.")]
 AdviesvraagId = Annotated[UUID, Path(alias="adviesvraagId", description="Id of the advice question.")]
 IfMatch = Annotated[
     str | None,

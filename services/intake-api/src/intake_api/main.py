@@ -17,6 +17,8 @@ from intake_api.beoordelingen.router import router as beoordelingen_router
 from intake_api.catalogus.router import router as catalogus_router
 from intake_api.config import IntakeSettings, get_settings
 from intake_api.intern.router import router as intern_router
+from intake_api.meldingen.relay import start_meldingen_relay
+from intake_api.meldingen.router import router as abonnementen_router
 from intake_api.outbox.relay import start_relay
 from intake_api.retentie.service import start_retentietaak
 from intake_api.signalen.router import router as signalen_router
@@ -35,7 +37,13 @@ async def _sleutels_laden(app: FastAPI) -> Callable[[], Awaitable[None]] | None:
 
 def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     settings = settings or get_settings()
-    hooks: list[StartupHook] = [_sleutels_laden, start_relay, start_retentietaak, start_termijnentaak]
+    hooks: list[StartupHook] = [
+        _sleutels_laden,
+        start_relay,
+        start_meldingen_relay,
+        start_retentietaak,
+        start_termijnentaak,
+    ]
     app = build_app(
         settings=settings,
         title="meldroute intake-api",
@@ -54,6 +62,7 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
             aanvullingen_router,
             aantekeningen_router,
             toestemmingen_router,
+            abonnementen_router,
             intern_router,
         ],
         openapi_tags=[
@@ -65,6 +74,7 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
             {"name": "trajecten", "description": "Trajecten van een casus en vervolgdoelen van partners."},
             {"name": "aantekeningen", "description": "Werkaantekeningen bij een signaal en bij een traject."},
             {"name": "toestemmingen", "description": "Toestemming per slachtoffer, met intrekking."},
+            {"name": "abonnementen", "description": "Meldingen per webhook of e-mail over wat er wacht."},
             {"name": "intern", "description": "Alleen voor de privacy-gateway (scope intake:intern)."},
         ],
         on_startup=hooks,

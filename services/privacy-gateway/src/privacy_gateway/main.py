@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from privacy_gateway import __version__
 from privacy_gateway.aantekeningen.router import router as aantekeningen_router
+from privacy_gateway.abonnementen.router import router as abonnementen_router
 from privacy_gateway.adviezen.router import router as adviezen_router
 from privacy_gateway.beleid.router import router as beleid_router
 from privacy_gateway.casussen.router import evaluatie_router
@@ -69,6 +70,7 @@ def create_app(
             identiteit_router,
             verwerkingen_router,
             inzage_router,
+            abonnementen_router,
         ],
         openapi_tags=[
             {"name": "beleid", "description": "Het convenantbeleid en wat het zou toestaan."},
@@ -82,6 +84,7 @@ def create_app(
                 "name": "verwerkingen",
                 "description": "Het verwerkingenlog, de verificatie en inzageverzoeken.",
             },
+            {"name": "abonnementen", "description": "Meldingen per webhook of e-mail over wat er wacht."},
         ],
         on_startup=[_start(settings, transport=intake_transport), start_retentietaak, start_verlooptaak],
         key_files=sleutelbestanden(settings),

@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from intake_api.aanvullingen.schemas import AanvullingInvoer
 from intake_api.historie import lock_signaal, record_wijziging, scrub_signaaltekst, seal_tekst
-from intake_api.models import Aanvulling, Betrokkene, Signaal
+from intake_api.models import Aanvulling, Betrokkene, Signaal, SignaalIndicator
 from intake_api.signalen.service import (
     add_betrokkenen,
     add_schoonmerken,
@@ -86,6 +86,8 @@ async def record_aanvulling(
             .values(indicatoren=[*signaal.indicatoren, *nieuwe_indicatoren])
             .execution_options(synchronize_session=False)
         )
+        # The queue filters on the lookup rows, so an added indicator is found like one recorded at intake.
+        session.add_all(SignaalIndicator(signaal_id=signaal.id, indicator=c) for c in nieuwe_indicatoren)
         details["indicatoren"] = len(nieuwe_indicatoren)
     bekend = bekende_identiteiten(betrokkenen=invoer.betrokkenen)
     if invoer.betrokkenen:

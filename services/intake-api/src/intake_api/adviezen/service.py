@@ -14,12 +14,14 @@ from uuid import UUID
 
 import sqlalchemy as sa
 from meldroute_common.beleid import Beleid
+from meldroute_common.meldingen import Meldingsoort
 from meldroute_common.problems import BadRequest, Conflict, InvalidParam, NotFound
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from intake_api.adviezen import schemas
 from intake_api.beleidstoets import OpschalingsVraag, check_opschaling
 from intake_api.historie import record_wijziging, scrub_toelichting, seal_tekst
+from intake_api.meldingen.service import meld
 from intake_api.models import Adviesantwoord, Adviesvraag, AdviesvraagExpert, Signaal
 from intake_api.paginering import CURSOR, make_cursor
 from intake_api.signalen import schemas as signaal_schemas
@@ -84,6 +86,13 @@ async def ask_advies(
         details={"adviesvraagId": str(vraag.id), "experts": list(invoer.experts)},
         naar_status="advies_gevraagd",
     )  # fmt: skip
+    await meld(
+        session=session,
+        soort=Meldingsoort.advies_gevraagd,
+        organisaties=invoer.experts,
+        onderwerp=signaal.id,
+        nu=nu,
+    )
     return adviesvraag_weergave(vraag, [])
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 from meldroute_common.auth import IntakeIntern
 from meldroute_common.db import Session
 from meldroute_common.paginering import DEFAULT_PAGE_SIZE, Cursor, PageSize
@@ -14,8 +14,10 @@ from intake_api.aantekeningen import schemas as aantekening_schemas
 from intake_api.aantekeningen import service as aantekeningen
 from intake_api.adviezen import schemas as advies_schemas
 from intake_api.adviezen import service as adviezen
-from intake_api.deps import AdviesvraagId, CatalogusDep, SignaalId, SleutelsDep
+from intake_api.deps import AbonnementId, AdviesvraagId, CatalogusDep, SettingsDep, SignaalId, SleutelsDep
 from intake_api.intern import schemas, service
+from intake_api.meldingen import schemas as meldingen_schemas
+from intake_api.meldingen import service as meldingen
 from intake_api.terugkoppelingen import schemas as terugkoppeling_schemas
 from intake_api.terugkoppelingen import service as terugkoppelingen
 from intake_api.tijd import nu
@@ -283,3 +285,86 @@ async def intern_aantekeningen_ophalen(
     return await aantekeningen.list_partner_aantekeningen(
         session=session, signaal_id=signaal_id, partner=partner, doel=doel
     )
+
+
+_ORGANISATIE_QUERY = Query(
+    pattern=r"^(GM[0-9]{4}|[a-z0-9][a-z0-9_-]{0,63})$",
+    description="The partner whose subscriptions these are.",
+)
+
+
+@router.post(
+    "/abonnementen",
+    operation_id="internAbonnementAanmaken",
+    summary="Een abonnement van een partner aanmaken (intern)",
+    status_code=201,
+    response_model=meldingen_schemas.AbonnementAangemaakt,
+    openapi_extra=RATE_LIMITED,
+    responses={
+        400: {"description": "Een kanaal zonder adres, of een URL die geen meldingen mag ontvangen."},
+        409: {"description": "De organisatie heeft het maximum aantal abonnementen."},
+    },
+)
+async def intern_abonnement_aanmaken(
+    invoer: meldingen_schemas.AbonnementInternInvoer,
+    claims: IntakeIntern,
+    session: Session,
+    settings: SettingsDep,
+    sleutels: SleutelsDep,
+) -> meldingen_schemas.AbonnementAangemaakt:
+    """Abonneert een partner (de organisatie uit diens token, door de privacy-gateway doorgegeven) op
+    meldingen; het geheim van een webhook staat alleen in dit antwoord."""
+    return await meldingen.create_abonnement(
+        session=session, organisatie=invoer.organisatie, invoer=invoer, door=invoer.door, settings=settings,
+        sleutels=sleutels, nu=nu(),
+    )  # fmt: skip
+
+
+@router.get(
+    "/abonnementen",
+    operation_id="internAbonnementenOpvragen",
+    summary="De abonnementen van een partner (intern)",
+    response_model=meldingen_schemas.AbonnementenLijst,
+    openapi_extra=RATE_LIMITED,
+)
+async def intern_abonnementen_opvragen(
+    claims: IntakeIntern, session: Session, organisatie: Annotated[str, _ORGANISATIE_QUERY]
+) -> meldingen_schemas.AbonnementenLijst:
+    """De abonnementen van de partner, zonder geheimen."""
+    return await meldingen.list_abonnementen(session=session, organisatie=organisatie)
+
+
+@router.delete(
+    "/abonnementen/{abonnementId}",
+    operation_id="internAbonnementVerwijderen",
+    summary="Een abonnement van een partner opzeggen (intern)",
+    status_code=204,
+    openapi_extra=RATE_LIMITED,
+    responses={204: {"description": "Opgezegd."}, 404: {"description": "Geen abonnement van deze partner."}},
+)
+async def intern_abonnement_verwijderen(
+    abonnement_id: AbonnementId,
+    claims: IntakeIntern,
+    session: Session,
+    organisatie: Annotated[str, _ORGANISATIE_QUERY],
+) -> Response:
+    """Zegt het abonnement van de partner op (een abonnement van een ander is 404)."""
+    await meldingen.delete_abonnement(session=session, organisatie=organisatie, abonnement_id=abonnement_id)
+    return Response(status_code=204)
+
+
+@router.post(
+    "/meldingen",
+    operation_id="internMeldingInplannen",
+    summary="Een melding inplannen die in de privacy-gateway ontstaat (intern)",
+    status_code=201,
+    response_model=meldingen_schemas.MeldingenIngepland,
+    openapi_extra=RATE_LIMITED,
+    responses={404: {"description": "Onbekend signaal."}},
+)
+async def intern_melding_inplannen(
+    invoer: meldingen_schemas.MeldingInternInvoer, claims: IntakeIntern, session: Session
+) -> meldingen_schemas.MeldingenIngepland:
+    """Plant een melding in voor de abonnementen van de genoemde organisaties (bijvoorbeeld: een
+    identiteitsverzoek wacht op goedkeuring). Alleen soort, ontvangers en het signaal; geen inhoud."""
+    return await meldingen.schedule_melding(session=session, invoer=invoer, nu=nu())

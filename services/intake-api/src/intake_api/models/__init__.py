@@ -22,6 +22,7 @@ from intake_api.models.casussen import (
 )
 from intake_api.models.idempotentie import Idempotentiesleutel
 from intake_api.models.importeren import ImportBron
+from intake_api.models.meldingen import Abonnement, Melding
 from intake_api.models.outbox import OutboxGebeurtenis
 from intake_api.models.signalen import (
     STATUSSEN,
@@ -42,6 +43,7 @@ __all__ = [
     "STATUSSEN",
     "Aantekening",
     "Aanvulling",
+    "Abonnement",
     "Adviesantwoord",
     "Adviesvraag",
     "AdviesvraagExpert",
@@ -53,6 +55,7 @@ __all__ = [
     "HistorieRegel",
     "Idempotentiesleutel",
     "ImportBron",
+    "Melding",
     "OutboxGebeurtenis",
     "Schoonmerk",
     "Signaal",

@@ -20,10 +20,12 @@ import sqlalchemy as sa
 from fastapi import FastAPI
 from meldroute_common.catalogus import Catalogus
 from meldroute_common.gebeurtenissen import gebeurtenismodellen, maand_van
+from meldroute_common.meldingen import Meldingsoort
 from meldroute_common.paginering import CursorCodec, ongeldige_cursor
 from meldroute_common.taken import start_periodic
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from intake_api.meldingen.service import meld
 from intake_api.models import OutboxGebeurtenis, Signaal, Termijn
 from intake_api.termijnen.beleid import Termijnbeleid, Termijnregel, actief_termijnbeleid
 from intake_api.termijnen.rekenen import datum_in_nederland, verlopen_vanaf, vervaldatum
@@ -174,8 +176,7 @@ async def markeer_verstreken_termijnen(
     one anonymous `termijn_verstreken` event per deadline to the outbox, in the caller's transaction.
 
     The mark is a conditional update (`WHERE NOT verstreken`), so of two rounds at once each deadline is marked,
-    and reported, by one. The deadlines marked are returned: a notification (to the attention officer) hooks in
-    here, on that list, in the same transaction."""
+    reported and notified (`termijn.verstreken` to the municipality's subscriptions) by one."""
     kandidaten = (
         sa.select(Termijn.id)
         .where(
@@ -225,6 +226,11 @@ async def markeer_verstreken_termijnen(
                 pogingen=0,
             )
         )
+        # The municipality's subscribers hear that a deadline passed (the kind and the signal's id only).
+        await meld(
+            session=session, soort=Meldingsoort.termijn_verstreken, organisaties=[gemeente],
+            onderwerp=termijn.signaal_id, nu=nu,
+        )  # fmt: skip
     await session.flush()
     return [termijn for termijn, _ in rijen]
 

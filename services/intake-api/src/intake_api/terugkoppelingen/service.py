@@ -15,10 +15,12 @@ from uuid import UUID
 
 import sqlalchemy as sa
 from meldroute_common.catalogus import Catalogus, Lijst
+from meldroute_common.meldingen import Meldingsoort
 from meldroute_common.problems import BadRequest, InvalidParam, NotFound
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from intake_api.historie import lock_signaal, record_wijziging, scrub_toelichting, seal_tekst
+from intake_api.meldingen.service import meld
 from intake_api.models import Signaal, Terugkoppeling, Traject
 from intake_api.outbox.service import record_gebeurtenis
 from intake_api.signalen.service import get_betrokkenen
@@ -126,4 +128,8 @@ async def record_terugkoppeling(
             eerste_terugkoppeling=not eerder,
             doorlooptijd_dagen=max(0, (nu - utc(signaal.opgeschaald_op)).days),
         )
+    await meld(
+        session=session, soort=Meldingsoort.terugkoppeling_vastgelegd, organisaties=[signaal.gemeente_code],
+        onderwerp=signaal.id, nu=nu,
+    )  # fmt: skip
     return schemas.TerugkoppelingVastgelegd(id=rij.id, vastgelegd_op=utc(nu))

@@ -16,11 +16,13 @@ from uuid import UUID
 
 import sqlalchemy as sa
 from meldroute_common.beleid import Beleid
+from meldroute_common.meldingen import Meldingsoort
 from meldroute_common.problems import BadRequest, Conflict, InvalidParam, NotFound
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from intake_api.beleidstoets import OpschalingsVraag, check_opschaling
 from intake_api.historie import lock_signaal, record_wijziging, scrub_toelichting, seal_tekst
+from intake_api.meldingen.service import meld
 from intake_api.models import CasusPartner, Doelverzoek, Signaal, Traject, TrajectPartner
 from intake_api.signalen import schemas as signaal_schemas
 from intake_api.signalen.onderdelen import doelverzoek_weergave, read_traject_weergave
@@ -56,6 +58,14 @@ async def _add_partners(
     )
     nieuw = [p for p in partners if p not in bekend]
     session.add_all(CasusPartner(signaal_id=signaal.id, partner=p) for p in nieuw)
+    # Every partner that joins a track hears of it (at the escalation, a new track, an added partner).
+    await meld(
+        session=session,
+        soort=Meldingsoort.traject_geopend,
+        organisaties=partners,
+        onderwerp=signaal.id,
+        nu=nu,
+    )
     vereniging = list(dict.fromkeys([*(signaal.partners or []), *partners]))
     if vereniging != list(signaal.partners or []):
         await session.execute(

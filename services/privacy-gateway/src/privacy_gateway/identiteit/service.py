@@ -28,6 +28,7 @@ from fastapi.responses import JSONResponse
 from meldroute_common.auth import Claims, Scope
 from meldroute_common.beleid import Beslissing, Categorie, decide
 from meldroute_common.db import as_utc
+from meldroute_common.meldingen import Meldingsoort
 from meldroute_common.paginering import CursorCodec
 from meldroute_common.problems import BadGateway, Conflict, Forbidden, NotFound, problem_response
 from meldroute_common.scrubbing import scrub_text
@@ -198,6 +199,11 @@ async def submit_identiteitsverzoek(
         vertrouwelijkheid=casus.vertrouwelijkheidaanduiding,
         detail={**basis, "verzoekId": str(rij.id), "regelId": beslissing.regel_id}, nu=nu,
     )  # fmt: skip
+    # The approvers of the organisation hear that something waits (intake delivers; kind and ids only).
+    # Before the commit: if intake cannot take it, the request fails whole and nothing is stored.
+    await gateway.intake.schedule_melding(
+        soort=Meldingsoort.goedkeuring_wacht.value, organisaties=[partner], signaal_id=casus.id
+    )
     return _uit(gateway, rij, nu)
 
 

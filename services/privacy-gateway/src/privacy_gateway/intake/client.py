@@ -47,6 +47,8 @@ from pydantic import BaseModel, ValidationError
 from privacy_gateway.intake.schemas import (
     IntakeAantekeningen,
     IntakeAantekeningVastgelegd,
+    IntakeAbonnementAangemaakt,
+    IntakeAbonnementen,
     IntakeAdviesvraag,
     IntakeAdviesvragenPagina,
     IntakeAntwoordVastgelegd,
@@ -54,6 +56,7 @@ from privacy_gateway.intake.schemas import (
     IntakeCasus,
     IntakeCasussenPagina,
     IntakeDoelverzoekIngediend,
+    IntakeMeldingenIngepland,
     IntakePseudoniem,
     IntakeTerugkoppelingVastgelegd,
 )
@@ -248,6 +251,42 @@ class IntakeClient:
         self._write_refused(response)
         return await self._parse(response, IntakeDoelverzoekIngediend)
 
+    async def create_abonnement(
+        self, *, organisatie: str, door: str, velden: dict[str, Any]
+    ) -> IntakeAbonnementAangemaakt:
+        """A subscription of `organisatie` (``velden``: soorten, kanaal, url or email in their JSON names)."""
+        response = await self._request(
+            "POST", "/v1/intern/abonnementen", json={**velden, "organisatie": organisatie, "door": door}
+        )
+        if response.status_code == 409:
+            raise Conflict("De organisatie heeft het maximum aantal abonnementen.")
+        self._write_refused(response)
+        return await self._parse(response, IntakeAbonnementAangemaakt)
+
+    async def abonnementen(self, *, organisatie: str) -> IntakeAbonnementen:
+        response = await self._request("GET", "/v1/intern/abonnementen", params={"organisatie": organisatie})
+        return await self._parse(response, IntakeAbonnementen)
+
+    async def delete_abonnement(self, *, organisatie: str, abonnement_id: UUID) -> bool:
+        """False when `organisatie` has no such subscription."""
+        response = await self._request(
+            "DELETE", f"/v1/intern/abonnementen/{abonnement_id}", params={"organisatie": organisatie}
+        )
+        if response.status_code == 404:
+            return False
+        if response.status_code != 204:
+            log.warning("intake-api antwoordde met onverwachte status %s", response.status_code)
+            raise BadGateway("intake-api gaf een onverwacht antwoord; er is niets verstrekt.")
+        return True
+
+    async def schedule_melding(self, *, soort: str, organisaties: list[str], signaal_id: UUID) -> int:
+        """Enqueue a notification at intake (ids and the kind only); the number of subscriptions it reaches."""
+        response = await self._request(
+            "POST", "/v1/intern/meldingen",
+            json={"soort": soort, "organisaties": organisaties, "signaalId": str(signaal_id)},
+        )  # fmt: skip
+        return (await self._parse(response, IntakeMeldingenIngepland)).aantal
+
     @staticmethod
     def _zelfde(gekregen: UUID, gevraagd: UUID) -> None:
         if gekregen != gevraagd:
@@ -345,7 +384,7 @@ class IntakeClient:
         if status in (401, 403) or status >= 500:
             log.warning("intake-api antwoordde met status %s", status)
             raise BadGateway("intake-api gaf een foutmelding; er is niets verstrekt.")
-        if status not in (200, 201, 400, 404, 409):
+        if status not in (200, 201, 204, 400, 404, 409):
             log.warning("intake-api antwoordde met onverwachte status %s", status)
             raise BadGateway("intake-api gaf een onverwacht antwoord; er is niets verstrekt.")
 

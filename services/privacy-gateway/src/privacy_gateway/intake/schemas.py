@@ -174,3 +174,27 @@ class IntakeAantekeningen(_IntakeModel):
 class IntakeDoelverzoekIngediend(_IntakeModel):
     id: UUID
     status: str
+
+
+class IntakeAbonnement(_IntakeModel):
+    """A subscription as intake keeps it (no secret)."""
+
+    id: UUID
+    organisatie: str
+    soorten: list[str]
+    kanaal: str
+    url: str | None = None
+    email: str | None = None
+    aangemaakt_op: AwareDatetime
+
+
+class IntakeAbonnementAangemaakt(IntakeAbonnement):
+    geheim: str | None = None
+
+
+class IntakeAbonnementen(_IntakeModel):
+    abonnementen: list[IntakeAbonnement]
+
+
+class IntakeMeldingenIngepland(_IntakeModel):
+    aantal: int

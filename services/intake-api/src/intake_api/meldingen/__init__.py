@@ -1,0 +1,1 @@
+"""Notifications to subscribed organisations: subscriptions, the notification outbox and its relay."""

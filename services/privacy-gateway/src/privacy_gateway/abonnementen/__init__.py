@@ -1,0 +1,1 @@
+"""A partner's notification subscriptions, kept by intake (where the events arise)."""
