@@ -11,7 +11,9 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -29,16 +31,19 @@ from meldroute_common.sealing import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from intake_api.db import Base
+from intake_api.idempotentie import service as idempotentie
 from intake_api.models import (
     Betrokkene,
     BetrokkenePseudoniem,
     HistorieRegel,
+    OutboxGebeurtenis,
     Schoonmerk,
     Signaal,
     SignaalUitbuitingsvorm,
     Traject,
 )
-from intake_api.outbox.service import record_gebeurtenis
+from intake_api.outbox.service import outbox_rij
 from intake_api.paginering import signalen_pagina
 from intake_api.pseudonimisering.bsn import InvalidBsnError, validate_bsn
 from intake_api.pseudonimisering.pseudoniem import (
@@ -48,7 +53,7 @@ from intake_api.pseudonimisering.pseudoniem import (
     schoonmerk_sleutel,
 )
 from intake_api.signalen import schemas
-from intake_api.signalen.koppeling import find_koppelingen
+from intake_api.signalen.koppeling import find_koppelingen, find_koppelingen_nieuw
 from intake_api.signalen.onderdelen import (
     read_adviesvragen,
     read_doelverzoeken,
@@ -150,6 +155,205 @@ def check_aanmaken(
         raise Forbidden("Een signaal kan alleen voor de eigen gemeente worden vastgelegd.")
 
 
+@dataclass(frozen=True, slots=True)
+class Vastgelegd:
+    """A signal just recorded: its pseudonymised view as JSON (built from what was written), where it lives,
+    and its version."""
+
+    body: dict[str, Any]
+    locatie: str
+    versie: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Rijen:
+    """Every row of a new signal, made in memory before any is written."""
+
+    signaal: dict[str, Any]
+    betrokkenen: list[dict[str, Any]]
+    pseudoniemen: list[dict[str, Any]]
+    schoonmerken: list[dict[str, Any]]
+    uitbuitingsvormen: list[dict[str, Any]]
+    historie: dict[str, Any]
+    vervangen: int
+
+
+def _maak_rijen(*, invoer: schemas.SignaalInvoer, door: str, sleutels: Sleutels, nu: datetime) -> _Rijen:
+    """The rows of a new signal: the description scrubbed with the original sealed, per betrokkene the link
+    pseudonyms, the sealed identity and coarse attributes, the scrub marks, the history entry."""
+    signaal_id = uuid.uuid4()
+    origineel = invoer.omschrijving
+    bekend = bekende_identiteiten(betrokkenen=invoer.betrokkenen)
+    geschoond = scrub_text(origineel, known=bekend)
+    signaal = {
+        "id": signaal_id,
+        "gemeente_code": invoer.gemeente_code,
+        "melder_domein": invoer.melder_domein,
+        "waargenomen_op": invoer.waargenomen_op,
+        "ontvangen_op": nu,
+        "uitbuitingsvormen": list(invoer.uitbuitingsvormen),
+        "indicatoren": list(invoer.indicatoren),
+        "sector": invoer.sector,
+        "locatietype": invoer.locatietype,
+        "omschrijving": geschoond.text,
+        "omschrijving_verzegeld": seal(
+            plaintext=origineel.encode(),
+            ontvanger=sleutels.gateway,
+            context=SealContext(signaal_id=signaal_id, betrokkene_id=None, veld="omschrijving"),
+        )
+        if origineel
+        else None,
+        "toestemming": invoer.toestemming,
+        "status": "ontvangen",
+        "versie": 1,
+        "status_gewijzigd_op": nu,
+        "aangemaakt_door": door,
+    }
+    betrokkenen: list[dict[str, Any]] = []
+    pseudoniemen: list[dict[str, Any]] = []
+    for volgnummer, b in enumerate(invoer.betrokkenen):
+        betrokkene_id = uuid.uuid4()
+        identiteit = _identiteit(b)
+        betrokkenen.append(
+            {
+                "id": betrokkene_id,
+                "signaal_id": signaal_id,
+                "volgnummer": volgnummer,
+                "rol": b.rol,
+                "link_pseudoniem": link_pseudoniem(
+                    sleutel=sleutels.link_sleutel, bsn=b.bsn, naam=b.naam, geboortedatum=b.geboortedatum
+                ),
+                "leeftijdsklasse": leeftijdsklasse(
+                    geboortedatum=b.geboortedatum, peildatum=invoer.waargenomen_op
+                ),
+                "geslacht": b.geslacht or ONBEKEND,
+                "nationaliteitsgroep": nationaliteitsgroep(b.nationaliteit),
+                "identiteit_verzegeld": seal(
+                    plaintext=identiteit,
+                    ontvanger=sleutels.gateway,
+                    context=SealContext(
+                        signaal_id=signaal_id, betrokkene_id=betrokkene_id, veld=VELD_IDENTITEIT
+                    ),
+                )
+                if identiteit is not None
+                else None,
+                "sleutel_id": sleutels.gateway.key_id if identiteit is not None else None,
+            }
+        )
+        pseudoniemen.extend(
+            {"betrokkene_id": betrokkene_id, "link_pseudoniem": p, "soort": soort, "signaal_id": signaal_id}
+            for soort, p in link_pseudoniemen(
+                sleutel=sleutels.link_sleutel, bsn=b.bsn, naam=b.naam, geboortedatum=b.geboortedatum
+            )
+        )
+    merk_sleutel = schoonmerk_sleutel(sleutels.link_sleutel)
+    merken = sorted(
+        {
+            schoonmerk(sleutel=merk_sleutel, soort=str(soort), token=token)
+            for soort, token in identity_tokens(bekend)
+        }
+    )
+    return _Rijen(
+        signaal=signaal,
+        betrokkenen=betrokkenen,
+        pseudoniemen=pseudoniemen,
+        schoonmerken=[{"signaal_id": signaal_id, "merk": m} for m in merken],
+        uitbuitingsvormen=[{"signaal_id": signaal_id, "vorm": v} for v in invoer.uitbuitingsvormen],
+        historie={
+            "id": uuid.uuid4(),
+            "signaal_id": signaal_id,
+            "volgnummer": 1,
+            "tijdstip": nu,
+            "actie": "aangemaakt",
+            "door": door,
+            "van_status": None,
+            "naar_status": "ontvangen",
+            "toelichting": None,
+            "details": {"vervangenIdentificatoren": geschoond.total} if geschoond.total else None,
+        },
+        vervangen=geschoond.total,
+    )
+
+
+def _tabel(model: type[Base]) -> sa.Table:
+    tabel = model.__table__
+    assert isinstance(tabel, sa.Table)
+    return tabel
+
+
+def _transient(rijen: _Rijen) -> tuple[Signaal, list[Betrokkene]]:
+    """Objects of what is about to be written, never added to the session: the view and the event are made
+    from them, so nothing is read back."""
+    return Signaal(**rijen.signaal), [Betrokkene(**b) for b in rijen.betrokkenen]
+
+
+async def _schrijf(
+    *,
+    session: AsyncSession,
+    rijen: _Rijen,
+    signaal: Signaal,
+    betrokkenen: list[Betrokkene],
+    catalogus: Catalogus,
+    nu: datetime,
+) -> None:
+    """Write the rows and the outbox event: one multi-row INSERT per table, the parent first (no unit of work
+    on this path)."""
+    outbox = outbox_rij(
+        catalogus=catalogus, type="signaal_ontvangen", signaal=signaal, betrokkenen=betrokkenen, nu=nu
+    )
+    connection = await session.connection()
+    for model, waarden in (
+        (Signaal, [rijen.signaal]),
+        (Betrokkene, rijen.betrokkenen),
+        (BetrokkenePseudoniem, rijen.pseudoniemen),
+        (Schoonmerk, rijen.schoonmerken),
+        (SignaalUitbuitingsvorm, rijen.uitbuitingsvormen),
+        (HistorieRegel, [rijen.historie]),
+        (OutboxGebeurtenis, [outbox]),
+    ):
+        if waarden:
+            await connection.execute(sa.insert(_tabel(model)).values(waarden))
+    log.info("signaal vastgelegd", extra={"signaal_id": str(signaal.id), "betrokkenen": len(betrokkenen)})
+
+
+async def record_signaal(
+    *,
+    session: AsyncSession,
+    invoer: schemas.SignaalInvoer,
+    door: str,
+    gemeente: str | None,
+    catalogus: Catalogus,
+    sleutels: Sleutels,
+    nu: datetime,
+    claim: idempotentie.Claim | None = None,
+) -> Vastgelegd | idempotentie.Herhaling:
+    """Record a signal for the caller's municipality in the caller's transaction (400 invalid codes, 403
+    another municipality) and return its view, built from what is written. With an idempotency `claim` the
+    key is claimed with that answer first, in the same transaction; a key already used gives its stored answer
+    and nothing is written (another body 422, a request still running 409)."""
+    check_aanmaken(invoer=invoer, gemeente=gemeente, catalogus=catalogus, nu=nu)
+    rijen = _maak_rijen(invoer=invoer, door=door, sleutels=sleutels, nu=nu)
+    signaal, betrokkenen = _transient(rijen)
+    weergave = await build_weergave(
+        session=session,
+        signaal=signaal,
+        nieuw=Nieuw(betrokkenen=betrokkenen, pseudoniemen=rijen.pseudoniemen),
+    )
+    body = weergave.model_dump(mode="json")
+    locatie = f"/v1/signalen/{signaal.id}"
+    if claim is not None:
+        # The key before the rows: a concurrent request with the same key waits here, having written nothing.
+        herhaling = await idempotentie.claim(
+            session=session, claim=claim, nu=nu, status=201, body=body, locatie=locatie
+        )
+        if herhaling is not None:
+            return herhaling
+    await _schrijf(
+        session=session, rijen=rijen, signaal=signaal, betrokkenen=betrokkenen, catalogus=catalogus, nu=nu
+    )
+    return Vastgelegd(body=body, locatie=locatie, versie=signaal.versie)
+
+
 async def create_signaal(
     *,
     session: AsyncSession,
@@ -160,119 +364,17 @@ async def create_signaal(
     sleutels: Sleutels,
     nu: datetime,
 ) -> Signaal:
-    """Record a signal for the caller's municipality (400 invalid codes, 403 another municipality)."""
+    """Record a signal for the caller's municipality (400 invalid codes, 403 another municipality) without
+    building its view; the signal as stored, in the session (changes made through it later show on it)."""
     check_aanmaken(invoer=invoer, gemeente=gemeente, catalogus=catalogus, nu=nu)
-
-    signaal_id = uuid.uuid4()
-    origineel = invoer.omschrijving
-    bekend = bekende_identiteiten(betrokkenen=invoer.betrokkenen)
-    geschoond = scrub_text(origineel, known=bekend)
-    omschrijving = geschoond.text
-    signaal = Signaal(
-        id=signaal_id,
-        gemeente_code=invoer.gemeente_code,
-        melder_domein=invoer.melder_domein,
-        waargenomen_op=invoer.waargenomen_op,
-        ontvangen_op=nu,
-        uitbuitingsvormen=list(invoer.uitbuitingsvormen),
-        indicatoren=list(invoer.indicatoren),
-        sector=invoer.sector,
-        locatietype=invoer.locatietype,
-        omschrijving=omschrijving,
-        omschrijving_verzegeld=seal(
-            plaintext=origineel.encode(),
-            ontvanger=sleutels.gateway,
-            context=SealContext(signaal_id=signaal_id, betrokkene_id=None, veld="omschrijving"),
-        )
-        if origineel
-        else None,
-        toestemming=invoer.toestemming,
-        status="ontvangen",
-        versie=1,
-        status_gewijzigd_op=nu,
-        aangemaakt_door=door,
+    rijen = _maak_rijen(invoer=invoer, door=door, sleutels=sleutels, nu=nu)
+    signaal, betrokkenen = _transient(rijen)
+    await _schrijf(
+        session=session, rijen=rijen, signaal=signaal, betrokkenen=betrokkenen, catalogus=catalogus, nu=nu
     )
-    session.add(signaal)
-    # The parent row first: the children reference it.
-    await session.flush()
-    betrokkenen: list[Betrokkene] = []
-    for volgnummer, invoer_betrokkene in enumerate(invoer.betrokkenen):
-        betrokkene_id = uuid.uuid4()
-        identiteit = _identiteit(invoer_betrokkene)
-        betrokkene = Betrokkene(
-            id=betrokkene_id,
-            signaal_id=signaal_id,
-            volgnummer=volgnummer,
-            rol=invoer_betrokkene.rol,
-            link_pseudoniem=link_pseudoniem(
-                sleutel=sleutels.link_sleutel,
-                bsn=invoer_betrokkene.bsn,
-                naam=invoer_betrokkene.naam,
-                geboortedatum=invoer_betrokkene.geboortedatum,
-            ),
-            leeftijdsklasse=leeftijdsklasse(
-                geboortedatum=invoer_betrokkene.geboortedatum, peildatum=invoer.waargenomen_op
-            ),
-            geslacht=invoer_betrokkene.geslacht or ONBEKEND,
-            nationaliteitsgroep=nationaliteitsgroep(invoer_betrokkene.nationaliteit),
-            identiteit_verzegeld=seal(
-                plaintext=identiteit,
-                ontvanger=sleutels.gateway,
-                context=SealContext(signaal_id=signaal_id, betrokkene_id=betrokkene_id, veld=VELD_IDENTITEIT),
-            )
-            if identiteit is not None
-            else None,
-            sleutel_id=sleutels.gateway.key_id if identiteit is not None else None,
-        )
-        betrokkenen.append(betrokkene)
-    session.add_all(betrokkenen)
-    await session.flush()
-    session.add_all(
-        BetrokkenePseudoniem(betrokkene_id=b.id, link_pseudoniem=p, soort=soort, signaal_id=signaal_id)
-        for b, invoer_betrokkene in zip(betrokkenen, invoer.betrokkenen, strict=True)
-        for soort, p in link_pseudoniemen(
-            sleutel=sleutels.link_sleutel,
-            bsn=invoer_betrokkene.bsn,
-            naam=invoer_betrokkene.naam,
-            geboortedatum=invoer_betrokkene.geboortedatum,
-        )
-    )
-    merk_sleutel = schoonmerk_sleutel(sleutels.link_sleutel)
-    session.add_all(
-        Schoonmerk(signaal_id=signaal_id, merk=m)
-        for m in sorted(
-            {
-                schoonmerk(sleutel=merk_sleutel, soort=str(soort), token=token)
-                for soort, token in identity_tokens(bekend)
-            }
-        )
-    )
-    session.add_all(SignaalUitbuitingsvorm(signaal_id=signaal_id, vorm=v) for v in invoer.uitbuitingsvormen)
-    session.add(
-        HistorieRegel(
-            id=uuid.uuid4(),
-            signaal_id=signaal_id,
-            volgnummer=1,
-            tijdstip=nu,
-            actie="aangemaakt",
-            door=door,
-            van_status=None,
-            naar_status="ontvangen",
-            toelichting=None,
-            details={"vervangenIdentificatoren": geschoond.total} if geschoond.total else None,
-        )
-    )
-    await record_gebeurtenis(
-        session=session,
-        catalogus=catalogus,
-        type="signaal_ontvangen",
-        signaal=signaal,
-        betrokkenen=betrokkenen,
-        nu=nu,
-    )
-    await session.flush()
-    log.info("signaal vastgelegd", extra={"signaal_id": str(signaal_id), "betrokkenen": len(betrokkenen)})
-    return signaal
+    opgeslagen = await session.get(Signaal, signaal.id)
+    assert opgeslagen is not None
+    return opgeslagen
 
 
 # --- reading -------------------------------------------------------------------------------------
@@ -302,11 +404,34 @@ async def find_gekoppelde_signalen(
     return {b: len(k.signalen - {eigen[b]}) for b, k in per_betrokkene.items()}
 
 
-async def build_weergave(*, session: AsyncSession, signaal: Signaal) -> schemas.Signaal:
-    """The pseudonymised view of a signal."""
-    betrokkenen = await get_betrokkenen(session=session, signaal_id=signaal.id)
-    gekoppeld = await find_gekoppelde_signalen(session=session, betrokkenen=betrokkenen)
-    toestemmingen = await read_toestemmingen(session=session, betrokkene_ids=[b.id for b in betrokkenen])
+@dataclass(frozen=True, slots=True)
+class Nieuw:
+    """A signal being recorded in this transaction: its betrokkenen and pseudonym rows as written, so its
+    view needs no read back and nothing hangs off it yet (no tracks, advice, requests or consent)."""
+
+    betrokkenen: list[Betrokkene]
+    pseudoniemen: list[dict[str, Any]]
+
+
+async def build_weergave(
+    *, session: AsyncSession, signaal: Signaal, nieuw: Nieuw | None = None
+) -> schemas.Signaal:
+    """The pseudonymised view of a signal (of one being recorded: from what is written, see `Nieuw`)."""
+    if nieuw is None:
+        betrokkenen = await get_betrokkenen(session=session, signaal_id=signaal.id)
+        gekoppeld = await find_gekoppelde_signalen(session=session, betrokkenen=betrokkenen)
+        toestemmingen = await read_toestemmingen(session=session, betrokkene_ids=[b.id for b in betrokkenen])
+    else:
+        betrokkenen = nieuw.betrokkenen
+        koppelingen = await find_koppelingen_nieuw(
+            session=session,
+            rijen=[
+                (p["betrokkene_id"], p["link_pseudoniem"], p["soort"], p["signaal_id"])
+                for p in nieuw.pseudoniemen
+            ],
+        )
+        gekoppeld = {b: len(k.signalen - {signaal.id}) for b, k in koppelingen.items()}
+        toestemmingen = {b.id: [] for b in betrokkenen}
     return schemas.Signaal(
         id=signaal.id,
         gemeente_code=signaal.gemeente_code,
@@ -341,9 +466,9 @@ async def build_weergave(*, session: AsyncSession, signaal: Signaal) -> schemas.
             )
             for b in betrokkenen
         ],
-        trajecten=await read_trajecten_weergave(session=session, signaal_id=signaal.id),
-        adviesvragen=await read_adviesvragen(session=session, signaal_id=signaal.id),
-        doelverzoeken=await read_doelverzoeken(session=session, signaal_id=signaal.id),
+        trajecten=[] if nieuw else await read_trajecten_weergave(session=session, signaal_id=signaal.id),
+        adviesvragen=[] if nieuw else await read_adviesvragen(session=session, signaal_id=signaal.id),
+        doelverzoeken=[] if nieuw else await read_doelverzoeken(session=session, signaal_id=signaal.id),
     )
 
 
