@@ -382,3 +382,54 @@ def test_json_schema_lists_the_allowed_codes() -> None:
 @pytest.mark.parametrize(("datum", "maand"), [(date(2026, 1, 31), "2026-01"), (date(2026, 12, 1), "2026-12")])
 def test_month_of_a_date(datum: date, maand: str) -> None:
     assert maand_van(datum) == maand
+
+
+#: Events that pass and events that fail each check, for comparing a batch with its events one by one.
+_VARIANTEN: list[dict[str, Any]] = [
+    ontvangen(),
+    beoordeeld(),
+    teruggekoppeld(),
+    ontvangen(uitbuitingsvormen=["seksueel", "arbeid"]),
+    ontvangen(sector="x y"),
+    ontvangen(sector="onbekende-sector"),
+    ontvangen(gemeenteCode="GM0363"),
+    ontvangen(melderDomein="a1b2c3d4e5f6a7b8"),
+    ontvangen(uitbuitingsvormen=["arbeid", "arbeid"]),
+    ontvangen(uitbuitingsvormen=["onbekend", "arbeid"]),
+    ontvangen(uitbuitingsvormen=[]),
+    ontvangen(uitkomst="opgeschaald"),
+    beoordeeld(doorlooptijdDagen=None),
+    beoordeeld(doorlooptijdDagen="6"),
+    teruggekoppeld(terugkoppeling="iets-anders"),
+    teruggekoppeld(eersteTerugkoppeling=None),
+    ontvangen(maand="2026-13"),
+    ontvangen(bron="intake"),
+    ontvangen(id="geen-uuid"),
+    {k: v for k, v in ontvangen().items() if k != "sector"},
+]
+
+
+@pytest.mark.parametrize("variant", range(len(_VARIANTEN)))
+def test_a_batch_is_judged_as_its_events_one_by_one(variant: int) -> None:
+    """The batch checks shapes once and each distinct code once; it must accept and refuse exactly what the
+    event model does, with the same errors, and give the same events."""
+    model, batchmodel = gebeurtenismodellen(standaard_catalogus())
+    events = [ontvangen(), _VARIANTEN[variant], beoordeeld(uitbuitingsvormen=["seksueel", "crimineel"])]
+    try:
+        los = [model.model_validate(e) for e in events]
+    except ValidationError as fout:
+        with pytest.raises(ValidationError) as batchfout:
+            batchmodel.model_validate({"gebeurtenissen": events})
+        verwacht = [
+            {**e, "loc": ("gebeurtenissen", 1, *e["loc"])}
+            for e in fout.errors(include_url=False, include_context=False)
+        ]
+        assert batchfout.value.errors(include_url=False, include_context=False) == verwacht
+        return
+    batch = batchmodel.model_validate({"gebeurtenissen": events}).gebeurtenissen
+    assert batch == los
+    assert [type(g) for g in batch] == [model] * len(events)
+    assert [g.model_fields_set for g in batch] == [g.model_fields_set for g in los]
+    assert [g.model_dump(mode="json", by_alias=True) for g in batch] == [
+        g.model_dump(mode="json", by_alias=True) for g in los
+    ]
