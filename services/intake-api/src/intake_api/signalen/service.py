@@ -296,8 +296,8 @@ async def _schrijf(
     catalogus: Catalogus,
     nu: datetime,
 ) -> None:
-    """Write the rows and the outbox event: one multi-row INSERT per table, the parent first (no unit of work
-    on this path)."""
+    """Write the rows and the outbox event: one INSERT per table for all its rows, the parent first (no unit of
+    work on this path)."""
     outbox = outbox_rij(
         catalogus=catalogus, type="signaal_ontvangen", signaal=signaal, betrokkenen=betrokkenen, nu=nu
     )
@@ -312,7 +312,9 @@ async def _schrijf(
         (OutboxGebeurtenis, [outbox]),
     ):
         if waarden:
-            await connection.execute(sa.insert(_tabel(model)).values(waarden))
+            # A list of rows: one statement for all of them (SQLAlchemy's "insertmanyvalues"), compiled once
+            # and cached, where `.values([...])` would be compiled anew for every number of rows.
+            await connection.execute(sa.insert(_tabel(model)), waarden)
     log.info("signaal vastgelegd", extra={"signaal_id": str(signaal.id), "betrokkenen": len(betrokkenen)})
 
 
