@@ -11,6 +11,7 @@ import asyncio
 import os
 import shutil
 import signal
+import sys
 from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -68,7 +69,10 @@ def summarise(raw: Path, *, top: int = 15) -> dict[str, object]:
 async def profiled(pid: int, *, out: Path) -> AsyncIterator[dict[str, object]]:
     """py-spy on `pid` while the block runs; the summary is filled in on leaving (empty when not requested)."""
     samenvatting: dict[str, object] = {}
-    binary = shutil.which("py-spy")
+    # The virtual environment's own, also when its bin folder is not on PATH.
+    binary = shutil.which(
+        "py-spy", path=os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
+    )
     if not requested() or binary is None:
         if requested():
             samenvatting["error"] = "py-spy is not installed (it is a dev dependency: make bootstrap)"
