@@ -20,7 +20,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from bench import beleid, gateway, intake, reporting, wachtrij
+from bench import beleid, gateway, intake, reporting, template, wachtrij
 from bench.config import Sizes, quick_requested, sizes_from_env
 from bench.harness import CLIENT_CPUS, PINNED, ROOT, SERVER_CPUS, Context, dev_issuer, pg_answers, pin_client
 from bench.results import Row, failed, print_table, write_json
@@ -35,6 +35,8 @@ BENCHMARKS: tuple[tuple[str, str, Benchmark], ...] = (
     ("beleid", "policy decision", beleid.run),
     ("reporting", "reporting ingest and statistics", reporting.run),
     ("wachtrij", "signal queue, deep page against page 1", wachtrij.run),
+    # Only with MELDROUTE_BENCH_TEMPLATE set (see bench/README.md); skipped with its reason otherwise.
+    ("template", "intake POST against the FastAPI full-stack template", template.run),
 )
 DEFAULT_JSON = ROOT / "test-artifacts" / "bench.json"
 

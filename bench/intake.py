@@ -14,6 +14,7 @@ from meldroute_common.db import make_engine
 from bench.baseline_app import DATABASE_URL_ENV, NAAM
 from bench.data import signal_bodies
 from bench.harness import Context, Server, bearer, intake_env
+from bench.profiel import profiled
 from bench.results import Aim, AimKind, Row
 from bench.wrk import WrkRun, WrkTarget, alternating_wrk
 
@@ -91,10 +92,12 @@ async def run(ctx: Context, *, backend: str) -> list[Row]:
             )  # fmt: skip
 
         ctx.say(f"intake {label}: wrk, baseline ours ours baseline, {sizes.seconds:g} s per side")
-        ours, baseline = await alternating_wrk(
-            ours=target(ours_server), baseline=target(baseline_server),
-            seconds=sizes.seconds, warmup=sizes.warmup_seconds,
-        )  # fmt: skip
+        with_profile = profiled(ours_server.pid, out=resources.log_dir / "intake-profile.txt")
+        async with with_profile as profile:
+            ours, baseline = await alternating_wrk(
+                ours=target(ours_server), baseline=target(baseline_server),
+                seconds=sizes.seconds, warmup=sizes.warmup_seconds,
+            )  # fmt: skip
         stored = await _stored(url)
 
     if not ours.good or not baseline.good:
@@ -109,6 +112,8 @@ async def run(ctx: Context, *, backend: str) -> list[Row]:
         "baseline": _summary(baseline),
         "notes": _notes(ours, baseline, stored=stored),
     }
+    if profile:
+        details["profile"] = profile
     name = f"intake POST /v1/signalen, {label}"
     bare = "bare INSERT"
     return [

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from meldroute_common.catalogus import LIJSTEN, Lijst, standaard_catalogus
 from meldroute_common.gebeurtenissen import (
     MAX_BATCH,
+    TERMIJN_VOORBEELD,
     UITKOMSTEN,
     Gebeurtenis,
     GebeurtenisBatch,
@@ -388,8 +389,6 @@ def test_month_of_a_date(datum: date, maand: str) -> None:
 
 
 def test_deadline_passed_carries_municipality_month_and_kind_only() -> None:
-    from meldroute_common.gebeurtenissen import TERMIJN_VOORBEELD
-
     gebeurtenis = Gebeurtenis.model_validate(TERMIJN_VOORBEELD)
     assert (gebeurtenis.gemeente_code, gebeurtenis.maand, gebeurtenis.termijn) == (
         "GM1509",
@@ -415,3 +414,77 @@ def test_deadline_passed_carries_municipality_month_and_kind_only() -> None:
         Gebeurtenis.model_validate(ontvangen(termijn="triage"))
     with pytest.raises(ValidationError):
         Gebeurtenis.model_validate({k: v for k, v in ontvangen().items() if k != "sector"})
+
+
+#: Events that pass and events that fail each check, for comparing a batch with its events one by one.
+_VARIANTEN: list[dict[str, Any]] = [
+    ontvangen(),
+    beoordeeld(),
+    teruggekoppeld(),
+    ontvangen(uitbuitingsvormen=["seksueel", "arbeid"]),
+    ontvangen(sector="x y"),
+    ontvangen(sector="onbekende-sector"),
+    ontvangen(gemeenteCode="GM0363"),
+    ontvangen(melderDomein="a1b2c3d4e5f6a7b8"),
+    ontvangen(uitbuitingsvormen=["arbeid", "arbeid"]),
+    ontvangen(uitbuitingsvormen=["onbekend", "arbeid"]),
+    ontvangen(uitbuitingsvormen=[]),
+    ontvangen(uitkomst="opgeschaald"),
+    beoordeeld(doorlooptijdDagen=None),
+    beoordeeld(doorlooptijdDagen="6"),
+    teruggekoppeld(terugkoppeling="iets-anders"),
+    teruggekoppeld(eersteTerugkoppeling=None),
+    ontvangen(maand="2026-13"),
+    ontvangen(bron="intake"),
+    ontvangen(id="geen-uuid"),
+    {k: v for k, v in ontvangen().items() if k != "sector"},
+    ontvangen(sector=None),
+    ontvangen(uitbuitingsvormen=None),
+    ontvangen(termijn="triage"),
+    beoordeeld(termijn="triage"),
+    teruggekoppeld(termijn="triage"),
+    # A passed deadline carries only municipality, month and kind; its kind is shaped like a code.
+    dict(TERMIJN_VOORBEELD),
+    {**TERMIJN_VOORBEELD, "sector": None, "uitbuitingsvormen": None},
+    {**TERMIJN_VOORBEELD, "sector": "horeca"},
+    {**TERMIJN_VOORBEELD, "uitbuitingsvormen": ["arbeid"]},
+    {**TERMIJN_VOORBEELD, "uitbuitingsvormen": []},
+    {**TERMIJN_VOORBEELD, "leeftijdsklasse": "onbekend"},
+    {**TERMIJN_VOORBEELD, "uitkomst": "opgeschaald"},
+    {**TERMIJN_VOORBEELD, "doorlooptijdDagen": 3},
+    {**TERMIJN_VOORBEELD, "terugkoppeling": "opvang_geregeld"},
+    {**TERMIJN_VOORBEELD, "eersteTerugkoppeling": True},
+    {**TERMIJN_VOORBEELD, "gemeenteCode": "GM0363"},
+    {**TERMIJN_VOORBEELD, "termijn": None},
+    {k: v for k, v in TERMIJN_VOORBEELD.items() if k != "termijn"},
+    {**TERMIJN_VOORBEELD, "termijn": "0f3a9c2b7d4e8f16a5b3"},
+    {**TERMIJN_VOORBEELD, "termijn": "x y"},
+    {**TERMIJN_VOORBEELD, "termijn": "Triage"},
+    {**TERMIJN_VOORBEELD, "termijn": 5},
+]
+
+
+@pytest.mark.parametrize("variant", range(len(_VARIANTEN)))
+def test_a_batch_is_judged_as_its_events_one_by_one(variant: int) -> None:
+    """The batch checks shapes once and each distinct code once; it must accept and refuse exactly what the
+    event model does, with the same errors, and give the same events."""
+    model, batchmodel = gebeurtenismodellen(standaard_catalogus())
+    events = [ontvangen(), _VARIANTEN[variant], beoordeeld(uitbuitingsvormen=["seksueel", "crimineel"])]
+    try:
+        los = [model.model_validate(e) for e in events]
+    except ValidationError as fout:
+        with pytest.raises(ValidationError) as batchfout:
+            batchmodel.model_validate({"gebeurtenissen": events})
+        verwacht = [
+            {**e, "loc": ("gebeurtenissen", 1, *e["loc"])}
+            for e in fout.errors(include_url=False, include_context=False)
+        ]
+        assert batchfout.value.errors(include_url=False, include_context=False) == verwacht
+        return
+    batch = batchmodel.model_validate({"gebeurtenissen": events}).gebeurtenissen
+    assert batch == los
+    assert [type(g) for g in batch] == [model] * len(events)
+    assert [g.model_fields_set for g in batch] == [g.model_fields_set for g in los]
+    assert [g.model_dump(mode="json", by_alias=True) for g in batch] == [
+        g.model_dump(mode="json", by_alias=True) for g in los
+    ]

@@ -170,6 +170,39 @@ async def test_unwritable_log_is_503_and_nothing_is_disclosed(
         assert (await verificatie(client, issuer))["aantal"] == 1
 
 
+async def test_a_log_that_fails_at_commit_is_503_and_nothing_is_disclosed(
+    gateway: Any, intake: Any, issuer: DevIssuer, sql: Any, referentie_van: Any
+) -> None:
+    """The row is written, but the commit refuses it (a check deferred to the commit): no answer either."""
+    casus = intake.casus(partners=[RIEC])
+    if PG:
+        blokkeer = [
+            "CREATE FUNCTION log_dicht() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'log dicht'; END $$ LANGUAGE plpgsql",
+            "CREATE CONSTRAINT TRIGGER log_dicht AFTER INSERT ON verwerkingen DEFERRABLE INITIALLY DEFERRED "
+            "FOR EACH ROW EXECUTE FUNCTION log_dicht()",
+        ]
+        herstel = ["DROP TRIGGER log_dicht ON verwerkingen", "DROP FUNCTION log_dicht()"]
+    else:  # a deferred foreign key is checked at the commit
+        blokkeer = [
+            "CREATE TABLE log_dicht_ouder (id INTEGER PRIMARY KEY)",
+            "CREATE TABLE log_dicht_kind (ouder INTEGER REFERENCES log_dicht_ouder (id) DEFERRABLE INITIALLY DEFERRED)",
+            "CREATE TRIGGER log_dicht AFTER INSERT ON verwerkingen BEGIN INSERT INTO log_dicht_kind VALUES (-1); END",
+        ]
+        herstel = ["DROP TRIGGER log_dicht", "DROP TABLE log_dicht_kind", "DROP TABLE log_dicht_ouder"]
+    async with gateway() as client:
+        casus = await referentie_van(client, riec(issuer), casus)
+        await sql(*blokkeer)
+        try:
+            response = await verstrek(client, issuer, casus)
+            assert response.status_code == 503, response.text
+            assert response.headers["content-type"].startswith("application/problem+json")
+            assert "GM1509" not in response.text and "pseudoniem" not in response.text
+        finally:
+            await sql(*herstel)
+        assert (await verificatie(client, issuer))["aantal"] == 0
+        assert (await verstrek(client, issuer, casus)).status_code == 200
+
+
 async def test_concurrent_disclosures_keep_the_chain_linear(
     gateway: Any, intake: Any, issuer: DevIssuer, referentie_van: Any
 ) -> None:

@@ -40,6 +40,10 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
+#: How long a pooled PostgreSQL connection is reused before it is replaced.
+POOL_RECYCLE_SECONDS = 1800
+
+
 def make_engine(url: str, *, postgresql_settings: dict[str, str] | None = None, **kwargs: Any) -> AsyncEngine:
     """An async engine; SQLite gets WAL and a busy timeout so concurrent writers wait instead of failing.
 
@@ -67,7 +71,10 @@ def make_engine(url: str, *, postgresql_settings: dict[str, str] | None = None, 
         kwargs.setdefault("connect_args", {})["server_settings"] = dict(postgresql_settings)
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 20)
-    kwargs.setdefault("pool_pre_ping", True)
+    # No ping per checkout (a round trip on every request): a connection is replaced after half an hour
+    # instead, and one the server dropped is discarded by the pool at the first error on it.
+    kwargs.setdefault("pool_pre_ping", False)
+    kwargs.setdefault("pool_recycle", POOL_RECYCLE_SECONDS)
     return create_async_engine(url, **kwargs)
 
 

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import re
 import types
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
 from functools import cache
 from typing import Annotated, Any, ClassVar, Final, Literal, Self, cast, get_args
@@ -39,7 +39,11 @@ from pydantic import (
     ConfigDict,
     Field,
     GetJsonSchemaHandler,
+    TypeAdapter,
+    ValidationError,
     ValidationInfo,
+    ValidatorFunctionWrapHandler,
+    WrapValidator,
     create_model,
     field_validator,
     model_validator,
@@ -149,6 +153,38 @@ def maand_van(datum: date) -> str:
     return f"{datum.year:04d}-{datum.month:02d}"
 
 
+def _typefout(g: Any) -> str | None:
+    """What is wrong with the fields an event of this type carries, or None (one rule for both checks)."""
+    kenmerken = [getattr(g, veld) for veld in _KENMERKEN]
+    terugkoppeling = (g.terugkoppeling, g.eerste_terugkoppeling)
+    if g.type == "termijn_verstreken":
+        if g.termijn is None:
+            return "termijn_verstreken vraagt om termijn"
+        if any(k is not None for k in kenmerken) or any(
+            w is not None for w in (g.uitkomst, g.doorlooptijd_dagen, *terugkoppeling)
+        ):
+            return "termijn_verstreken draagt alleen gemeenteCode, maand en termijn"
+        return None
+    if any(k is None for k in kenmerken):
+        return f"{g.type} vraagt om {', '.join(_KENMERKEN_JSON)}"
+    if g.termijn is not None:
+        return "alleen termijn_verstreken heeft een termijn"
+    if g.type == "signaal_ontvangen":
+        if g.uitkomst is not None or g.doorlooptijd_dagen is not None or terugkoppeling != (None, None):
+            return "signaal_ontvangen heeft geen uitkomst, geen doorlooptijdDagen en geen terugkoppeling"
+    elif g.type == "beoordeling_vastgelegd":
+        if g.uitkomst is None or g.doorlooptijd_dagen is None:
+            return "beoordeling_vastgelegd vraagt om uitkomst en doorlooptijdDagen"
+        if terugkoppeling != (None, None):
+            return "beoordeling_vastgelegd heeft geen terugkoppeling en geen eersteTerugkoppeling"
+    else:
+        if None in terugkoppeling or g.doorlooptijd_dagen is None:
+            return "terugkoppeling_vastgelegd vraagt om terugkoppeling, eersteTerugkoppeling en doorlooptijdDagen"
+        if g.uitkomst is not None:
+            return "terugkoppeling_vastgelegd heeft geen uitkomst"
+    return None
+
+
 class Gebeurtenis(Schema):
     """One anonymous event: a signal was received, a triage decision or a partner's outcome was recorded, or a
     deadline passed."""
@@ -249,49 +285,8 @@ class Gebeurtenis(Schema):
 
     @model_validator(mode="after")
     def _velden_passen_bij_type(self) -> Gebeurtenis:
-        kenmerken = [getattr(self, veld) for veld in _KENMERKEN]
-        if self.type == "termijn_verstreken":
-            if self.termijn is None:
-                raise ValueError("termijn_verstreken vraagt om termijn")
-            if any(k is not None for k in kenmerken) or any(
-                w is not None
-                for w in (
-                    self.uitkomst,
-                    self.doorlooptijd_dagen,
-                    self.terugkoppeling,
-                    self.eerste_terugkoppeling,
-                )
-            ):
-                raise ValueError("termijn_verstreken draagt alleen gemeenteCode, maand en termijn")
-            return self
-        if any(k is None for k in kenmerken):
-            raise ValueError(f"{self.type} vraagt om {', '.join(_KENMERKEN_JSON)}")
-        if self.termijn is not None:
-            raise ValueError("alleen termijn_verstreken heeft een termijn")
-        terugkoppeling = (self.terugkoppeling, self.eerste_terugkoppeling)
-        if self.type == "signaal_ontvangen":
-            if (
-                self.uitkomst is not None
-                or self.doorlooptijd_dagen is not None
-                or terugkoppeling != (None, None)
-            ):
-                raise ValueError(
-                    "signaal_ontvangen heeft geen uitkomst, geen doorlooptijdDagen en geen terugkoppeling"
-                )
-        elif self.type == "beoordeling_vastgelegd":
-            if self.uitkomst is None or self.doorlooptijd_dagen is None:
-                raise ValueError("beoordeling_vastgelegd vraagt om uitkomst en doorlooptijdDagen")
-            if terugkoppeling != (None, None):
-                raise ValueError(
-                    "beoordeling_vastgelegd heeft geen terugkoppeling en geen eersteTerugkoppeling"
-                )
-        else:
-            if None in terugkoppeling or self.doorlooptijd_dagen is None:
-                raise ValueError(
-                    "terugkoppeling_vastgelegd vraagt om terugkoppeling, eersteTerugkoppeling en doorlooptijdDagen"
-                )
-            if self.uitkomst is not None:
-                raise ValueError("terugkoppeling_vastgelegd heeft geen uitkomst")
+        if (fout := _typefout(self)) is not None:
+            raise ValueError(fout)
         return self
 
     def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
@@ -348,6 +343,94 @@ def gebeurtenismodellen(catalogus: Catalogus) -> tuple[type[Gebeurtenis], type[G
         "GebeurtenisBatch",
         __base__=GebeurtenisBatch,
         __module__=__name__,
-        gebeurtenissen=(lijst, Field(min_length=1, max_length=MAX_BATCH)),
+        gebeurtenissen=(
+            Annotated[lijst, WrapValidator(_per_batch(gebeurtenis))],
+            Field(min_length=1, max_length=MAX_BATCH),
+        ),
     )
     return gebeurtenis, batch
+
+
+#: The optional coded fields: their code shape is checked by `_per_batch`, not by the raw model.
+_OPTIONELE_CODES = (
+    *(naam for naam in _LIJST_VAN_VELD if naam not in ("gemeente_code", "uitbuitingsvormen")),
+    "termijn",
+)
+
+
+def _ruw_model() -> type[Schema]:
+    """`Gebeurtenis` with every check pydantic does in Rust (types, patterns, bounds, unknown fields) and none
+    of the Python ones (code shape, catalogue, type rule): those `_per_batch` does once per distinct value."""
+    velden: dict[str, Any] = {}
+    for naam, veld in Gebeurtenis.model_fields.items():
+        annotatie: Any = veld.annotation
+        if naam == "uitbuitingsvormen":
+            annotatie = list[str] | None
+        elif naam in _OPTIONELE_CODES:
+            annotatie = str | None
+        metadata = [m for m in veld.metadata if not isinstance(m, AfterValidator)]
+        velden[naam] = (
+            Annotated[annotatie, *metadata] if metadata else annotatie,
+            Field(veld.default, alias=veld.alias),
+        )
+    return cast("type[Schema]", create_model("GebeurtenisRuw", __config__=Gebeurtenis.model_config, **velden))
+
+
+def _per_batch(gebeurtenis: type[Gebeurtenis]) -> Callable[[Any, ValidatorFunctionWrapHandler], Any]:
+    """A batch's events validated as one list: pydantic checks the shapes of all of them in one call, and
+    each distinct code is checked once for its shape and against the catalogue, instead of every field of
+    every event in Python. Anything this finds wrong goes to the full per-event validation, which then
+    names the field; so a batch is accepted exactly when every event passes `gebeurtenis`."""
+    ruw: TypeAdapter[list[Any]] = TypeAdapter(types.GenericAlias(list, (_ruw_model(),)))  # type: ignore[arg-type]
+    catalogus = gebeurtenis.actieve_catalogus()
+    aliassen = {naam: veld.alias or naam for naam, veld in Gebeurtenis.model_fields.items()}
+    enkel = [naam for naam in (*_LIJST_VAN_VELD, "termijn") if naam != "uitbuitingsvormen"]
+
+    def gecontroleerd(rijen: list[Any]) -> list[Gebeurtenis] | None:
+        codes: dict[str, set[str]] = {naam: set() for naam in (*_LIJST_VAN_VELD, "termijn")}
+        for rij in rijen:
+            vormen = rij.uitbuitingsvormen
+            if vormen is not None and (
+                len(set(vormen)) != len(vormen) or (ONBEKEND in vormen and len(vormen) > 1)
+            ):
+                return None
+            if _typefout(rij) is not None:
+                return None
+            codes["uitbuitingsvormen"].update(vormen or ())
+            for naam in enkel:
+                if (waarde := getattr(rij, naam)) is not None:
+                    codes[naam].add(waarde)
+        for naam, waarden in codes.items():
+            try:
+                for waarde in waarden:
+                    _code_vorm(waarde)
+            except ValueError:
+                return None
+            # `termijn` is only shaped like a code: it is a code of intake's policy, not of the catalogue.
+            if naam in _LIJST_VAN_VELD and catalogus.onbekende_codes(_LIJST_VAN_VELD[naam], sorted(waarden)):
+                return None
+        return [
+            gebeurtenis.model_construct(
+                _fields_set=rij.model_fields_set,
+                **{aliassen[naam]: getattr(rij, naam) for naam in aliassen}
+                | {
+                    # as `_in_catalogus` stores them
+                    "uitbuitingsvormen": None
+                    if rij.uitbuitingsvormen is None
+                    else sorted(rij.uitbuitingsvormen)
+                },
+            )
+            for rij in rijen
+        ]
+
+    def valideer(waarde: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+        if isinstance(waarde, list) and 1 <= len(waarde) <= MAX_BATCH:
+            try:
+                snel = gecontroleerd(ruw.validate_python(waarde))
+            except ValidationError:
+                snel = None
+            if snel is not None:
+                return snel
+        return handler(waarde)
+
+    return valideer

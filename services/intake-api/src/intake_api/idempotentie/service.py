@@ -1,10 +1,11 @@
 """Idempotency keys, kept per scope (the token's client, `sub` and `gemeente`) for 24 hours.
 
-The first request with a key claims it in a short transaction of its own (status `bezig`); the unique
-constraint on (client, key) lets exactly one concurrent request win, on SQLite and PostgreSQL alike.
-The answer is stored in the transaction that creates the signal, so key and signal commit together.
-A retry with the same body gets the stored answer; another body is 422; a retry while the first is
-still running is 409. A claim left behind by a crashed request lapses after `VERLOPEN_BEZIG`.
+The first request with a key claims it, with its answer, in the transaction that records the signal,
+before the signal's rows: key and signal commit together or not at all. The unique constraint on
+(client, key) lets exactly one concurrent request win, on SQLite and PostgreSQL alike; the others wait
+for it and then get its answer. A retry with the same body gets the stored answer; another body is 422;
+a key still `bezig` (written by an earlier version, which claimed keys in a transaction of their own) is
+409 until it lapses after `VERLOPEN_BEZIG`.
 """
 
 from __future__ import annotations
@@ -15,17 +16,15 @@ import json
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
-from uuid import UUID
+from typing import Any, cast
 
 import sqlalchemy as sa
 from meldroute_common.auth import Claims
 from meldroute_common.problems import Conflict, UnprocessableContent
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from intake_api.models import Idempotentiesleutel
-from intake_api.tijd import utc
 
 BEWAARTIJD = timedelta(hours=24)
 VERLOPEN_BEZIG = timedelta(seconds=60)
@@ -57,7 +56,16 @@ def bereik(*, sleutel: bytes, claims: Claims) -> str:
     return hmac.new(sleutel, b"idempotentie-bereik\x00" + delen, hashlib.sha256).hexdigest()
 
 
-def _beoordeel(rij: Idempotentiesleutel, *, hash_: str) -> Herhaling:
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """What a request with an Idempotency-Key claims: the key within its scope, and the request's hash."""
+
+    client: str
+    sleutel: str
+    hash_: str
+
+
+def _beoordeel(rij: Any, *, hash_: str) -> Herhaling:
     if not hmac.compare_digest(rij.verzoek_hash, hash_):
         raise UnprocessableContent("Deze Idempotency-Key is al gebruikt voor een ander verzoek.")
     if rij.status != "klaar" or rij.antwoord is None or rij.antwoord_status is None:
@@ -68,57 +76,57 @@ def _beoordeel(rij: Idempotentiesleutel, *, hash_: str) -> Herhaling:
     return Herhaling(status=rij.antwoord_status, body=rij.antwoord, locatie=rij.locatie)
 
 
+_TABEL = cast(sa.Table, Idempotentiesleutel.__table__)
+
+
+def _upsert(dialect: str, **waarden: object) -> postgresql.Insert | sqlite.Insert:
+    """INSERT with ON CONFLICT, which both databases have (each its own construct in SQLAlchemy)."""
+    return (postgresql.insert(_TABEL) if dialect == "postgresql" else sqlite.insert(_TABEL)).values(**waarden)
+
+
 async def claim(
-    *, maker: async_sessionmaker[AsyncSession], client: str, sleutel: str, hash_: str, nu: datetime
-) -> UUID | Herhaling:
-    """Claim `sleutel` for `client`: the id of the claim, or the stored answer to replay (409/422 raised)."""
-    selectie = sa.select(Idempotentiesleutel).where(
-        Idempotentiesleutel.client == client, Idempotentiesleutel.sleutel == sleutel
+    *,
+    session: AsyncSession,
+    claim: Claim,
+    nu: datetime,
+    status: int,
+    body: dict[str, Any],
+    locatie: str | None,
+) -> Herhaling | None:
+    """Claim the key with this request's answer, in the caller's transaction, before anything else is written:
+    None when the key is this request's now (key and answer commit with what the request writes after it),
+    else the stored answer to replay (another body 422, a request still running 409).
+
+    One statement: insert, or take over a lapsed row (older than 24 hours, or `bezig` past `VERLOPEN_BEZIG`).
+    A concurrent request with the same key waits on the unique constraint until the first commits or rolls back.
+    """
+    insert = _upsert(
+        session.get_bind().dialect.name,
+        id=uuid.uuid4(), client=claim.client, sleutel=claim.sleutel, verzoek_hash=claim.hash_, status="klaar",
+        antwoord_status=status, antwoord=body, locatie=locatie, aangemaakt_op=nu,
+    )  # fmt: skip
+    kolommen = ("id", "verzoek_hash", "status", "antwoord_status", "antwoord", "locatie", "aangemaakt_op")
+    verlopen = sa.or_(
+        _TABEL.c.aangemaakt_op < nu - BEWAARTIJD,
+        sa.and_(_TABEL.c.status == "bezig", _TABEL.c.aangemaakt_op < nu - VERLOPEN_BEZIG),
     )
-    for _poging in range(2):
-        async with maker() as session, session.begin():
-            rij = await session.scalar(selectie)
-            if rij is not None:
-                aangemaakt = utc(rij.aangemaakt_op)
-                verlopen = aangemaakt < nu - BEWAARTIJD or (
-                    rij.status == "bezig" and aangemaakt < nu - VERLOPEN_BEZIG
-                )
-                if not verlopen:
-                    return _beoordeel(rij, hash_=hash_)
-                await session.execute(sa.delete(Idempotentiesleutel).where(Idempotentiesleutel.id == rij.id))
-        claim_id = uuid.uuid4()
-        try:
-            async with maker() as session, session.begin():
-                session.add(
-                    Idempotentiesleutel(
-                        id=claim_id, client=client, sleutel=sleutel, verzoek_hash=hash_, status="bezig",
-                        aangemaakt_op=nu,
-                    )
-                )  # fmt: skip
-        except IntegrityError:
-            continue  # a concurrent request claimed it first: judge that claim
-        return claim_id
-    raise Conflict(
-        "Een verzoek met deze Idempotency-Key wordt nog verwerkt; probeer het later opnieuw.",
-        headers=_NOG_BEZIG,
-    )
-
-
-async def store(
-    *, session: AsyncSession, claim_id: UUID, status: int, body: dict[str, Any], locatie: str | None
-) -> None:
-    """Store the answer with the claim, in the caller's transaction."""
-    await session.execute(
-        sa.update(Idempotentiesleutel)
-        .where(Idempotentiesleutel.id == claim_id)
-        .values(status="klaar", antwoord_status=status, antwoord=body, locatie=locatie)
-    )
-
-
-async def release(*, maker: async_sessionmaker[AsyncSession], claim_id: UUID) -> None:
-    """Drop a claim whose request failed, so the client can retry with the same key."""
-    async with maker() as session, session.begin():
-        await session.execute(sa.delete(Idempotentiesleutel).where(Idempotentiesleutel.id == claim_id))
+    upsert = insert.on_conflict_do_update(
+        index_elements=[_TABEL.c.client, _TABEL.c.sleutel],
+        set_={k: insert.excluded[k] for k in kolommen},
+        where=verlopen,
+    ).returning(_TABEL.c.id)
+    connection = await session.connection()
+    if (await connection.execute(upsert)).first() is not None:
+        return None
+    rij = (
+        await connection.execute(
+            sa.select(
+                _TABEL.c.verzoek_hash, _TABEL.c.status, _TABEL.c.antwoord_status, _TABEL.c.antwoord,
+                _TABEL.c.locatie,
+            ).where(_TABEL.c.client == claim.client, _TABEL.c.sleutel == claim.sleutel)
+        )
+    ).one()  # fmt: skip
+    return _beoordeel(rij, hash_=claim.hash_)
 
 
 async def clean_up(*, session: AsyncSession, nu: datetime) -> int:

@@ -95,13 +95,18 @@ class _Personen:
         return Koppeling(frozenset(r.pseudoniem for r in gekozen), frozenset(r.signaal for r in gekozen))
 
 
-async def _sluiting(session: AsyncSession, *, betrokkenen: set[UUID], pseudoniemen: set[str]) -> list[_Rij]:
-    """Every pseudonym row reachable from the given betrokkenen and pseudonyms."""
-    rijen: set[_Rij] = set()
-    gezien_b: set[UUID] = set()
+async def _sluiting(
+    session: AsyncSession, *, betrokkenen: set[UUID], pseudoniemen: set[str], bekend: Iterable[_Rij] = ()
+) -> list[_Rij]:
+    """Every pseudonym row reachable from the given betrokkenen and pseudonyms.
+
+    `bekend` are the rows of betrokkenen not in the database yet (being written in this transaction): they
+    stand in for the first round, which would have read exactly them."""
+    rijen: set[_Rij] = set(bekend)
+    gezien_b: set[UUID] = {r.betrokkene for r in rijen}
     gezien_p: set[str] = set()
-    nieuwe_b, nieuwe_p = set(betrokkenen), set(pseudoniemen)
-    for _ in range(_MAX_RONDEN):
+    nieuwe_b, nieuwe_p = set(betrokkenen), set(pseudoniemen) | {r.pseudoniem for r in rijen}
+    for _ in range(_MAX_RONDEN - 1 if rijen else _MAX_RONDEN):
         nieuwe_b -= gezien_b
         nieuwe_p -= gezien_p
         if not nieuwe_b and not nieuwe_p:
@@ -138,6 +143,19 @@ async def find_koppelingen(*, session: AsyncSession, betrokkene_ids: Iterable[UU
     personen = _Personen(await _sluiting(session, betrokkenen=gevraagd, pseudoniemen=set()))
     leeg = Koppeling(frozenset(), frozenset())
     return {b: personen.koppeling(personen.find_root(b)) if b in personen.ouder else leeg for b in gevraagd}
+
+
+async def find_koppelingen_nieuw(
+    *, session: AsyncSession, rijen: Iterable[tuple[UUID, str, str, UUID]]
+) -> dict[UUID, Koppeling]:
+    """As `find_koppelingen`, for the betrokkenen of a signal being recorded, from their pseudonym rows
+    (betrokkene, pseudonym, kind, signal) as written rather than read back. A betrokkene without any pseudonym
+    has no row and is not in the answer."""
+    eigen = [_Rij(*r) for r in rijen]
+    if not eigen:
+        return {}
+    personen = _Personen(await _sluiting(session, betrokkenen=set(), pseudoniemen=set(), bekend=eigen))
+    return {r.betrokkene: personen.koppeling(personen.find_root(r.betrokkene)) for r in eigen}
 
 
 async def pseudoniemen_van_persoon(

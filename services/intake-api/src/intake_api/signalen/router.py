@@ -10,7 +10,7 @@ from meldroute_common.auth import SignalenAanmaken, SignalenLezen
 from meldroute_common.db import Session
 from meldroute_common.ratelimit import RATE_LIMITED, rate_limited
 
-from intake_api.deps import CatalogusDep, SessionMaker, SignaalId, SleutelsDep, etag
+from intake_api.deps import CatalogusDep, SignaalId, SleutelsDep, etag
 from intake_api.idempotentie import service as idempotentie
 from intake_api.signalen import schemas, service
 from intake_api.tijd import nu
@@ -76,7 +76,6 @@ async def signaal_aanmaken(
     invoer: schemas.SignaalInvoer,
     claims: SignalenAanmaken,
     session: Session,
-    maker: SessionMaker,
     catalogus: CatalogusDep,
     sleutels: SleutelsDep,
     idempotency_key: IdempotencyKey = None,
@@ -93,48 +92,35 @@ async def signaal_aanmaken(
     Met `Idempotency-Key` levert hetzelfde verzoek binnen 24 uur hetzelfde antwoord; dezelfde sleutel met
     een ander verzoek is 422, en zolang het eerste verzoek nog loopt 409."""
     moment = nu()
-    claim_id = None
+    claim = None
     if idempotency_key is not None:
-        # A replay passes the same checks as a new request, and a key counts only within one client, user
-        # and municipality: another municipality's token never receives this one's answer.
-        service.check_aanmaken(invoer=invoer, gemeente=claims.gemeente, catalogus=catalogus, nu=moment)
-        hash_ = idempotentie.verzoek_hash(
-            sleutel=sleutels.link_sleutel, body=invoer.model_dump_json(by_alias=True).encode()
-        )
-        uitkomst = await idempotentie.claim(
-            maker=maker,
+        # A key counts only within one client, user and municipality: another municipality's token never
+        # receives this one's answer (and a replay passes the same checks as a new request).
+        claim = idempotentie.Claim(
             client=idempotentie.bereik(sleutel=sleutels.link_sleutel, claims=claims),
             sleutel=idempotency_key,
-            hash_=hash_,
-            nu=moment,
+            hash_=idempotentie.verzoek_hash(
+                sleutel=sleutels.link_sleutel, body=invoer.model_dump_json(by_alias=True).encode()
+            ),
         )
-        if isinstance(uitkomst, idempotentie.Herhaling):
-            headers = {"ETag": etag(int(uitkomst.body.get("versie", 1)))}
-            if uitkomst.locatie:
-                headers["Location"] = uitkomst.locatie
-            return JSONResponse(uitkomst.body, status_code=uitkomst.status, headers=headers)
-        claim_id = uitkomst
-    try:
-        signaal = await service.create_signaal(
-            session=session,
-            invoer=invoer,
-            door=claims.sub,
-            gemeente=claims.gemeente,
-            catalogus=catalogus,
-            sleutels=sleutels,
-            nu=moment,
-        )
-        body = (await service.build_weergave(session=session, signaal=signaal)).model_dump(mode="json")
-        locatie = f"/v1/signalen/{signaal.id}"
-        if claim_id is not None:
-            await idempotentie.store(
-                session=session, claim_id=claim_id, status=201, body=body, locatie=locatie
-            )
-    except BaseException:
-        if claim_id is not None:
-            await idempotentie.release(maker=maker, claim_id=claim_id)
-        raise
-    return JSONResponse(body, status_code=201, headers={"Location": locatie, "ETag": etag(signaal.versie)})
+    uitkomst = await service.record_signaal(
+        session=session,
+        invoer=invoer,
+        door=claims.sub,
+        gemeente=claims.gemeente,
+        catalogus=catalogus,
+        sleutels=sleutels,
+        nu=moment,
+        claim=claim,
+    )
+    if isinstance(uitkomst, idempotentie.Herhaling):
+        headers = {"ETag": etag(int(uitkomst.body.get("versie", 1)))}
+        if uitkomst.locatie:
+            headers["Location"] = uitkomst.locatie
+        return JSONResponse(uitkomst.body, status_code=uitkomst.status, headers=headers)
+    return JSONResponse(
+        uitkomst.body, status_code=201, headers={"Location": uitkomst.locatie, "ETag": etag(uitkomst.versie)}
+    )
 
 
 @router.get(

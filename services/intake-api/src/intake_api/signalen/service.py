@@ -11,7 +11,9 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -29,17 +31,21 @@ from meldroute_common.sealing import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from intake_api.db import Base
+from intake_api.idempotentie import service as idempotentie
 from intake_api.models import (
     Betrokkene,
     BetrokkenePseudoniem,
     HistorieRegel,
+    OutboxGebeurtenis,
     Schoonmerk,
     Signaal,
     SignaalIndicator,
     SignaalUitbuitingsvorm,
+    Termijn,
     Traject,
 )
-from intake_api.outbox.service import record_gebeurtenis
+from intake_api.outbox.service import outbox_rij
 from intake_api.pseudonimisering.bsn import InvalidBsnError, validate_bsn
 from intake_api.pseudonimisering.pseudoniem import (
     link_pseudoniem,
@@ -48,7 +54,7 @@ from intake_api.pseudonimisering.pseudoniem import (
     schoonmerk_sleutel,
 )
 from intake_api.signalen import schemas
-from intake_api.signalen.koppeling import find_koppelingen
+from intake_api.signalen.koppeling import find_koppelingen, find_koppelingen_nieuw
 from intake_api.signalen.onderdelen import (
     read_aanvullingen,
     read_adviesvragen,
@@ -58,7 +64,7 @@ from intake_api.signalen.onderdelen import (
     toestemmingen_weergave,
 )
 from intake_api.sleutels import Sleutels
-from intake_api.termijnen.service import read_termijnen_weergave, sync_status_termijnen
+from intake_api.termijnen.service import nieuwe_status_termijnen, read_termijnen_weergave, termijnen_weergave
 from intake_api.tijd import nu as klok
 from intake_api.tijd import utc
 
@@ -165,6 +171,65 @@ def check_aanmaken(
         raise Forbidden("Een signaal kan alleen voor de eigen gemeente worden vastgelegd.")
 
 
+def betrokkene_rijen(
+    *,
+    signaal_id: UUID,
+    waargenomen_op: date,
+    invoer: Sequence[schemas.BetrokkeneInvoer],
+    sleutels: Sleutels,
+    eerste_volgnummer: int,
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The rows of betrokkenen of a signal, made the one way intake makes them, at intake and when added later:
+    per person the link pseudonyms, the identity sealed to the gateway (bound to signal and betrokkene) and
+    coarse attributes (the age band on the observation date). Returns the betrokkene rows and the pseudonym
+    rows (column values)."""
+    betrokkenen: list[dict[str, Any]] = []
+    pseudoniemen: list[dict[str, Any]] = []
+    for volgnummer, b in enumerate(invoer, start=eerste_volgnummer):
+        betrokkene_id = uuid.uuid4()
+        identiteit = _identiteit(b)
+        betrokkenen.append(
+            {
+                "id": betrokkene_id,
+                "signaal_id": signaal_id,
+                "volgnummer": volgnummer,
+                "rol": b.rol,
+                "link_pseudoniem": link_pseudoniem(
+                    sleutel=sleutels.link_sleutel, bsn=b.bsn, naam=b.naam, geboortedatum=b.geboortedatum
+                ),
+                "leeftijdsklasse": leeftijdsklasse(geboortedatum=b.geboortedatum, peildatum=waargenomen_op),
+                "geslacht": b.geslacht or ONBEKEND,
+                "nationaliteitsgroep": nationaliteitsgroep(b.nationaliteit),
+                "identiteit_verzegeld": seal(
+                    plaintext=identiteit,
+                    ontvanger=sleutels.gateway,
+                    context=SealContext(
+                        signaal_id=signaal_id, betrokkene_id=betrokkene_id, veld=VELD_IDENTITEIT
+                    ),
+                )
+                if identiteit is not None
+                else None,
+                "sleutel_id": sleutels.gateway.key_id if identiteit is not None else None,
+            }
+        )
+        pseudoniemen.extend(
+            {"betrokkene_id": betrokkene_id, "link_pseudoniem": p, "soort": soort, "signaal_id": signaal_id}
+            for soort, p in link_pseudoniemen(
+                sleutel=sleutels.link_sleutel, bsn=b.bsn, naam=b.naam, geboortedatum=b.geboortedatum
+            )
+        )
+    return betrokkenen, pseudoniemen
+
+
+def schoonmerken(*, bekend: Sequence[KnownIdentity], sleutels: Sleutels) -> set[str]:
+    """The scrub marks of these identities: what lets later free text about the signal be scrubbed of them."""
+    merk_sleutel = schoonmerk_sleutel(sleutels.link_sleutel)
+    return {
+        schoonmerk(sleutel=merk_sleutel, soort=str(soort), token=token)
+        for soort, token in identity_tokens(bekend)
+    }
+
+
 async def add_betrokkenen(
     *,
     session: AsyncSession,
@@ -173,54 +238,18 @@ async def add_betrokkenen(
     sleutels: Sleutels,
     eerste_volgnummer: int,
 ) -> list[Betrokkene]:
-    """Store betrokkenen of a signal the one way intake does, at intake and when added later: per person the
-    link pseudonyms, the identity sealed to the gateway (bound to signal and betrokkene) and coarse
-    attributes (the age band on the observation date)."""
-    betrokkenen: list[Betrokkene] = []
-    for volgnummer, invoer_betrokkene in enumerate(invoer, start=eerste_volgnummer):
-        betrokkene_id = uuid.uuid4()
-        identiteit = _identiteit(invoer_betrokkene)
-        betrokkenen.append(
-            Betrokkene(
-                id=betrokkene_id,
-                signaal_id=signaal.id,
-                volgnummer=volgnummer,
-                rol=invoer_betrokkene.rol,
-                link_pseudoniem=link_pseudoniem(
-                    sleutel=sleutels.link_sleutel,
-                    bsn=invoer_betrokkene.bsn,
-                    naam=invoer_betrokkene.naam,
-                    geboortedatum=invoer_betrokkene.geboortedatum,
-                ),
-                leeftijdsklasse=leeftijdsklasse(
-                    geboortedatum=invoer_betrokkene.geboortedatum, peildatum=signaal.waargenomen_op
-                ),
-                geslacht=invoer_betrokkene.geslacht or ONBEKEND,
-                nationaliteitsgroep=nationaliteitsgroep(invoer_betrokkene.nationaliteit),
-                identiteit_verzegeld=seal(
-                    plaintext=identiteit,
-                    ontvanger=sleutels.gateway,
-                    context=SealContext(
-                        signaal_id=signaal.id, betrokkene_id=betrokkene_id, veld=VELD_IDENTITEIT
-                    ),
-                )
-                if identiteit is not None
-                else None,
-                sleutel_id=sleutels.gateway.key_id if identiteit is not None else None,
-            )
-        )
+    """Store betrokkenen of an existing signal (see `betrokkene_rijen`) in the session."""
+    rijen, pseudoniemen = betrokkene_rijen(
+        signaal_id=signaal.id,
+        waargenomen_op=signaal.waargenomen_op,
+        invoer=invoer,
+        sleutels=sleutels,
+        eerste_volgnummer=eerste_volgnummer,
+    )
+    betrokkenen = [Betrokkene(**rij) for rij in rijen]
     session.add_all(betrokkenen)
     await session.flush()
-    session.add_all(
-        BetrokkenePseudoniem(betrokkene_id=b.id, link_pseudoniem=p, soort=soort, signaal_id=signaal.id)
-        for b, invoer_betrokkene in zip(betrokkenen, invoer, strict=True)
-        for soort, p in link_pseudoniemen(
-            sleutel=sleutels.link_sleutel,
-            bsn=invoer_betrokkene.bsn,
-            naam=invoer_betrokkene.naam,
-            geboortedatum=invoer_betrokkene.geboortedatum,
-        )
-    )
+    session.add_all(BetrokkenePseudoniem(**p) for p in pseudoniemen)
     return betrokkenen
 
 
@@ -230,29 +259,199 @@ async def add_schoonmerken(
     signaal_id: UUID,
     bekend: Sequence[KnownIdentity],
     sleutels: Sleutels,
-    nieuw_signaal: bool = False,
 ) -> None:
     """Keep the scrub marks of these identities (those the signal has already are left as they are), so
-    later free text about the signal is scrubbed of them too. A signal being recorded has none yet."""
-    merk_sleutel = schoonmerk_sleutel(sleutels.link_sleutel)
-    nieuw = {
-        schoonmerk(sleutel=merk_sleutel, soort=str(soort), token=token)
-        for soort, token in identity_tokens(bekend)
-    }
+    later free text about the signal is scrubbed of them too. (A signal being recorded gets its marks with its
+    other rows, `record_signaal`.)"""
+    nieuw = schoonmerken(bekend=bekend, sleutels=sleutels)
     if not nieuw:
         return
-    al: set[str] = (
-        set()
-        if nieuw_signaal
-        else set(
-            await session.scalars(
-                sa.select(Schoonmerk.merk).where(
-                    Schoonmerk.signaal_id == signaal_id, Schoonmerk.merk.in_(nieuw)
-                )
-            )
+    al = set(
+        await session.scalars(
+            sa.select(Schoonmerk.merk).where(Schoonmerk.signaal_id == signaal_id, Schoonmerk.merk.in_(nieuw))
         )
     )
     session.add_all(Schoonmerk(signaal_id=signaal_id, merk=m) for m in sorted(nieuw - al))
+
+
+@dataclass(frozen=True, slots=True)
+class Vastgelegd:
+    """A signal just recorded: its pseudonymised view as JSON (built from what was written), where it lives,
+    and its version."""
+
+    body: dict[str, Any]
+    locatie: str
+    versie: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Rijen:
+    """Every row of a new signal, made in memory before any is written."""
+
+    signaal: dict[str, Any]
+    betrokkenen: list[dict[str, Any]]
+    pseudoniemen: list[dict[str, Any]]
+    schoonmerken: list[dict[str, Any]]
+    uitbuitingsvormen: list[dict[str, Any]]
+    indicatoren: list[dict[str, Any]]
+    termijnen: list[Termijn]
+    historie: dict[str, Any]
+    vervangen: int
+
+
+def _maak_rijen(*, invoer: schemas.SignaalInvoer, door: str, sleutels: Sleutels, nu: datetime) -> _Rijen:
+    """The rows of a new signal: the description scrubbed with the original sealed, the betrokkenen
+    (`betrokkene_rijen`), the scrub marks, the lookup rows of its forms and indicators, the deadlines its
+    first status opens, the history entry."""
+    signaal_id = uuid.uuid4()
+    origineel = invoer.omschrijving
+    bekend = bekende_identiteiten(betrokkenen=invoer.betrokkenen)
+    geschoond = scrub_text(origineel, known=bekend)
+    signaal = {
+        "id": signaal_id,
+        "gemeente_code": invoer.gemeente_code,
+        "melder_domein": invoer.melder_domein,
+        "waargenomen_op": invoer.waargenomen_op,
+        "ontvangen_op": nu,
+        "uitbuitingsvormen": list(invoer.uitbuitingsvormen),
+        "indicatoren": list(invoer.indicatoren),
+        "sector": invoer.sector,
+        "locatietype": invoer.locatietype,
+        "omschrijving": geschoond.text,
+        "omschrijving_verzegeld": seal(
+            plaintext=origineel.encode(),
+            ontvanger=sleutels.gateway,
+            context=SealContext(signaal_id=signaal_id, betrokkene_id=None, veld="omschrijving"),
+        )
+        if origineel
+        else None,
+        "toestemming": invoer.toestemming,
+        "status": "ontvangen",
+        "versie": 1,
+        "status_gewijzigd_op": nu,
+        "aangemaakt_door": door,
+    }
+    betrokkenen, pseudoniemen = betrokkene_rijen(
+        signaal_id=signaal_id,
+        waargenomen_op=invoer.waargenomen_op,
+        invoer=invoer.betrokkenen,
+        sleutels=sleutels,
+        eerste_volgnummer=0,
+    )
+    return _Rijen(
+        signaal=signaal,
+        betrokkenen=betrokkenen,
+        pseudoniemen=pseudoniemen,
+        schoonmerken=[
+            {"signaal_id": signaal_id, "merk": m}
+            for m in sorted(schoonmerken(bekend=bekend, sleutels=sleutels))
+        ],
+        uitbuitingsvormen=[{"signaal_id": signaal_id, "vorm": v} for v in invoer.uitbuitingsvormen],
+        indicatoren=[{"signaal_id": signaal_id, "indicator": i} for i in invoer.indicatoren],
+        termijnen=nieuwe_status_termijnen(signaal_id=signaal_id, status="ontvangen", nu=nu),
+        historie={
+            "id": uuid.uuid4(),
+            "signaal_id": signaal_id,
+            "volgnummer": 1,
+            "tijdstip": nu,
+            "actie": "aangemaakt",
+            "door": door,
+            "van_status": None,
+            "naar_status": "ontvangen",
+            "toelichting": None,
+            "details": {"vervangenIdentificatoren": geschoond.total} if geschoond.total else None,
+        },
+        vervangen=geschoond.total,
+    )
+
+
+def _tabel(model: type[Base]) -> sa.Table:
+    tabel = model.__table__
+    assert isinstance(tabel, sa.Table)
+    return tabel
+
+
+def _kolommen(rij: Base) -> dict[str, Any]:
+    """The column values of an object not in the session, for a Core insert."""
+    return {kolom.key: getattr(rij, kolom.key) for kolom in _tabel(type(rij)).columns}
+
+
+def _transient(rijen: _Rijen) -> tuple[Signaal, list[Betrokkene]]:
+    """Objects of what is about to be written, never added to the session: the view and the event are made
+    from them, so nothing is read back."""
+    return Signaal(**rijen.signaal), [Betrokkene(**b) for b in rijen.betrokkenen]
+
+
+async def _schrijf(
+    *,
+    session: AsyncSession,
+    rijen: _Rijen,
+    signaal: Signaal,
+    betrokkenen: list[Betrokkene],
+    catalogus: Catalogus,
+    nu: datetime,
+) -> None:
+    """Write the rows and the outbox event: one INSERT per table for all its rows, the parent first (no unit of
+    work on this path)."""
+    outbox = outbox_rij(
+        catalogus=catalogus, type="signaal_ontvangen", signaal=signaal, betrokkenen=betrokkenen, nu=nu
+    )
+    connection = await session.connection()
+    for model, waarden in (
+        (Signaal, [rijen.signaal]),
+        (Betrokkene, rijen.betrokkenen),
+        (BetrokkenePseudoniem, rijen.pseudoniemen),
+        (Schoonmerk, rijen.schoonmerken),
+        (SignaalUitbuitingsvorm, rijen.uitbuitingsvormen),
+        (SignaalIndicator, rijen.indicatoren),
+        (Termijn, [_kolommen(t) for t in rijen.termijnen]),
+        (HistorieRegel, [rijen.historie]),
+        (OutboxGebeurtenis, [outbox]),
+    ):
+        if waarden:
+            # A list of rows: one statement for all of them (SQLAlchemy's "insertmanyvalues"), compiled once
+            # and cached, where `.values([...])` would be compiled anew for every number of rows.
+            await connection.execute(sa.insert(_tabel(model)), waarden)
+    log.info("signaal vastgelegd", extra={"signaal_id": str(signaal.id), "betrokkenen": len(betrokkenen)})
+
+
+async def record_signaal(
+    *,
+    session: AsyncSession,
+    invoer: schemas.SignaalInvoer,
+    door: str,
+    gemeente: str | None,
+    catalogus: Catalogus,
+    sleutels: Sleutels,
+    nu: datetime,
+    claim: idempotentie.Claim | None = None,
+) -> Vastgelegd | idempotentie.Herhaling:
+    """Record a signal for the caller's municipality in the caller's transaction (400 invalid codes, 403
+    another municipality) and return its view, built from what is written. With an idempotency `claim` the
+    key is claimed with that answer first, in the same transaction; a key already used gives its stored answer
+    and nothing is written (another body 422, a request still running 409)."""
+    check_aanmaken(invoer=invoer, gemeente=gemeente, catalogus=catalogus, nu=nu)
+    rijen = _maak_rijen(invoer=invoer, door=door, sleutels=sleutels, nu=nu)
+    signaal, betrokkenen = _transient(rijen)
+    weergave = await build_weergave(
+        session=session,
+        signaal=signaal,
+        nu=nu,
+        nieuw=Nieuw(betrokkenen=betrokkenen, pseudoniemen=rijen.pseudoniemen, termijnen=rijen.termijnen),
+    )
+    body = weergave.model_dump(mode="json")
+    locatie = f"/v1/signalen/{signaal.id}"
+    if claim is not None:
+        # The key before the rows: a concurrent request with the same key waits here, having written nothing.
+        herhaling = await idempotentie.claim(
+            session=session, claim=claim, nu=nu, status=201, body=body, locatie=locatie
+        )
+        if herhaling is not None:
+            return herhaling
+    await _schrijf(
+        session=session, rijen=rijen, signaal=signaal, betrokkenen=betrokkenen, catalogus=catalogus, nu=nu
+    )
+    return Vastgelegd(body=body, locatie=locatie, versie=signaal.versie)
 
 
 async def create_signaal(
@@ -265,75 +464,17 @@ async def create_signaal(
     sleutels: Sleutels,
     nu: datetime,
 ) -> Signaal:
-    """Record a signal for the caller's municipality (400 invalid codes, 403 another municipality)."""
+    """Record a signal for the caller's municipality (400 invalid codes, 403 another municipality) without
+    building its view; the signal as stored, in the session (changes made through it later show on it)."""
     check_aanmaken(invoer=invoer, gemeente=gemeente, catalogus=catalogus, nu=nu)
-
-    signaal_id = uuid.uuid4()
-    origineel = invoer.omschrijving
-    bekend = bekende_identiteiten(betrokkenen=invoer.betrokkenen)
-    geschoond = scrub_text(origineel, known=bekend)
-    omschrijving = geschoond.text
-    signaal = Signaal(
-        id=signaal_id,
-        gemeente_code=invoer.gemeente_code,
-        melder_domein=invoer.melder_domein,
-        waargenomen_op=invoer.waargenomen_op,
-        ontvangen_op=nu,
-        uitbuitingsvormen=list(invoer.uitbuitingsvormen),
-        indicatoren=list(invoer.indicatoren),
-        sector=invoer.sector,
-        locatietype=invoer.locatietype,
-        omschrijving=omschrijving,
-        omschrijving_verzegeld=seal(
-            plaintext=origineel.encode(),
-            ontvanger=sleutels.gateway,
-            context=SealContext(signaal_id=signaal_id, betrokkene_id=None, veld="omschrijving"),
-        )
-        if origineel
-        else None,
-        toestemming=invoer.toestemming,
-        status="ontvangen",
-        versie=1,
-        status_gewijzigd_op=nu,
-        aangemaakt_door=door,
+    rijen = _maak_rijen(invoer=invoer, door=door, sleutels=sleutels, nu=nu)
+    signaal, betrokkenen = _transient(rijen)
+    await _schrijf(
+        session=session, rijen=rijen, signaal=signaal, betrokkenen=betrokkenen, catalogus=catalogus, nu=nu
     )
-    session.add(signaal)
-    # The parent row first: the children reference it.
-    await session.flush()
-    betrokkenen = await add_betrokkenen(
-        session=session, signaal=signaal, invoer=invoer.betrokkenen, sleutels=sleutels, eerste_volgnummer=0
-    )
-    await add_schoonmerken(
-        session=session, signaal_id=signaal_id, bekend=bekend, sleutels=sleutels, nieuw_signaal=True
-    )
-    session.add_all(SignaalUitbuitingsvorm(signaal_id=signaal_id, vorm=v) for v in invoer.uitbuitingsvormen)
-    session.add_all(SignaalIndicator(signaal_id=signaal_id, indicator=i) for i in invoer.indicatoren)
-    session.add(
-        HistorieRegel(
-            id=uuid.uuid4(),
-            signaal_id=signaal_id,
-            volgnummer=1,
-            tijdstip=nu,
-            actie="aangemaakt",
-            door=door,
-            van_status=None,
-            naar_status="ontvangen",
-            toelichting=None,
-            details={"vervangenIdentificatoren": geschoond.total} if geschoond.total else None,
-        )
-    )
-    await sync_status_termijnen(session=session, signaal=signaal, nu=nu)
-    await record_gebeurtenis(
-        session=session,
-        catalogus=catalogus,
-        type="signaal_ontvangen",
-        signaal=signaal,
-        betrokkenen=betrokkenen,
-        nu=nu,
-    )
-    await session.flush()
-    log.info("signaal vastgelegd", extra={"signaal_id": str(signaal_id), "betrokkenen": len(betrokkenen)})
-    return signaal
+    opgeslagen = await session.get(Signaal, signaal.id)
+    assert opgeslagen is not None
+    return opgeslagen
 
 
 # --- reading -------------------------------------------------------------------------------------
@@ -363,13 +504,37 @@ async def find_gekoppelde_signalen(
     return {b: len(k.signalen - {eigen[b]}) for b, k in per_betrokkene.items()}
 
 
+@dataclass(frozen=True, slots=True)
+class Nieuw:
+    """A signal being recorded in this transaction: its betrokkenen, pseudonym rows and deadlines as written, so
+    its view needs no read back and nothing else hangs off it yet (no tracks, advice, requests, additions or
+    consent)."""
+
+    betrokkenen: list[Betrokkene]
+    pseudoniemen: list[dict[str, Any]]
+    termijnen: list[Termijn]
+
+
 async def build_weergave(
-    *, session: AsyncSession, signaal: Signaal, nu: datetime | None = None
+    *, session: AsyncSession, signaal: Signaal, nu: datetime | None = None, nieuw: Nieuw | None = None
 ) -> schemas.Signaal:
-    """The pseudonymised view of a signal (its deadlines' status as of `nu`, default now)."""
-    betrokkenen = await get_betrokkenen(session=session, signaal_id=signaal.id)
-    gekoppeld = await find_gekoppelde_signalen(session=session, betrokkenen=betrokkenen)
-    toestemmingen = await read_toestemmingen(session=session, betrokkene_ids=[b.id for b in betrokkenen])
+    """The pseudonymised view of a signal, its deadlines' status as of `nu` (default now); of one being
+    recorded: from what is written, see `Nieuw`."""
+    if nieuw is None:
+        betrokkenen = await get_betrokkenen(session=session, signaal_id=signaal.id)
+        gekoppeld = await find_gekoppelde_signalen(session=session, betrokkenen=betrokkenen)
+        toestemmingen = await read_toestemmingen(session=session, betrokkene_ids=[b.id for b in betrokkenen])
+    else:
+        betrokkenen = nieuw.betrokkenen
+        koppelingen = await find_koppelingen_nieuw(
+            session=session,
+            rijen=[
+                (p["betrokkene_id"], p["link_pseudoniem"], p["soort"], p["signaal_id"])
+                for p in nieuw.pseudoniemen
+            ],
+        )
+        gekoppeld = {b: len(k.signalen - {signaal.id}) for b, k in koppelingen.items()}
+        toestemmingen = {b.id: [] for b in betrokkenen}
     return schemas.Signaal(
         id=signaal.id,
         gemeente_code=signaal.gemeente_code,
@@ -405,11 +570,13 @@ async def build_weergave(
             )
             for b in betrokkenen
         ],
-        trajecten=await read_trajecten_weergave(session=session, signaal_id=signaal.id),
-        adviesvragen=await read_adviesvragen(session=session, signaal_id=signaal.id),
-        doelverzoeken=await read_doelverzoeken(session=session, signaal_id=signaal.id),
-        aanvullingen=await read_aanvullingen(session=session, signaal_id=signaal.id),
-        termijnen=await read_termijnen_weergave(session=session, signaal_id=signaal.id, nu=nu or klok()),
+        trajecten=[] if nieuw else await read_trajecten_weergave(session=session, signaal_id=signaal.id),
+        adviesvragen=[] if nieuw else await read_adviesvragen(session=session, signaal_id=signaal.id),
+        doelverzoeken=[] if nieuw else await read_doelverzoeken(session=session, signaal_id=signaal.id),
+        aanvullingen=[] if nieuw else await read_aanvullingen(session=session, signaal_id=signaal.id),
+        termijnen=termijnen_weergave(nieuw.termijnen, nu=nu or klok())
+        if nieuw
+        else await read_termijnen_weergave(session=session, signaal_id=signaal.id, nu=nu or klok()),
     )
 
 

@@ -1,7 +1,8 @@
 """Stored deadlines: opened and closed where a signal changes status or a partner reports an outcome, shown on
 the signal, filtered and sorted on in the queue, and marked passed once by a round inside the service.
 
-    sync_status_termijnen(...)        after every status change (historie.record_wijziging, the decision, a new signal)
+    sync_status_termijnen(...)        after every status change (historie.record_wijziging, the decision)
+    nieuwe_status_termijnen(...)      a new signal's first deadlines, written with its other rows (signalen)
     open_traject_termijnen(...)       after an outcome on a track (terugkoppelingen)
     sluit_traject_termijnen(...)      when a track is completed (trajecten)
     markeer_verstreken_termijnen(...) the round: each passed deadline marked once, one outbox event each
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime
 from typing import Literal
 from uuid import UUID
@@ -41,12 +42,14 @@ Sortering = Literal["ontvangen", "termijn"]
 
 __all__ = [
     "markeer_verstreken_termijnen",
+    "nieuwe_status_termijnen",
     "open_traject_termijnen",
     "read_termijnen_weergave",
     "sluit_traject_termijnen",
     "start_termijnentaak",
     "sync_status_termijnen",
     "termijn_status",
+    "termijnen_weergave",
 ]
 
 
@@ -64,6 +67,20 @@ async def _open(*, session: AsyncSession, signaal_id: UUID, traject_id: UUID | N
         Termijn.traject_id.is_(None) if traject_id is None else Termijn.traject_id == traject_id
     )
     return {t.soort: t for t in await session.scalars(vraag)}
+
+
+def nieuwe_status_termijnen(
+    *, signaal_id: UUID, status: str, nu: datetime, beleid: Termijnbeleid | None = None
+) -> list[Termijn]:
+    """The status deadlines a signal recorded now with `status` opens, not added to any session: what
+    `sync_status_termijnen` opens for a signal without deadlines, for a caller that writes its rows itself
+    (recording a signal)."""
+    beleid = beleid or actief_termijnbeleid()
+    return [
+        _nieuw(signaal_id=signaal_id, traject_id=None, regel=regel, nu=nu)
+        for regel in beleid.bij_status()
+        if regel.statussen is not None and status in regel.statussen
+    ]
 
 
 async def sync_status_termijnen(
@@ -135,12 +152,17 @@ async def read_termijnen_weergave(
         .where(Termijn.signaal_id == signaal_id)
         .order_by(Termijn.vervalt_op, Termijn.gestart_op)
     )
+    return termijnen_weergave(rijen, nu=nu)
+
+
+def termijnen_weergave(termijnen: Iterable[Termijn], *, nu: datetime) -> list[TermijnWeergave]:
+    """The deadlines as the signal shows them, in the order given (`read_termijnen_weergave`: by due date)."""
     return [
         TermijnWeergave(
             soort=t.soort, traject_id=t.traject_id, gestart_op=utc(t.gestart_op), vervalt_op=t.vervalt_op,
             gesloten_op=utc(t.gesloten_op) if t.gesloten_op else None, status=termijn_status(t, nu=nu),
         )
-        for t in rijen
+        for t in termijnen
     ]  # fmt: skip
 
 
