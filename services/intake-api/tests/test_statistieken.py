@@ -23,7 +23,7 @@ Kop = Callable[..., dict[str, str]]
 
 _VERSIES = Path(__file__).parents[1] / "migrations" / "versions"
 #: The migrations that switch statistics off, each for the columns it lists in `GEVOELIGE_KOLOMMEN`.
-_MIGRATIES = ("20261201_0004", "20261201_0005", "20261201_0008")
+_MIGRATIES = ("20261201_0004", "20261201_0005", "20261201_0008", "20261201_0009")
 
 
 def _migratie_kolommen() -> set[tuple[str, str]]:

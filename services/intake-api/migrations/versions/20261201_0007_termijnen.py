@@ -4,7 +4,7 @@ Signals already in a status with a deadline get it at their next change, not her
 deadline policy the service loads.
 
 Revision ID: 20261201_05
-Revises: 20261201_03
+Revises: 20261201_04
 Create Date: 2026-12-01
 """
 

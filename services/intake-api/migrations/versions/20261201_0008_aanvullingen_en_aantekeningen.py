@@ -4,7 +4,7 @@ sealed) and notes on a signal or a track, by the attention officer or by a partn
 The free-text and sealed columns of the new tables get no PostgreSQL statistics, as in 20261201_02.
 
 Revision ID: 20261201_06
-Revises: 20261201_03
+Revises: 20261201_05
 Create Date: 2026-12-01
 """
 

@@ -1,7 +1,9 @@
 """Notifications: subscriptions per organisation and the notification outbox.
 
+The webhook secret column gets no PostgreSQL statistics, as in 20261201_02.
+
 Revision ID: 20261201_07
-Revises: 20261201_03
+Revises: 20261201_06
 Create Date: 2026-12-01
 """
 
@@ -16,6 +18,9 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 _TIJD = sa.DateTime(timezone=True)
+
+#: Table -> its sealed columns (the test compares these with the model marks).
+GEVOELIGE_KOLOMMEN: dict[str, tuple[str, ...]] = {"abonnementen": ("geheim_versleuteld",)}
 
 
 def upgrade() -> None:
@@ -78,6 +83,10 @@ def upgrade() -> None:
     op.create_index(
         "ix_meldingen_wachtend", "meldingen", ["afgeleverd_op", "opgegeven_op", "volgende_poging_op"]
     )
+    if op.get_bind().dialect.name == "postgresql":
+        for tabel, kolommen in GEVOELIGE_KOLOMMEN.items():
+            for kolom in kolommen:
+                op.execute(f'ALTER TABLE "{tabel}" ALTER COLUMN "{kolom}" SET STATISTICS 0')
 
 
 def downgrade() -> None:

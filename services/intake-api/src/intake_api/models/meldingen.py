@@ -12,7 +12,7 @@ from uuid import UUID
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from intake_api.db import Base
+from intake_api.db import Base, Gevoeligheid, gevoelig
 
 KANALEN = ("webhook", "email")
 _VOLGNUMMER = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
@@ -31,7 +31,9 @@ class Abonnement(Base):
     url: Mapped[str | None] = mapped_column(sa.String(2000), nullable=True)
     email: Mapped[str | None] = mapped_column(sa.String(320), nullable=True)
     #: The signing secret, AES-GCM encrypted under a key derived from the link key (nonce ‖ ciphertext).
-    geheim_versleuteld: Mapped[bytes | None] = mapped_column(sa.LargeBinary, nullable=True)
+    geheim_versleuteld: Mapped[bytes | None] = mapped_column(
+        sa.LargeBinary, nullable=True, info=gevoelig(Gevoeligheid.VERZEGELD)
+    )
     aangemaakt_op: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
     aangemaakt_door: Mapped[str] = mapped_column(sa.String(200))
 
