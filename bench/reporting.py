@@ -45,6 +45,7 @@ _TELLING = {
     "beoordelingen": "g.type = 'beoordeling_vastgelegd'",
     "terugkoppelingen": "g.type = 'terugkoppeling_vastgelegd'",
     "eerste_terugkoppelingen": "g.type = 'terugkoppeling_vastgelegd' AND g.eerste_terugkoppeling",
+    "verstreken_termijnen": "g.type = 'termijn_verstreken'",
 }
 
 _RAW_TABLES = """
