@@ -373,7 +373,8 @@ def _ruw_model() -> type[Schema]:
             Annotated[annotatie, *metadata] if metadata else annotatie,
             Field(veld.default, alias=veld.alias),
         )
-    return cast("type[Schema]", create_model("GebeurtenisRuw", __config__=Gebeurtenis.model_config, **velden))
+    basis = type("GebeurtenisRuwBasis", (Schema,), {"model_config": Gebeurtenis.model_config})
+    return cast("type[Schema]", create_model("GebeurtenisRuw", __base__=basis, **velden))
 
 
 def _per_batch(gebeurtenis: type[Gebeurtenis]) -> Callable[[Any, ValidatorFunctionWrapHandler], Any]:

@@ -78,7 +78,7 @@ def _unnest_insert(tabel: str, kolommen: Sequence[tuple[str, str]], *, returning
     arrays = ", ".join(f"${i}::{t}[]" for i, (_, t) in enumerate(kolommen, start=1))
     einde = f" RETURNING {returning}" if returning else ""
     # Only constants of this module go into the text; the values travel as parameters.
-    return f"INSERT INTO {tabel} ({namen}) SELECT * FROM unnest({arrays}) ON CONFLICT DO NOTHING{einde}"  # noqa: S608
+    return f"INSERT INTO {tabel} ({namen}) SELECT * FROM unnest({arrays}) ON CONFLICT DO NOTHING{einde}"  # noqa: S608  # nosec B608
 
 
 _PG_GEBEURTENISSEN = _unnest_insert("gebeurtenissen", _PG_KOLOMMEN, returning="id")
