@@ -56,6 +56,7 @@ DATUMFILTERS = {
 }
 TOEGEWEZEN = {"ik": "Aan mij", "nee": "Aan niemand", "ja": "Aan iemand"}
 TERMIJNEN = {"verlopen": "Een termijn is verlopen", "lopend": "Een termijn loopt"}
+TERMIJNSTANDEN = {"lopend": "Loopt", "verlopen": "Verlopen", "gehaald": "Gehaald"}
 VOLGORDEN = {"": "Nieuwste eerst", "termijn": "Vroegst vervallende termijn eerst"}
 _DATUM = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 #: Decisions on the signal page (escalation has its own screens), per current status.
@@ -364,7 +365,11 @@ async def _signaalpagina(
         adviesvragen=adviesvragen,
         trajecten=trajecten,
         termijnen=[
-            {"soort": t["soort"], "verval": datum(t["vervaltOp"]), "status": t["status"]}
+            {
+                "soort": t["soort"].replace("_", " ").capitalize(),
+                "verval": datum(t["vervaltOp"]),
+                "status": TERMIJNSTANDEN.get(t["status"], t["status"]),
+            }
             for t in s.get("termijnen", [])
         ],
         besluiten=BESLUITEN.get(s["status"], {}) if sessie.mag(BEOORDELEN) else {},
@@ -713,8 +718,8 @@ async def opschalen_toetsen(request: Request, signaal_id: str) -> Response:
             "toegestaan": u["toegestaan"],
             "regel": u.get("regelId") or "",
             "grondslag": (u.get("grondslag") or {}).get("referentie", ""),
-            "categorieen": ", ".join(u.get("categorieen", [])),
-            "vier_ogen": ", ".join(u.get("vierOgen", [])),
+            "categorieen": ", ".join(c.replace("_", " ") for c in u.get("categorieen", [])) or "Geen",
+            "vier_ogen": ", ".join(c.replace("_", " ") for c in u.get("vierOgen", [])) or "Niets",
             "reden": (u.get("reden") or {}).get("toelichting", ""),
         }
         for u in toets["uitkomsten"]
