@@ -4,6 +4,7 @@ the escalation with two tracks, the policy's dry-run shown before anything is se
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import uuid
@@ -429,8 +430,20 @@ async def test_escalation_errors_stand_at_the_track_they_are_about(af: Werkplek)
 
 async def test_the_gateway_token_is_exchanged_once_and_never_reaches_the_browser(af: Werkplek) -> None:
     signaal_id = await _een_signaal(af)
-    await af.browser.get(f"/signalen/{signaal_id}/advies")
-    await af.browser.get(f"/signalen/{signaal_id}/opschalen")
+    wissels: list[str] = []
+    transport = af.app.state.oidc_transport
+
+    class Tellend(httpx.AsyncBaseTransport):
+        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+            if b"token-exchange" in request.content:
+                wissels.append(str(request.url))
+            return await transport.handle_async_request(request)
+
+    af.app.state.oidc_transport = Tellend()
+    for _ in range(2):
+        assert (await af.browser.get(f"/signalen/{signaal_id}/advies")).status_code == 200
+        assert (await af.browser.get(f"/signalen/{signaal_id}/opschalen")).status_code == 200
+    assert wissels == ["https://werkplek.test/dev-login/token"]
     opslag = af.app.state.sessies.opslag
 
     sessies = [json.loads(v) for k, (v, _) in opslag.waarden.items() if k.startswith("sessie:")]
@@ -438,6 +451,12 @@ async def test_the_gateway_token_is_exchanged_once_and_never_reaches_the_browser
     assert set(sessie["tokens"]) == {"intake-api", "privacy-gateway"}
     gateway_token = sessie["tokens"]["privacy-gateway"]
     assert gateway_token != sessie["tokens"]["intake-api"]
+    # The same user, role and municipality, for the gateway's audience, no longer valid than the first.
+    eerste, tweede = (_claims(sessie["tokens"][a]) for a in ("intake-api", "privacy-gateway"))
+    assert (eerste["aud"], tweede["aud"]) == ("intake-api", "privacy-gateway")
+    for claim in ("sub", "gemeente", "scope", "iss"):
+        assert tweede[claim] == eerste[claim], claim
+    assert tweede["exp"] <= eerste["exp"]
     for antwoord in af.antwoorden:
         assert gateway_token not in antwoord.text and gateway_token.split(".")[1] not in antwoord.text
     # The development login exchanges only tokens it issued.
@@ -448,3 +467,16 @@ async def test_the_gateway_token_is_exchanged_once_and_never_reaches_the_browser
               "audience": "privacy-gateway"},
     )  # fmt: skip
     assert geweigerd.status_code == 400 and geweigerd.json() == {"error": "invalid_grant"}
+    # Nor for an audience that is not one of the services.
+    vreemd = await af.browser.post(
+        "/dev-login/token",
+        data={"grant_type": "urn:ietf:params:oauth:grant-type:token-exchange", "client_id": "werkplek",
+              "subject_token": sessie["tokens"]["intake-api"],
+              "subject_token_type": "urn:ietf:params:oauth:token-type:access_token", "audience": "elders"},
+    )  # fmt: skip
+    assert vreemd.status_code == 400 and vreemd.json() == {"error": "invalid_grant"}
+
+
+def _claims(token: str) -> dict[str, Any]:
+    deel = token.split(".")[1]
+    return dict(json.loads(base64.urlsafe_b64decode(deel + "=" * (-len(deel) % 4))))
