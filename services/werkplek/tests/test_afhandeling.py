@@ -345,6 +345,7 @@ async def test_escalation_with_two_tracks_shows_the_dry_run_then_sends(af: Werkp
     formulier = await af.browser.get(f"{pad}/opschalen")
     assert formulier.status_code == 200 and "<title>Opschalen — Werkplek meldroute</title>" in formulier.text
     assert "Veiligheidstraject" in formulier.text and "Zorgtraject" in formulier.text
+    assert f'value="{ZORG}"' in formulier.text and 'value="af-gm1509"' not in formulier.text  # not oneself
     assert (
         'value="casusoverleg" selected' in formulier.text
         and 'value="zorg_en_opvang" selected' in formulier.text

@@ -144,6 +144,11 @@ async def _beleid(request: Request, sessie: Sessie) -> dict[str, Any]:
     return await cache.lees(token=await _gateway_token(request, sessie))
 
 
+def _eigen(sessie: Sessie) -> str:
+    """The officer's own municipality as a partner of the policy (`af-gm1509`): not one to send to or ask."""
+    return f"af-{(sessie.gemeente or '').lower()}"
+
+
 def _gateway(request: Request) -> Gateway:
     gateway: Gateway = request.app.state.gateway
     return gateway
@@ -547,7 +552,6 @@ async def _adviesformulier(
 ) -> Response:  # fmt: skip
     await _lees_signaal(request, sessie, signaal_id)
     beleid = await _beleid(request, sessie)
-    eigen = f"af-{(sessie.gemeente or '').lower()}"
     return pagina(
         "advies.html",
         status_code=400 if fout else 200,
@@ -555,7 +559,9 @@ async def _adviesformulier(
         sessie=sessie,
         signaal_id=signaal_id,
         keuzes=[
-            {"code": p["id"], "label": p["naam"]} for p in beleid.get("partners", []) if p["id"] != eigen
+            {"code": p["id"], "label": p["naam"]}
+            for p in beleid.get("partners", [])
+            if p["id"] != _eigen(sessie)
         ],
         waarden={"experts": [], **(waarden or {})},
         fouten=_velden(fout, {"vraag", "experts"}, "vraag") if fout else {},
@@ -665,7 +671,11 @@ async def _opschaalformulier(
             for d in beleid.get("doelen", [])
             if d["id"] != "advies"
         ],
-        partnerkeuzes=[{"code": p["id"], "label": p["naam"]} for p in beleid.get("partners", [])],
+        partnerkeuzes=[
+            {"code": p["id"], "label": p["naam"]}
+            for p in beleid.get("partners", [])
+            if p["id"] != _eigen(sessie)
+        ],
         toelichting=opschaling["toelichting"],
         versie=opschaling["versie"],
         fouten=fouten or {},
