@@ -1,6 +1,7 @@
-"""The werkplek in a real browser: a melder records a signal, the attention officer finds and opens it.
+"""The werkplek in a real browser: a melder records a signal, the attention officer finds it, takes it, adds a
+note, asks advice and escalates it with a safety and a care track (the policy's dry-run shown, then sent).
 
-intake-api and the werkplek run as real processes; Chromium (Debian's) walks the screens by their labels,
+intake-api, the privacy gateway and the werkplek run as real processes; Chromium (Debian's) walks the screens by their labels,
 axe-core checks every screen for WCAG 2.1 AA (no serious or critical violation), the form is checked on a
 phone-sized screen and at 200% zoom, and the browser's storage holds nothing but the session id's cookie.
 """
@@ -27,8 +28,11 @@ pytestmark = pytest.mark.processes
 
 
 @pytest.fixture
-def werkplek_url(intake_harness: ServiceHarness, local_dir: Path, tmp_path: Path) -> Iterator[str]:
+def werkplek_url(
+    intake_harness: ServiceHarness, gateway_harness: ServiceHarness, local_dir: Path, tmp_path: Path
+) -> Iterator[str]:
     intake = next(d for d in DIENSTEN if d.naam == "intake-api")
+    gateway = next(d for d in DIENSTEN if d.naam == "privacy-gateway")
     # The session's migrated intake database (migrated once), emptied again afterwards.
     url = intake_harness.database_url
     common = {"MELDROUTE_ENV": "test", "MELDROUTE_LOCAL_DIR": str(local_dir)}
@@ -42,24 +46,38 @@ def werkplek_url(intake_harness: ServiceHarness, local_dir: Path, tmp_path: Path
         },
         log_dir=tmp_path,
     )
+    # The gateway: the attention officer's dry-run of an escalation and the policy's partners.
+    gateway_proces = ServiceProcess(
+        dienst=gateway,
+        env={
+            **common,
+            "GATEWAY_DATABASE_URL": gateway_harness.database_url,
+            "GATEWAY_INTAKE_URL": intake_proces.url,
+        },
+        log_dir=tmp_path,
+    )
     port = free_port()
     # localhost: the browser keeps a Secure cookie over plain http only there.
     basis = f"http://localhost:{port}"
     werkplek = ServiceProcess(
         dienst=WERKPLEK,
         env={**common, "WERKPLEK_PUBLIC_URL": basis, "WERKPLEK_INTAKE_URL": intake_proces.url,
+             "WERKPLEK_GATEWAY_URL": gateway_proces.url,
              "WERKPLEK_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'werkplek.sqlite3'}"},
         log_dir=tmp_path,
         port=port,
     )  # fmt: skip
     try:
         intake_proces.start()
+        gateway_proces.start()
         werkplek.start()
         yield basis
     finally:
         werkplek.stop()
+        gateway_proces.stop()
         intake_proces.stop()
         asyncio.run(clear_tables(url, intake_harness.metadata))
+        asyncio.run(clear_tables(gateway_harness.database_url, gateway_harness.metadata))
 
 
 def _axe(pagina: Any, scherm: str) -> None:
@@ -193,6 +211,48 @@ def test_melder_and_attention_officer_walk_the_werkplek(werkplek_url: str) -> No
             assert pagina.title() == "Signaal — Werkplek meldroute"
             assert pagina.get_by_text("Veel mensen op een bouwplaats").is_visible()
             _axe(pagina, "09-signaal")
+
+            # Take it: assigned to the officer, and in behandeling.
+            pagina.get_by_role("button", name="Oppakken").click()
+            pagina.get_by_role("heading", name="Toewijzing").wait_for()
+            assert pagina.locator("dd", has_text="In behandeling").count() == 1
+            pagina.get_by_label("Nieuwe aantekening").fill("Melder gebeld; bevestigt de late uren.")
+            pagina.get_by_role("button", name="Aantekening toevoegen").click()
+            pagina.get_by_text("Melder gebeld; bevestigt de late uren.").wait_for()
+            _axe(pagina, "10-signaal-opgepakt")
+
+            # Advice from the region's experts (partners from the gateway's policy).
+            pagina.get_by_role("link", name="Advies vragen").click()
+            pagina.get_by_role("heading", name="Advies vragen").wait_for()
+            _axe(pagina, "11-advies")
+            pagina.get_by_label("Vraag (verplicht)").fill("Is dit iets voor het casusoverleg?")
+            pagina.get_by_label("RIEC Oost-Nederland").check()
+            pagina.get_by_role("button", name="Advies vragen").click()
+            pagina.get_by_text("Is dit iets voor het casusoverleg?").wait_for()
+            assert pagina.locator("dd", has_text="Advies gevraagd").count() == 1
+            pagina.get_by_label("Toelichting (verplicht)").fill("Advies besproken; verder in behandeling.")
+            pagina.get_by_role("button", name="Besluit vastleggen").click()
+            pagina.get_by_role("link", name="Opschalen naar partners").wait_for()
+
+            # Escalation with a safety and a care track: the dry-run first, on its own screen; then sent.
+            pagina.get_by_role("link", name="Opschalen naar partners").click()
+            pagina.get_by_role("heading", name="Opschalen").wait_for()
+            pagina.locator("#traject0-partners-riec-oost-nederland").check()
+            pagina.locator("#traject0-partners-politie-oost-nederland").check()
+            pagina.locator("#traject1-partners-zorgcoordinatie-noord-oost-gelderland").check()
+            pagina.get_by_label("Toelichting (verplicht)").fill("Arbeidsuitbuiting in de bouw; opvang nodig.")
+            _axe(pagina, "12-opschalen")
+            pagina.get_by_role("button", name="Toetsen aan het convenant").click()
+            pagina.get_by_role("heading", name="Opschaling controleren").wait_for()
+            assert pagina.get_by_role("cell", name="Ja", exact=True).count() == 3
+            assert pagina.get_by_text("Er is nog niets verstuurd.").is_visible()
+            _axe(pagina, "13-opschaling-toets")
+            pagina.get_by_role("button", name="Opschalen en versturen").click()
+            pagina.get_by_role("heading", name="Casusoverleg (open)").wait_for()
+            assert pagina.get_by_role("heading", name="Zorg en opvang (open)").is_visible()
+            assert pagina.locator("dd", has_text="Opgeschaald").count() == 1
+            assert pagina.title() == "Signaal — Werkplek meldroute"
+            _axe(pagina, "14-signaal-opgeschaald")
             _opslag_zonder_token(context, pagina)
             historie = pagina.evaluate("history.length")
             assert historie >= 1

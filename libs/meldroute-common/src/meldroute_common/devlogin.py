@@ -3,7 +3,9 @@
 Only for development and test (`DevLogin` refuses production, like the development issuer itself): a page that
 lists the development roles (`meldroute_common.roles.ROLLEN`), the authorization code flow with PKCE (S256 only)
 and a token endpoint that exchanges a code once for an access token of the role (the role's audience) and an
-ID token for the client. Pending requests and codes live in this process's memory, briefly.
+ID token for the client. The same endpoint exchanges such an access token for one of another service's audience
+(RFC 8693 token exchange), as a front-end does for a screen that calls a second service. Pending requests,
+codes and issued access tokens live in this process's memory, briefly.
 """
 
 from __future__ import annotations
@@ -30,6 +32,11 @@ from meldroute_common.settings import Omgeving
 PAD = "/dev-login"
 #: How long a pending authorization request and an issued code stay valid (seconds).
 GELDIGHEID = 300
+#: RFC 8693: the grant and the token type of a token exchange.
+TOKEN_EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange"  # noqa: S105 (a URN, not a secret)
+ACCESS_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:access_token"  # noqa: S105 (a URN, not a secret)
+#: The audiences an access token of this login may be exchanged for (the services; each checks its scopes).
+WISSEL_AUDIENCES = frozenset({"intake-api", "privacy-gateway", "reporting"})
 #: The page's own style, allowed by its hash: no script, nothing inline besides it.
 _STIJL = (
     "body{font-family:sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;color:#1a1a1a}"
@@ -81,6 +88,8 @@ class DevLogin:
     gemeente: str = "GM1509"
     _verzoeken: dict[str, _Verzoek] = field(default_factory=dict)
     _codes: dict[str, _Verzoek] = field(default_factory=dict)
+    #: sha256 of an access token issued here → its request and expiry (Unix time): what may be exchanged.
+    _uitgegeven: dict[str, tuple[_Verzoek, int]] = field(default_factory=dict)
 
     @classmethod
     def start(cls, *, issuer: DevIssuer, env: Omgeving, clients: dict[str, tuple[str, ...]]) -> DevLogin:
@@ -98,6 +107,8 @@ class DevLogin:
         for bak in (self._verzoeken, self._codes):
             for sleutel in [k for k, v in bak.items() if v.verloopt < nu]:
                 del bak[sleutel]
+        for sleutel in [k for k, (_, exp) in self._uitgegeven.items() if exp <= time.time()]:
+            del self._uitgegeven[sleutel]
 
     def router(self) -> APIRouter:
         router = APIRouter(prefix=PAD, include_in_schema=False)
@@ -166,15 +177,21 @@ class DevLogin:
         @router.post("/token")
         async def token(
             grant_type: Annotated[str, Form()],
-            code: Annotated[str, Form(max_length=128)],
-            redirect_uri: Annotated[str, Form()],
             client_id: Annotated[str, Form()],
-            code_verifier: Annotated[str, Form(min_length=43, max_length=128)],
+            code: Annotated[str | None, Form(max_length=128)] = None,
+            redirect_uri: Annotated[str | None, Form()] = None,
+            code_verifier: Annotated[str | None, Form(min_length=43, max_length=128)] = None,
+            subject_token: Annotated[str | None, Form(max_length=8192)] = None,
+            subject_token_type: Annotated[str | None, Form()] = None,
+            audience: Annotated[str | None, Form(max_length=64)] = None,
         ) -> JSONResponse:
             self._opruimen()
-            verzoek = self._codes.pop(code, None)  # a code is good for one exchange only
+            if grant_type == TOKEN_EXCHANGE:
+                return self._wissel(client_id, subject_token, subject_token_type, audience)
+            verzoek = self._codes.pop(code or "", None)  # a code is good for one exchange only
             if (
                 grant_type != "authorization_code"
+                or code_verifier is None
                 or verzoek is None
                 or verzoek.client_id != client_id
                 or verzoek.redirect_uri != redirect_uri
@@ -190,6 +207,49 @@ class DevLogin:
 
         return router
 
+    def _wissel(
+        self, client_id: str, subject_token: str | None, soort: str | None, audience: str | None
+    ) -> JSONResponse:
+        """RFC 8693: an access token issued here, for the same user and role, for another service's audience.
+
+        Only for a registered client, only a token this login issued and that has not expired, only for one
+        of the services: the new token carries the same subject, role, municipality and expiry.
+        """
+        gevonden = (
+            self._uitgegeven.get(hashlib.sha256(subject_token.encode()).hexdigest())
+            if subject_token
+            else None
+        )
+        if (
+            client_id not in self.clients
+            or soort != ACCESS_TOKEN_TYPE
+            or audience not in WISSEL_AUDIENCES
+            or gevonden is None
+            or gevonden[0].client_id != client_id
+        ):
+            return JSONResponse(
+                {"error": "invalid_grant"}, status_code=400, headers={"Cache-Control": "no-store"}
+            )
+        verzoek, exp = gevonden
+        levensduur = exp - int(time.time())
+        access = self.issuer.mint(
+            rol=verzoek.rol,
+            sub=verzoek.sub,
+            gemeente=self.gemeente,
+            audience=audience,
+            lifetime_seconds=levensduur,
+        )
+        return JSONResponse(
+            {
+                "access_token": access,
+                "issued_token_type": ACCESS_TOKEN_TYPE,
+                "token_type": "Bearer",
+                "expires_in": levensduur,
+                "scope": " ".join(s.value for s in ROLLEN[verzoek.rol].scopes),
+            },
+            headers={"Cache-Control": "no-store", "Pragma": "no-cache"},
+        )
+
     def _tokens(self, verzoek: _Verzoek) -> dict[str, object]:
         rol = ROLLEN[verzoek.rol]
         levensduur = 3600
@@ -197,6 +257,7 @@ class DevLogin:
             rol=verzoek.rol, sub=verzoek.sub, gemeente=self.gemeente, lifetime_seconds=levensduur
         )
         nu = int(time.time())
+        self._uitgegeven[hashlib.sha256(access.encode()).hexdigest()] = (verzoek, nu + levensduur)
         id_claims: dict[str, object] = {
             "iss": self.issuer.issuer,
             "aud": verzoek.client_id,

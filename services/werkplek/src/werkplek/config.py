@@ -44,6 +44,11 @@ class WerkplekSettings(ServiceSettings):
         description="The werkplek's client secret at the provider (client_secret_basic).",
     )
     intake_url: str = Field(default="http://127.0.0.1:8001", description="Base URL of intake-api.")
+    gateway_url: str = Field(
+        default="http://127.0.0.1:8002",
+        description="Base URL of the privacy gateway (the policy and the attention officer's dry-run of an "
+        "escalation), called with the user's token exchanged for the gateway's audience.",
+    )
     sessie_seconden: int = Field(
         default=30 * 60,
         ge=60,

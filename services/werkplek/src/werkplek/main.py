@@ -15,6 +15,8 @@ from meldroute_common.devissuer import DevIssuer
 from meldroute_common.devlogin import DevLogin
 
 from werkplek import __version__
+from werkplek.afhandeling import router as afhandeling
+from werkplek.beleid import BeleidCache, Gateway
 from werkplek.catalogus import CatalogusCache
 from werkplek.config import WerkplekSettings, get_settings
 from werkplek.intake import Intake, IntakeFout, NietIngelogd
@@ -37,12 +39,14 @@ async def _start(app: FastAPI) -> Callable[[], Awaitable[None]]:
     )
     app.state.intake = Intake(http=app.state.http, url=settings.intake_url)
     app.state.catalogus = CatalogusCache(intake=app.state.intake)
+    app.state.gateway = Gateway(http=app.state.http, url=settings.gateway_url)
+    app.state.beleid = BeleidCache(gateway=app.state.gateway)
     return opslag.sluit
 
 
 def create_app(settings: WerkplekSettings | None = None) -> FastAPI:
     settings = settings or get_settings()
-    extra = [router]
+    extra = [router, afhandeling]
     devlogin = None
     if settings.ontwikkel_login:
         # Refuses production (DevLogin.start), as the settings already do without the provider's endpoints.

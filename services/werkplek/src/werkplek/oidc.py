@@ -3,6 +3,8 @@
 The code verifier, state and nonce stay on the server (a login transaction); the browser carries only the
 transaction's id in a short-lived cookie. The ID token is verified like every token (issuer, audience = this
 client, signature, times) and its nonce compared; the access token is kept for the services, not read here.
+A screen that calls a second service exchanges that token at the provider for one of the service's audience
+(RFC 8693 token exchange): the user's own identity and scopes, never a service token of the werkplek.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any
 import httpx
 from authlib.common.security import generate_token
 from authlib.integrations.httpx_client import AsyncOAuth2Client
+from meldroute_common.devlogin import ACCESS_TOKEN_TYPE, TOKEN_EXCHANGE
 from meldroute_common.devlogin import PAD as DEVLOGIN_PAD
 from meldroute_common.jwt import TokenError, TokenVerifier
 
@@ -115,3 +118,35 @@ async def rond_login_af(
         tokens={"intake-api": access_token},
         verloopt=verloopt,
     )
+
+
+class WisselMislukt(Exception):
+    """The provider refused to exchange the user's token for another audience."""
+
+
+async def wissel_token(
+    *,
+    settings: WerkplekSettings,
+    sessie: Sessie,
+    audience: str,
+    transport: httpx.AsyncBaseTransport | None,
+) -> str:
+    """RFC 8693: the session's intake token exchanged for one of `audience`; kept in the session's tokens."""
+    onderwerp = sessie.token("intake-api")
+    if onderwerp is None:
+        raise WisselMislukt("geen token om te wisselen")
+    async with _client(settings, transport) as client:
+        try:
+            token: dict[str, Any] = await client.fetch_token(
+                eindpunten(settings).token,
+                grant_type=TOKEN_EXCHANGE,
+                subject_token=onderwerp,
+                subject_token_type=ACCESS_TOKEN_TYPE,
+                audience=audience,
+            )
+        except Exception as exc:  # Authlib raises its own OAuthError, httpx its transport errors
+            raise WisselMislukt("de provider weigerde de tokenwissel") from exc
+    access_token = token.get("access_token")
+    if not isinstance(access_token, str):
+        raise WisselMislukt("geen access token")
+    return access_token

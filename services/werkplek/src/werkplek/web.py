@@ -22,7 +22,7 @@ from werkplek import oidc
 from werkplek.catalogus import VELDLABELS, CatalogusCache, hulpteksten, labels
 from werkplek.config import CALLBACK_PAD, WerkplekSettings
 from werkplek.intake import Intake, IntakeFout, NietIngelogd, Ongeldig
-from werkplek.paginas import CSP, STATISCH, STATUSSEN, datum, pagina, statisch_bestand, tijdstip
+from werkplek.paginas import CSP, STATISCH, STATUSSEN, datum, pagina, statisch_bestand
 from werkplek.sessies import Sessie, Sessies
 
 log = logging.getLogger("meldroute.werkplek")
@@ -286,91 +286,7 @@ async def mijn_signalen(request: Request) -> Response:
     return pagina("mijn_signalen.html", titel="Mijn signalen", sessie=sessie, regels=regels)
 
 
-# --- attention officer ---------------------------------------------------------------------------
-
-
-@router.get("/wachtrij")
-async def wachtrij(request: Request) -> Response:
-    sessie = await _ingelogd(request, "signalen:lezen")
-    status = request.query_params.get("status") or None
-    if status is not None and status not in STATUSSEN:
-        status = None
-    catalogus = await _catalogus(request, sessie)
-    vormen, domeinen = labels(catalogus, "uitbuitingsvormen"), labels(catalogus, "melderdomeinen")
-    pagina_ = await _intake(request).signalen(token=_token(sessie), status=status)
-    signalen = [
-        {
-            "id": s["id"],
-            "ontvangen": tijdstip(s.get("ontvangenOp")),
-            "vormen": ", ".join(vormen.get(v, v) for v in s.get("uitbuitingsvormen", [])),
-            "domein": domeinen.get(s.get("melderDomein", ""), s.get("melderDomein", "")),
-            "status": STATUSSEN.get(s.get("status", ""), s.get("status", "")),
-        }
-        for s in pagina_["signalen"]
-    ]
-    wachtrij_statussen = {k: v for k, v in STATUSSEN.items() if k != "afgehandeld"}
-    return pagina(
-        "wachtrij.html",
-        titel="Wachtrij",
-        sessie=sessie,
-        signalen=signalen,
-        status=status,
-        statussen=wachtrij_statussen,
-    )
-
-
-@router.get("/signalen/{signaal_id}")
-async def signaal(request: Request, signaal_id: str) -> Response:
-    sessie = await _ingelogd(request, "signalen:lezen")
-    if not _UUID.match(signaal_id):
-        raise NotFound("Signaal niet gevonden.")
-    token = _token(sessie)
-    catalogus = await _catalogus(request, sessie)
-    try:
-        s = await _intake(request).signaal(token=token, signaal_id=signaal_id)
-        historie = await _intake(request).historie(token=token, signaal_id=signaal_id)
-    except IntakeFout as fout:
-        if fout.status in (403, 404):
-            raise NotFound("Signaal niet gevonden.") from None
-        raise
-    lijst = {
-        "melderDomein": labels(catalogus, "melderdomeinen"),
-        "uitbuitingsvormen": labels(catalogus, "uitbuitingsvormen"),
-        "indicatoren": labels(catalogus, "indicatoren"),
-        "sector": labels(catalogus, "sectoren"),
-        "locatietype": labels(catalogus, "locatietypen"),
-    }
-    gegevens = [
-        ("Status", STATUSSEN.get(s["status"], s["status"])),
-        ("Ontvangen", tijdstip(s.get("ontvangenOp"))),
-        ("Gemeente", labels(catalogus, "gemeenten").get(s["gemeenteCode"], s["gemeenteCode"])),
-        (
-            VELDLABELS["melderDomein"].replace("Uw domein", "Domein van de melder"),
-            lijst["melderDomein"].get(s["melderDomein"], s["melderDomein"]),
-        ),
-        (VELDLABELS["waargenomenOp"], datum(s.get("waargenomenOp"))),
-        (
-            VELDLABELS["uitbuitingsvormen"],
-            ", ".join(lijst["uitbuitingsvormen"].get(v, v) for v in s["uitbuitingsvormen"]),
-        ),
-        (
-            "Indicatoren",
-            ", ".join(lijst["indicatoren"].get(v, v) for v in s.get("indicatoren", [])) or "Geen",
-        ),
-        (VELDLABELS["sector"], lijst["sector"].get(s["sector"], s["sector"])),
-        (VELDLABELS["locatietype"], lijst["locatietype"].get(s["locatietype"], s["locatietype"])),
-        (VELDLABELS["omschrijving"], s.get("omschrijving") or "Geen"),
-    ]
-    regels = [
-        {
-            "tijdstip": tijdstip(r["tijdstip"]),
-            "actie": r["actie"].replace("_", " "),
-            "status": STATUSSEN.get(r.get("naarStatus") or "", ""),
-            "toelichting": r.get("toelichting") or "",
-        }
-        for r in historie["historie"]
-    ]
-    return pagina("signaal.html", titel="Signaal", sessie=sessie, gegevens=gegevens, historie=regels)
+# --- attention officer: `werkplek.afhandeling` ---------------------------------------------------
 
 
 @router.get("/static/{naam}")
