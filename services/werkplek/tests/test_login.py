@@ -149,14 +149,31 @@ async def test_every_post_needs_the_sessions_csrf_token_and_our_origin(werkplek:
     assert (await werkplek.browser.post("/uitloggen", data={"csrf": csrf})).status_code == 403
 
 
-async def test_logout_deletes_the_session_and_the_cookie(werkplek: Werkplek) -> None:
+async def test_logout_deletes_the_session_and_the_cookie_and_ends_it_at_the_provider(
+    werkplek: Werkplek,
+) -> None:
     await werkplek.inloggen("aandachtsfunctionaris")
     waarde = werkplek.browser.cookies[SESSIE_COOKIE]
+    (sessie,) = [json.loads(v) for k, (v, _) in _opslag(werkplek).items() if k.startswith("sessie:")]
     csrf = werkplek.csrf((await werkplek.browser.get("/wachtrij")).text)
     uit = await werkplek.browser.post("/uitloggen", data={"csrf": csrf})
-    assert uit.status_code == 303 and uit.headers["location"] == "/?uitgelogd=1"
+    assert uit.status_code == 303
     assert not [k for k in _opslag(werkplek) if k.startswith("sessie:")]
     assert SESSIE_COOKIE not in werkplek.browser.cookies
+    # RP-initiated logout: to the (development) provider's end-session endpoint with the ID token as hint.
+    url = urlsplit(uit.headers["location"])
+    assert f"{url.scheme}://{url.netloc}{url.path}" == f"{BASIS}/dev-login/logout"
+    vraag = {k: v[0] for k, v in parse_qs(url.query).items()}
+    assert vraag == {
+        "id_token_hint": sessie["id_token"],
+        "post_logout_redirect_uri": f"{BASIS}/?uitgelogd=1",
+        "client_id": "werkplek",
+    }
+    assert sessie["id_token"] not in json.dumps(sessie["tokens"]), "the hint is the ID token, no access token"
+    terug = await werkplek.browser.get(uit.headers["location"])
+    assert terug.status_code == 303 and terug.headers["location"] == f"{BASIS}/?uitgelogd=1"
+    start = await werkplek.browser.get(terug.headers["location"])
+    assert "U bent uitgelogd." in start.text and "Inloggen" in start.text
     # The old id is worth nothing now, also when a copy of the cookie is replayed.
     werkplek.browser.cookies.set(SESSIE_COOKIE, waarde, domain="werkplek.test")
     weer = await werkplek.browser.get("/wachtrij")

@@ -184,7 +184,7 @@ async def uitloggen(request: Request) -> Response:
     _controleer_post(request, sessie, await request.form())
     assert sessie is not None
     await _sessies(request).wis(sessie.id)
-    response = RedirectResponse("/?uitgelogd=1", status_code=303)
+    response = RedirectResponse(oidc.uitlog_url(_settings(request), sessie), status_code=303)
     _wis_cookie(response, SESSIE_COOKIE, samesite="strict")
     return response
 
