@@ -4,6 +4,7 @@
 #   docker build --build-arg SERVICE=intake-api      --build-arg PORT=8001 -t meldroute/intake-api:0.1.0 .
 #   docker build --build-arg SERVICE=privacy-gateway --build-arg PORT=8002 -t meldroute/privacy-gateway:0.1.0 .
 #   docker build --build-arg SERVICE=reporting       --build-arg PORT=8003 -t meldroute/reporting:0.1.0 .
+#   docker build --build-arg SERVICE=werkplek        --build-arg PORT=8004 -t meldroute/werkplek:0.1.0 .
 # No key material is ever copied in: keys are mounted at run time (compose secrets, Kubernetes volumes).
 
 ARG PYTHON_IMAGE=python:3.11-slim-bookworm
@@ -16,8 +17,8 @@ FROM ${PYTHON_IMAGE} AS build
 ARG SERVICE
 ARG PORT
 RUN case "${SERVICE}:${PORT}" in \
-        intake-api:8001|privacy-gateway:8002|reporting:8003) ;; \
-        *) echo "SERVICE/PORT must be intake-api/8001, privacy-gateway/8002 or reporting/8003" >&2; exit 1 ;; \
+        intake-api:8001|privacy-gateway:8002|reporting:8003|werkplek:8004) ;; \
+        *) echo "SERVICE/PORT must be intake-api/8001, privacy-gateway/8002, reporting/8003 or werkplek/8004" >&2; exit 1 ;; \
     esac
 COPY --from=uv /uv /usr/local/bin/uv
 ENV UV_COMPILE_BYTECODE=1 \
@@ -37,6 +38,7 @@ COPY services/werkplek/pyproject.toml services/werkplek/
 RUN --mount=type=cache,target=/root/.cache/uv \
     uv sync --frozen --no-dev --package ${SERVICE} --no-install-workspace
 COPY libs/meldroute-common/ libs/meldroute-common/
+# The werkplek's templates and its style sheet (bundled from the npm packages, committed) are in its package.
 COPY services/${SERVICE}/ services/${SERVICE}/
 # The covenant policy: the gateway enforces it, intake checks escalations against the same file (its default path).
 COPY services/privacy-gateway/policies/ services/privacy-gateway/policies/

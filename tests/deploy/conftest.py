@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from meldroute_common.settings import ServiceSettings
-from meldroute_dev.services import DIENSTEN, Dienst
+from meldroute_dev.services import ALLE_DIENSTEN, Dienst
 from pydantic import AliasChoices
 
 REPO = Path(__file__).resolve().parents[2]
@@ -35,9 +35,9 @@ def env_names(cls: type[ServiceSettings]) -> frozenset[str]:
 
 @pytest.fixture(scope="session")
 def settings_names() -> dict[str, frozenset[str]]:
-    """Per service name (`intake-api`, …) the environment variables its settings read."""
+    """Per service name (`intake-api`, …, `werkplek`) the environment variables its settings read."""
     names: dict[str, frozenset[str]] = {}
-    for dienst in DIENSTEN:
+    for dienst in ALLE_DIENSTEN:
         cls = settings_class(dienst)
         assert cls.model_config.get("env_prefix") == dienst.env_prefix, dienst.naam
         names[dienst.naam] = env_names(cls)

@@ -14,7 +14,7 @@ from typing import Any
 import jsonschema  # type: ignore[import-untyped]
 import pytest
 import yaml
-from meldroute_dev.services import DIENSTEN, Dienst
+from meldroute_dev.services import ALLE_DIENSTEN, DIENSTEN, WERKPLEK, Dienst
 from sqlalchemy.engine import make_url
 
 DEFAULT_SCHEMA = "../shared/conformance/compose/compose-spec.json"
@@ -36,8 +36,8 @@ def _dienst_of(service: dict[str, Any]) -> Dienst | None:
         return None
     assert isinstance(build, dict) and build.get("dockerfile") == "Dockerfile", build
     args = build.get("args") or {}
-    matches = [d for d in DIENSTEN if args.get("SERVICE") == d.naam]
-    assert len(matches) == 1, f"build argument SERVICE={args.get('SERVICE')!r} is not a service in DIENSTEN"
+    matches = [d for d in ALLE_DIENSTEN if args.get("SERVICE") == d.naam]
+    assert len(matches) == 1, f"build argument SERVICE={args.get('SERVICE')!r} is not in ALLE_DIENSTEN"
     assert args.get("PORT") == str(matches[0].port), f"{matches[0].naam}: PORT must be {matches[0].port}"
     return matches[0]
 
@@ -94,7 +94,7 @@ def test_compose_file_is_valid_against_the_compose_specification(repo: Path, com
 
 def test_every_service_has_an_image_with_its_dockerfile(repo: Path, compose: dict[str, Any]) -> None:
     ours = _ours(compose)
-    assert {d.naam for _, _, d in ours} == {d.naam for d in DIENSTEN}
+    assert {d.naam for _, _, d in ours} == {d.naam for d in ALLE_DIENSTEN}
     for name, service, dienst in ours:
         build = service["build"]
         assert (repo / build["context"]).resolve() == repo, (
@@ -130,11 +130,11 @@ def test_ports_match_the_service_registry_and_bind_to_localhost(compose: dict[st
         test = " ".join(service["healthcheck"]["test"])
         assert f"http://127.0.0.1:{dienst.port}/health/" in test, f"{name}: health check on the wrong port"
         published[dienst.naam] = dienst.port
-    assert published == {d.naam: d.port for d in DIENSTEN}
+    assert published == {d.naam: d.port for d in ALLE_DIENSTEN}
 
 
 def test_service_urls_name_the_registered_ports(compose: dict[str, Any]) -> None:
-    ports = {d.naam: d.port for d in DIENSTEN}
+    ports = {d.naam: d.port for d in ALLE_DIENSTEN}
     for name, service, _ in _ours(compose):
         for key, value in _environment(service).items():
             for host, port in re.findall(r"https?://([a-z0-9-]+):(\d+)", value):
@@ -213,6 +213,11 @@ def test_services_wait_for_their_migration(repo: Path, compose: dict[str, Any]) 
     for name, service, dienst in _ours(compose):
         if "command" in service:
             continue
+        if not dienst.database:
+            # No database, so no migration: nothing of the werkplek's may wait for or run alembic.
+            assert not any(spec["condition"] == "service_completed_successfully"
+                           for spec in service["depends_on"].values()), name  # fmt: skip
+            continue
         jobs = [
             dep
             for dep, spec in service["depends_on"].items()
@@ -243,6 +248,9 @@ def test_database_urls_match_the_roles_the_init_script_creates(
         values: dict[str, str] = {}
         for env_file in _env_files(service):
             values |= read_env_file(_example_of(repo, env_file))
+        if not dienst.database:
+            assert f"{dienst.env_prefix}DATABASE_URL" not in values | _environment(service), name
+            continue
         url = make_url(values[f"{dienst.env_prefix}DATABASE_URL"])
         assert url.drivername == "postgresql+asyncpg", name
         assert url.host == "postgres" and url.port == 5432, name
@@ -301,3 +309,35 @@ def test_the_checkpoint_witness_is_a_volume_of_its_own(compose: dict[str, Any]) 
         gateway["environment"]["GATEWAY_CHECKPOINT_SLEUTEL_BESTANDEN"]
         == '["/run/secrets/gateway-checkpoint-key"]'
     )
+
+
+def test_the_werkplek_reaches_the_services_redis_and_the_provider_and_holds_no_key(
+    repo: Path, compose: dict[str, Any], read_env_file: EnvReader
+) -> None:
+    werkplek = compose["services"][WERKPLEK.naam]
+    values: dict[str, str] = {}
+    for env_file in _env_files(werkplek):
+        values |= read_env_file(_example_of(repo, env_file))
+    environment = _environment(werkplek)
+    values |= environment
+    assert {k: v for k, v in environment.items() if k.endswith("_URL")} == {
+        f"WERKPLEK_{naam}_URL": f"http://{d.naam}:{d.port}"
+        for naam, d in zip(("INTAKE", "GATEWAY", "REPORTING"), DIENSTEN, strict=True)
+    }
+    # Production: the provider's endpoints, an https origin (the session cookie is Secure), Redis for the sessions.
+    for name in (
+        "WERKPLEK_OIDC_AUTHORIZATION_URL",
+        "WERKPLEK_OIDC_TOKEN_URL",
+        "WERKPLEK_OIDC_END_SESSION_URL",
+    ):
+        assert values.get(name, "").startswith(("http://", "https://")), name
+    assert values["WERKPLEK_PUBLIC_URL"].startswith("https://")
+    assert make_url(values["MELDROUTE_REDIS_URL"]).host == "redis"
+    # The client secret comes from the ignored env file, never from docker-compose.yml itself.
+    assert "WERKPLEK_OIDC_CLIENT_SECRET" not in environment
+    assert "WERKPLEK_OIDC_CLIENT_SECRET" in read_env_file(repo / "deploy/compose/werkplek.example.env")
+    assert not werkplek.get("secrets") and not werkplek.get("volumes"), (
+        "the werkplek holds no key and no data"
+    )
+    assert werkplek["depends_on"]["redis"]["condition"] == "service_healthy"
+    assert "/health/ready" in " ".join(werkplek["healthcheck"]["test"]), "ready only while Redis answers"

@@ -1,13 +1,14 @@
-"""The one Dockerfile: per SERVICE multi-stage, locked, non-root, no keys, health check and command right."""
+"""The one Dockerfile: per SERVICE (the three services and the werkplek) multi-stage, locked, non-root, no keys, health check and command right."""
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import re
 from pathlib import Path
 
 import pytest
-from meldroute_dev.services import DIENSTEN, Dienst
+from meldroute_dev.services import ALLE_DIENSTEN, WERKPLEK, Dienst
 
 WITNESS = "/var/lib/meldroute/getuige"
 
@@ -79,7 +80,7 @@ def _env(stage: list[tuple[str, str]]) -> dict[str, str]:
 
 def test_there_is_one_dockerfile(repo: Path) -> None:
     assert (repo / "Dockerfile").is_file()
-    for dienst in DIENSTEN:
+    for dienst in ALLE_DIENSTEN:
         assert not (dienst.folder(repo) / "Dockerfile").exists(), f"{dienst.naam}: use the root Dockerfile"
 
 
@@ -88,10 +89,10 @@ def test_the_build_accepts_exactly_the_services_and_their_ports(repo: Path) -> N
     assert len(runs) == 1, runs
     match = re.search(r'case "\$\{SERVICE\}:\$\{PORT\}" in ([^)]+)\)', runs[0])
     assert match, runs[0]
-    assert set(match.group(1).replace(" ", "").split("|")) == {f"{d.naam}:{d.port}" for d in DIENSTEN}
+    assert set(match.group(1).replace(" ", "").split("|")) == {f"{d.naam}:{d.port}" for d in ALLE_DIENSTEN}
 
 
-@pytest.mark.parametrize("dienst", DIENSTEN, ids=lambda d: d.naam)
+@pytest.mark.parametrize("dienst", ALLE_DIENSTEN, ids=lambda d: d.naam)
 def test_dockerfile(dienst: Dienst, repo: Path) -> None:
     stages = _stages(repo, dienst)
     assert len(stages) >= 2, "multi-stage: build and runtime"
@@ -126,7 +127,7 @@ def test_dockerfile(dienst: Dienst, repo: Path) -> None:
     assert not {"--host", "--port"} & set(cmd), "host and port come from UVICORN_HOST and UVICORN_PORT"
 
 
-@pytest.mark.parametrize("dienst", DIENSTEN, ids=lambda d: d.naam)
+@pytest.mark.parametrize("dienst", ALLE_DIENSTEN, ids=lambda d: d.naam)
 def test_only_the_gateway_has_the_witness_mount_point(dienst: Dienst, repo: Path) -> None:
     runtime = _stages(repo, dienst)[-1]
     (run,) = [rest for kw, rest in runtime if kw == "RUN" and WITNESS in rest]
@@ -138,7 +139,7 @@ def test_only_the_gateway_has_the_witness_mount_point(dienst: Dienst, repo: Path
     assert (geldt == "privacy-gateway") == (dienst.naam == "privacy-gateway")
 
 
-@pytest.mark.parametrize("dienst", DIENSTEN, ids=lambda d: d.naam)
+@pytest.mark.parametrize("dienst", ALLE_DIENSTEN, ids=lambda d: d.naam)
 def test_dockerfile_copies_no_keys_and_only_what_exists(dienst: Dienst, repo: Path) -> None:
     for stage in _stages(repo, dienst):
         for keyword, rest in stage:
@@ -153,7 +154,7 @@ def test_dockerfile_copies_no_keys_and_only_what_exists(dienst: Dienst, repo: Pa
                 assert (repo / source).exists(), f"COPY {source}: not in the repository"
             # Another service's sources never go into this image (their pyproject.toml only, for the workspace);
             # the covenant policy is data every image carries: intake checks escalations against the same file.
-            for other in DIENSTEN:
+            for other in ALLE_DIENSTEN:
                 if other is not dienst and f"services/{other.naam}/" in rest:
                     assert rest.split()[0] in {
                         f"services/{other.naam}/pyproject.toml",
@@ -170,3 +171,35 @@ def test_dockerignore_keeps_local_state_out(repo: Path) -> None:
     for required in (".local", ".venv", "node_modules", "tests", ".git"):
         assert required in patterns or f"**/{required}" in patterns, f".dockerignore must exclude {required}"
     assert not any(p.startswith("!") for p in patterns), "no exceptions that could let secrets back in"
+
+
+def _ignored(patterns: set[str], path: str) -> bool:
+    """Whether a .dockerignore pattern excludes `path` or a folder above it (`**/` matches any depth)."""
+    parts = path.split("/")
+    prefixes = ["/".join(parts[: i + 1]) for i in range(len(parts))]
+    return any(
+        fnmatch.fnmatchcase(prefix, pattern) or fnmatch.fnmatchcase(prefix, pattern.removeprefix("**/"))
+        for pattern in patterns
+        for prefix in prefixes
+    )
+
+
+def test_the_werkplek_image_carries_its_templates_and_style_sheet(repo: Path) -> None:
+    """The werkplek renders from files in its package: none may be left out of the build context."""
+    patterns = {
+        line.strip()
+        for line in (repo / ".dockerignore").read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    }
+    assert _ignored(patterns, "services/werkplek/tests/test_login.py")  # the helper sees what docker drops
+    assert _ignored(patterns, "deploy/compose/werkplek.env")
+    package = repo / "services/werkplek/src/werkplek"
+    files = [p for p in package.rglob("*") if p.is_file() and "__pycache__" not in p.parts]
+    assert {p.suffix for p in files} >= {".py", ".html", ".css", ".svg"}
+    for path in files:
+        relative = str(path.relative_to(repo))
+        assert not _ignored(patterns, relative), f"{relative} would be missing from the image"
+    runtime = _stages(repo, WERKPLEK)[-1]
+    assert ("COPY", "--from=build /app /app") in runtime
+    build = _stages(repo, WERKPLEK)[-2]
+    assert ("COPY", "services/werkplek/ services/werkplek/") in build

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 import yaml
-from meldroute_dev.services import DIENSTEN, Dienst
+from meldroute_dev.services import ALLE_DIENSTEN, DIENSTEN, WERKPLEK, Dienst
 
 UnknownNames = Callable[[str, Iterable[str]], set[str]]
 Manifest = dict[str, Any]
@@ -54,11 +54,11 @@ def _workloads(objects: list[Manifest]) -> Iterator[tuple[Manifest, dict[str, An
 
 def _dienst_of_image(image: str) -> Dienst:
     name = image.rsplit("/", 1)[-1].split(":")[0]
-    return next(d for d in DIENSTEN if d.naam == name)
+    return next(d for d in ALLE_DIENSTEN if d.naam == name)
 
 
 def _ours(image: str) -> bool:
-    """Whether the image is one of the three services (not Redis)."""
+    """Whether the image is one of the three services or the werkplek (not Redis)."""
     return image.startswith("meldroute/")
 
 
@@ -139,7 +139,7 @@ def test_deployments_probe_health_and_listen_on_the_registered_port(objects: lis
         d for d in _of_kind(objects, "Deployment")
         if _ours(d["spec"]["template"]["spec"]["containers"][0]["image"])
     ]  # fmt: skip
-    assert {d["metadata"]["name"] for d in deployments} == {d.naam for d in DIENSTEN}
+    assert {d["metadata"]["name"] for d in deployments} == {d.naam for d in ALLE_DIENSTEN}
     for deployment in deployments:
         (container,) = deployment["spec"]["template"]["spec"]["containers"]
         dienst = _dienst_of_image(container["image"])
@@ -154,7 +154,7 @@ def test_deployments_probe_health_and_listen_on_the_registered_port(objects: lis
 def test_services_pdbs_and_autoscalers_cover_each_deployment(objects: list[Manifest]) -> None:
     services, pdbs = _by_name(objects, "Service"), _by_name(objects, "PodDisruptionBudget")
     hpas = _by_name(objects, "HorizontalPodAutoscaler")
-    for dienst in DIENSTEN:
+    for dienst in ALLE_DIENSTEN:
         deployment = _by_name(objects, "Deployment")[dienst.naam]
         pod_labels = deployment["spec"]["template"]["metadata"]["labels"]
         service = services[dienst.naam]
@@ -173,6 +173,9 @@ def test_services_pdbs_and_autoscalers_cover_each_deployment(objects: list[Manif
 
 def test_each_service_has_a_migration_job(objects: list[Manifest], repo: Path) -> None:
     jobs = _by_name(objects, "Job")
+    assert not [j for j in jobs if j.startswith(f"{WERKPLEK.naam}-")], (
+        "the werkplek has no database to migrate"
+    )
     for dienst in DIENSTEN:
         job = jobs[f"{dienst.naam}-migratie"]
         (container,) = job["spec"]["template"]["spec"]["containers"]
@@ -195,7 +198,8 @@ def test_every_variable_is_a_settings_field_of_its_service(
             names = {e["name"] for e in container.get("env", [])}
             for source in container.get("envFrom", []):
                 names |= set(configs[source["configMapRef"]["name"]]["data"])
-            assert f"{dienst.env_prefix}DATABASE_URL" in names, obj["metadata"]["name"]
+            has_database = f"{dienst.env_prefix}DATABASE_URL" in names
+            assert has_database == dienst.database, obj["metadata"]["name"]
             unknown = unknown_names(dienst.naam, names)
             assert not unknown, f"{obj['kind']}/{obj['metadata']['name']}: unknown settings {unknown}"
             for env in container.get("env", []):
@@ -210,7 +214,7 @@ def test_every_variable_is_a_settings_field_of_its_service(
 def test_service_urls_name_the_registered_ports(objects: list[Manifest]) -> None:
     for config in _of_kind(objects, "ConfigMap"):
         for key, value in config["data"].items():
-            for dienst in DIENSTEN:
+            for dienst in ALLE_DIENSTEN:
                 if f"://{dienst.naam}:" in value:
                     assert value == f"http://{dienst.naam}:{dienst.port}", key
 
@@ -231,6 +235,7 @@ def test_keys_are_mounted_only_where_they_belong(objects: list[Manifest]) -> Non
     assert mounted["privacy-gateway"] == {"privacy-gateway-keys"}
     assert mounted["intake-api"] == {"intake-api-keys"}
     assert mounted["reporting"] == set()
+    assert mounted["werkplek"] == set(), "the werkplek holds no key"
     assert all(not keys for name, keys in mounted.items() if name.endswith("-migratie"))
     gateway = _by_name(objects, "ConfigMap")["privacy-gateway-config"]["data"]
     intake = _by_name(objects, "ConfigMap")["intake-api-config"]["data"]
@@ -238,13 +243,44 @@ def test_keys_are_mounted_only_where_they_belong(objects: list[Manifest]) -> Non
     assert not any("private" in str(v) for v in intake.values()), "intake must never see a private key"
 
 
-def _pod_names(selector: dict[str, Any]) -> set[str] | None:
-    """The meldroute API services a podSelector picks (None: every pod)."""
-    labels = selector.get("matchLabels", {})
-    if not labels:
-        return None
-    name = labels.get("app.kubernetes.io/name")
-    return {name} if name else {d.naam for d in DIENSTEN}
+def _selects(selector: dict[str, Any], labels: dict[str, str]) -> bool:
+    """Whether a label selector (matchLabels and matchExpressions) picks a pod with these labels."""
+    if not selector.get("matchLabels", {}).items() <= labels.items():
+        return False
+    for expression in selector.get("matchExpressions", []):
+        key, operator, values = expression["key"], expression["operator"], expression.get("values", [])
+        if operator == "In" and labels.get(key) not in values:
+            return False
+        if operator == "NotIn" and labels.get(key) in values:
+            return False
+        if operator == "Exists" and key not in labels:
+            return False
+        if operator == "DoesNotExist" and key in labels:
+            return False
+    return True
+
+
+def _pods(objects: list[Manifest]) -> dict[str, dict[str, str]]:
+    """The pod labels of every Deployment and Job in the namespace, by the workload's name."""
+    return {
+        o["metadata"]["name"]: o["spec"]["template"]["metadata"]["labels"] for o, _ in _workloads(objects)
+    }
+
+
+def _picked(objects: list[Manifest], selector: dict[str, Any]) -> set[str]:
+    return {name for name, labels in _pods(objects).items() if _selects(selector, labels)}
+
+
+def test_the_selector_helper_reads_expressions() -> None:
+    web = {"app.kubernetes.io/name": "werkplek", "app.kubernetes.io/component": "web"}
+    expressions = {
+        "matchExpressions": [{"key": "app.kubernetes.io/component", "operator": "In", "values": ["api"]}]
+    }
+    assert _selects({}, web) and not _selects(expressions, web)
+    assert _selects({"matchLabels": {"app.kubernetes.io/name": "werkplek"}}, web)
+    assert not _selects({"matchLabels": {"app.kubernetes.io/name": "werkplek", "x": "y"}}, web)
+    niet = [{"key": "app.kubernetes.io/name", "operator": "NotIn", "values": ["werkplek"]}]
+    assert not _selects({"matchExpressions": niet}, web)
 
 
 def test_network_policies_deny_by_default_and_allow_only_the_intended_calls(objects: list[Manifest]) -> None:
@@ -258,13 +294,17 @@ def test_network_policies_deny_by_default_and_allow_only_the_intended_calls(obje
         and not p["spec"].get("egress")
     ]
     assert deny, "a default deny of all ingress and egress is missing"
+    every_pod = set(_pods(objects))
 
-    # Pod-to-pod calls inside the namespace, as allowed by ingress and by egress rules separately.
-    ingress_pairs, egress_pairs = set(), set()
+    # Pod-to-pod calls inside the namespace, as allowed by ingress and by egress rules separately; and what
+    # each pod may reach outside it (the ingress controller in, PostgreSQL, the provider and DNS out).
+    ingress_pairs: set[tuple[str, str]] = set()
+    egress_pairs: set[tuple[str, str]] = set()
     ingress_controller: set[str] = set()
+    outside: dict[int, set[str]] = {}
     for policy in policies:
-        spec = policy["spec"]
-        targets = _pod_names(spec["podSelector"]) or {d.naam for d in DIENSTEN}
+        spec, naam = policy["spec"], policy["metadata"]["name"]
+        targets = _picked(objects, spec["podSelector"])
         for rule in spec.get("ingress", []):
             for peer in rule["from"]:
                 if "namespaceSelector" in peer:
@@ -273,21 +313,34 @@ def test_network_policies_deny_by_default_and_allow_only_the_intended_calls(obje
                     )
                     ingress_controller |= targets
                     continue
-                sources = _pod_names(peer["podSelector"])
-                assert sources is not None, f"{policy['metadata']['name']} admits every pod"
+                sources = _picked(objects, peer["podSelector"])
+                assert sources != every_pod, f"{naam} admits every pod"
                 ingress_pairs |= {(s, t) for s in sources for t in targets}
         for rule in spec.get("egress", []):
             for peer in rule["to"]:
                 if "podSelector" in peer and "namespaceSelector" not in peer:
-                    destinations = _pod_names(peer["podSelector"])
-                    assert destinations is not None, f"{policy['metadata']['name']} reaches every pod"
+                    destinations = _picked(objects, peer["podSelector"])
+                    assert destinations != every_pod, f"{naam} reaches every pod"
                     egress_pairs |= {(s, d) for s in targets for d in destinations}
-    intended = {("privacy-gateway", "intake-api"), ("intake-api", "reporting")} | {
-        (d.naam, "redis") for d in DIENSTEN
-    }
+                elif spec["podSelector"] != {}:
+                    for port in rule["ports"]:
+                        outside.setdefault(port["port"], set()).update(targets)
+    werkplek = WERKPLEK.naam
+    intended = (
+        {("privacy-gateway", "intake-api"), ("intake-api", "reporting")}
+        | {(werkplek, d.naam) for d in DIENSTEN}
+        | {(d.naam, "redis") for d in ALLE_DIENSTEN}
+    )
     assert ingress_pairs == intended
     assert egress_pairs == intended
-    assert ingress_controller == {d.naam for d in DIENSTEN}
+    # Only the ingress controller reaches the werkplek (no pod calls it); it reaches the services, Redis and
+    # the provider, and no database.
+    assert ingress_controller == {d.naam for d in ALLE_DIENSTEN}
+    assert not {s for s, t in ingress_pairs if t == werkplek}
+    assert outside[443] == {d.naam for d in ALLE_DIENSTEN}, "the OIDC provider"
+    with_database = {d.naam for d in DIENSTEN} | {f"{d.naam}-migratie" for d in DIENSTEN}
+    assert outside[5432] == with_database, "PostgreSQL: the services and their migrations, not the werkplek"
+    assert set(outside) == {443, 5432}
 
     ports = {
         (p["protocol"], p["port"])
@@ -301,6 +354,31 @@ def test_network_policies_deny_by_default_and_allow_only_the_intended_calls(obje
         p["port"] for policy in policies for rule in policy["spec"].get("egress", []) for p in rule["ports"]
     }
     assert {5432, 443, 6379} <= egress_ports, "PostgreSQL, the OIDC provider and Redis must be reachable"
+
+
+def test_the_werkplek_calls_each_service_on_its_own_port(objects: list[Manifest]) -> None:
+    policies = _by_name(objects, "NetworkPolicy")
+    rules = policies["werkplek-egress-diensten"]["spec"]["egress"]
+    reached = {
+        (peer["podSelector"]["matchLabels"]["app.kubernetes.io/name"], port["port"])
+        for rule in rules
+        for peer in rule["to"]
+        for port in rule["ports"]
+    }
+    assert reached == {(d.naam, d.port) for d in DIENSTEN}
+    (regel,) = policies["werkplek-ingress"]["spec"]["ingress"]
+    assert [p["port"] for p in regel["ports"]] == [WERKPLEK.port]
+    config = _by_name(objects, "ConfigMap")["werkplek-config"]["data"]
+    assert config["WERKPLEK_PUBLIC_URL"].startswith("https://")
+    for name in (
+        "WERKPLEK_OIDC_AUTHORIZATION_URL",
+        "WERKPLEK_OIDC_TOKEN_URL",
+        "WERKPLEK_OIDC_END_SESSION_URL",
+    ):
+        assert config[name].startswith("https://"), name
+    assert {config[f"WERKPLEK_{n}_URL"] for n in ("INTAKE", "GATEWAY", "REPORTING")} == {
+        f"http://{d.naam}:{d.port}" for d in DIENSTEN
+    }
 
 
 def test_replicas_share_rate_limit_counters_in_one_redis(objects: list[Manifest]) -> None:
@@ -317,12 +395,12 @@ def test_replicas_share_rate_limit_counters_in_one_redis(objects: list[Manifest]
     assert (
         _by_name(objects, "ConfigMap")["meldroute"]["data"]["MELDROUTE_REDIS_URL"] == "redis://redis:6379/0"
     )
-    # Redis is reached only by the services, and reaches nothing but DNS.
+    # Redis is reached only by the services and the werkplek, and reaches nothing but DNS.
     policies = _by_name(objects, "NetworkPolicy")
     (regel,) = policies["redis-ingress"]["spec"]["ingress"]
     assert [p["port"] for p in regel["ports"]] == [6379]
     assert not any(
-        _pod_names(p["spec"]["podSelector"]) == {"redis"} and p["spec"].get("egress")
+        _picked(objects, p["spec"]["podSelector"]) == {"redis"} and p["spec"].get("egress")
         for p in policies.values()
     )
 

@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 from meldroute_common.auth import Scope
 from meldroute_common.roles import ROLLEN, Rol
-from meldroute_dev.services import DIENSTEN
+from meldroute_dev.services import DIENSTEN, WERKPLEK
+from werkplek.config import WerkplekSettings
 
 Realm = dict[str, Any]
 
@@ -131,3 +132,31 @@ def test_no_secret_in_the_realm(
             match = re.fullmatch(r"\$\{(\w+)\}", client["secret"])
             assert match, f"{client['clientId']}: a literal secret"
             assert match.group(1) in example, f"{match.group(1)} is not in keycloak.example.env"
+
+
+def test_the_werkplek_is_a_confidential_client_with_pkce_and_its_own_uris(
+    realm: Realm, repo: Path, read_env_file: Callable[[Path], dict[str, str]]
+) -> None:
+    """The werkplek keeps its tokens on the server: a confidential client, code + PKCE, exact URIs."""
+    client = _clients(realm)[WERKPLEK.naam]
+    assert client["publicClient"] is False and client["clientAuthenticatorType"] == "client-secret"
+    assert (
+        client["standardFlowEnabled"] is True and client["attributes"]["pkce.code.challenge.method"] == "S256"
+    )
+    assert not client["implicitFlowEnabled"] and not client["directAccessGrantsEnabled"]
+    assert not client["serviceAccountsEnabled"] and client["fullScopeAllowed"] is False
+    assert client["webOrigins"] == [], "the browser never calls the provider's API for the werkplek"
+    # The URIs the werkplek builds from the origin in the compose example, registered exactly (no wildcard).
+    origin = read_env_file(repo / "deploy/compose/werkplek.example.env")["WERKPLEK_PUBLIC_URL"]
+    settings = WerkplekSettings(public_url=origin)
+    assert client["redirectUris"] == [settings.redirect_uri]
+    assert client["attributes"]["post.logout.redirect.uris"] == settings.post_logout_redirect_uri
+    scopes = set(client["defaultClientScopes"])
+    assert "gemeente" in scopes and {"signalen:aanmaken", "signalen:lezen"} <= scopes
+    assert not scopes & {Scope.intake_intern.value, Scope.rapportage_invoeren.value}
+    # The municipality reaches the werkplek in the ID token too (the session's gemeente comes from it).
+    (mapper,) = _scopes(realm)["gemeente"]["protocolMappers"]
+    assert mapper["config"]["id.token.claim"] == "true"
+    keycloak = read_env_file(repo / "deploy/compose/keycloak.example.env")
+    assert client["secret"] == "${MELDROUTE_WERKPLEK_CLIENT_SECRET}"
+    assert "MELDROUTE_WERKPLEK_CLIENT_SECRET" in keycloak

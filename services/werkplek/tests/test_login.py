@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from http.cookies import SimpleCookie
@@ -149,14 +150,38 @@ async def test_every_post_needs_the_sessions_csrf_token_and_our_origin(werkplek:
     assert (await werkplek.browser.post("/uitloggen", data={"csrf": csrf})).status_code == 403
 
 
-async def test_logout_deletes_the_session_and_the_cookie(werkplek: Werkplek) -> None:
+async def test_logout_deletes_the_session_and_the_cookie_and_ends_it_at_the_provider(
+    werkplek: Werkplek,
+) -> None:
     await werkplek.inloggen("aandachtsfunctionaris")
     waarde = werkplek.browser.cookies[SESSIE_COOKIE]
+    (sessie,) = [json.loads(v) for k, (v, _) in _opslag(werkplek).items() if k.startswith("sessie:")]
     csrf = werkplek.csrf((await werkplek.browser.get("/wachtrij")).text)
     uit = await werkplek.browser.post("/uitloggen", data={"csrf": csrf})
-    assert uit.status_code == 303 and uit.headers["location"] == "/?uitgelogd=1"
     assert not [k for k in _opslag(werkplek) if k.startswith("sessie:")]
     assert SESSIE_COOKIE not in werkplek.browser.cookies
+    # RP-initiated logout: on to the (development) provider's end-session endpoint with the ID token as hint,
+    # by a page rather than a redirect (the CSP's form-action 'self' would stop a redirect to the provider).
+    assert uit.status_code == 200 and "location" not in uit.headers
+    assert "form-action 'self'" in uit.headers["content-security-policy"]
+    verder = re.search(r'<meta http-equiv="refresh" content="0;url=([^"]+)">', uit.text)
+    assert verder, uit.text
+    naar = html.unescape(verder.group(1))
+    assert f'href="{verder.group(1)}"' in uit.text, "a link too, for a browser that does not refresh"
+    url = urlsplit(naar)
+    assert f"{url.scheme}://{url.netloc}{url.path}" == f"{BASIS}/dev-login/logout"
+    vraag = {k: v[0] for k, v in parse_qs(url.query).items()}
+    assert vraag == {
+        "id_token_hint": sessie["id_token"],
+        "post_logout_redirect_uri": f"{BASIS}/?uitgelogd=1",
+        "client_id": "werkplek",
+    }
+    assert sessie["id_token"] not in json.dumps(sessie["tokens"]), "the hint is the ID token, no access token"
+    assert 'action="/uitloggen"' not in uit.text and 'name="csrf"' not in uit.text, "nobody is logged in"
+    terug = await werkplek.browser.get(naar)
+    assert terug.status_code == 303 and terug.headers["location"] == f"{BASIS}/?uitgelogd=1"
+    start = await werkplek.browser.get(terug.headers["location"])
+    assert "U bent uitgelogd." in start.text and "Inloggen" in start.text
     # The old id is worth nothing now, also when a copy of the cookie is replayed.
     werkplek.browser.cookies.set(SESSIE_COOKIE, waarde, domain="werkplek.test")
     weer = await werkplek.browser.get("/wachtrij")

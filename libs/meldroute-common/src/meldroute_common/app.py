@@ -120,6 +120,8 @@ def build_app(
     app.state.metrics = metrics
     #: Service-token sources the service needs; readiness checks each (services add theirs at start-up).
     app.state.token_sources = []
+    #: Further dependencies readiness checks by name, e.g. a session store (services add theirs at start-up).
+    app.state.readiness_checks = {}
     app.state.rate_limiter = RateLimiter(
         limit=settings.rate_limit,
         organisation_limit=settings.rate_limit_organisatie,

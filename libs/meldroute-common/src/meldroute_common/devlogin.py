@@ -6,6 +6,10 @@ and a token endpoint that exchanges a code once for an access token of the role 
 ID token for the client. The same endpoint exchanges such an access token for one of another service's audience
 (RFC 8693 token exchange), as a front-end does for a screen that calls a second service. Pending requests,
 codes and issued access tokens live in this process's memory, briefly.
+
+Its end-session endpoint (OIDC RP-Initiated Logout 1.0) keeps no session to end: it checks the `id_token_hint`
+(signed by the development issuer, for a registered client) and sends the browser back only to a
+`post_logout_redirect_uri` registered for that client, as a real provider does.
 """
 
 from __future__ import annotations
@@ -20,11 +24,13 @@ from dataclasses import dataclass, field
 from typing import Annotated
 from urllib.parse import urlencode
 
+from cryptography.hazmat.primitives import serialization
 from fastapi import APIRouter, Form, Query
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from jose import JWTError, jwt
 
 from meldroute_common.devissuer import DevIssuer, DevIssuerRefused
-from meldroute_common.jwt import sign_token
+from meldroute_common.jwt import TokenError, sign_token
 from meldroute_common.problems import BadRequest, InvalidParam
 from meldroute_common.roles import ROLLEN
 from meldroute_common.settings import Omgeving
@@ -86,16 +92,25 @@ class DevLogin:
     #: client id → the redirect URIs it may use (exact match, as the real provider is configured).
     clients: dict[str, tuple[str, ...]]
     gemeente: str = "GM1509"
+    #: client id → where its end-session requests may send the browser back (exact match).
+    na_uitloggen: dict[str, tuple[str, ...]] = field(default_factory=dict)
     _verzoeken: dict[str, _Verzoek] = field(default_factory=dict)
     _codes: dict[str, _Verzoek] = field(default_factory=dict)
     #: sha256 of an access token issued here → its request and expiry (Unix time): what may be exchanged.
     _uitgegeven: dict[str, tuple[_Verzoek, int]] = field(default_factory=dict)
 
     @classmethod
-    def start(cls, *, issuer: DevIssuer, env: Omgeving, clients: dict[str, tuple[str, ...]]) -> DevLogin:
+    def start(
+        cls,
+        *,
+        issuer: DevIssuer,
+        env: Omgeving,
+        clients: dict[str, tuple[str, ...]],
+        na_uitloggen: dict[str, tuple[str, ...]] | None = None,
+    ) -> DevLogin:
         if env is Omgeving.production:
             raise DevIssuerRefused("de ontwikkel-login draait niet in productie (MELDROUTE_ENV=production)")
-        return cls(issuer=issuer, clients=clients)
+        return cls(issuer=issuer, clients=clients, na_uitloggen=na_uitloggen or {})
 
     @staticmethod
     def rollen() -> list[str]:
@@ -205,6 +220,38 @@ class DevLogin:
                 self._tokens(verzoek), headers={"Cache-Control": "no-store", "Pragma": "no-cache"}
             )
 
+        @router.get("/logout")
+        async def logout(
+            id_token_hint: Annotated[str | None, Query(max_length=16384)] = None,
+            post_logout_redirect_uri: Annotated[str | None, Query(max_length=2048)] = None,
+            client_id: Annotated[str | None, Query(max_length=256)] = None,
+            state: Annotated[str | None, Query(max_length=256)] = None,
+        ) -> Response:
+            if post_logout_redirect_uri is None:
+                return HTMLResponse(self._uitgelogd(), headers={"Content-Security-Policy": CSP})
+            fouten = []
+            client = client_id
+            if id_token_hint is not None:
+                try:
+                    client = self._client_van_hint(id_token_hint, client_id)
+                except TokenError as exc:
+                    fouten.append(InvalidParam(name="id_token_hint", reason=str(exc)))
+            elif client_id is None:
+                fouten.append(InvalidParam(name="id_token_hint", reason="Geef id_token_hint of client_id."))
+            if not fouten and post_logout_redirect_uri not in self.na_uitloggen.get(client or "", ()):
+                fouten.append(
+                    InvalidParam(
+                        name="post_logout_redirect_uri", reason="Niet geregistreerd voor deze client."
+                    )
+                )
+            if fouten:
+                # As at the authorization endpoint: never redirect to an unchecked URI.
+                raise BadRequest("Het uitlogverzoek is ongeldig.", invalid_params=fouten)
+            terug = post_logout_redirect_uri
+            if state is not None:
+                terug += ("&" if "?" in terug else "?") + urlencode({"state": state})
+            return RedirectResponse(terug, status_code=303)
+
         return router
 
     def _wissel(
@@ -249,6 +296,42 @@ class DevLogin:
             },
             headers={"Cache-Control": "no-store", "Pragma": "no-cache"},
         )
+
+    def _client_van_hint(self, id_token_hint: str, client_id: str | None) -> str:
+        """The client an ID token of this issuer was issued to; an expired one still names it (section 2)."""
+        publiek = (
+            serialization.load_pem_private_key(self.issuer.private_key_pem.encode(), password=None)
+            .public_key()
+            .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        )
+        try:
+            if jwt.get_unverified_header(id_token_hint).get("kid") != self.issuer.kid:
+                raise TokenError("Onbekende sleutel.")
+            claims = jwt.decode(
+                id_token_hint,
+                publiek.decode(),
+                algorithms=["RS256"],
+                issuer=self.issuer.issuer,
+                options={"verify_aud": False, "verify_exp": False, "verify_at_hash": False},
+            )
+        except JWTError:
+            raise TokenError("Geen ID-token van deze issuer.") from None
+        aud = claims.get("aud")
+        if not isinstance(aud, str) or aud not in self.clients:
+            raise TokenError("Het ID-token is niet voor een bekende client.")
+        if client_id is not None and client_id != aud:
+            raise TokenError("Het ID-token is voor een andere client.")
+        return aud
+
+    def _uitgelogd(self) -> str:
+        return f"""<!doctype html>
+<html lang="nl"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Uitgelogd — meldroute</title>
+<style>{_STIJL}</style>
+</head><body><main>
+<h1>Uitgelogd</h1>
+<p>U bent uitgelogd bij de ontwikkel-login.</p>
+</main></body></html>"""
 
     def _tokens(self, verzoek: _Verzoek) -> dict[str, object]:
         rol = ROLLEN[verzoek.rol]

@@ -1,10 +1,14 @@
-"""Liveness, readiness (the database, and the service tokens the service needs) and Prometheus metrics.
+"""Liveness, readiness (the database, what else the service depends on, the service tokens it needs) and
+Prometheus metrics.
 
-Left out of the API document. Readiness names a target service whose token cannot be obtained; the provider's
-own error is in the log, not in this unauthenticated answer.
+Left out of the API document. Readiness names a dependency that does not answer or a target service whose token
+cannot be obtained; the underlying error is in the log, not in this unauthenticated answer.
 """
 
 from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
@@ -15,6 +19,11 @@ from meldroute_common.auth import Scope, require_scopes, verified_claims
 from meldroute_common.db import ping
 from meldroute_common.problems import ServiceUnavailable
 from meldroute_common.servicetokens import ServiceTokenSource
+
+log = logging.getLogger("meldroute.health")
+
+#: A readiness check: returns when the dependency answers, raises when it does not.
+ReadinessCheck = Callable[[], Awaitable[None]]
 
 
 def health_router() -> APIRouter:
@@ -30,6 +39,16 @@ def health_router() -> APIRouter:
             await ping(request.app.state.engine)
         except Exception:
             raise ServiceUnavailable("De database antwoordt niet.") from None
+        checks: dict[str, ReadinessCheck] = getattr(request.app.state, "readiness_checks", {})
+        failing = []
+        for name, check in checks.items():
+            try:
+                await check()
+            except Exception as exc:
+                log.warning("niet gereed: %s antwoordt niet (%s)", name, type(exc).__name__)
+                failing.append(name)
+        if failing:
+            raise ServiceUnavailable(f"Antwoordt niet: {', '.join(failing)}.")
         sources: list[ServiceTokenSource] = getattr(request.app.state, "token_sources", [])
         missing = [source.audience for source in sources if await source.status() is not None]
         if missing:
@@ -38,6 +57,7 @@ def health_router() -> APIRouter:
             "status": "ok",
             "dienst": request.app.state.settings.service_name,
             "database": "ok",
+            **dict.fromkeys(checks, "ok"),
         }
         if sources:
             body["servicetokens"] = {source.audience: "ok" for source in sources}

@@ -19,7 +19,7 @@ from meldroute_common.roles import ROLLEN
 from meldroute_common.settings import ServiceSettings
 from pydantic import ValidationError
 
-from meldroute_dev.services import DIENSTEN, WERKPLEK
+from meldroute_dev.services import ALLE_DIENSTEN, DIENSTEN, WERKPLEK
 
 app = typer.Typer(
     help="meldroute: hulpmiddelen voor ontwikkeling.", no_args_is_help=True, add_completion=False
@@ -168,7 +168,7 @@ def dev(
 ) -> None:
     """Start de drie diensten en de werkplek lokaal (SQLite); Ctrl-C stopt ze alle vier."""
     omgeving = os.environ.get("MELDROUTE_ENV", "development")
-    diensten = (*DIENSTEN, WERKPLEK)
+    diensten = ALLE_DIENSTEN
     processes = [
         subprocess.Popen(  # noqa: S603
             [sys.executable, "-m", "uvicorn", d.factory, "--factory", "--host", host, "--port", str(d.port),

@@ -1,4 +1,5 @@
-"""The three services, named once: their app factories, ports and folders (for the CLI and tooling)."""
+"""The three services and the werkplek, named once: their app factories, ports and folders (for the CLI and
+tooling)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ class Dienst:
     port: int
     env_prefix: str
     settings_name: str
+    #: Whether it has a database of its own (models, migrations, a database URL in every deployment).
+    database: bool = True
 
     @property
     def factory(self) -> str:
@@ -40,4 +43,6 @@ DIENSTEN = (
     Dienst("reporting", "reporting", 8003, "REPORTING_", "ReportingSettings"),
 )
 #: The web front-end: no database or API document of its own, so not among the API services above.
-WERKPLEK = Dienst("werkplek", "werkplek", 8004, "WERKPLEK_", "WerkplekSettings")
+WERKPLEK = Dienst("werkplek", "werkplek", 8004, "WERKPLEK_", "WerkplekSettings", database=False)
+#: Every process a deployment runs (an image, a port, a Deployment each): the API services and the werkplek.
+ALLE_DIENSTEN = (*DIENSTEN, WERKPLEK)

@@ -10,6 +10,8 @@ from pydantic_settings import SettingsConfigDict
 
 #: Paths of the login; the callback is registered at the provider as `<public_url>/inloggen/terug`.
 CALLBACK_PAD = "/inloggen/terug"
+#: Where the provider sends the browser after logout; registered there as `<public_url>/?uitgelogd=1`.
+NA_UITLOGGEN_PAD = "/?uitgelogd=1"
 
 
 class WerkplekSettings(ServiceSettings):
@@ -36,6 +38,12 @@ class WerkplekSettings(ServiceSettings):
         default=None,
         description="Token endpoint of the OIDC provider for the authorization code; unset: the development login.",
     )
+    oidc_end_session_url: str | None = Field(
+        default=None,
+        description="The provider's end_session_endpoint (OIDC RP-Initiated Logout): logout sends the browser "
+        "there with id_token_hint and post_logout_redirect_uri; unset ends only the werkplek's session (with the "
+        "development login: its own end-session endpoint).",
+    )
     oidc_scope: str = Field(
         default="openid", description="Scopes asked at login (space-separated), `openid` among them."
     )
@@ -48,6 +56,12 @@ class WerkplekSettings(ServiceSettings):
         default="http://127.0.0.1:8002",
         description="Base URL of the privacy gateway (the policy and the attention officer's dry-run of an "
         "escalation), called with the user's token exchanged for the gateway's audience.",
+    )
+    reporting_url: str = Field(default="http://127.0.0.1:8003", description="Base URL of reporting.")
+    database_url: str = Field(
+        default="sqlite+aiosqlite:///:memory:",
+        description="The werkplek keeps nothing in a database; the shared readiness check pings this "
+        "in-memory one, so nothing is written to disk.",
     )
     sessie_seconden: int = Field(
         default=30 * 60,
@@ -68,6 +82,10 @@ class WerkplekSettings(ServiceSettings):
     @property
     def redirect_uri(self) -> str:
         return f"{self.public_url}{CALLBACK_PAD}"
+
+    @property
+    def post_logout_redirect_uri(self) -> str:
+        return f"{self.public_url}{NA_UITLOGGEN_PAD}"
 
     @property
     def ontwikkel_login(self) -> bool:

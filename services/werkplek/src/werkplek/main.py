@@ -34,6 +34,8 @@ def _opslag(settings: WerkplekSettings) -> Opslag:
 async def _start(app: FastAPI) -> Callable[[], Awaitable[None]]:
     settings: WerkplekSettings = app.state.settings
     opslag = _opslag(settings)
+    # Without its session store the werkplek can log nobody in: not ready (the probe takes it out of rotation).
+    app.state.readiness_checks["sessieopslag"] = opslag.ping
     app.state.sessies = Sessies(
         opslag=opslag, sessie_seconden=settings.sessie_seconden, login_seconden=settings.login_seconden
     )
@@ -52,7 +54,10 @@ def create_app(settings: WerkplekSettings | None = None) -> FastAPI:
         # Refuses production (DevLogin.start), as the settings already do without the provider's endpoints.
         issuer = DevIssuer.load(local_dir=settings.local_dir, env=settings.env, issuer=settings.oidc_issuer)
         devlogin = DevLogin.start(
-            issuer=issuer, env=settings.env, clients={settings.service_name: (settings.redirect_uri,)}
+            issuer=issuer,
+            env=settings.env,
+            clients={settings.service_name: (settings.redirect_uri,)},
+            na_uitloggen={settings.service_name: (settings.post_logout_redirect_uri,)},
         )
         extra.append(devlogin.router())
     app = build_app(

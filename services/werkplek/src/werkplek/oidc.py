@@ -13,6 +13,7 @@ import hmac
 import time
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx
 from authlib.common.security import generate_token
@@ -21,7 +22,7 @@ from meldroute_common.devlogin import ACCESS_TOKEN_TYPE, TOKEN_EXCHANGE
 from meldroute_common.devlogin import PAD as DEVLOGIN_PAD
 from meldroute_common.jwt import TokenError, TokenVerifier
 
-from werkplek.config import WerkplekSettings
+from werkplek.config import NA_UITLOGGEN_PAD, WerkplekSettings
 from werkplek.sessies import LoginTransactie, Sessie, nieuw_id
 
 
@@ -33,6 +34,8 @@ class LoginMislukt(Exception):
 class Eindpunten:
     authorization: str
     token: str
+    #: The provider's end_session_endpoint, when it has one.
+    end_session: str | None = None
 
 
 def eindpunten(settings: WerkplekSettings) -> Eindpunten:
@@ -40,9 +43,34 @@ def eindpunten(settings: WerkplekSettings) -> Eindpunten:
         return Eindpunten(
             authorization=f"{settings.public_url}{DEVLOGIN_PAD}/authorize",
             token=f"{settings.public_url}{DEVLOGIN_PAD}/token",
+            end_session=f"{settings.public_url}{DEVLOGIN_PAD}/logout",
         )
     assert settings.oidc_authorization_url and settings.oidc_token_url
-    return Eindpunten(authorization=settings.oidc_authorization_url, token=settings.oidc_token_url)
+    return Eindpunten(
+        authorization=settings.oidc_authorization_url,
+        token=settings.oidc_token_url,
+        end_session=settings.oidc_end_session_url,
+    )
+
+
+def uitlog_url(settings: WerkplekSettings, sessie: Sessie) -> str:
+    """Where the browser goes after the werkplek ended its session (OIDC RP-Initiated Logout 1.0).
+
+    With an end_session_endpoint: there, with the ID token as `id_token_hint` (its audience is this client, it
+    opens no service) and the registered `post_logout_redirect_uri`, so the provider's session ends too and the
+    next login asks again. Without one: straight back to the start page.
+    """
+    end_session = eindpunten(settings).end_session
+    if end_session is None or not sessie.id_token:
+        return NA_UITLOGGEN_PAD
+    vraag = urlencode(
+        {
+            "id_token_hint": sessie.id_token,
+            "post_logout_redirect_uri": settings.post_logout_redirect_uri,
+            "client_id": settings.service_name,
+        }
+    )
+    return f"{end_session}{'&' if '?' in end_session else '?'}{vraag}"
 
 
 def _client(settings: WerkplekSettings, transport: httpx.AsyncBaseTransport | None) -> AsyncOAuth2Client:
@@ -117,6 +145,7 @@ async def rond_login_af(
         # The role's own audience; other services' tokens are exchanged for when a screen needs them.
         tokens={"intake-api": access_token},
         verloopt=verloopt,
+        id_token=id_token,
     )
 
 

@@ -114,6 +114,8 @@ class Sessie:
     csrf: str = field(default_factory=nieuw_id)
     #: Ids of the signals recorded in this session, newest first (the melder's "my signals").
     eigen_signalen: list[str] = field(default_factory=list)
+    #: The ID token of the login: the `id_token_hint` of the logout at the provider (it opens no API).
+    id_token: str = ""
 
     def mag(self, scope: str) -> bool:
         return scope in self.scopes

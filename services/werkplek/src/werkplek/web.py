@@ -184,7 +184,14 @@ async def uitloggen(request: Request) -> Response:
     _controleer_post(request, sessie, await request.form())
     assert sessie is not None
     await _sessies(request).wis(sessie.id)
-    response = RedirectResponse("/?uitgelogd=1", status_code=303)
+    verder = oidc.uitlog_url(_settings(request), sessie)
+    response: Response
+    if verder.startswith("/"):
+        response = RedirectResponse(verder, status_code=303)
+    else:
+        # To the provider by a page, not a redirect: browsers apply the CSP's form-action 'self' to the
+        # redirects of a form's answer, and the end-session endpoint is on the provider's origin.
+        response = pagina("uitloggen.html", titel="Uitloggen", verder=verder)
     _wis_cookie(response, SESSIE_COOKIE, samesite="strict")
     return response
 
