@@ -12,7 +12,6 @@ receiver that gets one twice (a relay died between sending and recording) can te
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -32,6 +31,7 @@ from meldroute_common.meldingen import (
     post_webhook,
     send_mail,
 )
+from meldroute_common.taken import Stopsein, start_background
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from intake_api.config import IntakeSettings
@@ -194,16 +194,17 @@ class MeldingenRelay:
         resultaten = await asyncio.gather(*(self._een(t) for t in taken))
         return sum(resultaten)
 
-    async def run(self) -> None:
-        """Run until cancelled."""
-        while True:
+    async def run(self, stop: Stopsein | None = None) -> None:
+        """Run until `stop` is given (between rounds) or the task is cancelled."""
+        stop = stop or Stopsein()
+        while not stop.gezet:
             try:
                 await self.run_round()
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # the database away for a moment: the next round tries again
                 log.warning("meldingenronde mislukt: %s", type(exc).__name__)
-            await asyncio.sleep(self.settings.meldingen_interval_seconden)
+            await stop.slaap(self.settings.meldingen_interval_seconden)
 
 
 def build_meldingen_relay(app: FastAPI) -> MeldingenRelay:
@@ -223,12 +224,10 @@ async def start_meldingen_relay(app: FastAPI) -> Callable[[], Awaitable[None]] |
         return None
     relay = build_meldingen_relay(app)
     app.state.meldingen_relay = relay
-    taak = asyncio.create_task(relay.run(), name="meldingen-relay")
+    stop_relay = start_background(name="meldingen-relay", loop=relay.run)
 
     async def stop() -> None:
-        taak.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await taak
+        await stop_relay()
         await relay.http.aclose()
 
     return stop

@@ -22,6 +22,7 @@ import httpx
 import sqlalchemy as sa
 from fastapi import FastAPI
 from meldroute_common.servicetokens import ServiceTokenSource
+from meldroute_common.taken import Stopsein, start_background
 from prometheus_client import CollectorRegistry, Gauge
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential
@@ -174,10 +175,11 @@ class Relay:
         self.afgeleverd += len(batch)
         return len(batch)
 
-    async def run(self) -> None:
-        """Run until cancelled."""
+    async def run(self, stop: Stopsein | None = None) -> None:
+        """Run until `stop` is given (between rounds) or the task is cancelled."""
+        stop = stop or Stopsein()
         wacht = self.interval
-        while True:
+        while not stop.gezet:
             try:
                 aantal = await self.run_round()
                 # A full batch means more may be waiting: go on at once.
@@ -188,7 +190,7 @@ class Relay:
                 wacht = min(max(wacht * 2, self.interval), self.max_wachttijd)
                 log.warning("outbox niet afgeleverd, nieuwe poging over %.1f s: %s", wacht, exc)
             await self._meet()
-            await asyncio.sleep(wacht)
+            await stop.slaap(wacht)
 
 
 def build_relay(app: FastAPI) -> Relay:
@@ -221,11 +223,4 @@ async def start_relay(app: FastAPI) -> Callable[[], Awaitable[None]] | None:
     relay = build_relay(app)
     app.state.outbox_relay = relay
     app.state.token_sources.append(relay.tokens)
-    taak = asyncio.create_task(relay.run(), name="outbox-relay")
-
-    async def stop() -> None:
-        taak.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await taak
-
-    return stop
+    return start_background(name="outbox-relay", loop=relay.run)
