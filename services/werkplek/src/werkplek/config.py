@@ -44,6 +44,17 @@ class WerkplekSettings(ServiceSettings):
         description="The werkplek's client secret at the provider (client_secret_basic).",
     )
     intake_url: str = Field(default="http://127.0.0.1:8001", description="Base URL of intake-api.")
+    gateway_url: str = Field(default="http://127.0.0.1:8002", description="Base URL of the privacy gateway.")
+    intake_audience: str = Field(
+        default="intake-api",
+        description="The `aud` intake-api accepts (its INTAKE_AUDIENCE): a user's access token carrying it is "
+        "kept for the calls to intake.",
+    )
+    gateway_audience: str = Field(
+        default="privacy-gateway",
+        description="The `aud` the privacy gateway accepts (its GATEWAY_AUDIENCE): a user's access token "
+        "carrying it is kept for the calls to the gateway.",
+    )
     sessie_seconden: int = Field(
         default=30 * 60,
         ge=60,
@@ -59,6 +70,11 @@ class WerkplekSettings(ServiceSettings):
 
     #: The werkplek calls the services with the user's token, not with service tokens of its own.
     calls_services = False
+
+    @property
+    def diensten(self) -> dict[str, str]:
+        """The services the werkplek calls with the user's token: name → the audience they accept."""
+        return {"intake-api": self.intake_audience, "privacy-gateway": self.gateway_audience}
 
     @property
     def redirect_uri(self) -> str:

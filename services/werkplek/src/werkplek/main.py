@@ -13,10 +13,12 @@ from fastapi.responses import RedirectResponse, Response
 from meldroute_common.app import build_app
 from meldroute_common.devissuer import DevIssuer
 from meldroute_common.devlogin import DevLogin
+from meldroute_common.jwt import KeyStore, TokenVerifier
 
-from werkplek import __version__
+from werkplek import __version__, fg, identiteit, partner
 from werkplek.catalogus import CatalogusCache
 from werkplek.config import WerkplekSettings, get_settings
+from werkplek.gateway import Gateway
 from werkplek.intake import Intake, IntakeFout, NietIngelogd
 from werkplek.paginas import pagina
 from werkplek.sessies import GeheugenOpslag, Opslag, RedisOpslag, Sessies
@@ -37,12 +39,29 @@ async def _start(app: FastAPI) -> Callable[[], Awaitable[None]]:
     )
     app.state.intake = Intake(http=app.state.http, url=settings.intake_url)
     app.state.catalogus = CatalogusCache(intake=app.state.intake)
+    app.state.gateway = Gateway(http=app.state.http, url=settings.gateway_url)
+    # Which services a user's access token is good for, checked as each service checks it (one key store).
+    sleutels = KeyStore(
+        url=settings.jwks_url,
+        file=settings.jwks_file,
+        cache_seconds=settings.jwks_cache_seconds,
+        http=app.state.http,
+    )
+    app.state.dienst_verifiers = {
+        dienst: TokenVerifier(
+            keys=sleutels,
+            issuer=settings.oidc_issuer,
+            audience=audience,
+            max_lifetime=settings.max_token_seconds,
+        )
+        for dienst, audience in settings.diensten.items()
+    }
     return opslag.sluit
 
 
 def create_app(settings: WerkplekSettings | None = None) -> FastAPI:
     settings = settings or get_settings()
-    extra = [router]
+    extra = [router, partner.router, identiteit.router, fg.router]
     devlogin = None
     if settings.ontwikkel_login:
         # Refuses production (DevLogin.start), as the settings already do without the provider's endpoints.
