@@ -218,7 +218,10 @@ async def _casus_pagina(
             for a in lijst["aantekeningen"]
         ]
     lijsten = catalogus()
-    identiteit_mogelijk = sessie.mag("identiteit:verzoeken") and "identiteit" in casus.get("categorieen", [])
+    # Identity is a four-eyes category: listed in `vierOgen`, released only after approval.
+    identiteit_mogelijk = sessie.mag("identiteit:verzoeken") and "identiteit" in (
+        casus.get("categorieen", []) + casus.get("vierOgen", [])
+    )
     fouten = fouten or {}
     return pagina(
         "casus.html",
