@@ -270,9 +270,11 @@ async def test_fg_filters_the_log_verifies_a_kept_checkpoint_and_answers_an_acce
     assert (await w.browser.get("/casussen")).status_code == 403
 
     log = await w.browser.get("/verwerkingen")
-    assert log.status_code == 200 and "Verstrekking van casusgegevens" in log.text
+    assert log.status_code == 200 and "Verstrekken van casusgegevens aan een convenantpartner" in log.text
+    assert "Teruggeven van de eigen werkaantekeningen" in log.text
     gefilterd = await w.browser.get("/verwerkingen", params={"actie": "verstrekking", "afnemer": RIEC})
     assert gefilterd.status_code == 200 and "die aan de filters voldoen" in gefilterd.text
+    assert "Teruggeven van de eigen werkaantekeningen" not in gefilterd.text
     assert f'href="/verwerkingen?casusId={casus_id}"' in gefilterd.text
     niets = await w.browser.get("/verwerkingen", params={"afnemer": "politie-oost-nederland"})
     assert "Geen verwerkingen die aan de filters voldoen" in niets.text

@@ -105,7 +105,7 @@ async def verwerkingen(request: Request) -> Response:
                 "afnemer": r.get("afnemer") or "Niemand",
                 "grondslag": r.get("grondslag") or "",
                 "casus": r.get("casusId") or "",
-                "hash": r["hash"][:12],
+                "hash": r["hash"][:8],
             }
             for r in antwoord["verwerkingen"]
         ]

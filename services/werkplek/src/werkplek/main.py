@@ -1,7 +1,8 @@
-"""werkplek: the web front-end for melders and attention officers, a backend for frontend.
+"""werkplek: the web front-end for melders, attention officers, partners and the FG, a backend for frontend.
 
 The browser gets server-rendered pages and one session cookie holding a random id; the tokens, the identity and
-what the user recorded stay in the server-side session. The werkplek calls intake-api with the user's token.
+what the user recorded stay in the server-side session. The werkplek calls intake-api and the privacy gateway
+with the user's token.
 """
 
 from __future__ import annotations
