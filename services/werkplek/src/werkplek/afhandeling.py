@@ -18,8 +18,10 @@ from meldroute_common.problems import NotFound
 from starlette.datastructures import FormData
 
 from werkplek import oidc
-from werkplek.beleid import BeleidCache, Gateway, doelnaam, partnernamen
+from werkplek.beleid import BeleidCache, doelnaam, partnernamen
 from werkplek.catalogus import labels
+from werkplek.gateway import DIENST as GATEWAY
+from werkplek.gateway import Gateway
 from werkplek.intake import IntakeFout, Ongeldig
 from werkplek.paginas import STATUSSEN, datum, pagina, tijdstip
 from werkplek.sessies import Sessie
@@ -121,27 +123,26 @@ async def _lees_signaal(request: Request, sessie: Sessie, signaal_id: str) -> di
     return signaal
 
 
-async def _gateway_token(request: Request, sessie: Sessie) -> str:
-    """The user's token for the privacy gateway: exchanged at the provider once, then kept in the session."""
-    token = sessie.token("privacy-gateway")
-    if token is None:
+async def _met_gateway_token(request: Request, sessie: Sessie) -> Sessie:
+    """The session with a token for the privacy gateway: the officer's exchanged at the provider once, then kept."""
+    if sessie.token(GATEWAY) is None:
         try:
             token = await oidc.wissel_token(
                 settings=_settings(request),
                 sessie=sessie,
-                audience="privacy-gateway",
+                audience=_settings(request).gateway_audience,
                 transport=request.app.state.oidc_transport,
             )
         except oidc.WisselMislukt as exc:
             raise IntakeFout(502, "Het token voor de privacy-gateway kon niet worden verkregen.") from exc
-        sessie.tokens["privacy-gateway"] = token
+        sessie.tokens[GATEWAY] = token
         await _sessies(request).bewaar(sessie)
-    return token
+    return sessie
 
 
 async def _beleid(request: Request, sessie: Sessie) -> dict[str, Any]:
     cache: BeleidCache = request.app.state.beleid
-    return await cache.lees(token=await _gateway_token(request, sessie))
+    return await cache.lees(sessie=await _met_gateway_token(request, sessie))
 
 
 def _eigen(sessie: Sessie) -> str:
@@ -708,7 +709,7 @@ async def opschalen_toetsen(request: Request, signaal_id: str) -> Response:
     trajecten = [{"doel": t["doel"], "partners": t["partners"]} for t in opschaling["trajecten"]]
     try:
         toets = await _gateway(request).opschalingstoets(
-            token=await _gateway_token(request, sessie), signaal_id=signaal_id, trajecten=trajecten
+            sessie=await _met_gateway_token(request, sessie), signaal_id=signaal_id, trajecten=trajecten
         )
     except Ongeldig as fout:
         return await _opschaalformulier(

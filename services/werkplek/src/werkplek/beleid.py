@@ -1,7 +1,7 @@
-"""The privacy gateway as the werkplek calls it: the covenant policy and the dry-run of an escalation.
+"""The covenant policy as the attention officer's screens show it: cached, with its names in words.
 
-Called with the user's own token exchanged for the gateway's audience (`oidc.wissel_token`); errors are read as
-intake's are (`werkplek.intake`), so a 400 names the fields of the proposed tracks.
+Read from the privacy gateway (`werkplek.gateway`) with the user's token exchanged for the gateway's audience
+(`oidc.wissel_token`).
 """
 
 from __future__ import annotations
@@ -10,30 +10,11 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from werkplek.intake import Dienst
+from werkplek.gateway import Gateway
+from werkplek.sessies import Sessie
 
 #: How long the policy is kept (it changes with a release of the gateway's policy file, not per request).
 BEWAARTIJD = 300.0
-
-
-class Gateway(Dienst):
-    naam = "privacy-gateway"
-
-    async def beleid(self, *, token: str) -> dict[str, Any]:
-        result: dict[str, Any] = await self._vraag("GET", "/beleid", token=token)
-        return result
-
-    async def opschalingstoets(
-        self, *, token: str, signaal_id: str, trajecten: list[dict[str, Any]]
-    ) -> dict[str, Any]:
-        """What the policy would decide per track and partner if the signal were escalated so; stores nothing."""
-        result: dict[str, Any] = await self._vraag(
-            "POST",
-            "/beleid/opschalingstoetsen",
-            token=token,
-            json={"signaalId": signaal_id, "trajecten": trajecten},
-        )
-        return result
 
 
 @dataclass
@@ -42,9 +23,9 @@ class BeleidCache:
     _inhoud: dict[str, Any] | None = None
     _tot: float = 0.0
 
-    async def lees(self, *, token: str) -> dict[str, Any]:
+    async def lees(self, *, sessie: Sessie) -> dict[str, Any]:
         if self._inhoud is None or self._tot < time.monotonic():
-            self._inhoud = await self.gateway.beleid(token=token)
+            self._inhoud = await self.gateway.beleid(sessie=sessie)
             self._tot = time.monotonic() + BEWAARTIJD
         return self._inhoud
 

@@ -54,14 +54,24 @@ class WerkplekSettings(ServiceSettings):
     intake_url: str = Field(default="http://127.0.0.1:8001", description="Base URL of intake-api.")
     gateway_url: str = Field(
         default="http://127.0.0.1:8002",
-        description="Base URL of the privacy gateway (the policy and the attention officer's dry-run of an "
-        "escalation), called with the user's token exchanged for the gateway's audience.",
+        description="Base URL of the privacy gateway, called with the user's token for the gateway's audience "
+        "(the partner's, approver's and FG's own; the attention officer's exchanged for it).",
     )
     reporting_url: str = Field(default="http://127.0.0.1:8003", description="Base URL of reporting.")
     database_url: str = Field(
         default="sqlite+aiosqlite:///:memory:",
         description="The werkplek keeps nothing in a database; the shared readiness check pings this "
         "in-memory one, so nothing is written to disk.",
+    )
+    intake_audience: str = Field(
+        default="intake-api",
+        description="The `aud` intake-api accepts (its INTAKE_AUDIENCE): a user's access token carrying it is "
+        "kept for the calls to intake.",
+    )
+    gateway_audience: str = Field(
+        default="privacy-gateway",
+        description="The `aud` the privacy gateway accepts (its GATEWAY_AUDIENCE): a user's access token "
+        "carrying it is kept for the calls to the gateway.",
     )
     sessie_seconden: int = Field(
         default=30 * 60,
@@ -78,6 +88,11 @@ class WerkplekSettings(ServiceSettings):
 
     #: The werkplek calls the services with the user's token, not with service tokens of its own.
     calls_services = False
+
+    @property
+    def diensten(self) -> dict[str, str]:
+        """The services the werkplek calls with the user's token: name → the audience they accept."""
+        return {"intake-api": self.intake_audience, "privacy-gateway": self.gateway_audience}
 
     @property
     def redirect_uri(self) -> str:

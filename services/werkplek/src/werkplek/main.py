@@ -1,7 +1,8 @@
-"""werkplek: the web front-end for melders and attention officers, a backend for frontend.
+"""werkplek: the web front-end for melders, attention officers, partners and the FG, a backend for frontend.
 
 The browser gets server-rendered pages and one session cookie holding a random id; the tokens, the identity and
-what the user recorded stay in the server-side session. The werkplek calls intake-api with the user's token.
+what the user recorded stay in the server-side session. The werkplek calls intake-api and the privacy gateway
+with the user's token.
 """
 
 from __future__ import annotations
@@ -13,12 +14,14 @@ from fastapi.responses import RedirectResponse, Response
 from meldroute_common.app import build_app
 from meldroute_common.devissuer import DevIssuer
 from meldroute_common.devlogin import DevLogin
+from meldroute_common.jwt import KeyStore, TokenVerifier
 
-from werkplek import __version__
+from werkplek import __version__, fg, identiteit, partner
 from werkplek.afhandeling import router as afhandeling
-from werkplek.beleid import BeleidCache, Gateway
+from werkplek.beleid import BeleidCache
 from werkplek.catalogus import CatalogusCache
 from werkplek.config import WerkplekSettings, get_settings
+from werkplek.gateway import Gateway
 from werkplek.intake import Intake, IntakeFout, NietIngelogd
 from werkplek.paginas import pagina
 from werkplek.sessies import GeheugenOpslag, Opslag, RedisOpslag, Sessies
@@ -43,12 +46,28 @@ async def _start(app: FastAPI) -> Callable[[], Awaitable[None]]:
     app.state.catalogus = CatalogusCache(intake=app.state.intake)
     app.state.gateway = Gateway(http=app.state.http, url=settings.gateway_url)
     app.state.beleid = BeleidCache(gateway=app.state.gateway)
+    # Which services a user's access token is good for, checked as each service checks it (one key store).
+    sleutels = KeyStore(
+        url=settings.jwks_url,
+        file=settings.jwks_file,
+        cache_seconds=settings.jwks_cache_seconds,
+        http=app.state.http,
+    )
+    app.state.dienst_verifiers = {
+        dienst: TokenVerifier(
+            keys=sleutels,
+            issuer=settings.oidc_issuer,
+            audience=audience,
+            max_lifetime=settings.max_token_seconds,
+        )
+        for dienst, audience in settings.diensten.items()
+    }
     return opslag.sluit
 
 
 def create_app(settings: WerkplekSettings | None = None) -> FastAPI:
     settings = settings or get_settings()
-    extra = [router, afhandeling]
+    extra = [router, afhandeling, partner.router, identiteit.router, fg.router]
     devlogin = None
     if settings.ontwikkel_login:
         # Refuses production (DevLogin.start), as the settings already do without the provider's endpoints.

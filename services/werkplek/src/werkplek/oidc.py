@@ -2,15 +2,18 @@
 
 The code verifier, state and nonce stay on the server (a login transaction); the browser carries only the
 transaction's id in a short-lived cookie. The ID token is verified like every token (issuer, audience = this
-client, signature, times) and its nonce compared; the access token is kept for the services, not read here.
-A screen that calls a second service exchanges that token at the provider for one of the service's audience
-(RFC 8693 token exchange): the user's own identity and scopes, never a service token of the werkplek.
+client, signature, times) and its nonce compared. The access token is kept for each service whose audience it
+carries (verified like the services verify it): with the development login the role's own audience, with a
+provider the audiences its mappers put in `aud`. A screen that calls a service the login token is not for
+exchanges it at the provider for one of the service's audience (RFC 8693 token exchange): the user's own
+identity and scopes, never a service token of the werkplek.
 """
 
 from __future__ import annotations
 
 import hmac
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -110,6 +113,7 @@ async def rond_login_af(
     code: str | None,
     state: str | None,
     verifier: TokenVerifier,
+    diensten: Mapping[str, TokenVerifier],
     transport: httpx.AsyncBaseTransport | None,
 ) -> Sessie:
     """Exchange the code (with the PKCE verifier) and build a new session from the verified ID token."""
@@ -131,6 +135,7 @@ async def rond_login_af(
         raise LoginMislukt("het ID-token is ongeldig") from exc
     if not hmac.compare_digest(str(claims.get("nonce", "")), transactie.nonce):
         raise LoginMislukt("nonce wijkt af")
+    tokens = await tokens_per_dienst(access_token, diensten)
     expires_in = token.get("expires_in")
     verloopt = int(time.time()) + (int(expires_in) if isinstance(expires_in, int | float) else 300)
     scopes = str(token.get("scope", "")).split()
@@ -142,8 +147,7 @@ async def rond_login_af(
         naam=str(claims.get("name", "")),
         gemeente=str(gemeente) if isinstance(gemeente, str) else None,
         scopes=scopes,
-        # The role's own audience; other services' tokens are exchanged for when a screen needs them.
-        tokens={"intake-api": access_token},
+        tokens=tokens,
         verloopt=verloopt,
         id_token=id_token,
     )
@@ -179,3 +183,19 @@ async def wissel_token(
     if not isinstance(access_token, str):
         raise WisselMislukt("geen access token")
     return access_token
+
+
+async def tokens_per_dienst(access_token: str, diensten: Mapping[str, TokenVerifier]) -> dict[str, str]:
+    """The access token under each service that would accept it (issuer, signature, times, its audience).
+
+    A service's screens find its token here or not at all: the werkplek never sends a token to a service whose
+    audience it does not carry (the service would refuse it, and it would leak the token to a wrong party).
+    """
+    tokens = {}
+    for dienst, controle in diensten.items():
+        try:
+            await controle.verify(access_token)
+        except TokenError:
+            continue
+        tokens[dienst] = access_token
+    return tokens

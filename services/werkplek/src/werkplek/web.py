@@ -151,6 +151,7 @@ async def inloggen_terug(request: Request) -> Response:
                 code=request.query_params.get("code"),
                 state=request.query_params.get("state"),
                 verifier=request.app.state.token_verifier,
+                diensten=request.app.state.dienst_verifiers,
                 transport=request.app.state.oidc_transport,
             )
         except oidc.LoginMislukt as exc:
