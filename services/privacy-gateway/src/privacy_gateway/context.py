@@ -96,7 +96,8 @@ def log_pseudoniem(*, sleutel: bytes, link_pseudoniem: str) -> str:
     return partner_pseudoniem(sleutel=sleutel, partner_id=_LOG_DOMEIN, link_pseudoniem=link_pseudoniem)
 
 
-def _gateway(request: Request) -> Gateway:
+async def _gateway(request: Request) -> Gateway:
+    # async: FastAPI would run a plain `def` dependency in a worker thread, a hop per request.
     gateway: Gateway = request.app.state.gateway
     return gateway
 
