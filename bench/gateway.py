@@ -15,6 +15,7 @@ import httpx
 from bench.data import signal_bodies
 from bench.harness import Context, bearer, intake_env
 from bench.load import expecting, idempotency_key, interleaved
+from bench.profiel import profiled
 from bench.results import Aim, AimKind, Row
 
 GEMEENTE = "GM1509"
@@ -101,15 +102,17 @@ async def run(ctx: Context) -> list[Row]:
             )
             categories = sorted(k for k, v in first.json().items() if v not in (None, [], {}))
 
-            measured_ours, measured_baseline = await interleaved(
-                ours=expecting(lambda: http.get(casus_url, params={"doel": DOEL}, headers=partner)),
-                baseline=expecting(lambda: http.get(intern_url, headers=service)),
-                count=ctx.sizes.requests,
-                ours_pids=[gateway.pid, intake.pid],
-                baseline_pids=[intake.pid],
-                progress=ctx.progress,
-                label="gateway: casus vs intern read",
-            )
+            # py-spy samples running threads only: the gateway is idle while the baseline is read.
+            async with profiled(gateway.pid, out=resources.log_dir / "gateway-profile.txt") as profile:
+                measured_ours, measured_baseline = await interleaved(
+                    ours=expecting(lambda: http.get(casus_url, params={"doel": DOEL}, headers=partner)),
+                    baseline=expecting(lambda: http.get(intern_url, headers=service)),
+                    count=ctx.sizes.requests,
+                    ours_pids=[gateway.pid, intake.pid],
+                    baseline_pids=[intake.pid],
+                    progress=ctx.progress,
+                    label="gateway: casus vs intern read",
+                )
     if not measured_ours.count or not measured_baseline.count:
         raise RuntimeError(
             f"no successful reads (ours: {measured_ours.first_error}; baseline: {measured_baseline.first_error})"
@@ -125,6 +128,8 @@ async def run(ctx: Context) -> list[Row]:
         "answerFields": categories,
         "notes": notes,
     }
+    if profile:
+        details["profile"] = profile
     name = "gateway GET /v1/casussen/{id}?doel=casusoverleg"
     direct = "intake /v1/intern read"
     return [
@@ -134,7 +139,7 @@ async def run(ctx: Context) -> list[Row]:
             ours=measured_ours.p(50),
             baseline=measured_baseline.p(50),
             baseline_label=direct,
-            aim=Aim(AimKind.RATIO_MAX, 1.5),
+            aim=Aim(AimKind.RATIO_MAX, 1.3),
             details=details,
         ),
         Row(

@@ -1,6 +1,7 @@
 """A sampling profile of a server under load: `MELDROUTE_BENCH_PROFILE=1` makes the intake benchmark run
-py-spy (a dev dependency) on intake's process while wrk loads it, and puts the top of the profile in the
-row's details and the raw stacks (flamegraph input) in the server logs.
+py-spy (a dev dependency) on intake's process while wrk loads it (the gateway benchmark: on the gateway's
+process while the reads run), and puts the top of the profile in the row's details and the raw stacks
+(flamegraph input) in the server logs.
 
 py-spy samples the running threads only, so the stretches in which the baseline is loaded add nothing.
 """
@@ -31,6 +32,11 @@ _GROEPEN = (
     ("cryptography", "cryptography"),
     ("meldroute_common", "meldroute_common"),
     ("intake_api", "intake_api"),
+    ("privacy_gateway", "privacy_gateway"),
+    ("reporting", "reporting"),
+    ("httpcore", "httpx/httpcore"),
+    ("httpx", "httpx/httpcore"),
+    ("h11", "h11"),
     ("asyncio", "asyncio"),
 )
 

@@ -1,8 +1,10 @@
 """Benchmark 4: reporting's ingest and statistics against raw SQL on the same PostgreSQL database.
 
 Ingest: the same events (batches of 1000, a few concurrent clients) go through `POST /v1/gebeurtenissen`
-into the service's tables and by a raw asyncpg `executemany` into copies of those tables (same columns,
-indexes and foreign key). Order: raw first half, API first half, API second half, raw second half.
+into the service's tables, and raw into copies of those tables (same columns, indexes and foreign key) in
+two ways: asyncpg's `executemany` and `COPY` (`copy_records_to_table`), each into its own copies, one
+transaction per batch like the API. The baseline is the faster of the two raw ways. Order: executemany,
+COPY, API (first halves), API, COPY, executemany (second halves).
 
 Publication: one closed month holding every ingested event (copied into a month of its own) is published as
 the daily task does (every table that can be asked for: one GROUP BY each, protection, storing), against the
@@ -48,12 +50,17 @@ _TELLING = {
     "verstreken_termijnen": "g.type = 'termijn_verstreken'",
 }
 
-_RAW_TABLES = """
-CREATE TABLE bench_gebeurtenissen (LIKE gebeurtenissen INCLUDING ALL);
-CREATE TABLE bench_gebeurtenis_uitbuitingsvormen (LIKE gebeurtenis_uitbuitingsvormen INCLUDING ALL);
-ALTER TABLE bench_gebeurtenis_uitbuitingsvormen ADD FOREIGN KEY (gebeurtenis_id)
-    REFERENCES bench_gebeurtenissen (id) ON DELETE CASCADE;
+#: The raw ways of ingesting, each into its own copies of the tables: (name, table prefix).
+RAW_METHODS = (("executemany", "bench_"), ("COPY", "bench_copy_"))
+_RAW_TABLES = "".join(
+    f"""
+CREATE TABLE {prefix}gebeurtenissen (LIKE gebeurtenissen INCLUDING ALL);
+CREATE TABLE {prefix}gebeurtenis_uitbuitingsvormen (LIKE gebeurtenis_uitbuitingsvormen INCLUDING ALL);
+ALTER TABLE {prefix}gebeurtenis_uitbuitingsvormen ADD FOREIGN KEY (gebeurtenis_id)
+    REFERENCES {prefix}gebeurtenissen (id) ON DELETE CASCADE;
 """
+    for _, prefix in RAW_METHODS
+)
 _RAW_INSERT = (
     f"INSERT INTO bench_gebeurtenissen ({', '.join(EVENT_COLUMNS)}) "
     f"VALUES ({', '.join(f'${i}' for i in range(1, len(EVENT_COLUMNS) + 1))})"
@@ -61,6 +68,7 @@ _RAW_INSERT = (
 _RAW_FORMS = (
     "INSERT INTO bench_gebeurtenis_uitbuitingsvormen (gebeurtenis_id, uitbuitingsvorm) VALUES ($1, $2)"
 )
+_FORM_COLUMNS = ("gebeurtenis_id", "uitbuitingsvorm")
 
 #: (name, query parameters of the API, the raw GROUP BY the answer rests on).
 QUERIES: tuple[tuple[str, dict[str, str], str], ...] = (
@@ -116,7 +124,7 @@ async def _api_ingest(
 
 
 async def _raw_ingest(
-    *, ctx: Context, pool: asyncpg.Pool, source: EventSource, batches: range, label: str
+    *, ctx: Context, pool: asyncpg.Pool, source: EventSource, batches: range, label: str, method: str
 ) -> Measurement:
     sizes = ctx.sizes
     result = Measurement()
@@ -133,8 +141,16 @@ async def _raw_ingest(
                 ]
                 start = time.perf_counter()
                 async with connection.transaction():
-                    await connection.executemany(_RAW_INSERT, rows)
-                    await connection.executemany(_RAW_FORMS, forms)
+                    if method == "COPY":
+                        await connection.copy_records_to_table(
+                            "bench_copy_gebeurtenissen", records=rows, columns=EVENT_COLUMNS
+                        )
+                        await connection.copy_records_to_table(
+                            "bench_copy_gebeurtenis_uitbuitingsvormen", records=forms, columns=_FORM_COLUMNS
+                        )
+                    else:
+                        await connection.executemany(_RAW_INSERT, rows)
+                        await connection.executemany(_RAW_FORMS, forms)
                 result.latencies.append(time.perf_counter() - start)
                 ctx.progress.advance(task, sizes.batch)
 
@@ -147,12 +163,16 @@ async def _raw_ingest(
 
 async def _ingest(
     *, ctx: Context, server: Server, pool: asyncpg.Pool, source: EventSource
-) -> tuple[Measurement, Measurement]:
+) -> tuple[Measurement, dict[str, Measurement]]:
+    """Ours, and each raw way by name."""
     token = bearer(ctx.issuer, rol="intake-api")
     batches = ctx.sizes.events // ctx.sizes.batch
     halves = (range(0, batches // 2), range(batches // 2, batches))
-    ours, raw = Measurement(), Measurement()
-    for side, half in (("raw", 0), ("ours", 0), ("ours", 1), ("raw", 1)):
+    ours = Measurement()
+    raw = {name: Measurement() for name, _ in RAW_METHODS}
+    methods = [name for name, _ in RAW_METHODS]
+    order = [(m, 0) for m in methods] + [("ours", 0), ("ours", 1)] + [(m, 1) for m in reversed(methods)]
+    for side, half in order:
         label = f"reporting ingest: {side} {half + 1}/2"
         if side == "ours":
             ours.add(
@@ -161,7 +181,11 @@ async def _ingest(
                 )
             )
         else:
-            raw.add(await _raw_ingest(ctx=ctx, pool=pool, source=source, batches=halves[half], label=label))
+            raw[side].add(
+                await _raw_ingest(
+                    ctx=ctx, pool=pool, source=source, batches=halves[half], label=label, method=side
+                )
+            )
     return ours, raw
 
 
@@ -196,9 +220,12 @@ async def _measure(
         ours, raw = await _ingest(ctx=ctx, server=server, pool=pool, source=source)
         async with pool.acquire() as connection:
             stored = await connection.fetchval("SELECT count(*) FROM gebeurtenissen")
-            stored_raw = await connection.fetchval("SELECT count(*) FROM bench_gebeurtenissen")
+            stored_raw = [
+                await connection.fetchval(f"SELECT count(*) FROM {prefix}gebeurtenissen")  # nosec B608
+                for _, prefix in RAW_METHODS
+            ]
             await connection.execute("ANALYZE gebeurtenissen, gebeurtenis_uitbuitingsvormen")
-        if stored != sizes.events or stored_raw != sizes.events:
+        if stored != sizes.events or any(n != sizes.events for n in stored_raw):
             raise RuntimeError(
                 f"stored {stored} events through the API and {stored_raw} raw, expected {sizes.events} "
                 f"(first API error: {ours.first_error})"
@@ -218,21 +245,26 @@ async def _measure(
     finally:
         await pool.close()
 
+    # The baseline is the faster raw way of this run, whichever it is.
+    fastest = min(raw, key=lambda name: raw[name].elapsed)
     details: dict[str, Any] = {
         "events": sizes.events,
         "batch": sizes.batch,
         "clients": sizes.clients,
         "ours": {**ours.summary(), "eventsPerSecond": sizes.events / ours.elapsed},
-        "baseline": {**raw.summary(), "eventsPerSecond": sizes.events / raw.elapsed},
+        "baseline": {**raw[fastest].summary(), "eventsPerSecond": sizes.events / raw[fastest].elapsed},
+        "raw": {
+            name: {**m.summary(), "eventsPerSecond": sizes.events / m.elapsed} for name, m in raw.items()
+        },
         "notes": [f"ours: {ours.errors} failed batches; first: {ours.first_error}"] if ours.errors else [],
     }
     ingest = Row(
         name=f"reporting POST /v1/gebeurtenissen, {sizes.events:,} events: throughput",
         unit="events/s",
         ours=sizes.events / ours.elapsed,
-        baseline=sizes.events / raw.elapsed,
-        baseline_label="raw executemany",
-        aim=Aim(AimKind.RATIO_MIN, 0.5),
+        baseline=sizes.events / raw[fastest].elapsed,
+        baseline_label=f"raw {fastest} (the faster of executemany and COPY)",
+        aim=Aim(AimKind.RATIO_MIN, 0.7),
     )
     return [ingest, publish_row, *query_rows], details
 

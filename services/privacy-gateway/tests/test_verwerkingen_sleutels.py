@@ -31,7 +31,14 @@ from privacy_gateway.verwerkingen.checkpoints import Ondertekening, read_privesl
 from privacy_gateway.verwerkingen.getuige import Getuige
 from privacy_gateway.verwerkingen.keten import KetenRij, Ketensleutels, Verwerking, canonieke_json, nieuwe_rij
 from privacy_gateway.verwerkingen.models import VerwerkingenCheckpoint, VerwerkingenKop, VerwerkingRij
-from privacy_gateway.verwerkingen.service import Logboek, ensure_head, rij_velden, write_verwerkingen
+from privacy_gateway.verwerkingen.service import (
+    Logboek,
+    ensure_head,
+    read_head_ahead,
+    rij_velden,
+    verify_log,
+    write_verwerkingen,
+)
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
 RIEC = "riec-oost-nederland"
@@ -711,6 +718,58 @@ async def test_checkpoints_reach_the_witness_only_after_commit(
             async with session.begin():
                 await write_verwerkingen(session=session, verwerkingen=[rij], logboek=logboek)
             assert [r["volgnummer"] for r in getuige_regels(getuige_pad)] == [1, 2, 3]
+    finally:
+        await engine.dispose()
+        await clear_tables(gateway_harness.database_url, gateway_harness.metadata)
+
+
+async def test_an_append_after_a_stale_read_ahead_follows_the_real_head(
+    sleutels: Sleutels, gateway_harness: ServiceHarness
+) -> None:
+    """A head read ahead that another append overtook is not used: the append locks and follows the real head.
+    A fresh one is used, with its last checkpoint's time (no second checkpoint within the hour)."""
+    logboek = Logboek(
+        sleutels=Ketensleutels.uit([bytes.fromhex(sleutels.keten("a").read_text())]),
+        ondertekening=Ondertekening.uit(
+            herkomst="example.org/log", privesleutels=[read_privesleutel(sleutels.checkpoint("a"))]
+        ),
+        checkpoint_interval=100,
+        checkpoint_seconden=3600,
+    )
+    rij = Verwerking(
+        actie="verstrekking", verwerkingsactiviteit="test", doel="casusoverleg", grondslag="-", afnemer="riec",
+        betrokkene=None, vertrouwelijkheid="vertrouwelijk", bewaartermijn="P20Y", tijdstip=datetime.now(UTC),
+        request_id="r",
+    )  # fmt: skip
+    engine = create_async_engine(gateway_harness.database_url)
+    try:
+        async with AsyncSession(engine) as lezer, AsyncSession(engine) as ander:
+            async with lezer.begin():
+                await ensure_head(session=lezer)
+            async with lezer.begin():
+                vooruit = await read_head_ahead(session=lezer)
+                assert vooruit is not None and vooruit.volgnummer == 0 and vooruit.laatste_checkpoint is None
+                async with ander.begin():  # another append comes in between
+                    await write_verwerkingen(session=ander, verwerkingen=[rij], logboek=logboek)
+                geschreven = await write_verwerkingen(
+                    session=lezer, verwerkingen=[rij, rij], logboek=logboek, kop=vooruit
+                )
+            assert [r.volgnummer for r in geschreven] == [2, 3]
+            async with lezer.begin():
+                vooruit = await read_head_ahead(session=lezer)
+                assert vooruit is not None and vooruit.volgnummer == 3
+                assert vooruit.laatste_checkpoint is not None
+                geschreven = await write_verwerkingen(
+                    session=lezer, verwerkingen=[rij], logboek=logboek, kop=vooruit
+                )
+            assert [r.volgnummer for r in geschreven] == [4]
+            async with lezer.begin():
+                verslag = await verify_log(session=lezer, logboek=logboek)
+                getekend = await lezer.scalar(sa.select(sa.func.count()).select_from(VerwerkingenCheckpoint))
+            assert verslag.ok and verslag.uitkomst.aantal == 4
+            assert (
+                getekend == 1
+            )  # the first append signed (no checkpoint yet); the others were within the hour
     finally:
         await engine.dispose()
         await clear_tables(gateway_harness.database_url, gateway_harness.metadata)

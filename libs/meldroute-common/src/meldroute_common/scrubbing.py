@@ -75,6 +75,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from functools import lru_cache
 from types import MappingProxyType
 
 from meldroute_common.bsn import passes_elfproef
@@ -347,6 +348,17 @@ _GEBOORTE_TREFWOORD = re.compile(
 )
 
 
+@lru_cache(maxsize=2048)
+def _patroon(bron: str, flags: int = 0) -> re.Pattern[str]:
+    """A pattern built from a record's own values, compiled once while it is in use.
+
+    `re` keeps only a few hundred compiled patterns for all callers, and a pattern with a person's names
+    or values is built anew for each text of the record (and for each record of the same person).
+    """
+    return re.compile(bron, flags)
+
+
+@lru_cache(maxsize=4096)
 def _birth_date_pattern(datum: date) -> re.Pattern[str]:
     d, m, y = datum.day, datum.month, datum.year
     dag, maand = rf"0?{d}", rf"0?{m}"
@@ -360,7 +372,7 @@ def _birth_date_pattern(datum: date) -> re.Pattern[str]:
         rf"{dag}(?:e|ste|de)?[ \t]{{0,2}}(?:{namen})\.?(?:[ \t]{{0,2}}{jaar}(?![0-9]))?",
         rf"(?:{namen})\.?[ \t]{{0,2}}{dag}(?:st|nd|rd|th)?(?:,?[ \t]{{0,2}}{y})?",
     ]
-    return re.compile(rf"(?<![0-9])(?:{'|'.join(vormen)})(?![0-9A-Za-z])", re.IGNORECASE)
+    return re.compile(rf"(?<![0-9])(?:{'|'.join(vormen)})(?![0-9A-Za-z])", re.IGNORECASE)  # cached by date
 
 
 # --- replacement helpers --------------------------------------------------------------------------
@@ -563,7 +575,7 @@ def _replace_known_values(people: Sequence[KnownIdentity]) -> list[tuple[Identif
                 per_soort.setdefault(soort, []).append(pattern)
     passes: list[tuple[Identificator, Pass]] = []
     for soort, patterns in per_soort.items():
-        combined = re.compile(
+        combined = _patroon(
             rf"(?<![0-9a-z])(?:{'|'.join(sorted(set(patterns), key=len, reverse=True))})(?![0-9a-z])"
         )
         passes.append((soort, _folded_pass(combined, soort)))
@@ -587,8 +599,12 @@ def _folded_pass(pattern: re.Pattern[str], soort: Identificator) -> Pass:
     return replace
 
 
+_WOORDGRENS = re.compile(r"[^\w']+")
+_HUISNUMMER_WOORD = re.compile(r"[0-9]+[a-z]{0,3}")
+
+
 def _words(value: str) -> list[str]:
-    return [w for w in re.split(r"[^\w']+", _fold_value(value)) if w.strip("'")]
+    return [w for w in _WOORDGRENS.split(_fold_value(value)) if w.strip("'")]
 
 
 def _word_pattern(word: str) -> str:
@@ -636,7 +652,7 @@ def _name_pattern(people: Sequence[KnownIdentity]) -> re.Pattern[str] | None:
         follow.append(rf"(?:{_alternatives(short)})(?!\w)")
     if prefixes:
         follow.append(rf"(?:(?:{_alternatives(prefixes)}){_WORD_SEP}){{1,3}}{main}")
-    return re.compile(rf"{_START}{lead}{main}(?:{_WORD_SEP}(?:{'|'.join(follow)})){{0,8}}{_END}")
+    return _patroon(rf"{_START}{lead}{main}(?:{_WORD_SEP}(?:{'|'.join(follow)})){{0,8}}{_END}")
 
 
 def _address_pattern(people: Sequence[KnownIdentity]) -> re.Pattern[str] | None:
@@ -648,7 +664,7 @@ def _address_pattern(people: Sequence[KnownIdentity]) -> re.Pattern[str] | None:
                 continue
             zonder_postcode = _POSTCODE_IN_ADRES.sub(" ", normalise_text(value))
             for word in _words(zonder_postcode):
-                if word.isdigit() or re.fullmatch(r"[0-9]+[a-z]{0,3}", word):
+                if word.isdigit() or _HUISNUMMER_WOORD.fullmatch(word):
                     numbers.add(word)
                 elif len(word) >= 3 and word not in _ADRES_STOPWOORDEN:
                     words.add(word)
@@ -659,7 +675,7 @@ def _address_pattern(people: Sequence[KnownIdentity]) -> re.Pattern[str] | None:
     word = rf"(?:{_alternatives(words)})"
     number = rf"(?:{_alternatives(numbers)})" if numbers else None
     tail = rf"(?:{_WORD_SEP}{number})?" if number else ""
-    return re.compile(rf"{_START}{word}(?:{_WORD_SEP}{word}){{0,6}}{tail}{_END}")
+    return _patroon(rf"{_START}{word}(?:{_WORD_SEP}{word}){{0,6}}{tail}{_END}")
 
 
 # --- known values as keyed hashes -----------------------------------------------------------------

@@ -1,5 +1,8 @@
 """What the routers share: dependencies for the app's state (catalogue, keys, session maker), the path
-parameters used by more than one router, and the ETag helpers (a signal's version as ETag and back)."""
+parameters used by more than one router, and the ETag helpers (a signal's version as ETag and back).
+
+The state dependencies are `async def`: FastAPI runs a plain `def` dependency in a worker thread, a
+thread hop per dependency per request for reading an attribute."""
 
 from __future__ import annotations
 
@@ -16,27 +19,27 @@ from intake_api.config import IntakeSettings
 from intake_api.sleutels import Sleutels
 
 
-def _catalogus(request: Request) -> Catalogus:
+async def _catalogus(request: Request) -> Catalogus:
     catalogus: Catalogus = request.app.state.catalogus
     return catalogus
 
 
-def _sleutels(request: Request) -> Sleutels:
+async def _sleutels(request: Request) -> Sleutels:
     sleutels: Sleutels = request.app.state.sleutels
     return sleutels
 
 
-def _maker(request: Request) -> async_sessionmaker[AsyncSession]:
+async def _maker(request: Request) -> async_sessionmaker[AsyncSession]:
     maker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
     return maker
 
 
-def _settings(request: Request) -> IntakeSettings:
+async def _settings(request: Request) -> IntakeSettings:
     settings: IntakeSettings = request.app.state.settings
     return settings
 
 
-def _beleid(request: Request) -> Beleid:
+async def _beleid(request: Request) -> Beleid:
     beleid: Beleid = request.app.state.beleid
     return beleid
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated
 from uuid import UUID
 
@@ -31,6 +31,7 @@ from privacy_gateway.pseudoniemen import (
     partner_casus_referentie,
     partner_pseudoniem,
 )
+from privacy_gateway.referenties.service import Referentiegeheugen
 from privacy_gateway.verwerkingen.service import Logboek
 from privacy_gateway.verwerkingen.weigeringen import Weigeringsbudget
 
@@ -67,6 +68,8 @@ class Gateway:
     """The public key of the current private key: what the gateway seals for itself (a partner's reason)."""
     weigeringen: Weigeringsbudget
     logboek: Logboek
+    referenties: Referentiegeheugen = field(default_factory=Referentiegeheugen)
+    """The partners' case references already looked up (a mapping never changes once written)."""
 
     def log_pseudoniem(self, link_pseudoniem: str) -> str:
         """The verwerkingenlog's pseudonym of a betrokkene: keyed by the gateway, unlike any partner's."""
@@ -93,7 +96,8 @@ def log_pseudoniem(*, sleutel: bytes, link_pseudoniem: str) -> str:
     return partner_pseudoniem(sleutel=sleutel, partner_id=_LOG_DOMEIN, link_pseudoniem=link_pseudoniem)
 
 
-def _gateway(request: Request) -> Gateway:
+async def _gateway(request: Request) -> Gateway:
+    # async: FastAPI would run a plain `def` dependency in a worker thread, a hop per request.
     gateway: Gateway = request.app.state.gateway
     return gateway
 

@@ -16,6 +16,7 @@ import json
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any, cast
 
 import sqlalchemy as sa
@@ -23,6 +24,7 @@ from meldroute_common.auth import Claims
 from meldroute_common.problems import Conflict, UnprocessableContent
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.dml import ReturningInsert
 
 from intake_api.models import Idempotentiesleutel
 
@@ -79,9 +81,28 @@ def _beoordeel(rij: Any, *, hash_: str) -> Herhaling:
 _TABEL = cast(sa.Table, Idempotentiesleutel.__table__)
 
 
-def _upsert(dialect: str, **waarden: object) -> postgresql.Insert | sqlite.Insert:
-    """INSERT with ON CONFLICT, which both databases have (each its own construct in SQLAlchemy)."""
-    return (postgresql.insert(_TABEL) if dialect == "postgresql" else sqlite.insert(_TABEL)).values(**waarden)
+_KOLOMMEN = ("id", "verzoek_hash", "status", "antwoord_status", "antwoord", "locatie", "aangemaakt_op")
+
+
+@cache
+def _claim_statement(dialect: str) -> ReturningInsert[Any]:
+    """The claiming upsert, built once per dialect: its values (and the moments before which a row has
+    lapsed, `bewaard_tot` and `bezig_tot`) travel as parameters, so SQLAlchemy compiles it once."""
+    insert = postgresql.insert(_TABEL) if dialect == "postgresql" else sqlite.insert(_TABEL)
+    verlopen = sa.or_(
+        _TABEL.c.aangemaakt_op < sa.bindparam("bewaard_tot"),
+        sa.and_(_TABEL.c.status == "bezig", _TABEL.c.aangemaakt_op < sa.bindparam("bezig_tot")),
+    )
+    return insert.on_conflict_do_update(
+        index_elements=[_TABEL.c.client, _TABEL.c.sleutel],
+        set_={k: insert.excluded[k] for k in _KOLOMMEN},
+        where=verlopen,
+    ).returning(_TABEL.c.id)
+
+
+_OPGESLAGEN = sa.select(
+    _TABEL.c.verzoek_hash, _TABEL.c.status, _TABEL.c.antwoord_status, _TABEL.c.antwoord, _TABEL.c.locatie
+).where(_TABEL.c.client == sa.bindparam("c"), _TABEL.c.sleutel == sa.bindparam("s"))
 
 
 async def claim(
@@ -100,32 +121,16 @@ async def claim(
     One statement: insert, or take over a lapsed row (older than 24 hours, or `bezig` past `VERLOPEN_BEZIG`).
     A concurrent request with the same key waits on the unique constraint until the first commits or rolls back.
     """
-    insert = _upsert(
-        session.get_bind().dialect.name,
-        id=uuid.uuid4(), client=claim.client, sleutel=claim.sleutel, verzoek_hash=claim.hash_, status="klaar",
-        antwoord_status=status, antwoord=body, locatie=locatie, aangemaakt_op=nu,
-    )  # fmt: skip
-    kolommen = ("id", "verzoek_hash", "status", "antwoord_status", "antwoord", "locatie", "aangemaakt_op")
-    verlopen = sa.or_(
-        _TABEL.c.aangemaakt_op < nu - BEWAARTIJD,
-        sa.and_(_TABEL.c.status == "bezig", _TABEL.c.aangemaakt_op < nu - VERLOPEN_BEZIG),
-    )
-    upsert = insert.on_conflict_do_update(
-        index_elements=[_TABEL.c.client, _TABEL.c.sleutel],
-        set_={k: insert.excluded[k] for k in kolommen},
-        where=verlopen,
-    ).returning(_TABEL.c.id)
+    upsert = _claim_statement(session.get_bind().dialect.name)
+    waarden = {
+        "id": uuid.uuid4(), "client": claim.client, "sleutel": claim.sleutel, "verzoek_hash": claim.hash_,
+        "status": "klaar", "antwoord_status": status, "antwoord": body, "locatie": locatie, "aangemaakt_op": nu,
+        "bewaard_tot": nu - BEWAARTIJD, "bezig_tot": nu - VERLOPEN_BEZIG,
+    }  # fmt: skip
     connection = await session.connection()
-    if (await connection.execute(upsert)).first() is not None:
+    if (await connection.execute(upsert, waarden)).first() is not None:
         return None
-    rij = (
-        await connection.execute(
-            sa.select(
-                _TABEL.c.verzoek_hash, _TABEL.c.status, _TABEL.c.antwoord_status, _TABEL.c.antwoord,
-                _TABEL.c.locatie,
-            ).where(_TABEL.c.client == claim.client, _TABEL.c.sleutel == claim.sleutel)
-        )
-    ).one()  # fmt: skip
+    rij = (await connection.execute(_OPGESLAGEN, {"c": claim.client, "s": claim.sleutel})).one()
     return _beoordeel(rij, hash_=claim.hash_)
 
 

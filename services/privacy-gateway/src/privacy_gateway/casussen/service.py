@@ -3,11 +3,19 @@
 Every decision about a case is recorded through the verwerkingenlog's front door
 (:mod:`privacy_gateway.verwerkingen.vastlegging`) before its answer is produced; a logged denial is
 returned (see the deny-and-log rule there), a denial that is not logged is raised.
+
+Reading a case waits for intake and for the log at the same time: while intake answers, the log's
+head is read ahead in the request's transaction, so after intake's answer the append is one moving
+of the head and one insert. The answer still waits for the row: it is put together after the append,
+and sent only after the commit (a failure there is 503 with nothing disclosed).
 """
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Coroutine
 from datetime import UTC, datetime
+from typing import Any
 from uuid import UUID
 
 from fastapi import Request
@@ -34,7 +42,14 @@ from privacy_gateway.intake.client import alle_paginas
 from privacy_gateway.intake.schemas import IntakeCasus, IntakeCasusSamenvatting
 from privacy_gateway.pseudoniemen import partner_pseudoniem
 from privacy_gateway.referenties.service import casus_for_referentie, dag, dag_of_none, record_referenties
-from privacy_gateway.verwerkingen.vastlegging import Actie, deny, grondslag_for, record
+from privacy_gateway.verwerkingen.vastlegging import (
+    Actie,
+    Kopstand,
+    deny,
+    grondslag_for,
+    read_head_ahead,
+    record,
+)
 
 __all__ = [
     "NIET_GEVONDEN",
@@ -107,17 +122,56 @@ async def shared_casus(
     *, session: AsyncSession, gateway: Gateway, request: Request, claims: Claims, referentie: UUID, doel: str
 ) -> IntakeCasus | JSONResponse:
     """The case behind the partner's reference when it is shared with the partner, else the logged 404."""
+    casus, _ = await _gedeelde_casus(
+        session=session, gateway=gateway, request=request, claims=claims, referentie=referentie, doel=doel,
+        kop_vooruit=False,
+    )  # fmt: skip
+    return casus
+
+
+async def _gedeelde_casus(
+    *,
+    session: AsyncSession,
+    gateway: Gateway,
+    request: Request,
+    claims: Claims,
+    referentie: UUID,
+    doel: str,
+    kop_vooruit: bool,
+) -> tuple[IntakeCasus | JSONResponse, Kopstand | None]:
+    """:func:`shared_casus`, with the log's head read while intake answers when ``kop_vooruit``."""
     partner = organisatie(claims)
-    intern = await casus_for_referentie(session=session, partner=partner, referentie=referentie)
-    casus = None if intern is None else await gateway.intake.casus(intern)
+    intern = await casus_for_referentie(
+        session=session, partner=partner, referentie=referentie, geheugen=gateway.referenties
+    )
+    casus: IntakeCasus | None = None
+    kop: Kopstand | None = None
+    if intern is not None and kop_vooruit:
+        casus, kop = await _samen(gateway.intake.casus(intern), read_head_ahead(session=session))
+    elif intern is not None:
+        casus = await gateway.intake.casus(intern)
     if casus is None or partner not in casus.partners:
         # Logged too: a partner probing for cases it was not given is what an auditor wants to see.
         return await deny(
             session=session, gateway=gateway, request=request, probleem=NotFound(NIET_GEVONDEN),
             doel=doel, casus_id=intern, referentie=referentie, vertrouwelijkheid="vertrouwelijk",
             detail={"organisatie": partner, "gebruiker": claims.sub, "reden": "onbekend_of_niet_gedeeld"},
-        )  # fmt: skip
-    return casus
+            kop=kop,
+        ), None  # fmt: skip
+    return casus, kop
+
+
+async def _samen(
+    intake: Coroutine[Any, Any, IntakeCasus | None], kop: Coroutine[Any, Any, Kopstand | None]
+) -> tuple[IntakeCasus | None, Kopstand | None]:
+    """Both at once; both always run to their end (the session is never left mid-statement), then the
+    first failure is raised: intake's (it says why nothing came), else the log's (503)."""
+    gelezen, vooruit = await asyncio.gather(intake, kop, return_exceptions=True)
+    for uitkomst in (gelezen, vooruit):
+        if isinstance(uitkomst, BaseException):
+            raise uitkomst
+    assert not isinstance(gelezen, BaseException) and not isinstance(vooruit, BaseException)
+    return gelezen, vooruit
 
 
 def policy_denial(beslissing: Beslissing) -> Forbidden:
@@ -138,9 +192,10 @@ async def read_casus(
     """
     partner = organisatie(claims)
     basis = {"organisatie": partner, "gebruiker": claims.sub}
-    casus = await shared_casus(
-        session=session, gateway=gateway, request=request, claims=claims, referentie=referentie, doel=doel
-    )
+    casus, kop = await _gedeelde_casus(
+        session=session, gateway=gateway, request=request, claims=claims, referentie=referentie, doel=doel,
+        kop_vooruit=True,
+    )  # fmt: skip
     if isinstance(casus, JSONResponse):
         return casus
     nu = datetime.now(UTC)
@@ -156,6 +211,7 @@ async def read_casus(
             doel=doel, beslissing=beslissing, casus_id=casus.id, referentie=referentie,
             vertrouwelijkheid=casus.vertrouwelijkheidaanduiding,
             detail={**basis, "reden": beslissing.reden.code.value, "regelId": beslissing.regel_id}, nu=nu,
+            kop=kop,
         )  # fmt: skip
     # Categories needing four eyes never travel in this answer, whatever the rule allows.
     verstrekt = beslissing.categorieen - beslissing.vier_ogen
@@ -168,6 +224,7 @@ async def read_casus(
         betrokkenen=log_pseudoniemen(gateway=gateway, casus=casus), casus_id=casus.id, referentie=referentie,
         vertrouwelijkheid=casus.vertrouwelijkheidaanduiding,
         detail={**basis, "categorieen": sorted(c.value for c in verstrekt), "regelId": beslissing.regel_id}, nu=nu,
+        kop=kop,
     )  # fmt: skip
     # Only now, with the log row flushed in this transaction, is the answer put together.
     return _verstrekking(
@@ -259,7 +316,9 @@ async def evaluate(
 ) -> Evaluatie:
     """Would the policy allow this disclosure, and why; recorded, but discloses nothing of the case."""
     partner = organisatie(claims)
-    intern = await casus_for_referentie(session=session, partner=partner, referentie=verzoek.casus_id)
+    intern = await casus_for_referentie(
+        session=session, partner=partner, referentie=verzoek.casus_id, geheugen=gateway.referenties
+    )
     casus = None if intern is None else await gateway.intake.casus(intern)
     if casus is None or partner not in casus.partners:
         raise NotFound(NIET_GEVONDEN)

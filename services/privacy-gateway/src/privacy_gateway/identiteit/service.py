@@ -136,7 +136,9 @@ async def submit_identiteitsverzoek(
     """Record a request for one betrokkene's identity, with its reason sealed; a logged denial is returned."""
     partner = organisatie(claims)
     basis: dict[str, object] = {"organisatie": partner, "gebruiker": claims.sub}
-    intern = await casus_for_referentie(session=session, partner=partner, referentie=referentie)
+    intern = await casus_for_referentie(
+        session=session, partner=partner, referentie=referentie, geheugen=gateway.referenties
+    )
     casus = None if intern is None else await gateway.intake.casus(intern)
     if casus is None or partner not in casus.partners:
         return await deny(

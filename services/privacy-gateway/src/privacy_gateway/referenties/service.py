@@ -6,6 +6,11 @@ shows the reference. Reading one case is then one primary-key lookup here plus o
 A reference the table does not know is 404 without asking intake: that is a reference of another
 partner, one never handed out, or a guess, and scanning the partner's cases at intake for it would let
 anyone turn cheap guesses into expensive calls.
+
+A mapping, once written, never changes and is never removed, so the gateway keeps the ones it has read
+in memory (:class:`Referentiegeheugen`): a partner reading its case again costs no lookup. Only found
+mappings are kept, and only as read from the table (committed), never as written in a transaction
+that could still roll back; an unknown reference is asked of the table every time.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from privacy_gateway.referenties.models import AdviesvraagReferentie, CasusReferentie
 
 __all__ = [
+    "Referentiegeheugen",
     "adviesvraag_for_referentie",
     "casus_for_referentie",
     "dag",
@@ -69,13 +75,40 @@ async def _insert_nieuw(
     )
 
 
-async def casus_for_referentie(*, session: AsyncSession, partner: str, referentie: UUID) -> UUID | None:
+class Referentiegeheugen:
+    """The (partner, reference) -> intake case id mappings read so far, at most ``maximum`` (oldest out)."""
+
+    def __init__(self, maximum: int = 100_000) -> None:
+        self._maximum = maximum
+        self._bekend: dict[tuple[str, UUID], UUID] = {}
+
+    def get(self, partner: str, referentie: UUID) -> UUID | None:
+        return self._bekend.get((partner, referentie))
+
+    def onthoud(self, partner: str, referentie: UUID, casus_id: UUID) -> None:
+        # No await in between: on the event loop nothing else runs here.
+        if len(self._bekend) >= self._maximum:
+            del self._bekend[next(iter(self._bekend))]
+        self._bekend[(partner, referentie)] = casus_id
+
+
+_CASUS_VOOR_REFERENTIE = sa.select(CasusReferentie.__table__.c.casus_id).where(
+    CasusReferentie.__table__.c.partner == sa.bindparam("partner"),
+    CasusReferentie.__table__.c.referentie == sa.bindparam("referentie"),
+)
+
+
+async def casus_for_referentie(
+    *, session: AsyncSession, partner: str, referentie: UUID, geheugen: Referentiegeheugen | None = None
+) -> UUID | None:
     """Intake's case id behind this partner's reference, or None when the partner was never shown it."""
+    if geheugen is not None and (bekend := geheugen.get(partner, referentie)) is not None:
+        return bekend
     casus_id: UUID | None = await session.scalar(
-        sa.select(CasusReferentie.casus_id).where(
-            CasusReferentie.partner == partner, CasusReferentie.referentie == referentie
-        )
+        _CASUS_VOOR_REFERENTIE, {"partner": partner, "referentie": referentie}
     )
+    if geheugen is not None and casus_id is not None:
+        geheugen.onthoud(partner, referentie, casus_id)
     return casus_id
 
 

@@ -27,7 +27,7 @@ import logging
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from meldroute_common.db import as_utc
@@ -58,11 +58,13 @@ from privacy_gateway.verwerkingen.models import VerwerkingenCheckpoint, Verwerki
 __all__ = [
     "KOP_ID",
     "LOG_NIET_BESCHIKBAAR",
+    "Kopstand",
     "Logboek",
     "Verslag",
     "VerwerkingenFilter",
     "ensure_head",
     "read_checkpoints",
+    "read_head_ahead",
     "read_verwerkingen",
     "rechain_old_rows",
     "rij_velden",
@@ -104,53 +106,135 @@ async def ensure_head(*, session: AsyncSession) -> None:
     await session.flush()
 
 
-async def write_verwerkingen(
-    *, session: AsyncSession, verwerkingen: Sequence[Verwerking], logboek: Logboek
+@dataclass(frozen=True, slots=True)
+class Kopstand:
+    """The head as read ahead of an append, without its lock, and when the last checkpoint was signed.
+
+    Read while the caller waits for something else (a disclosure: intake's answer). The append then
+    moves the head only if it is still this one; if another append came first, it takes the head's lock
+    and reads it again. Checkpoints are only written by appends, so while the head is unchanged the last
+    checkpoint's time is too.
+    """
+
+    volgnummer: int
+    hash: str
+    laatste_checkpoint: datetime | None
+
+
+# Core statements on the tables: the ORM's bulk paths cost more than the append itself.
+_KOP = cast(sa.Table, VerwerkingenKop.__table__)
+_RIJEN = cast(sa.Table, VerwerkingRij.__table__)
+_CHECKPOINTS = cast(sa.Table, VerwerkingenCheckpoint.__table__)
+_LAATSTE_CHECKPOINT = sa.select(_CHECKPOINTS.c.tijdstip).order_by(_CHECKPOINTS.c.volgnummer.desc()).limit(1)
+_KOP_VOORUIT = sa.select(
+    _KOP.c.volgnummer, _KOP.c.hash, _LAATSTE_CHECKPOINT.scalar_subquery().label("laatste")
+).where(_KOP.c.id == KOP_ID)
+#: Moves the head only if it is still the one read ahead (it then holds the head's lock like the locking read).
+_KOP_VERPLAATSEN = (
+    sa.update(_KOP)
+    .where(
+        _KOP.c.id == KOP_ID,
+        _KOP.c.volgnummer == sa.bindparam("oud_volgnummer"),
+        _KOP.c.hash == sa.bindparam("oude_hash"),
+    )
+    .values(volgnummer=sa.bindparam("nieuw_volgnummer"), hash=sa.bindparam("nieuwe_hash"))
+)
+#: A no-op update that locks the head and returns it: the first statement of a locking append.
+_KOP_VERGRENDELEN = (
+    sa.update(_KOP)
+    .where(_KOP.c.id == KOP_ID)
+    .values(volgnummer=_KOP.c.volgnummer)
+    .returning(_KOP.c.volgnummer, _KOP.c.hash)
+)
+
+
+async def read_head_ahead(*, session: AsyncSession) -> Kopstand | None:
+    """The head (and the last checkpoint's time) without its lock; None when there is no head. 503 on failure."""
+    try:
+        kop = (await session.execute(_KOP_VOORUIT)).one_or_none()
+    except SQLAlchemyError as fout:
+        log.error("verwerkingenlog niet te lezen (%s)", type(fout).__name__)
+        raise ServiceUnavailable(LOG_NIET_BESCHIKBAAR) from None
+    if kop is None:
+        return None
+    laatste = None if kop.laatste is None else as_utc(kop.laatste)
+    return Kopstand(volgnummer=kop.volgnummer, hash=kop.hash, laatste_checkpoint=laatste)
+
+
+def _keten(
+    volgnummer: int, kop_hash: str, verwerkingen: Sequence[Verwerking], logboek: Logboek
 ) -> list[KetenRij]:
-    """Append ``verwerkingen`` in order and flush; raises ServiceUnavailable (503) if that is impossible."""
+    """The rows that follow the head at ``volgnummer`` with hash ``kop_hash``."""
+    vorige = None if volgnummer == 0 else KetenRij(volgnummer, {}, GENESIS_HASH, kop_hash)
+    nieuw: list[KetenRij] = []
+    for verwerking in verwerkingen:
+        velden = verwerking.velden()
+        velden["tijdstip"] = verwerking.tijdstip.astimezone(UTC)
+        vorige = nieuwe_rij(vorige=vorige, velden=velden, sleutels=logboek.sleutels)
+        nieuw.append(vorige)
+    return nieuw
+
+
+async def write_verwerkingen(
+    *,
+    session: AsyncSession,
+    verwerkingen: Sequence[Verwerking],
+    logboek: Logboek,
+    kop: Kopstand | None = None,
+) -> list[KetenRij]:
+    """Append ``verwerkingen`` in order and flush; raises ServiceUnavailable (503) if that is impossible.
+
+    ``kop``, when given, is the head read ahead (:func:`read_head_ahead`): if it is still the head, the
+    append costs no locking read of its own.
+    """
     if not verwerkingen:
         return []
     try:
-        kop = (
-            await session.execute(
-                sa.update(VerwerkingenKop)
-                .where(VerwerkingenKop.id == KOP_ID)
-                .values(volgnummer=VerwerkingenKop.volgnummer)
-                .returning(VerwerkingenKop.volgnummer, VerwerkingenKop.hash)
+        nieuw: list[KetenRij] | None = None
+        laatste_checkpoint: datetime | None = None
+        laatste_gelezen = False
+        if kop is not None:
+            nieuw = _keten(kop.volgnummer, kop.hash, verwerkingen, logboek)
+            verplaatst = await session.execute(
+                _KOP_VERPLAATSEN,
+                {
+                    "oud_volgnummer": kop.volgnummer,
+                    "oude_hash": kop.hash,
+                    "nieuw_volgnummer": nieuw[-1].volgnummer,
+                    "nieuwe_hash": nieuw[-1].hash,
+                },
             )
-        ).one_or_none()
-        if kop is None:
-            # Only an empty log may get a fresh head; otherwise rows were lost or the head removed.
-            await ensure_head(session=session)
-            kop = (
-                await session.execute(sa.select(VerwerkingenKop.volgnummer, VerwerkingenKop.hash))
-            ).one_or_none()
-        if kop is None:
-            raise ServiceUnavailable(LOG_NIET_BESCHIKBAAR)
-        vorige = None if kop.volgnummer == 0 else KetenRij(kop.volgnummer, {}, GENESIS_HASH, kop.hash)
-        nieuw: list[KetenRij] = []
-        for verwerking in verwerkingen:
-            velden = verwerking.velden()
-            velden["tijdstip"] = verwerking.tijdstip.astimezone(UTC)
-            vorige = nieuwe_rij(vorige=vorige, velden=velden, sleutels=logboek.sleutels)
-            nieuw.append(vorige)
-        await session.execute(sa.insert(VerwerkingRij), [_kolommen(rij) for rij in nieuw])
-        assert vorige is not None
-        await session.execute(
-            sa.update(VerwerkingenKop)
-            .where(VerwerkingenKop.id == KOP_ID)
-            .values(volgnummer=vorige.volgnummer, hash=vorige.hash)
-        )
+            if verplaatst.rowcount == 1:  # type: ignore[attr-defined]
+                laatste_checkpoint, laatste_gelezen = kop.laatste_checkpoint, True
+            else:
+                nieuw = None  # another append came first: lock the head and read it again
+        if nieuw is None:
+            vergrendeld = (await session.execute(_KOP_VERGRENDELEN)).one_or_none()
+            if vergrendeld is None:
+                # Only an empty log may get a fresh head; otherwise rows were lost or the head removed.
+                await ensure_head(session=session)
+                vergrendeld = (await session.execute(sa.select(_KOP.c.volgnummer, _KOP.c.hash))).one_or_none()
+            if vergrendeld is None:
+                raise ServiceUnavailable(LOG_NIET_BESCHIKBAAR)
+            nieuw = _keten(vergrendeld.volgnummer, vergrendeld.hash, verwerkingen, logboek)
+            await session.execute(
+                sa.update(_KOP)
+                .where(_KOP.c.id == KOP_ID)
+                .values(volgnummer=nieuw[-1].volgnummer, hash=nieuw[-1].hash)
+            )
+        await session.execute(sa.insert(_RIJEN), [_kolommen(rij) for rij in nieuw])
+        vorige = nieuw[-1]
         nu = datetime.now(UTC)
         posities = {rij.volgnummer for rij in nieuw if rij.volgnummer % logboek.checkpoint_interval == 0}
         if logboek.checkpoint_seconden and vorige.volgnummer not in posities:
-            # Under the head's lock, so concurrent appenders see each other's checkpoints.
-            laatste = await session.scalar(
-                sa.select(VerwerkingenCheckpoint.tijdstip)
-                .order_by(VerwerkingenCheckpoint.volgnummer.desc())
-                .limit(1)
-            )
-            if laatste is None or (nu - as_utc(laatste)).total_seconds() >= logboek.checkpoint_seconden:
+            if not laatste_gelezen:
+                # Under the head's lock, so concurrent appenders see each other's checkpoints.
+                laatste = await session.scalar(_LAATSTE_CHECKPOINT)
+                laatste_checkpoint = None if laatste is None else as_utc(laatste)
+            if (
+                laatste_checkpoint is None
+                or (nu - laatste_checkpoint).total_seconds() >= logboek.checkpoint_seconden
+            ):
                 posities.add(vorige.volgnummer)
         checkpoints = [
             logboek.ondertekening.onderteken(volgnummer=rij.volgnummer, kop=rij.hash, tijdstip=nu)
@@ -158,9 +242,7 @@ async def write_verwerkingen(
             if rij.volgnummer in posities
         ]
         if checkpoints:
-            await session.execute(
-                sa.insert(VerwerkingenCheckpoint), [_checkpoint_kolommen(c) for c in checkpoints]
-            )
+            await session.execute(sa.insert(_CHECKPOINTS), [_checkpoint_kolommen(c) for c in checkpoints])
         await session.flush()
     except SQLAlchemyError as fout:
         log.error("verwerkingenlog niet te schrijven (%s)", type(fout).__name__)

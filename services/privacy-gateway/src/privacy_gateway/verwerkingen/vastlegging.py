@@ -35,7 +35,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from privacy_gateway.context import Gateway, request_id
 from privacy_gateway.verwerkingen.keten import KetenRij, Verwerking
-from privacy_gateway.verwerkingen.service import Logboek, write_verwerkingen
+from privacy_gateway.verwerkingen.service import Kopstand, Logboek, read_head_ahead, write_verwerkingen
 from privacy_gateway.verwerkingen.weigeringen import Telling
 
 __all__ = [
@@ -43,8 +43,10 @@ __all__ = [
     "GEEN_GRONDSLAG",
     "VERWERKINGSACTIVITEITEN",
     "Actie",
+    "Kopstand",
     "deny",
     "grondslag_for",
+    "read_head_ahead",
     "record",
     "record_rows",
     "record_tellingen",
@@ -154,11 +156,13 @@ async def record(
     detail: Mapping[str, object],
     referentie: UUID | None = None,
     nu: datetime | None = None,
+    kop: Kopstand | None = None,
 ) -> None:
     """Append one row per betrokkene (one row without betrokkene when there are none); 503 if impossible.
 
     ``casus_id`` is intake's id (for the FG); ``referentie`` the partner's reference the case was asked
-    for or disclosed under, recorded in the detail as ``casusReferentie``.
+    for or disclosed under, recorded in the detail as ``casusReferentie``. ``kop`` is the log's head
+    read ahead, if the caller did (see :func:`~privacy_gateway.verwerkingen.service.read_head_ahead`).
 
     A denial naming no betrokkene first spends from the caller's log budget: past it, it is only counted
     (and later written as one `weigeringen_geteld` row per window).
@@ -188,7 +192,7 @@ async def record(
         )
         for betrokkene in (betrokkenen or [None])
     ]
-    await write_verwerkingen(session=session, verwerkingen=rijen, logboek=gateway.logboek)
+    await write_verwerkingen(session=session, verwerkingen=rijen, logboek=gateway.logboek, kop=kop)
 
 
 async def deny(
@@ -205,6 +209,7 @@ async def deny(
     beslissing: Beslissing | None = None,
     betrokkene: str | None = None,
     nu: datetime | None = None,
+    kop: Kopstand | None = None,
 ) -> JSONResponse:
     """Record a denial and return its problem response: returned, so the transaction with its row commits."""
     await record(
@@ -221,6 +226,7 @@ async def deny(
         vertrouwelijkheid=vertrouwelijkheid,
         detail=detail,
         nu=nu,
+        kop=kop,
     )
     return problem_response(probleem, request_id=request_id(request))
 
