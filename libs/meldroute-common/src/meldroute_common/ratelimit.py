@@ -27,32 +27,10 @@ log = logging.getLogger("meldroute.ratelimit")
 RATE_LIMITED: dict[str, Any] = {"x-rate-limited": True}
 
 
-#: Seconds between two sweeps of expired entries in the in-memory counters.
-EXPIRY_SWEEP_SECONDS = 1.0
-
-
-class SweepingMemoryStorage(MemoryStorage):
-    """`limits`' in-memory storage, sweeping expired entries at most once a second instead of at every hit.
-
-    The library starts a sweep (a worker-thread call per key) whenever the last one has finished, which
-    under load is nearly every request: a thread hop per key per request for memory hygiene only. Whether
-    a request is allowed never depends on the sweep (a hit compares the window's entries' own times).
-    """
-
-    _volgende_sweep = 0.0
-
-    async def _MemoryStorage__schedule_expiry(self) -> None:  # the library's (name-mangled) hook
-        nu = time.monotonic()
-        if nu < self._volgende_sweep:
-            return
-        self._volgende_sweep = nu + EXPIRY_SWEEP_SECONDS
-        await super()._MemoryStorage__schedule_expiry()  # type: ignore[misc]
-
-
 def counter_storage(*, redis_url: str | None, key_prefix: str) -> Storage:
     """Redis (`redis://` or `rediss://`, used through the async client) when configured, else memory."""
     if not redis_url:
-        return SweepingMemoryStorage()
+        return MemoryStorage()
     scheme, sep, rest = redis_url.partition("://")
     if not sep or scheme not in {"redis", "rediss", "async+redis", "async+rediss"}:
         raise ValueError("MELDROUTE_REDIS_URL must be a redis:// or rediss:// URL")
@@ -81,7 +59,7 @@ class RateLimiter:
         self.organisation_limit: RateLimitItem | None = (
             parse(organisation_limit) if organisation_limit else None
         )
-        self.storage = storage or SweepingMemoryStorage()
+        self.storage = storage or MemoryStorage()
         self._limiter = MovingWindowRateLimiter(self.storage)
         self._parsed: dict[str, RateLimitItem] = {}
 
