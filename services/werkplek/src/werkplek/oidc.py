@@ -164,8 +164,12 @@ async def wissel_token(
     audience: str,
     transport: httpx.AsyncBaseTransport | None,
 ) -> str:
-    """RFC 8693: the session's intake token exchanged for one of `audience`; kept in the session's tokens."""
-    onderwerp = sessie.token("intake-api")
+    """RFC 8693: the login's access token exchanged for one of `audience` (the caller keeps it in the session).
+
+    The login token is the first of the session's tokens: `tokens_per_dienst` puts it under every service it is
+    valid for, and an exchanged token is added after them (the provider exchanges only what it issued at login).
+    """
+    onderwerp = next(iter(sessie.tokens.values()), None)
     if onderwerp is None:
         raise WisselMislukt("geen token om te wisselen")
     async with _client(settings, transport) as client:
