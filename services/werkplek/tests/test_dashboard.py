@@ -313,3 +313,16 @@ async def test_reportings_errors_are_problem_pages(dash: Dashboard) -> None:
     uit = await w.browser.get("/dashboard")
     assert uit.status_code == 303 and await _sessie(w) is None
     w.app.state.reporting.http = echt
+
+
+async def test_before_any_publication_the_page_says_so(
+    dash: Dashboard, reporting_harness: ServiceHarness
+) -> None:
+    await clear_tables(reporting_harness.database_url, reporting_harness.metadata)
+    w = dash.werkplek
+    await w.inloggen("beleidsmedewerker")
+    for params in ({}, {"periode": dash.kwartaal}):
+        pagina = await w.browser.get("/dashboard", params=params)
+        assert pagina.status_code == 200, params
+        assert "Er zijn nog geen cijfers gepubliceerd." in pagina.text
+        assert "<select" not in pagina.text and "<table" not in pagina.text

@@ -449,7 +449,9 @@ async def dashboard(request: Request) -> Response:
             intervisie = rest[0] if rest else None
     except ReportingFout as fout:
         return _foutpagina(sessie, fout)
-    fouten = {} if gekozen is not None or not gevraagd else {"periode": ["Kies een gepubliceerde periode."]}
+    # A period asked for that is not published is an error at the chooser (there is none while nothing is).
+    geen_keuze = gevraagd and gekozen is None and any(gepubliceerd.values())
+    fouten = {"periode": ["Kies een gepubliceerde periode."]} if geen_keuze else {}
     zichtbaar = evaluatie is not None and not evaluatie["volledigOnderdrukt"]
     return pagina(
         "dashboard.html",
