@@ -17,7 +17,6 @@ from fastapi.responses import RedirectResponse, Response
 from meldroute_common.problems import NotFound
 from starlette.datastructures import FormData
 
-from werkplek import oidc
 from werkplek.beleid import BeleidCache, doelnaam, partnernamen
 from werkplek.catalogus import labels
 from werkplek.gateway import DIENST as GATEWAY
@@ -32,9 +31,8 @@ from werkplek.web import (
     _controleer_post,
     _ingelogd,
     _intake,
-    _sessies,
-    _settings,
     _token,
+    met_token,
 )
 
 router = APIRouter(include_in_schema=False)
@@ -123,26 +121,9 @@ async def _lees_signaal(request: Request, sessie: Sessie, signaal_id: str) -> di
     return signaal
 
 
-async def _met_gateway_token(request: Request, sessie: Sessie) -> Sessie:
-    """The session with a token for the privacy gateway: the officer's exchanged at the provider once, then kept."""
-    if sessie.token(GATEWAY) is None:
-        try:
-            token = await oidc.wissel_token(
-                settings=_settings(request),
-                sessie=sessie,
-                audience=_settings(request).gateway_audience,
-                transport=request.app.state.oidc_transport,
-            )
-        except oidc.WisselMislukt as exc:
-            raise IntakeFout(502, "Het token voor de privacy-gateway kon niet worden verkregen.") from exc
-        sessie.tokens[GATEWAY] = token
-        await _sessies(request).bewaar(sessie)
-    return sessie
-
-
 async def _beleid(request: Request, sessie: Sessie) -> dict[str, Any]:
     cache: BeleidCache = request.app.state.beleid
-    return await cache.lees(sessie=await _met_gateway_token(request, sessie))
+    return await cache.lees(sessie=await met_token(request, sessie, GATEWAY))
 
 
 def _eigen(sessie: Sessie) -> str:
@@ -709,7 +690,7 @@ async def opschalen_toetsen(request: Request, signaal_id: str) -> Response:
     trajecten = [{"doel": t["doel"], "partners": t["partners"]} for t in opschaling["trajecten"]]
     try:
         toets = await _gateway(request).opschalingstoets(
-            sessie=await _met_gateway_token(request, sessie), signaal_id=signaal_id, trajecten=trajecten
+            sessie=await met_token(request, sessie, GATEWAY), signaal_id=signaal_id, trajecten=trajecten
         )
     except Ongeldig as fout:
         return await _opschaalformulier(

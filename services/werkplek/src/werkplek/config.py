@@ -57,7 +57,11 @@ class WerkplekSettings(ServiceSettings):
         description="Base URL of the privacy gateway, called with the user's token for the gateway's audience "
         "(the partner's, approver's and FG's own; the attention officer's exchanged for it).",
     )
-    reporting_url: str = Field(default="http://127.0.0.1:8003", description="Base URL of reporting.")
+    reporting_url: str = Field(
+        default="http://127.0.0.1:8003",
+        description="Base URL of reporting, called with the user's token for reporting's audience (the policy "
+        "officer's own; the attention officer's exchanged for it).",
+    )
     database_url: str = Field(
         default="sqlite+aiosqlite:///:memory:",
         description="The werkplek keeps nothing in a database; the shared readiness check pings this "
@@ -72,6 +76,11 @@ class WerkplekSettings(ServiceSettings):
         default="privacy-gateway",
         description="The `aud` the privacy gateway accepts (its GATEWAY_AUDIENCE): a user's access token "
         "carrying it is kept for the calls to the gateway.",
+    )
+    reporting_audience: str = Field(
+        default="reporting",
+        description="The `aud` reporting accepts (its REPORTING_AUDIENCE): a user's access token carrying it is "
+        "kept for the calls to reporting's statistics.",
     )
     sessie_seconden: int = Field(
         default=30 * 60,
@@ -92,7 +101,11 @@ class WerkplekSettings(ServiceSettings):
     @property
     def diensten(self) -> dict[str, str]:
         """The services the werkplek calls with the user's token: name → the audience they accept."""
-        return {"intake-api": self.intake_audience, "privacy-gateway": self.gateway_audience}
+        return {
+            "intake-api": self.intake_audience,
+            "privacy-gateway": self.gateway_audience,
+            "reporting": self.reporting_audience,
+        }
 
     @property
     def redirect_uri(self) -> str:

@@ -1,8 +1,8 @@
 """werkplek: the web front-end for melders, attention officers, partners and the FG, a backend for frontend.
 
 The browser gets server-rendered pages and one session cookie holding a random id; the tokens, the identity and
-what the user recorded stay in the server-side session. The werkplek calls intake-api and the privacy gateway
-with the user's token.
+what the user recorded stay in the server-side session. The werkplek calls intake-api, the privacy gateway and
+reporting with the user's token.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from meldroute_common.devissuer import DevIssuer
 from meldroute_common.devlogin import DevLogin
 from meldroute_common.jwt import KeyStore, TokenVerifier
 
-from werkplek import __version__, fg, identiteit, partner
+from werkplek import __version__, dashboard, fg, identiteit, partner
 from werkplek.afhandeling import router as afhandeling
 from werkplek.beleid import BeleidCache
 from werkplek.catalogus import CatalogusCache
@@ -24,6 +24,7 @@ from werkplek.config import WerkplekSettings, get_settings
 from werkplek.gateway import Gateway
 from werkplek.intake import Intake, IntakeFout, NietIngelogd
 from werkplek.paginas import pagina
+from werkplek.reporting import Reporting
 from werkplek.sessies import GeheugenOpslag, Opslag, RedisOpslag, Sessies
 from werkplek.web import SESSIE_COOKIE, Inloggen, router
 
@@ -46,6 +47,7 @@ async def _start(app: FastAPI) -> Callable[[], Awaitable[None]]:
     app.state.catalogus = CatalogusCache(intake=app.state.intake)
     app.state.gateway = Gateway(http=app.state.http, url=settings.gateway_url)
     app.state.beleid = BeleidCache(gateway=app.state.gateway)
+    app.state.reporting = Reporting(http=app.state.http, url=settings.reporting_url)
     # Which services a user's access token is good for, checked as each service checks it (one key store).
     sleutels = KeyStore(
         url=settings.jwks_url,
@@ -67,7 +69,7 @@ async def _start(app: FastAPI) -> Callable[[], Awaitable[None]]:
 
 def create_app(settings: WerkplekSettings | None = None) -> FastAPI:
     settings = settings or get_settings()
-    extra = [router, afhandeling, partner.router, identiteit.router, fg.router]
+    extra = [router, afhandeling, partner.router, identiteit.router, fg.router, dashboard.router]
     devlogin = None
     if settings.ontwikkel_login:
         # Refuses production (DevLogin.start), as the settings already do without the provider's endpoints.

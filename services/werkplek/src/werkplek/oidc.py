@@ -150,6 +150,7 @@ async def rond_login_af(
         tokens=tokens,
         verloopt=verloopt,
         id_token=id_token,
+        login_token=access_token,
     )
 
 
@@ -164,9 +165,13 @@ async def wissel_token(
     audience: str,
     transport: httpx.AsyncBaseTransport | None,
 ) -> str:
-    """RFC 8693: the session's intake token exchanged for one of `audience`; kept in the session's tokens."""
-    onderwerp = sessie.token("intake-api")
-    if onderwerp is None:
+    """RFC 8693: the login's access token exchanged for one of `audience` (the caller keeps it in the session).
+
+    Always the login's own token (`Sessie.login_token`): the provider exchanges what it issued at login, also when
+    that token opens none of the services the werkplek calls.
+    """
+    onderwerp = sessie.login_token
+    if not onderwerp:
         raise WisselMislukt("geen token om te wisselen")
     async with _client(settings, transport) as client:
         try:

@@ -116,6 +116,9 @@ class Sessie:
     eigen_signalen: list[str] = field(default_factory=list)
     #: The ID token of the login: the `id_token_hint` of the logout at the provider (it opens no API).
     id_token: str = ""
+    #: The access token of the login: what is exchanged for a service's audience it lacks (never sent as is
+    #: to a service whose audience it does not carry).
+    login_token: str = ""
 
     def mag(self, scope: str) -> bool:
         return scope in self.scopes

@@ -105,6 +105,38 @@ def _token(sessie: Sessie) -> str:
     return token
 
 
+#: How a screen names a service whose token could not be obtained.
+_DIENSTNAMEN = {
+    "intake-api": "intake-api",
+    "privacy-gateway": "de privacy-gateway",
+    "reporting": "de rapportage",
+}
+
+
+async def met_token(request: Request, sessie: Sessie, dienst: str) -> Sessie:
+    """The session with a token for `dienst` (a key of `WerkplekSettings.diensten`).
+
+    The login token when it was valid for the service's audience; otherwise the login token exchanged at the
+    provider for that audience (RFC 8693: the same user, role and scopes), once per session, then kept under the
+    service like a login token. A provider that refuses is a 502 page: the screen cannot be used.
+    """
+    if sessie.token(dienst) is None:
+        settings = _settings(request)
+        try:
+            token = await oidc.wissel_token(
+                settings=settings,
+                sessie=sessie,
+                audience=settings.diensten[dienst],
+                transport=request.app.state.oidc_transport,
+            )
+        except oidc.WisselMislukt as exc:
+            naam = _DIENSTNAMEN.get(dienst, dienst)
+            raise IntakeFout(502, f"Het token voor {naam} kon niet worden verkregen.") from exc
+        sessie.tokens[dienst] = token
+        await _sessies(request).bewaar(sessie)
+    return sessie
+
+
 async def _catalogus(request: Request, sessie: Sessie) -> dict[str, Any]:
     cache: CatalogusCache = request.app.state.catalogus
     return await cache.lees(token=_token(sessie))
