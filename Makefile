@@ -12,13 +12,13 @@ PYTEST_ARGS ?= -n 2 --durations=15
 # Suites that do not touch a service database (or pick both databases themselves) run in the SQLite pass only:
 # settings and start-up refusals, tokens and the identity provider, rate limits in Redis, the browser screens,
 # the statistics attack (it attacks the published figures, whatever stores them), the token matrix (refused
-# before any query) and the API contract (`make fuzz` runs it on PostgreSQL too).
+# before any query) and the schemathesis contract run (`make fuzz` runs it on PostgreSQL too).
 NO_DATABASE := --ignore=tests/bench --ignore=tests/deploy --ignore=tests/security/test_static.py \
 	--ignore=services/reporting/tests/test_onderdrukking.py --ignore=libs/meldroute-common/tests/test_gebeurtenissen.py \
 	--ignore=libs/meldroute-common/tests/test_beleid_engine.py --ignore=libs/meldroute-common/tests/test_beleid_loader.py \
 	--ignore=services/intake-api/tests/test_pseudonimisering.py \
 	--ignore=tests/security/test_production_start.py --ignore=tests/test_first_run.py --ignore=tests/idp \
-	--ignore=tests/security/test_replicas.py --ignore=services/werkplek/tests --ignore=tests/contract \
+	--ignore=tests/security/test_replicas.py --ignore=services/werkplek/tests --ignore=tests/contract/test_schemathesis.py \
 	--ignore=services/reporting/tests/test_aanval.py --ignore=services/reporting/tests/test_verschil.py \
 	--deselect=services/reporting/tests/test_dashboard.py::test_dashboard_draws_the_charts_in_a_real_browser \
 	--deselect=tests/test_foundation.py::test_every_operation_refuses_missing_and_forged_tokens
