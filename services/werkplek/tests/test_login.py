@@ -263,3 +263,33 @@ def test_a_production_start_stops_with_one_line_per_setting(
     assert stop.value.code == 2
     fout = capsys.readouterr().err
     assert fout.startswith("werkplek start niet: ") and "WERKPLEK_OIDC_TOKEN_URL ontbreekt" in fout
+
+
+async def test_every_post_route_of_every_screen_refuses_a_form_without_the_sessions_token(
+    werkplek: Werkplek,
+) -> None:
+    """The attacker's sweep: every POST route of the screens (`SCHERMEN`, the list the app is built from, so a new
+    form is covered the day it is added), for every role, with no token and with a forged one: 403 and nothing done. A role
+    lacking the route's scope meets the scope check first; every route must meet the CSRF check for some role."""
+
+    from werkplek.main import SCHERMEN
+
+    posts = [
+        r.path
+        for scherm in SCHERMEN
+        for r in scherm.routes
+        if "POST" in (getattr(r, "methods", None) or set())
+    ]
+    assert len(posts) >= 15, posts  # the screens' forms: a sweep over nothing would prove nothing
+    id_ = "00000000-0000-4000-8000-000000000000"
+    csrf_geweigerd: set[str] = set()
+    for rol in DevLogin.rollen():
+        await werkplek.inloggen(rol)
+        for pad in posts:
+            url = re.sub(r"\{[^}]+\}", id_, pad)
+            for formulier in ({}, {"csrf": "vervalst"}):
+                antwoord = await werkplek.browser.post(url, data=formulier)
+                assert antwoord.status_code == 403, (rol, pad, antwoord.status_code, antwoord.text[:300])
+                if "niet van deze sessie" in antwoord.text:
+                    csrf_geweigerd.add(pad)
+    assert csrf_geweigerd == set(posts), set(posts) - csrf_geweigerd

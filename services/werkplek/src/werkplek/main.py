@@ -67,9 +67,13 @@ async def _start(app: FastAPI) -> Callable[[], Awaitable[None]]:
     return opslag.sluit
 
 
+#: The screens' routers, every one of them (the CSRF sweep in the tests reads this list).
+SCHERMEN = (router, afhandeling, partner.router, identiteit.router, fg.router, dashboard.router)
+
+
 def create_app(settings: WerkplekSettings | None = None) -> FastAPI:
     settings = settings or get_settings()
-    extra = [router, afhandeling, partner.router, identiteit.router, fg.router, dashboard.router]
+    extra = list(SCHERMEN)
     devlogin = None
     if settings.ontwikkel_login:
         # Refuses production (DevLogin.start), as the settings already do without the provider's endpoints.
