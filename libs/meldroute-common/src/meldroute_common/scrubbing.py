@@ -30,7 +30,8 @@ in a case- and diacritics-folded copy whose positions map back to the normalised
 Recognised, in this order (earlier kinds cannot be mistaken for later ones afterwards):
 
 - e-mail addresses, also obfuscated (``jan(at)example.nl``, ``jan [at] example [dot] nl``,
-  ``jan at example dot nl``, ``jan @ example.nl``) -> ``[E-MAIL]``
+  ``jan at example dot nl``, ``jan @ example.nl``, ``JAN @ EXAMPLE . NL``, ``jan [at] example punt nl``), in
+  any case -> ``[E-MAIL]``
 - IBANs (any country, mod-97 checked, with spaces, dashes, dots or a line break between characters)
   -> ``[IBAN]``
 - birth dates: the known birth date in every written form (``3 februari 1990``, ``3 feb. 1990``,
@@ -39,7 +40,9 @@ Recognised, in this order (earlier kinds cannot be mistaken for later ones after
 - phone numbers: Dutch (06-12345678, +31 6 1234 5678, 0031 6..., 0314-123456, (0314) 123456,
   +31 (0)314 ...) and international numbers written with + or 00 -> ``[TELEFOON]``
 - BSNs: 9 digits that pass the 11-test, also in groups with spaces, dots, dashes or a line break
-  (123 456 782, 1234.56.782) -> ``[BSN]``
+  (123 456 782, 1234.56.782, ``1234`` + line break + ``56782``); and 8 digits with the leading zero dropped
+  right after ``BSN``, ``burgerservicenummer`` or ``sofinummer`` (``BSN: 1234 5672``) when the
+  zero-prefixed number passes the 11-test -> ``[BSN]``
 - Dutch licence plates of sidecodes 1-14: with dashes in any case (``12-abc-3``), with spaces or
   without separators in capitals (``12 ABC 3``, ``12ABC3``) -> ``[KENTEKEN]``
 - postcode with house number, either order (1234 AB 12, 1234AB 12a, 12, 1234 AB) -> ``[POSTCODE-HUISNUMMER]``
@@ -53,10 +56,12 @@ Recognised, in this order (earlier kinds cannot be mistaken for later ones after
 
 Not recognised (published in docs/threat-model.md): names of people who are not entered as betrokkene,
 nicknames and name parts shorter than three letters on their own, descriptions ("de broer van de
-eigenaar"), dates other than birth dates, 8-digit BSNs (leading zero omitted: every ninth 8-digit number
-would pass), plates of sidecode 2 (99-99-XX) without dashes (a postcode), lower-case plates with spaces,
-letters from other scripts that look like Latin ones (Cyrillic ``О`` for ``O``), identifiers spelled out
-in words.
+eigenaar"), dates other than birth dates, 8-digit BSNs (leading zero omitted) without the word BSN before
+them (every eleventh 8-digit number would pass), plates of sidecode 2 (99-99-XX) without dashes (a
+postcode), lower-case plates with spaces, letters from other scripts that look like Latin ones (Cyrillic
+``О`` for ``O``), identifiers spelled out in words or letter by letter (``Z w a r t v e l d``), an e-mail
+address whose dot alone is spaced (``jan@example .nl``), a postcode in lower case with a space
+(``7071 ab``: too like ``2024 op 12``).
 
 When in doubt a number is replaced: an unneeded placeholder costs a little readability, a missed
 identifier costs privacy. Ordinary sentences ("3 signalen in 2025", "Op 12-05-2024 om 12.30 uur") keep
@@ -206,7 +211,8 @@ _SEPARATOR_CHARS = frozenset(" \t-.\r\n\u2028\u2029\x0b\x0c\x85")
 _LOCAL = r"[\w!#$%&'*+/=?^`{|}~.\-]"
 _EMAIL = re.compile(rf"(?<!{_LOCAL}){_LOCAL}++@[\w\-]++(?:\.[\w\-]++)++")
 _AT = r"(?>\s?[\[({<]\s?(?:at|@|apenstaartje)\s?[\])}>]\s?|\s(?:at|@)\s|\s?@\s?)"
-_DOT = r"(?>\s?[\[({<]\s?(?:dot|punt|\.)\s?[\])}>]\s?|\s(?:dot|punt)\s|\.)"
+# A dot written with a space on both sides (``voorbeeld . nl``) is a dot too once an "at" came before it.
+_DOT = r"(?>\s?[\[({<]\s?(?:dot|punt|\.)\s?[\])}>]\s?|\s(?:dot|punt)\s|[ \t]\.[ \t]|\.)"
 _EMAIL_OBFUSCATED = re.compile(
     rf"(?<![\w.+\-])[\w.+\-]{{1,64}}{_AT}[\w\-]{{1,63}}(?:{_DOT}[\w\-]{{1,63}}){{0,6}}{_DOT}[a-z]{{2,24}}(?![\w\-])",
     re.IGNORECASE,
@@ -244,6 +250,13 @@ _TELEFOON_INTERNATIONAAL = re.compile(
 # A run of digit groups joined by single separators; BSNs are sought among consecutive groups.
 _DIGIT_RUN = re.compile(rf"(?<![0-9])[0-9]++(?:(?:{_SPACE}|[.\-])[0-9]++)*+")
 _DIGIT_GROUP = re.compile(r"[0-9]++")
+# Eight digits right after the word BSN (or burgerservicenummer, sofinummer): a BSN whose leading zero was
+# dropped, replaced when the zero-prefixed nine digits pass the 11-test. Without the word, eight digits stay.
+_BSN_TREFWOORD = re.compile(
+    r"(?<!\w)(?:bsn|burgerservice-?nummer|sofi-?nummer)(?:[ \t]{0,2}(?:nr\.?|nummer|is|:|-|#))?[ \t]{0,3}"
+    rf"(?P<nummer>[0-9](?:(?:{_SPACE}|[.\-])?[0-9]){{7}})(?![0-9])",
+    re.IGNORECASE,
+)
 
 # --- IBAN -----------------------------------------------------------------------------------------
 _IBAN_START = re.compile(r"(?<![0-9A-Za-z])[A-Za-z]{2}[0-9]{2}")
@@ -472,7 +485,13 @@ def _replace_telefoon(text: str) -> tuple[str, int]:
 
 
 def _replace_bsn(text: str) -> tuple[str, int]:
-    count = 0
+    spans = [
+        m.span("nummer")
+        for m in _BSN_TREFWOORD.finditer(text)
+        if passes_elfproef("0" + "".join(c for c in m.group("nummer") if c.isdigit()))
+    ]
+    text, count = _replace_spans(text, spans, Identificator.BSN.placeholder)
+
 
     def in_run(run: re.Match[str]) -> str:
         nonlocal count
