@@ -492,7 +492,6 @@ def _replace_bsn(text: str) -> tuple[str, int]:
     ]
     text, count = _replace_spans(text, spans, Identificator.BSN.placeholder)
 
-
     def in_run(run: re.Match[str]) -> str:
         nonlocal count
         groups = [(group.start(), group.end()) for group in _DIGIT_GROUP.finditer(run.group())]
