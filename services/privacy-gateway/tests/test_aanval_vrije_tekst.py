@@ -42,6 +42,7 @@ VORMEN = (
     "gesplitst 1234\n56782 over twee regels",
     f"BSN: {BSN_ZONDER_NUL} (nul weggelaten)",
     "burgerservicenummer 1234 5672",
+    "B.S.N.\n12345672",
     "mail vogeltje99 [at] kooimail punt nl",
     "mail VOGELTJE99@KOOIMAIL.NL",
     "mail vogeltje99 @ kooimail . nl",
@@ -51,8 +52,10 @@ VORMEN = (
     "bel 0031 6 24681357",
     "bel (06) 24 68 13 57",
     "bel +31 (0)6 2468-1357",
+    "bel 0 6 2 4 6 8 1 3 5 7",
     "rekening NL91 ABNA 0417 1643 00",
     "rekening nl91abna0417164300",
+    "rekening NL 91 ABNA 0417 1643 00",
     "woont 7071 AB 12",
     "woont 12, 7071AB",
     "postcode 7071ab 12",
@@ -61,6 +64,7 @@ VORMEN = (
     "dob 1990-02-03",
     "geboortedatum 3/2/90",
     "op 03.02.1990 jarig",
+    "jarig 3-feb-1990",
     "naam CANARIUS ZWARTVELD",
     "naam zwartveld, canarius",
     "naam C. Zwartveld en Zwartvelds broer",
@@ -71,7 +75,7 @@ TEKST = "\n".join(VORMEN)
 #: What must never be readable: every identifier as digits or letters only, so no separator hides it.
 SPOREN_COMPACT = (
     BSN, BSN_ZONDER_NUL, "24681357", "0417164300", "abna", "vogeltje99", "kooimail", "7071ab",
-    "03021990", "19900203", "3februari1990", "canarius", "canárius", "zwartveld",
+    "03021990", "19900203", "3februari1990", "3feb1990", "canarius", "canárius", "zwartveld",
 )  # fmt: skip
 
 

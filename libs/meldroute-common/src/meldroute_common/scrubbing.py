@@ -32,16 +32,19 @@ Recognised, in this order (earlier kinds cannot be mistaken for later ones after
 - e-mail addresses, also obfuscated (``jan(at)example.nl``, ``jan [at] example [dot] nl``,
   ``jan at example dot nl``, ``jan @ example.nl``, ``JAN @ EXAMPLE . NL``, ``jan [at] example punt nl``), in
   any case -> ``[E-MAIL]``
-- IBANs (any country, mod-97 checked, with spaces, dashes, dots or a line break between characters)
+- IBANs (any country, mod-97 checked, with spaces, dashes, dots or a line break between characters; a
+  space after the country code too when it is in capitals and of the registry: ``NL 91 ABNA ...``)
   -> ``[IBAN]``
 - birth dates: the known birth date in every written form (``3 februari 1990``, ``3 feb. 1990``,
-  ``3 februari``, ``03-02-1990``, ``3/2/90``, ``1990-02-03``, ``03021990``, ``February 3, 1990``), and any
+  ``3 februari``, ``3-feb-1990``, ``03-02-1990``, ``3/2/90``, ``1990-02-03``, ``03021990``,
+  ``February 3, 1990``), and any
   full date right after ``geboren``, ``geb.``, ``geboortedatum`` or ``born`` -> ``[GEBOORTEDATUM]``
 - phone numbers: Dutch (06-12345678, +31 6 1234 5678, 0031 6..., 0314-123456, (0314) 123456,
-  +31 (0)314 ...) and international numbers written with + or 00 -> ``[TELEFOON]``
+  +31 (0)314 ..., digit by digit ``0 6 1 2 ...``) and international numbers written with + or 00 -> ``[TELEFOON]``
 - BSNs: 9 digits that pass the 11-test, also in groups with spaces, dots, dashes or a line break
   (123 456 782, 1234.56.782, ``1234`` + line break + ``56782``); and 8 digits with the leading zero dropped
-  right after ``BSN``, ``burgerservicenummer`` or ``sofinummer`` (``BSN: 1234 5672``) when the
+  right after ``BSN`` (``B.S.N.``, ``bsn-nummer``, ``BSN nr.``, also with a line break before the
+  number), ``burgerservicenummer`` or ``sofinummer`` (``BSN: 1234 5672``) when the
   zero-prefixed number passes the 11-test -> ``[BSN]``
 - Dutch licence plates of sidecodes 1-14: with dashes in any case (``12-abc-3``), with spaces or
   without separators in capitals (``12 ABC 3``, ``12ABC3``) -> ``[KENTEKEN]``
@@ -226,7 +229,7 @@ _TELEFOON_NL = re.compile(
     (?<![0-9+])
     (?:
         (?:\+|00)31{_SEP}(?:\(0\){_SEP})?  # +31 / 0031, optionally (0)
-      | \(?0                                # trunk 0, area code perhaps in parentheses
+      | \(?0{_SEP}                          # trunk 0, area code perhaps in parentheses
     )
     [1-9](?:{_SEP}[0-9]){{8}}               # nine digits after the trunk
     (?![0-9])
@@ -253,13 +256,15 @@ _DIGIT_GROUP = re.compile(r"[0-9]++")
 # Eight digits right after the word BSN (or burgerservicenummer, sofinummer): a BSN whose leading zero was
 # dropped, replaced when the zero-prefixed nine digits pass the 11-test. Without the word, eight digits stay.
 _BSN_TREFWOORD = re.compile(
-    r"(?<!\w)(?:bsn|burgerservice-?nummer|sofi-?nummer)(?:[ \t]{0,2}(?:nr\.?|nummer|is|:|-|#))?[ \t]{0,3}"
-    rf"(?P<nummer>[0-9](?:(?:{_SPACE}|[.\-])?[0-9]){{7}})(?![0-9])",
+    r"(?<!\w)(?:b\.?s\.?n\.?|burgerservice-?nummer|sofi-?nummer)(?:-?nummer)?(?:[ \t]{0,2}(?:nr\.?|is|:|-|#))?"
+    rf"{_SPACE}?(?P<nummer>[0-9](?:(?:{_SPACE}|[.\-])?[0-9]){{7}})(?![0-9])",
     re.IGNORECASE,
 )
 
 # --- IBAN -----------------------------------------------------------------------------------------
-_IBAN_START = re.compile(r"(?<![0-9A-Za-z])[A-Za-z]{2}[0-9]{2}")
+# A space may part the country code from the check digits (``NL 91 ABNA ...``), only for a country of the
+# registry below written in capitals: "en 33 ..." is a sentence, however its digits add up.
+_IBAN_START = re.compile(r"(?<![0-9A-Za-z])(?:[A-Za-z]{2}|(?P<spatie>[A-Z]{2})[ \t])[0-9]{2}")
 _IBAN_MIN, _IBAN_MAX = 15, 34
 _IBAN_MAX_GAP = 3
 # Fixed lengths of the IBAN registry (ISO 13616) for the countries most often seen here: a word after
@@ -348,10 +353,12 @@ _MAANDEN: dict[int, tuple[str, ...]] = {
 }
 _ELKE_MAAND = "|".join(sorted({n for namen in _MAANDEN.values() for n in namen}, key=lambda n: -len(n)))
 _DATE_SEP = r"(?>[ \t]{0,2}[\-/.][ \t]{0,2}|[ \t]{1,2})"
+# Around a month's name: spaces, or a dash or slash (``3-feb-1990``, ``3/feb/90``).
+_MAAND_SEP = r"(?>[ \t]?[\-/][ \t]?|[ \t]{0,2})"
 _GENERIC_DATE = (
     rf"(?:[0-9]{{1,2}}{_DATE_SEP}[0-9]{{1,2}}{_DATE_SEP}(?:[0-9]{{4}}|[0-9]{{2}})"
     rf"|[0-9]{{4}}{_DATE_SEP}[0-9]{{1,2}}{_DATE_SEP}[0-9]{{1,2}}"
-    rf"|[0-9]{{1,2}}(?:e|ste|de)?[ \t]{{0,2}}(?:{_ELKE_MAAND})\.?[ \t]{{0,2}}'?(?:[0-9]{{4}}|[0-9]{{2}})"
+    rf"|[0-9]{{1,2}}(?:e|ste|de)?{_MAAND_SEP}(?:{_ELKE_MAAND})\.?{_MAAND_SEP}'?(?:[0-9]{{4}}|[0-9]{{2}})"
     rf"|(?:{_ELKE_MAAND})\.?[ \t]{{0,2}}[0-9]{{1,2}}(?:st|nd|rd|th)?,?[ \t]{{0,2}}[0-9]{{4}})"
 )
 _GEBOORTE_TREFWOORD = re.compile(
@@ -382,7 +389,7 @@ def _birth_date_pattern(datum: date) -> re.Pattern[str]:
         rf"{y}{_DATE_SEP}{maand}{_DATE_SEP}{dag}",
         rf"{d:02d}{m:02d}{y}",
         rf"{y}{m:02d}{d:02d}",
-        rf"{dag}(?:e|ste|de)?[ \t]{{0,2}}(?:{namen})\.?(?:[ \t]{{0,2}}{jaar}(?![0-9]))?",
+        rf"{dag}(?:e|ste|de)?{_MAAND_SEP}(?:{namen})\.?(?:{_MAAND_SEP}{jaar}(?![0-9]))?",
         rf"(?:{namen})\.?[ \t]{{0,2}}{dag}(?:st|nd|rd|th)?(?:,?[ \t]{{0,2}}{y})?",
     ]
     return re.compile(rf"(?<![0-9])(?:{'|'.join(vormen)})(?![0-9A-Za-z])", re.IGNORECASE)  # cached by date
@@ -467,7 +474,8 @@ def _replace_iban(text: str) -> tuple[str, int]:
     count = 0
     search_from = 0
     while (match := _IBAN_START.search(text, search_from)) is not None:
-        end = _iban_end(text, match.start())
+        spatie = match.group("spatie")
+        end = None if spatie is not None and spatie not in _IBAN_LENGTES else _iban_end(text, match.start())
         if end is None:
             search_from = match.start() + 1
             continue
@@ -707,8 +715,8 @@ _DATE_CANDIDATE = re.compile(
       | (?P<y2>[0-9]{{4}}){_DATE_SEP}(?P<m2>[0-9]{{1,2}}){_DATE_SEP}(?P<d2>[0-9]{{1,2}})
       | (?P<d3>[0-9]{{2}})(?P<m3>[0-9]{{2}})(?P<y3>(?:19|20)[0-9]{{2}})
       | (?P<y4>(?:19|20)[0-9]{{2}})(?P<m4>[0-9]{{2}})(?P<d4>[0-9]{{2}})
-      | (?P<d5>[0-9]{{1,2}})(?:e|ste|de)?[ \t]{{0,2}}(?P<n5>{_ELKE_MAAND})\.?
-        (?:[ \t]{{0,2}}'?(?P<y5>[0-9]{{4}}|[0-9]{{2}})(?![0-9]))?
+      | (?P<d5>[0-9]{{1,2}})(?:e|ste|de)?{_MAAND_SEP}(?P<n5>{_ELKE_MAAND})\.?
+        (?:{_MAAND_SEP}'?(?P<y5>[0-9]{{4}}|[0-9]{{2}})(?![0-9]))?
       | (?P<n6>{_ELKE_MAAND})\.?[ \t]{{0,2}}(?P<d6>[0-9]{{1,2}})(?:st|nd|rd|th)?(?:,?[ \t]{{0,2}}(?P<y6>[0-9]{{4}}))?
     )(?![0-9A-Za-z])""",
     re.IGNORECASE | re.VERBOSE,
