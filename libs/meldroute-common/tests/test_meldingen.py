@@ -120,8 +120,10 @@ async def test_scheme_credentials_and_https_in_production() -> None:
 def test_the_mail_says_only_that_something_waits() -> None:
     mail = build_mail(
         afzender="meldroute@gemeente.example", aan="af@gemeente.example", soort=Meldingsoort.advies_gevraagd,
-        kenmerk="mr-abc",
+        kenmerk="mr-abc", bericht_id="0b7e1c2a-4d1f-4e55-9a3b-2f6c8d9e0a11",
     )  # fmt: skip
     tekst = mail.get_content()
     assert "nl.meldroute.advies.gevraagd" in tekst and "mr-abc" in tekst
     assert mail["Subject"] == "meldroute: er wordt uw advies gevraagd"
+    # Its own Message-ID, not the case's subject (two mails about one case are two mails).
+    assert mail["Message-ID"] == "<0b7e1c2a-4d1f-4e55-9a3b-2f6c8d9e0a11@meldroute>"

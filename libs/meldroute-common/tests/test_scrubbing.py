@@ -44,6 +44,19 @@ identifier_free_text = st.text(
         ("bsn: 1234.56.782, 123 456 782, 123-456-782", "bsn: [BSN], [BSN], [BSN]"),
         ("in 2019 123456782 gezien", "in 2019 [BSN] gezien"),
         ("BSN123456782", "BSN[BSN]"),
+        # The leading zero dropped (012345672): after the word BSN only.
+        ("BSN: 12345672, bsn nr. 1234 5672", "BSN: [BSN], bsn nr. [BSN]"),
+        (
+            "burgerservicenummer 12.34.56.72 en sofinummer 1234-5672",
+            "burgerservicenummer [BSN] en sofinummer [BSN]",
+        ),
+        ("BSN 12345678 klopt niet; zaak 12345672", "BSN 12345678 klopt niet; zaak 12345672"),
+        ("mail JAN @ VOORBEELD . NL of jan [at] voorbeeld punt nl", "mail [E-MAIL] of [E-MAIL]"),
+        ("mail jan@voorbeeld.nl. Daarna", "mail [E-MAIL]. Daarna"),
+        ("B.S.N. 12345672, bsn-nummer\n12345672", "B.S.N. [BSN], bsn-nummer\n[BSN]"),
+        ("IBAN NL 91 ABNA 0417 1643 00; en 33 signalen", "IBAN [IBAN]; en 33 signalen"),
+        ("bel 0 6 1 2 3 4 5 6 7 8", "bel [TELEFOON]"),
+        ("geboren 12-dec-1985 of 3/feb/90", "geboren [GEBOORTEDATUM] of 3/feb/90"),
         ("bel 06-12345678 of 06 1234 5678", "bel [TELEFOON] of [TELEFOON]"),
         ("+31 6 1234 5678, +31 (0)6-12345678, 0031612345678", "[TELEFOON], [TELEFOON], [TELEFOON]"),
         ("vast 0314-123456 of (0314) 123456 of 020 123 4567", "vast [TELEFOON] of [TELEFOON] of [TELEFOON]"),
@@ -531,7 +544,7 @@ def test_every_iban_with_any_separator_is_an_iban(
     domein=st.from_regex(r"[a-z][a-z0-9]{1,10}", fullmatch=True),
     tld=st.sampled_from(["nl", "com", "org", "eu"]),
     at=st.sampled_from(["@", " @ ", "(at)", " [at] ", " at ", "＠", "{at}"]),
-    dot=st.sampled_from([".", " [dot] ", " dot ", "(punt)", " punt "]),
+    dot=st.sampled_from([".", " [dot] ", " dot ", "(punt)", " punt ", " . "]),
 )
 def test_every_obfuscated_email_is_removed(lokaal: str, domein: str, tld: str, at: str, dot: str) -> None:
     assume(".." not in lokaal)

@@ -202,13 +202,19 @@ class SmtpInstellingen:
     timeout: float = 10.0
 
 
-def build_mail(*, afzender: str, aan: str, soort: Meldingsoort, kenmerk: str) -> EmailMessage:
-    """Plain text: that something waits, its kind and an opaque reference; nothing of the case."""
+def build_mail(
+    *, afzender: str, aan: str, soort: Meldingsoort, kenmerk: str, bericht_id: str
+) -> EmailMessage:
+    """Plain text: that something waits, its kind and an opaque reference; nothing of the case.
+
+    `kenmerk` is the per-organisation subject (the same for every notification about one case), `bericht_id`
+    the notification's own id: each mail its own Message-ID, or a mail system would drop the second mail
+    about a case as a duplicate of the first."""
     bericht = EmailMessage()
     bericht["From"] = afzender
     bericht["To"] = aan
     bericht["Subject"] = f"meldroute: {OMSCHRIJVINGEN[soort].rstrip('.').lower()}"
-    bericht["Message-ID"] = f"<{kenmerk}@meldroute>"
+    bericht["Message-ID"] = f"<{bericht_id}@meldroute>"
     bericht.set_content(
         f"{OMSCHRIJVINGEN[soort]}\n\n"
         f"Soort: {cloudevent_type(soort)}\nKenmerk: {kenmerk}\n\n"

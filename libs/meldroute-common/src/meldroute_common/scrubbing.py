@@ -30,16 +30,22 @@ in a case- and diacritics-folded copy whose positions map back to the normalised
 Recognised, in this order (earlier kinds cannot be mistaken for later ones afterwards):
 
 - e-mail addresses, also obfuscated (``jan(at)example.nl``, ``jan [at] example [dot] nl``,
-  ``jan at example dot nl``, ``jan @ example.nl``) -> ``[E-MAIL]``
-- IBANs (any country, mod-97 checked, with spaces, dashes, dots or a line break between characters)
+  ``jan at example dot nl``, ``jan @ example.nl``, ``JAN @ EXAMPLE . NL``, ``jan [at] example punt nl``), in
+  any case -> ``[E-MAIL]``
+- IBANs (any country, mod-97 checked, with spaces, dashes, dots or a line break between characters; a
+  space after the country code too when it is in capitals and of the registry: ``NL 91 ABNA ...``)
   -> ``[IBAN]``
 - birth dates: the known birth date in every written form (``3 februari 1990``, ``3 feb. 1990``,
-  ``3 februari``, ``03-02-1990``, ``3/2/90``, ``1990-02-03``, ``03021990``, ``February 3, 1990``), and any
+  ``3 februari``, ``3-feb-1990``, ``03-02-1990``, ``3/2/90``, ``1990-02-03``, ``03021990``,
+  ``February 3, 1990``), and any
   full date right after ``geboren``, ``geb.``, ``geboortedatum`` or ``born`` -> ``[GEBOORTEDATUM]``
 - phone numbers: Dutch (06-12345678, +31 6 1234 5678, 0031 6..., 0314-123456, (0314) 123456,
-  +31 (0)314 ...) and international numbers written with + or 00 -> ``[TELEFOON]``
+  +31 (0)314 ..., digit by digit ``0 6 1 2 ...``) and international numbers written with + or 00 -> ``[TELEFOON]``
 - BSNs: 9 digits that pass the 11-test, also in groups with spaces, dots, dashes or a line break
-  (123 456 782, 1234.56.782) -> ``[BSN]``
+  (123 456 782, 1234.56.782, ``1234`` + line break + ``56782``); and 8 digits with the leading zero dropped
+  right after ``BSN`` (``B.S.N.``, ``bsn-nummer``, ``BSN nr.``, also with a line break before the
+  number), ``burgerservicenummer`` or ``sofinummer`` (``BSN: 1234 5672``) when the
+  zero-prefixed number passes the 11-test -> ``[BSN]``
 - Dutch licence plates of sidecodes 1-14: with dashes in any case (``12-abc-3``), with spaces or
   without separators in capitals (``12 ABC 3``, ``12ABC3``) -> ``[KENTEKEN]``
 - postcode with house number, either order (1234 AB 12, 1234AB 12a, 12, 1234 AB) -> ``[POSTCODE-HUISNUMMER]``
@@ -53,10 +59,12 @@ Recognised, in this order (earlier kinds cannot be mistaken for later ones after
 
 Not recognised (published in docs/threat-model.md): names of people who are not entered as betrokkene,
 nicknames and name parts shorter than three letters on their own, descriptions ("de broer van de
-eigenaar"), dates other than birth dates, 8-digit BSNs (leading zero omitted: every ninth 8-digit number
-would pass), plates of sidecode 2 (99-99-XX) without dashes (a postcode), lower-case plates with spaces,
-letters from other scripts that look like Latin ones (Cyrillic ``О`` for ``O``), identifiers spelled out
-in words.
+eigenaar"), dates other than birth dates, 8-digit BSNs (leading zero omitted) without the word BSN before
+them (every eleventh 8-digit number would pass), plates of sidecode 2 (99-99-XX) without dashes (a
+postcode), lower-case plates with spaces, letters from other scripts that look like Latin ones (Cyrillic
+``О`` for ``O``), identifiers spelled out in words or letter by letter (``Z w a r t v e l d``), an e-mail
+address whose dot alone is spaced (``jan@example .nl``), a postcode in lower case with a space
+(``7071 ab``: too like ``2024 op 12``).
 
 When in doubt a number is replaced: an unneeded placeholder costs a little readability, a missed
 identifier costs privacy. Ordinary sentences ("3 signalen in 2025", "Op 12-05-2024 om 12.30 uur") keep
@@ -206,7 +214,8 @@ _SEPARATOR_CHARS = frozenset(" \t-.\r\n\u2028\u2029\x0b\x0c\x85")
 _LOCAL = r"[\w!#$%&'*+/=?^`{|}~.\-]"
 _EMAIL = re.compile(rf"(?<!{_LOCAL}){_LOCAL}++@[\w\-]++(?:\.[\w\-]++)++")
 _AT = r"(?>\s?[\[({<]\s?(?:at|@|apenstaartje)\s?[\])}>]\s?|\s(?:at|@)\s|\s?@\s?)"
-_DOT = r"(?>\s?[\[({<]\s?(?:dot|punt|\.)\s?[\])}>]\s?|\s(?:dot|punt)\s|\.)"
+# A dot written with a space on both sides (``voorbeeld . nl``) is a dot too once an "at" came before it.
+_DOT = r"(?>\s?[\[({<]\s?(?:dot|punt|\.)\s?[\])}>]\s?|\s(?:dot|punt)\s|[ \t]\.[ \t]|\.)"
 _EMAIL_OBFUSCATED = re.compile(
     rf"(?<![\w.+\-])[\w.+\-]{{1,64}}{_AT}[\w\-]{{1,63}}(?:{_DOT}[\w\-]{{1,63}}){{0,6}}{_DOT}[a-z]{{2,24}}(?![\w\-])",
     re.IGNORECASE,
@@ -220,7 +229,7 @@ _TELEFOON_NL = re.compile(
     (?<![0-9+])
     (?:
         (?:\+|00)31{_SEP}(?:\(0\){_SEP})?  # +31 / 0031, optionally (0)
-      | \(?0                                # trunk 0, area code perhaps in parentheses
+      | \(?0{_SEP}                          # trunk 0, area code perhaps in parentheses
     )
     [1-9](?:{_SEP}[0-9]){{8}}               # nine digits after the trunk
     (?![0-9])
@@ -244,9 +253,18 @@ _TELEFOON_INTERNATIONAAL = re.compile(
 # A run of digit groups joined by single separators; BSNs are sought among consecutive groups.
 _DIGIT_RUN = re.compile(rf"(?<![0-9])[0-9]++(?:(?:{_SPACE}|[.\-])[0-9]++)*+")
 _DIGIT_GROUP = re.compile(r"[0-9]++")
+# Eight digits right after the word BSN (or burgerservicenummer, sofinummer): a BSN whose leading zero was
+# dropped, replaced when the zero-prefixed nine digits pass the 11-test. Without the word, eight digits stay.
+_BSN_TREFWOORD = re.compile(
+    r"(?<!\w)(?:b\.?s\.?n\.?|burgerservice-?nummer|sofi-?nummer)(?:-?nummer)?(?:[ \t]{0,2}(?:nr\.?|is|:|-|#))?"
+    rf"{_SPACE}?(?P<nummer>[0-9](?:(?:{_SPACE}|[.\-])?[0-9]){{7}})(?![0-9])",
+    re.IGNORECASE,
+)
 
 # --- IBAN -----------------------------------------------------------------------------------------
-_IBAN_START = re.compile(r"(?<![0-9A-Za-z])[A-Za-z]{2}[0-9]{2}")
+# A space may part the country code from the check digits (``NL 91 ABNA ...``), only for a country of the
+# registry below written in capitals: "en 33 ..." is a sentence, however its digits add up.
+_IBAN_START = re.compile(r"(?<![0-9A-Za-z])(?:[A-Za-z]{2}|(?P<spatie>[A-Z]{2})[ \t])[0-9]{2}")
 _IBAN_MIN, _IBAN_MAX = 15, 34
 _IBAN_MAX_GAP = 3
 # Fixed lengths of the IBAN registry (ISO 13616) for the countries most often seen here: a word after
@@ -335,10 +353,12 @@ _MAANDEN: dict[int, tuple[str, ...]] = {
 }
 _ELKE_MAAND = "|".join(sorted({n for namen in _MAANDEN.values() for n in namen}, key=lambda n: -len(n)))
 _DATE_SEP = r"(?>[ \t]{0,2}[\-/.][ \t]{0,2}|[ \t]{1,2})"
+# Around a month's name: spaces, or a dash or slash (``3-feb-1990``, ``3/feb/90``).
+_MAAND_SEP = r"(?>[ \t]?[\-/][ \t]?|[ \t]{0,2})"
 _GENERIC_DATE = (
     rf"(?:[0-9]{{1,2}}{_DATE_SEP}[0-9]{{1,2}}{_DATE_SEP}(?:[0-9]{{4}}|[0-9]{{2}})"
     rf"|[0-9]{{4}}{_DATE_SEP}[0-9]{{1,2}}{_DATE_SEP}[0-9]{{1,2}}"
-    rf"|[0-9]{{1,2}}(?:e|ste|de)?[ \t]{{0,2}}(?:{_ELKE_MAAND})\.?[ \t]{{0,2}}'?(?:[0-9]{{4}}|[0-9]{{2}})"
+    rf"|[0-9]{{1,2}}(?:e|ste|de)?{_MAAND_SEP}(?:{_ELKE_MAAND})\.?{_MAAND_SEP}'?(?:[0-9]{{4}}|[0-9]{{2}})"
     rf"|(?:{_ELKE_MAAND})\.?[ \t]{{0,2}}[0-9]{{1,2}}(?:st|nd|rd|th)?,?[ \t]{{0,2}}[0-9]{{4}})"
 )
 _GEBOORTE_TREFWOORD = re.compile(
@@ -369,7 +389,7 @@ def _birth_date_pattern(datum: date) -> re.Pattern[str]:
         rf"{y}{_DATE_SEP}{maand}{_DATE_SEP}{dag}",
         rf"{d:02d}{m:02d}{y}",
         rf"{y}{m:02d}{d:02d}",
-        rf"{dag}(?:e|ste|de)?[ \t]{{0,2}}(?:{namen})\.?(?:[ \t]{{0,2}}{jaar}(?![0-9]))?",
+        rf"{dag}(?:e|ste|de)?{_MAAND_SEP}(?:{namen})\.?(?:{_MAAND_SEP}{jaar}(?![0-9]))?",
         rf"(?:{namen})\.?[ \t]{{0,2}}{dag}(?:st|nd|rd|th)?(?:,?[ \t]{{0,2}}{y})?",
     ]
     return re.compile(rf"(?<![0-9])(?:{'|'.join(vormen)})(?![0-9A-Za-z])", re.IGNORECASE)  # cached by date
@@ -454,7 +474,8 @@ def _replace_iban(text: str) -> tuple[str, int]:
     count = 0
     search_from = 0
     while (match := _IBAN_START.search(text, search_from)) is not None:
-        end = _iban_end(text, match.start())
+        spatie = match.group("spatie")
+        end = None if spatie is not None and spatie not in _IBAN_LENGTES else _iban_end(text, match.start())
         if end is None:
             search_from = match.start() + 1
             continue
@@ -472,7 +493,12 @@ def _replace_telefoon(text: str) -> tuple[str, int]:
 
 
 def _replace_bsn(text: str) -> tuple[str, int]:
-    count = 0
+    spans = [
+        m.span("nummer")
+        for m in _BSN_TREFWOORD.finditer(text)
+        if passes_elfproef("0" + "".join(c for c in m.group("nummer") if c.isdigit()))
+    ]
+    text, count = _replace_spans(text, spans, Identificator.BSN.placeholder)
 
     def in_run(run: re.Match[str]) -> str:
         nonlocal count
@@ -689,8 +715,8 @@ _DATE_CANDIDATE = re.compile(
       | (?P<y2>[0-9]{{4}}){_DATE_SEP}(?P<m2>[0-9]{{1,2}}){_DATE_SEP}(?P<d2>[0-9]{{1,2}})
       | (?P<d3>[0-9]{{2}})(?P<m3>[0-9]{{2}})(?P<y3>(?:19|20)[0-9]{{2}})
       | (?P<y4>(?:19|20)[0-9]{{2}})(?P<m4>[0-9]{{2}})(?P<d4>[0-9]{{2}})
-      | (?P<d5>[0-9]{{1,2}})(?:e|ste|de)?[ \t]{{0,2}}(?P<n5>{_ELKE_MAAND})\.?
-        (?:[ \t]{{0,2}}'?(?P<y5>[0-9]{{4}}|[0-9]{{2}})(?![0-9]))?
+      | (?P<d5>[0-9]{{1,2}})(?:e|ste|de)?{_MAAND_SEP}(?P<n5>{_ELKE_MAAND})\.?
+        (?:{_MAAND_SEP}'?(?P<y5>[0-9]{{4}}|[0-9]{{2}})(?![0-9]))?
       | (?P<n6>{_ELKE_MAAND})\.?[ \t]{{0,2}}(?P<d6>[0-9]{{1,2}})(?:st|nd|rd|th)?(?:,?[ \t]{{0,2}}(?P<y6>[0-9]{{4}}))?
     )(?![0-9A-Za-z])""",
     re.IGNORECASE | re.VERBOSE,

@@ -138,7 +138,10 @@ class MeldingenRelay:
                     wachtwoord=s.smtp_wachtwoord.get_secret_value() if s.smtp_wachtwoord else None,
                     timeout=s.meldingen_timeout_seconden,
                 ),
-                bericht=build_mail(afzender=s.smtp_afzender, aan=a.email, soort=taak.soort, kenmerk=onderwerp),
+                bericht=build_mail(
+                    afzender=s.smtp_afzender, aan=a.email, soort=taak.soort, kenmerk=onderwerp,
+                    bericht_id=str(taak.melding_id),
+                ),
             )  # fmt: skip
             return
         assert a.url is not None and a.geheim_versleuteld is not None

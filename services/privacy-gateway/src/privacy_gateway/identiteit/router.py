@@ -169,7 +169,7 @@ async def identiteitsverzoek_afwijzen(
 ) -> Any:
     """Wijst een wachtend identiteitsverzoek van de eigen organisatie af, met een reden voor de aanvrager. Net als
     bij goedkeuren moet de afwijzer een ander zijn dan de aanvrager; anders 403. Identificatoren in de reden
-    worden vervangen; de reden zoals getypt wordt verzegeld bewaard en gewist met het verzoek na de
+    worden vervangen, ook naam, adres en geboortedatum van de betrokkenen van de casus; de reden zoals getypt wordt verzegeld bewaard en gewist met het verzoek na de
     bewaartermijn. Elke afwijzing staat in het verwerkingenlog."""
     return await identiteit.reject_identiteitsverzoek(
         session=session,

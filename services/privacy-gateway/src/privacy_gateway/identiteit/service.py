@@ -31,9 +31,10 @@ from meldroute_common.db import as_utc
 from meldroute_common.meldingen import Meldingsoort
 from meldroute_common.paginering import CursorCodec
 from meldroute_common.problems import BadGateway, Conflict, Forbidden, NotFound, problem_response
-from meldroute_common.scrubbing import scrub_text
+from meldroute_common.scrubbing import KnownIdentity, scrub_text
 from meldroute_common.sealing import (
     VELD_IDENTITEIT,
+    Identiteitsgegevens,
     SealContext,
     SealingError,
     decode_identiteit,
@@ -395,8 +396,11 @@ async def reject_identiteitsverzoek(
     """Reject another person's waiting request of the own organisation with a reason (four eyes, like approval).
 
     The reason is kept scrubbed for the requester and sealed as typed; rejecting one's own is a logged denial.
+    The approver may know the person from elsewhere: the case's own people are unsealed (here, never passed on)
+    so that their names, address and birth date in the reason are replaced too, not only what has a shape.
     """
-    geschoond = scrub_text(afwijzing.reden)
+    verzoek = await _verzoek_van_organisatie(session=session, verzoek_id=verzoek_id, claims=claims)
+    geschoond = scrub_text(afwijzing.reden, known=await _bekende_personen(gateway, verzoek.casus_id))
 
     def waarden(verzoek: Identiteitsverzoek, nu: datetime) -> dict[str, object]:
         verzegeld = seal_reden(
@@ -415,6 +419,30 @@ async def reject_identiteitsverzoek(
         waarden=waarden,
         detail=lambda verzoek, _vorige: {"aanvrager": verzoek.aanvrager, "vervangen": geschoond.total},
     )  # fmt: skip
+
+
+async def _bekende_personen(gateway: Gateway, casus_id: UUID) -> tuple[KnownIdentity, ...]:
+    """The identities of the case's betrokkenen, for the scrubber only; none when the case is gone."""
+    casus = await gateway.intake.casus(casus_id)
+    if casus is None:
+        return ()
+    bekend: list[KnownIdentity] = []
+    for betrokkene in casus.betrokkenen:
+        if betrokkene.identiteit_verzegeld is None:
+            continue
+        velden = _ontzegel(
+            gateway, casus=casus, betrokkene_id=betrokkene.id, blob=betrokkene.identiteit_verzegeld
+        )
+        if velden is None:
+            continue
+        identiteit = Identiteitsgegevens.model_validate(velden)
+        bekend.append(
+            KnownIdentity(
+                names=(identiteit.naam,) if identiteit.naam else (), address=identiteit.adres,
+                birth_date=identiteit.geboortedatum, bsn=identiteit.bsn, phone=identiteit.telefoon,
+            )
+        )  # fmt: skip
+    return tuple(bekend)
 
 
 def _intrekbaar(nu: datetime) -> sa.ColumnElement[bool]:
