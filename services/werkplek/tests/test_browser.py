@@ -144,6 +144,16 @@ def _geen_horizontaal_scrollen(pagina: Any, scherm: str) -> None:
     assert breedte[0] <= breedte[1] + 1, f"{scherm}: the page scrolls sideways ({breedte}): {te_breed}"
 
 
+def _tab_naar(pagina: Any, selector: str, *, hoogstens: int = 80) -> None:
+    """Tab forward until the element `selector` has the focus: the keyboard alone reaches it, in the order
+    of the page (WCAG 2.1.1, 2.4.3). Fails if it is not reached within `hoogstens` presses."""
+    for _ in range(hoogstens):
+        pagina.keyboard.press("Tab")
+        if pagina.evaluate("s => document.activeElement.matches(s)", selector):
+            return
+    raise AssertionError(f"{selector} is not reached with Tab")
+
+
 @dataclass
 class Spoor:
     """What a browser keeps of a walk outside the page: every URL it loaded (the history, the address bar) and
@@ -286,17 +296,25 @@ def test_melder_and_attention_officer_walk_the_werkplek(werkplek_url: str) -> No
             # Escalation with a safety and a care track: the dry-run first, on its own screen; then sent.
             pagina.get_by_role("link", name="Opschalen naar partners").click()
             pagina.get_by_role("heading", name="Opschalen").wait_for()
-            pagina.locator("#traject0-partners-riec-oost-nederland").check()
-            pagina.locator("#traject0-partners-politie-oost-nederland").check()
-            pagina.locator("#traject1-partners-zorgcoordinatie-noord-oost-gelderland").check()
-            pagina.get_by_label("Toelichting (verplicht)").fill("Arbeidsuitbuiting in de bouw; opvang nodig.")
+            # With the keyboard alone (Tab to each control, Space for a box, Enter for a button), from the top.
+            pagina.locator("body").focus()
+            for partner in ("#traject0-partners-riec-oost-nederland", "#traject0-partners-politie-oost-nederland",
+                            "#traject1-partners-zorgcoordinatie-noord-oost-gelderland"):  # fmt: skip
+                _tab_naar(pagina, partner)
+                pagina.keyboard.press("Space")
+            _tab_naar(pagina, "textarea")
+            assert pagina.evaluate("document.activeElement.labels[0].textContent").startswith("Toelichting")
+            pagina.keyboard.type("Arbeidsuitbuiting in de bouw; opvang nodig.")
             _axe(pagina, "12-opschalen")
-            pagina.get_by_role("button", name="Toetsen aan het convenant").click()
+            _tab_naar(pagina, "button[type=submit]")
+            assert pagina.evaluate("document.activeElement.textContent") == "Toetsen aan het convenant"
+            pagina.keyboard.press("Enter")
             pagina.get_by_role("heading", name="Opschaling controleren").wait_for()
             assert pagina.get_by_role("cell", name="Ja", exact=True).count() == 3
             assert pagina.get_by_text("Er is nog niets verstuurd.").is_visible()
             _axe(pagina, "13-opschaling-toets")
-            pagina.get_by_role("button", name="Opschalen en versturen").click()
+            _tab_naar(pagina, "button[value=versturen]")
+            pagina.keyboard.press("Enter")
             pagina.get_by_role("heading", name="Casusoverleg (open)").wait_for()
             assert pagina.get_by_role("heading", name="Zorg en opvang (open)").is_visible()
             assert pagina.locator("dd", has_text="Opgeschaald").count() == 1

@@ -23,7 +23,7 @@ from meldroute_dev.testing import ServiceHarness, ServiceProcess, clear_tables, 
 
 from tests.builders import betrokkene, signaal
 
-from .test_browser import CHROMIUM, Spoor, _axe, _inloggen
+from .test_browser import CHROMIUM, Spoor, _axe, _inloggen, _tab_naar
 
 pytestmark = pytest.mark.processes
 BSN, NAAM, GEBOORTEDATUM = "111222333", "Jan Kowalski", "2001-05-04"
@@ -157,7 +157,16 @@ def test_partner_approver_and_fg_walk_the_werkplek(diensten: dict[str, str], iss
             goedkeurder.get_by_role("link", name="Identiteitsverzoeken die op uw goedkeuring wachten").click()
             goedkeurder.get_by_role("heading", name="Wachten op uw goedkeuring").wait_for()
             _axe(goedkeurder, "25-goedkeuren")
-            goedkeurder.get_by_role("button", name="Goedkeuren").click()
+            # With the keyboard alone: a rejection without a real reason is refused at its field (nothing
+            # recorded), then the approval; Tab to each control, Enter on the button.
+            _tab_naar(goedkeurder, "textarea[name=reden]")
+            goedkeurder.keyboard.type("Nee.")
+            _tab_naar(goedkeurder, "form[action$='/afwijzing'] button")
+            goedkeurder.keyboard.press("Enter")
+            goedkeurder.get_by_role("heading", name="Het verzoek is nog niet afgewezen").wait_for()
+            assert goedkeurder.locator("textarea[name=reden]").get_attribute("aria-invalid") == "true"
+            _tab_naar(goedkeurder, "form[action$='/goedkeuring'] button")
+            goedkeurder.keyboard.press("Enter")
             goedkeurder.get_by_text("Het verzoek is goedgekeurd.").wait_for()
             assert goedkeurder.get_by_text("Er wachten geen verzoeken op uw goedkeuring.").is_visible()
 
