@@ -128,6 +128,13 @@ def _in_elke_maat(pagina: Any, scherm: str) -> None:
                     .slice(0, 5).map(e => e.tagName + '#' + e.id + ' ' + (e.textContent || e.name).trim())"""
             )
             assert not buiten, f"{scherm}-{naam}: controls outside the width: {buiten}"
+            # A box that scrolls sideways here (a table) can be scrolled with the keyboard too.
+            uitslag = pagina.evaluate(
+                "axe.run(document, {runOnly: {type: 'rule', values: ['scrollable-region-focusable']}})"
+            )
+            assert not uitslag["violations"], (
+                f"{scherm}-{naam}: {[n['target'] for v in uitslag['violations'] for n in v['nodes']]}"
+            )
     finally:
         pagina.set_viewport_size(oud)
 
