@@ -339,5 +339,9 @@ def test_the_werkplek_reaches_the_services_redis_and_the_provider_and_holds_no_k
     assert not werkplek.get("secrets") and not werkplek.get("volumes"), (
         "the werkplek holds no key and no data"
     )
+    # reporting's closed dashboard sends people to the werkplek's, at the origin browsers use.
+    reporting = read_env_file(repo / "deploy/compose/reporting.example.env")
+    assert reporting["REPORTING_WERKPLEK_URL"] == values["WERKPLEK_PUBLIC_URL"]
+    assert _environment(compose["services"]["reporting"])["REPORTING_DASHBOARD_OPEN"] == "false"
     assert werkplek["depends_on"]["redis"]["condition"] == "service_healthy"
     assert "/health/ready" in " ".join(werkplek["healthcheck"]["test"]), "ready only while Redis answers"

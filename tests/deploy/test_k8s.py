@@ -379,6 +379,10 @@ def test_the_werkplek_calls_each_service_on_its_own_port(objects: list[Manifest]
     assert {config[f"WERKPLEK_{n}_URL"] for n in ("INTAKE", "GATEWAY", "REPORTING")} == {
         f"http://{d.naam}:{d.port}" for d in DIENSTEN
     }
+    # reporting's closed dashboard sends people to the werkplek's, at the origin browsers use.
+    reporting = _by_name(objects, "ConfigMap")["reporting-config"]["data"]
+    assert reporting["REPORTING_DASHBOARD_OPEN"] == "false"
+    assert reporting["REPORTING_WERKPLEK_URL"] == config["WERKPLEK_PUBLIC_URL"]
 
 
 def test_replicas_share_rate_limit_counters_in_one_redis(objects: list[Manifest]) -> None:

@@ -9,10 +9,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from meldroute_common.auth import Scope
 from meldroute_common.roles import ROLLEN, Rol
 from meldroute_dev.services import DIENSTEN, WERKPLEK
 from werkplek.config import WerkplekSettings
+
+from .conftest import settings_class
 
 Realm = dict[str, Any]
 
@@ -160,3 +163,50 @@ def test_the_werkplek_is_a_confidential_client_with_pkce_and_its_own_uris(
     keycloak = read_env_file(repo / "deploy/compose/keycloak.example.env")
     assert client["secret"] == "${MELDROUTE_WERKPLEK_CLIENT_SECRET}"
     assert "MELDROUTE_WERKPLEK_CLIENT_SECRET" in keycloak
+
+
+def test_the_werkplek_reaches_every_service_of_a_role_by_the_tokens_audience_or_an_exchange(
+    realm: Realm, repo: Path, read_env_file: Callable[[Path], dict[str, str]]
+) -> None:
+    """What the werkplek is configured with (the ConfigMap, the compose example) the realm gives it: the
+    audiences of the role's scopes in the login token, and the exchange (RFC 8693) for a missing one."""
+    configmap = yaml.safe_load((repo / "deploy/k8s/werkplek/configmap.yaml").read_text(encoding="utf-8"))
+    compose = read_env_file(repo / "deploy/compose/werkplek.example.env")
+    velden = {"intake-api": "INTAKE", "privacy-gateway": "GATEWAY", "reporting": "REPORTING"}
+    assert set(velden) == set(WerkplekSettings().diensten) == {d.naam for d in DIENSTEN}
+    for dienst, veld in velden.items():
+        naam = f"WERKPLEK_{veld}_AUDIENCE"
+        # The audience each service accepts (no <PREFIX>_AUDIENCE is deployed: the service's own name), and
+        # the werkplek's own default, in both deployments.
+        waarde = settings_class(next(d for d in DIENSTEN if d.naam == dienst))().token_audience
+        assert configmap["data"][naam] == compose[naam] == WerkplekSettings().diensten[dienst] == waarde, naam
+    audiences = set(velden)
+    clients = _clients(realm)
+    assert audiences <= set(clients), "an exchange asks for an audience that is a client of the realm"
+    werkplek = clients[WERKPLEK.naam]
+    scopes = _scopes(realm)
+    eigen = set(werkplek["defaultClientScopes"])
+
+    def bereikt(scope: str) -> set[str]:
+        return {
+            m["config"]["included.client.audience"]
+            for m in scopes[scope]["protocolMappers"]
+            if m["protocolMapper"] == "oidc-audience-mapper" and m["config"]["access.token.claim"] == "true"
+        }
+
+    # Every person's role signs in at the werkplek with all its scopes, so its token carries the audience of
+    # every service its screens call (the mappers of those scopes); no exchange is needed for them.
+    for rol in ROLLEN.values():
+        if rol.is_service or Scope.metrics_lezen in rol.scopes:
+            continue
+        assert {s.value for s in rol.scopes} <= eigen, rol.naam
+    assert "organisatie" in eigen, "the partner's and approver's organisation reaches the gateway"
+    # Keycloak's standard token exchange (V2): enabled for the client, the requested audience one its client
+    # scopes can give, and the subject token addressed to the requesting client (so `werkplek` is in its aud).
+    assert werkplek["attributes"]["standard.token.exchange.enabled"] == "true"
+    assert audiences <= set().union(*(bereikt(s) for s in eigen if s in scopes))
+    (eigen_mapper,) = [
+        m for m in werkplek["protocolMappers"] if m["protocolMapper"] == "oidc-audience-mapper"
+    ]
+    assert eigen_mapper["config"]["included.client.audience"] == WERKPLEK.naam
+    assert eigen_mapper["config"]["access.token.claim"] == "true"

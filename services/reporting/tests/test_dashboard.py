@@ -74,6 +74,27 @@ async def test_open_dashboard_serves_suppressed_figures_without_a_token(
         assert gemeenten["GM0197"]["aantal"] is None and gemeenten["GM0197"]["onderdrukt"]
 
 
+async def test_closed_dashboard_sends_people_to_the_werkplek(reporting_harness: ServiceHarness) -> None:
+    """In production people read the figures on the werkplek behind its login: no token field, one link."""
+    werkplek = "https://werkplek.gemeente.example"
+    async with reporting_harness.client(dashboard_open=False, werkplek_url=werkplek) as client:
+        pagina = await client.get("/dashboard")
+        assert pagina.status_code == 200
+        assert "script-src 'self'" in pagina.headers["content-security-policy"]
+        assert f'<a href="{werkplek}/dashboard">Naar het dashboard van de werkplek</a>' in pagina.text
+        assert 'id="token"' not in pagina.text and "<script" not in pagina.text and "token" in pagina.text
+        assert (await client.get("/dashboard/gegevens")).status_code == 404
+    # Open (development), the page stays the charts without a token; the werkplek's address changes nothing.
+    open_instelling = reporting_harness.settings(env="test", dashboard_open=True, werkplek_url=werkplek)
+    assert open_instelling.werkplek_dashboard is None
+    async with reporting_harness.client(dashboard_open=True, werkplek_url=werkplek) as client:
+        assert 'id="grafiek-vormen"' in (await client.get("/dashboard")).text
+    # An origin only: no path, query or spaces (the page appends /dashboard itself).
+    for fout in ("werkplek.gemeente.example", f"{werkplek}/", f"{werkplek}/dashboard", "javascript:alert(1)"):
+        with pytest.raises(ValueError):
+            reporting_harness.settings(env="test", werkplek_url=fout)
+
+
 def test_development_opens_the_dashboard_by_default(reporting_harness: ServiceHarness) -> None:
     assert reporting_harness.settings(env="development").dashboard_zonder_token is True
     assert reporting_harness.settings(env="test").dashboard_zonder_token is False

@@ -2,8 +2,9 @@
 note, asks advice and escalates it with a safety and a care track (the policy's dry-run shown, then sent).
 
 intake-api, the privacy gateway and the werkplek run as real processes; Chromium (Debian's) walks the screens by their labels,
-axe-core checks every screen for WCAG 2.1 AA (no serious or critical violation), the form is checked on a
-phone-sized screen and at 200% zoom, and the browser's storage holds nothing but the session id's cookie.
+axe-core checks every screen for WCAG 2.1 AA (no serious or critical violation), every screen is checked on a
+phone-sized screen and at 200% zoom, the escalation is done with the keyboard alone, the browser's storage
+holds nothing but the session id's cookie, and no URL or page title holds what the walk typed in.
 """
 
 from __future__ import annotations
@@ -11,9 +12,11 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote_plus
 
 import pytest
 from meldroute_dev.services import DIENSTEN, WERKPLEK
@@ -25,6 +28,8 @@ ARTEFACTEN = ROOT / "test-artifacts" / "werkplek"
 CHROMIUM = Path("/usr/bin/chromium")
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 pytestmark = pytest.mark.processes
+#: Identifying values the melder types into the free text; they may reach intake, never a URL or a title.
+MELDER_NAAM, MELDER_MAIL = "Anna Kowalczyk", "a.kowalczyk@example.org"
 
 
 @pytest.fixture
@@ -80,8 +85,15 @@ def werkplek_url(
         asyncio.run(clear_tables(gateway_harness.database_url, gateway_harness.metadata))
 
 
+#: A phone, and 200% zoom (1280 px wide at 200% is 640 CSS pixels): every screen is checked in both.
+MATEN = (("telefoon", {"width": 360, "height": 740}), ("zoom-200", {"width": 640, "height": 400}))
+
+
 def _axe(pagina: Any, scherm: str) -> None:
-    """axe-core on the page as it is: no serious or critical WCAG 2.1 A/AA violation; a screenshot besides."""
+    """axe-core on the page as it is: no serious or critical WCAG 2.1 A/AA violation; a screenshot besides.
+
+    Then the same screen on a phone and at 200% zoom (`_in_elke_maat`), so no screen of a walk escapes them.
+    """
     ARTEFACTEN.mkdir(parents=True, exist_ok=True)
     pagina.screenshot(path=str(ARTEFACTEN / f"{scherm}.png"), full_page=True)
     if not pagina.evaluate("typeof window.axe !== 'undefined'"):
@@ -95,16 +107,79 @@ def _axe(pagina: Any, scherm: str) -> None:
         if v["impact"] in ("serious", "critical")
     ]
     assert not ernstig, f"{scherm}: {json.dumps(ernstig, indent=1)}"
+    _in_elke_maat(pagina, scherm)
+
+
+def _in_elke_maat(pagina: Any, scherm: str) -> None:
+    """The screen as it is, on a phone and at 200% zoom: the page never scrolls sideways (WCAG 1.4.10) and
+    every control stays within the width, so it can be reached without scrolling sideways. A table is the
+    exception the criterion allows: it scrolls within its own box (and a control in it scrolls into view
+    when it gets the focus)."""
+    oud = pagina.viewport_size
+    try:
+        for naam, maat in MATEN:
+            pagina.set_viewport_size(maat)
+            _geen_horizontaal_scrollen(pagina, f"{scherm}-{naam}")
+            buiten = pagina.evaluate(
+                """() => [...document.querySelectorAll('a[href], button, input, select, textarea, summary')]
+                    .filter(e => e.getClientRects().length && !e.closest('.werkplek-verborgen, .werkplek-tabelvak, .utrecht-table'))
+                    .filter(e => { const r = e.getBoundingClientRect();
+                        return r.left < -1 || r.right > document.documentElement.clientWidth + 1; })
+                    .slice(0, 5).map(e => e.tagName + '#' + e.id + ' ' + (e.textContent || e.name).trim())"""
+            )
+            assert not buiten, f"{scherm}-{naam}: controls outside the width: {buiten}"
+            # A box that scrolls sideways here (a table) can be scrolled with the keyboard too.
+            uitslag = pagina.evaluate(
+                "axe.run(document, {runOnly: {type: 'rule', values: ['scrollable-region-focusable']}})"
+            )
+            assert not uitslag["violations"], (
+                f"{scherm}-{naam}: {[n['target'] for v in uitslag['violations'] for n in v['nodes']]}"
+            )
+    finally:
+        pagina.set_viewport_size(oud)
 
 
 def _geen_horizontaal_scrollen(pagina: Any, scherm: str) -> None:
     breedte = pagina.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
     te_breed = pagina.evaluate(
-        """() => [...document.querySelectorAll('body *')]
-            .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
-            .slice(0, 5).map(e => e.tagName + '.' + e.className + '#' + e.id)"""
+        """() => { const w = document.documentElement.clientWidth + 1;
+            const breed = e => e.getBoundingClientRect().right > w;
+            // The innermost ones: what makes the page wide, not every box around it.
+            return [...document.querySelectorAll('body *')].filter(e => breed(e) && ![...e.children].some(breed))
+                .slice(0, 5).map(e => e.tagName + '.' + e.className + '#' + e.id + ' ' + e.textContent.slice(0, 30)); }"""
     )
     assert breedte[0] <= breedte[1] + 1, f"{scherm}: the page scrolls sideways ({breedte}): {te_breed}"
+
+
+def _tab_naar(pagina: Any, selector: str, *, hoogstens: int = 80) -> None:
+    """Tab forward until the element `selector` has the focus: the keyboard alone reaches it, in the order
+    of the page (WCAG 2.1.1, 2.4.3). Fails if it is not reached within `hoogstens` presses."""
+    for _ in range(hoogstens):
+        pagina.keyboard.press("Tab")
+        if pagina.evaluate("s => document.activeElement.matches(s)", selector):
+            return
+    raise AssertionError(f"{selector} is not reached with Tab")
+
+
+@dataclass
+class Spoor:
+    """What a browser keeps of a walk outside the page: every URL it loaded (the history, the address bar) and
+    every page title (the history's and the tab's)."""
+
+    adressen: list[str] = field(default_factory=list)
+    titels: list[str] = field(default_factory=list)
+
+    def volg(self, pagina: Any) -> Any:
+        pagina.on("request", lambda verzoek: self.adressen.append(verzoek.url))
+        pagina.on("load", lambda p: self.titels.append(p.title()))
+        return pagina
+
+    def zonder(self, *waarden: str) -> None:
+        """None of the walk's identifying values (BSN, names, e-mail) in any URL or title, in any case."""
+        assert self.adressen and self.titels
+        for waarde in waarden:
+            for spoor in (*self.adressen, *self.titels):
+                assert waarde.lower() not in unquote_plus(spoor).lower(), (waarde, spoor)
 
 
 def _opslag_zonder_token(context: Any, pagina: Any) -> None:
@@ -134,7 +209,8 @@ def _inloggen(pagina: Any, basis: str, rol: str) -> None:
 def test_melder_and_attention_officer_walk_the_werkplek(werkplek_url: str) -> None:
     from playwright.sync_api import sync_playwright
 
-    verzoeken: list[str] = []
+    spoor = Spoor()
+    verzoeken = spoor.adressen
     with sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=str(CHROMIUM),
@@ -145,7 +221,7 @@ def test_melder_and_attention_officer_walk_the_werkplek(werkplek_url: str) -> No
             # bypass_csp only so the test can inject axe-core; the page itself runs no script.
             context = browser.new_context(viewport={"width": 1100, "height": 900}, bypass_csp=True)
             pagina = context.new_page()
-            pagina.on("request", lambda verzoek: verzoeken.append(verzoek.url))
+            spoor.volg(pagina)
             pagina.goto(werkplek_url)
             _axe(pagina, "01-start")
             # Keyboard: the first Tab reaches the skip link.
@@ -175,7 +251,9 @@ def test_melder_and_attention_officer_walk_the_werkplek(werkplek_url: str) -> No
             pagina.locator("#indicator-excessieve-werkuren").check()
             pagina.get_by_label("Sector (verplicht)").select_option("bouw")
             pagina.get_by_label("Soort plek (verplicht)").select_option("woning")
-            pagina.get_by_label("Omschrijving").fill("Veel mensen op een bouwplaats tot laat in de avond.")
+            pagina.get_by_label("Omschrijving").fill(
+                f"Veel mensen op een bouwplaats tot laat in de avond; gezien door {MELDER_NAAM} ({MELDER_MAIL})."
+            )
             pagina.get_by_role("button", name="Signaal versturen").click()
             pagina.get_by_role("heading", name="Uw signaal is ontvangen").wait_for()
             _axe(pagina, "05-bevestiging")
@@ -183,18 +261,6 @@ def test_melder_and_attention_officer_walk_the_werkplek(werkplek_url: str) -> No
             pagina.get_by_role("cell", name="Ontvangen", exact=True).wait_for()
             _axe(pagina, "06-mijn-signalen")
             _opslag_zonder_token(context, pagina)
-
-            # The form on a phone-sized screen and at 200% zoom (1280 px wide at 200% is 640 CSS pixels).
-            for naam, maat in (
-                ("telefoon", {"width": 375, "height": 740}),
-                ("zoom-200", {"width": 640, "height": 400}),
-            ):
-                pagina.set_viewport_size(maat)
-                pagina.goto(f"{werkplek_url}/melden")
-                _geen_horizontaal_scrollen(pagina, naam)
-                assert pagina.get_by_role("button", name="Signaal versturen").is_visible()
-                _axe(pagina, f"07-formulier-{naam}")
-            pagina.set_viewport_size({"width": 1100, "height": 900})
 
             pagina.get_by_role("button", name="Uitloggen").click()
             pagina.get_by_text("U bent uitgelogd.").wait_for()
@@ -237,17 +303,25 @@ def test_melder_and_attention_officer_walk_the_werkplek(werkplek_url: str) -> No
             # Escalation with a safety and a care track: the dry-run first, on its own screen; then sent.
             pagina.get_by_role("link", name="Opschalen naar partners").click()
             pagina.get_by_role("heading", name="Opschalen").wait_for()
-            pagina.locator("#traject0-partners-riec-oost-nederland").check()
-            pagina.locator("#traject0-partners-politie-oost-nederland").check()
-            pagina.locator("#traject1-partners-zorgcoordinatie-noord-oost-gelderland").check()
-            pagina.get_by_label("Toelichting (verplicht)").fill("Arbeidsuitbuiting in de bouw; opvang nodig.")
+            # With the keyboard alone (Tab to each control, Space for a box, Enter for a button), from the top.
+            pagina.locator("body").focus()
+            for partner in ("#traject0-partners-riec-oost-nederland", "#traject0-partners-politie-oost-nederland",
+                            "#traject1-partners-zorgcoordinatie-noord-oost-gelderland"):  # fmt: skip
+                _tab_naar(pagina, partner)
+                pagina.keyboard.press("Space")
+            _tab_naar(pagina, "textarea")
+            assert pagina.evaluate("document.activeElement.labels[0].textContent").startswith("Toelichting")
+            pagina.keyboard.type("Arbeidsuitbuiting in de bouw; opvang nodig.")
             _axe(pagina, "12-opschalen")
-            pagina.get_by_role("button", name="Toetsen aan het convenant").click()
+            _tab_naar(pagina, "button[type=submit]")
+            assert pagina.evaluate("document.activeElement.textContent") == "Toetsen aan het convenant"
+            pagina.keyboard.press("Enter")
             pagina.get_by_role("heading", name="Opschaling controleren").wait_for()
             assert pagina.get_by_role("cell", name="Ja", exact=True).count() == 3
             assert pagina.get_by_text("Er is nog niets verstuurd.").is_visible()
             _axe(pagina, "13-opschaling-toets")
-            pagina.get_by_role("button", name="Opschalen en versturen").click()
+            _tab_naar(pagina, "button[value=versturen]")
+            pagina.keyboard.press("Enter")
             pagina.get_by_role("heading", name="Casusoverleg (open)").wait_for()
             assert pagina.get_by_role("heading", name="Zorg en opvang (open)").is_visible()
             assert pagina.locator("dd", has_text="Opgeschaald").count() == 1
@@ -262,3 +336,12 @@ def test_melder_and_attention_officer_walk_the_werkplek(werkplek_url: str) -> No
     assert verzoeken and all(url.startswith(werkplek_url) for url in verzoeken), {
         u for u in verzoeken if not u.startswith(werkplek_url)
     }
+    # Nothing identifying that the walk typed in ever reached a URL, the history or a title.
+    spoor.zonder(
+        MELDER_NAAM,
+        MELDER_MAIL,
+        "Kowalczyk",
+        "bouwplaats",
+        "Melder gebeld",
+        "Melder (gemeentelijk medewerker)",
+    )

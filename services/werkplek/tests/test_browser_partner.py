@@ -23,10 +23,10 @@ from meldroute_dev.testing import ServiceHarness, ServiceProcess, clear_tables, 
 
 from tests.builders import betrokkene, signaal
 
-from .test_browser import CHROMIUM, _axe, _inloggen
+from .test_browser import CHROMIUM, Spoor, _axe, _inloggen, _tab_naar
 
 pytestmark = pytest.mark.processes
-BSN, NAAM = "111222333", "Jan Kowalski"
+BSN, NAAM, GEBOORTEDATUM = "111222333", "Jan Kowalski", "2001-05-04"
 
 
 @pytest.fixture
@@ -80,7 +80,7 @@ def _opgeschaalde_casus(intake: str, issuer: DevIssuer) -> None:
     with httpx.Client(base_url=intake, timeout=30) as http:
         nieuw = http.post(
             "/v1/signalen",
-            json=signaal(betrokkenen=[betrokkene(bsn=BSN, naam=NAAM, geboortedatum="2001-05-04")]),
+            json=signaal(betrokkenen=[betrokkene(bsn=BSN, naam=NAAM, geboortedatum=GEBOORTEDATUM)]),
             headers={**melder, "Idempotency-Key": "werkplek-browser-partner"},
         )
         assert nieuw.status_code == 201, nieuw.text
@@ -101,7 +101,8 @@ def test_partner_approver_and_fg_walk_the_werkplek(diensten: dict[str, str], iss
 
     basis = diensten["werkplek"]
     _opgeschaalde_casus(diensten["intake"], issuer)
-    verzoeken: list[str] = []
+    spoor = Spoor()
+    verzoeken = spoor.adressen
     with sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=str(CHROMIUM),
@@ -114,8 +115,7 @@ def test_partner_approver_and_fg_walk_the_werkplek(diensten: dict[str, str], iss
                 # bypass_csp only so the test can inject axe-core; the pages themselves run no script.
                 context = browser.new_context(viewport={"width": 1100, "height": 900}, bypass_csp=True)
                 pagina = context.new_page()
-                pagina.on("request", lambda verzoek: verzoeken.append(verzoek.url))
-                return pagina
+                return spoor.volg(pagina)
 
             # The partner reads the case and reports an outcome.
             partner = persoon()
@@ -157,7 +157,16 @@ def test_partner_approver_and_fg_walk_the_werkplek(diensten: dict[str, str], iss
             goedkeurder.get_by_role("link", name="Identiteitsverzoeken die op uw goedkeuring wachten").click()
             goedkeurder.get_by_role("heading", name="Wachten op uw goedkeuring").wait_for()
             _axe(goedkeurder, "25-goedkeuren")
-            goedkeurder.get_by_role("button", name="Goedkeuren").click()
+            # With the keyboard alone: a rejection without a real reason is refused at its field (nothing
+            # recorded), then the approval; Tab to each control, Enter on the button.
+            _tab_naar(goedkeurder, "textarea[name=reden]")
+            goedkeurder.keyboard.type("Nee.")
+            _tab_naar(goedkeurder, "form[action$='/afwijzing'] button")
+            goedkeurder.keyboard.press("Enter")
+            goedkeurder.get_by_role("heading", name="Het verzoek is nog niet afgewezen").wait_for()
+            assert goedkeurder.locator("textarea[name=reden]").get_attribute("aria-invalid") == "true"
+            _tab_naar(goedkeurder, "form[action$='/goedkeuring'] button")
+            goedkeurder.keyboard.press("Enter")
             goedkeurder.get_by_text("Het verzoek is goedgekeurd.").wait_for()
             assert goedkeurder.get_by_text("Er wachten geen verzoeken op uw goedkeuring.").is_visible()
 
@@ -202,4 +211,5 @@ def test_partner_approver_and_fg_walk_the_werkplek(diensten: dict[str, str], iss
             browser.close()
     # Every request stayed on the werkplek, and no URL named the person.
     assert verzoeken and all(url.startswith(basis) for url in verzoeken)
-    assert not [url for url in verzoeken if BSN in url or "Kowalski" in url]
+    # No URL, history entry or title named the person: not the BSN the FG typed, not the name the partner saw.
+    spoor.zonder(BSN, NAAM, "Kowalski", GEBOORTEDATUM, "Afstemming van opvang")

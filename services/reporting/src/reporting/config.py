@@ -61,6 +61,12 @@ class ReportingSettings(ServiceSettings):
         description="Serve /dashboard without a token (it shows only suppressed aggregates); default on in "
         "development, off otherwise.",
     )
+    werkplek_url: str | None = Field(
+        default=None,
+        pattern=r"^https?://[^/?#\s]+$",
+        description="The werkplek's origin (its WERKPLEK_PUBLIC_URL): people read the figures on its /dashboard "
+        "behind its login, so a closed /dashboard here sends them there instead of asking for a token.",
+    )
 
     @property
     def dashboard_zonder_token(self) -> bool:
@@ -68,6 +74,15 @@ class ReportingSettings(ServiceSettings):
         if self.dashboard_open is not None:
             return self.dashboard_open
         return self.env is Omgeving.development
+
+    @property
+    def werkplek_dashboard(self) -> str | None:
+        """Where a closed dashboard sends people: the werkplek's dashboard, if the werkplek is known."""
+        return (
+            f"{self.werkplek_url}/dashboard"
+            if self.werkplek_url and not self.dashboard_zonder_token
+            else None
+        )
 
 
 @cache

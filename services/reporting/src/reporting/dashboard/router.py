@@ -2,7 +2,8 @@
 
 `/dashboard` is the page (it holds no figures itself), `/dashboard/static/…` its own script and style
 sheet, and `/dashboard/gegevens` the evaluation figures without a token, only when the dashboard is open.
-With a token the page asks `/v1/statistieken/evaluatie` instead. None of these are in the OpenAPI document.
+With a token the page asks `/v1/statistieken/evaluatie` instead. Closed with `REPORTING_WERKPLEK_URL` set
+(production), the page only sends people to the werkplek's own dashboard, behind its login. None of these are in the OpenAPI document.
 """
 
 from __future__ import annotations
@@ -66,6 +67,11 @@ def _labels(catalogus: Catalogus) -> dict[str, dict[str, str]]:
 @router.get("/dashboard")
 async def dashboard(request: Request) -> HTMLResponse:
     settings: ReportingSettings = request.app.state.settings
+    if verwijzing := settings.werkplek_dashboard:
+        # Closed, and the werkplek is known: people read the figures there behind their login; nobody is
+        # asked to paste a token into a page (the API stays for programs with their own token).
+        html = _omgeving().get_template("naar_werkplek.html").render(werkplek_dashboard=verwijzing)
+        return HTMLResponse(html, headers={"Content-Security-Policy": CSP})
     html = (
         _omgeving()
         .get_template("dashboard.html")
