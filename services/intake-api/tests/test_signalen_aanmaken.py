@@ -12,6 +12,7 @@ import httpx
 import sqlalchemy as sa
 from intake_api.models import Betrokkene, Idempotentiesleutel, Signaal
 from meldroute_common.sealing import SealContext, load_keyring, open_sealed
+from meldroute_dev import testing
 from meldroute_dev.testing import ServiceHarness
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -136,6 +137,38 @@ async def test_idempotent_replay_and_mismatch(
     andere_client = {**kop("melder", sub="melder-b"), "Idempotency-Key": "sleutel-1"}
     derde = await client.post("/v1/signalen", json=signaal_body(), headers=andere_client)
     assert derde.status_code == 201 and derde.json()["id"] != eerste.json()["id"]
+
+
+async def test_on_postgresql_a_signal_and_its_rows_are_one_statement(
+    client: httpx.AsyncClient, kop: Kop, signaal_body: Body, intake_harness: ServiceHarness
+) -> None:
+    """The linked-signals lookup, then one statement for the key and every row; a replay (whose lookup now
+    follows the first signal's betrokkene too) writes nothing and adds only the read of the stored answer.
+    (SQLite writes one INSERT per table; its rows are checked by the other tests.)"""
+    statements: list[str] = []
+
+    def tel(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement)
+
+    headers = {**kop("melder"), "Idempotency-Key": "een-statement"}
+    sa.event.listen(sa.engine.Engine, "before_cursor_execute", tel)
+    try:
+        eerste = await client.post("/v1/signalen", json=signaal_body(), headers=headers)
+        na_eerste = len(statements)
+        tweede = await client.post("/v1/signalen", json=signaal_body(), headers=headers)
+    finally:
+        sa.event.remove(sa.engine.Engine, "before_cursor_execute", tel)
+    assert eerste.status_code == tweede.status_code == 201 and eerste.json() == tweede.json()
+    if testing.test_backend() == "postgresql":
+        lookup, schrijven = statements[:na_eerste]
+        assert "FROM betrokkene_pseudoniemen" in lookup and schrijven.startswith("WITH claim AS")
+        *lookups, schrijven, opgeslagen = statements[na_eerste:]
+        assert lookups and all("FROM betrokkene_pseudoniemen" in s for s in lookups), lookups
+        assert schrijven.startswith("WITH claim AS") and opgeslagen.startswith("SELECT idempotentiesleutels")
+    else:
+        assert na_eerste > 2, statements
+    assert len(await _rijen(intake_harness, Signaal)) == 1
+    assert len(await _rijen(intake_harness, Betrokkene)) == len(signaal_body()["betrokkenen"])
 
 
 async def test_a_replay_for_another_municipality_is_refused_like_a_new_request(

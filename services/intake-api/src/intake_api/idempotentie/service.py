@@ -87,11 +87,19 @@ _KOLOMMEN = ("id", "verzoek_hash", "status", "antwoord_status", "antwoord", "loc
 @cache
 def _claim_statement(dialect: str) -> ReturningInsert[Any]:
     """The claiming upsert, built once per dialect: its values (and the moments before which a row has
-    lapsed, `bewaard_tot` and `bezig_tot`) travel as parameters, so SQLAlchemy compiles it once."""
+    lapsed, `bewaard_tot` and `bezig_tot`) travel as parameters named `k_...` (see `claim_waarden`), so
+    SQLAlchemy compiles it once, and it can stand as a CTE in a larger statement without its parameters
+    clashing with those of other tables (`claim_cte`)."""
     insert = postgresql.insert(_TABEL) if dialect == "postgresql" else sqlite.insert(_TABEL)
+    insert = insert.values(
+        {k: sa.bindparam(f"k_{k}", type_=_TABEL.c[k].type) for k in ("client", "sleutel", *_KOLOMMEN)}
+    )
     verlopen = sa.or_(
-        _TABEL.c.aangemaakt_op < sa.bindparam("bewaard_tot"),
-        sa.and_(_TABEL.c.status == "bezig", _TABEL.c.aangemaakt_op < sa.bindparam("bezig_tot")),
+        _TABEL.c.aangemaakt_op < sa.bindparam("k_bewaard_tot", type_=_TABEL.c.aangemaakt_op.type),
+        sa.and_(
+            _TABEL.c.status == "bezig",
+            _TABEL.c.aangemaakt_op < sa.bindparam("k_bezig_tot", type_=_TABEL.c.aangemaakt_op.type),
+        ),
     )
     return insert.on_conflict_do_update(
         index_elements=[_TABEL.c.client, _TABEL.c.sleutel],
@@ -100,9 +108,35 @@ def _claim_statement(dialect: str) -> ReturningInsert[Any]:
     ).returning(_TABEL.c.id)
 
 
+@cache
+def claim_cte() -> sa.CTE:
+    """The claiming upsert as a data-modifying CTE (PostgreSQL), for a statement that writes a request's rows
+    only when it returns a row (the key is this request's); its parameters are `claim_waarden`."""
+    return _claim_statement("postgresql").cte("claim")
+
+
+def claim_waarden(
+    *, claim: Claim, nu: datetime, status: int, body: dict[str, Any], locatie: str | None
+) -> dict[str, Any]:
+    """The parameters of the claiming upsert: the key with this request's answer."""
+    return {
+        "k_id": uuid.uuid4(), "k_client": claim.client, "k_sleutel": claim.sleutel, "k_verzoek_hash": claim.hash_,
+        "k_status": "klaar", "k_antwoord_status": status, "k_antwoord": body, "k_locatie": locatie,
+        "k_aangemaakt_op": nu, "k_bewaard_tot": nu - BEWAARTIJD, "k_bezig_tot": nu - VERLOPEN_BEZIG,
+    }  # fmt: skip
+
+
 _OPGESLAGEN = sa.select(
     _TABEL.c.verzoek_hash, _TABEL.c.status, _TABEL.c.antwoord_status, _TABEL.c.antwoord, _TABEL.c.locatie
 ).where(_TABEL.c.client == sa.bindparam("c"), _TABEL.c.sleutel == sa.bindparam("s"))
+
+
+async def opgeslagen(*, session: AsyncSession, claim: Claim) -> Herhaling:
+    """The stored answer for a key this request could not claim (another body 422, a request still running
+    409)."""
+    connection = await session.connection()
+    rij = (await connection.execute(_OPGESLAGEN, {"c": claim.client, "s": claim.sleutel})).one()
+    return _beoordeel(rij, hash_=claim.hash_)
 
 
 async def claim(
@@ -121,17 +155,19 @@ async def claim(
     One statement: insert, or take over a lapsed row (older than 24 hours, or `bezig` past `VERLOPEN_BEZIG`).
     A concurrent request with the same key waits on the unique constraint until the first commits or rolls back.
     """
+    waarden = claim_waarden(claim=claim, nu=nu, status=status, body=body, locatie=locatie)
+    return await claim_met_waarden(session=session, claim=claim, waarden=waarden)
+
+
+async def claim_met_waarden(
+    *, session: AsyncSession, claim: Claim, waarden: dict[str, Any]
+) -> Herhaling | None:
+    """`claim`, with its parameters made already (`claim_waarden`)."""
     upsert = _claim_statement(session.get_bind().dialect.name)
-    waarden = {
-        "id": uuid.uuid4(), "client": claim.client, "sleutel": claim.sleutel, "verzoek_hash": claim.hash_,
-        "status": "klaar", "antwoord_status": status, "antwoord": body, "locatie": locatie, "aangemaakt_op": nu,
-        "bewaard_tot": nu - BEWAARTIJD, "bezig_tot": nu - VERLOPEN_BEZIG,
-    }  # fmt: skip
     connection = await session.connection()
     if (await connection.execute(upsert, waarden)).first() is not None:
         return None
-    rij = (await connection.execute(_OPGESLAGEN, {"c": claim.client, "s": claim.sleutel})).one()
-    return _beoordeel(rij, hash_=claim.hash_)
+    return await opgeslagen(session=session, claim=claim)
 
 
 async def clean_up(*, session: AsyncSession, nu: datetime) -> int:

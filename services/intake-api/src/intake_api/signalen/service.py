@@ -53,7 +53,7 @@ from intake_api.pseudonimisering.pseudoniem import (
     schoonmerk,
     schoonmerk_sleutel,
 )
-from intake_api.signalen import schemas
+from intake_api.signalen import opslaan, schemas
 from intake_api.signalen.koppeling import find_koppelingen, find_koppelingen_nieuw
 from intake_api.signalen.onderdelen import (
     read_aanvullingen,
@@ -390,29 +390,34 @@ async def _schrijf(
     betrokkenen: list[Betrokkene],
     catalogus: Catalogus,
     nu: datetime,
-) -> None:
-    """Write the rows and the outbox event: one INSERT per table for all its rows, the parent first (no unit of
-    work on this path)."""
+    claim: idempotentie.Claim | None = None,
+    claim_waarden: dict[str, Any] | None = None,
+) -> idempotentie.Herhaling | None:
+    """Write the rows and the outbox event, parents first, with the idempotency key first when there is one
+    (`opslaan.schrijf`: one statement on PostgreSQL); the stored answer when the key was taken (nothing
+    written)."""
     outbox = outbox_rij(
         catalogus=catalogus, type="signaal_ontvangen", signaal=signaal, betrokkenen=betrokkenen, nu=nu
     )
-    connection = await session.connection()
-    for model, waarden in (
-        (Signaal, [rijen.signaal]),
-        (Betrokkene, rijen.betrokkenen),
-        (BetrokkenePseudoniem, rijen.pseudoniemen),
-        (Schoonmerk, rijen.schoonmerken),
-        (SignaalUitbuitingsvorm, rijen.uitbuitingsvormen),
-        (SignaalIndicator, rijen.indicatoren),
-        (Termijn, [_kolommen(t) for t in rijen.termijnen]),
-        (HistorieRegel, [rijen.historie]),
-        (OutboxGebeurtenis, [outbox]),
-    ):
-        if waarden:
-            # A list of rows: one statement for all of them (SQLAlchemy's "insertmanyvalues"), compiled once
-            # and cached, where `.values([...])` would be compiled anew for every number of rows.
-            await connection.execute(sa.insert(_tabel(model)), waarden)
-    log.info("signaal vastgelegd", extra={"signaal_id": str(signaal.id), "betrokkenen": len(betrokkenen)})
+    herhaling = await opslaan.schrijf(
+        session=session,
+        tabellen=[
+            (_tabel(Signaal), [rijen.signaal], False),
+            (_tabel(Betrokkene), rijen.betrokkenen, True),
+            (_tabel(BetrokkenePseudoniem), rijen.pseudoniemen, True),
+            (_tabel(Schoonmerk), rijen.schoonmerken, True),
+            (_tabel(SignaalUitbuitingsvorm), rijen.uitbuitingsvormen, True),
+            (_tabel(SignaalIndicator), rijen.indicatoren, True),
+            (_tabel(Termijn), [_kolommen(t) for t in rijen.termijnen], True),
+            (_tabel(HistorieRegel), [rijen.historie], False),
+            (_tabel(OutboxGebeurtenis), [outbox], False),
+        ],
+        claim=claim,
+        claim_waarden=claim_waarden,
+    )
+    if herhaling is None:
+        log.info("signaal vastgelegd", extra={"signaal_id": str(signaal.id), "betrokkenen": len(betrokkenen)})
+    return herhaling
 
 
 async def record_signaal(
@@ -441,16 +446,16 @@ async def record_signaal(
     )
     body = weergave.model_dump(mode="json")
     locatie = f"/v1/signalen/{signaal.id}"
-    if claim is not None:
-        # The key before the rows: a concurrent request with the same key waits here, having written nothing.
-        herhaling = await idempotentie.claim(
-            session=session, claim=claim, nu=nu, status=201, body=body, locatie=locatie
-        )
-        if herhaling is not None:
-            return herhaling
-    await _schrijf(
-        session=session, rijen=rijen, signaal=signaal, betrokkenen=betrokkenen, catalogus=catalogus, nu=nu
-    )
+    # The key before the rows: a concurrent request with the same key waits on it, having written nothing.
+    herhaling = await _schrijf(
+        session=session, rijen=rijen, signaal=signaal, betrokkenen=betrokkenen, catalogus=catalogus, nu=nu,
+        claim=claim,
+        claim_waarden=idempotentie.claim_waarden(claim=claim, nu=nu, status=201, body=body, locatie=locatie)
+        if claim is not None
+        else None,
+    )  # fmt: skip
+    if herhaling is not None:
+        return herhaling
     return Vastgelegd(body=body, locatie=locatie, versie=signaal.versie)
 
 
