@@ -19,9 +19,9 @@ from starlette.datastructures import FormData
 
 from werkplek.beleid import BeleidCache, doelnaam, partnernamen
 from werkplek.catalogus import labels
+from werkplek.dienst import DienstFout, Ongeldig
 from werkplek.gateway import DIENST as GATEWAY
 from werkplek.gateway import Gateway
-from werkplek.intake import IntakeFout, Ongeldig
 from werkplek.paginas import STATUSSEN, datum, pagina, tijdstip
 from werkplek.sessies import Sessie
 from werkplek.web import (
@@ -114,7 +114,7 @@ def _lijst(formulier: FormData, naam: str) -> list[str]:
 async def _lees_signaal(request: Request, sessie: Sessie, signaal_id: str) -> dict[str, Any]:
     try:
         signaal: dict[str, Any] = await _intake(request).signaal(token=_token(sessie), signaal_id=signaal_id)
-    except IntakeFout as fout:
+    except DienstFout as fout:
         if fout.status in (403, 404):
             raise NotFound("Signaal niet gevonden.") from None
         raise
@@ -136,7 +136,7 @@ def _gateway(request: Request) -> Gateway:
     return gateway
 
 
-def _foutpagina(fout: IntakeFout) -> Response:
+def _foutpagina(fout: DienstFout) -> Response:
     return pagina(
         "fout.html",
         status_code=502 if fout.status >= 500 else fout.status,
@@ -257,7 +257,7 @@ async def _signaalpagina(
     if s.get("trajecten") or s.get("adviesvragen"):
         try:
             namen = partnernamen(await _beleid(request, sessie))
-        except IntakeFout:
+        except DienstFout:
             namen = {}
     lijst = {
         "melderDomein": labels(catalogus, "melderdomeinen"),
@@ -400,7 +400,7 @@ async def oppakken(request: Request, signaal_id: str) -> Response:
                 invoer={"status": "in_behandeling", "toelichting": "Opgepakt door de aandachtsfunctionaris."},
                 versie=int(toegewezen.get("versie", s["versie"] + 1)),
             )
-        except IntakeFout as fout:
+        except DienstFout as fout:
             if fout.status not in (409, 412):  # someone else decided first: the assignment still holds
                 raise
     return _terug(signaal_id, "toewijzing")
@@ -437,7 +437,7 @@ async def beoordelen(request: Request, signaal_id: str) -> Response:
             request, sessie, signaal_id, fouten=_velden(fout, {"status", "toelichting", "doorverwezenNaar"}, "status"),
             detail=fout.detail, waarden=waarden,
         )  # fmt: skip
-    except IntakeFout as fout:
+    except DienstFout as fout:
         if fout.status not in (409, 412):
             raise
         return await _signaalpagina(
@@ -447,7 +447,7 @@ async def beoordelen(request: Request, signaal_id: str) -> Response:
     return _terug(signaal_id, "besluit")
 
 
-def _conflict(fout: IntakeFout) -> str:
+def _conflict(fout: DienstFout) -> str:
     if fout.status == 412:
         return "Iemand anders wijzigde het signaal intussen; bekijk het opnieuw en besluit dan."
     return f"Dit besluit kan nu niet: {fout.detail}"
@@ -569,7 +569,7 @@ async def advies_versturen(request: Request, signaal_id: str) -> Response:
         )
     except Ongeldig as fout:
         return await _adviesformulier(request, sessie, signaal_id, fout=fout, waarden=waarden)
-    except IntakeFout as fout:
+    except DienstFout as fout:
         if fout.status != 409:
             raise
         conflict = Ongeldig(
@@ -697,7 +697,7 @@ async def opschalen_toetsen(request: Request, signaal_id: str) -> Response:
             request, sessie, signaal_id, opschaling=opschaling, fouten=_traject_fouten(fout, opschaling),
             detail=fout.detail,
         )  # fmt: skip
-    except IntakeFout as fout:
+    except DienstFout as fout:
         if fout.status == 404:
             raise NotFound("Signaal niet gevonden.") from None
         raise
@@ -757,7 +757,7 @@ async def opschalen_versturen(request: Request, signaal_id: str) -> Response:
             request, sessie, signaal_id, opschaling=opschaling, fouten=_traject_fouten(fout, opschaling),
             detail=fout.detail,
         )  # fmt: skip
-    except IntakeFout as fout:
+    except DienstFout as fout:
         if fout.status not in (409, 412):
             raise
         return await _opschaalformulier(

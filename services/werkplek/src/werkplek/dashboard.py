@@ -18,10 +18,11 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from werkplek.dienst import DienstFout
 from werkplek.paginas import pagina
 from werkplek.partner import catalogus
 from werkplek.reporting import DIENST as REPORTING
-from werkplek.reporting import Reporting, ReportingFout
+from werkplek.reporting import Reporting
 from werkplek.sessies import Sessie
 from werkplek.web import _ingelogd, met_token
 
@@ -447,7 +448,7 @@ async def dashboard(request: Request) -> Response:
                 vragen.append(reporting.intervisie(sessie=sessie, periode=soort, van=van, tot=tot))
             evaluatie, *rest = await asyncio.gather(*vragen)
             intervisie = rest[0] if rest else None
-    except ReportingFout as fout:
+    except DienstFout as fout:
         return _foutpagina(sessie, fout)
     # A period asked for that is not published is an error at the chooser (there is none while nothing is).
     geen_keuze = gevraagd and gekozen is None and any(gepubliceerd.values())
@@ -471,7 +472,7 @@ async def dashboard(request: Request) -> Response:
     )
 
 
-def _foutpagina(sessie: Sessie, fout: ReportingFout) -> Response:
+def _foutpagina(sessie: Sessie, fout: DienstFout) -> Response:
     if fout.status == 429:
         wacht = f" over {fout.wacht} seconden" if fout.wacht else " straks"
         uitleg = f"Er zijn te veel cijfers opgevraagd. Probeer het{wacht} opnieuw."

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from werkplek.intake import Ongeldig
+from werkplek.dienst import Ongeldig
 from werkplek.paginas import pagina, tijdstip
 from werkplek.partner import doel_label, gateway
 from werkplek.sessies import Sessie

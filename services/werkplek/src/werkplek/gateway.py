@@ -1,80 +1,27 @@
 """The privacy gateway as the werkplek calls it: with the user's own token for the gateway's audience.
 
-Errors are read like intake's (:mod:`werkplek.intake`): a 400 becomes `Ongeldig` with the fields the gateway
-named, a 401 ends the session, anything else is a `GatewayFout` carrying the status, the detail and, when the
-covenant policy refused, its `reden` code. The token never leaves the server: it is taken from the session
-here and sent only to the gateway.
+Errors are read as :mod:`werkplek.dienst` says; a refusal by the covenant policy carries its `reden` code.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-import httpx
-from meldroute_common.problems import Forbidden
-
-from werkplek.intake import IntakeFout, NietIngelogd, Ongeldig, veld_van
+from werkplek.dienst import Dienst
 from werkplek.sessies import Sessie
 
 #: The session's key of the gateway's token (see `WerkplekSettings.diensten`).
 DIENST = "privacy-gateway"
 
 
-class GatewayFout(IntakeFout):
-    """The gateway answered an error that is not about the user's input (shown like intake's errors)."""
-
-    def __init__(self, status: int, detail: str, reden: str | None = None) -> None:
-        super().__init__(status, detail)
-        self.reden = reden
-
-
-def gateway_token(sessie: Sessie) -> str:
-    """The session's token for the gateway; a role whose login brought none cannot use these screens."""
-    token = sessie.token(DIENST)
-    if token is None:
-        raise Forbidden("Uw login geeft geen toegang tot de privacy-gateway.")
-    return token
-
-
-def _fout(antwoord: httpx.Response) -> Exception:
-    try:
-        probleem: dict[str, Any] = antwoord.json()
-    except ValueError:
-        probleem = {}
-    if not isinstance(probleem, dict):
-        probleem = {}
-    detail = str(probleem.get("detail") or "De privacy-gateway gaf een fout.")
-    if antwoord.status_code == 400:
-        velden: dict[str, list[str]] = {}
-        for param in probleem.get("invalidParams") or []:
-            if isinstance(param, dict) and isinstance(param.get("name"), str):
-                velden.setdefault(veld_van(param["name"]), []).append(str(param.get("reason", "Ongeldig.")))
-        return Ongeldig(detail=detail, velden=velden)
-    if antwoord.status_code == 401:
-        return NietIngelogd(401, detail)
-    reden = probleem.get("reden")
-    return GatewayFout(antwoord.status_code, detail, reden if isinstance(reden, str) else None)
-
-
 def _zonder_leeg(waarden: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in waarden.items() if v not in (None, "")}
 
 
-class Gateway:
-    def __init__(self, *, http: httpx.AsyncClient, url: str) -> None:
-        self.http, self.url = http, url.rstrip("/")
-
-    async def _vraag(self, methode: str, pad: str, *, sessie: Sessie, **kwargs: Any) -> Any:
-        headers = {"Authorization": f"Bearer {gateway_token(sessie)}"}
-        try:
-            antwoord = await self.http.request(methode, f"{self.url}/v1{pad}", headers=headers, **kwargs)
-        except httpx.HTTPError as exc:
-            raise GatewayFout(502, "De privacy-gateway is niet bereikbaar.") from exc
-        if antwoord.is_error:
-            raise _fout(antwoord)
-        if antwoord.status_code == 204:
-            return None
-        return antwoord.json()
+class Gateway(Dienst):
+    naam = DIENST
+    omschrijving = "De privacy-gateway"
+    geen_toegang = "Uw login geeft geen toegang tot de privacy-gateway."
 
     # --- the policy (the attention officer's escalation) -----------------------------------------
 

@@ -14,8 +14,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from meldroute_common.problems import Forbidden, NotFound
 
-from werkplek.gateway import GatewayFout
-from werkplek.intake import Ongeldig
+from werkplek.dienst import DienstFout, Ongeldig
 from werkplek.paginas import datum, pagina
 from werkplek.partner import catalogus, doel_label, gateway, geldige_id
 from werkplek.sessies import Sessie
@@ -114,7 +113,7 @@ def _klaar(gelukt: str) -> RedirectResponse:
     return RedirectResponse(f"/identiteitsverzoeken?gelukt={gelukt}", status_code=303)
 
 
-def _wacht_niet_meer(sessie: Sessie, exc: GatewayFout) -> Response:
+def _wacht_niet_meer(sessie: Sessie, exc: DienstFout) -> Response:
     titel = "Dit verzoek wacht niet meer" if exc.status == 409 else "Dit mag u niet doen"
     return pagina("fout.html", status_code=exc.status, titel=titel, uitleg=exc.detail, sessie=sessie)
 
@@ -126,7 +125,7 @@ async def goedkeuren(request: Request, verzoek_id: str) -> Response:
     _controleer_post(request, sessie, formulier)
     try:
         await gateway(request).goedkeuren(sessie=sessie, verzoek_id=geldige_id(verzoek_id, "Verzoek"))
-    except GatewayFout as exc:
+    except DienstFout as exc:
         if exc.status in (403, 409):
             return _wacht_niet_meer(sessie, exc)
         if exc.status == 404:
@@ -150,7 +149,7 @@ async def afwijzen(request: Request, verzoek_id: str) -> Response:
         sleutel = f"reden-{verzoek_id}"
         fouten = {sleutel: [r for redenen in fout.velden.values() for r in redenen] or [fout.detail]}
         return await _lijst(request, sessie, fouten=fouten, detail=fout.detail, waarden={sleutel: reden})
-    except GatewayFout as exc:
+    except DienstFout as exc:
         if exc.status in (403, 409):
             return _wacht_niet_meer(sessie, exc)
         if exc.status == 404:
@@ -166,7 +165,7 @@ async def intrekken(request: Request, verzoek_id: str) -> Response:
     _controleer_post(request, sessie, formulier)
     try:
         await gateway(request).intrekken(sessie=sessie, verzoek_id=geldige_id(verzoek_id, "Verzoek"))
-    except GatewayFout as exc:
+    except DienstFout as exc:
         if exc.status in (403, 409):
             return _wacht_niet_meer(sessie, exc)
         if exc.status == 404:
@@ -182,7 +181,7 @@ async def identiteit(request: Request, verzoek_id: str) -> Response:
         gegevens = await gateway(request).identiteit(
             sessie=sessie, verzoek_id=geldige_id(verzoek_id, "Verzoek")
         )
-    except GatewayFout as exc:
+    except DienstFout as exc:
         if exc.status in (403, 409):
             return _wacht_niet_meer(sessie, exc)
         if exc.status == 404:

@@ -1,91 +1,17 @@
-"""intake-api as the werkplek calls it: always with the user's own token, answers read tolerantly.
-
-A 400 becomes `Ongeldig` with the field names intake reported (`invalidParams`), so a screen can show each
-reason next to its field; a 401 means the user's token is no longer accepted (the session ends).
-"""
+"""intake-api as the werkplek calls it, with the user's own token (errors read as :mod:`werkplek.dienst` says)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
-import httpx
-
-
-class IntakeFout(Exception):
-    """intake answered an error that is not about the user's input."""
-
-    def __init__(self, status: int, detail: str) -> None:
-        super().__init__(detail)
-        self.status, self.detail = status, detail
-
-
-class NietIngelogd(IntakeFout):
-    """intake no longer accepts the session's token."""
-
-
-@dataclass(frozen=True)
-class Ongeldig(Exception):
-    """A 400 from intake: its detail, and per form field the reasons (field name = the API's JSON name)."""
-
-    detail: str
-    velden: dict[str, list[str]]
-    #: Every (name, reason) as intake gave it, for a screen whose fields are finer than `veld_van` makes them.
-    params: tuple[tuple[str, str], ...] = ()
-
-
-def veld_van(naam: str) -> str:
-    """The form field an `invalidParams` name is about: `uitbuitingsvormen[0]` → `uitbuitingsvormen`."""
-    return naam.split(".", 1)[0].split("[", 1)[0]
-
-
-def _fout(antwoord: httpx.Response) -> Exception:
-    try:
-        probleem: dict[str, Any] = antwoord.json()
-    except ValueError:
-        probleem = {}
-    detail = str(probleem.get("detail") or "intake-api gaf een fout.")
-    if antwoord.status_code == 400:
-        velden: dict[str, list[str]] = {}
-        params: list[tuple[str, str]] = []
-        for param in probleem.get("invalidParams") or []:
-            if isinstance(param, dict) and isinstance(param.get("name"), str):
-                reden = str(param.get("reason", "Ongeldig."))
-                velden.setdefault(veld_van(param["name"]), []).append(reden)
-                params.append((param["name"], reden))
-        return Ongeldig(detail=detail, velden=velden, params=tuple(params))
-    if antwoord.status_code == 401:
-        return NietIngelogd(401, detail)
-    return IntakeFout(antwoord.status_code, detail)
-
-
-class Dienst:
-    """A service's `/v1` API called with the user's token; its errors translated as above."""
-
-    naam = "intake-api"
-
-    def __init__(self, *, http: httpx.AsyncClient, url: str) -> None:
-        self.http, self.url = http, url.rstrip("/")
-
-    async def _antwoord(
-        self, methode: str, pad: str, *, token: str, extra: dict[str, str] | None = None, **kwargs: Any
-    ) -> httpx.Response:
-        headers = {"Authorization": f"Bearer {token}", **(extra or {})}
-        try:
-            antwoord = await self.http.request(methode, f"{self.url}/v1{pad}", headers=headers, **kwargs)
-        except httpx.HTTPError as exc:
-            raise IntakeFout(502, f"{self.naam} is niet bereikbaar.") from exc
-        if antwoord.is_error:
-            raise _fout(antwoord)
-        return antwoord
-
-    async def _vraag(
-        self, methode: str, pad: str, *, token: str, extra: dict[str, str] | None = None, **kwargs: Any
-    ) -> Any:
-        return (await self._antwoord(methode, pad, token=token, extra=extra, **kwargs)).json()
+from werkplek.dienst import Dienst
 
 
 class Intake(Dienst):
+    naam = "intake-api"
+    omschrijving = "intake-api"
+    geen_toegang = "Uw login geeft geen toegang tot intake."
+
     async def catalogus(self, *, token: str) -> dict[str, Any]:
         result: dict[str, Any] = await self._vraag("GET", "/catalogus", token=token)
         return result

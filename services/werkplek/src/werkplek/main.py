@@ -21,8 +21,9 @@ from werkplek.afhandeling import router as afhandeling
 from werkplek.beleid import BeleidCache
 from werkplek.catalogus import CatalogusCache
 from werkplek.config import WerkplekSettings, get_settings
+from werkplek.dienst import DienstFout, NietIngelogd
 from werkplek.gateway import Gateway
-from werkplek.intake import Intake, IntakeFout, NietIngelogd
+from werkplek.intake import Intake
 from werkplek.paginas import pagina
 from werkplek.reporting import Reporting
 from werkplek.sessies import GeheugenOpslag, Opslag, RedisOpslag, Sessies
@@ -113,8 +114,8 @@ def create_app(settings: WerkplekSettings | None = None) -> FastAPI:
         response.delete_cookie(SESSIE_COOKIE, path="/", secure=True, httponly=True, samesite="strict")
         return response
 
-    @app.exception_handler(IntakeFout)
-    async def _intake_fout(request: Request, exc: IntakeFout) -> Response:
+    @app.exception_handler(DienstFout)
+    async def _intake_fout(request: Request, exc: DienstFout) -> Response:
         return pagina(
             "fout.html",
             status_code=502 if exc.status >= 500 else exc.status,

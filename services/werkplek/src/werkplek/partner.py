@@ -21,8 +21,8 @@ from meldroute_common.problems import NotFound
 from starlette.datastructures import FormData
 
 from werkplek.catalogus import labels
-from werkplek.gateway import Gateway, GatewayFout
-from werkplek.intake import Ongeldig
+from werkplek.dienst import DienstFout, Ongeldig
+from werkplek.gateway import Gateway
 from werkplek.paginas import datum, pagina
 from werkplek.sessies import Sessie
 from werkplek.web import _controleer_post, _ingelogd
@@ -198,7 +198,7 @@ async def _casus_pagina(
     client = gateway(request)
     try:
         casus = await client.casus(sessie=sessie, casus_id=casus_id, doel=doel)
-    except GatewayFout as exc:
+    except DienstFout as exc:
         if exc.status == 404:
             raise NotFound("Casus niet gevonden.") from None
         if exc.status == 403 and exc.reden:
@@ -264,7 +264,7 @@ async def casus(request: Request, casus_id: str) -> Response:
     )
 
 
-async def _beleidsweigering(sessie: Sessie, exc: GatewayFout) -> Response:
+async def _beleidsweigering(sessie: Sessie, exc: DienstFout) -> Response:
     """A policy refusal (403 with `reden`) or a conflict (409) on a form: said in words, nothing recorded."""
     titel = "Niet toegestaan door het convenantbeleid" if exc.status == 403 else "Dit kan nu niet"
     return pagina(
@@ -294,7 +294,7 @@ async def terugkoppeling(request: Request, casus_id: str) -> Response:
         return await _casus_pagina(
             request, sessie, casus_id, doel, fout=fout, fouten=fouten, formulier="tk", waarden=waarden
         )
-    except GatewayFout as exc:
+    except DienstFout as exc:
         if exc.status in (403, 409):
             return await _beleidsweigering(sessie, exc)
         raise
@@ -317,7 +317,7 @@ async def aantekening(request: Request, casus_id: str) -> Response:
             request, sessie, casus_id, doel, fout=fout, fouten=_met_voorvoegsel(fout, "at-", ("tekst",)),
             formulier="at", waarden={"at-tekst": tekst},
         )  # fmt: skip
-    except GatewayFout as exc:
+    except DienstFout as exc:
         if exc.status in (403, 409):
             return await _beleidsweigering(sessie, exc)
         raise
@@ -343,7 +343,7 @@ async def identiteitsverzoek(request: Request, casus_id: str) -> Response:
             fouten=_met_voorvoegsel(fout, "iv-", ("betrokkene", "reden")), formulier="iv",
             waarden={"iv-betrokkene": betrokkene, "iv-reden": reden},
         )  # fmt: skip
-    except GatewayFout as exc:
+    except DienstFout as exc:
         if exc.status in (403, 409):
             return await _beleidsweigering(sessie, exc)
         raise

@@ -21,7 +21,8 @@ from starlette.datastructures import FormData
 from werkplek import oidc
 from werkplek.catalogus import VELDLABELS, CatalogusCache, hulpteksten, labels
 from werkplek.config import CALLBACK_PAD, WerkplekSettings
-from werkplek.intake import Intake, IntakeFout, NietIngelogd, Ongeldig
+from werkplek.dienst import DienstFout, NietIngelogd, Ongeldig
+from werkplek.intake import Intake
 from werkplek.paginas import CSP, STATISCH, STATUSSEN, datum, pagina, statisch_bestand
 from werkplek.sessies import Sessie, Sessies
 
@@ -131,7 +132,7 @@ async def met_token(request: Request, sessie: Sessie, dienst: str) -> Sessie:
             )
         except oidc.WisselMislukt as exc:
             naam = _DIENSTNAMEN.get(dienst, dienst)
-            raise IntakeFout(502, f"Het token voor {naam} kon niet worden verkregen.") from exc
+            raise DienstFout(502, f"Het token voor {naam} kon niet worden verkregen.") from exc
         sessie.tokens[dienst] = token
         await _sessies(request).bewaar(sessie)
     return sessie
@@ -152,7 +153,7 @@ async def start(request: Request) -> Response:
     if sessie is not None and sessie.gemeente:
         try:
             gemeente_naam = labels(await _catalogus(request, sessie), "gemeenten").get(sessie.gemeente, "")
-        except IntakeFout:
+        except DienstFout:
             gemeente_naam = sessie.gemeente
     melding = "U bent uitgelogd." if request.query_params.get("uitgelogd") == "1" and sessie is None else ""
     return pagina("start.html", titel="Start", sessie=sessie, gemeente_naam=gemeente_naam, melding=melding)
