@@ -25,13 +25,13 @@ from werkplek.gateway import Gateway
 from werkplek.paginas import STATUSSEN, datum, pagina, tijdstip
 from werkplek.sessies import Sessie
 from werkplek.web import (
-    _UUID,
     Inloggen,
     _catalogus,
-    _controleer_post,
     _ingelogd,
+    _ingelogd_formulier,
     _intake,
     _token,
+    geldige_id,
     met_token,
 )
 
@@ -94,12 +94,6 @@ _TRAJECT_VELD = re.compile(r"^trajecten\[(\d+)\](?:\.(doel|partners))?")
 
 
 # --- helpers -------------------------------------------------------------------------------------
-
-
-def _id(signaal_id: str) -> str:
-    if not _UUID.match(signaal_id):
-        raise NotFound("Signaal niet gevonden.")
-    return signaal_id
 
 
 def _tekst(formulier: FormData, naam: str) -> str:
@@ -372,14 +366,12 @@ async def _signaalpagina(
 @router.get("/signalen/{signaal_id}")
 async def signaal(request: Request, signaal_id: str) -> Response:
     sessie = await _ingelogd(request, LEZEN)
-    return await _signaalpagina(request, sessie, _id(signaal_id))
+    return await _signaalpagina(request, sessie, geldige_id(signaal_id, "Signaal"))
 
 
 async def _post(request: Request, signaal_id: str, scope: str = BEOORDELEN) -> tuple[Sessie, FormData, str]:
-    formulier = await request.form()
-    sessie = await _ingelogd(request, scope)
-    _controleer_post(request, sessie, formulier)
-    return sessie, formulier, _id(signaal_id)
+    sessie, formulier = await _ingelogd_formulier(request, scope)
+    return sessie, formulier, geldige_id(signaal_id, "Signaal")
 
 
 def _terug(signaal_id: str, anker: str) -> Response:
@@ -512,7 +504,7 @@ async def _aanvulformulier(
 @router.get("/signalen/{signaal_id}/aanvullen")
 async def aanvullen(request: Request, signaal_id: str) -> Response:
     sessie = await _ingelogd(request, BEOORDELEN)
-    return await _aanvulformulier(request, sessie, _id(signaal_id))
+    return await _aanvulformulier(request, sessie, geldige_id(signaal_id, "Signaal"))
 
 
 @router.post("/signalen/{signaal_id}/aanvullen")
@@ -555,7 +547,7 @@ async def _adviesformulier(
 @router.get("/signalen/{signaal_id}/advies")
 async def advies(request: Request, signaal_id: str) -> Response:
     sessie = await _ingelogd(request, BEOORDELEN)
-    return await _adviesformulier(request, sessie, _id(signaal_id))
+    return await _adviesformulier(request, sessie, geldige_id(signaal_id, "Signaal"))
 
 
 @router.post("/signalen/{signaal_id}/advies")
@@ -669,7 +661,7 @@ async def _opschaalformulier(
 @router.get("/signalen/{signaal_id}/opschalen")
 async def opschalen(request: Request, signaal_id: str) -> Response:
     sessie = await _ingelogd(request, BEOORDELEN)
-    return await _opschaalformulier(request, sessie, _id(signaal_id))
+    return await _opschaalformulier(request, sessie, geldige_id(signaal_id, "Signaal"))
 
 
 @router.post("/signalen/{signaal_id}/opschalen")

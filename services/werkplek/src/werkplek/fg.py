@@ -22,7 +22,7 @@ from werkplek.dienst import Ongeldig
 from werkplek.paginas import pagina, tijdstip
 from werkplek.partner import doel_label, gateway
 from werkplek.sessies import Sessie
-from werkplek.web import _controleer_post, _ingelogd
+from werkplek.web import _ingelogd, _ingelogd_formulier
 
 router = APIRouter(include_in_schema=False)
 
@@ -221,9 +221,7 @@ async def verificatie(request: Request) -> Response:
 
 @router.post("/verwerkingen/verificatie")
 async def verificatie_met_checkpoint(request: Request) -> Response:
-    formulier = await request.form()
-    sessie = await _fg(request)
-    _controleer_post(request, sessie, formulier)
+    sessie, formulier = await _ingelogd_formulier(request, SCOPE)
     tekst = formulier.get("checkpoint")
     tekst = tekst if isinstance(tekst, str) else ""
     try:
@@ -249,9 +247,7 @@ async def inzage(request: Request) -> Response:
 
 @router.post("/inzage")
 async def inzage_beantwoorden(request: Request) -> Response:
-    formulier = await request.form()
-    sessie = await _fg(request)
-    _controleer_post(request, sessie, formulier)
+    sessie, formulier = await _ingelogd_formulier(request, SCOPE)
     invoer = {}
     for veld in INZAGEVELDEN:
         waarde = formulier.get(veld)

@@ -16,9 +16,9 @@ from meldroute_common.problems import Forbidden, NotFound
 
 from werkplek.dienst import DienstFout, Ongeldig
 from werkplek.paginas import datum, pagina
-from werkplek.partner import catalogus, doel_label, gateway, geldige_id
+from werkplek.partner import catalogus, doel_label, gateway
 from werkplek.sessies import Sessie
-from werkplek.web import _controleer_post, _ingelogd
+from werkplek.web import _ingelogd, _ingelogd_formulier, geldige_id
 
 router = APIRouter(include_in_schema=False)
 
@@ -113,32 +113,30 @@ def _klaar(gelukt: str) -> RedirectResponse:
     return RedirectResponse(f"/identiteitsverzoeken?gelukt={gelukt}", status_code=303)
 
 
-def _wacht_niet_meer(sessie: Sessie, exc: DienstFout) -> Response:
+def _verzoekfout(sessie: Sessie, exc: DienstFout) -> Response:
+    """The gateway's refusal of a step on a request: no longer waiting or not allowed (a page saying so), not
+    found (404), anything else as the gateway's error."""
+    if exc.status == 404:
+        raise NotFound("Verzoek niet gevonden.") from None
+    if exc.status not in (403, 409):
+        raise exc
     titel = "Dit verzoek wacht niet meer" if exc.status == 409 else "Dit mag u niet doen"
     return pagina("fout.html", status_code=exc.status, titel=titel, uitleg=exc.detail, sessie=sessie)
 
 
 @router.post("/identiteitsverzoeken/{verzoek_id}/goedkeuring")
 async def goedkeuren(request: Request, verzoek_id: str) -> Response:
-    formulier = await request.form()
-    sessie = await _ingelogd(request, "identiteit:goedkeuren")
-    _controleer_post(request, sessie, formulier)
+    sessie, _ = await _ingelogd_formulier(request, "identiteit:goedkeuren")
     try:
         await gateway(request).goedkeuren(sessie=sessie, verzoek_id=geldige_id(verzoek_id, "Verzoek"))
     except DienstFout as exc:
-        if exc.status in (403, 409):
-            return _wacht_niet_meer(sessie, exc)
-        if exc.status == 404:
-            raise NotFound("Verzoek niet gevonden.") from None
-        raise
+        return _verzoekfout(sessie, exc)
     return _klaar("goedgekeurd")
 
 
 @router.post("/identiteitsverzoeken/{verzoek_id}/afwijzing")
 async def afwijzen(request: Request, verzoek_id: str) -> Response:
-    formulier = await request.form()
-    sessie = await _ingelogd(request, "identiteit:goedkeuren")
-    _controleer_post(request, sessie, formulier)
+    sessie, formulier = await _ingelogd_formulier(request, "identiteit:goedkeuren")
     verzoek_id = geldige_id(verzoek_id, "Verzoek")
     reden = formulier.get("reden")
     reden = reden.strip() if isinstance(reden, str) else ""
@@ -150,27 +148,17 @@ async def afwijzen(request: Request, verzoek_id: str) -> Response:
         fouten = {sleutel: [r for redenen in fout.velden.values() for r in redenen] or [fout.detail]}
         return await _lijst(request, sessie, fouten=fouten, detail=fout.detail, waarden={sleutel: reden})
     except DienstFout as exc:
-        if exc.status in (403, 409):
-            return _wacht_niet_meer(sessie, exc)
-        if exc.status == 404:
-            raise NotFound("Verzoek niet gevonden.") from None
-        raise
+        return _verzoekfout(sessie, exc)
     return _klaar("afgewezen")
 
 
 @router.post("/identiteitsverzoeken/{verzoek_id}/intrekking")
 async def intrekken(request: Request, verzoek_id: str) -> Response:
-    formulier = await request.form()
-    sessie = await _ingelogd(request, "identiteit:verzoeken")
-    _controleer_post(request, sessie, formulier)
+    sessie, _ = await _ingelogd_formulier(request, "identiteit:verzoeken")
     try:
         await gateway(request).intrekken(sessie=sessie, verzoek_id=geldige_id(verzoek_id, "Verzoek"))
     except DienstFout as exc:
-        if exc.status in (403, 409):
-            return _wacht_niet_meer(sessie, exc)
-        if exc.status == 404:
-            raise NotFound("Verzoek niet gevonden.") from None
-        raise
+        return _verzoekfout(sessie, exc)
     return _klaar("ingetrokken")
 
 
@@ -182,11 +170,7 @@ async def identiteit(request: Request, verzoek_id: str) -> Response:
             sessie=sessie, verzoek_id=geldige_id(verzoek_id, "Verzoek")
         )
     except DienstFout as exc:
-        if exc.status in (403, 409):
-            return _wacht_niet_meer(sessie, exc)
-        if exc.status == 404:
-            raise NotFound("Verzoek niet gevonden.") from None
-        raise
+        return _verzoekfout(sessie, exc)
     geslachten = {i["code"]: i["label"] for i in catalogus()["geslachten"]}
     regels = []
     for veld, label in IDENTITEITSVELDEN:

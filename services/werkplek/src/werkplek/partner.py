@@ -25,11 +25,10 @@ from werkplek.dienst import DienstFout, Ongeldig
 from werkplek.gateway import Gateway
 from werkplek.paginas import datum, pagina
 from werkplek.sessies import Sessie
-from werkplek.web import _controleer_post, _ingelogd
+from werkplek.web import _ingelogd, _ingelogd_formulier, geldige_id
 
 router = APIRouter(include_in_schema=False)
 
-_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 _DOEL = re.compile(r"^[a-z][a-z0-9_]{0,79}$")
 _REFERENTIE = re.compile(r"^[0-9a-f]{64}$")
 ROLLEN = {
@@ -86,12 +85,6 @@ def geldig_doel(doel: str | None) -> str:
     if not doel or not _DOEL.match(doel):
         raise NotFound("Casus niet gevonden.")
     return doel
-
-
-def geldige_id(waarde: str, wat: str = "Casus") -> str:
-    if not _UUID.match(waarde):
-        raise NotFound(f"{wat} niet gevonden.")
-    return waarde
 
 
 def _tekst(formulier: FormData, naam: str) -> str | None:
@@ -278,9 +271,7 @@ async def _beleidsweigering(sessie: Sessie, exc: DienstFout) -> Response:
 
 @router.post("/casussen/{casus_id}/terugkoppelingen")
 async def terugkoppeling(request: Request, casus_id: str) -> Response:
-    formulier = await request.form()
-    sessie = await _ingelogd(request, "casussen:terugkoppelen")
-    _controleer_post(request, sessie, formulier)
+    sessie, formulier = await _ingelogd_formulier(request, "casussen:terugkoppelen")
     casus_id, doel = geldige_id(casus_id), geldig_doel(_tekst(formulier, "doel"))
     invoer: dict[str, Any] = {"doel": doel, "terugkoppeling": _tekst(formulier, "tk-terugkoppeling") or ""}
     for veld in (*_DETAILS, "toelichting"):
@@ -303,9 +294,7 @@ async def terugkoppeling(request: Request, casus_id: str) -> Response:
 
 @router.post("/casussen/{casus_id}/aantekeningen")
 async def aantekening(request: Request, casus_id: str) -> Response:
-    formulier = await request.form()
-    sessie = await _ingelogd(request, "casussen:terugkoppelen")
-    _controleer_post(request, sessie, formulier)
+    sessie, formulier = await _ingelogd_formulier(request, "casussen:terugkoppelen")
     casus_id, doel = geldige_id(casus_id), geldig_doel(_tekst(formulier, "doel"))
     tekst = _tekst(formulier, "at-tekst") or ""
     try:
@@ -326,9 +315,7 @@ async def aantekening(request: Request, casus_id: str) -> Response:
 
 @router.post("/casussen/{casus_id}/identiteitsverzoeken")
 async def identiteitsverzoek(request: Request, casus_id: str) -> Response:
-    formulier = await request.form()
-    sessie = await _ingelogd(request, "identiteit:verzoeken")
-    _controleer_post(request, sessie, formulier)
+    sessie, formulier = await _ingelogd_formulier(request, "identiteit:verzoeken")
     casus_id, doel = geldige_id(casus_id), geldig_doel(_tekst(formulier, "doel"))
     betrokkene, reden = _tekst(formulier, "iv-betrokkene") or "", _tekst(formulier, "iv-reden") or ""
     if betrokkene and not _REFERENTIE.match(betrokkene):

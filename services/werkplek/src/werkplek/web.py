@@ -83,6 +83,21 @@ def _controleer_post(request: Request, sessie: Sessie | None, formulier: FormDat
         raise Forbidden("Het formulier is verlopen of niet van deze sessie; laad de pagina opnieuw.")
 
 
+def geldige_id(waarde: str, wat: str = "Casus") -> str:
+    """An id from a URL: an opaque UUID, or the 404 of what it names (never passed on to a service as typed)."""
+    if not _UUID.match(waarde):
+        raise NotFound(f"{wat} niet gevonden.")
+    return waarde
+
+
+async def _ingelogd_formulier(request: Request, scope: str) -> tuple[Sessie, FormData]:
+    """A POSTed form of a logged-in user with `scope`, its CSRF token checked: how every form handler starts."""
+    formulier = await request.form()
+    sessie = await _ingelogd(request, scope)
+    _controleer_post(request, sessie, formulier)
+    return sessie, formulier
+
+
 def _cookie(response: Response, naam: str, waarde: str, *, seconden: int, samesite: str) -> None:
     response.set_cookie(
         naam,
@@ -280,9 +295,7 @@ async def melden(request: Request) -> Response:
 
 @router.post("/melden")
 async def melden_versturen(request: Request) -> Response:
-    formulier = await request.form()
-    sessie = await _ingelogd(request, "signalen:aanmaken")
-    _controleer_post(request, sessie, formulier)
+    sessie, formulier = await _ingelogd_formulier(request, "signalen:aanmaken")
     invoer = _invoer(formulier, sessie)
     sleutel = formulier.get("formulier")
     idempotentie = sleutel if isinstance(sleutel, str) and _UUID.match(sleutel) else str(uuid.uuid4())
