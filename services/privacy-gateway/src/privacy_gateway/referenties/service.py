@@ -22,6 +22,7 @@ from uuid import UUID
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from cachetools import LRUCache
 from meldroute_common.beleid.index import BELEIDSTIJDZONE
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -76,19 +77,15 @@ async def _insert_nieuw(
 
 
 class Referentiegeheugen:
-    """The (partner, reference) -> intake case id mappings read so far, at most ``maximum`` (oldest out)."""
+    """The (partner, reference) -> intake case id mappings read so far, the ``maximum`` most recent kept."""
 
     def __init__(self, maximum: int = 100_000) -> None:
-        self._maximum = maximum
-        self._bekend: dict[tuple[str, UUID], UUID] = {}
+        self._bekend: LRUCache[tuple[str, UUID], UUID] = LRUCache(maxsize=maximum)
 
     def get(self, partner: str, referentie: UUID) -> UUID | None:
         return self._bekend.get((partner, referentie))
 
     def onthoud(self, partner: str, referentie: UUID, casus_id: UUID) -> None:
-        # No await in between: on the event loop nothing else runs here.
-        if len(self._bekend) >= self._maximum:
-            del self._bekend[next(iter(self._bekend))]
         self._bekend[(partner, referentie)] = casus_id
 
 
