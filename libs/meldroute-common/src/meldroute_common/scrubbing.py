@@ -159,9 +159,15 @@ class KnownIdentity:
 # --- normalisation --------------------------------------------------------------------------------
 
 
+_ASCII_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]+")
+
+
 def normalise_text(text: str) -> str:
     """NFKC, without format and control characters (tab and line breaks kept) and without combining marks that
     do not follow a letter. A NUL could not even be stored as text in PostgreSQL."""
+    if text.isascii():
+        # NFKC leaves ASCII as it is, and ASCII has no format characters or combining marks.
+        return _ASCII_CONTROL.sub("", text)
     kept: list[str] = []
     after_letter = False
     for char in unicodedata.normalize("NFKC", text):
@@ -182,18 +188,24 @@ _TRANSLITERATE = {"ł": "l", "ø": "o", "đ": "d", "ħ": "h", "ı": "i", "ŧ": "
 _APOSTROPHES = frozenset("'’‘ʼ`´")
 
 
-def _fold(text: str) -> tuple[str, list[int]]:
+@lru_cache(maxsize=4096)
+def _fold_char(char: str) -> str:
+    if char in _APOSTROPHES:
+        return "'"
+    decomposed = unicodedata.normalize("NFKD", char)
+    base = "".join(c for c in decomposed if unicodedata.category(c) not in ("Mn", "Me"))
+    return "".join(_TRANSLITERATE.get(c, c) for c in base.casefold())
+
+
+def _fold(text: str) -> tuple[str, Sequence[int]]:
     """Case- and diacritics-folded text, and for each of its characters the index it came from."""
+    if text.isascii():
+        # ASCII folds one to one: only case and the backtick (an apostrophe) change.
+        return text.lower().replace("`", "'"), range(len(text))
     folded: list[str] = []
     origin: list[int] = []
     for index, char in enumerate(text):
-        if char in _APOSTROPHES:
-            pieces = "'"
-        else:
-            decomposed = unicodedata.normalize("NFKD", char)
-            base = "".join(c for c in decomposed if unicodedata.category(c) not in ("Mn", "Me"))
-            pieces = "".join(_TRANSLITERATE.get(c, c) for c in base.casefold())
-        for piece in pieces:
+        for piece in _fold_char(char):
             folded.append(piece)
             origin.append(index)
     return "".join(folded), origin
@@ -351,6 +363,7 @@ _MAANDEN: dict[int, tuple[str, ...]] = {
     11: ("november", "nov"),
     12: ("december", "dec"),
 }
+_MAAND_NUMMER = {naam: nummer for nummer, namen in _MAANDEN.items() for naam in namen}
 _ELKE_MAAND = "|".join(sorted({n for namen in _MAANDEN.values() for n in namen}, key=lambda n: -len(n)))
 _DATE_SEP = r"(?>[ \t]{0,2}[\-/.][ \t]{0,2}|[ \t]{1,2})"
 # Around a month's name: spaces, or a dash or slash (``3-feb-1990``, ``3/feb/90``).
@@ -378,21 +391,80 @@ def _patroon(bron: str, flags: int = 0) -> re.Pattern[str]:
     return re.compile(bron, flags)
 
 
-@lru_cache(maxsize=4096)
-def _birth_date_pattern(datum: date) -> re.Pattern[str]:
+# Every form a birth date is recognised in, for any date: a candidate is then compared with the record's own
+# birth dates, so no pattern is built per record. Day and month are written as `0?d`, the year as `yyyy` or
+# `'?yy` (`yyyy` only after a month's name and before the day). The forms cannot match at the same start, except
+# the eight digits (`ddmmyyyy` or `yyyymmdd`); after a month's name the year may be left out.
+_ZONDER_JAAR = (
+    rf"(?P<d5>0?[0-9]{{1,2}})(?:e|ste|de)?{_MAAND_SEP}(?P<n5>{_ELKE_MAAND})\.?",
+    rf"(?P<n6>{_ELKE_MAAND})\.?[ \t]{{0,2}}(?P<d6>0?[0-9]{{1,2}})(?:st|nd|rd|th)?",
+)
+_GEBOORTE_KANDIDAAT = re.compile(
+    rf"(?<![0-9])(?:(?P<d1>0?[0-9]{{1,2}}){_DATE_SEP}(?P<m1>0?[0-9]{{1,2}}){_DATE_SEP}(?P<y1>[0-9]{{4}}|'?[0-9]{{2}})"
+    rf"|(?P<y2>[0-9]{{4}}){_DATE_SEP}(?P<m2>0?[0-9]{{1,2}}){_DATE_SEP}(?P<d2>0?[0-9]{{1,2}})"
+    rf"|(?P<c8>[0-9]{{8}})"
+    rf"|{_ZONDER_JAAR[0]}(?:{_MAAND_SEP}(?P<y5>[0-9]{{4}}|'?[0-9]{{2}})(?![0-9]))?"
+    rf"|{_ZONDER_JAAR[1]}(?:,?[ \t]{{0,2}}(?P<y6>[0-9]{{4}}))?"
+    rf")(?![0-9A-Za-z])",
+    re.IGNORECASE,
+)
+_GEBOORTE_ZONDER_JAAR = re.compile(rf"(?:{_ZONDER_JAAR[0]}|{_ZONDER_JAAR[1]})(?![0-9A-Za-z])", re.IGNORECASE)
+
+
+def _is_getal(geschreven: str | None, getal: int) -> bool:
+    """`geschreven` is `getal` as a day or month is written: with or without one leading zero."""
+    return geschreven is not None and geschreven in (str(getal), f"0{getal}")
+
+
+def _is_jaar(geschreven: str, jaar: int, *, kort: bool) -> bool:
+    return geschreven == str(jaar) or (kort and geschreven.lstrip("'") == f"{jaar % 100:02d}")
+
+
+def _dag_maand(match: re.Match[str], datum: date) -> bool:
+    """The day and month of a candidate with a month's name are those of `datum`."""
+    for d, n in (("d5", "n5"), ("d6", "n6")):
+        if match.group(n) is not None:
+            return _MAAND_NUMMER[match.group(n).casefold()] == datum.month and _is_getal(
+                match.group(d), datum.day
+            )
+    return False
+
+
+def _is_datum(match: re.Match[str], datum: date) -> bool:
+    """The candidate is `datum` written in full, or without its year after a month's name."""
     d, m, y = datum.day, datum.month, datum.year
-    dag, maand = rf"0?{d}", rf"0?{m}"
-    jaar = rf"(?:{y}|'?{y % 100:02d})"
-    namen = "|".join(sorted(_MAANDEN[m], key=lambda n: -len(n)))
-    vormen = [
-        rf"{dag}{_DATE_SEP}{maand}{_DATE_SEP}{jaar}",
-        rf"{y}{_DATE_SEP}{maand}{_DATE_SEP}{dag}",
-        rf"{d:02d}{m:02d}{y}",
-        rf"{y}{m:02d}{d:02d}",
-        rf"{dag}(?:e|ste|de)?{_MAAND_SEP}(?:{namen})\.?(?:{_MAAND_SEP}{jaar}(?![0-9]))?",
-        rf"(?:{namen})\.?[ \t]{{0,2}}{dag}(?:st|nd|rd|th)?(?:,?[ \t]{{0,2}}{y})?",
-    ]
-    return re.compile(rf"(?<![0-9])(?:{'|'.join(vormen)})(?![0-9A-Za-z])", re.IGNORECASE)  # cached by date
+    g = match.group
+    if g("d1") is not None:
+        return _is_getal(g("d1"), d) and _is_getal(g("m1"), m) and _is_jaar(g("y1"), y, kort=True)
+    if g("y2") is not None:
+        return g("y2") == str(y) and _is_getal(g("m2"), m) and _is_getal(g("d2"), d)
+    if g("c8") is not None:
+        return g("c8") in (f"{d:02d}{m:02d}{y}", f"{y}{m:02d}{d:02d}")
+    if not _dag_maand(match, datum):
+        return False
+    if g("n5") is not None:
+        return g("y5") is None or _is_jaar(g("y5"), y, kort=True)
+    return g("y6") is None or _is_jaar(g("y6"), y, kort=False)
+
+
+def _birth_date_spans(text: str, dates: Sequence[date]) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    position = 0
+    while (match := _GEBOORTE_KANDIDAAT.search(text, position)) is not None:
+        if any(_is_datum(match, datum) for datum in dates):
+            spans.append(match.span())
+            position = match.end()
+            continue
+        # Another year after the right day and month: the day and month alone are the birth date.
+        if any(_dag_maand(match, datum) for datum in dates) and (
+            (kort := _GEBOORTE_ZONDER_JAAR.match(text, match.start())) is not None
+            and any(_dag_maand(kort, datum) for datum in dates)
+        ):
+            spans.append(kort.span())
+            position = kort.end()
+            continue
+        position = match.start() + 1
+    return spans
 
 
 # --- replacement helpers --------------------------------------------------------------------------
@@ -531,13 +603,14 @@ def _replace_bsn(text: str) -> tuple[str, int]:
 
 
 def _replace_geboortedatum(people: Sequence[KnownIdentity]) -> Pass:
-    patterns = [_birth_date_pattern(p.birth_date) for p in people if p.birth_date is not None]
+    dates = [p.birth_date for p in people if p.birth_date is not None]
 
     def replace(text: str) -> tuple[str, int]:
         count = 0
-        for pattern in patterns:
-            text, n = pattern.subn(Identificator.GEBOORTEDATUM.placeholder, text)
-            count += n
+        if dates:
+            text, count = _replace_spans(
+                text, _birth_date_spans(text, dates), Identificator.GEBOORTEDATUM.placeholder
+            )
         spans = [m.span("datum") for m in _GEBOORTE_TREFWOORD.finditer(text)]
         text, n = _replace_spans(text, spans, Identificator.GEBOORTEDATUM.placeholder)
         return text, count + n
@@ -574,16 +647,43 @@ _TUSSENVOEGSELS = frozenset(
 _ADRES_STOPWOORDEN = _TUSSENVOEGSELS | {"aan", "bij", "en", "nabij", "hoek", "nr", "huisnummer", "postcode"}
 
 
+# A stretch of letters and digits with at most a loose separator between each two: a known value written
+# with any separators lies inside one such run, so the record's values are found without a pattern of their own.
+_LOOSE_RUN = re.compile(rf"[0-9a-z](?:{_LOOSE_SEP}[0-9a-z])*")
+_NOT_ALNUM = re.compile(r"[^0-9a-z]+")
+_ASCII_ALNUM = frozenset("0123456789abcdefghijklmnopqrstuvwxyz")
+_MIN_LOOSE = 5  # shorter values are left to the shape-based passes: too many false hits
+
+
 def _loose(value: str) -> str | None:
-    """A pattern for `value`'s letters and digits, any case, with any separators between them."""
-    chars = [c for c in _fold_value(value) if _alnum(c)]
-    if len(chars) < 5:
-        return None
-    return _LOOSE_SEP.join(re.escape(c) for c in chars)
+    """`value`'s letters and digits, folded: what it is matched by, with any separators between them."""
+    chars = "".join(c for c in _fold_value(value) if _alnum(c))
+    return chars if len(chars) >= _MIN_LOOSE else None
+
+
+def _loose_spans(folded: str, values: frozenset[str]) -> list[tuple[int, int]]:
+    """Where in `folded` one of `values` is written with up to three separators between its characters
+    (`_LOOSE_SEP`), not as part of a longer run of letters or digits."""
+    spans: list[tuple[int, int]] = []
+    for run in _LOOSE_RUN.finditer(folded):
+        bare = _NOT_ALNUM.sub("", run.group())
+        positions: list[int] | None = None
+        for value in values:
+            index = bare.find(value)
+            while index >= 0:
+                if positions is None:
+                    positions = [run.start() + i for i, c in enumerate(run.group()) if c in _ASCII_ALNUM]
+                start, end = positions[index], positions[index + len(value) - 1] + 1
+                if (start == 0 or folded[start - 1] not in _ASCII_ALNUM) and (
+                    end == len(folded) or folded[end] not in _ASCII_ALNUM
+                ):
+                    spans.append((start, end))
+                index = bare.find(value, index + 1)
+    return spans
 
 
 def _replace_known_values(people: Sequence[KnownIdentity]) -> list[tuple[Identificator, Pass]]:
-    per_soort: dict[Identificator, list[str]] = {}
+    per_soort: dict[Identificator, set[str]] = {}
     for person in people:
         postcodes = [person.postcode] if person.postcode else []
         for adres in (person.address, person.street):
@@ -597,15 +697,20 @@ def _replace_known_values(people: Sequence[KnownIdentity]) -> list[tuple[Identif
             (Identificator.KENTEKEN, person.plate),
             *((Identificator.POSTCODE, p) for p in postcodes),
         ):
-            if value and (pattern := _loose(value)) is not None:
-                per_soort.setdefault(soort, []).append(pattern)
-    passes: list[tuple[Identificator, Pass]] = []
-    for soort, patterns in per_soort.items():
-        combined = _patroon(
-            rf"(?<![0-9a-z])(?:{'|'.join(sorted(set(patterns), key=len, reverse=True))})(?![0-9a-z])"
-        )
-        passes.append((soort, _folded_pass(combined, soort)))
-    return passes
+            if value and (bare := _loose(value)) is not None:
+                per_soort.setdefault(soort, set()).add(bare)
+    return [(soort, _loose_pass(frozenset(values), soort)) for soort, values in per_soort.items()]
+
+
+def _loose_pass(values: frozenset[str], soort: Identificator) -> Pass:
+    def replace(text: str) -> tuple[str, int]:
+        folded, origin = _fold(text)
+        spans = [(origin[start], origin[end - 1] + 1) for start, end in _loose_spans(folded, values)]
+        if not spans:
+            return text, 0
+        return _replace_spans(text, spans, soort.placeholder)
+
+    return replace
 
 
 def _folded_pass(pattern: re.Pattern[str], soort: Identificator) -> Pass:
@@ -708,7 +813,6 @@ def _address_pattern(people: Sequence[KnownIdentity]) -> re.Pattern[str] | None:
 
 Lookup = Callable[[Identificator, str], bool]
 
-_MAAND_NUMMER = {naam: nummer for nummer, namen in _MAANDEN.items() for naam in namen}
 _DATE_CANDIDATE = re.compile(
     rf"""(?<![0-9])(?:
         (?P<d1>[0-9]{{1,2}}){_DATE_SEP}(?P<m1>[0-9]{{1,2}}){_DATE_SEP}(?P<y1>[0-9]{{4}}|[0-9]{{2}})
