@@ -3,8 +3,8 @@
 The template (github.com/fastapi/full-stack-fastapi-template) is a common reference for "a FastAPI service
 with a database": token check, pydantic validation, one SQLModel INSERT, the row read back. It is never part
 of this repository: the row runs when `MELDROUTE_BENCH_TEMPLATE` points at the `backend` folder of a
-checkout with its own virtual environment in `backend/.venv` (see bench/README.md), and is skipped with its
-reason otherwise. Both servers run on the server core, on the same PostgreSQL server, each in a database of
+checkout with its own virtual environment (`backend/.venv`, or `.venv` at the checkout's root; see
+bench/README.md), and is skipped with its reason otherwise. Both servers run on the server core, on the same PostgreSQL server, each in a database of
 its own; wrk loads them in the order template, ours, ours, template.
 """
 
@@ -38,10 +38,11 @@ def template_backend() -> tuple[Path | None, str]:
     backend = Path(waarde).expanduser().resolve()
     if not (backend / "app" / "main.py").is_file():
         return None, f"{TEMPLATE_ENV}={backend} is not the template's backend folder (no app/main.py)"
-    python = backend / ".venv" / "bin" / "python"
-    if not python.is_file():
-        return None, f"{backend} has no .venv (run `uv sync` there, see bench/README.md)"
-    return backend, str(python)
+    # `uv sync` puts the environment beside the backend, or at the checkout's root where that is a uv workspace.
+    for venv in (backend / ".venv", backend.parent / ".venv"):
+        if (venv / "bin" / "python").is_file():
+            return backend, str(venv / "bin" / "python")
+    return None, f"neither {backend} nor its parent has a .venv (run `uv sync` there, see bench/README.md)"
 
 
 def _free_port() -> int:

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from meldroute_common.db import make_engine
+from meldroute_common.db import make_engine, statement_sessionmaker
 from meldroute_common.health import health_router
 from meldroute_common.jwt import KeyStore, TokenVerifier
 from meldroute_common.logs import configure_logging, request_id_var
@@ -82,6 +82,7 @@ def build_app(
             stack.push_async_callback(engine.dispose)
             app.state.engine = engine
             app.state.sessionmaker = async_sessionmaker(engine, expire_on_commit=False)
+            app.state.statement_sessionmaker = statement_sessionmaker(engine)
             http = outbound_client(service=settings.service_name, version=version)
             stack.push_async_callback(http.aclose)
             app.state.http = http

@@ -92,3 +92,23 @@ async def session_dependency(request: Request) -> AsyncIterator[AsyncSession]:
 
 #: `scope="function"` makes the commit happen before the response is sent: a failed commit is a 500, never a 2xx.
 Session = Annotated[AsyncSession, Depends(session_dependency, scope="function")]
+
+
+def statement_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions for `StatementSession`: on PostgreSQL each statement commits by itself (AUTOCOMMIT); on SQLite
+    they are the ordinary transactional sessions."""
+    if engine.dialect.name == "sqlite":
+        return async_sessionmaker(engine, expire_on_commit=False)
+    return async_sessionmaker(engine.execution_options(isolation_level="AUTOCOMMIT"), expire_on_commit=False)
+
+
+async def statement_session_dependency(request: Request) -> AsyncIterator[AsyncSession]:
+    """For a handler that, on PostgreSQL, reads and then writes everything in ONE statement: that statement is
+    atomic by itself, so the BEGIN and COMMIT round trips are left out (reads see committed data, as each
+    statement does under READ COMMITTED). On SQLite, which writes with several statements, a transaction."""
+    maker: async_sessionmaker[AsyncSession] = request.app.state.statement_sessionmaker
+    async with maker() as session, session.begin():
+        yield session
+
+
+StatementSession = Annotated[AsyncSession, Depends(statement_session_dependency, scope="function")]

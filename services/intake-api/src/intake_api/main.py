@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 
 from fastapi import FastAPI
 from meldroute_common.app import StartupHook, build_app
@@ -24,6 +25,7 @@ from intake_api.retentie.service import start_retentietaak
 from intake_api.signalen.router import router as signalen_router
 from intake_api.sleutels import load_sleutels, sleutelbestanden
 from intake_api.termijnen.beleid import activate_termijnbeleid, load_termijnbeleid
+from intake_api.termijnen.rekenen import datum_in_nederland, vrije_dagen_laden
 from intake_api.termijnen.service import start_termijnentaak
 from intake_api.toestemmingen.router import router as toestemmingen_router
 from intake_api.trajecten.router import router as trajecten_router
@@ -35,10 +37,16 @@ async def _sleutels_laden(app: FastAPI) -> Callable[[], Awaitable[None]] | None:
     return None
 
 
+async def _kalender_laden(app: FastAPI) -> Callable[[], Awaitable[None]] | None:
+    vrije_dagen_laden(datum_in_nederland(datetime.now(UTC)))
+    return None
+
+
 def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     settings = settings or get_settings()
     hooks: list[StartupHook] = [
         _sleutels_laden,
+        _kalender_laden,
         start_relay,
         start_meldingen_relay,
         start_retentietaak,

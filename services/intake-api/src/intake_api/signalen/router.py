@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Response
 from fastapi.responses import JSONResponse
 from meldroute_common.auth import SignalenAanmaken, SignalenLezen
-from meldroute_common.db import Session
+from meldroute_common.db import Session, StatementSession
 from meldroute_common.ratelimit import RATE_LIMITED, rate_limited
 
 from intake_api.deps import CatalogusDep, SignaalId, SleutelsDep, etag
@@ -75,7 +75,8 @@ _VERVOLG = {
 async def signaal_aanmaken(
     invoer: schemas.SignaalInvoer,
     claims: SignalenAanmaken,
-    session: Session,
+    # On PostgreSQL the signal is read for links and then written in one statement (`opslaan`).
+    session: StatementSession,
     catalogus: CatalogusDep,
     sleutels: SleutelsDep,
     idempotency_key: IdempotencyKey = None,

@@ -31,6 +31,7 @@ __all__ = [
     "verlopen_vanaf",
     "vervaldatum",
     "vrije_dagen",
+    "vrije_dagen_laden",
 ]
 
 
@@ -40,6 +41,13 @@ def vrije_dagen(jaar: int) -> frozenset[date]:
     dagen = set(holidays.country_holidays("NL", years=jaar))
     dagen.add(date(jaar, 5, 5))
     return frozenset(dagen)
+
+
+def vrije_dagen_laden(vandaag: date) -> None:
+    """Load the holidays of this year and the next at start-up: the package imports the calendar of every
+    country on first use, which takes over a second that the first signal would otherwise wait."""
+    for jaar in (vandaag.year, vandaag.year + 1):
+        vrije_dagen(jaar)
 
 
 def is_werkdag(dag: date) -> bool:
