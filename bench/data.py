@@ -70,6 +70,9 @@ def signal_body(rng: random.Random, *, catalogus: Catalogus, gemeente: str, toda
     zinnen = rng.sample(ZINNEN, k=3)
     if rng.random() < 0.4:
         zinnen.append(f"Bereikbaar via 06-{rng.randint(10_000_000, 99_999_999)}.")
+    if rng.random() < 0.3:
+        # The victim named by first name, as melders often do: the scrubber then compiles the record's names.
+        zinnen.insert(0, f"{slachtoffer['naam'].split()[0]} werkt er sinds kort.")
     return {
         "gemeenteCode": gemeente,
         "melderDomein": rng.choice(_codes(catalogus, "melderdomeinen")),

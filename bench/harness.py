@@ -220,11 +220,14 @@ class Resources:
 
 
 def intake_env(database_url: str) -> dict[str, str]:
-    """intake-api alone: no relay to reporting and no retention task running beside the load."""
+    """intake-api alone: no relays (to reporting, of notifications) and no periodic tasks (retention,
+    deadlines) running beside the load."""
     return {
         "INTAKE_DATABASE_URL": database_url,
         "INTAKE_OUTBOX_RELAY_AAN": "false",
+        "INTAKE_MELDINGEN_RELAY_AAN": "false",
         "INTAKE_RETENTIE_TAAK_AAN": "false",
+        "INTAKE_TERMIJNEN_TAAK_AAN": "false",
         "INTAKE_RATE_LIMIT": "100000000/minute",
         "INTAKE_RATE_LIMIT_ORGANISATIE": "100000000/minute",
         "INTAKE_INTERN_RATE_LIMIT": "100000000/minute",

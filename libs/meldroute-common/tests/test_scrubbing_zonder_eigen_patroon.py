@@ -147,3 +147,56 @@ def test_two_birth_dates_in_one_text_are_both_replaced() -> None:
         "Geboren [GEBOORTEDATUM], ook [GEBOORTEDATUM] en [GEBOORTEDATUM]; niet 2 april 2001 of "
         "[GEBOORTEDATUM] 1999 in 1-4-1999."
     )
+
+
+# --- names and addresses: compiled only for a text that holds one of their words -------------------
+
+_naamdeel = st.sampled_from(["de", "van", "ana", "o'brien", "popescu", "ivanova", "el", "jan", "anne-marie"])
+_schrijfwijze = st.sampled_from(["", "'", "-", " ", "  ", ", ", "-", "x"])
+
+
+@st.composite
+def _tekst_met_namen(draw: st.DrawFn) -> tuple[str, list[KnownIdentity]]:
+    namen = [
+        " ".join(draw(st.lists(_naamdeel, min_size=1, max_size=3))) for _ in range(draw(st.integers(1, 2)))
+    ]
+    stukken = []
+    for _ in range(draw(st.integers(0, 4))):
+        woord = draw(st.sampled_from(" ".join(namen).split()))
+        # A name word with an apostrophe or hyphen put between two of its letters, or cut short.
+        knip = draw(st.integers(0, len(woord)))
+        stukken.append(
+            draw(st.sampled_from([woord, woord[:knip] + draw(_schrijfwijze) + woord[knip:], woord[:knip]]))
+        )
+        stukken.append(draw(st.sampled_from([" ", ", ", "-", " de ", " J. ", "'s "])))
+    return "".join(stukken), [KnownIdentity(names=(n,)) for n in namen]
+
+
+@settings(max_examples=400, deadline=None)
+@given(_tekst_met_namen())
+def test_a_name_pass_that_skips_compiling_replaces_what_its_pattern_does(
+    geval: tuple[str, list[KnownIdentity]],
+) -> None:
+    tekst, mensen = geval
+    patroon = scrubbing._name_pattern(mensen)
+    if patroon is None:
+        return
+    folded, origin = scrubbing._fold(tekst)
+    spans = [
+        (origin[m.start()], origin[m.end() - 1] + 1)
+        for m in re.finditer(patroon.bron, folded)
+        if m.end() > m.start()
+    ]
+    verwacht = scrubbing._replace_spans(tekst, spans, "[NAAM]")
+    assert scrubbing._folded_pass(patroon, scrubbing.Identificator.NAAM)(tekst) == verwacht
+
+
+def test_a_text_without_the_record_s_names_compiles_no_pattern() -> None:
+    mensen = [KnownIdentity(names=("Grace Popescu",), address="Dorpsstraat 12, Zutphen")]
+    scrubbing._patroon.cache_clear()
+    scrub_text("Buren zien 's nachts busjes met steeds andere mensen.", known=mensen)
+    assert scrubbing._patroon.cache_info().currsize == 0
+    assert (
+        scrub_text("Pop-escu woont aan de Dorpsstraat.", known=mensen).text == "[NAAM] woont aan de [ADRES]."
+    )
+    assert scrubbing._patroon.cache_info().currsize == 2

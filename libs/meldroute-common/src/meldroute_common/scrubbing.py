@@ -382,13 +382,13 @@ _GEBOORTE_TREFWOORD = re.compile(
 
 
 @lru_cache(maxsize=2048)
-def _patroon(bron: str, flags: int = 0) -> re.Pattern[str]:
-    """A pattern built from a record's own values, compiled once while it is in use.
+def _patroon(bron: str) -> re.Pattern[str]:
+    """A pattern built from a record's own names or address, compiled once while it is in use.
 
-    `re` keeps only a few hundred compiled patterns for all callers, and a pattern with a person's names
-    or values is built anew for each text of the record (and for each record of the same person).
+    `re` keeps only a few hundred compiled patterns for all callers, and such a pattern is built anew for
+    each text of the record (and for each record of the same person).
     """
-    return re.compile(bron, flags)
+    return re.compile(bron)
 
 
 # Every form a birth date is recognised in, for any date: a candidate is then compared with the record's own
@@ -713,14 +713,30 @@ def _loose_pass(values: frozenset[str], soort: Identificator) -> Pass:
     return replace
 
 
-def _folded_pass(pattern: re.Pattern[str], soort: Identificator) -> Pass:
-    """Match `pattern` in the folded text, replace the matching stretches of the text itself."""
+@dataclass(frozen=True, slots=True)
+class _Woordpatroon:
+    """A pattern of a record's own words (names, address), and the words of which every match holds one,
+    with their apostrophes and hyphens left out."""
+
+    bron: str
+    woorden: frozenset[str]
+
+
+def _folded_pass(patroon: _Woordpatroon, soort: Identificator) -> Pass:
+    """Match the pattern in the folded text, replace the matching stretches of the text itself.
+
+    The pattern is compiled only for a text that holds one of its words (compiling a record's pattern costs
+    more than the rest of its scrubbing): a word may be written with an apostrophe or a hyphen between any two
+    letters, so the text is searched without those."""
 
     def replace(text: str) -> tuple[str, int]:
         folded, origin = _fold(text)
+        kaal = folded.replace("'", "").replace("-", "")
+        if not any(woord in kaal for woord in patroon.woorden):
+            return text, 0
         spans = [
             (origin[m.start()], origin[m.end() - 1] + 1)
-            for m in pattern.finditer(folded)
+            for m in _patroon(patroon.bron).finditer(folded)
             if m.end() > m.start()
         ]
         if not spans:
@@ -752,7 +768,7 @@ _START = r"(?<![\w\[\-'])"
 _END = r"(?![\w\]\-])"
 
 
-def _name_pattern(people: Sequence[KnownIdentity]) -> re.Pattern[str] | None:
+def _name_pattern(people: Sequence[KnownIdentity]) -> _Woordpatroon | None:
     parts: set[str] = set()
     short: set[str] = set()
     prefixes: set[str] = set()
@@ -783,10 +799,13 @@ def _name_pattern(people: Sequence[KnownIdentity]) -> re.Pattern[str] | None:
         follow.append(rf"(?:{_alternatives(short)})(?!\w)")
     if prefixes:
         follow.append(rf"(?:(?:{_alternatives(prefixes)}){_WORD_SEP}){{1,3}}{main}")
-    return _patroon(rf"{_START}{lead}{main}(?:{_WORD_SEP}(?:{'|'.join(follow)})){{0,8}}{_END}")
+    return _Woordpatroon(
+        bron=rf"{_START}{lead}{main}(?:{_WORD_SEP}(?:{'|'.join(follow)})){{0,8}}{_END}",
+        woorden=frozenset(w.replace("'", "") for w in parts),
+    )
 
 
-def _address_pattern(people: Sequence[KnownIdentity]) -> re.Pattern[str] | None:
+def _address_pattern(people: Sequence[KnownIdentity]) -> _Woordpatroon | None:
     words: set[str] = set()
     numbers: set[str] = set()
     for person in people:
@@ -806,7 +825,10 @@ def _address_pattern(people: Sequence[KnownIdentity]) -> re.Pattern[str] | None:
     word = rf"(?:{_alternatives(words)})"
     number = rf"(?:{_alternatives(numbers)})" if numbers else None
     tail = rf"(?:{_WORD_SEP}{number})?" if number else ""
-    return _patroon(rf"{_START}{word}(?:{_WORD_SEP}{word}){{0,6}}{tail}{_END}")
+    return _Woordpatroon(
+        bron=rf"{_START}{word}(?:{_WORD_SEP}{word}){{0,6}}{tail}{_END}",
+        woorden=frozenset(w.replace("'", "") for w in words),
+    )
 
 
 # --- known values as keyed hashes -----------------------------------------------------------------
