@@ -95,6 +95,9 @@ class _Personen:
         return Koppeling(frozenset(r.pseudoniem for r in gekozen), frozenset(r.signaal for r in gekozen))
 
 
+_PSEUDONIEMEN: sa.Table = BetrokkenePseudoniem.__table__  # type: ignore[assignment]
+
+
 async def _sluiting(
     session: AsyncSession, *, betrokkenen: set[UUID], pseudoniemen: set[str], bekend: Iterable[_Rij] = ()
 ) -> list[_Rij]:
@@ -115,17 +118,21 @@ async def _sluiting(
         gezien_p |= nieuwe_p
         voorwaarden = []
         if nieuwe_b:
-            voorwaarden.append(BetrokkenePseudoniem.betrokkene_id.in_(sorted(nieuwe_b)))
+            voorwaarden.append(_PSEUDONIEMEN.c.betrokkene_id.in_(sorted(nieuwe_b)))
         if nieuwe_p:
-            voorwaarden.append(BetrokkenePseudoniem.link_pseudoniem.in_(sorted(nieuwe_p)))
+            voorwaarden.append(_PSEUDONIEMEN.c.link_pseudoniem.in_(sorted(nieuwe_p)))
+        # Core on the session's connection: no ORM compile step for a plain read of four columns (pending
+        # rows of the session are flushed first, as the ORM's autoflush would).
+        await session.flush()
+        connection = await session.connection()
         gevonden = [
             _Rij(b, p, k, s)
-            for b, p, k, s in await session.execute(
+            for b, p, k, s in await connection.execute(
                 sa.select(
-                    BetrokkenePseudoniem.betrokkene_id,
-                    BetrokkenePseudoniem.link_pseudoniem,
-                    BetrokkenePseudoniem.soort,
-                    BetrokkenePseudoniem.signaal_id,
+                    _PSEUDONIEMEN.c.betrokkene_id,
+                    _PSEUDONIEMEN.c.link_pseudoniem,
+                    _PSEUDONIEMEN.c.soort,
+                    _PSEUDONIEMEN.c.signaal_id,
                 ).where(sa.or_(*voorwaarden))
             )
         ]
