@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
 
 import httpx
 import pytest
@@ -197,3 +198,57 @@ async def test_a_header_with_a_line_break_is_never_sent(peer) -> None:  # type: 
         await transport.handle_async_request(verzoek)
     await transport.aclose()
     assert p.verzoeken == []
+
+
+async def test_https_is_verified_against_the_trusted_certificate(tmp_path: Path) -> None:
+    import datetime
+    import ipaddress
+    import ssl
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    sleutel = ec.generate_private_key(ec.SECP256R1())
+    naam = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "intake-test")])
+    nu = datetime.datetime.now(datetime.UTC)
+    certificaat = (
+        x509.CertificateBuilder()
+        .subject_name(naam)
+        .issuer_name(naam)
+        .public_key(sleutel.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(nu - datetime.timedelta(minutes=1))
+        .not_valid_after(nu + datetime.timedelta(hours=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
+        .sign(sleutel, hashes.SHA256())
+    )
+    pem = tmp_path / "cert.pem"
+    pem.write_bytes(certificaat.public_bytes(serialization.Encoding.PEM))
+    sleutel_pem = tmp_path / "key.pem"
+    sleutel_pem.write_bytes(
+        sleutel.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    server_ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_ctx.load_cert_chain(pem, sleutel_pem)
+    p = Peer(lambda r, w, n: schrijf(w, antwoord(b"veilig")))
+    server = await asyncio.start_server(p._verbinding, "127.0.0.1", 0, ssl=server_ctx)
+    url = f"https://127.0.0.1:{server.sockets[0].getsockname()[1]}/"
+    try:
+        vertrouwd = ssl.create_default_context(cafile=str(pem))
+        async with httpx.AsyncClient(transport=KeepAliveTransport(ssl_context=vertrouwd)) as http:
+            assert (await http.get(url)).content == b"veilig"
+            assert (await http.get(url)).content == b"veilig"
+        assert p.verbindingen == 1
+        # Without that trust (the system's CA bundle), the certificate is refused.
+        async with httpx.AsyncClient(transport=KeepAliveTransport()) as http:
+            with pytest.raises(httpx.ConnectError):
+                await http.get(url)
+    finally:
+        server.close()

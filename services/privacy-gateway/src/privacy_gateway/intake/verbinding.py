@@ -143,7 +143,9 @@ class KeepAliveTransport(httpx.AsyncBaseTransport):
         scheme, host, port = herkomst
         tls = None
         if scheme == "https":
-            tls = self._ssl or httpx.create_ssl_context()
+            if self._ssl is None:
+                self._ssl = httpx.create_ssl_context()  # once: it reads the CA bundle
+            tls = self._ssl
         try:
             async with asyncio.timeout(_timeout(request, "connect")):
                 reader, writer = await asyncio.open_connection(
