@@ -213,3 +213,15 @@ async def test_concurrent_disclosures_keep_the_chain_linear(
         assert [a.status_code for a in antwoorden] == [200] * 12
         uitkomst = await verificatie(client, issuer)
         assert uitkomst["ok"] is True and uitkomst["aantal"] == 12 and uitkomst["eersteFout"] is None
+
+
+def test_the_one_statement_append_writes_every_column_of_a_row() -> None:
+    """PostgreSQL's head-and-rows statement names the columns itself: none may be missing or extra."""
+    from privacy_gateway.verwerkingen import service
+    from privacy_gateway.verwerkingen.models import VerwerkingRij
+
+    kolommen = [c.name for c in VerwerkingRij.__table__.columns]
+    assert sorted(service._PG_KOLOMMEN) == sorted(kolommen)
+    tekst = service._KOP_VERPLAATSEN_EN_INVOEGEN_PG.text
+    for kolom in kolommen:
+        assert f"CAST(:{kolom} AS " in tekst and f"r.{kolom}" in tekst

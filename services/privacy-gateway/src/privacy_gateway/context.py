@@ -43,6 +43,7 @@ __all__ = [
     "LogSession",
     "actieve_doelen",
     "feiten",
+    "gateway_van",
     "log_pseudoniem",
     "organisatie",
     "request_id",
@@ -96,10 +97,15 @@ def log_pseudoniem(*, sleutel: bytes, link_pseudoniem: str) -> str:
     return partner_pseudoniem(sleutel=sleutel, partner_id=_LOG_DOMEIN, link_pseudoniem=link_pseudoniem)
 
 
-async def _gateway(request: Request) -> Gateway:
-    # async: FastAPI would run a plain `def` dependency in a worker thread, a hop per request.
+def gateway_van(request: Request) -> Gateway:
+    """The gateway's state (what ``GatewayState`` gives, for a handler that takes it from its request)."""
     gateway: Gateway = request.app.state.gateway
     return gateway
+
+
+async def _gateway(request: Request) -> Gateway:
+    # async: FastAPI would run a plain `def` dependency in a worker thread, a hop per request.
+    return gateway_van(request)
 
 
 GatewayState = Annotated[Gateway, Depends(_gateway)]

@@ -17,7 +17,7 @@ from privacy_gateway.casussen.schemas import (
     EvaluatieVerzoek,
     ProblemPolicyDenial,
 )
-from privacy_gateway.context import CasusReferentiePad, GatewayState, LogSession
+from privacy_gateway.context import CasusReferentiePad, GatewayState, LogSession, gateway_van
 
 #: Partner operations share one budget per user and per organisation.
 router = APIRouter(tags=["casussen"], dependencies=[rate_limited("casussen")])
@@ -116,7 +116,6 @@ async def casussen_opvragen(
 async def casus_opvragen(
     request: Request,
     session: LogSession,
-    gateway: GatewayState,
     claims: CasussenLezen,
     casusId: CasusReferentiePad,
     doel: Annotated[
@@ -134,8 +133,14 @@ async def casus_opvragen(
     vastgelegd voordat het antwoord wordt gemaakt. Een casus die niet met de organisatie is gedeeld, is 404;
     de referentie van een andere partner ook; een weigering door het beleid is 403 met de reden. Betrokkenen staan
     in de volgorde van hun referentie, data zijn afgerond op de dag."""
+    # The gateway's state straight from the app: on the busiest read, one dependency fewer to solve.
     return await casussen.read_casus(
-        session=session, gateway=gateway, request=request, claims=claims, referentie=casusId, doel=doel
+        session=session,
+        gateway=gateway_van(request),
+        request=request,
+        claims=claims,
+        referentie=casusId,
+        doel=doel,
     )
 
 

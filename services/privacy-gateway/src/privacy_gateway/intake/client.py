@@ -116,8 +116,13 @@ class IntakeClient:
         base_url: str,
         timeout: float,
         max_bytes: int = 2 * 1024 * 1024,
+        transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
+        """``transport``, when given, is ``http``'s own transport: requests are then built by ``http`` (its
+        headers, timeouts and request hooks) and handed to the transport directly, past the client's
+        redirect, auth and cookie handling, which calls to intake never use."""
         self._http = http
+        self._transport = transport
         self._max_bytes = max_bytes
         self._tokens = tokens
         self._base = base_url.rstrip("/")
@@ -360,7 +365,7 @@ class IntakeClient:
             )
             try:
                 async with asyncio.timeout(self._timeout):
-                    response = await self._http.send(verzoek, stream=True)
+                    response = await self._send(verzoek)
                     try:
                         status = response.status_code
                         if status == 401 and poging == 0:
@@ -378,6 +383,21 @@ class IntakeClient:
                 raise ServiceUnavailable("intake-api is niet bereikbaar; er is niets verstrekt.") from None
             return _Antwoord(status_code=status, content=content)
         raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _send(self, verzoek: httpx.Request) -> httpx.Response:
+        if self._transport is None:
+            return await self._http.send(verzoek, stream=True)
+        for hook in self._http.event_hooks["request"]:
+            await hook(verzoek)
+        response = await self._transport.handle_async_request(verzoek)
+        response.request = verzoek
+        try:
+            for hook in self._http.event_hooks["response"]:
+                await hook(response)
+        except BaseException:
+            await response.aclose()
+            raise
+        return response
 
     @staticmethod
     def _controleer_status(status: int) -> None:

@@ -23,6 +23,7 @@ import asyncio
 import base64
 import binascii
 import hashlib
+import json
 import logging
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -148,6 +149,55 @@ _KOP_VERGRENDELEN = (
 )
 
 
+#: The columns of a row as :func:`_kolommen` gives them, in the order of the statement below.
+_PG_KOLOMMEN: tuple[str, ...] = (
+    "volgnummer", "actie", "verwerkingsactiviteit", "doel", "grondslag", "afnemer", "betrokkene",
+    "vertrouwelijkheid", "bewaartermijn", "tijdstip", "request_id", "casus_id", "detail", "vorige_hash",
+    "hash", "sleutel_id",
+)  # fmt: skip
+#: On PostgreSQL, moving the head read ahead and inserting the rows after it in one statement: the rows
+#: are inserted only when the head was still the one read (the update then holds the head's lock, as the
+#: two statements did); no row returned means another append came first. The rows travel as one array
+#: per column.
+_KOP_VERPLAATSEN_EN_INVOEGEN_PG = sa.text(
+    """
+    WITH kop AS (
+        UPDATE verwerkingen_kop SET volgnummer = :nieuw_volgnummer, hash = :nieuwe_hash
+        WHERE id = 1 AND volgnummer = :oud_volgnummer AND hash = :oude_hash
+        RETURNING id
+    )
+    INSERT INTO verwerkingen (
+        volgnummer, actie, verwerkingsactiviteit, doel, grondslag, afnemer, betrokkene, vertrouwelijkheid,
+        bewaartermijn, tijdstip, request_id, casus_id, detail, vorige_hash, hash, sleutel_id
+    )
+    SELECT
+        r.volgnummer, r.actie, r.verwerkingsactiviteit, r.doel, r.grondslag, r.afnemer, r.betrokkene,
+        r.vertrouwelijkheid, r.bewaartermijn, r.tijdstip, r.request_id, r.casus_id, CAST(r.detail AS json),
+        r.vorige_hash, r.hash, r.sleutel_id
+    FROM unnest(
+        CAST(:volgnummer AS bigint[]), CAST(:actie AS text[]), CAST(:verwerkingsactiviteit AS text[]),
+        CAST(:doel AS text[]), CAST(:grondslag AS text[]), CAST(:afnemer AS text[]),
+        CAST(:betrokkene AS text[]), CAST(:vertrouwelijkheid AS text[]), CAST(:bewaartermijn AS text[]),
+        CAST(:tijdstip AS timestamptz[]), CAST(:request_id AS text[]), CAST(:casus_id AS text[]),
+        CAST(:detail AS text[]), CAST(:vorige_hash AS text[]), CAST(:hash AS text[]), CAST(:sleutel_id AS text[])
+    ) AS r (
+        volgnummer, actie, verwerkingsactiviteit, doel, grondslag, afnemer, betrokkene, vertrouwelijkheid,
+        bewaartermijn, tijdstip, request_id, casus_id, detail, vorige_hash, hash, sleutel_id
+    )
+    WHERE EXISTS (SELECT 1 FROM kop)
+    RETURNING volgnummer
+    """
+)
+
+
+def _pg_rijen(rijen: Sequence[KetenRij]) -> dict[str, list[Any]]:
+    """The rows as one list per column, the detail as JSON text (the column is `json`: stored as given)."""
+    kolommen = [_kolommen(rij) for rij in rijen]
+    arrays: dict[str, list[Any]] = {k: [kolom[k] for kolom in kolommen] for k in _PG_KOLOMMEN}
+    arrays["detail"] = [json.dumps(d) for d in arrays["detail"]]
+    return arrays
+
+
 async def read_head_ahead(*, session: AsyncSession) -> Kopstand | None:
     """The head (and the last checkpoint's time) without its lock; None when there is no head. 503 on failure."""
     try:
@@ -193,18 +243,28 @@ async def write_verwerkingen(
         nieuw: list[KetenRij] | None = None
         laatste_checkpoint: datetime | None = None
         laatste_gelezen = False
+        ingevoegd = False
         if kop is not None:
             nieuw = _keten(kop.volgnummer, kop.hash, verwerkingen, logboek)
-            verplaatst = await session.execute(
-                _KOP_VERPLAATSEN,
-                {
-                    "oud_volgnummer": kop.volgnummer,
-                    "oude_hash": kop.hash,
-                    "nieuw_volgnummer": nieuw[-1].volgnummer,
-                    "nieuwe_hash": nieuw[-1].hash,
-                },
-            )
-            if verplaatst.rowcount == 1:  # type: ignore[attr-defined]
+            verplaatsing = {
+                "oud_volgnummer": kop.volgnummer,
+                "oude_hash": kop.hash,
+                "nieuw_volgnummer": nieuw[-1].volgnummer,
+                "nieuwe_hash": nieuw[-1].hash,
+            }
+            if session.get_bind().dialect.name == "postgresql":
+                verplaatst = bool(
+                    (
+                        await session.execute(
+                            _KOP_VERPLAATSEN_EN_INVOEGEN_PG, {**verplaatsing, **_pg_rijen(nieuw)}
+                        )
+                    ).first()
+                )
+                ingevoegd = verplaatst
+            else:
+                resultaat = await session.execute(_KOP_VERPLAATSEN, verplaatsing)
+                verplaatst = resultaat.rowcount == 1  # type: ignore[attr-defined]
+            if verplaatst:
                 laatste_checkpoint, laatste_gelezen = kop.laatste_checkpoint, True
             else:
                 nieuw = None  # another append came first: lock the head and read it again
@@ -222,7 +282,8 @@ async def write_verwerkingen(
                 .where(_KOP.c.id == KOP_ID)
                 .values(volgnummer=nieuw[-1].volgnummer, hash=nieuw[-1].hash)
             )
-        await session.execute(sa.insert(_RIJEN), [_kolommen(rij) for rij in nieuw])
+        if not ingevoegd:
+            await session.execute(sa.insert(_RIJEN), [_kolommen(rij) for rij in nieuw])
         vorige = nieuw[-1]
         nu = datetime.now(UTC)
         posities = {rij.volgnummer for rij in nieuw if rij.volgnummer % logboek.checkpoint_interval == 0}
