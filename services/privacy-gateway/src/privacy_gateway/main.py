@@ -30,7 +30,6 @@ from privacy_gateway.identiteit.retentie import start_retentietaak
 from privacy_gateway.identiteit.router import router as identiteit_router
 from privacy_gateway.identiteit.verloop import start_verlooptaak
 from privacy_gateway.intake.client import IntakeClient
-from privacy_gateway.intake.verbinding import KeepAliveTransport
 from privacy_gateway.inzage.router import router as inzage_router
 from privacy_gateway.pseudoniemen import MIN_SLEUTEL_BYTES
 from privacy_gateway.terugkoppelingen.router import router as terugkoppelingen_router
@@ -147,8 +146,8 @@ def _start(
     async def start(app: FastAPI) -> Callable[[], Awaitable[None]]:
         sleutel = read_hex_key(_pseudoniem_pad(settings), min_bytes=MIN_SLEUTEL_BYTES)
         paden = _hpke_paden(settings)
-        # Calls to intake go straight to this transport (see IntakeClient); tests put their own in its place.
-        naar_intake = transport or KeepAliveTransport()
+        # Calls to intake go straight to httpx's own transport (see IntakeClient); tests put theirs in its place.
+        naar_intake = transport or httpx.AsyncHTTPTransport()
         http = outbound_client(
             service=settings.service_name,
             version=__version__,
