@@ -37,8 +37,6 @@ from typing import (
     ClassVar,
     Final,
     Literal,
-    NotRequired,
-    Required,
     Self,
     Union,
     cast,
@@ -451,14 +449,14 @@ def _per_batch(gebeurtenis: type[Gebeurtenis]) -> Callable[[Any, ValidatorFuncti
     return valideer
 
 
-class GecontroleerdeGebeurtenis(TypedDict, total=False):
+class GecontroleerdeGebeurtenis(TypedDict):
     """A checked event as plain data, by its JSON names: what `batchcontrole` gives, and `als_gecontroleerd` of a
-    `Gebeurtenis`. An optional field may be absent or None (read it with `.get`); the forms are sorted."""
+    `Gebeurtenis`. Every field is there, None where the event does not carry it; the forms are sorted."""
 
-    id: Required[UUID]
-    type: Required[GebeurtenisType]
-    maand: Required[str]
-    gemeenteCode: Required[str]
+    id: UUID
+    type: GebeurtenisType
+    maand: str
+    gemeenteCode: str
     uitbuitingsvormen: list[str] | None
     sector: str | None
     locatietype: str | None
@@ -510,7 +508,7 @@ def batchcontrole(catalogus: Catalogus) -> Batchcontrole:
     """A check of a whole batch body (its JSON bytes) in one call, with no model instance per event.
 
     One compiled validator for the whole list: per event type a TypedDict holding exactly the fields that type
-    may carry (a field it may not carry is absent or null), and every catalogue code as a `Literal` of the
+    may carry (a field it may not carry is absent or null, and given as None), and every catalogue code as a `Literal` of the
     catalogue's codes that have the shape of a code. So the types, bounds, unknown fields, the codes and the
     rule of which fields each type carries are all checked in Rust; left for Python are the distinct `termijn`
     values' shape and the forms' rules (each once, `onbekend` alone), once per event with two or more forms.
@@ -533,7 +531,7 @@ def batchcontrole(catalogus: Catalogus) -> Batchcontrole:
         beperkingen = _zonder_python_validatie(naam)
         return Annotated[soort, *beperkingen] if beperkingen else soort
 
-    afwezig: Any = NotRequired[None]
+    afwezig: Any = Annotated[None, Field(default=None)]  # absent or null; given as None
     kenmerken: dict[str, Any] = {
         "uitbuitingsvormen": veld("uitbuitingsvormen", list[code("uitbuitingsvormen")]),  # type: ignore[misc]
         **{_json_naam(naam): code(naam) for naam in _KENMERKEN if naam != "uitbuitingsvormen"},

@@ -8,6 +8,7 @@ DO NOTHING per table. SQLite takes the same rows by executemany with ON CONFLICT
 
 from __future__ import annotations
 
+import operator
 import secrets
 import struct
 from collections.abc import Iterable, Sequence
@@ -42,18 +43,24 @@ def _insert(session: AsyncSession, table: Table) -> Any:
     raise RuntimeError(f"database {dialect!r} wordt niet ondersteund")
 
 
-def _rij(
-    g: GecontroleerdeGebeurtenis, perioden: dict[str, tuple[str, str]], celsleutel: int
-) -> tuple[Any, ...]:
-    """The row of an event, in the order of `_PG_KOLOMMEN`. A deadline event says nothing about its signal: its
-    attributes are stored as unknown, and every table but the deadline table counts other types only."""
-    return (
-        g["id"], g["type"], g["maand"], *perioden[g["maand"]], g["gemeenteCode"],
-        g.get("sector") or ONBEKEND, g.get("locatietype") or ONBEKEND, g.get("melderDomein") or ONBEKEND,
-        g.get("leeftijdsklasse") or ONBEKEND, g.get("geslacht") or ONBEKEND,
-        g.get("nationaliteitsgroep") or ONBEKEND, g.get("uitkomst"), g.get("doorlooptijdDagen"),
-        g.get("terugkoppeling"), g.get("eersteTerugkoppeling"), g.get("termijn"), celsleutel,
-    )  # fmt: skip
+#: The fields of a checked event that are columns of its row, in the order of `_PG_KOLOMMEN`.
+_VELDEN = (
+    "id", "type", "maand", "gemeenteCode", "sector", "locatietype", "melderDomein", "leeftijdsklasse", "geslacht",
+    "nationaliteitsgroep", "uitkomst", "doorlooptijdDagen", "terugkoppeling", "eersteTerugkoppeling", "termijn",
+)  # fmt: skip
+_waarden = operator.itemgetter(*_VELDEN)
+#: Where the signal's attributes are in a row: a deadline event has none (None), stored as `onbekend`.
+_KENMERKEN = slice(4, 10)
+
+#: The columns of an event row with their PostgreSQL types: the fields of `_VELDEN`, the periods derived from
+#: `maand`, the cell key.
+_PG_KOLOMMEN: tuple[tuple[str, str], ...] = (
+    ("id", "uuid"), ("type", "text"), ("maand", "text"), ("gemeente_code", "text"), ("sector", "text"),
+    ("locatietype", "text"), ("melder_domein", "text"), ("leeftijdsklasse", "text"), ("geslacht", "text"),
+    ("nationaliteitsgroep", "text"), ("uitkomst", "text"), ("doorlooptijd_dagen", "int"), ("terugkoppeling", "text"),
+    ("eerste_terugkoppeling", "bool"), ("termijn", "text"), ("kwartaal", "text"), ("jaar", "text"),
+    ("celsleutel", "bigint"),
+)  # fmt: skip
 
 
 def _celsleutels(aantal: int) -> tuple[int, ...]:
@@ -63,24 +70,25 @@ def _celsleutels(aantal: int) -> tuple[int, ...]:
 
 
 def _rijen(gebeurtenissen: Sequence[GecontroleerdeGebeurtenis]) -> list[tuple[Any, ...]]:
-    """The rows of events, straight from the checked data: no object per event."""
+    """The rows of events, in the order of `_PG_KOLOMMEN`, straight from the checked data: no object per event."""
     perioden = {m: (kwartaal_van(m), jaar_van(m)) for m in {g["maand"] for g in gebeurtenissen}}
     sleutels = _celsleutels(len(gebeurtenissen))
-    return [_rij(g, perioden, k) for g, k in zip(gebeurtenissen, sleutels, strict=True)]
+    rijen = [
+        (*_waarden(g), *perioden[g["maand"]], sleutel)
+        for g, sleutel in zip(gebeurtenissen, sleutels, strict=True)
+    ]
+    # A deadline event says nothing about its signal: its attributes are stored as unknown, and every table but
+    # the deadline table counts other types only. (Every other type carries all of them.)
+    return [r if r[1] != "termijn_verstreken" else _onbekende_kenmerken(r) for r in rijen]
+
+
+def _onbekende_kenmerken(rij: tuple[Any, ...]) -> tuple[Any, ...]:
+    kenmerken = tuple(k or ONBEKEND for k in rij[_KENMERKEN])
+    return (*rij[: _KENMERKEN.start], *kenmerken, *rij[_KENMERKEN.stop :])
 
 
 def _vormen(gebeurtenissen: Iterable[GecontroleerdeGebeurtenis]) -> list[tuple[UUID, str]]:
-    return [(g["id"], vorm) for g in gebeurtenissen for vorm in g.get("uitbuitingsvormen") or ()]
-
-
-#: The columns of an event row with their PostgreSQL types, in the order of `_rijen`.
-_PG_KOLOMMEN: tuple[tuple[str, str], ...] = (
-    ("id", "uuid"), ("type", "text"), ("maand", "text"), ("kwartaal", "text"), ("jaar", "text"),
-    ("gemeente_code", "text"), ("sector", "text"), ("locatietype", "text"), ("melder_domein", "text"),
-    ("leeftijdsklasse", "text"), ("geslacht", "text"), ("nationaliteitsgroep", "text"), ("uitkomst", "text"),
-    ("doorlooptijd_dagen", "int"), ("terugkoppeling", "text"), ("eerste_terugkoppeling", "bool"),
-    ("termijn", "text"), ("celsleutel", "bigint"),
-)  # fmt: skip
+    return [(g["id"], vorm) for g in gebeurtenissen for vorm in g["uitbuitingsvormen"] or ()]
 
 
 def _unnest_insert(tabel: str, kolommen: Sequence[tuple[str, str]], *, returning: str | None) -> str:
