@@ -315,3 +315,26 @@ async def test_the_garbage_collector_is_tuned_while_the_app_runs(reporting_harne
         assert gc.get_freeze_count() > 0
     assert gc.get_threshold() == voor
     assert gc.get_freeze_count() == 0
+
+
+async def test_every_event_gets_its_own_random_cell_key(
+    reporting_harness: ServiceHarness, issuer: DevIssuer
+) -> None:
+    async with reporting_harness.client() as client:
+        antwoord = await client.post(
+            "/v1/gebeurtenissen",
+            json={"gebeurtenissen": [gebeurtenis() for _ in range(200)]},
+            headers=invoer_headers(issuer),
+        )
+        assert antwoord.json() == {"nieuw": 200, "dubbel": 0}
+        engine = create_async_engine(reporting_harness.database_url)
+        try:
+            async with engine.connect() as verbinding:
+                sleutels = list((await verbinding.execute(select(GebeurtenisRij.celsleutel))).scalars())
+        finally:
+            await engine.dispose()
+    assert len(sleutels) == 200
+    assert all(0 <= k < 2**32 for k in sleutels)
+    assert len(set(sleutels)) >= 199  # two equal keys of 2^32 among 200: about 5 in a million
+    # Uniform over 32 bits: both halves of the range occur (all in one half: chance 2^-199).
+    assert min(sleutels) < 2**31 <= max(sleutels)
