@@ -18,6 +18,8 @@ from meldroute_common.gebeurtenissen import (
     UITKOMSTEN,
     Gebeurtenis,
     GebeurtenisBatch,
+    als_gecontroleerd,
+    batchcontrole,
     gebeurtenismodellen,
     maand_van,
 )
@@ -488,3 +490,182 @@ def test_a_batch_is_judged_as_its_events_one_by_one(variant: int) -> None:
     assert [g.model_dump(mode="json", by_alias=True) for g in batch] == [
         g.model_dump(mode="json", by_alias=True) for g in los
     ]
+
+
+def _vergelijk_batchcontrole(events: list[Any] | Any, *, moet_snel: bool) -> None:
+    """`batchcontrole` on the JSON bytes against the batch model on the parsed JSON (as FastAPI gives it): it
+    may only accept what the model accepts, with the same values; `moet_snel`: it must accept that, too."""
+    _, batchmodel = gebeurtenismodellen(standaard_catalogus())
+    body = events if not isinstance(events, list) else {"gebeurtenissen": events}
+    ruw = json.dumps(body).encode()
+    snel = batchcontrole(standaard_catalogus())(ruw)
+    try:
+        model = batchmodel.model_validate(json.loads(ruw)).gebeurtenissen
+    except ValidationError:
+        assert snel is None
+        return
+    if moet_snel:
+        assert snel is not None
+    if snel is not None:
+        assert snel == [als_gecontroleerd(g) for g in model]
+
+
+#: Beyond `_VARIANTEN`: what only the shapes of the per-type check see.
+_MEER_VARIANTEN: list[dict[str, Any]] = [
+    {k if k != "gemeenteCode" else "gemeente_code": v for k, v in ontvangen().items()},
+    ontvangen(id=str(uuid.uuid4()).upper()),
+    ontvangen(id=uuid.uuid4().hex),
+    ontvangen(id=f"urn:uuid:{uuid.uuid4()}"),
+    ontvangen(id=5),
+    ontvangen(type="onbekend_type"),
+    {k: v for k, v in ontvangen().items() if k != "type"},
+    ontvangen(type=None),
+    beoordeeld(doorlooptijdDagen=True),
+    beoordeeld(doorlooptijdDagen=5.0),
+    beoordeeld(doorlooptijdDagen=-1),
+    beoordeeld(doorlooptijdDagen=36_500),
+    beoordeeld(doorlooptijdDagen=36_501),
+    beoordeeld(uitkomst=None),
+    beoordeeld(uitkomst="onbekende_uitkomst"),
+    beoordeeld(terugkoppeling=None, eersteTerugkoppeling=None, termijn=None),
+    teruggekoppeld(eersteTerugkoppeling="true"),
+    teruggekoppeld(eersteTerugkoppeling=1),
+    teruggekoppeld(uitkomst=None),
+    ontvangen(uitbuitingsvormen=["seksueel", "arbeid", "crimineel"]),
+    ontvangen(uitbuitingsvormen=["onbekend"]),
+    ontvangen(uitbuitingsvormen=["arbeid", "onbekend"]),
+    ontvangen(uitbuitingsvormen="arbeid"),
+    ontvangen(uitbuitingsvormen=["arbeid"] * 11),
+    ontvangen(sector=5),
+    ontvangen(sector="Horeca"),
+    ontvangen(maand="2026-1"),
+    ontvangen(maand="2026-01\n"),
+    ontvangen(maand=202601),
+    {**TERMIJN_VOORBEELD, "termijn": "verwerking-" + "a" * 60},
+    {**TERMIJN_VOORBEELD, "termijn": "a" * 65},
+    {**TERMIJN_VOORBEELD, "termijn": "ab12cd34ef56"},
+    {**TERMIJN_VOORBEELD, "type": "signaal_ontvangen"},
+    {**TERMIJN_VOORBEELD, "melderDomein": None, "uitkomst": None, "doorlooptijdDagen": None},
+]
+
+
+@pytest.mark.parametrize("variant", range(len(_VARIANTEN) + len(_MEER_VARIANTEN)))
+def test_the_batch_check_accepts_exactly_what_the_batch_model_accepts(variant: int) -> None:
+    event = [*_VARIANTEN, *_MEER_VARIANTEN][variant]
+    _vergelijk_batchcontrole(
+        [ontvangen(), event, beoordeeld(uitbuitingsvormen=["seksueel", "crimineel"])], moet_snel=True
+    )
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"gebeurtenissen": []},
+        {"gebeurtenissen": [ontvangen() for _ in range(MAX_BATCH + 1)]},
+        {"gebeurtenissen": [ontvangen()], "bron": "intake"},
+        {"gebeurtenissen": ontvangen()},
+        {},
+        [ontvangen()],
+        "tekst",
+        None,
+    ],
+)
+def test_the_batch_check_refuses_what_the_batch_model_refuses(body: Any) -> None:
+    _vergelijk_batchcontrole(body, moet_snel=False)
+    assert batchcontrole(standaard_catalogus())(json.dumps(body).encode()) is None
+
+
+def test_the_batch_check_leaves_what_it_cannot_read_to_the_model() -> None:
+    controle = batchcontrole(standaard_catalogus())
+    body = json.dumps({"gebeurtenissen": [ontvangen()]})
+    assert controle(body.encode()) is not None
+    assert controle(body.encode("utf-16")) is None  # Python's json reads it; the model then judges
+    assert controle(b"{") is None
+    # A JSON string holding a batch is a string, not a batch.
+    assert controle(json.dumps(body).encode()) is None
+
+
+def test_the_batch_check_takes_repeated_events_and_sorts_the_forms() -> None:
+    data = ontvangen(uitbuitingsvormen=["seksueel", "arbeid"])
+    snel = batchcontrole(standaard_catalogus())(json.dumps({"gebeurtenissen": [data, data]}).encode())
+    assert snel is not None
+    assert snel[0] == snel[1]
+    assert snel[0]["uitbuitingsvormen"] == ["arbeid", "seksueel"]
+    assert snel[0]["id"] == uuid.UUID(data["id"])
+
+
+def test_the_batch_check_uses_the_catalogue_it_is_built_for() -> None:
+    catalogus = standaard_catalogus(["GM0363=Amsterdam"])
+    controle = batchcontrole(catalogus)
+    _, batchmodel = gebeurtenismodellen(catalogus)
+    assert controle(json.dumps({"gebeurtenissen": [ontvangen(gemeenteCode="GM0363")]}).encode()) is not None
+    assert controle(json.dumps({"gebeurtenissen": [ontvangen(gemeenteCode="GM1509")]}).encode()) is None
+    with pytest.raises(ValidationError):
+        batchmodel.model_validate({"gebeurtenissen": [ontvangen(gemeenteCode="GM1509")]})
+    assert batchcontrole(catalogus) is controle
+
+
+_WAARDEN: dict[str, list[Any]] = {
+    "type": [
+        "signaal_ontvangen",
+        "beoordeling_vastgelegd",
+        "terugkoppeling_vastgelegd",
+        "termijn_verstreken",
+    ],
+    "maand": ["2026-10", "2026-13", "26-10"],
+    "gemeenteCode": ["GM1509", "GM9999", "gm1509"],
+    "uitbuitingsvormen": [
+        ["arbeid"],
+        ["seksueel", "arbeid"],
+        ["arbeid", "arbeid"],
+        ["onbekend"],
+        [],
+        ["x y"],
+    ],
+    "sector": ["agrarisch", "onbekend", "horeca ", 3],
+    "locatietype": ["boerenerf", "agrarisch"],
+    "melderDomein": ["toezicht", "a1b2c3d4e5f6a7b8c9"],
+    "leeftijdsklasse": ["23-29", "onbekend"],
+    "geslacht": ["man", "vrouw"],
+    "nationaliteitsgroep": ["eu-eer", "NL"],
+    "uitkomst": ["opgeschaald", "in_behandeling", "weg"],
+    "doorlooptijdDagen": [0, 6, 36_501, -1, 2.0, False],
+    "terugkoppeling": ["opvang_geregeld", "opgepakt", "iets"],
+    "eersteTerugkoppeling": [True, False, 0],
+    "termijn": ["triage", "traject-afronding", "0f3a9c2b7d4e8f16a5b3", "Triage"],
+    "extra": ["veld"],
+}
+
+
+@st.composite
+def _events(draw: st.DrawFn) -> dict[str, Any]:
+    event: dict[str, Any] = {"id": str(uuid.UUID(int=draw(st.integers(0, 2**128 - 1))))}
+    for veld, waarden in _WAARDEN.items():
+        keuze = draw(st.sampled_from(["weg", "null", *range(len(waarden))]))
+        if keuze == "null":
+            event[veld] = None
+        elif keuze != "weg":
+            event[veld] = waarden[int(keuze)]
+    return event
+
+
+@st.composite
+def _bijna_geldig(draw: st.DrawFn) -> dict[str, Any]:
+    """A valid event of any type with one to three fields changed, added or removed."""
+    basis = draw(st.sampled_from([ontvangen(), beoordeeld(), teruggekoppeld(), dict(TERMIJN_VOORBEELD)])) | {
+        "id": str(uuid.uuid4())
+    }
+    for _ in range(draw(st.integers(1, 3))):
+        veld = draw(st.sampled_from(sorted(_WAARDEN)))
+        keuze = draw(st.sampled_from(["weg", "null", *range(len(_WAARDEN[veld]))]))
+        if keuze == "weg":
+            basis.pop(veld, None)
+        else:
+            basis[veld] = None if keuze == "null" else _WAARDEN[veld][int(keuze)]
+    return basis
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(_events(), _bijna_geldig()), min_size=1, max_size=4))
+def test_the_batch_check_agrees_with_the_model_on_any_event(events: list[dict[str, Any]]) -> None:
+    _vergelijk_batchcontrole(events, moet_snel=True)

@@ -31,12 +31,23 @@ import types
 from collections.abc import Callable, Mapping
 from datetime import date
 from functools import cache
-from typing import Annotated, Any, ClassVar, Final, Literal, Self, cast, get_args
+from typing import (
+    Annotated,
+    Any,
+    ClassVar,
+    Final,
+    Literal,
+    Self,
+    Union,
+    cast,
+    get_args,
+)
 from uuid import UUID
 
 from pydantic import (
     AfterValidator,
     ConfigDict,
+    Discriminator,
     Field,
     GetJsonSchemaHandler,
     TypeAdapter,
@@ -50,6 +61,7 @@ from pydantic import (
 )
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
+from typing_extensions import TypedDict
 
 from meldroute_common.catalogus import ONBEKEND, Catalogus, Lijst, standaard_catalogus
 from meldroute_common.schemas import Schema
@@ -435,3 +447,158 @@ def _per_batch(gebeurtenis: type[Gebeurtenis]) -> Callable[[Any, ValidatorFuncti
         return handler(waarde)
 
     return valideer
+
+
+class GecontroleerdeGebeurtenis(TypedDict):
+    """A checked event as plain data, by its JSON names: what `batchcontrole` gives, and `als_gecontroleerd` of a
+    `Gebeurtenis`. Every field is there, None where the event does not carry it; the forms are sorted."""
+
+    id: UUID
+    type: GebeurtenisType
+    maand: str
+    gemeenteCode: str
+    uitbuitingsvormen: list[str] | None
+    sector: str | None
+    locatietype: str | None
+    melderDomein: str | None
+    leeftijdsklasse: str | None
+    geslacht: str | None
+    nationaliteitsgroep: str | None
+    uitkomst: Uitkomst | None
+    doorlooptijdDagen: int | None
+    terugkoppeling: str | None
+    eersteTerugkoppeling: bool | None
+    termijn: str | None
+
+
+def als_gecontroleerd(gebeurtenis: Gebeurtenis) -> GecontroleerdeGebeurtenis:
+    """A validated event as the plain data `batchcontrole` gives."""
+    return cast(
+        "GecontroleerdeGebeurtenis",
+        {
+            veld.alias or naam: getattr(gebeurtenis, naam)
+            for naam, veld in type(gebeurtenis).model_fields.items()
+        },
+    )
+
+
+#: A check of a batch body (JSON bytes): its events, or None when the batch model must judge it.
+Batchcontrole = Callable[[bytes], list[GecontroleerdeGebeurtenis] | None]
+
+
+def _is_code(waarde: str) -> bool:
+    try:
+        _code_vorm(waarde)
+    except ValueError:
+        return False
+    return True
+
+
+def _json_naam(naam: str) -> str:
+    return Gebeurtenis.model_fields[naam].alias or naam
+
+
+def _zonder_python_validatie(naam: str) -> list[Any]:
+    """The constraints of a field of `Gebeurtenis` that pydantic checks in Rust (patterns, bounds, strictness)."""
+    return [m for m in Gebeurtenis.model_fields[naam].metadata if not isinstance(m, AfterValidator)]
+
+
+@cache
+def batchcontrole(catalogus: Catalogus) -> Batchcontrole:
+    """A check of a whole batch body (its JSON bytes) in one call, with no model instance per event.
+
+    One compiled validator for the whole list: per event type a TypedDict holding exactly the fields that type
+    may carry (a field it may not carry is absent or null, and given as None), and every catalogue code as a `Literal` of the
+    catalogue's codes that have the shape of a code. So the types, bounds, unknown fields, the codes and the
+    rule of which fields each type carries are all checked in Rust; left for Python are the distinct `termijn`
+    values' shape and the forms' rules (each once, `onbekend` alone), once per event with two or more forms.
+
+    Gives the events for a body `gebeurtenismodellen(catalogus)[1]` accepts (the same values), and None for
+    anything else: then validate with that model, which names what is wrong. A body this refuses and the model
+    accepts (JSON that only Python's `json` reads, say) is therefore still taken, by the model.
+    """
+    lijsten = {
+        lijst: tuple(sorted(c for c in catalogus.codes(lijst) if _is_code(c)))
+        for lijst in _LIJST_VAN_VELD.values()
+    }
+    if not all(lijsten.values()):  # a list without codes (a test catalogue): leave every batch to the model
+        return lambda _: None
+
+    def code(naam: str) -> Any:
+        return Literal[lijsten[_LIJST_VAN_VELD[naam]]]
+
+    def veld(naam: str, soort: Any) -> Any:
+        beperkingen = _zonder_python_validatie(naam)
+        return Annotated[soort, *beperkingen] if beperkingen else soort
+
+    afwezig: Any = Annotated[None, Field(default=None)]  # absent or null; given as None
+    kenmerken: dict[str, Any] = {
+        "uitbuitingsvormen": veld("uitbuitingsvormen", list[code("uitbuitingsvormen")]),  # type: ignore[misc]
+        **{_json_naam(naam): code(naam) for naam in _KENMERKEN if naam != "uitbuitingsvormen"},
+    }
+    gemeen: dict[str, Any] = {
+        "id": Annotated[UUID, *_zonder_python_validatie("id")],
+        "maand": veld("maand", str),
+        "gemeenteCode": code("gemeente_code"),
+    }
+    dagen = veld("doorlooptijd_dagen", int)
+    per_type: dict[str, dict[str, Any]] = {
+        "signaal_ontvangen": {**kenmerken},
+        "beoordeling_vastgelegd": {**kenmerken, "uitkomst": Uitkomst, "doorlooptijdDagen": dagen},
+        "terugkoppeling_vastgelegd": {
+            **kenmerken,
+            "doorlooptijdDagen": dagen,
+            "terugkoppeling": code("terugkoppeling"),
+            "eersteTerugkoppeling": bool,
+        },
+        # `termijn` is only shaped like a code (checked below): a code of intake's policy, not of the catalogue.
+        "termijn_verstreken": {"termijn": str},
+    }
+    optioneel = (
+        *kenmerken,
+        "uitkomst",
+        "doorlooptijdDagen",
+        "terugkoppeling",
+        "eersteTerugkoppeling",
+        "termijn",
+    )
+    config = ConfigDict(extra="forbid", strict=True)
+    typeddict: Any = TypedDict  # built at run time, from this catalogue's codes
+
+    def vorm(naam: str, velden: dict[str, Any]) -> Any:
+        gebouwd = typeddict(naam, velden)
+        gebouwd.__pydantic_config__ = config
+        return gebouwd
+
+    varianten = tuple(
+        vorm(
+            f"Gebeurtenis_{soort}",
+            {"type": Literal[soort], **gemeen, **dict.fromkeys(optioneel, afwezig), **velden},
+        )
+        for soort, velden in per_type.items()
+    )
+    gebeurtenis: Any = Annotated[Union[varianten], Discriminator("type")]  # noqa: UP007
+    lijst: Any = Annotated[list[gebeurtenis], *GebeurtenisBatch.model_fields["gebeurtenissen"].metadata]
+    adapter: TypeAdapter[dict[str, list[GecontroleerdeGebeurtenis]]] = TypeAdapter(
+        vorm("GebeurtenisBatch", {"gebeurtenissen": lijst})
+    )
+
+    def controleer(body: bytes) -> list[GecontroleerdeGebeurtenis] | None:
+        try:
+            rijen = adapter.validate_json(body)["gebeurtenissen"]
+        except ValidationError:
+            return None
+        termijnen: set[str] = set()
+        for rij in rijen:
+            vormen = rij.get("uitbuitingsvormen")
+            if vormen is not None and len(vormen) > 1:
+                if len(set(vormen)) != len(vormen) or ONBEKEND in vormen:
+                    return None
+                vormen.sort()  # as `Gebeurtenis` stores them
+            if (termijn := rij.get("termijn")) is not None:
+                termijnen.add(termijn)
+        if not all(_is_code(t) for t in termijnen):
+            return None
+        return rijen
+
+    return controleer
