@@ -66,7 +66,7 @@ def _tekst_met_waarden(draw: st.DrawFn) -> tuple[str, frozenset[str]]:
     return "".join(stukken), frozenset(waarden)
 
 
-@settings(max_examples=600, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(_tekst_met_waarden())
 def test_known_values_are_found_where_their_pattern_finds_them(geval: tuple[str, frozenset[str]]) -> None:
     tekst, waarden = geval
@@ -131,7 +131,7 @@ def _tekst_met_datum(draw: st.DrawFn) -> tuple[str, date]:
     return "".join(stukken) + draw(rand), datum
 
 
-@settings(max_examples=1500, deadline=None)
+@settings(max_examples=500, deadline=None)
 @given(_tekst_met_datum())
 def test_a_birth_date_is_found_where_its_own_pattern_finds_it(geval: tuple[str, date]) -> None:
     tekst, datum = geval
@@ -172,7 +172,7 @@ def _tekst_met_namen(draw: st.DrawFn) -> tuple[str, list[KnownIdentity]]:
     return "".join(stukken), [KnownIdentity(names=(n,)) for n in namen]
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(_tekst_met_namen())
 def test_a_name_pass_that_skips_compiling_replaces_what_its_pattern_does(
     geval: tuple[str, list[KnownIdentity]],
