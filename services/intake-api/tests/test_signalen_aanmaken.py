@@ -240,3 +240,48 @@ async def test_concurrent_duplicates_record_one_signal(
     assert set(statussen) <= {201, 409} and 201 in statussen
     assert len({a.json()["id"] for a in antwoorden if a.status_code == 201}) == 1
     assert len(await _rijen(intake_harness, Signaal)) == 1
+
+
+async def test_a_write_that_fails_at_its_last_row_leaves_nothing_and_the_key_free(
+    client: httpx.AsyncClient, kop: Kop, signaal_body: Body, intake_harness: ServiceHarness
+) -> None:
+    """On PostgreSQL the signal is written by one statement without a transaction around it: the database makes
+    the outbox INSERT (the last of its rows) fail, and nothing of the signal, nor its idempotency key, remains;
+    the same request again records it once. (SQLite: the same through its transaction.)"""
+    postgresql = testing.test_backend() == "postgresql"
+    aan = (
+        [
+            "CREATE FUNCTION weiger_outbox() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'outbox weigert'; END $$"
+            " LANGUAGE plpgsql",
+            "CREATE TRIGGER weiger_outbox BEFORE INSERT ON outbox FOR EACH ROW EXECUTE FUNCTION weiger_outbox()",
+        ]
+        if postgresql
+        else [
+            "CREATE TRIGGER weiger_outbox BEFORE INSERT ON outbox BEGIN SELECT RAISE(ABORT, 'outbox weigert'); END"
+        ]
+    )
+    uit = ["DROP TRIGGER weiger_outbox ON outbox", "DROP FUNCTION weiger_outbox()"] if postgresql else [
+        "DROP TRIGGER weiger_outbox"
+    ]  # fmt: skip
+
+    async def voer_uit(statements: list[str]) -> None:
+        engine = create_async_engine(intake_harness.database_url)
+        try:
+            async with engine.begin() as connection:
+                for statement in statements:
+                    await connection.execute(sa.text(statement))
+        finally:
+            await engine.dispose()
+
+    headers = {**kop("melder", sub="melder-a"), "Idempotency-Key": "mislukt-eerst"}
+    await voer_uit(aan)
+    try:
+        mislukt = await client.post("/v1/signalen", json=signaal_body(), headers=headers)
+    finally:
+        await voer_uit(uit)
+    assert mislukt.status_code >= 500, mislukt.text
+    for model in (Signaal, Betrokkene, Idempotentiesleutel):
+        assert await _rijen(intake_harness, model) == [], model
+    gelukt = await client.post("/v1/signalen", json=signaal_body(), headers=headers)
+    assert gelukt.status_code == 201, gelukt.text
+    assert len(await _rijen(intake_harness, Signaal)) == 1
