@@ -4,7 +4,9 @@ requested (internal) and decided, and the melder's view of the status; every ref
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 
@@ -364,7 +366,9 @@ async def test_the_melder_sees_the_status_and_nothing_else(
             headers=kop(),
         )  # fmt: skip
         assert afronding.status_code == 200
-    assert (await status()) == {"status": "afgehandeld", "sinds": afronding.json()["afgerondOp"][:10]}
+    # The day is the Dutch calendar day: between 22:00 and 24:00 UTC it is already tomorrow in Amsterdam.
+    afgerond = datetime.fromisoformat(afronding.json()["afgerondOp"]).astimezone(ZoneInfo("Europe/Amsterdam"))
+    assert (await status()) == {"status": "afgehandeld", "sinds": afgerond.date().isoformat()}
 
     gesloten = await aanmaken()
     await beoordeel(gesloten["id"], 1, "in_behandeling")
