@@ -16,7 +16,7 @@ from meldroute_common.db import Session
 from meldroute_common.devissuer import DevIssuer
 from meldroute_common.problems import PROBLEM_JSON, Conflict
 from meldroute_common.settings import Omgeving, ServiceSettings
-from meldroute_dev.testing import running
+from meldroute_dev.testing import PG_SERVER, running
 from pydantic import BaseModel, Field
 from sqlalchemy import text
 
@@ -152,6 +152,26 @@ async def test_cors_only_for_allowed_origins(local_dir: Path, tmp_path: Path) ->
         )
     assert allowed.headers["access-control-allow-origin"] == "https://front-end.gemeente.example"
     assert "access-control-allow-origin" not in refused.headers
+
+
+async def test_the_database_pool_is_sized_by_the_settings(local_dir: Path, tmp_path: Path) -> None:
+    app = _app(
+        local_dir,
+        tmp_path,
+        database_url=f"{PG_SERVER}/postgres",
+        database_pool_size=3,
+        database_max_overflow=1,
+    )
+    async with running(app):
+        engine = app.state.engine
+        connections = [await engine.connect() for _ in range(4)]
+        try:
+            # Three kept and one more at the peak, the most the pool opens.
+            assert (engine.pool.size(), engine.pool.checkedout(), engine.pool.overflow()) == (3, 4, 1)
+        finally:
+            for connection in connections:
+                await connection.close()
+        assert engine.pool.checkedin() == 3  # the one beyond the pool was closed
 
 
 async def test_docs_hidden_in_production(local_dir: Path, tmp_path: Path) -> None:

@@ -78,7 +78,12 @@ def build_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with AsyncExitStack() as stack:
-            engine = make_engine(settings.database_url, postgresql_settings=postgresql_settings)
+            engine = make_engine(
+                settings.database_url,
+                postgresql_settings=postgresql_settings,
+                pool_size=settings.database_pool_size,
+                max_overflow=settings.database_max_overflow,
+            )
             stack.push_async_callback(engine.dispose)
             app.state.engine = engine
             app.state.sessionmaker = async_sessionmaker(engine, expire_on_commit=False)

@@ -15,6 +15,8 @@ from typing import ClassVar, Literal, NoReturn, TypeVar
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from meldroute_common.db import POOL_MAX_OVERFLOW, POOL_SIZE
+
 #: Folder for development keys and SQLite files; ignored by git, created at run time.
 LOCAL_DIR = Path(".local")
 #: The development issuer's `iss` (meldroute_common.devissuer); never accepted in production.
@@ -121,6 +123,17 @@ class ServiceSettings(BaseSettings):
 
     database_url: str = Field(
         default="", description="SQLAlchemy URL; default a SQLite file under the local folder."
+    )
+    database_pool_size: int = Field(
+        default=POOL_SIZE,
+        ge=1,
+        description="PostgreSQL connections kept open. Set it to the requests the service handles at once "
+        "(a smaller pool opens and closes connections under load).",
+    )
+    database_max_overflow: int = Field(
+        default=POOL_MAX_OVERFLOW,
+        ge=0,
+        description="PostgreSQL connections opened beyond the pool at a peak.",
     )
     client_id: str = Field(
         default="", description="This service's OAuth2 client id (service-to-service calls)."
