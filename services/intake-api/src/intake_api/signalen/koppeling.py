@@ -19,9 +19,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 from uuid import UUID
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from intake_api.models import BetrokkenePseudoniem
@@ -96,6 +98,33 @@ class _Personen:
 
 
 _PSEUDONIEMEN: sa.Table = BetrokkenePseudoniem.__table__  # type: ignore[assignment]
+_RIJEN = sa.select(
+    _PSEUDONIEMEN.c.betrokkene_id,
+    _PSEUDONIEMEN.c.link_pseudoniem,
+    _PSEUDONIEMEN.c.soort,
+    _PSEUDONIEMEN.c.signaal_id,
+)
+
+
+def _ronden(dialect: str) -> dict[tuple[bool, bool], sa.Select[Any]]:
+    """The rows of one round, by what it looks for (betrokkenen, pseudonyms). Built once: a new signal's link
+    lookup is on the hot path of recording. On PostgreSQL the values travel as one array each (one statement
+    text whatever their number); SQLite gets an IN list."""
+    if dialect == "postgresql":
+        b, p = _PSEUDONIEMEN.c.betrokkene_id, _PSEUDONIEMEN.c.link_pseudoniem
+        van_b = b == sa.any_(sa.bindparam("betrokkenen", type_=postgresql.ARRAY(b.type)))
+        met_p = p == sa.any_(sa.bindparam("pseudoniemen", type_=postgresql.ARRAY(p.type)))
+    else:
+        van_b = _PSEUDONIEMEN.c.betrokkene_id.in_(sa.bindparam("betrokkenen", expanding=True))
+        met_p = _PSEUDONIEMEN.c.link_pseudoniem.in_(sa.bindparam("pseudoniemen", expanding=True))
+    return {
+        (True, False): _RIJEN.where(van_b),
+        (False, True): _RIJEN.where(met_p),
+        (True, True): _RIJEN.where(sa.or_(van_b, met_p)),
+    }
+
+
+_RONDE = {dialect: _ronden(dialect) for dialect in ("postgresql", "sqlite")}
 
 
 async def _sluiting(
@@ -116,11 +145,6 @@ async def _sluiting(
             break
         gezien_b |= nieuwe_b
         gezien_p |= nieuwe_p
-        voorwaarden = []
-        if nieuwe_b:
-            voorwaarden.append(_PSEUDONIEMEN.c.betrokkene_id.in_(sorted(nieuwe_b)))
-        if nieuwe_p:
-            voorwaarden.append(_PSEUDONIEMEN.c.link_pseudoniem.in_(sorted(nieuwe_p)))
         # Core on the session's connection: no ORM compile step for a plain read of four columns (pending
         # rows of the session are flushed first, as the ORM's autoflush would).
         await session.flush()
@@ -128,12 +152,8 @@ async def _sluiting(
         gevonden = [
             _Rij(b, p, k, s)
             for b, p, k, s in await connection.execute(
-                sa.select(
-                    _PSEUDONIEMEN.c.betrokkene_id,
-                    _PSEUDONIEMEN.c.link_pseudoniem,
-                    _PSEUDONIEMEN.c.soort,
-                    _PSEUDONIEMEN.c.signaal_id,
-                ).where(sa.or_(*voorwaarden))
+                _RONDE[connection.dialect.name][bool(nieuwe_b), bool(nieuwe_p)],
+                {"betrokkenen": sorted(nieuwe_b), "pseudoniemen": sorted(nieuwe_p)},
             )
         ]
         rijen.update(gevonden)
