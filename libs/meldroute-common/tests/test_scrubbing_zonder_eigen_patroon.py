@@ -200,3 +200,19 @@ def test_a_text_without_the_record_s_names_compiles_no_pattern() -> None:
         scrub_text("Pop-escu woont aan de Dorpsstraat.", known=mensen).text == "[NAAM] woont aan de [ADRES]."
     )
     assert scrubbing._patroon.cache_info().currsize == 2
+
+
+_stuk = st.sampled_from([*_NAMEN, "September.", "MEI", "0", "1", "12", "1990", "'90", "19901", "3e", "ste", " ", "  ",
+                         "\t", "-", "/", ".", ",", "x", "é", "\n", "geboren"])  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_stuk, max_size=30))
+def test_the_candidate_scan_finds_what_a_full_search_finds_from_every_start(stukken: list[str]) -> None:
+    tekst = "".join(stukken)
+    for start in range(len(tekst) + 1):
+        gezocht = scrubbing._GEBOORTE_KANDIDAAT.search(tekst, start)
+        gevonden = scrubbing._geboorte_kandidaat(tekst, start)
+        assert (gevonden and (gevonden.span(), gevonden.groupdict())) == (
+            gezocht and (gezocht.span(), gezocht.groupdict())
+        ), (tekst, start)

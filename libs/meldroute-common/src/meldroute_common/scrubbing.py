@@ -408,6 +408,10 @@ _GEBOORTE_KANDIDAAT = re.compile(
     rf")(?![0-9A-Za-z])",
     re.IGNORECASE,
 )
+#: Every candidate holds a digit at most this far from its start: only a month's name, its dot and two spaces
+#: come before the day. Scanning a text for candidates tries only the starts this close before a digit.
+_VOOR_CIJFER = max(len(n) for namen in _MAANDEN.values() for n in namen) + len(".") + 2
+_CIJFER = re.compile(r"[0-9]")
 _GEBOORTE_ZONDER_JAAR = re.compile(rf"(?:{_ZONDER_JAAR[0]}|{_ZONDER_JAAR[1]})(?![0-9A-Za-z])", re.IGNORECASE)
 
 
@@ -447,10 +451,21 @@ def _is_datum(match: re.Match[str], datum: date) -> bool:
     return g("y6") is None or _is_jaar(g("y6"), y, kort=False)
 
 
+def _geboorte_kandidaat(text: str, position: int) -> re.Match[str] | None:
+    """`_GEBOORTE_KANDIDAAT.search(text, position)`, trying only the starts a candidate can have (`_VOOR_CIJFER`):
+    a text without digits is not scanned at all, one with a few digits at a few dozen places."""
+    for cijfer in _CIJFER.finditer(text, position):
+        for start in range(max(position, cijfer.start() - _VOOR_CIJFER), cijfer.start() + 1):
+            if (match := _GEBOORTE_KANDIDAAT.match(text, start)) is not None:
+                return match
+        position = cijfer.start() + 1
+    return None
+
+
 def _birth_date_spans(text: str, dates: Sequence[date]) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     position = 0
-    while (match := _GEBOORTE_KANDIDAAT.search(text, position)) is not None:
+    while (match := _geboorte_kandidaat(text, position)) is not None:
         if any(_is_datum(match, datum) for datum in dates):
             spans.append(match.span())
             position = match.end()
