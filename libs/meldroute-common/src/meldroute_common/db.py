@@ -49,10 +49,18 @@ POOL_SIZE = 20
 POOL_MAX_OVERFLOW = 10
 
 
-def make_engine(url: str, *, postgresql_settings: dict[str, str] | None = None, **kwargs: Any) -> AsyncEngine:
+def make_engine(
+    url: str,
+    *,
+    postgresql_settings: dict[str, str] | None = None,
+    pool_size: int = POOL_SIZE,
+    max_overflow: int = POOL_MAX_OVERFLOW,
+    **kwargs: Any,
+) -> AsyncEngine:
     """An async engine; SQLite gets WAL and a busy timeout so concurrent writers wait instead of failing.
 
     Statement parameters are hidden from error messages: they may hold identifying data and end up in logs.
+    `pool_size` and `max_overflow` size PostgreSQL's pool; SQLite keeps SQLAlchemy's own pool for a file.
     """
     kwargs.setdefault("hide_parameters", True)
     if is_sqlite(url):
@@ -61,9 +69,6 @@ def make_engine(url: str, *, postgresql_settings: dict[str, str] | None = None, 
             from pathlib import Path
 
             Path(database).parent.mkdir(parents=True, exist_ok=True)
-        # The pool settings are PostgreSQL's: SQLite keeps SQLAlchemy's own pool for it.
-        kwargs.pop("pool_size", None)
-        kwargs.pop("max_overflow", None)
         engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
 
         @event.listens_for(engine.sync_engine, "connect")
@@ -77,13 +82,11 @@ def make_engine(url: str, *, postgresql_settings: dict[str, str] | None = None, 
         return engine
     if postgresql_settings:
         kwargs.setdefault("connect_args", {})["server_settings"] = dict(postgresql_settings)
-    kwargs.setdefault("pool_size", POOL_SIZE)
-    kwargs.setdefault("max_overflow", POOL_MAX_OVERFLOW)
     # No ping per checkout (a round trip on every request): a connection is replaced after half an hour
     # instead, and one the server dropped is discarded by the pool at the first error on it.
     kwargs.setdefault("pool_pre_ping", False)
     kwargs.setdefault("pool_recycle", POOL_RECYCLE_SECONDS)
-    return create_async_engine(url, **kwargs)
+    return create_async_engine(url, pool_size=pool_size, max_overflow=max_overflow, **kwargs)
 
 
 async def ping(engine: AsyncEngine) -> None:

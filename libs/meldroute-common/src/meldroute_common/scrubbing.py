@@ -408,10 +408,9 @@ _GEBOORTE_KANDIDAAT = re.compile(
     rf")(?![0-9A-Za-z])",
     re.IGNORECASE,
 )
-#: Every candidate holds a digit at most this far from its start: only a month's name, its dot and two spaces
-#: come before the day. Scanning a text for candidates tries only the starts this close before a digit.
+#: A candidate's first digit starts a run of digits (no digit may come before a candidate) at most this far
+#: from the candidate's start: only a month's name, its dot and two spaces come before the day.
 _VOOR_CIJFER = max(len(n) for namen in _MAANDEN.values() for n in namen) + len(".") + 2
-_CIJFER = re.compile(r"[0-9]")
 _GEBOORTE_ZONDER_JAAR = re.compile(rf"(?:{_ZONDER_JAAR[0]}|{_ZONDER_JAAR[1]})(?![0-9A-Za-z])", re.IGNORECASE)
 
 
@@ -452,13 +451,13 @@ def _is_datum(match: re.Match[str], datum: date) -> bool:
 
 
 def _geboorte_kandidaat(text: str, position: int) -> re.Match[str] | None:
-    """`_GEBOORTE_KANDIDAAT.search(text, position)`, trying only the starts a candidate can have (`_VOOR_CIJFER`):
-    a text without digits is not scanned at all, one with a few digits at a few dozen places."""
-    for cijfer in _CIJFER.finditer(text, position):
-        for start in range(max(position, cijfer.start() - _VOOR_CIJFER), cijfer.start() + 1):
+    """`_GEBOORTE_KANDIDAAT.search(text, position)`, trying only the starts a candidate can have: up to
+    `_VOOR_CIJFER` characters before a run of digits. A text without digits is not scanned at all."""
+    for run in _DIGIT_GROUP.finditer(text, position):
+        for start in range(max(position, run.start() - _VOOR_CIJFER), run.start() + 1):
             if (match := _GEBOORTE_KANDIDAAT.match(text, start)) is not None:
                 return match
-        position = cijfer.start() + 1
+        position = run.start() + 1
     return None
 
 

@@ -110,13 +110,13 @@ def _ronden(dialect: str) -> dict[tuple[bool, bool], sa.Select[Any]]:
     """The rows of one round, by what it looks for (betrokkenen, pseudonyms). Built once: a new signal's link
     lookup is on the hot path of recording. On PostgreSQL the values travel as one array each (one statement
     text whatever their number); SQLite gets an IN list."""
+    b, p = _PSEUDONIEMEN.c.betrokkene_id, _PSEUDONIEMEN.c.link_pseudoniem
     if dialect == "postgresql":
-        b, p = _PSEUDONIEMEN.c.betrokkene_id, _PSEUDONIEMEN.c.link_pseudoniem
         van_b = b == sa.any_(sa.bindparam("betrokkenen", type_=postgresql.ARRAY(b.type)))
         met_p = p == sa.any_(sa.bindparam("pseudoniemen", type_=postgresql.ARRAY(p.type)))
     else:
-        van_b = _PSEUDONIEMEN.c.betrokkene_id.in_(sa.bindparam("betrokkenen", expanding=True))
-        met_p = _PSEUDONIEMEN.c.link_pseudoniem.in_(sa.bindparam("pseudoniemen", expanding=True))
+        van_b = b.in_(sa.bindparam("betrokkenen", expanding=True))
+        met_p = p.in_(sa.bindparam("pseudoniemen", expanding=True))
     return {
         (True, False): _RIJEN.where(van_b),
         (False, True): _RIJEN.where(met_p),
