@@ -52,6 +52,9 @@ async def test_a_request_by_bsn_and_one_by_name_and_birth_date_find_the_same_sig
         gevonden[str(verzoek)] = {i for i, (p, _) in casussen.items() if p in pseudoniemen}
     assert all(v == {a["id"], b["id"], c["id"]} for v in gevonden.values()), gevonden
 
+    # Each answer to the POST counted the links found while recording: b through a's name, c through a's BSN
+    # and on, by a's name, to b (three rounds of the closure).
+    assert [s["betrokkenen"][0]["gekoppeldeSignalen"] for s in (a, b, c, los)] == [0, 1, 2, 0]
     # Linked counts agree: each of the three sees the other two, the one with another birth date none.
     assert {i: n for i, (_, n) in casussen.items()} == {a["id"]: 2, b["id"]: 2, c["id"]: 2, los["id"]: 0}
     for s in (a, b, c):
@@ -80,3 +83,26 @@ async def test_two_bsns_are_two_people_whatever_their_names_say(
     assert signalen(await _pseudoniemen(client, kop, {"naam": NAAM, "geboortedatum": GEBOREN})) == {
         alleen_naam["id"]
     }
+
+
+async def test_a_signal_naming_several_people_links_each_by_its_own_identifier(
+    aanmaken: Doe, client: httpx.AsyncClient, kop: Kop
+) -> None:
+    # Earlier signals: one person by BSN, one by name and birth date, one in two signals.
+    await aanmaken(betrokkenen=_persoon(bsn=BSN))
+    await aanmaken(betrokkenen=_persoon(naam="Ilse de Bruin", geboortedatum="1988-07-09"))
+    for _ in range(2):
+        await aanmaken(betrokkenen=_persoon(bsn="111222333"))
+    # A new signal names them in other spellings, beside someone not seen before.
+    nieuw = await aanmaken(
+        betrokkenen=[
+            {"rol": "slachtoffer", "bsn": "1234.56.782"},
+            {"rol": "slachtoffer", "naam": "ILSE  DE BRUIN", "geboortedatum": "1988-07-09"},
+            {"rol": "slachtoffer", "bsn": "111 222 333", "naam": NAAM, "geboortedatum": GEBOREN},
+            {"rol": "vermoedelijke_uitbuiter", "naam": "Onbekende Derde"},
+        ]
+    )
+    verwacht = [1, 1, 2, 0]
+    assert [b["gekoppeldeSignalen"] for b in nieuw["betrokkenen"]] == verwacht
+    gelezen = (await client.get(f"/v1/signalen/{nieuw['id']}", headers=kop())).json()
+    assert [b["gekoppeldeSignalen"] for b in gelezen["betrokkenen"]] == verwacht
